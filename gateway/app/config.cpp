@@ -1,0 +1,802 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/app/config.h"
+
+#include "shared/deviceid.h"
+
+#include <QFile>
+#include <QHash>
+#include <QHostAddress>
+#include <QSet>
+#include <QStringList>
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <exception>
+#include <limits>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+QString Config::effectiveClientId() const
+{
+    return mqtt.clientId.isEmpty() ? u"edgegate-"_s + gateway.id : mqtt.clientId;
+}
+
+namespace {
+
+// A config file is a handful of lines; the cap keeps a mistaken path such as /dev/zero from eating memory.
+constexpr qint64 MaxConfigFileBytes = 4 * 1024 * 1024;
+constexpr qsizetype MaxClientIdLength = 128;
+constexpr qsizetype MaxShownValueLength = 60;
+
+bool isAsciiDigit(QChar c)
+{
+    return c.unicode() >= u'0' && c.unicode() <= u'9';
+}
+
+bool isAsciiAlnum(QChar c)
+{
+    const char16_t u = c.unicode();
+    return isAsciiDigit(c) || (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z');
+}
+
+bool allDigits(QStringView text)
+{
+    return !text.isEmpty() && std::all_of(text.begin(), text.end(), isAsciiDigit);
+}
+
+// QHostAddress also takes inet_aton shorthands ("127.1", "1") and surrounding blanks, which in a config
+// file are far more likely typos than intent.
+bool isValidIpv4(QStringView text)
+{
+    const auto parts = text.split(u'.');
+    if (parts.size() != 4)
+        return false;
+    for (const QStringView part : parts) {
+        // A leading zero reads as octal to some resolvers, so "010.0.0.1" is ambiguous.
+        if (!allDigits(part) || part.size() > 3 || (part.size() > 1 && part.front() == u'0') || part.toInt() > 255)
+            return false;
+    }
+    return true;
+}
+
+bool isValidIpv6(const QString &text)
+{
+    if (!text.contains(u':') || std::any_of(text.begin(), text.end(), [](QChar c) { return c.isSpace(); }))
+        return false;
+    QHostAddress address;
+    return address.setAddress(text) && address.protocol() == QAbstractSocket::IPv6Protocol;
+}
+
+bool isValidHostName(QStringView text)
+{
+    if (text.isEmpty() || text.size() > 253)
+        return false;
+    const auto labels = text.split(u'.');
+    for (const QStringView label : labels) {
+        if (label.isEmpty() || label.size() > 63 || label.front() == u'-' || label.back() == u'-')
+            return false;
+        if (!std::all_of(label.begin(), label.end(), [](QChar c) { return isAsciiAlnum(c) || c == u'-'; }))
+            return false;
+    }
+    // An all-numeric last label would let a bad address like 300.1.1.1 pass as a name (RFC 3696 forbids it too).
+    return !allDigits(labels.back());
+}
+
+bool isValidHost(const QString &text)
+{
+    const bool dottedDigits = !text.isEmpty()
+        && std::all_of(text.begin(), text.end(), [](QChar c) { return isAsciiDigit(c) || c == u'.'; });
+    if (dottedDigits)
+        return isValidIpv4(text);
+    return isValidIpv6(text) || isValidHostName(text);
+}
+
+// Values are echoed inside one-line messages, so line breaks must not survive and huge values are cut.
+QString shown(const QString &text)
+{
+    QString out;
+    for (const QChar c : text) {
+        if (c == u'\n')
+            out += u"\\n"_s;
+        else if (c == u'\r')
+            out += u"\\r"_s;
+        else if (c == u'\t')
+            out += u"\\t"_s;
+        else if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            out += u'?';
+        else
+            out += c;
+    }
+    if (out.size() > MaxShownValueLength)
+        out = out.left(MaxShownValueLength) + u"..."_s;
+    return out;
+}
+
+QString formatDuration(std::chrono::milliseconds duration)
+{
+    const qint64 ms = duration.count();
+    struct Unit
+    {
+        qint64 factor;
+        QStringView suffix;
+    };
+    static constexpr std::array<Unit, 4> units {{{86'400'000, u"d"}, {3'600'000, u"h"}, {60'000, u"m"}, {1000, u"s"}}};
+    for (const Unit &unit : units) {
+        if (ms != 0 && ms % unit.factor == 0)
+            return QString::number(ms / unit.factor) + unit.suffix.toString();
+    }
+    return QString::number(ms) + u"ms"_s;
+}
+
+int editDistance(QStringView a, QStringView b)
+{
+    QList<int> previous(b.size() + 1);
+    QList<int> current(b.size() + 1);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        previous[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        current[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int substitution = previous[j - 1] + (a[i - 1].toLower() == b[j - 1].toLower() ? 0 : 1);
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+        }
+        std::swap(previous, current);
+    }
+    return previous[b.size()];
+}
+
+QString nodeKindName(const YAML::Node &node)
+{
+    if (node.IsMap())
+        return u"a map"_s;
+    if (node.IsSequence())
+        return u"a list"_s;
+    if (node.IsScalar())
+        return u"'"_s + shown(QString::fromStdString(node.Scalar())) + u"'"_s;
+    return u"an empty value"_s;
+}
+
+// One key's value as the loader sees it.
+struct Item
+{
+    const YAML::Node &node;
+    QString path;
+    int line = 0;
+};
+
+struct Loader;
+using Apply = void (*)(Loader &, const Item &);
+
+struct KeySpec
+{
+    QStringView section;
+    QStringView key;
+    Apply apply;
+};
+
+const QList<QStringView> &sectionNames()
+{
+    static const QList<QStringView> names {u"gateway",   u"mqtt",   u"http",   u"registry",
+                                           u"analytics", u"ingest", u"alerts", u"log"};
+    return names;
+}
+
+struct Loader
+{
+    ConfigLoad result;
+    QHash<QString, int> keyLines; ///< line each key was (first) set on
+    QSet<QString> failedKeys; ///< keys whose value was rejected: their cross-checks are skipped
+
+    Config &config() { return result.config; }
+
+    void error(int line, const QString &message) { result.errors.append(ConfigError {line, message}); }
+
+    void keyError(const Item &item, const QString &message)
+    {
+        failedKeys.insert(item.path);
+        error(item.line, item.path + u": "_s + message);
+    }
+
+    std::optional<QString> scalar(const Item &item, const QString &expected)
+    {
+        if (!item.node.IsScalar()) {
+            keyError(item, u"expected "_s + expected + u", got "_s + nodeKindName(item.node));
+            return std::nullopt;
+        }
+        return QString::fromStdString(item.node.Scalar());
+    }
+
+    std::optional<QString> string(const Item &item) { return scalar(item, u"a string"_s); }
+
+    std::optional<qint64> integer(const Item &item, qint64 min, qint64 max)
+    {
+        const auto text = scalar(item, u"an integer"_s);
+        if (!text)
+            return std::nullopt;
+        const QStringView digits
+            = text->startsWith(u'+') || text->startsWith(u'-') ? QStringView(*text).mid(1) : QStringView(*text);
+        if (!allDigits(digits)) {
+            keyError(item, u"expected an integer, got '"_s + shown(*text) + u"'"_s);
+            return std::nullopt;
+        }
+        bool ok = false;
+        const qint64 value = text->toLongLong(&ok);
+        if (!ok || value < min || value > max) {
+            keyError(item,
+                     shown(*text) + u" is out of range ("_s + QString::number(min) + u".."_s + QString::number(max)
+                         + u")"_s);
+            return std::nullopt;
+        }
+        return value;
+    }
+
+    std::optional<std::chrono::milliseconds> duration(const Item &item, std::chrono::milliseconds min,
+                                                      std::chrono::milliseconds max)
+    {
+        const auto text = scalar(item, u"a duration"_s);
+        if (!text)
+            return std::nullopt;
+        const auto value = parseDuration(*text);
+        if (!value) {
+            keyError(item, u"'"_s + shown(*text) + u"' is not a duration (use e.g. 500ms, 90s, 5m, 1h)"_s);
+            return std::nullopt;
+        }
+        if (*value < min || *value > max) {
+            keyError(item,
+                     shown(*text) + u" is out of range ("_s + formatDuration(min) + u".."_s + formatDuration(max)
+                         + u")"_s);
+            return std::nullopt;
+        }
+        return value;
+    }
+
+    std::optional<QString> choice(const Item &item, const QStringList &options)
+    {
+        const QString expected = u"one of "_s + options.join(u", "_s);
+        const auto text = scalar(item, expected);
+        if (!text)
+            return std::nullopt;
+        if (!options.contains(*text)) {
+            keyError(item, u"'"_s + shown(*text) + u"' is not one of "_s + options.join(u", "_s));
+            return std::nullopt;
+        }
+        return text;
+    }
+
+    std::optional<QString> host(const Item &item)
+    {
+        const auto text = string(item);
+        if (!text)
+            return std::nullopt;
+        if (!isValidHost(*text)) {
+            keyError(item, u"'"_s + shown(*text) + u"' is not a valid host name or IP address"_s);
+            return std::nullopt;
+        }
+        return text;
+    }
+
+    void listen(const Item &item)
+    {
+        const auto text = string(item);
+        if (!text)
+            return;
+        const auto malformed = [&] { keyError(item, u"expected host:port, got '"_s + shown(*text) + u"'"_s); };
+        QString hostPart;
+        QString portPart;
+        if (text->startsWith(u'[')) {
+            const qsizetype close = text->indexOf(u"]:"_s);
+            if (close < 0) {
+                malformed();
+                return;
+            }
+            hostPart = text->mid(1, close - 1);
+            portPart = text->mid(close + 2);
+            if (!isValidIpv6(hostPart)) {
+                keyError(item, u"'"_s + shown(hostPart) + u"' is not a valid IPv6 address"_s);
+                return;
+            }
+        } else {
+            const qsizetype colon = text->lastIndexOf(u':');
+            // More than one colon is an unbracketed IPv6 address: where its port starts is a guess.
+            if (colon <= 0 || text->indexOf(u':') != colon) {
+                malformed();
+                return;
+            }
+            hostPart = text->left(colon);
+            portPart = text->mid(colon + 1);
+            if (!isValidHost(hostPart)) {
+                keyError(item, u"'"_s + shown(hostPart) + u"' is not a valid host name or IP address"_s);
+                return;
+            }
+        }
+        if (!allDigits(portPart)) {
+            malformed();
+            return;
+        }
+        bool ok = false;
+        const int port = portPart.toInt(&ok);
+        if (!ok || port > 65535) {
+            keyError(item, u"port "_s + shown(portPart) + u" is out of range (0..65535)"_s);
+            return;
+        }
+        config().http.host = hostPart;
+        config().http.port = quint16(port);
+    }
+
+    void run(const QByteArray &yaml);
+    void section(const YAML::Node &map, const QString &name);
+    void unknownKey(int line, const QString &path, bool topLevel);
+    void crossChecks();
+};
+
+int lineOf(const YAML::Node &node, int fallback)
+{
+    // yaml-cpp marks an empty value at the token after it, often on the next line, so the caller's line is better.
+    if (!node.IsDefined() || node.IsNull())
+        return fallback;
+    const YAML::Mark mark = node.Mark();
+    return mark.is_null() || mark.line < 0 ? fallback : mark.line + 1;
+}
+
+const QList<KeySpec> &keySpecs()
+{
+    static const QList<KeySpec> specs {
+        {u"gateway", u"id",
+         [](Loader &l, const Item &item) {
+             const auto text = l.string(item);
+             if (!text)
+                 return;
+             if (!isValidDeviceId(*text)) {
+                 // The id becomes part of MQTT topics and the default client id.
+                 l.keyError(item,
+                            u"'"_s + shown(*text) + u"' is not a valid id (1-64 characters of A-Z a-z 0-9 . _ : -)"_s);
+                 return;
+             }
+             l.config().gateway.id = *text;
+         }},
+        {u"gateway", u"data_dir",
+         [](Loader &l, const Item &item) {
+             const auto text = l.string(item);
+             if (!text)
+                 return;
+             if (text->isEmpty()) {
+                 l.keyError(item, u"must not be empty"_s);
+                 return;
+             }
+             l.config().gateway.dataDir = *text;
+         }},
+        {u"mqtt", u"host",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.host(item))
+                 l.config().mqtt.host = *value;
+         }},
+        {u"mqtt", u"port",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 65535))
+                 l.config().mqtt.port = quint16(*value);
+         }},
+        {u"mqtt", u"protocol",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.choice(item, {u"5"_s, u"3.1.1"_s}))
+                 l.config().mqtt.protocol = *value == u"5" ? MqttProtocol::V5 : MqttProtocol::V311;
+         }},
+        {u"mqtt", u"client_id",
+         [](Loader &l, const Item &item) {
+             const auto text = l.string(item);
+             if (!text)
+                 return;
+             if (text->size() > MaxClientIdLength) {
+                 l.keyError(item,
+                            u"too long ("_s + QString::number(text->size()) + u" characters, at most "_s
+                                + QString::number(MaxClientIdLength) + u")"_s);
+                 return;
+             }
+             const bool printable = std::all_of(text->begin(), text->end(),
+                                                [](QChar c) { return c.unicode() >= 0x20 && c.unicode() < 0x7f; });
+             if (!printable) {
+                 l.keyError(item, u"'"_s + shown(*text) + u"' must be printable ASCII"_s);
+                 return;
+             }
+             l.config().mqtt.clientId = *text;
+         }},
+        {u"mqtt", u"username",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().mqtt.username = *value;
+         }},
+        {u"mqtt", u"password",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().mqtt.password = *value;
+         }},
+        {u"mqtt", u"keepalive",
+         [](Loader &l, const Item &item) {
+             const auto value = l.duration(item, 5s, 65535s);
+             if (!value)
+                 return;
+             // MQTT carries the keepalive in whole seconds; rounding would silently change it.
+             if (value->count() % 1000 != 0) {
+                 l.keyError(item, formatDuration(*value) + u" is not a whole number of seconds"_s);
+                 return;
+             }
+             l.config().mqtt.keepalive = std::chrono::duration_cast<std::chrono::seconds>(*value);
+         }},
+        {u"mqtt", u"reconnect_min",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.duration(item, 10ms, 60s))
+                 l.config().mqtt.reconnectMin = *value;
+         }},
+        {u"mqtt", u"reconnect_max",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.duration(item, 100ms, 1h))
+                 l.config().mqtt.reconnectMax = *value;
+         }},
+        {u"http", u"listen", [](Loader &l, const Item &item) { l.listen(item); }},
+        {u"http", u"max_body_bytes",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 16 * 1024 * 1024))
+                 l.config().http.maxBodyBytes = qsizetype(*value);
+         }},
+        {u"registry", u"policy",
+         [](Loader &l, const Item &item) {
+             const auto value = l.choice(item, {u"auto"_s, u"approve"_s, u"deny"_s});
+             if (!value)
+                 return;
+             l.config().registry.policy = *value == u"auto" ? RegistryPolicy::Auto
+                 : *value == u"approve"                     ? RegistryPolicy::Approve
+                                                            : RegistryPolicy::Deny;
+         }},
+        {u"registry", u"offline_after",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.duration(item, 1s, 24h * 30))
+                 l.config().registry.offlineAfter = *value;
+         }},
+        {u"registry", u"flush_interval",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.duration(item, 10ms, 60s))
+                 l.config().registry.flushInterval = *value;
+         }},
+        {u"registry", u"pending_buffer",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 0, 100000))
+                 l.config().registry.pendingBuffer = int(*value);
+         }},
+        {u"analytics", u"window",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 2, 100000))
+                 l.config().analytics.window = int(*value);
+         }},
+        {u"analytics", u"anomaly_z",
+         [](Loader &l, const Item &item) {
+             const auto text = l.scalar(item, u"a number"_s);
+             if (!text)
+                 return;
+             const QString lower = text->toLower();
+             static const QStringList nonFinite {u".nan"_s, u"nan"_s,  u".inf"_s, u"+.inf"_s,    u"-.inf"_s,
+                                                 u"inf"_s,  u"+inf"_s, u"-inf"_s, u"infinity"_s, u"-infinity"_s};
+             if (nonFinite.contains(lower)) {
+                 l.keyError(item, u"'"_s + shown(*text) + u"' is not a finite number"_s);
+                 return;
+             }
+             bool ok = false;
+             const double value = text->toDouble(&ok);
+             if (!ok || !std::isfinite(value)) {
+                 l.keyError(item, u"expected a number, got '"_s + shown(*text) + u"'"_s);
+                 return;
+             }
+             if (value <= 0 || value > 1000) {
+                 l.keyError(item, shown(*text) + u" is out of range (greater than 0, at most 1000)"_s);
+                 return;
+             }
+             l.config().analytics.anomalyZ = value;
+         }},
+        {u"analytics", u"min_samples",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 2, 100000))
+                 l.config().analytics.minSamples = int(*value);
+         }},
+        {u"ingest", u"max_payload_bytes",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 16, 16 * 1024 * 1024))
+                 l.config().ingest.maxPayloadBytes = qsizetype(*value);
+         }},
+        {u"alerts", u"max_kept",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 1000000))
+                 l.config().alerts.maxKept = int(*value);
+         }},
+        {u"log", u"level",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.choice(item, {u"debug"_s, u"info"_s, u"warning"_s, u"error"_s}))
+                 l.config().log.level = *value;
+         }},
+    };
+    return specs;
+}
+
+QString fullKey(const KeySpec &spec)
+{
+    return spec.section.toString() + u'.' + spec.key.toString();
+}
+
+void Loader::unknownKey(int line, const QString &path, bool topLevel)
+{
+    const QString message = u"unknown key '"_s + shown(path) + u"'"_s;
+    // Flat dotted keys at the top level are a common slip: point at the nesting rather than at a near-miss.
+    if (topLevel) {
+        for (const KeySpec &spec : keySpecs()) {
+            if (path == fullKey(spec)) {
+                error(line,
+                      message + u" (write it nested: '"_s + spec.key.toString() + u"' under '"_s
+                          + spec.section.toString() + u":')"_s);
+                return;
+            }
+        }
+    }
+    QString best;
+    int bestDistance = 3;
+    const auto consider = [&](const QString &candidate) {
+        const int distance = editDistance(path, candidate);
+        if (distance < bestDistance) {
+            bestDistance = distance;
+            best = candidate;
+        }
+    };
+    if (topLevel) {
+        for (const QStringView name : sectionNames())
+            consider(name.toString());
+    } else {
+        for (const KeySpec &spec : keySpecs())
+            consider(fullKey(spec));
+    }
+    error(line, best.isEmpty() ? message : message + u" (did you mean '"_s + best + u"'?)"_s);
+}
+
+void Loader::section(const YAML::Node &map, const QString &name)
+{
+    QHash<QString, int> seen;
+    // Range-for keeps each entry alive: yaml-cpp's `it->` yields a temporary, so references into it would dangle.
+    for (const auto &entry : map) {
+        const YAML::Node &keyNode = entry.first;
+        const YAML::Node &value = entry.second;
+        const int keyLine = lineOf(keyNode, lineOf(value, 0));
+        if (!keyNode.IsScalar()) {
+            error(keyLine, name + u": keys must be names, got "_s + nodeKindName(keyNode));
+            continue;
+        }
+        const QString key = QString::fromStdString(keyNode.Scalar());
+        const QString path = name + u'.' + key;
+        if (const auto first = seen.constFind(key); first != seen.cend()) {
+            error(keyLine,
+                  u"duplicate key '"_s + shown(path) + u"' (first set on line "_s + QString::number(*first) + u")"_s);
+            continue;
+        }
+        seen.insert(key, keyLine);
+        const auto spec = std::find_if(keySpecs().begin(), keySpecs().end(), [&](const KeySpec &candidate) {
+            return candidate.section == name && candidate.key == key;
+        });
+        if (spec == keySpecs().end()) {
+            unknownKey(keyLine, path, false);
+            continue;
+        }
+        keyLines.insert(path, keyLine);
+        spec->apply(*this, Item {value, path, keyLine});
+    }
+}
+
+void Loader::crossChecks()
+{
+    const Config &c = config();
+    // `blamed` is named in the message when the file sets it (it is the key the rule is written on), else `other`.
+    const auto check = [&](bool consistent, const QString &blamed, const QString &blamedText, const QString &other,
+                           const QString &otherText, const QString &blamedRelation, const QString &otherRelation) {
+        if (consistent || failedKeys.contains(blamed) || failedKeys.contains(other))
+            return;
+        if (keyLines.contains(blamed) || !keyLines.contains(other)) {
+            error(keyLines.value(blamed),
+                  blamed + u": "_s + blamedText + u' ' + blamedRelation + u' ' + other + u" ("_s + otherText + u")"_s);
+        } else {
+            error(keyLines.value(other),
+                  other + u": "_s + otherText + u' ' + otherRelation + u' ' + blamed + u" ("_s + blamedText + u")"_s);
+        }
+    };
+    check(c.mqtt.reconnectMax >= c.mqtt.reconnectMin, u"mqtt.reconnect_max"_s, formatDuration(c.mqtt.reconnectMax),
+          u"mqtt.reconnect_min"_s, formatDuration(c.mqtt.reconnectMin), u"is less than"_s, u"is greater than"_s);
+    check(c.analytics.minSamples <= c.analytics.window, u"analytics.min_samples"_s,
+          QString::number(c.analytics.minSamples), u"analytics.window"_s, QString::number(c.analytics.window),
+          u"is greater than"_s, u"is less than"_s);
+}
+
+void Loader::run(const QByteArray &yaml)
+{
+    std::vector<YAML::Node> documents;
+    try {
+        documents = YAML::LoadAll(yaml.toStdString());
+    } catch (const YAML::DeepRecursion &e) {
+        // yaml-cpp words this one "bad file", which sends people looking for I/O problems.
+        error(e.mark.is_null() || e.mark.line < 0 ? 0 : e.mark.line + 1, u"YAML syntax error: nesting too deep"_s);
+        return;
+    } catch (const YAML::ParserException &e) {
+        error(e.mark.is_null() || e.mark.line < 0 ? 0 : e.mark.line + 1,
+              u"YAML syntax error: "_s + QString::fromStdString(e.msg));
+        return;
+    }
+    if (documents.empty())
+        return;
+    for (std::size_t i = 1; i < documents.size(); ++i) {
+        if (documents[i].IsDefined() && !documents[i].IsNull()) {
+            error(lineOf(documents[i], 0), u"only one YAML document is allowed"_s);
+            break;
+        }
+    }
+    const YAML::Node &root = documents.front();
+    // "---" alone or a file of comments: every default applies.
+    if (root.IsNull())
+        return;
+    if (!root.IsMap()) {
+        error(lineOf(root, 1), u"expected a map of sections at the top level, got "_s + nodeKindName(root));
+        return;
+    }
+    QHash<QString, int> seen;
+    // Range-for keeps each entry alive: yaml-cpp's `it->` yields a temporary, so references into it would dangle.
+    for (const auto &entry : root) {
+        const YAML::Node &keyNode = entry.first;
+        const YAML::Node &value = entry.second;
+        const int keyLine = lineOf(keyNode, lineOf(value, 0));
+        if (!keyNode.IsScalar()) {
+            error(keyLine, u"top-level keys must be names, got "_s + nodeKindName(keyNode));
+            continue;
+        }
+        const QString name = QString::fromStdString(keyNode.Scalar());
+        if (const auto first = seen.constFind(name); first != seen.cend()) {
+            error(keyLine,
+                  u"duplicate key '"_s + shown(name) + u"' (first set on line "_s + QString::number(*first) + u")"_s);
+            continue;
+        }
+        seen.insert(name, keyLine);
+        if (!sectionNames().contains(name)) {
+            unknownKey(keyLine, name, true);
+            continue;
+        }
+        // An empty section ("mqtt:" with every key commented out) keeps its defaults.
+        if (value.IsNull())
+            continue;
+        if (!value.IsMap()) {
+            error(keyLine, name + u": expected a map, got "_s + nodeKindName(value));
+            continue;
+        }
+        section(value, name);
+    }
+    crossChecks();
+}
+
+} // namespace
+
+ConfigLoad loadConfigText(const QByteArray &yaml)
+{
+    Loader loader;
+    try {
+        loader.run(yaml);
+    } catch (const YAML::Exception &e) {
+        // Only parsing should throw; anything else from yaml-cpp still must not reach the caller.
+        loader.error(e.mark.is_null() || e.mark.line < 0 ? 0 : e.mark.line + 1,
+                     u"YAML error: "_s + QString::fromStdString(e.msg));
+    } catch (const std::exception &e) {
+        loader.error(0, u"cannot load configuration: "_s + QString::fromLocal8Bit(e.what()));
+    }
+    std::stable_sort(loader.result.errors.begin(), loader.result.errors.end(),
+                     [](const ConfigError &a, const ConfigError &b) { return a.line < b.line; });
+    return std::move(loader.result);
+}
+
+ConfigLoad loadConfigFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        ConfigLoad load;
+        load.errors.append(ConfigError {0, u"cannot read file: "_s + file.errorString()});
+        return load;
+    }
+    const QByteArray text = file.read(MaxConfigFileBytes + 1);
+    if (file.error() != QFileDevice::NoError) {
+        ConfigLoad load;
+        load.errors.append(ConfigError {0, u"cannot read file: "_s + file.errorString()});
+        return load;
+    }
+    if (text.size() > MaxConfigFileBytes) {
+        ConfigLoad load;
+        load.errors.append(ConfigError {
+            0, u"cannot read file: larger than "_s + QString::number(MaxConfigFileBytes / (1024 * 1024)) + u" MiB"_s});
+        return load;
+    }
+    return loadConfigText(text);
+}
+
+QString formatConfigErrors(const QString &path, const QList<ConfigError> &errors)
+{
+    QString out;
+    for (const ConfigError &e : errors) {
+        out += path;
+        if (e.line > 0)
+            out += u':' + QString::number(e.line);
+        out += u": "_s + e.message + u'\n';
+    }
+    return out;
+}
+
+std::optional<std::chrono::milliseconds> parseDuration(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    const QStringView t(trimmed);
+    qsizetype i = 0;
+    while (i < t.size() && isAsciiDigit(t[i]))
+        ++i;
+    const QStringView whole = t.left(i);
+    if (whole.isEmpty())
+        return std::nullopt;
+    QStringView fraction;
+    bool hasPoint = false;
+    if (i < t.size() && t[i] == u'.') {
+        hasPoint = true;
+        const qsizetype start = ++i;
+        while (i < t.size() && isAsciiDigit(t[i]))
+            ++i;
+        fraction = t.mid(start, i - start);
+        if (fraction.isEmpty())
+            return std::nullopt;
+    }
+    const QStringView unit = t.mid(i);
+    qint64 factor = 0;
+    if (unit.isEmpty() || unit == u"s")
+        factor = 1000;
+    else if (unit == u"ms" && !hasPoint)
+        factor = 1;
+    else if (unit == u"m")
+        factor = 60'000;
+    else if (unit == u"h")
+        factor = 3'600'000;
+    else if (unit == u"d")
+        factor = 86'400'000;
+    else
+        return std::nullopt;
+
+    constexpr qint64 max = std::numeric_limits<qint64>::max();
+    qint64 wholeValue = 0;
+    for (const QChar c : whole) {
+        const int digit = c.unicode() - u'0';
+        if (wholeValue > (max - digit) / 10)
+            return std::nullopt;
+        wholeValue = wholeValue * 10 + digit;
+    }
+    if (wholeValue > max / factor)
+        return std::nullopt;
+    qint64 ms = wholeValue * factor;
+
+    while (!fraction.isEmpty() && fraction.back() == u'0')
+        fraction.chop(1);
+    if (!fraction.isEmpty()) {
+        // With trailing zeros gone, more than ten decimals can never make whole milliseconds (86400000 = 2^10 3^3 5^5).
+        if (fraction.size() > 10)
+            return std::nullopt;
+        qint64 scale = 1;
+        for (qsizetype n = 0; n < fraction.size(); ++n)
+            scale *= 10;
+        const qint64 scaled = fraction.toLongLong() * factor;
+        // Sub-millisecond precision would be dropped silently; better to refuse the value.
+        if (scaled % scale != 0)
+            return std::nullopt;
+        if (ms > max - scaled / scale)
+            return std::nullopt;
+        ms += scaled / scale;
+    }
+    return std::chrono::milliseconds(ms);
+}
+
+} // namespace edgegate

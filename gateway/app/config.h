@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "gateway/core/registrypolicy.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <chrono>
+#include <optional>
+
+namespace edgegate {
+
+enum class MqttProtocol { V311, V5 };
+
+/// The whole service configuration, every field with its default.
+/// docs/configuration.md describes each key.
+struct Config
+{
+    struct Gateway
+    {
+        QString id = QStringLiteral("edgegate");
+        QString dataDir = QStringLiteral("data");
+    } gateway;
+
+    struct Mqtt
+    {
+        QString host = QStringLiteral("127.0.0.1");
+        quint16 port = 1883;
+        MqttProtocol protocol = MqttProtocol::V5;
+        QString clientId; ///< empty: "edgegate-{gateway.id}"
+        QString username;
+        QString password;
+        std::chrono::seconds keepalive {30};
+        std::chrono::milliseconds reconnectMin {500};
+        std::chrono::milliseconds reconnectMax {30000}; ///< backoff cap
+    } mqtt;
+
+    struct Http
+    {
+        QString host = QStringLiteral("127.0.0.1");
+        quint16 port = 8080;
+        qsizetype maxBodyBytes = 65536;
+    } http;
+
+    struct Registry
+    {
+        RegistryPolicy policy = RegistryPolicy::Auto;
+        std::chrono::milliseconds offlineAfter {90000};
+        std::chrono::milliseconds flushInterval {1000};
+        int pendingBuffer = 100; ///< messages held per device awaiting approval
+    } registry;
+
+    struct Analytics
+    {
+        int window = 60;
+        double anomalyZ = 3.0;
+        int minSamples = 10;
+    } analytics;
+
+    struct Ingest
+    {
+        qsizetype maxPayloadBytes = 65536;
+    } ingest;
+
+    struct Alerts
+    {
+        int maxKept = 1000;
+    } alerts;
+
+    struct Log
+    {
+        QString level = QStringLiteral("info"); ///< debug | info | warning | error
+    } log;
+
+    /// mqtt.client_id, or its default derived from gateway.id.
+    [[nodiscard]] QString effectiveClientId() const;
+};
+
+/// One problem found in a config file, with the 1-based line it is on (0 when unknown).
+struct ConfigError
+{
+    int line = 0;
+    QString message;
+};
+
+struct ConfigLoad
+{
+    Config config;
+    QList<ConfigError> errors; ///< empty when the file is valid
+};
+
+/// Reads and validates a YAML config file: unknown keys, wrong types, bad addresses and
+/// out-of-range values are all reported, each with its line, not just the first one.
+[[nodiscard]] ConfigLoad loadConfigFile(const QString &path);
+
+/// Same, from YAML text already in memory.
+[[nodiscard]] ConfigLoad loadConfigText(const QByteArray &yaml);
+
+/// `FILE:LINE: message` lines, as `--check-config` prints them.
+[[nodiscard]] QString formatConfigErrors(const QString &path, const QList<ConfigError> &errors);
+
+/// Parses durations such as `90s`, `500ms`, `2m`, `1h` or a bare number of seconds.
+[[nodiscard]] std::optional<std::chrono::milliseconds> parseDuration(const QString &text);
+
+} // namespace edgegate

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/app/gateway.h"
+
+#include "gateway/core/alertstore.h"
+#include "gateway/core/analytics.h"
+#include "gateway/core/deviceregistry.h"
+#include "gateway/core/ingest.h"
+#include "gateway/core/metrics.h"
+#include "gateway/links/httpapi.h"
+#include "gateway/links/mqttlink.h"
+#include "gateway/links/uifeed.h"
+#include "gateway/storage/sqlitedevicestore.h"
+
+#include <QDir>
+#include <QLoggingCategory>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcGateway, "edgegate.gateway")
+
+Gateway::Gateway(const Config &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_metrics(std::make_unique<Metrics>())
+    , m_store(std::make_unique<SqliteDeviceStore>())
+{
+    Metrics &metrics = *m_metrics;
+    m_registry = std::make_unique<DeviceRegistry>(
+        DeviceRegistry::Settings {config.registry.policy, config.registry.offlineAfter, config.registry.flushInterval},
+        *m_store, metrics);
+    m_analytics = std::make_unique<Analytics>(
+        Analytics::Settings {config.analytics.window, config.analytics.anomalyZ, config.analytics.minSamples});
+    m_alerts = std::make_unique<AlertStore>(config.alerts.maxKept, metrics);
+    m_ingest = std::make_unique<Ingest>(Ingest::Settings {config.ingest.maxPayloadBytes, config.registry.pendingBuffer},
+                                        *m_registry, *m_analytics, *m_alerts, metrics);
+    m_feed = std::make_unique<UiFeed>(config.gateway.id, *m_registry, *m_alerts, *m_ingest, metrics);
+
+    MqttLink::Settings mqtt;
+    mqtt.host = config.mqtt.host;
+    mqtt.port = config.mqtt.port;
+    mqtt.v5 = config.mqtt.protocol == MqttProtocol::V5;
+    mqtt.clientId = config.effectiveClientId();
+    mqtt.username = config.mqtt.username;
+    mqtt.password = config.mqtt.password;
+    mqtt.gatewayId = config.gateway.id;
+    mqtt.keepalive = config.mqtt.keepalive;
+    mqtt.reconnectMin = config.mqtt.reconnectMin;
+    mqtt.reconnectMax = config.mqtt.reconnectMax;
+    m_mqtt = std::make_unique<MqttLink>(mqtt, *m_ingest, metrics);
+    connect(m_mqtt.get(), &MqttLink::stopped, this, &Gateway::finishStop);
+
+    QHostAddress address;
+    if (!address.setAddress(config.http.host))
+        address = config.http.host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress::Any;
+    HttpApi::Health health {[this] { return m_mqtt->isConnected(); }};
+    m_http = std::make_unique<HttpApi>(HttpApi::Settings {address, config.http.port, config.http.maxBodyBytes},
+                                       *m_registry, *m_analytics, *m_alerts, metrics, *m_feed, std::move(health));
+
+    metrics
+        .gauge(u"edgegate_build_info"_s, u"Version of the running edgegated."_s,
+               {{u"version"_s, QStringLiteral(EDGEGATE_VERSION)}})
+        .set(1);
+    metrics.addCollector([&metrics] {
+        metrics.gauge(u"process_resident_memory_bytes"_s, u"Resident memory size in bytes."_s)
+            .set(static_cast<double>(residentMemoryBytes()));
+    });
+}
+
+Gateway::~Gateway() = default;
+
+bool Gateway::start(QString *error)
+{
+    const QString dataDir = m_config.gateway.dataDir;
+    if (!QDir().mkpath(dataDir)) {
+        *error = u"cannot create data_dir '%1'"_s.arg(dataDir);
+        return false;
+    }
+    const QString dbPath = QDir(dataDir).absoluteFilePath(u"registry.db"_s);
+    if (!m_store->open(dbPath)) {
+        *error = u"cannot open %1: %2"_s.arg(dbPath, m_store->lastError());
+        return false;
+    }
+    QString loadError;
+    if (!m_registry->load(&loadError)) {
+        *error = u"cannot read the registry in %1: %2"_s.arg(dbPath, loadError);
+        return false;
+    }
+    m_httpPort = m_http->listen(error);
+    if (m_httpPort == 0)
+        return false;
+    qCInfo(lcGateway).noquote() << "gateway" << m_config.gateway.id << "serving REST on"
+                                << u"http://%1:%2/api/v1"_s.arg(m_config.http.host).arg(m_httpPort)
+                                << "and WebSocket on" << u"ws://%1:%2/ws"_s.arg(m_config.http.host).arg(m_httpPort)
+                                << "with data in" << QDir(dataDir).absolutePath();
+    m_mqtt->start();
+    return true;
+}
+
+void Gateway::stop()
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    qCInfo(lcGateway) << "stopping";
+    // Input stops first (the broker link), then everything received is written.
+    m_mqtt->stop();
+}
+
+void Gateway::finishStop()
+{
+    m_feed->closeAll();
+    if (!m_registry->flush())
+        qCWarning(lcGateway) << "the last registry changes could not be written";
+    qCInfo(lcGateway) << "stopped";
+    emit stopped();
+}
+
+} // namespace edgegate

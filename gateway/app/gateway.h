@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "gateway/app/config.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace edgegate {
+
+class AlertStore;
+class Analytics;
+class DeviceRegistry;
+class HttpApi;
+class Ingest;
+class Metrics;
+class MqttLink;
+class SqliteDeviceStore;
+class UiFeed;
+
+/// The service's object graph, built from a Config: storage, registry, analytics, ingest and
+/// the links, wired together. main() only parses arguments and runs this.
+class Gateway : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Gateway(const Config &config, QObject *parent = nullptr);
+    ~Gateway() override;
+
+    /// Opens storage, listens for HTTP and starts the MQTT link; false with `error` set if
+    /// the service cannot serve (the broker being away is not such a reason).
+    bool start(QString *error);
+
+    /// Stops taking input, writes what is pending and emits stopped().
+    void stop();
+
+    [[nodiscard]] quint16 httpPort() const { return m_httpPort; }
+
+signals:
+    void stopped();
+
+private:
+    void finishStop();
+
+    Config m_config;
+    std::unique_ptr<Metrics> m_metrics;
+    std::unique_ptr<SqliteDeviceStore> m_store;
+    std::unique_ptr<DeviceRegistry> m_registry;
+    std::unique_ptr<Analytics> m_analytics;
+    std::unique_ptr<AlertStore> m_alerts;
+    std::unique_ptr<Ingest> m_ingest;
+    std::unique_ptr<UiFeed> m_feed;
+    std::unique_ptr<MqttLink> m_mqtt;
+    std::unique_ptr<HttpApi> m_http;
+    quint16 m_httpPort = 0;
+    bool m_stopping = false;
+};
+
+} // namespace edgegate

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/app/config.h"
+#include "gateway/app/gateway.h"
+#include "gateway/app/logging.h"
+#include "gateway/app/signalwatcher.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+using namespace edgegate;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int ExitConfigInvalid = 2;
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"edgegated"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(EDGEGATE_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"EdgeGate edge IoT gateway service"_s);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption configOption(u"config"_s, u"Run with the YAML configuration in <file>."_s, u"file"_s);
+    const QCommandLineOption checkOption(
+        u"check-config"_s, u"Validate <file> and exit: 0 when valid, 2 with one line per problem."_s, u"file"_s);
+    const QCommandLineOption logOption(u"log-level"_s, u"debug, info, warning or error (overrides log.level)."_s,
+                                       u"level"_s);
+    parser.addOptions({configOption, checkOption, logOption});
+    parser.process(app);
+
+    QTextStream err(stderr);
+    if (parser.isSet(checkOption)) {
+        const QString path = parser.value(checkOption);
+        const ConfigLoad load = loadConfigFile(path);
+        if (!load.errors.isEmpty()) {
+            err << formatConfigErrors(path, load.errors);
+            return ExitConfigInvalid;
+        }
+        QTextStream(stdout) << path << ": valid\n";
+        return 0;
+    }
+
+    ConfigLoad load;
+    if (parser.isSet(configOption)) {
+        const QString path = parser.value(configOption);
+        load = loadConfigFile(path);
+        if (!load.errors.isEmpty()) {
+            err << formatConfigErrors(path, load.errors);
+            return ExitConfigInvalid;
+        }
+    }
+    const QString level = parser.isSet(logOption) ? parser.value(logOption) : load.config.log.level;
+    if (!setupLogging(level)) {
+        err << "unknown log level '" << level << "' (debug, info, warning, error)\n";
+        return ExitConfigInvalid;
+    }
+
+    Gateway gateway(load.config);
+    SignalWatcher signals_;
+    QObject::connect(&signals_, &SignalWatcher::terminationRequested, &gateway, &Gateway::stop);
+    QObject::connect(
+        &gateway, &Gateway::stopped, &app, [] { QCoreApplication::exit(0); }, Qt::QueuedConnection);
+
+    QString error;
+    if (!gateway.start(&error)) {
+        err << "edgegated: " << error << '\n';
+        return 1;
+    }
+    return QCoreApplication::exec();
+}

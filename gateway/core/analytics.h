@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "gateway/core/envelope.h"
+#include "gateway/core/rollingwindow.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace edgegate {
+
+/// The latest value of one metric of one device, and its window statistics when it is numeric.
+struct MetricState
+{
+    Value last;
+    qint64 lastTimeMs = 0;
+    std::optional<RollingWindow> window;
+};
+
+struct Anomaly
+{
+    QString deviceId;
+    QString metric;
+    double value = 0.0;
+    double zScore = 0.0;
+    double mean = 0.0;
+    double stddev = 0.0;
+    qint64 timeMs = 0;
+};
+
+/// Edge analytics per device and metric: sliding-window statistics and z-score anomalies.
+/// A sample is judged against the window as it stood before the sample, then joins it.
+class Analytics
+{
+public:
+    struct Settings
+    {
+        int window = 60;
+        double anomalyZ = 3.0;
+        int minSamples = 10; ///< samples the window needs before anomalies are flagged
+    };
+
+    explicit Analytics(const Settings &settings);
+
+    /// Updates the device's metrics from a telemetry envelope; returns the anomalies it found.
+    [[nodiscard]] QList<Anomaly> process(const Envelope &envelope);
+
+    /// Metrics of one device by name, or nullptr when it has sent no telemetry.
+    [[nodiscard]] const QHash<QString, MetricState> *device(const QString &deviceId) const;
+
+    void removeDevice(const QString &deviceId);
+
+    [[nodiscard]] const Settings &settings() const { return m_settings; }
+
+private:
+    Settings m_settings;
+    QHash<QString, QHash<QString, MetricState>> m_devices;
+};
+
+} // namespace edgegate

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/core/deviceregistry.h"
+
+#include "gateway/core/devicestore.h"
+#include "gateway/core/metrics.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+
+#include <algorithm>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+using Clock = std::chrono::steady_clock;
+
+Q_LOGGING_CATEGORY(lcRegistry, "edgegate.registry")
+
+DeviceRegistry::DeviceRegistry(const Settings &settings, DeviceStore &store, Metrics &metrics, QObject *parent)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_store(store)
+    , m_registered(metrics.counter(u"edgegate_devices_registered_total"_s, u"Devices registered since start."_s))
+    , m_denied(metrics.counter(u"edgegate_messages_rejected_total"_s,
+                               u"Messages refused by the registry policy, by reason."_s,
+                               {{u"reason"_s, u"unknown_device"_s}}))
+    , m_flushFailures(metrics.counter(u"edgegate_registry_flush_failures_total"_s,
+                                      u"Batched registry writes that failed (retried at the next flush)."_s))
+    , m_metrics(metrics)
+{
+    m_offlineTimer.setSingleShot(true);
+    connect(&m_offlineTimer, &QTimer::timeout, this, &DeviceRegistry::expireSilent);
+    m_flushTimer.setInterval(settings.flushInterval);
+    connect(&m_flushTimer, &QTimer::timeout, this, &DeviceRegistry::flush);
+
+    for (auto status : {DeviceStatus::Online, DeviceStatus::Offline, DeviceStatus::Error, DeviceStatus::Maintenance})
+        metrics.gauge(u"edgegate_devices"_s, u"Registered devices by status."_s,
+                      {{u"status"_s, deviceStatusName(status)}});
+    metrics.addCollector([this] {
+        int counts[4] = {0, 0, 0, 0};
+        for (const auto &[id, e] : m_devices)
+            ++counts[static_cast<int>(e.info.status)];
+        for (auto status :
+             {DeviceStatus::Online, DeviceStatus::Offline, DeviceStatus::Error, DeviceStatus::Maintenance}) {
+            m_metrics.gauge(u"edgegate_devices"_s, {}, {{u"status"_s, deviceStatusName(status)}})
+                .set(counts[static_cast<int>(status)]);
+        }
+        m_metrics.gauge(u"edgegate_devices_pending"_s, u"Devices waiting for approval."_s)
+            .set(static_cast<double>(std::count_if(m_devices.cbegin(), m_devices.cend(), [](const auto &kv) {
+                return kv.second.info.approval == Approval::Pending;
+            })));
+    });
+}
+
+DeviceRegistry::~DeviceRegistry()
+{
+    flush();
+}
+
+bool DeviceRegistry::load(QString *error)
+{
+    const auto stored = m_store.loadAll();
+    if (!stored) {
+        if (error)
+            *error = m_store.lastError();
+        m_storageHealthy = false;
+        return false;
+    }
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const auto now = Clock::now();
+    for (const DeviceInfo &info : *stored) {
+        Entry &e = insert(info);
+        if (e.info.status == DeviceStatus::Online || e.info.status == DeviceStatus::Error) {
+            // Silence that began before the restart counts towards going offline.
+            const auto silentFor = std::chrono::milliseconds(
+                std::clamp<qint64>(nowMs - e.info.lastSeenMs, 0, static_cast<qint64>(m_settings.offlineAfter.count())));
+            e.lastActivity = now - silentFor;
+            watch(e);
+        }
+    }
+    // Devices were loaded in table order; the silence watch list must be oldest first.
+    m_live.sort([](const Entry *a, const Entry *b) { return a->lastActivity < b->lastActivity; });
+    qCInfo(lcRegistry).noquote() << "loaded" << m_devices.size() << "devices";
+    armOfflineTimer();
+    m_flushTimer.start();
+    return true;
+}
+
+DeviceRegistry::Entry *DeviceRegistry::entry(const QString &id)
+{
+    const auto it = m_devices.find(id);
+    return it == m_devices.end() ? nullptr : &it->second;
+}
+
+const DeviceInfo *DeviceRegistry::find(const QString &id) const
+{
+    const auto it = m_devices.find(id);
+    return it == m_devices.end() ? nullptr : &it->second.info;
+}
+
+DeviceRegistry::Entry &DeviceRegistry::insert(DeviceInfo info)
+{
+    const QString id = info.id;
+    auto [it, inserted] = m_devices.try_emplace(id);
+    it->second.info = std::move(info);
+    return it->second;
+}
+
+void DeviceRegistry::markDirty(const Entry &e)
+{
+    m_dirty.insert(e.info.id);
+}
+
+void DeviceRegistry::changed(Entry &e)
+{
+    markDirty(e);
+    emit deviceChanged(e.info);
+}
+
+void DeviceRegistry::watch(Entry &e)
+{
+    if (e.live) {
+        m_live.splice(m_live.end(), m_live, e.livePos);
+    } else {
+        e.livePos = m_live.insert(m_live.end(), &e);
+        e.live = true;
+    }
+    if (!m_offlineTimer.isActive())
+        armOfflineTimer();
+}
+
+void DeviceRegistry::unwatch(Entry &e)
+{
+    if (!e.live)
+        return;
+    m_live.erase(e.livePos);
+    e.live = false;
+}
+
+void DeviceRegistry::armOfflineTimer()
+{
+    if (m_live.empty()) {
+        m_offlineTimer.stop();
+        return;
+    }
+    const auto deadline = m_live.front()->lastActivity + m_settings.offlineAfter;
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    // Rounded up so the timer never fires just before the deadline and re-arms for 0 ms.
+    m_offlineTimer.start(std::max<qint64>(wait.count() + 1, 0));
+}
+
+void DeviceRegistry::expireSilent()
+{
+    const auto now = Clock::now();
+    while (!m_live.empty() && m_live.front()->lastActivity + m_settings.offlineAfter <= now) {
+        Entry &e = *m_live.front();
+        unwatch(e);
+        e.info.status = DeviceStatus::Offline;
+        qCInfo(lcRegistry).noquote() << "device" << e.info.id << "offline: silent for"
+                                     << m_settings.offlineAfter.count() << "ms";
+        changed(e);
+    }
+    armOfflineTimer();
+}
+
+DeviceRegistry::Admission DeviceRegistry::admit(const QString &id, Protocol protocol, qint64 nowMs)
+{
+    Entry *e = entry(id);
+    if (!e) {
+        if (m_settings.policy == RegistryPolicy::Deny) {
+            m_denied.inc();
+            return Admission::Denied;
+        }
+        DeviceInfo info;
+        info.id = id;
+        info.protocol = protocolName(protocol);
+        info.status = DeviceStatus::Online;
+        info.approval = m_settings.policy == RegistryPolicy::Approve ? Approval::Pending : Approval::Approved;
+        info.firstSeenMs = nowMs;
+        info.lastSeenMs = nowMs;
+        e = &insert(std::move(info));
+        e->protocol = protocol;
+        e->lastActivity = Clock::now();
+        watch(*e);
+        m_registered.inc();
+        qCInfo(lcRegistry).noquote() << "registered device" << id << "over" << protocolName(protocol)
+                                     << (e->info.approval == Approval::Pending ? "(pending approval)" : "(approved)");
+        changed(*e);
+        return e->info.approval == Approval::Pending ? Admission::Pending : Admission::Accepted;
+    }
+
+    e->info.lastSeenMs = nowMs;
+    e->lastActivity = Clock::now();
+    bool visible = false;
+    if (e->info.status == DeviceStatus::Offline) {
+        e->info.status = DeviceStatus::Online;
+        visible = true;
+    }
+    if (e->info.status != DeviceStatus::Maintenance)
+        watch(*e);
+    if (e->protocol != protocol) {
+        e->protocol = protocol;
+        const QString name = protocolName(protocol);
+        if (e->info.protocol != name) {
+            e->info.protocol = name;
+            visible = true;
+        }
+    }
+    if (visible)
+        changed(*e);
+    else
+        markDirty(*e);
+    return e->info.approval == Approval::Pending ? Admission::Pending : Admission::Accepted;
+}
+
+void DeviceRegistry::setReportedStatus(const QString &id, DeviceStatus status, qint64 nowMs)
+{
+    Entry *e = entry(id);
+    if (!e || e->info.status == status)
+        return;
+    if (e->info.status == DeviceStatus::Maintenance) {
+        // An operator put it there; only an operator takes it out.
+        return;
+    }
+    e->info.status = status;
+    if (status == DeviceStatus::Offline) {
+        unwatch(*e);
+    } else {
+        e->info.lastSeenMs = nowMs;
+        e->lastActivity = Clock::now();
+        watch(*e);
+    }
+    qCInfo(lcRegistry).noquote() << "device" << id << "reports" << deviceStatusName(status);
+    changed(*e);
+}
+
+void DeviceRegistry::applyMeta(const QString &id, const DeviceMeta &meta)
+{
+    Entry *e = entry(id);
+    if (!e)
+        return;
+    DeviceInfo before = e->info;
+    if (meta.name && e->info.name.isEmpty())
+        e->info.name = *meta.name; // an operator's name wins over the device's own
+    if (meta.type)
+        e->info.type = *meta.type;
+    if (meta.firmware)
+        e->info.firmware = *meta.firmware;
+    for (auto it = meta.metadata.cbegin(); it != meta.metadata.cend(); ++it)
+        e->info.metadata.insert(it.key(), it.value());
+    if (!(before == e->info))
+        changed(*e);
+}
+
+void DeviceRegistry::recordError(const QString &id, const QString &message, qint64 nowMs)
+{
+    Entry *e = entry(id);
+    if (!e)
+        return;
+    e->info.lastError = message;
+    e->info.lastErrorMs = nowMs;
+    changed(*e);
+}
+
+QList<DeviceInfo> DeviceRegistry::list(std::optional<DeviceStatus> status, const QString &type,
+                                       std::optional<Approval> approval) const
+{
+    QList<DeviceInfo> out;
+    for (const auto &[id, e] : m_devices) {
+        if (status && e.info.status != *status)
+            continue;
+        if (!type.isEmpty() && e.info.type != type)
+            continue;
+        if (approval && e.info.approval != *approval)
+            continue;
+        out.append(e.info);
+    }
+    std::sort(out.begin(), out.end(), [](const DeviceInfo &a, const DeviceInfo &b) { return a.id < b.id; });
+    return out;
+}
+
+DeviceRegistry::ChangeResult DeviceRegistry::approve(const QString &id)
+{
+    Entry *e = entry(id);
+    if (!e)
+        return ChangeResult::NotFound;
+    if (e->info.approval == Approval::Approved)
+        return ChangeResult::Conflict;
+    e->info.approval = Approval::Approved;
+    qCInfo(lcRegistry).noquote() << "device" << id << "approved";
+    changed(*e);
+    emit deviceApproved(id);
+    return ChangeResult::Done;
+}
+
+DeviceRegistry::ChangeResult DeviceRegistry::patch(const QString &id, const DevicePatch &patch)
+{
+    Entry *e = entry(id);
+    if (!e)
+        return ChangeResult::NotFound;
+    if (patch.name)
+        e->info.name = *patch.name;
+    if (patch.metadata)
+        e->info.metadata = *patch.metadata;
+    if (patch.maintenance) {
+        if (*patch.maintenance && e->info.status != DeviceStatus::Maintenance) {
+            e->info.status = DeviceStatus::Maintenance;
+            unwatch(*e);
+        } else if (!*patch.maintenance && e->info.status == DeviceStatus::Maintenance) {
+            // Back from maintenance: online if it spoke recently, else offline.
+            const bool recent = Clock::now() - e->lastActivity < m_settings.offlineAfter;
+            e->info.status = recent ? DeviceStatus::Online : DeviceStatus::Offline;
+            if (recent)
+                watch(*e);
+        }
+    }
+    changed(*e);
+    return ChangeResult::Done;
+}
+
+DeviceRegistry::ChangeResult DeviceRegistry::remove(const QString &id)
+{
+    const auto it = m_devices.find(id);
+    if (it == m_devices.end())
+        return ChangeResult::NotFound;
+    unwatch(it->second);
+    m_devices.erase(it);
+    m_dirty.remove(id);
+    m_removed.insert(id);
+    qCInfo(lcRegistry).noquote() << "device" << id << "removed";
+    emit deviceRemoved(id);
+    return ChangeResult::Done;
+}
+
+bool DeviceRegistry::flush()
+{
+    if (m_dirty.isEmpty() && m_removed.isEmpty())
+        return true;
+    QList<DeviceInfo> upserts;
+    upserts.reserve(m_dirty.size());
+    for (const QString &id : std::as_const(m_dirty)) {
+        if (const DeviceInfo *d = find(id))
+            upserts.append(*d);
+    }
+    const QStringList removals(m_removed.cbegin(), m_removed.cend());
+    if (!m_store.save(upserts, removals)) {
+        m_flushFailures.inc();
+        if (m_storageHealthy)
+            qCWarning(lcRegistry).noquote() << "cannot write the registry:" << m_store.lastError() << "(will retry)";
+        m_storageHealthy = false;
+        return false;
+    }
+    if (!m_storageHealthy)
+        qCInfo(lcRegistry).noquote() << "registry writes work again";
+    m_storageHealthy = true;
+    m_dirty.clear();
+    m_removed.clear();
+    return true;
+}
+
+} // namespace edgegate

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "gateway/core/envelope.h"
+#include "gateway/core/registrypolicy.h"
+#include "shared/deviceinfo.h"
+
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QString>
+#include <QTimer>
+
+#include <chrono>
+#include <list>
+#include <optional>
+#include <unordered_map>
+
+namespace edgegate {
+
+class Counter;
+class DeviceStore;
+class Metrics;
+
+/// Changes an operator may make to a device (REST PATCH).
+struct DevicePatch
+{
+    std::optional<QString> name;
+    std::optional<QMap<QString, QString>> metadata; ///< replaces the whole map
+    std::optional<bool> maintenance;
+};
+
+/// What a device announces about itself on `devices/{id}/meta`.
+struct DeviceMeta
+{
+    std::optional<QString> name;
+    std::optional<QString> type;
+    std::optional<QString> firmware;
+    QMap<QString, QString> metadata; ///< merged into the existing map
+};
+
+/// The devices the gateway knows, with their status. Kept in memory, written to the store in
+/// batches: per-message work (last seen) only marks a device dirty, and a timer writes all
+/// dirty devices in one transaction. Devices that fall silent go offline through one timer
+/// armed for the earliest deadline (devices are kept in last-seen order), not a poll per device.
+class DeviceRegistry : public QObject
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        RegistryPolicy policy = RegistryPolicy::Auto;
+        std::chrono::milliseconds offlineAfter {90000};
+        std::chrono::milliseconds flushInterval {1000};
+    };
+
+    enum class Admission { Accepted, Pending, Denied };
+
+    DeviceRegistry(const Settings &settings, DeviceStore &store, Metrics &metrics, QObject *parent = nullptr);
+    ~DeviceRegistry() override;
+
+    /// Loads the stored devices; call once before use.
+    [[nodiscard]] bool load(QString *error);
+
+    /// A message from `id` arrived: registers it as the policy says, updates last seen and
+    /// brings it online. The per-message hot path.
+    Admission admit(const QString &id, Protocol protocol, qint64 nowMs);
+
+    void setReportedStatus(const QString &id, DeviceStatus status, qint64 nowMs);
+    void applyMeta(const QString &id, const DeviceMeta &meta);
+    /// Keeps `message` as the last error of a known device; unknown ids are ignored.
+    void recordError(const QString &id, const QString &message, qint64 nowMs);
+
+    [[nodiscard]] const DeviceInfo *find(const QString &id) const;
+    [[nodiscard]] qsizetype size() const { return static_cast<qsizetype>(m_devices.size()); }
+    /// Sorted by id; empty filters match everything.
+    [[nodiscard]] QList<DeviceInfo> list(std::optional<DeviceStatus> status = {}, const QString &type = {},
+                                         std::optional<Approval> approval = {}) const;
+
+    enum class ChangeResult { Done, NotFound, Conflict };
+    ChangeResult approve(const QString &id);
+    ChangeResult patch(const QString &id, const DevicePatch &patch);
+    ChangeResult remove(const QString &id);
+
+    /// Writes pending changes now (also done on a timer and at shutdown).
+    bool flush();
+    [[nodiscard]] bool storageHealthy() const { return m_storageHealthy; }
+    [[nodiscard]] const Settings &settings() const { return m_settings; }
+
+signals:
+    /// A device was registered or changed in a way an operator sees (not plain last-seen updates).
+    void deviceChanged(const edgegate::DeviceInfo &device);
+    void deviceRemoved(const QString &id);
+    void deviceApproved(const QString &id);
+
+private:
+    struct Entry
+    {
+        DeviceInfo info;
+        std::chrono::steady_clock::time_point lastActivity;
+        std::list<Entry *>::iterator livePos; // valid while `live`
+        bool live = false; // in m_live, i.e. watched for silence
+        std::optional<Protocol> protocol; // of the last message, to skip rebuilding info.protocol
+    };
+
+    Entry *entry(const QString &id);
+    Entry &insert(DeviceInfo info);
+    void markDirty(const Entry &e);
+    void changed(Entry &e);
+    void watch(Entry &e);
+    void unwatch(Entry &e);
+    void armOfflineTimer();
+    void expireSilent();
+
+    Settings m_settings;
+    DeviceStore &m_store;
+    std::unordered_map<QString, Entry> m_devices; // node-based: Entry addresses stay put
+    std::list<Entry *> m_live; // online/error devices, least recently active first
+    QSet<QString> m_dirty;
+    QSet<QString> m_removed;
+    QTimer m_offlineTimer;
+    QTimer m_flushTimer;
+    bool m_storageHealthy = true;
+    Counter &m_registered;
+    Counter &m_denied;
+    Counter &m_flushFailures;
+    Metrics &m_metrics;
+};
+
+} // namespace edgegate

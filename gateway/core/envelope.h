@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "shared/deviceid.h"
+#include "shared/value.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <chrono>
+#include <cstdint>
+
+namespace edgegate {
+
+/// The protocol a message arrived on.
+enum class Protocol { Mqtt, Coap, Http, WebSocket };
+
+[[nodiscard]] QString protocolName(Protocol protocol);
+
+/// How a payload is encoded; links that know it from the wire (CoAP content format,
+/// HTTP Content-Type) say so, MQTT leaves it to detection.
+enum class PayloadFormat { Auto, Json, SenmlJson, Cbor, SenmlCbor };
+
+/// Bytes as a link received them, before decoding.
+struct InboundMessage
+{
+    Protocol protocol = Protocol::Mqtt;
+    QString deviceId;
+    MessageKind kind = MessageKind::Telemetry;
+    PayloadFormat format = PayloadFormat::Auto;
+    QByteArray payload;
+    int qos = 0;
+    qint64 receivedAtMs = 0; ///< wall clock, ms since the epoch
+    std::chrono::steady_clock::time_point receivedMono; ///< for latency measurement
+};
+
+/// One named value with the time it was measured.
+struct Sample
+{
+    QString name;
+    Value value;
+    qint64 timeMs = 0; ///< device time when the payload had one, else the receive time
+};
+
+/// The one type every inbound message becomes, whatever protocol it came from.
+struct Envelope
+{
+    QString deviceId;
+    MessageKind kind = MessageKind::Telemetry;
+    Protocol source = Protocol::Mqtt;
+    QList<Sample> samples;
+    QByteArray raw;
+    int qos = 0;
+    qint64 receivedAtMs = 0;
+    bool hasDeviceTime = false;
+    std::chrono::steady_clock::time_point receivedMono;
+};
+
+} // namespace edgegate

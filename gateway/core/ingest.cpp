@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/core/ingest.h"
+
+#include "gateway/core/alertstore.h"
+#include "gateway/core/analytics.h"
+#include "gateway/core/deviceregistry.h"
+#include "gateway/core/metrics.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcIngest, "edgegate.ingest")
+
+namespace {
+
+constexpr std::array AllProtocols {Protocol::Mqtt, Protocol::Coap, Protocol::Http, Protocol::WebSocket};
+constexpr std::array AllKinds {MessageKind::Telemetry, MessageKind::Status,     MessageKind::Meta,
+                               MessageKind::Event,     MessageKind::Command,    MessageKind::CommandAck,
+                               MessageKind::Ota,       MessageKind::OtaProgress};
+
+std::vector<double> latencyBuckets()
+{
+    return {0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1.0};
+}
+
+std::optional<DeviceStatus> parseStatus(const QByteArray &payload)
+{
+    QByteArray text = payload.trimmed();
+    if (text.startsWith('{') || text.startsWith('"')) {
+        const QJsonDocument doc = QJsonDocument::fromJson(u"[%1]"_s.arg(QString::fromUtf8(text)).toUtf8());
+        const QJsonValue v = doc.array().at(0);
+        text = (v.isObject() ? v.toObject().value(u"status"_s) : v).toString().toUtf8();
+    }
+    const auto status = deviceStatusFromName(QString::fromUtf8(text.toLower()));
+    // Maintenance is an operator's decision, not something a device can claim.
+    if (!status || *status == DeviceStatus::Maintenance)
+        return std::nullopt;
+    return status;
+}
+
+QString metadataText(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::String:
+        return v.toString();
+    case QJsonValue::Bool:
+        return v.toBool() ? u"true"_s : u"false"_s;
+    case QJsonValue::Double:
+        return QString::number(v.toDouble(), 'g', 17);
+    case QJsonValue::Array:
+        return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Object:
+        return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+    default:
+        return {};
+    }
+}
+
+} // namespace
+
+Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
+               Metrics &metrics, QObject *parent)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_decoder(settings.maxPayloadBytes)
+    , m_registry(registry)
+    , m_analytics(analytics)
+    , m_alerts(alerts)
+    , m_metrics(metrics)
+    , m_heldTotal(metrics.counter(u"edgegate_messages_held_total"_s,
+                                  u"Messages held back because their device awaits approval."_s))
+    , m_heldDropped(metrics.counter(u"edgegate_messages_dropped_total"_s,
+                                    u"Messages dropped after acceptance, by reason."_s,
+                                    {{u"reason"_s, u"pending_overflow"_s}}))
+    , m_anomalies(metrics.counter(u"edgegate_anomalies_total"_s, u"Samples flagged as anomalies."_s))
+    , m_latency(metrics.histogram(u"edgegate_ingest_latency_seconds"_s,
+                                  u"Time from receiving a telemetry message to the end of its processing."_s,
+                                  latencyBuckets()))
+{
+    for (Protocol p : AllProtocols) {
+        for (MessageKind k : AllKinds) {
+            m_messages[static_cast<size_t>(p)][static_cast<size_t>(k)]
+                = &metrics.counter(u"edgegate_messages_total"_s, u"Messages received, by protocol and kind."_s,
+                                   {{u"protocol"_s, protocolName(p)}, {u"kind"_s, messageKindName(k)}});
+        }
+    }
+    // Every reason a message can be refused for exists from the start, so rates work from zero.
+    for (const QString &reason :
+         {u"empty"_s, u"too_large"_s, u"malformed_json"_s, u"malformed_cbor"_s, u"not_an_object"_s, u"non_finite"_s,
+          u"bad_value"_s, u"bad_senml"_s, u"bad_metric_name"_s, u"too_many_values"_s, u"bad_status"_s,
+          u"invalid_device_id"_s, u"bad_topic_levels"_s, u"unknown_topic_kind"_s}) {
+        badCounter(reason);
+    }
+    metrics.counter(u"edgegate_messages_dropped_total"_s, {}, {{u"reason"_s, u"device_removed"_s}});
+    metrics.addCollector([this] {
+        m_metrics.gauge(u"edgegate_messages_held"_s, u"Messages now held for devices awaiting approval."_s)
+            .set(static_cast<double>(heldCount()));
+    });
+
+    connect(&registry, &DeviceRegistry::deviceApproved, this, &Ingest::releaseHeld);
+    connect(&registry, &DeviceRegistry::deviceRemoved, this, &Ingest::dropHeld);
+}
+
+Counter &Ingest::badCounter(const QString &reason)
+{
+    Counter *&c = m_badByReason[reason];
+    if (!c) {
+        c = &m_metrics.counter(u"edgegate_bad_messages_total"_s, u"Messages refused as bad input, by reason."_s,
+                               {{u"reason"_s, reason}});
+    }
+    return *c;
+}
+
+void Ingest::handle(const InboundMessage &message)
+{
+    m_messages[static_cast<size_t>(message.protocol)][static_cast<size_t>(message.kind)]->inc();
+    switch (message.kind) {
+    case MessageKind::Telemetry:
+        handleTelemetry(message);
+        break;
+    case MessageKind::Status:
+        handleStatus(message);
+        break;
+    case MessageKind::Meta:
+        handleMeta(message);
+        break;
+    default:
+        // Commands, acks, OTA and events are counted; their handling comes with those features.
+        break;
+    }
+}
+
+void Ingest::reject(Protocol protocol, const QString &reason, const QString &deviceId, const QString &detail)
+{
+    badCounter(reason).inc();
+    if (const auto suppressed = m_warnings.allow(reason)) {
+        const QString from = deviceId.isEmpty() ? QString() : u" from "_s + deviceId;
+        const QString more = *suppressed ? u" (%1 more since the last report)"_s.arg(*suppressed) : QString();
+        qCWarning(lcIngest).noquote() << u"refused %1 message%2 (%3): %4%5"_s.arg(protocolName(protocol), from, reason,
+                                                                                  detail, more);
+    }
+    if (!deviceId.isEmpty())
+        m_registry.recordError(deviceId, reason + u": "_s + detail, QDateTime::currentMSecsSinceEpoch());
+}
+
+void Ingest::handleTelemetry(const InboundMessage &message)
+{
+    DecodeResult decoded = m_decoder.decode(message.payload, message.format, message.receivedAtMs);
+    if (decoded.error) {
+        reject(message.protocol, decodeErrorReason(*decoded.error), message.deviceId, decoded.detail);
+        return;
+    }
+    Envelope envelope;
+    envelope.deviceId = message.deviceId;
+    envelope.kind = message.kind;
+    envelope.source = message.protocol;
+    envelope.samples = std::move(decoded.samples);
+    envelope.raw = message.payload;
+    envelope.qos = message.qos;
+    envelope.receivedAtMs = message.receivedAtMs;
+    envelope.hasDeviceTime = decoded.hasDeviceTime;
+    envelope.receivedMono = message.receivedMono;
+
+    switch (m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs)) {
+    case DeviceRegistry::Admission::Denied:
+        if (m_warnings.allow(u"unknown_device"_s))
+            qCWarning(lcIngest).noquote()
+                << "refused telemetry from unknown device" << message.deviceId << "(policy deny)";
+        return;
+    case DeviceRegistry::Admission::Pending:
+        hold(envelope);
+        return;
+    case DeviceRegistry::Admission::Accepted:
+        process(envelope);
+        return;
+    }
+}
+
+void Ingest::process(const Envelope &envelope)
+{
+    const QList<Anomaly> anomalies = m_analytics.process(envelope);
+    for (const Anomaly &a : anomalies) {
+        m_anomalies.inc();
+        Alert alert;
+        alert.kind = u"anomaly"_s;
+        alert.severity = a.zScore >= 2 * m_analytics.settings().anomalyZ ? u"critical"_s : u"warning"_s;
+        alert.deviceId = a.deviceId;
+        alert.metric = a.metric;
+        alert.value = a.value;
+        alert.zScore = a.zScore;
+        alert.mean = a.mean;
+        alert.stddev = a.stddev;
+        alert.timeMs = a.timeMs;
+        alert.message = u"%1 of %2 is %3, %4 standard deviations from the window mean %5"_s.arg(
+            a.metric, a.deviceId, QString::number(a.value), QString::number(a.zScore, 'f', 1), QString::number(a.mean));
+        m_alerts.raise(std::move(alert));
+    }
+    emit telemetryAccepted(envelope);
+    const auto elapsed = std::chrono::steady_clock::now() - envelope.receivedMono;
+    m_latency.observe(std::chrono::duration<double>(elapsed).count());
+}
+
+void Ingest::hold(const Envelope &envelope)
+{
+    auto &queue = m_held[envelope.deviceId];
+    m_heldTotal.inc();
+    if (m_settings.pendingBuffer <= 0) {
+        m_heldDropped.inc();
+        return;
+    }
+    if (static_cast<int>(queue.size()) >= m_settings.pendingBuffer) {
+        queue.pop_front();
+        m_heldDropped.inc();
+        if (m_warnings.allow(u"pending_overflow"_s)) {
+            qCWarning(lcIngest).noquote() << "device" << envelope.deviceId << "awaits approval and has more than"
+                                          << m_settings.pendingBuffer << "held messages: dropping the oldest";
+        }
+    }
+    queue.push_back(envelope);
+}
+
+void Ingest::releaseHeld(const QString &deviceId)
+{
+    const auto queue = m_held.take(deviceId);
+    if (!queue.empty())
+        qCInfo(lcIngest).noquote() << "releasing" << queue.size() << "held messages of" << deviceId;
+    for (const Envelope &envelope : queue)
+        process(envelope);
+}
+
+void Ingest::dropHeld(const QString &deviceId)
+{
+    const auto queue = m_held.take(deviceId);
+    if (!queue.empty())
+        m_metrics.counter(u"edgegate_messages_dropped_total"_s, {}, {{u"reason"_s, u"device_removed"_s}})
+            .inc(queue.size());
+    m_analytics.removeDevice(deviceId);
+}
+
+qsizetype Ingest::heldCount() const
+{
+    qsizetype n = 0;
+    for (const auto &queue : m_held)
+        n += static_cast<qsizetype>(queue.size());
+    return n;
+}
+
+void Ingest::handleStatus(const InboundMessage &message)
+{
+    if (message.payload.size() > m_settings.maxPayloadBytes) {
+        reject(message.protocol, u"too_large"_s, message.deviceId, u"status payload too large"_s);
+        return;
+    }
+    const auto status = parseStatus(message.payload);
+    if (!status) {
+        reject(message.protocol, u"bad_status"_s, message.deviceId,
+               u"status must be online, offline or error, got '%1'"_s.arg(QString::fromUtf8(message.payload.left(64))));
+        return;
+    }
+    if (!m_registry.find(message.deviceId)) {
+        // A device saying it is offline is no reason to register it.
+        if (*status == DeviceStatus::Offline)
+            return;
+        if (m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs)
+            == DeviceRegistry::Admission::Denied)
+            return;
+    }
+    m_registry.setReportedStatus(message.deviceId, *status, message.receivedAtMs);
+}
+
+void Ingest::handleMeta(const InboundMessage &message)
+{
+    if (message.payload.size() > m_settings.maxPayloadBytes) {
+        reject(message.protocol, u"too_large"_s, message.deviceId, u"meta payload too large"_s);
+        return;
+    }
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(message.payload, &error);
+    if (error.error != QJsonParseError::NoError) {
+        reject(message.protocol, u"malformed_json"_s, message.deviceId, error.errorString());
+        return;
+    }
+    if (!doc.isObject()) {
+        reject(message.protocol, u"not_an_object"_s, message.deviceId, u"meta must be a JSON object"_s);
+        return;
+    }
+    if (m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs) == DeviceRegistry::Admission::Denied)
+        return;
+    DeviceMeta meta;
+    const QJsonObject o = doc.object();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        const QString key = it.key();
+        if (key == u"name" && it.value().isString())
+            meta.name = it.value().toString();
+        else if (key == u"type" && it.value().isString())
+            meta.type = it.value().toString();
+        else if (key == u"firmware" && it.value().isString())
+            meta.firmware = it.value().toString();
+        else if (!it.value().isNull())
+            meta.metadata.insert(key, metadataText(it.value()));
+    }
+    m_registry.applyMeta(message.deviceId, meta);
+}
+
+} // namespace edgegate

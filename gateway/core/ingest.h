@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "gateway/core/envelope.h"
+#include "gateway/core/payloaddecoder.h"
+#include "gateway/core/ratelimitedlog.h"
+
+#include <QHash>
+#include <QObject>
+#include <QString>
+
+#include <array>
+#include <deque>
+
+namespace edgegate {
+
+class Analytics;
+class AlertStore;
+class Counter;
+class DeviceRegistry;
+class Histogram;
+class Metrics;
+
+/// Where every link hands its messages: decodes and validates them, admits the device through
+/// the registry, runs analytics, raises alerts and announces accepted telemetry. No sockets here.
+class Ingest : public QObject
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        qsizetype maxPayloadBytes = 65536;
+        int pendingBuffer = 100; ///< messages held per device awaiting approval
+    };
+
+    Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
+           Metrics &metrics, QObject *parent = nullptr);
+
+    void handle(const InboundMessage &message);
+
+    /// For input a link refused before it became a message (bad topic, invalid id): counted
+    /// and logged like any bad input. `deviceId` may be empty when no valid id was found.
+    void reject(Protocol protocol, const QString &reason, const QString &deviceId, const QString &detail);
+
+    /// Messages held for devices awaiting approval.
+    [[nodiscard]] qsizetype heldCount() const;
+
+signals:
+    /// Telemetry that passed every check, after analytics.
+    void telemetryAccepted(const edgegate::Envelope &envelope);
+
+private:
+    void handleTelemetry(const InboundMessage &message);
+    void handleStatus(const InboundMessage &message);
+    void handleMeta(const InboundMessage &message);
+    void process(const Envelope &envelope);
+    void hold(const Envelope &envelope);
+    void releaseHeld(const QString &deviceId);
+    void dropHeld(const QString &deviceId);
+    Counter &badCounter(const QString &reason);
+
+    Settings m_settings;
+    PayloadDecoder m_decoder;
+    DeviceRegistry &m_registry;
+    Analytics &m_analytics;
+    AlertStore &m_alerts;
+    Metrics &m_metrics;
+    RateLimitedLog m_warnings;
+    QHash<QString, std::deque<Envelope>> m_held;
+    QHash<QString, Counter *> m_badByReason;
+    std::array<std::array<Counter *, 8>, 4> m_messages {}; // [protocol][kind]
+    Counter &m_heldTotal;
+    Counter &m_heldDropped;
+    Counter &m_anomalies;
+    Histogram &m_latency;
+};
+
+} // namespace edgegate

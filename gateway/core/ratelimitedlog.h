@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QHash>
+#include <QString>
+
+#include <chrono>
+#include <optional>
+
+namespace edgegate {
+
+/// Lets one log line per key through per interval, so a flood of bad input cannot flood the log.
+class RateLimitedLog
+{
+public:
+    explicit RateLimitedLog(std::chrono::milliseconds interval = std::chrono::seconds(10));
+
+    /// When a line for `key` may be logged now: how many were suppressed since the last one.
+    [[nodiscard]] std::optional<quint64> allow(const QString &key);
+
+private:
+    struct State
+    {
+        std::chrono::steady_clock::time_point last;
+        quint64 suppressed = 0;
+    };
+    std::chrono::milliseconds m_interval;
+    QHash<QString, State> m_states;
+};
+
+} // namespace edgegate

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/links/httpapi.h"
+
+#include "gateway/core/alertstore.h"
+#include "gateway/core/analytics.h"
+#include "gateway/core/deviceregistry.h"
+#include "gateway/core/metrics.h"
+#include "gateway/links/uifeed.h"
+#include "shared/deviceid.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QHttpServerResponse>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QMetaEnum>
+#include <QUrl>
+#include <QUrlQuery>
+#include <QWebSocket>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+using Method = QHttpServerRequest::Method;
+using Status = QHttpServerResponder::StatusCode;
+
+Q_LOGGING_CATEGORY(lcHttp, "edgegate.http")
+
+namespace {
+
+constexpr int DefaultPageSize = 100;
+constexpr int MaxPageSize = 1000;
+constexpr int MaxNameLength = 128;
+
+/// The one place API errors are shaped: a status and a machine-readable code.
+enum class ApiError { BadRequest, BadJson, NotFound, MethodNotAllowed, Conflict, TooLarge, UnsupportedMediaType };
+
+QHttpServerResponse error(ApiError kind, const QString &message)
+{
+    struct Mapping
+    {
+        Status status;
+        QString code;
+    };
+    const Mapping m = [kind]() -> Mapping {
+        switch (kind) {
+        case ApiError::BadRequest:
+            return {Status::BadRequest, u"bad_request"_s};
+        case ApiError::BadJson:
+            return {Status::BadRequest, u"bad_json"_s};
+        case ApiError::NotFound:
+            return {Status::NotFound, u"not_found"_s};
+        case ApiError::MethodNotAllowed:
+            return {Status::MethodNotAllowed, u"method_not_allowed"_s};
+        case ApiError::Conflict:
+            return {Status::Conflict, u"conflict"_s};
+        case ApiError::TooLarge:
+            return {Status::PayloadTooLarge, u"payload_too_large"_s};
+        case ApiError::UnsupportedMediaType:
+            return {Status::UnsupportedMediaType, u"unsupported_media_type"_s};
+        }
+        return {Status::InternalServerError, u"internal"_s};
+    }();
+    return QHttpServerResponse(QJsonObject {{u"error"_s, message}, {u"code"_s, m.code}}, m.status);
+}
+
+QHttpServerResponse methodNotAllowed(const QHttpServerRequest &request, const QByteArray &allowed)
+{
+    QHttpServerResponse response
+        = error(ApiError::MethodNotAllowed,
+                u"%1 is not allowed on %2"_s.arg(
+                    QString::fromLatin1(QMetaEnum::fromType<Method>().valueToKey(static_cast<int>(request.method()))),
+                    request.url().path()));
+    response.setHeader("Allow", allowed);
+    return response;
+}
+
+QHttpServerResponse unknownDevice(const QString &id)
+{
+    return error(ApiError::NotFound, u"no device '%1'"_s.arg(id));
+}
+
+std::optional<QHttpServerResponse> checkDeviceId(const QString &id)
+{
+    if (!isValidDeviceId(id))
+        return error(ApiError::BadRequest,
+                     u"'%1' is not a valid device id (1-64 of A-Z a-z 0-9 . _ : -)"_s.arg(id.left(80)));
+    return std::nullopt;
+}
+
+/// Parses a non-negative integer query parameter; nullopt (with `bad` set) when malformed.
+std::optional<int> intParam(const QUrlQuery &query, const QString &key, int fallback, int max, bool *bad)
+{
+    if (!query.hasQueryItem(key))
+        return fallback;
+    bool ok = false;
+    const int v = query.queryItemValue(key).toInt(&ok);
+    if (!ok || v < 0 || v > max) {
+        *bad = true;
+        return std::nullopt;
+    }
+    return v;
+}
+
+} // namespace
+
+HttpApi::HttpApi(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
+                 Metrics &metrics, UiFeed &feed, Health health, QObject *parent)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_registry(registry)
+    , m_analytics(analytics)
+    , m_alerts(alerts)
+    , m_metrics(metrics)
+    , m_feed(feed)
+    , m_health(std::move(health))
+{
+    addRoutes();
+    connect(&m_server, &QHttpServer::newWebSocketConnection, this, [this] {
+        while (auto socket = m_server.nextPendingWebSocketConnection())
+            m_feed.addClient(std::move(socket));
+    });
+}
+
+quint16 HttpApi::listen(QString *errorText)
+{
+    const quint16 port = m_server.listen(m_settings.address, m_settings.port);
+    if (port == 0 && errorText) {
+        *errorText = u"cannot listen on %1:%2 (address in use or not available)"_s.arg(m_settings.address.toString())
+                         .arg(m_settings.port);
+    }
+    return port;
+}
+
+void HttpApi::addRoutes()
+{
+    m_server.route(u"/healthz"_s, [this](const QHttpServerRequest &r) { return health(r); });
+    m_server.route(u"/metrics"_s, [this](const QHttpServerRequest &r) { return metrics(r); });
+    m_server.route(u"/api/v1/devices"_s, [this](const QHttpServerRequest &r) { return listDevices(r); });
+    m_server.route(u"/api/v1/devices/<arg>"_s,
+                   [this](const QString &id, const QHttpServerRequest &r) { return device(id, r); });
+    m_server.route(u"/api/v1/devices/<arg>/approve"_s,
+                   [this](const QString &id, const QHttpServerRequest &r) { return approve(id, r); });
+    m_server.route(u"/api/v1/devices/<arg>/telemetry/latest"_s,
+                   [this](const QString &id, const QHttpServerRequest &r) { return latestTelemetry(id, r); });
+    m_server.route(u"/api/v1/alerts"_s, [this](const QHttpServerRequest &r) { return listAlerts(r); });
+    // QHttpServer 6.4 hands an upgrade request to the WebSocket server only when a route matches,
+    // and still runs the route: answer plain requests only, or the client reads our reply first.
+    m_server.route(u"/ws"_s, [](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+        if (request.value("Upgrade").compare("websocket", Qt::CaseInsensitive) == 0)
+            return;
+        QHttpServerResponse response(
+            QJsonObject {{u"error"_s, u"this endpoint speaks WebSocket"_s}, {u"code"_s, u"upgrade_required"_s}},
+            Status::UpgradeRequired);
+        response.setHeader("Upgrade", "websocket");
+        response.write(std::move(responder));
+    });
+    // Last, so it only catches what no route above matched.
+    m_server.route(u"/<arg>"_s, [](const QUrl &path, const QHttpServerRequest &) {
+        return error(ApiError::NotFound, u"no such endpoint: /"_s + path.path());
+    });
+}
+
+QHttpServerResponse HttpApi::health(const QHttpServerRequest &request)
+{
+    if (request.method() != Method::Get)
+        return methodNotAllowed(request, "GET");
+    const bool broker = m_health.brokerConnected && m_health.brokerConnected();
+    const bool storage = m_registry.storageHealthy();
+    return QHttpServerResponse(QJsonObject {{u"status"_s, storage ? u"ok"_s : u"degraded"_s},
+                                            {u"broker"_s, broker ? u"connected"_s : u"disconnected"_s},
+                                            {u"storage"_s, storage ? u"ok"_s : u"failing"_s},
+                                            {u"devices"_s, static_cast<qint64>(m_registry.size())}},
+                               storage ? Status::Ok : Status::ServiceUnavailable);
+}
+
+QHttpServerResponse HttpApi::metrics(const QHttpServerRequest &request)
+{
+    if (request.method() != Method::Get)
+        return methodNotAllowed(request, "GET");
+    return QHttpServerResponse("text/plain; version=0.0.4; charset=utf-8", m_metrics.exposition());
+}
+
+QHttpServerResponse HttpApi::listDevices(const QHttpServerRequest &request)
+{
+    if (request.method() != Method::Get)
+        return methodNotAllowed(request, "GET");
+    const QUrlQuery query = request.query();
+    std::optional<DeviceStatus> status;
+    if (query.hasQueryItem(u"status"_s)) {
+        status = deviceStatusFromName(query.queryItemValue(u"status"_s));
+        if (!status)
+            return error(ApiError::BadRequest, u"status must be online, offline, error or maintenance"_s);
+    }
+    std::optional<Approval> approval;
+    if (query.hasQueryItem(u"approval"_s)) {
+        const QString a = query.queryItemValue(u"approval"_s);
+        if (a != u"approved" && a != u"pending")
+            return error(ApiError::BadRequest, u"approval must be approved or pending"_s);
+        approval = a == u"pending" ? Approval::Pending : Approval::Approved;
+    }
+    bool bad = false;
+    const auto limit = intParam(query, u"limit"_s, DefaultPageSize, MaxPageSize, &bad);
+    const auto offset = intParam(query, u"offset"_s, 0, std::numeric_limits<int>::max(), &bad);
+    if (bad)
+        return error(ApiError::BadRequest, u"limit must be 0..%1 and offset a non-negative integer"_s.arg(MaxPageSize));
+
+    const QList<DeviceInfo> all = m_registry.list(status, query.queryItemValue(u"type"_s), approval);
+    QJsonArray page;
+    for (qsizetype i = *offset; i < all.size() && page.size() < *limit; ++i)
+        page.append(deviceToJson(all.at(i)));
+    return QHttpServerResponse(QJsonObject {{u"devices"_s, page},
+                                            {u"total"_s, static_cast<qint64>(all.size())},
+                                            {u"limit"_s, *limit},
+                                            {u"offset"_s, *offset}});
+}
+
+QHttpServerResponse HttpApi::device(const QString &id, const QHttpServerRequest &request)
+{
+    if (auto bad = checkDeviceId(id))
+        return std::move(*bad);
+    switch (request.method()) {
+    case Method::Get: {
+        const DeviceInfo *d = m_registry.find(id);
+        return d ? QHttpServerResponse(deviceToJson(*d)) : unknownDevice(id);
+    }
+    case Method::Patch:
+        return patchDevice(id, request);
+    case Method::Delete:
+        if (m_registry.remove(id) == DeviceRegistry::ChangeResult::NotFound)
+            return unknownDevice(id);
+        return QHttpServerResponse(Status::NoContent);
+    default:
+        return methodNotAllowed(request, "GET, PATCH, DELETE");
+    }
+}
+
+QHttpServerResponse HttpApi::patchDevice(const QString &id, const QHttpServerRequest &request)
+{
+    const QByteArray body = request.body();
+    if (body.size() > m_settings.maxBodyBytes)
+        return error(ApiError::TooLarge, u"request body over %1 bytes"_s.arg(m_settings.maxBodyBytes));
+    if (!request.value("Content-Type").toLower().startsWith("application/json"))
+        return error(ApiError::UnsupportedMediaType, u"send application/json"_s);
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return error(ApiError::BadJson, u"invalid JSON: "_s + parseError.errorString());
+    if (!doc.isObject())
+        return error(ApiError::BadJson, u"the body must be a JSON object"_s);
+    if (!m_registry.find(id))
+        return unknownDevice(id);
+
+    DevicePatch patch;
+    const QJsonObject o = doc.object();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        const QString key = it.key();
+        const QJsonValue v = it.value();
+        if (key == u"name") {
+            if (!v.isString() || v.toString().size() > MaxNameLength)
+                return error(ApiError::BadRequest,
+                             u"name must be a string of at most %1 characters"_s.arg(MaxNameLength));
+            patch.name = v.toString();
+        } else if (key == u"metadata") {
+            if (!v.isObject())
+                return error(ApiError::BadRequest, u"metadata must be an object of strings"_s);
+            QMap<QString, QString> metadata;
+            const QJsonObject m = v.toObject();
+            for (auto mit = m.begin(); mit != m.end(); ++mit) {
+                if (!mit.value().isString())
+                    return error(ApiError::BadRequest, u"metadata value of '%1' must be a string"_s.arg(mit.key()));
+                metadata.insert(mit.key(), mit.value().toString());
+            }
+            patch.metadata = std::move(metadata);
+        } else if (key == u"maintenance") {
+            if (!v.isBool())
+                return error(ApiError::BadRequest, u"maintenance must be true or false"_s);
+            patch.maintenance = v.toBool();
+        } else {
+            return error(ApiError::BadRequest, u"unknown field '%1' (name, metadata, maintenance)"_s.arg(key));
+        }
+    }
+    m_registry.patch(id, patch);
+    return QHttpServerResponse(deviceToJson(*m_registry.find(id)));
+}
+
+QHttpServerResponse HttpApi::approve(const QString &id, const QHttpServerRequest &request)
+{
+    if (auto bad = checkDeviceId(id))
+        return std::move(*bad);
+    if (request.method() != Method::Post)
+        return methodNotAllowed(request, "POST");
+    switch (m_registry.approve(id)) {
+    case DeviceRegistry::ChangeResult::NotFound:
+        return unknownDevice(id);
+    case DeviceRegistry::ChangeResult::Conflict:
+        return error(ApiError::Conflict, u"device '%1' is already approved"_s.arg(id));
+    case DeviceRegistry::ChangeResult::Done:
+        break;
+    }
+    return QHttpServerResponse(deviceToJson(*m_registry.find(id)));
+}
+
+QHttpServerResponse HttpApi::latestTelemetry(const QString &id, const QHttpServerRequest &request)
+{
+    if (auto bad = checkDeviceId(id))
+        return std::move(*bad);
+    if (request.method() != Method::Get)
+        return methodNotAllowed(request, "GET");
+    if (!m_registry.find(id))
+        return unknownDevice(id);
+    QJsonObject metrics;
+    if (const auto *states = m_analytics.device(id)) {
+        for (auto it = states->cbegin(); it != states->cend(); ++it) {
+            QJsonObject m {{u"value"_s, valueToJson(it->last)}, {u"time"_s, timeToJson(it->lastTimeMs)}};
+            if (it->window) {
+                const RollingWindow &w = *it->window;
+                m.insert(u"stats"_s,
+                         QJsonObject {{u"window"_s, w.capacity()},
+                                      {u"samples"_s, w.size()},
+                                      {u"count"_s, w.count()},
+                                      {u"mean"_s, w.mean()},
+                                      {u"stddev"_s, w.stddev()},
+                                      {u"min"_s, w.min()},
+                                      {u"max"_s, w.max()},
+                                      {u"rate"_s, w.rate()}});
+            }
+            metrics.insert(it.key(), m);
+        }
+    }
+    return QHttpServerResponse(QJsonObject {{u"device"_s, id}, {u"metrics"_s, metrics}});
+}
+
+QHttpServerResponse HttpApi::listAlerts(const QHttpServerRequest &request)
+{
+    if (request.method() != Method::Get)
+        return methodNotAllowed(request, "GET");
+    const QUrlQuery query = request.query();
+    bool bad = false;
+    const auto limit = intParam(query, u"limit"_s, DefaultPageSize, MaxPageSize, &bad);
+    if (bad)
+        return error(ApiError::BadRequest, u"limit must be 0..%1"_s.arg(MaxPageSize));
+    QJsonArray alerts;
+    for (const Alert &a : m_alerts.list(query.queryItemValue(u"device"_s), *limit))
+        alerts.append(alertToJson(a));
+    return QHttpServerResponse(QJsonObject {{u"alerts"_s, alerts}, {u"total"_s, static_cast<qint64>(m_alerts.size())}});
+}
+
+} // namespace edgegate

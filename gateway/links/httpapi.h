@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QHostAddress>
+#include <QHttpServer>
+#include <QObject>
+#include <QString>
+
+#include <functional>
+
+class QHttpServerRequest;
+class QHttpServerResponse;
+
+namespace edgegate {
+
+class AlertStore;
+class Analytics;
+class DeviceRegistry;
+class Metrics;
+class UiFeed;
+
+/// REST API (/api/v1), /healthz, /metrics and the WebSocket upgrade for /ws, on one port.
+/// Every error is JSON `{"error": ..., "code": ...}`; status codes are chosen in one place.
+class HttpApi : public QObject
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        QHostAddress address = QHostAddress::LocalHost;
+        quint16 port = 8080;
+        qsizetype maxBodyBytes = 65536;
+    };
+
+    /// Reports the state of what the service depends on, for /healthz.
+    struct Health
+    {
+        std::function<bool()> brokerConnected;
+    };
+
+    HttpApi(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
+            Metrics &metrics, UiFeed &feed, Health health, QObject *parent = nullptr);
+
+    /// Binds the listening socket; returns the port (useful with port 0), or 0 with `error` set.
+    quint16 listen(QString *error);
+
+private:
+    void addRoutes();
+    QHttpServerResponse listDevices(const QHttpServerRequest &request);
+    QHttpServerResponse device(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse patchDevice(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse approve(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse latestTelemetry(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse listAlerts(const QHttpServerRequest &request);
+    QHttpServerResponse health(const QHttpServerRequest &request);
+    QHttpServerResponse metrics(const QHttpServerRequest &request);
+
+    Settings m_settings;
+    DeviceRegistry &m_registry;
+    Analytics &m_analytics;
+    AlertStore &m_alerts;
+    Metrics &m_metrics;
+    UiFeed &m_feed;
+    Health m_health;
+    QHttpServer m_server;
+};
+
+} // namespace edgegate

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/storage/sqlitedevicestore.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+#include <QVariant>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int SchemaVersion = 1;
+
+QString metadataToText(const QMap<QString, QString> &metadata)
+{
+    QJsonObject o;
+    for (auto it = metadata.cbegin(); it != metadata.cend(); ++it)
+        o.insert(it.key(), it.value());
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+QMap<QString, QString> metadataFromText(const QString &text)
+{
+    QMap<QString, QString> metadata;
+    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+    for (auto it = o.begin(); it != o.end(); ++it)
+        metadata.insert(it.key(), it.value().toString());
+    return metadata;
+}
+
+} // namespace
+
+SqliteDeviceStore::SqliteDeviceStore()
+    : m_connection(u"edgegate-registry-"_s + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{
+}
+
+SqliteDeviceStore::~SqliteDeviceStore()
+{
+    if (QSqlDatabase::contains(m_connection)) {
+        QSqlDatabase::database(m_connection, false).close();
+        QSqlDatabase::removeDatabase(m_connection);
+    }
+}
+
+bool SqliteDeviceStore::exec(const QString &sql)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    if (!query.exec(sql)) {
+        m_lastError = query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool SqliteDeviceStore::open(const QString &path)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connection);
+    db.setDatabaseName(path);
+    if (!db.open()) {
+        m_lastError = db.lastError().text();
+        return false;
+    }
+    // WAL keeps readers and the batched writer apart; NORMAL sync is durable at each
+    // checkpoint and loses at most the last transactions on power loss, never corrupts.
+    if (!exec(u"PRAGMA journal_mode=WAL"_s) || !exec(u"PRAGMA synchronous=NORMAL"_s)
+        || !exec(u"PRAGMA busy_timeout=5000"_s))
+        return false;
+    QSqlQuery version(db);
+    if (!version.exec(u"PRAGMA user_version"_s) || !version.next()) {
+        m_lastError = version.lastError().text();
+        return false;
+    }
+    const int current = version.value(0).toInt();
+    if (current > SchemaVersion) {
+        m_lastError = u"database schema version %1 is newer than this edgegated supports (%2)"_s.arg(current).arg(
+            SchemaVersion);
+        return false;
+    }
+    if (current < SchemaVersion) {
+        const bool ok = exec(uR"(CREATE TABLE IF NOT EXISTS devices (
+                id TEXT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL DEFAULT '',
+                type TEXT NOT NULL DEFAULT '',
+                firmware TEXT NOT NULL DEFAULT '',
+                protocol TEXT NOT NULL DEFAULT '',
+                status TEXT NOT NULL,
+                approval TEXT NOT NULL,
+                first_seen INTEGER NOT NULL,
+                last_seen INTEGER NOT NULL,
+                metadata TEXT NOT NULL DEFAULT '{}',
+                last_error TEXT NOT NULL DEFAULT '',
+                last_error_at INTEGER NOT NULL DEFAULT 0))"_s)
+            && exec(u"PRAGMA user_version=%1"_s.arg(SchemaVersion));
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+std::optional<QList<DeviceInfo>> SqliteDeviceStore::loadAll()
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    query.setForwardOnly(true);
+    if (!query.exec(u"SELECT id, name, type, firmware, protocol, status, approval, first_seen, last_seen, metadata, "
+                    "last_error, last_error_at FROM devices"_s)) {
+        m_lastError = query.lastError().text();
+        return std::nullopt;
+    }
+    QList<DeviceInfo> devices;
+    while (query.next()) {
+        DeviceInfo d;
+        d.id = query.value(0).toString();
+        d.name = query.value(1).toString();
+        d.type = query.value(2).toString();
+        d.firmware = query.value(3).toString();
+        d.protocol = query.value(4).toString();
+        d.status = deviceStatusFromName(query.value(5).toString()).value_or(DeviceStatus::Offline);
+        d.approval = query.value(6).toString() == u"pending" ? Approval::Pending : Approval::Approved;
+        d.firstSeenMs = query.value(7).toLongLong();
+        d.lastSeenMs = query.value(8).toLongLong();
+        d.metadata = metadataFromText(query.value(9).toString());
+        d.lastError = query.value(10).toString();
+        d.lastErrorMs = query.value(11).toLongLong();
+        devices.append(std::move(d));
+    }
+    return devices;
+}
+
+bool SqliteDeviceStore::save(const QList<DeviceInfo> &upserts, const QStringList &removals)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    if (!db.transaction()) {
+        m_lastError = db.lastError().text();
+        return false;
+    }
+    auto fail = [&](const QSqlQuery &query) {
+        m_lastError = query.lastError().text();
+        db.rollback();
+        return false;
+    };
+    if (!upserts.isEmpty()) {
+        QSqlQuery upsert(db);
+        upsert.prepare(
+            u"INSERT INTO devices (id, name, type, firmware, protocol, status, approval, first_seen, "
+            "last_seen, metadata, last_error, last_error_at) VALUES (?,COALESCE(?,''),COALESCE(?,''),COALESCE(?,''),"
+            "COALESCE(?,''),?,?,?,?,?,COALESCE(?,''),?) "
+            "ON CONFLICT(id) DO UPDATE SET name=excluded.name, type=excluded.type, "
+            "firmware=excluded.firmware, protocol=excluded.protocol, status=excluded.status, "
+            "approval=excluded.approval, first_seen=excluded.first_seen, last_seen=excluded.last_seen, "
+            "metadata=excluded.metadata, last_error=excluded.last_error, "
+            "last_error_at=excluded.last_error_at"_s);
+        for (const DeviceInfo &d : upserts) {
+            upsert.bindValue(0, d.id);
+            upsert.bindValue(1, d.name);
+            upsert.bindValue(2, d.type);
+            upsert.bindValue(3, d.firmware);
+            upsert.bindValue(4, d.protocol);
+            upsert.bindValue(5, deviceStatusName(d.status));
+            upsert.bindValue(6, approvalName(d.approval));
+            upsert.bindValue(7, d.firstSeenMs);
+            upsert.bindValue(8, d.lastSeenMs);
+            upsert.bindValue(9, metadataToText(d.metadata));
+            upsert.bindValue(10, d.lastError);
+            upsert.bindValue(11, d.lastErrorMs);
+            if (!upsert.exec())
+                return fail(upsert);
+        }
+    }
+    if (!removals.isEmpty()) {
+        QSqlQuery remove(db);
+        remove.prepare(u"DELETE FROM devices WHERE id = ?"_s);
+        for (const QString &id : removals) {
+            remove.bindValue(0, id);
+            if (!remove.exec())
+                return fail(remove);
+        }
+    }
+    if (!db.commit()) {
+        m_lastError = db.lastError().text();
+        db.rollback();
+        return false;
+    }
+    return true;
+}
+
+} // namespace edgegate

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "gateway/core/devicestore.h"
+
+#include <QString>
+
+namespace edgegate {
+
+/// Devices in SQLite (`registry.db` in data_dir), WAL journal, one transaction per save.
+class SqliteDeviceStore final : public DeviceStore
+{
+public:
+    SqliteDeviceStore();
+    ~SqliteDeviceStore() override;
+    SqliteDeviceStore(const SqliteDeviceStore &) = delete;
+    SqliteDeviceStore &operator=(const SqliteDeviceStore &) = delete;
+
+    /// Opens or creates the database file and its schema.
+    [[nodiscard]] bool open(const QString &path);
+
+    [[nodiscard]] std::optional<QList<DeviceInfo>> loadAll() override;
+    [[nodiscard]] bool save(const QList<DeviceInfo> &upserts, const QStringList &removals) override;
+    [[nodiscard]] QString lastError() const override { return m_lastError; }
+
+private:
+    bool exec(const QString &sql);
+    QString m_connection;
+    QString m_lastError;
+};
+
+} // namespace edgegate

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QJsonObject>
+#include <QMap>
+#include <QString>
+#include <QStringView>
+
+#include <optional>
+
+namespace edgegate {
+
+enum class DeviceStatus { Online, Offline, Error, Maintenance };
+
+/// Under registry policy `approve` a new device waits as Pending until an operator approves it.
+enum class Approval { Approved, Pending };
+
+[[nodiscard]] QString deviceStatusName(DeviceStatus status);
+[[nodiscard]] std::optional<DeviceStatus> deviceStatusFromName(QStringView name);
+[[nodiscard]] QString approvalName(Approval approval);
+
+/// A registered device as the registry keeps it and as REST and the WebSocket API show it.
+struct DeviceInfo
+{
+    QString id;
+    QString name;
+    QString type;
+    QString firmware;
+    QString protocol; ///< the link it last spoke on: mqtt, coap, http, websocket
+    DeviceStatus status = DeviceStatus::Offline;
+    Approval approval = Approval::Approved;
+    qint64 firstSeenMs = 0;
+    qint64 lastSeenMs = 0;
+    QMap<QString, QString> metadata;
+    QString lastError;
+    qint64 lastErrorMs = 0;
+
+    friend bool operator==(const DeviceInfo &, const DeviceInfo &) = default;
+};
+
+/// Times are ISO 8601 UTC with milliseconds; absent times (0) are null.
+[[nodiscard]] QJsonObject deviceToJson(const DeviceInfo &device);
+[[nodiscard]] std::optional<DeviceInfo> deviceFromJson(const QJsonObject &json);
+
+/// ISO 8601 UTC with milliseconds, or a null JSON value for 0.
+[[nodiscard]] QJsonValue timeToJson(qint64 msSinceEpoch);
+/// Inverse of timeToJson; 0 for null or unparsable input.
+[[nodiscard]] qint64 timeFromJson(const QJsonValue &json);
+
+} // namespace edgegate

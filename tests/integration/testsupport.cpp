@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "testsupport.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace testsupport {
+
+quint16 freePort()
+{
+    // Bind port 0 to have the kernel pick an unused port, then check no one answers there.
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress::LocalHost, 0))
+            continue;
+        const quint16 port = probe.serverPort();
+        probe.close();
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        if (!socket.waitForConnected(200))
+            return port;
+    }
+    qFatal("no free loopback port found");
+}
+
+bool waitForListening(quint16 port, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        if (socket.waitForConnected(200))
+            return true;
+        QTest::qWait(50);
+    }
+    return false;
+}
+
+namespace {
+
+bool makeShared(const QString &path)
+{
+    // mosquitto started as root drops to its own user, which must still read its config and
+    // write its log here.
+    return QFile::setPermissions(path,
+                                 QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
+                                     | QFile::WriteGroup | QFile::ExeGroup | QFile::ReadOther | QFile::WriteOther
+                                     | QFile::ExeOther);
+}
+
+int runTool(const QString &program, const QStringList &args, const QByteArray &input, QByteArray *output,
+            int timeoutMs = 15000)
+{
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(program, args);
+    if (!process.waitForStarted(5000))
+        return -1;
+    if (!input.isNull())
+        process.write(input);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        return -1;
+    }
+    if (output)
+        *output = process.readAll();
+    return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+}
+
+} // namespace
+
+Broker::Broker() = default;
+
+Broker::~Broker()
+{
+    kill();
+}
+
+bool Broker::start(quint16 port)
+{
+    m_port = port ? port : freePort();
+    makeShared(m_dir.path());
+    const QString confPath = m_dir.filePath(u"mosquitto.conf"_s);
+    QFile conf(confPath);
+    if (!conf.open(QIODevice::WriteOnly))
+        return false;
+    // A log file rather than stdout: mosquitto buffers stdout when it is a pipe.
+    conf.write(u"listener %1 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest file %2\n"_s.arg(m_port)
+                   .arg(m_dir.filePath(u"mosquitto.log"_s))
+                   .toUtf8());
+    conf.close();
+    QFile::setPermissions(confPath, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
+
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->start(u"mosquitto"_s, {u"-c"_s, confPath});
+    if (!m_process->waitForStarted(5000))
+        return false;
+    if (!waitForListening(m_port)) {
+        qWarning("mosquitto did not listen on %d: %s", m_port, m_process->readAll().constData());
+        return false;
+    }
+    return true;
+}
+
+void Broker::kill()
+{
+    if (!m_process)
+        return;
+    m_process->kill();
+    m_process->waitForFinished(5000);
+    m_process.reset();
+}
+
+QString Broker::log()
+{
+    QFile file(m_dir.filePath(u"mosquitto.log"_s));
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+Gateway::Gateway() = default;
+
+Gateway::~Gateway()
+{
+    kill();
+}
+
+QString Gateway::config(quint16 brokerPort, const QString &extra, const QString &mqttExtra, const QString &httpExtra)
+{
+    m_httpPort = freePort();
+    return u"gateway:\n  id: test-gw\n  data_dir: %1\n"
+           "mqtt:\n  host: 127.0.0.1\n  port: %2\n  reconnect_min: 100ms\n  reconnect_max: 500ms\n%3"
+           "http:\n  listen: 127.0.0.1:%4\n%5%6"_s.arg(dataDir())
+               .arg(brokerPort)
+               .arg(mqttExtra)
+               .arg(m_httpPort)
+               .arg(httpExtra, extra);
+}
+
+bool Gateway::start(const QString &yaml)
+{
+    if (m_httpPort == 0)
+        qFatal("build the config with Gateway::config() first");
+    const QString path = m_dir.filePath(u"edgegated.yaml"_s);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    file.write(yaml.toUtf8());
+    file.close();
+
+    m_output.clear();
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    QObject::connect(m_process.get(), &QProcess::readyRead, m_process.get(),
+                     [this] { m_output += m_process->readAll(); });
+    m_process->start(QStringLiteral(EDGEGATED_PATH), {u"--config"_s, path});
+    if (!m_process->waitForStarted(5000))
+        return false;
+    Http http(m_httpPort);
+    QDeadlineTimer deadline(15000);
+    while (!deadline.hasExpired() && m_process->state() == QProcess::Running) {
+        if (http.get(u"/healthz"_s).status == 200)
+            return true;
+        QTest::qWait(50);
+    }
+    qWarning("edgegated did not become healthy:\n%s", qPrintable(output()));
+    return false;
+}
+
+int Gateway::terminate(int timeoutMs)
+{
+    if (!m_process)
+        return -1;
+    m_process->terminate();
+    const bool finished = m_process->waitForFinished(timeoutMs);
+    m_output += m_process->readAll();
+    if (!finished || m_process->exitStatus() != QProcess::NormalExit) {
+        kill();
+        return -1;
+    }
+    const int code = m_process->exitCode();
+    m_process.reset();
+    return code;
+}
+
+void Gateway::kill()
+{
+    if (!m_process)
+        return;
+    m_process->kill();
+    m_process->waitForFinished(5000);
+    m_output += m_process->readAll();
+    m_process.reset();
+}
+
+bool Gateway::isRunning() const
+{
+    return m_process && m_process->state() == QProcess::Running;
+}
+
+QString Gateway::output() const
+{
+    return QString::fromUtf8(m_output);
+}
+
+Http::Http(quint16 port)
+    : m_port(port)
+{
+    m_manager.setProxy(QNetworkProxy::NoProxy);
+}
+
+HttpReply Http::get(const QString &path)
+{
+    return send("GET", path, {}, {});
+}
+
+HttpReply Http::send(const QByteArray &method, const QString &path, const QByteArray &body,
+                     const QByteArray &contentType)
+{
+    QNetworkRequest request(QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_port).arg(path)));
+    if (!contentType.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
+    request.setTransferTimeout(10000);
+    QNetworkReply *reply = m_manager.sendCustomRequest(request, method, body);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    if (!reply->isFinished())
+        loop.exec();
+    HttpReply result;
+    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    result.body = reply->readAll();
+    result.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
+    reply->deleteLater();
+    return result;
+}
+
+bool publish(quint16 brokerPort, const QString &topic, const QByteArray &payload, int qos, bool retain,
+             const QString &protocol)
+{
+    QStringList args {u"-h"_s, u"127.0.0.1"_s,
+                      u"-p"_s, QString::number(brokerPort),
+                      u"-t"_s, topic,
+                      u"-q"_s, QString::number(qos),
+                      u"-V"_s, protocol == u"5" ? u"mqttv5"_s : u"mqttv311"_s};
+    if (retain)
+        args << u"-r"_s;
+    if (payload.isEmpty())
+        args << u"-n"_s;
+    else
+        args << u"-s"_s;
+    QByteArray output;
+    const int rc = runTool(u"mosquitto_pub"_s, args, payload.isEmpty() ? QByteArray() : payload, &output);
+    if (rc != 0)
+        qWarning("mosquitto_pub failed (%d): %s", rc, output.constData());
+    return rc == 0;
+}
+
+QByteArray retained(quint16 brokerPort, const QString &topic)
+{
+    QByteArray output;
+    const int rc = runTool(u"mosquitto_sub"_s,
+                           {u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(brokerPort), u"-t"_s, topic, u"-C"_s,
+                            u"1"_s, u"-W"_s, u"2"_s, u"--retained-only"_s},
+                           QByteArray(), &output);
+    return rc == 0 ? output.trimmed() : QByteArray();
+}
+
+bool promtoolCheck(const QByteArray &metricsText, QString *output)
+{
+    QByteArray out;
+    const int rc = runTool(u"promtool"_s, {u"check"_s, u"metrics"_s}, metricsText, &out);
+    *output = QString::fromUtf8(out);
+    return rc == 0;
+}
+
+double metricValue(const QByteArray &metricsText, const QString &series)
+{
+    const QByteArray prefix = series.toUtf8() + ' ';
+    for (const QByteArray &line : metricsText.split('\n')) {
+        if (line.startsWith(prefix))
+            return line.mid(prefix.size()).toDouble();
+    }
+    return -1;
+}
+
+} // namespace testsupport

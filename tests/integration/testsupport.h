@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QByteArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QProcess>
+#include <QString>
+#include <QTemporaryDir>
+
+#include <memory>
+
+/// Helpers for tests against real processes: free ports, a mosquitto broker, edgegated itself,
+/// HTTP requests and MQTT publishes with the real command-line clients.
+namespace testsupport {
+
+/// A loopback TCP port nothing listened on when it was checked.
+quint16 freePort();
+
+/// True once something accepts TCP connections on 127.0.0.1:port (waits up to timeoutMs).
+bool waitForListening(quint16 port, int timeoutMs = 10000);
+
+/// A mosquitto broker of its own, on a port of its own, with its files in a temp folder.
+class Broker
+{
+public:
+    Broker();
+    ~Broker();
+    bool start(quint16 port = 0); ///< 0: pick a free port
+    void kill(); ///< SIGKILL, as a crash would
+    [[nodiscard]] quint16 port() const { return m_port; }
+    /// Everything the broker logged so far.
+    [[nodiscard]] QString log();
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<QProcess> m_process;
+    quint16 m_port = 0;
+};
+
+/// edgegated started from its build path with a config written to a temp folder.
+class Gateway
+{
+public:
+    Gateway();
+    ~Gateway();
+    /// `yaml` is the whole config; data_dir defaults to a folder inside this object's temp dir.
+    bool start(const QString &yaml);
+    /// SIGTERM and wait: the exit code, or -1 if it did not exit normally within the timeout.
+    int terminate(int timeoutMs = 15000);
+    void kill();
+    [[nodiscard]] QString dataDir() const { return m_dir.filePath(QStringLiteral("data")); }
+    [[nodiscard]] quint16 httpPort() const { return m_httpPort; }
+    [[nodiscard]] QString output() const;
+    [[nodiscard]] bool isRunning() const;
+
+    /// A config with the ports and folders of this test filled in, plus `extra` YAML sections
+    /// and extra keys (indented lines) for the mqtt and http sections.
+    [[nodiscard]] QString config(quint16 brokerPort, const QString &extra = {}, const QString &mqttExtra = {},
+                                 const QString &httpExtra = {});
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<QProcess> m_process;
+    quint16 m_httpPort = 0;
+    QByteArray m_output;
+};
+
+struct HttpReply
+{
+    int status = 0;
+    QByteArray body;
+    QByteArray contentType;
+    [[nodiscard]] QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+};
+
+/// Blocking HTTP requests against 127.0.0.1:port.
+class Http
+{
+public:
+    explicit Http(quint16 port);
+    HttpReply get(const QString &path);
+    HttpReply send(const QByteArray &method, const QString &path, const QByteArray &body = {},
+                   const QByteArray &contentType = "application/json");
+
+private:
+    quint16 m_port;
+    QNetworkAccessManager m_manager;
+};
+
+/// Publishes with mosquitto_pub; true when it exited 0.
+bool publish(quint16 brokerPort, const QString &topic, const QByteArray &payload, int qos = 1, bool retain = false,
+             const QString &protocol = QStringLiteral("5"));
+
+/// Reads one retained message with mosquitto_sub; empty when there is none.
+QByteArray retained(quint16 brokerPort, const QString &topic);
+
+/// Runs `promtool check metrics` on the text; its output on failure.
+bool promtoolCheck(const QByteArray &metricsText, QString *output);
+
+/// The value of one sample line in a Prometheus exposition (`name{labels}`), or -1 when absent.
+double metricValue(const QByteArray &metricsText, const QString &series);
+
+} // namespace testsupport

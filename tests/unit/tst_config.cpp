@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/app/config.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <limits>
+#include <utility>
+
+using namespace edgegate;
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace {
+
+QString policyName(RegistryPolicy policy)
+{
+    switch (policy) {
+    case RegistryPolicy::Auto:
+        return u"auto"_s;
+    case RegistryPolicy::Approve:
+        return u"approve"_s;
+    case RegistryPolicy::Deny:
+        return u"deny"_s;
+    }
+    return {};
+}
+
+using Getter = QVariant (*)(const Config &);
+
+// Every field by its YAML key, so tables can name what they check; durations in ms, keepalive in s.
+const QList<std::pair<QString, Getter>> &fields()
+{
+    static const QList<std::pair<QString, Getter>> getters {
+        {u"gateway.id"_s, [](const Config &x) { return QVariant(x.gateway.id); }},
+        {u"gateway.data_dir"_s, [](const Config &x) { return QVariant(x.gateway.dataDir); }},
+        {u"mqtt.host"_s, [](const Config &x) { return QVariant(x.mqtt.host); }},
+        {u"mqtt.port"_s, [](const Config &x) { return QVariant(int(x.mqtt.port)); }},
+        {u"mqtt.protocol"_s,
+         [](const Config &x) { return QVariant(x.mqtt.protocol == MqttProtocol::V5 ? u"5"_s : u"3.1.1"_s); }},
+        {u"mqtt.client_id"_s, [](const Config &x) { return QVariant(x.mqtt.clientId); }},
+        {u"mqtt.username"_s, [](const Config &x) { return QVariant(x.mqtt.username); }},
+        {u"mqtt.password"_s, [](const Config &x) { return QVariant(x.mqtt.password); }},
+        {u"mqtt.keepalive"_s, [](const Config &x) { return QVariant(qint64(x.mqtt.keepalive.count())); }},
+        {u"mqtt.reconnect_min"_s, [](const Config &x) { return QVariant(qint64(x.mqtt.reconnectMin.count())); }},
+        {u"mqtt.reconnect_max"_s, [](const Config &x) { return QVariant(qint64(x.mqtt.reconnectMax.count())); }},
+        {u"http.host"_s, [](const Config &x) { return QVariant(x.http.host); }},
+        {u"http.port"_s, [](const Config &x) { return QVariant(int(x.http.port)); }},
+        {u"http.max_body_bytes"_s, [](const Config &x) { return QVariant(qint64(x.http.maxBodyBytes)); }},
+        {u"registry.policy"_s, [](const Config &x) { return QVariant(policyName(x.registry.policy)); }},
+        {u"registry.offline_after"_s,
+         [](const Config &x) { return QVariant(qint64(x.registry.offlineAfter.count())); }},
+        {u"registry.flush_interval"_s,
+         [](const Config &x) { return QVariant(qint64(x.registry.flushInterval.count())); }},
+        {u"registry.pending_buffer"_s, [](const Config &x) { return QVariant(x.registry.pendingBuffer); }},
+        {u"analytics.window"_s, [](const Config &x) { return QVariant(x.analytics.window); }},
+        {u"analytics.anomaly_z"_s, [](const Config &x) { return QVariant(x.analytics.anomalyZ); }},
+        {u"analytics.min_samples"_s, [](const Config &x) { return QVariant(x.analytics.minSamples); }},
+        {u"ingest.max_payload_bytes"_s, [](const Config &x) { return QVariant(qint64(x.ingest.maxPayloadBytes)); }},
+        {u"alerts.max_kept"_s, [](const Config &x) { return QVariant(x.alerts.maxKept); }},
+        {u"log.level"_s, [](const Config &x) { return QVariant(x.log.level); }},
+    };
+    return getters;
+}
+
+QVariant fieldValue(const Config &config, const QString &key)
+{
+    for (const auto &[name, get] : fields()) {
+        if (name == key)
+            return get(config);
+    }
+    return {};
+}
+
+// Compares field by field so a failure names the key that differs.
+bool sameConfig(const Config &actual, const Config &expected)
+{
+    for (const auto &[key, get] : fields()) {
+        const QVariant a = get(actual);
+        const QVariant e = get(expected);
+        if (a != e) {
+            qWarning("%s: got %s, expected %s", qPrintable(key), qPrintable(a.toString()), qPrintable(e.toString()));
+            return false;
+        }
+    }
+    return true;
+}
+
+QByteArray dump(const ConfigLoad &load)
+{
+    return formatConfigErrors(u"config"_s, load.errors).toUtf8();
+}
+
+const char FullFile[] = R"(# every key, none at its default
+gateway:
+  id: gw-01.site:a
+  data_dir: /var/lib/edgegate
+mqtt:
+  host: broker.example.com
+  port: 8883
+  protocol: 3.1.1
+  client_id: custom-client
+  username: alice
+  password: "s3cret: yes"
+  keepalive: 1m
+  reconnect_min: 250ms
+  reconnect_max: 2m
+http:
+  listen: "[::1]:9090"
+  max_body_bytes: 1048576
+registry:
+  policy: approve
+  offline_after: 5m
+  flush_interval: 2.5s
+  pending_buffer: 0
+analytics:
+  window: 120
+  anomaly_z: 2.5
+  min_samples: 30
+ingest:
+  max_payload_bytes: 4096
+alerts:
+  max_kept: 50
+log:
+  level: debug
+)";
+
+} // namespace
+
+class TestConfig : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void defaults_data();
+    void defaults();
+    void effectiveClientId();
+    void fullFile_data();
+    void fullFile();
+    void acceptedValues_data();
+    void acceptedValues();
+    void errors_data();
+    void errors();
+    void multipleErrors();
+    void parseDuration_data();
+    void parseDuration();
+    void formatErrors_data();
+    void formatErrors();
+    void missingFile();
+    void directoryInsteadOfFile();
+    void realFile();
+    void sampleConfig();
+};
+
+void TestConfig::defaults_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addRow("empty") << QByteArray();
+    QTest::addRow("blank lines") << QByteArray("\n\n   \n");
+    QTest::addRow("comments only") << QByteArray("# nothing set yet\n#mqtt:\n#  port: 1\n");
+    QTest::addRow("document marker") << QByteArray("---\n");
+    QTest::addRow("null document") << QByteArray("~\n");
+    QTest::addRow("empty sections") << QByteArray(
+        "gateway:\nmqtt:\nhttp:\nregistry:\nanalytics:\ningest:\nalerts:\nlog:\n");
+    QTest::addRow("empty flow sections") << QByteArray("mqtt: {}\nlog: {}\n");
+}
+
+void TestConfig::defaults()
+{
+    QFETCH(QByteArray, yaml);
+    const ConfigLoad load = loadConfigText(yaml);
+    QVERIFY2(load.errors.isEmpty(), dump(load).constData());
+    QVERIFY(sameConfig(load.config, Config {}));
+}
+
+void TestConfig::effectiveClientId()
+{
+    Config config;
+    QCOMPARE(config.effectiveClientId(), u"edgegate-edgegate"_s);
+    config.gateway.id = u"site-7"_s;
+    QCOMPARE(config.effectiveClientId(), u"edgegate-site-7"_s);
+    config.mqtt.clientId = u"explicit"_s;
+    QCOMPARE(config.effectiveClientId(), u"explicit"_s);
+
+    const ConfigLoad load = loadConfigText("gateway:\n  id: north\nmqtt:\n  client_id: \"\"\n");
+    QVERIFY2(load.errors.isEmpty(), dump(load).constData());
+    QCOMPARE(load.config.effectiveClientId(), u"edgegate-north"_s);
+}
+
+void TestConfig::fullFile_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QVariant>("expected");
+    QTest::addRow("gateway.id") << u"gateway.id"_s << QVariant(u"gw-01.site:a"_s);
+    QTest::addRow("gateway.data_dir") << u"gateway.data_dir"_s << QVariant(u"/var/lib/edgegate"_s);
+    QTest::addRow("mqtt.host") << u"mqtt.host"_s << QVariant(u"broker.example.com"_s);
+    QTest::addRow("mqtt.port") << u"mqtt.port"_s << QVariant(8883);
+    QTest::addRow("mqtt.protocol") << u"mqtt.protocol"_s << QVariant(u"3.1.1"_s);
+    QTest::addRow("mqtt.client_id") << u"mqtt.client_id"_s << QVariant(u"custom-client"_s);
+    QTest::addRow("mqtt.username") << u"mqtt.username"_s << QVariant(u"alice"_s);
+    QTest::addRow("mqtt.password") << u"mqtt.password"_s << QVariant(u"s3cret: yes"_s);
+    QTest::addRow("mqtt.keepalive") << u"mqtt.keepalive"_s << QVariant(qint64(60));
+    QTest::addRow("mqtt.reconnect_min") << u"mqtt.reconnect_min"_s << QVariant(qint64(250));
+    QTest::addRow("mqtt.reconnect_max") << u"mqtt.reconnect_max"_s << QVariant(qint64(120000));
+    QTest::addRow("http.listen host") << u"http.host"_s << QVariant(u"::1"_s);
+    QTest::addRow("http.listen port") << u"http.port"_s << QVariant(9090);
+    QTest::addRow("http.max_body_bytes") << u"http.max_body_bytes"_s << QVariant(qint64(1048576));
+    QTest::addRow("registry.policy") << u"registry.policy"_s << QVariant(u"approve"_s);
+    QTest::addRow("registry.offline_after") << u"registry.offline_after"_s << QVariant(qint64(300000));
+    QTest::addRow("registry.flush_interval") << u"registry.flush_interval"_s << QVariant(qint64(2500));
+    QTest::addRow("registry.pending_buffer") << u"registry.pending_buffer"_s << QVariant(0);
+    QTest::addRow("analytics.window") << u"analytics.window"_s << QVariant(120);
+    QTest::addRow("analytics.anomaly_z") << u"analytics.anomaly_z"_s << QVariant(2.5);
+    QTest::addRow("analytics.min_samples") << u"analytics.min_samples"_s << QVariant(30);
+    QTest::addRow("ingest.max_payload_bytes") << u"ingest.max_payload_bytes"_s << QVariant(qint64(4096));
+    QTest::addRow("alerts.max_kept") << u"alerts.max_kept"_s << QVariant(50);
+    QTest::addRow("log.level") << u"log.level"_s << QVariant(u"debug"_s);
+}
+
+void TestConfig::fullFile()
+{
+    QFETCH(QString, key);
+    QFETCH(QVariant, expected);
+    const ConfigLoad load = loadConfigText(FullFile);
+    QVERIFY2(load.errors.isEmpty(), dump(load).constData());
+    // The full file is only meaningful if it really moves the field off its default.
+    QVERIFY(fieldValue(Config {}, key).isValid());
+    QVERIFY(fieldValue(Config {}, key) != expected);
+    QCOMPARE(fieldValue(load.config, key), expected);
+}
+
+void TestConfig::acceptedValues_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QVariant>("expected");
+
+    QTest::addRow("protocol 5 plain") << QByteArray("mqtt:\n  protocol: 5\n") << u"mqtt.protocol"_s << QVariant(u"5"_s);
+    QTest::addRow("protocol 5 quoted") << QByteArray("mqtt:\n  protocol: \"5\"\n") << u"mqtt.protocol"_s
+                                       << QVariant(u"5"_s);
+    QTest::addRow("protocol 3.1.1 quoted")
+        << QByteArray("mqtt:\n  protocol: \"3.1.1\"\n") << u"mqtt.protocol"_s << QVariant(u"3.1.1"_s);
+    QTest::addRow("host ipv6") << QByteArray("mqtt:\n  host: \"::1\"\n") << u"mqtt.host"_s << QVariant(u"::1"_s);
+    QTest::addRow("host ipv4") << QByteArray("mqtt:\n  host: 10.0.0.254\n") << u"mqtt.host"_s
+                               << QVariant(u"10.0.0.254"_s);
+    QTest::addRow("host single label") << QByteArray("mqtt:\n  host: localhost\n") << u"mqtt.host"_s
+                                       << QVariant(u"localhost"_s);
+    QTest::addRow("host 63-char label") << (QByteArray("mqtt:\n  host: ") + QByteArray(63, 'a') + ".lan\n")
+                                        << u"mqtt.host"_s << QVariant(QString(63, u'a') + u".lan"_s);
+    QTest::addRow("quoted integer") << QByteArray("mqtt:\n  port: \"1884\"\n") << u"mqtt.port"_s << QVariant(1884);
+    QTest::addRow("port max") << QByteArray("mqtt:\n  port: 65535\n") << u"mqtt.port"_s << QVariant(65535);
+    QTest::addRow("client_id 128") << (QByteArray("mqtt:\n  client_id: ") + QByteArray(128, 'c') + "\n")
+                                   << u"mqtt.client_id"_s << QVariant(QString(128, u'c'));
+    QTest::addRow("keepalive bare seconds")
+        << QByteArray("mqtt:\n  keepalive: 45\n") << u"mqtt.keepalive"_s << QVariant(qint64(45));
+    QTest::addRow("keepalive decimal minutes")
+        << QByteArray("mqtt:\n  keepalive: 1.5m\n") << u"mqtt.keepalive"_s << QVariant(qint64(90));
+    QTest::addRow("keepalive max") << QByteArray("mqtt:\n  keepalive: 65535s\n") << u"mqtt.keepalive"_s
+                                   << QVariant(qint64(65535));
+    QTest::addRow("reconnect equal") << QByteArray("mqtt:\n  reconnect_min: 1s\n  reconnect_max: 1000ms\n")
+                                     << u"mqtt.reconnect_max"_s << QVariant(qint64(1000));
+    QTest::addRow("listen any port") << QByteArray("http:\n  listen: 0.0.0.0:0\n") << u"http.port"_s << QVariant(0);
+    QTest::addRow("listen hostname") << QByteArray("http:\n  listen: gateway.lan:8081\n") << u"http.host"_s
+                                     << QVariant(u"gateway.lan"_s);
+    QTest::addRow("listen ipv6 any") << QByteArray("http:\n  listen: \"[::]:80\"\n") << u"http.host"_s
+                                     << QVariant(u"::"_s);
+    QTest::addRow("offline_after 30d") << QByteArray("registry:\n  offline_after: 30d\n") << u"registry.offline_after"_s
+                                       << QVariant(qint64(30) * 86400000);
+    QTest::addRow("policy deny") << QByteArray("registry:\n  policy: deny\n") << u"registry.policy"_s
+                                 << QVariant(u"deny"_s);
+    QTest::addRow("min_samples equals window")
+        << QByteArray("analytics:\n  window: 20\n  min_samples: 20\n") << u"analytics.min_samples"_s << QVariant(20);
+    QTest::addRow("anomaly_z integer") << QByteArray("analytics:\n  anomaly_z: 4\n") << u"analytics.anomaly_z"_s
+                                       << QVariant(4.0);
+    QTest::addRow("anomaly_z exponent") << QByteArray("analytics:\n  anomaly_z: 1e3\n") << u"analytics.anomaly_z"_s
+                                        << QVariant(1000.0);
+    QTest::addRow("numeric gateway id") << QByteArray("gateway:\n  id: 42\n") << u"gateway.id"_s << QVariant(u"42"_s);
+    QTest::addRow("comment after value") << QByteArray("log:\n  level: warning # quieter\n") << u"log.level"_s
+                                         << QVariant(u"warning"_s);
+    QTest::addRow("flow style") << QByteArray("alerts: {max_kept: 7}\n") << u"alerts.max_kept"_s << QVariant(7);
+}
+
+void TestConfig::acceptedValues()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QString, key);
+    QFETCH(QVariant, expected);
+    const ConfigLoad load = loadConfigText(yaml);
+    QVERIFY2(load.errors.isEmpty(), dump(load).constData());
+    QCOMPARE(fieldValue(load.config, key), expected);
+}
+
+void TestConfig::errors_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<int>("line");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<bool>("exact"); // false: `message` is a substring (wording owned by yaml-cpp)
+
+    const auto row = [](const char *name, const QByteArray &yaml, int line, const QString &message, bool exact = true) {
+        QTest::addRow("%s", name) << yaml << line << message << exact;
+    };
+
+    // unknown keys
+    row("unknown key, suggestion", "mqtt:\n  host: 127.0.0.1\n  hots: broker\n", 3,
+        u"unknown key 'mqtt.hots' (did you mean 'mqtt.host'?)"_s);
+    row("unknown key, two edits", "registry:\n  polcy: auto\n", 2,
+        u"unknown key 'registry.polcy' (did you mean 'registry.policy'?)"_s);
+    row("unknown key, no suggestion", "mqtt:\n  colour: red\n", 2, u"unknown key 'mqtt.colour'"_s);
+    row("unknown section, suggestion", "mqt:\n  host: x\n", 1, u"unknown key 'mqt' (did you mean 'mqtt'?)"_s);
+    row("unknown section, no suggestion", "database:\n  path: x\n", 1, u"unknown key 'database'"_s);
+    row("flat dotted key", "mqtt.port: 1883\n", 1,
+        u"unknown key 'mqtt.port' (write it nested: 'port' under 'mqtt:')"_s);
+
+    // wrong types
+    row("integer from word", "mqtt:\n  port: abc\n", 2, u"mqtt.port: expected an integer, got 'abc'"_s);
+    row("integer from boolean", "mqtt:\n  port: true\n", 2, u"mqtt.port: expected an integer, got 'true'"_s);
+    row("integer from fraction", "mqtt:\n  port: 8080.5\n", 2, u"mqtt.port: expected an integer, got '8080.5'"_s);
+    row("integer from hex", "alerts:\n  max_kept: 0x10\n", 2, u"alerts.max_kept: expected an integer, got '0x10'"_s);
+    row("integer beyond qint64", "http:\n  max_body_bytes: 99999999999999999999\n", 2,
+        u"http.max_body_bytes: 99999999999999999999 is out of range (1..16777216)"_s);
+    row("map for a string", "mqtt:\n  host:\n    name: x\n", 2, u"mqtt.host: expected a string, got a map"_s);
+    row("list for an enum", "log:\n  level: [debug]\n", 2,
+        u"log.level: expected one of debug, info, warning, error, got a list"_s);
+    row("empty value", "mqtt:\n  port:\n  host: a\n", 2, u"mqtt.port: expected an integer, got an empty value"_s);
+    row("number from word", "analytics:\n  anomaly_z: high\n", 2,
+        u"analytics.anomaly_z: expected a number, got 'high'"_s);
+    row("number nan", "analytics:\n  anomaly_z: .nan\n", 2, u"analytics.anomaly_z: '.nan' is not a finite number"_s);
+    row("number inf", "analytics:\n  anomaly_z: .inf\n", 2, u"analytics.anomaly_z: '.inf' is not a finite number"_s);
+    row("section is a scalar", "log: debug\n", 1, u"log: expected a map, got 'debug'"_s);
+    row("section is a list", "mqtt:\n  - host\n", 1, u"mqtt: expected a map, got a list"_s);
+    row("top level is a list", "- mqtt\n- http\n", 1, u"expected a map of sections at the top level, got a list"_s);
+    row("top level is a scalar", "hello\n", 1, u"expected a map of sections at the top level, got 'hello'"_s);
+
+    // addresses and identifiers
+    row("bad host", "mqtt:\n  host: bad host!\n", 2,
+        u"mqtt.host: 'bad host!' is not a valid host name or IP address"_s);
+    row("bad host, numeric", "mqtt:\n  host: 300.1.1.1\n", 2,
+        u"mqtt.host: '300.1.1.1' is not a valid host name or IP address"_s);
+    row("bad host, ipv4 shorthand", "mqtt:\n  host: 127.1\n", 2,
+        u"mqtt.host: '127.1' is not a valid host name or IP address"_s);
+    row("bad host, label dash", "mqtt:\n  host: -edge.lan\n", 2,
+        u"mqtt.host: '-edge.lan' is not a valid host name or IP address"_s);
+    row("bad host, empty label", "mqtt:\n  host: edge..lan\n", 2,
+        u"mqtt.host: 'edge..lan' is not a valid host name or IP address"_s);
+    row("bad host, 64-char label",
+        "mqtt:\n  host: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.lan\n", 2,
+        u"is not a valid host name or IP address"_s, false);
+    row("bad host, brackets", "mqtt:\n  host: \"[::1]\"\n", 2,
+        u"mqtt.host: '[::1]' is not a valid host name or IP address"_s);
+    row("bad listen, no port", "http:\n  listen: 127.0.0.1\n", 2,
+        u"http.listen: expected host:port, got '127.0.0.1'"_s);
+    row("bad listen, unbracketed ipv6", "http:\n  listen: \"::1:8080\"\n", 2,
+        u"http.listen: expected host:port, got '::1:8080'"_s);
+    row("bad listen, empty host", "http:\n  listen: \":8080\"\n", 2, u"http.listen: expected host:port, got ':8080'"_s);
+    row("bad listen, port word", "http:\n  listen: localhost:http\n", 2,
+        u"http.listen: expected host:port, got 'localhost:http'"_s);
+    row("bad listen, host", "http:\n  listen: bad_host:80\n", 2,
+        u"http.listen: 'bad_host' is not a valid host name or IP address"_s);
+    row("bad listen, bracketed non-ipv6", "http:\n  listen: \"[1.2.3.4]:80\"\n", 2,
+        u"http.listen: '1.2.3.4' is not a valid IPv6 address"_s);
+    row("bad listen, port range", "http:\n  listen: 127.0.0.1:70000\n", 2,
+        u"http.listen: port 70000 is out of range (0..65535)"_s);
+    row("bad gateway id", "gateway:\n  id: \"my gateway\"\n", 2,
+        u"gateway.id: 'my gateway' is not a valid id (1-64 characters of A-Z a-z 0-9 . _ : -)"_s);
+    row("bad gateway id, topic wildcard", "gateway:\n  id: \"gw/#\"\n", 2, u"gateway.id: 'gw/#' is not a valid id"_s,
+        false);
+    row("empty data_dir", "gateway:\n  data_dir: \"\"\n", 2, u"gateway.data_dir: must not be empty"_s);
+    row("client_id too long", "mqtt:\n  client_id: " + QByteArray(129, 'c') + "\n", 2,
+        u"mqtt.client_id: too long (129 characters, at most 128)"_s);
+    row("client_id not ascii", "mqtt:\n  client_id: \"caf\xc3\xa9\"\n", 2,
+        u"mqtt.client_id: 'caf\u00e9' must be printable ASCII"_s);
+
+    // ranges
+    row("port out of range", "mqtt:\n  port: 70000\n", 2, u"mqtt.port: 70000 is out of range (1..65535)"_s);
+    row("port zero", "mqtt:\n  port: 0\n", 2, u"mqtt.port: 0 is out of range (1..65535)"_s);
+    row("negative integer", "registry:\n  pending_buffer: -1\n", 2,
+        u"registry.pending_buffer: -1 is out of range (0..100000)"_s);
+    row("window too small", "analytics:\n  window: 1\n", 2, u"analytics.window: 1 is out of range (2..100000)"_s);
+    row("payload too small", "ingest:\n  max_payload_bytes: 15\n", 2,
+        u"ingest.max_payload_bytes: 15 is out of range (16..16777216)"_s);
+    row("anomaly_z zero", "analytics:\n  anomaly_z: 0\n", 2,
+        u"analytics.anomaly_z: 0 is out of range (greater than 0, at most 1000)"_s);
+    row("anomaly_z too large", "analytics:\n  anomaly_z: 1000.5\n", 2,
+        u"analytics.anomaly_z: 1000.5 is out of range (greater than 0, at most 1000)"_s);
+
+    // durations
+    row("bad duration", "registry:\n  offline_after: 90x\n", 2,
+        u"registry.offline_after: '90x' is not a duration (use e.g. 500ms, 90s, 5m, 1h)"_s);
+    row("negative duration", "registry:\n  flush_interval: -1s\n", 2,
+        u"registry.flush_interval: '-1s' is not a duration (use e.g. 500ms, 90s, 5m, 1h)"_s);
+    row("duration above range", "registry:\n  offline_after: 31d\n", 2,
+        u"registry.offline_after: 31d is out of range (1s..30d)"_s);
+    row("duration below range", "mqtt:\n  reconnect_min: 5ms\n", 2,
+        u"mqtt.reconnect_min: 5ms is out of range (10ms..1m)"_s);
+    row("keepalive below range", "mqtt:\n  keepalive: 4s\n", 2, u"mqtt.keepalive: 4s is out of range (5s..65535s)"_s);
+    row("keepalive not whole seconds", "mqtt:\n  keepalive: 5500ms\n", 2,
+        u"mqtt.keepalive: 5500ms is not a whole number of seconds"_s);
+
+    // enums
+    row("bad policy", "registry:\n  policy: maybe\n", 2,
+        u"registry.policy: 'maybe' is not one of auto, approve, deny"_s);
+    row("policy is case-sensitive", "registry:\n  policy: Auto\n", 2,
+        u"registry.policy: 'Auto' is not one of auto, approve, deny"_s);
+    row("bad protocol", "mqtt:\n  protocol: 4\n", 2, u"mqtt.protocol: '4' is not one of 5, 3.1.1"_s);
+    row("bad protocol, 5.0", "mqtt:\n  protocol: 5.0\n", 2, u"mqtt.protocol: '5.0' is not one of 5, 3.1.1"_s);
+    row("bad log level", "log:\n  level: verbose\n", 2,
+        u"log.level: 'verbose' is not one of debug, info, warning, error"_s);
+
+    // rules across keys
+    row("reconnect_max < reconnect_min", "mqtt:\n  reconnect_min: 2s\n  reconnect_max: 1s\n", 3,
+        u"mqtt.reconnect_max: 1s is less than mqtt.reconnect_min (2s)"_s);
+    row("reconnect_max before reconnect_min", "mqtt:\n  reconnect_max: 200ms\n  reconnect_min: 1s\n", 2,
+        u"mqtt.reconnect_max: 200ms is less than mqtt.reconnect_min (1s)"_s);
+    row("reconnect_min above default max", "mqtt:\n  reconnect_min: 45s\n", 2,
+        u"mqtt.reconnect_min: 45s is greater than mqtt.reconnect_max (30s)"_s);
+    row("min_samples > window", "analytics:\n  window: 10\n  min_samples: 20\n", 3,
+        u"analytics.min_samples: 20 is greater than analytics.window (10)"_s);
+    row("window below default min_samples", "analytics:\n  window: 5\n", 2,
+        u"analytics.window: 5 is less than analytics.min_samples (10)"_s);
+
+    // structure
+    row("duplicate key", "mqtt:\n  port: 1883\n  host: a\n  port: 1884\n", 4,
+        u"duplicate key 'mqtt.port' (first set on line 2)"_s);
+    row("duplicate section", "log:\n  level: info\nlog:\n  level: debug\n", 3,
+        u"duplicate key 'log' (first set on line 1)"_s);
+    row("duplicate in flow map", "alerts: {max_kept: 1, max_kept: 2}\n", 1,
+        u"duplicate key 'alerts.max_kept' (first set on line 1)"_s);
+    row("yaml syntax, tab indent", "mqtt:\n  host: a\n\tport: 1\n", 3, u"YAML syntax error: "_s, false);
+    row("yaml syntax, nested map value", "log:\n  level: info\nmqtt:\n  host: a: b\n", 4,
+        u"YAML syntax error: illegal map value"_s, false);
+    row("yaml syntax, bad indent", "mqtt:\n  host: a\n port: 1\n", 3, u"YAML syntax error: "_s, false);
+    row("deep nesting", "log:\n  level: " + QByteArray(5000, '[') + QByteArray(5000, ']') + "\n", 2,
+        u"YAML syntax error: nesting too deep"_s);
+    row("null key", "log:\n  ~: debug\n", 2, u"log: keys must be names, got an empty value"_s);
+    row("two documents", "log:\n  level: info\n---\nlog:\n  level: debug\n", 4, u"only one YAML document is allowed"_s);
+    row("newline in echoed value", "log:\n  level: \"de\\nbug\"\n", 2,
+        u"log.level: 'de\\nbug' is not one of debug, info, warning, error"_s);
+}
+
+void TestConfig::errors()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(int, line);
+    QFETCH(QString, message);
+    QFETCH(bool, exact);
+
+    const ConfigLoad load = loadConfigText(yaml);
+    QVERIFY2(load.errors.size() == 1, dump(load).constData());
+    const ConfigError &error = load.errors.constFirst();
+    QCOMPARE(error.line, line);
+    if (exact)
+        QCOMPARE(error.message, message);
+    else
+        QVERIFY2(error.message.contains(message), qPrintable(error.message));
+    QVERIFY(!error.message.contains(u'\n'));
+}
+
+void TestConfig::multipleErrors()
+{
+    const QByteArray yaml = R"(gateway:
+  id: "bad id"
+mqtt:
+  hots: broker
+  host: broker.lan
+  port: 0
+  keepalive: 1x
+http:
+  listen: nowhere
+registry:
+  policy: maybe
+analytics:
+  window: many
+  min_samples: 50
+log: verbose
+alerts:
+  max_kept: 5
+)";
+    const ConfigLoad load = loadConfigText(yaml);
+    const QList<QPair<int, QString>> expected {
+        {2, u"gateway.id:"_s},        {4, u"unknown key 'mqtt.hots'"_s},
+        {6, u"mqtt.port:"_s},         {7, u"mqtt.keepalive:"_s},
+        {9, u"http.listen:"_s},       {11, u"registry.policy:"_s},
+        {13, u"analytics.window:"_s}, {15, u"log:"_s},
+    };
+    QVERIFY2(load.errors.size() == expected.size(), dump(load).constData());
+    for (qsizetype i = 0; i < expected.size(); ++i) {
+        QCOMPARE(load.errors.at(i).line, expected.at(i).first);
+        QVERIFY2(load.errors.at(i).message.startsWith(expected.at(i).second), qPrintable(load.errors.at(i).message));
+    }
+    // Valid keys still apply and rejected ones keep their defaults; no min_samples rule fires against a bad window.
+    QCOMPARE(load.config.mqtt.host, u"broker.lan"_s);
+    QCOMPARE(load.config.alerts.maxKept, 5);
+    QCOMPARE(load.config.analytics.minSamples, 50);
+    QCOMPARE(load.config.mqtt.port, Config {}.mqtt.port);
+    QCOMPARE(load.config.registry.policy, RegistryPolicy::Auto);
+}
+
+void TestConfig::parseDuration_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("valid");
+    QTest::addColumn<qint64>("ms");
+
+    // Row names must stay on one line in the test log.
+    const auto name = [](const char *text) { return QByteArray(text).replace('\t', "\\t").replace('\n', "\\n"); };
+    const auto ok = [&](const char *text, qint64 ms) {
+        QTest::addRow("'%s'", name(text).constData()) << QString::fromUtf8(text) << true << ms;
+    };
+    const auto bad = [&](const char *text) {
+        QTest::addRow("bad '%s'", name(text).constData()) << QString::fromUtf8(text) << false << qint64(0);
+    };
+
+    ok("500ms", 500);
+    ok("90s", 90000);
+    ok("5m", 300000);
+    ok("1h", 3600000);
+    ok("2d", 172800000);
+    ok("1.5s", 1500);
+    ok("0.25m", 15000);
+    ok("1.5h", 5400000);
+    ok("0.5d", 43200000);
+    ok("1.001s", 1001);
+    ok("2.500s", 2500);
+    ok("90", 90000);
+    ok("1.5", 1500);
+    ok("0", 0);
+    ok("0ms", 0);
+    ok("007s", 7000);
+    ok("  90s  ", 90000);
+    ok("\t5m\n", 300000);
+    ok("9223372036854775807ms", std::numeric_limits<qint64>::max());
+
+    bad("");
+    bad("   ");
+    bad("s");
+    bad("ms");
+    bad("-5s");
+    bad("+5s");
+    bad("5 s");
+    bad("5x");
+    bad("5S");
+    bad("5min");
+    bad("5ms5");
+    bad("1.5ms");
+    bad("5.");
+    bad(".5s");
+    bad("1e3");
+    bad("1,5s");
+    bad("1.0005s");
+    bad("0.00000000001d");
+    bad("9223372036854776s");
+    bad("99999999999999999999");
+}
+
+void TestConfig::parseDuration()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, valid);
+    QFETCH(qint64, ms);
+    const auto parsed = edgegate::parseDuration(text);
+    QCOMPARE(parsed.has_value(), valid);
+    if (valid)
+        QCOMPARE(qint64(parsed->count()), ms);
+}
+
+void TestConfig::formatErrors_data()
+{
+    QTest::addColumn<QList<ConfigError>>("errors");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("none") << QList<ConfigError> {} << QString();
+    QTest::addRow("one") << QList<ConfigError> {{3, u"mqtt.port: 0 is out of range (1..65535)"_s}}
+                         << u"/etc/edgegated.yaml:3: mqtt.port: 0 is out of range (1..65535)\n"_s;
+    QTest::addRow("line zero") << QList<ConfigError> {{0, u"cannot read file: No such file or directory"_s}}
+                               << u"/etc/edgegated.yaml: cannot read file: No such file or directory\n"_s;
+    QTest::addRow("several") << QList<ConfigError> {{1, u"a"_s}, {0, u"b"_s}, {12, u"c"_s}}
+                             << u"/etc/edgegated.yaml:1: a\n/etc/edgegated.yaml: b\n/etc/edgegated.yaml:12: c\n"_s;
+}
+
+void TestConfig::formatErrors()
+{
+    QFETCH(QList<ConfigError>, errors);
+    QFETCH(QString, expected);
+    QCOMPARE(formatConfigErrors(u"/etc/edgegated.yaml"_s, errors), expected);
+}
+
+void TestConfig::missingFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const ConfigLoad load = loadConfigFile(dir.filePath(u"absent.yaml"_s));
+    QCOMPARE(load.errors.size(), 1);
+    QCOMPARE(load.errors.constFirst().line, 0);
+    QVERIFY2(load.errors.constFirst().message.startsWith(u"cannot read file: "_s),
+             qPrintable(load.errors.constFirst().message));
+    QVERIFY(sameConfig(load.config, Config {}));
+}
+
+void TestConfig::directoryInsteadOfFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const ConfigLoad load = loadConfigFile(dir.path());
+    QCOMPARE(load.errors.size(), 1);
+    QCOMPARE(load.errors.constFirst().line, 0);
+    QVERIFY(load.errors.constFirst().message.startsWith(u"cannot read file: "_s));
+}
+
+void TestConfig::realFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(u"edgegated.yaml"_s);
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("# written by the test\nmqtt:\n  port: 1884\nregistry:\n  policy: deny\n");
+    file.close();
+    ConfigLoad load = loadConfigFile(path);
+    QVERIFY2(load.errors.isEmpty(), dump(load).constData());
+    QCOMPARE(load.config.mqtt.port, quint16(1884));
+    QCOMPARE(load.config.registry.policy, RegistryPolicy::Deny);
+
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("mqtt:\n  port: 1884\n  prot: 5\n");
+    file.close();
+    load = loadConfigFile(path);
+    QCOMPARE(formatConfigErrors(path, load.errors),
+             path + u":3: unknown key 'mqtt.prot' (did you mean 'mqtt.port'?)\n"_s);
+}
+
+void TestConfig::sampleConfig()
+{
+    const QString path = QString::fromUtf8(EDGEGATE_SOURCE_DIR) + u"/packaging/edgegated.yaml"_s;
+    QVERIFY2(QFile::exists(path), qPrintable(path));
+    const ConfigLoad load = loadConfigFile(path);
+    QVERIFY2(load.errors.isEmpty(), qPrintable(formatConfigErrors(path, load.errors)));
+
+    // The sample promises to show the defaults for everything it does not deliberately set.
+    Config expected;
+    expected.gateway.id = u"edgegate-dev"_s;
+    QVERIFY(sameConfig(load.config, expected));
+    QCOMPARE(load.config.mqtt.protocol, MqttProtocol::V5);
+    QCOMPARE(load.config.http.host, u"127.0.0.1"_s);
+    QCOMPARE(load.config.http.port, quint16(8080));
+    QCOMPARE(load.config.registry.offlineAfter, 90s);
+}
+
+QTEST_GUILESS_MAIN(TestConfig)
+#include "tst_config.moc"

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/core/deviceregistry.h"
+#include "gateway/core/metrics.h"
+#include "gateway/storage/sqlitedevicestore.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace edgegate;
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A registry over a real SQLite file, rebuilt on demand to simulate a restart.
+struct Fixture
+{
+    explicit Fixture(RegistryPolicy policy, std::chrono::milliseconds offlineAfter = 90s)
+        : settings {policy, offlineAfter, 1h}
+    {
+        restart();
+    }
+
+    void restart()
+    {
+        registry.reset();
+        store = std::make_unique<SqliteDeviceStore>();
+        metrics = std::make_unique<Metrics>();
+        QVERIFY(store->open(dir.filePath(u"registry.db"_s)));
+        registry = std::make_unique<DeviceRegistry>(settings, *store, *metrics);
+        QString error;
+        QVERIFY2(registry->load(&error), qPrintable(error));
+    }
+
+    [[nodiscard]] quint64 registered() const
+    {
+        return metrics->counter(u"edgegate_devices_registered_total"_s, {}).value();
+    }
+
+    [[nodiscard]] qsizetype storedCount()
+    {
+        SqliteDeviceStore reader;
+        if (!reader.open(dir.filePath(u"registry.db"_s)))
+            return -1;
+        return reader.loadAll().value_or(QList<DeviceInfo> {}).size();
+    }
+
+    QTemporaryDir dir;
+    DeviceRegistry::Settings settings;
+    std::unique_ptr<SqliteDeviceStore> store;
+    std::unique_ptr<Metrics> metrics;
+    std::unique_ptr<DeviceRegistry> registry;
+};
+
+} // namespace
+
+class TestDeviceRegistry : public QObject
+{
+    Q_OBJECT
+private slots:
+    void autoPolicyRegistersOnce();
+    void approvePolicyHoldsUntilApproved();
+    void denyPolicyRefusesUnknown();
+    void lastSeenIsBatched();
+    void restartKeepsEverything();
+    void restartWithTenThousandDevices();
+    void silentDeviceGoesOffline();
+    void deviceSilentAcrossRestartGoesOffline();
+    void reportedStatusAndMeta();
+    void maintenance();
+    void removeIsPersisted();
+    void listFilters();
+};
+
+void TestDeviceRegistry::autoPolicyRegistersOnce()
+{
+    Fixture f(RegistryPolicy::Auto);
+    QSignalSpy changed(f.registry.get(), &DeviceRegistry::deviceChanged);
+    QCOMPARE(f.registry->admit(u"d1"_s, Protocol::Mqtt, 1000), DeviceRegistry::Admission::Accepted);
+    QCOMPARE(f.registry->admit(u"d1"_s, Protocol::Mqtt, 2000), DeviceRegistry::Admission::Accepted);
+    QCOMPARE(f.registered(), 1u);
+    QCOMPARE(changed.size(), 1); // the registration; a plain last-seen update is not an event
+    const DeviceInfo *d = f.registry->find(u"d1"_s);
+    QVERIFY(d);
+    QCOMPARE(d->status, DeviceStatus::Online);
+    QCOMPARE(d->approval, Approval::Approved);
+    QCOMPARE(d->protocol, u"mqtt"_s);
+    QCOMPARE(d->firstSeenMs, 1000);
+    QCOMPARE(d->lastSeenMs, 2000);
+}
+
+void TestDeviceRegistry::approvePolicyHoldsUntilApproved()
+{
+    Fixture f(RegistryPolicy::Approve);
+    QSignalSpy approved(f.registry.get(), &DeviceRegistry::deviceApproved);
+    QCOMPARE(f.registry->admit(u"p1"_s, Protocol::Mqtt, 1), DeviceRegistry::Admission::Pending);
+    QCOMPARE(f.registry->admit(u"p1"_s, Protocol::Mqtt, 2), DeviceRegistry::Admission::Pending);
+    QCOMPARE(f.registry->find(u"p1"_s)->approval, Approval::Pending);
+    QCOMPARE(f.registry->list({}, {}, Approval::Pending).size(), 1);
+    QCOMPARE(f.registry->approve(u"nope"_s), DeviceRegistry::ChangeResult::NotFound);
+    QCOMPARE(f.registry->approve(u"p1"_s), DeviceRegistry::ChangeResult::Done);
+    QCOMPARE(approved.size(), 1);
+    QCOMPARE(f.registry->approve(u"p1"_s), DeviceRegistry::ChangeResult::Conflict);
+    QCOMPARE(f.registry->admit(u"p1"_s, Protocol::Mqtt, 3), DeviceRegistry::Admission::Accepted);
+    // Approval survives a restart.
+    QVERIFY(f.registry->flush());
+    f.restart();
+    QCOMPARE(f.registry->find(u"p1"_s)->approval, Approval::Approved);
+}
+
+void TestDeviceRegistry::denyPolicyRefusesUnknown()
+{
+    Fixture f(RegistryPolicy::Auto);
+    f.registry->admit(u"known"_s, Protocol::Mqtt, 1);
+    QVERIFY(f.registry->flush());
+    f.settings.policy = RegistryPolicy::Deny;
+    f.restart();
+    QCOMPARE(f.registry->admit(u"stranger"_s, Protocol::Mqtt, 2), DeviceRegistry::Admission::Denied);
+    QCOMPARE(f.registry->admit(u"stranger"_s, Protocol::Mqtt, 3), DeviceRegistry::Admission::Denied);
+    QVERIFY(!f.registry->find(u"stranger"_s));
+    QCOMPARE(
+        f.metrics->counter(u"edgegate_messages_rejected_total"_s, {}, {{u"reason"_s, u"unknown_device"_s}}).value(),
+        2u);
+    QCOMPARE(f.registry->admit(u"known"_s, Protocol::Mqtt, 4), DeviceRegistry::Admission::Accepted);
+}
+
+void TestDeviceRegistry::lastSeenIsBatched()
+{
+    Fixture f(RegistryPolicy::Auto);
+    for (int i = 0; i < 100; ++i)
+        f.registry->admit(u"dev-%1"_s.arg(i % 10), Protocol::Mqtt, 1000 + i);
+    // Nothing reaches the database until the batch is written.
+    QCOMPARE(f.storedCount(), 0);
+    QVERIFY(f.registry->flush());
+    QCOMPARE(f.storedCount(), 10);
+    f.restart();
+    QCOMPARE(f.registry->find(u"dev-9"_s)->lastSeenMs, 1099);
+}
+
+void TestDeviceRegistry::restartKeepsEverything()
+{
+    Fixture f(RegistryPolicy::Auto);
+    f.registry->admit(u"t1"_s, Protocol::Mqtt, 500);
+    f.registry->applyMeta(u"t1"_s, {u"Boiler"_s, u"thermostat"_s, u"2.1.0"_s, {{u"model"_s, u"TX-9"_s}}});
+    f.registry->recordError(u"t1"_s, u"malformed_json: oops"_s, 600);
+    f.registry->patch(u"t1"_s, {u"Hall boiler"_s, std::nullopt, std::nullopt});
+    const DeviceInfo before = *f.registry->find(u"t1"_s);
+    f.restart(); // the destructor writes what is pending
+    const DeviceInfo *after = f.registry->find(u"t1"_s);
+    QVERIFY(after);
+    QCOMPARE(*after, before);
+    QCOMPARE(after->name, u"Hall boiler"_s);
+    QCOMPARE(after->type, u"thermostat"_s);
+    QCOMPARE(after->firmware, u"2.1.0"_s);
+    QCOMPARE(after->metadata.value(u"model"_s), u"TX-9"_s);
+    QCOMPARE(after->lastError, u"malformed_json: oops"_s);
+    QCOMPARE(after->lastErrorMs, 600);
+}
+
+void TestDeviceRegistry::restartWithTenThousandDevices()
+{
+    Fixture f(RegistryPolicy::Auto);
+    constexpr int Count = 10000;
+    for (int i = 0; i < Count; ++i)
+        f.registry->admit(u"sensor-%1"_s.arg(i), Protocol::Mqtt, 1000);
+    QCOMPARE(f.registered(), quint64(Count));
+    QVERIFY(f.registry->flush());
+    f.restart();
+    QCOMPARE(f.registry->size(), Count);
+    for (int i = 0; i < Count; ++i)
+        f.registry->admit(u"sensor-%1"_s.arg(i), Protocol::Mqtt, 2000);
+    QCOMPARE(f.registered(), 0u);
+    QCOMPARE(f.registry->size(), Count);
+    QCOMPARE(f.registry->find(u"sensor-4242"_s)->firstSeenMs, 1000);
+    QVERIFY(f.registry->flush());
+    QCOMPARE(f.storedCount(), Count);
+}
+
+void TestDeviceRegistry::silentDeviceGoesOffline()
+{
+    Fixture f(RegistryPolicy::Auto, 150ms);
+    f.registry->admit(u"a"_s, Protocol::Mqtt, 1);
+    f.registry->admit(u"b"_s, Protocol::Mqtt, 1);
+    QCOMPARE(f.registry->find(u"a"_s)->status, DeviceStatus::Online);
+    QTRY_COMPARE_WITH_TIMEOUT(f.registry->find(u"a"_s)->status, DeviceStatus::Offline, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(f.registry->find(u"b"_s)->status, DeviceStatus::Offline, 5000);
+    // A new message brings it back.
+    f.registry->admit(u"a"_s, Protocol::Http, 2);
+    QCOMPARE(f.registry->find(u"a"_s)->status, DeviceStatus::Online);
+    QCOMPARE(f.registry->find(u"a"_s)->protocol, u"http"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(f.registry->find(u"a"_s)->status, DeviceStatus::Offline, 5000);
+}
+
+void TestDeviceRegistry::deviceSilentAcrossRestartGoesOffline()
+{
+    Fixture f(RegistryPolicy::Auto, 200ms);
+    f.registry->admit(u"a"_s, Protocol::Mqtt, QDateTime::currentMSecsSinceEpoch());
+    QVERIFY(f.registry->flush());
+    f.restart();
+    QCOMPARE(f.registry->find(u"a"_s)->status, DeviceStatus::Online);
+    QTRY_COMPARE_WITH_TIMEOUT(f.registry->find(u"a"_s)->status, DeviceStatus::Offline, 5000);
+}
+
+void TestDeviceRegistry::reportedStatusAndMeta()
+{
+    Fixture f(RegistryPolicy::Auto);
+    f.registry->admit(u"a"_s, Protocol::Mqtt, 1);
+    f.registry->setReportedStatus(u"a"_s, DeviceStatus::Offline, 2);
+    QCOMPARE(f.registry->find(u"a"_s)->status, DeviceStatus::Offline);
+    f.registry->setReportedStatus(u"a"_s, DeviceStatus::Error, 3);
+    QCOMPARE(f.registry->find(u"a"_s)->status, DeviceStatus::Error);
+    f.registry->setReportedStatus(u"a"_s, DeviceStatus::Online, 4);
+    QCOMPARE(f.registry->find(u"a"_s)->status, DeviceStatus::Online);
+
+    f.registry->applyMeta(u"a"_s, {u"Own name"_s, u"meter"_s, u"1.0"_s, {{u"k1"_s, u"v1"_s}}});
+    f.registry->applyMeta(u"a"_s, {std::nullopt, std::nullopt, u"1.1"_s, {{u"k2"_s, u"v2"_s}}});
+    const DeviceInfo *d = f.registry->find(u"a"_s);
+    QCOMPARE(d->name, u"Own name"_s);
+    QCOMPARE(d->type, u"meter"_s);
+    QCOMPARE(d->firmware, u"1.1"_s);
+    QCOMPARE(d->metadata.size(), 2); // merged, not replaced
+    // Unknown ids are ignored rather than registered.
+    f.registry->applyMeta(u"ghost"_s, {std::nullopt, u"x"_s, std::nullopt, {}});
+    f.registry->recordError(u"ghost"_s, u"e"_s, 1);
+    QVERIFY(!f.registry->find(u"ghost"_s));
+}
+
+void TestDeviceRegistry::maintenance()
+{
+    Fixture f(RegistryPolicy::Auto, 100ms);
+    f.registry->admit(u"m"_s, Protocol::Mqtt, 1);
+    QCOMPARE(f.registry->patch(u"m"_s, {std::nullopt, std::nullopt, true}), DeviceRegistry::ChangeResult::Done);
+    QCOMPARE(f.registry->find(u"m"_s)->status, DeviceStatus::Maintenance);
+    // Neither messages, device reports nor silence take a device out of maintenance.
+    f.registry->admit(u"m"_s, Protocol::Mqtt, 2);
+    f.registry->setReportedStatus(u"m"_s, DeviceStatus::Online, 3);
+    // By the time a device that spoke later has gone offline, silence has had its chance.
+    f.registry->admit(u"witness"_s, Protocol::Mqtt, 3);
+    QTRY_COMPARE_WITH_TIMEOUT(f.registry->find(u"witness"_s)->status, DeviceStatus::Offline, 5000);
+    QCOMPARE(f.registry->find(u"m"_s)->status, DeviceStatus::Maintenance);
+    f.registry->admit(u"m"_s, Protocol::Mqtt, 4);
+    QCOMPARE(f.registry->patch(u"m"_s, {std::nullopt, std::nullopt, false}), DeviceRegistry::ChangeResult::Done);
+    QCOMPARE(f.registry->find(u"m"_s)->status, DeviceStatus::Online);
+    QCOMPARE(f.registry->patch(u"none"_s, {}), DeviceRegistry::ChangeResult::NotFound);
+}
+
+void TestDeviceRegistry::removeIsPersisted()
+{
+    Fixture f(RegistryPolicy::Auto);
+    f.registry->admit(u"gone"_s, Protocol::Mqtt, 1);
+    f.registry->admit(u"kept"_s, Protocol::Mqtt, 1);
+    QVERIFY(f.registry->flush());
+    QSignalSpy removed(f.registry.get(), &DeviceRegistry::deviceRemoved);
+    QCOMPARE(f.registry->remove(u"gone"_s), DeviceRegistry::ChangeResult::Done);
+    QCOMPARE(f.registry->remove(u"gone"_s), DeviceRegistry::ChangeResult::NotFound);
+    QCOMPARE(removed.size(), 1);
+    f.restart();
+    QVERIFY(!f.registry->find(u"gone"_s));
+    QVERIFY(f.registry->find(u"kept"_s));
+}
+
+void TestDeviceRegistry::listFilters()
+{
+    Fixture f(RegistryPolicy::Auto);
+    f.registry->admit(u"c"_s, Protocol::Mqtt, 1);
+    f.registry->admit(u"a"_s, Protocol::Mqtt, 1);
+    f.registry->admit(u"b"_s, Protocol::Mqtt, 1);
+    f.registry->applyMeta(u"b"_s, {std::nullopt, u"meter"_s, std::nullopt, {}});
+    f.registry->setReportedStatus(u"c"_s, DeviceStatus::Offline, 2);
+    const auto all = f.registry->list();
+    QCOMPARE(all.size(), 3);
+    QCOMPARE(all.at(0).id, u"a"_s); // sorted by id
+    QCOMPARE(f.registry->list(DeviceStatus::Offline).size(), 1);
+    QCOMPARE(f.registry->list({}, u"meter"_s).size(), 1);
+    QCOMPARE(f.registry->list(DeviceStatus::Online, u"meter"_s).front().id, u"b"_s);
+}
+
+QTEST_GUILESS_MAIN(TestDeviceRegistry)
+#include "tst_deviceregistry.moc"

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/core/alertstore.h"
+#include "gateway/core/analytics.h"
+#include "gateway/core/deviceregistry.h"
+#include "gateway/core/ingest.h"
+#include "gateway/core/metrics.h"
+#include "gateway/storage/sqlitedevicestore.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace edgegate;
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// The core pipeline as the service builds it, without any link.
+struct Pipeline
+{
+    explicit Pipeline(RegistryPolicy policy, int pendingBuffer = 100)
+        : registry({policy, 90s, 1h}, store, metrics)
+        , analytics({10, 3.0, 5})
+        , alerts(50, metrics)
+        , ingest({1024, pendingBuffer}, registry, analytics, alerts, metrics)
+    {
+        if (!store.open(dir.filePath(u"r.db"_s)) || !registry.load(nullptr))
+            qFatal("cannot open the registry");
+    }
+
+    void send(const QString &device, const QByteArray &payload, MessageKind kind = MessageKind::Telemetry)
+    {
+        InboundMessage m;
+        m.protocol = Protocol::Mqtt;
+        m.deviceId = device;
+        m.kind = kind;
+        m.payload = payload;
+        m.receivedAtMs = 1'700'000'000'000;
+        m.receivedMono = std::chrono::steady_clock::now();
+        ingest.handle(m);
+    }
+
+    quint64 bad(const QString &reason)
+    {
+        return metrics.counter(u"edgegate_bad_messages_total"_s, {}, {{u"reason"_s, reason}}).value();
+    }
+
+    quint64 counter(const QString &name, const MetricLabels &labels = {})
+    {
+        return metrics.counter(name, {}, labels).value();
+    }
+
+    QTemporaryDir dir;
+    Metrics metrics;
+    SqliteDeviceStore store;
+    DeviceRegistry registry;
+    Analytics analytics;
+    AlertStore alerts;
+    Ingest ingest;
+};
+
+} // namespace
+
+class TestIngest : public QObject
+{
+    Q_OBJECT
+private slots:
+    void acceptedTelemetry();
+    void badPayloadsAreCountedByReason_data();
+    void badPayloadsAreCountedByReason();
+    void linkRejections();
+    void approvePolicyHoldsAndReleases();
+    void pendingOverflowIsCounted();
+    void removedPendingDeviceDropsHeld();
+    void denyPolicy();
+    void statusMessages_data();
+    void statusMessages();
+    void metaMessages();
+    void anomalyRaisesAlert();
+};
+
+void TestIngest::acceptedTelemetry()
+{
+    Pipeline p(RegistryPolicy::Auto);
+    QSignalSpy accepted(&p.ingest, &Ingest::telemetryAccepted);
+    p.send(u"t-1"_s, R"({"temperature": 21.5, "ok": true, "ts": 1700000000123})");
+    QCOMPARE(accepted.size(), 1);
+    const auto envelope = accepted.front().front().value<Envelope>();
+    QCOMPARE(envelope.deviceId, u"t-1"_s);
+    QCOMPARE(envelope.samples.size(), 2);
+    QVERIFY(envelope.hasDeviceTime);
+    QVERIFY(p.registry.find(u"t-1"_s));
+    const MetricState &t = p.analytics.device(u"t-1"_s)->value(u"temperature"_s);
+    QCOMPARE(std::get<double>(t.last), 21.5);
+    QCOMPARE(t.lastTimeMs, 1700000000123);
+    QCOMPARE(p.counter(u"edgegate_messages_total"_s, {{u"protocol"_s, u"mqtt"_s}, {u"kind"_s, u"telemetry"_s}}), 1u);
+    QCOMPARE(p.metrics.histogram(u"edgegate_ingest_latency_seconds"_s, {}, {}).count(), 1u);
+}
+
+void TestIngest::badPayloadsAreCountedByReason_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<QString>("reason");
+    QTest::addRow("malformed") << QByteArray("{\"a\": ") << u"malformed_json"_s;
+    QTest::addRow("empty") << QByteArray() << u"empty"_s;
+    QTest::addRow("not an object") << QByteArray("42") << u"not_an_object"_s;
+    QTest::addRow("infinity") << QByteArray("{\"a\": 1e400}") << u"non_finite"_s;
+    QTest::addRow("oversized") << QByteArray(2048, ' ') << u"too_large"_s;
+    QTest::addRow("nested") << QByteArray("{\"a\": {\"b\": 1}}") << u"bad_value"_s;
+}
+
+void TestIngest::badPayloadsAreCountedByReason()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(QString, reason);
+    Pipeline p(RegistryPolicy::Auto);
+    p.send(u"known"_s, R"({"v": 1})");
+    QSignalSpy accepted(&p.ingest, &Ingest::telemetryAccepted);
+    p.send(u"known"_s, payload);
+    p.send(u"stranger"_s, payload);
+    QCOMPARE(accepted.size(), 0);
+    QCOMPARE(p.bad(reason), 2u);
+    // Known devices keep the error; bad input does not register anyone.
+    QVERIFY(p.registry.find(u"known"_s)->lastError.startsWith(reason));
+    QVERIFY(!p.registry.find(u"stranger"_s));
+    // And the pipeline still works afterwards.
+    p.send(u"known"_s, R"({"v": 2})");
+    QCOMPARE(accepted.size(), 1);
+}
+
+void TestIngest::linkRejections()
+{
+    Pipeline p(RegistryPolicy::Auto);
+    p.ingest.reject(Protocol::Mqtt, u"bad_topic_levels"_s, {}, u"topic 'devices/a/b/telemetry'"_s);
+    p.ingest.reject(Protocol::Mqtt, u"bad_topic_levels"_s, {}, u"again"_s);
+    QCOMPARE(p.bad(u"bad_topic_levels"_s), 2u);
+    QCOMPARE(p.registry.size(), 0);
+}
+
+void TestIngest::approvePolicyHoldsAndReleases()
+{
+    Pipeline p(RegistryPolicy::Approve);
+    QSignalSpy accepted(&p.ingest, &Ingest::telemetryAccepted);
+    p.send(u"new"_s, R"({"v": 1})");
+    p.send(u"new"_s, R"({"v": 2})");
+    QCOMPARE(accepted.size(), 0);
+    QCOMPARE(p.ingest.heldCount(), 2);
+    QCOMPARE(p.counter(u"edgegate_messages_held_total"_s), 2u);
+    QVERIFY(!p.analytics.device(u"new"_s));
+    QCOMPARE(p.registry.approve(u"new"_s), DeviceRegistry::ChangeResult::Done);
+    QCOMPARE(accepted.size(), 2); // held data flows once approved, in order
+    QCOMPARE(std::get<qint64>(p.analytics.device(u"new"_s)->value(u"v"_s).last), 2);
+    QCOMPARE(p.ingest.heldCount(), 0);
+    p.send(u"new"_s, R"({"v": 3})");
+    QCOMPARE(accepted.size(), 3);
+}
+
+void TestIngest::pendingOverflowIsCounted()
+{
+    Pipeline p(RegistryPolicy::Approve, 3);
+    for (int i = 0; i < 5; ++i)
+        p.send(u"new"_s, u"{\"v\": %1}"_s.arg(i).toUtf8());
+    QCOMPARE(p.ingest.heldCount(), 3);
+    QCOMPARE(p.counter(u"edgegate_messages_dropped_total"_s, {{u"reason"_s, u"pending_overflow"_s}}), 2u);
+    QSignalSpy accepted(&p.ingest, &Ingest::telemetryAccepted);
+    QCOMPARE(p.registry.approve(u"new"_s), DeviceRegistry::ChangeResult::Done);
+    QCOMPARE(accepted.size(), 3);
+    // The newest are kept.
+    QCOMPARE(std::get<qint64>(accepted.front().front().value<Envelope>().samples.front().value), 2);
+}
+
+void TestIngest::removedPendingDeviceDropsHeld()
+{
+    Pipeline p(RegistryPolicy::Approve);
+    p.send(u"new"_s, R"({"v": 1})");
+    QCOMPARE(p.registry.remove(u"new"_s), DeviceRegistry::ChangeResult::Done);
+    QCOMPARE(p.ingest.heldCount(), 0);
+    QCOMPARE(p.counter(u"edgegate_messages_dropped_total"_s, {{u"reason"_s, u"device_removed"_s}}), 1u);
+}
+
+void TestIngest::denyPolicy()
+{
+    Pipeline p(RegistryPolicy::Deny);
+    QSignalSpy accepted(&p.ingest, &Ingest::telemetryAccepted);
+    p.send(u"x"_s, R"({"v": 1})");
+    p.send(u"x"_s, R"({"type": "t"})", MessageKind::Meta);
+    p.send(u"x"_s, "online", MessageKind::Status);
+    QCOMPARE(accepted.size(), 0);
+    QCOMPARE(p.registry.size(), 0);
+    QCOMPARE(p.counter(u"edgegate_messages_rejected_total"_s, {{u"reason"_s, u"unknown_device"_s}}), 3u);
+}
+
+void TestIngest::statusMessages_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<int>("expected"); // DeviceStatus, or -1 for refused as bad_status
+    QTest::addRow("plain offline") << QByteArray("offline") << int(DeviceStatus::Offline);
+    QTest::addRow("upper case") << QByteArray("OFFLINE") << int(DeviceStatus::Offline);
+    QTest::addRow("json object") << QByteArray(R"({"status": "error"})") << int(DeviceStatus::Error);
+    QTest::addRow("json string") << QByteArray(R"("offline")") << int(DeviceStatus::Offline);
+    QTest::addRow("whitespace") << QByteArray(" error\n") << int(DeviceStatus::Error);
+    QTest::addRow("unknown word") << QByteArray("sleeping") << -1;
+    QTest::addRow("maintenance is for operators") << QByteArray("maintenance") << -1;
+    QTest::addRow("empty") << QByteArray() << -1;
+    QTest::addRow("broken json") << QByteArray(R"({"status": )") << -1;
+}
+
+void TestIngest::statusMessages()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(int, expected);
+    Pipeline p(RegistryPolicy::Auto);
+    p.send(u"s"_s, R"({"v": 1})");
+    p.send(u"s"_s, payload, MessageKind::Status);
+    if (expected < 0) {
+        QCOMPARE(p.bad(u"bad_status"_s), 1u);
+        QCOMPARE(p.registry.find(u"s"_s)->status, DeviceStatus::Online);
+    } else {
+        QCOMPARE(int(p.registry.find(u"s"_s)->status), expected);
+    }
+}
+
+void TestIngest::metaMessages()
+{
+    Pipeline p(RegistryPolicy::Auto);
+    p.send(u"m"_s, R"({"type": "thermostat", "firmware": "3.2.1", "name": "Boiler", "model": "TX", "caps": ["a","b"],
+                      "slots": 4})",
+           MessageKind::Meta);
+    const DeviceInfo *d = p.registry.find(u"m"_s);
+    QVERIFY(d); // auto policy registers on any first message
+    QCOMPARE(d->type, u"thermostat"_s);
+    QCOMPARE(d->firmware, u"3.2.1"_s);
+    QCOMPARE(d->name, u"Boiler"_s);
+    QCOMPARE(d->metadata.value(u"model"_s), u"TX"_s);
+    QCOMPARE(d->metadata.value(u"caps"_s), uR"(["a","b"])"_s);
+    QCOMPARE(d->metadata.value(u"slots"_s), u"4"_s);
+    p.send(u"m"_s, "[1,2]", MessageKind::Meta);
+    QCOMPARE(p.bad(u"not_an_object"_s), 1u);
+    p.send(u"m"_s, "{", MessageKind::Meta);
+    QCOMPARE(p.bad(u"malformed_json"_s), 1u);
+}
+
+void TestIngest::anomalyRaisesAlert()
+{
+    Pipeline p(RegistryPolicy::Auto);
+    QSignalSpy raised(&p.alerts, &AlertStore::alertRaised);
+    for (int v : {10, 12, 14, 16, 10, 12, 14, 16})
+        p.send(u"a"_s, u"{\"t\": %1}"_s.arg(v).toUtf8());
+    QCOMPARE(raised.size(), 0);
+    p.send(u"a"_s, R"({"t": 100})");
+    QCOMPARE(raised.size(), 1);
+    const Alert alert = p.alerts.list().front();
+    QCOMPARE(alert.kind, u"anomaly"_s);
+    QCOMPARE(alert.deviceId, u"a"_s);
+    QCOMPARE(alert.metric, u"t"_s);
+    QCOMPARE(alert.value, 100.0);
+    QCOMPARE(alert.mean, 13.0);
+    QCOMPARE(p.counter(u"edgegate_anomalies_total"_s), 1u);
+}
+
+QTEST_GUILESS_MAIN(TestIngest)
+#include "tst_ingest.moc"

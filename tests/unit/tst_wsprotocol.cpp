@@ -1,0 +1,875 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "shared/alert.h"
+#include "shared/deviceinfo.h"
+#include "shared/value.h"
+#include "shared/wsprotocol.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QTest>
+
+#include <limits>
+#include <optional>
+
+using edgegate::Alert;
+using edgegate::Approval;
+using edgegate::DeviceInfo;
+using edgegate::DeviceStatus;
+using edgegate::Value;
+namespace wsapi = edgegate::wsapi;
+
+using namespace Qt::StringLiterals;
+
+Q_DECLARE_METATYPE(edgegate::Value)
+
+namespace {
+
+// 2024-03-01T12:34:56.789Z
+constexpr qint64 SomeTimeMs = 1709296496789;
+
+QString describe(const std::optional<Value> &value)
+{
+    if (!value)
+        return u"none"_s;
+    if (const auto *d = std::get_if<double>(&*value))
+        return u"double "_s + QString::number(*d, 'g', 17);
+    if (const auto *i = std::get_if<qint64>(&*value))
+        return u"int "_s + QString::number(*i);
+    if (const auto *b = std::get_if<bool>(&*value))
+        return *b ? u"bool true"_s : u"bool false"_s;
+    return u"string \""_s + std::get<QString>(*value) + u'"';
+}
+
+QString describe(const wsapi::FrameDecode &decoded)
+{
+    if (decoded.frame)
+        return u"frame of type "_s + decoded.frame->type;
+    return u"error "_s + decoded.error.code + u": "_s + decoded.error.message;
+}
+
+/// The frame as plain JSON, read without the codec under test.
+QJsonObject wireObject(const QByteArray &bytes)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject())
+        return {};
+    return doc.object();
+}
+
+/// A valid hello frame of exactly `size` bytes.
+QByteArray paddedFrame(qsizetype size)
+{
+    const QByteArray head = R"({"v":1,"type":"hello","gateway":"g","pad":")"_ba;
+    const QByteArray tail = R"("})"_ba;
+    return head + QByteArray(size - head.size() - tail.size(), 'p') + tail;
+}
+
+void compareDevice(const DeviceInfo &actual, const DeviceInfo &expected)
+{
+    QCOMPARE(actual.id, expected.id);
+    QCOMPARE(actual.name, expected.name);
+    QCOMPARE(actual.type, expected.type);
+    QCOMPARE(actual.firmware, expected.firmware);
+    QCOMPARE(actual.protocol, expected.protocol);
+    QCOMPARE(edgegate::deviceStatusName(actual.status), edgegate::deviceStatusName(expected.status));
+    QCOMPARE(edgegate::approvalName(actual.approval), edgegate::approvalName(expected.approval));
+    QCOMPARE(actual.firstSeenMs, expected.firstSeenMs);
+    QCOMPARE(actual.lastSeenMs, expected.lastSeenMs);
+    QCOMPARE(actual.metadata, expected.metadata);
+    QCOMPARE(actual.lastError, expected.lastError);
+    QCOMPARE(actual.lastErrorMs, expected.lastErrorMs);
+    QVERIFY(actual == expected);
+}
+
+QList<DeviceInfo> sampleDevices()
+{
+    DeviceInfo full;
+    full.id = u"sensor-01"_s;
+    full.name = u"Boiler room \"A\" \u2013 caf\u00e9"_s;
+    full.type = u"thermometer"_s;
+    full.firmware = u"1.4.2"_s;
+    full.protocol = u"mqtt"_s;
+    full.status = DeviceStatus::Online;
+    full.approval = Approval::Approved;
+    full.firstSeenMs = SomeTimeMs;
+    full.lastSeenMs = SomeTimeMs + 3211;
+    full.metadata = {{u"location"_s, u"basement"_s}, {u"floor"_s, u"-1"_s}, {u"note"_s, u"line1\nline2"_s}};
+    full.lastError = u"malformed_json: unexpected end of input"_s;
+    full.lastErrorMs = SomeTimeMs + 1;
+
+    DeviceInfo pending;
+    pending.id = u"new.device:7"_s;
+    pending.status = DeviceStatus::Offline;
+    pending.approval = Approval::Pending;
+
+    DeviceInfo failing;
+    failing.id = u"pump_2"_s;
+    failing.name = u"Pump 2"_s;
+    failing.protocol = u"coap"_s;
+    failing.status = DeviceStatus::Error;
+    failing.firstSeenMs = 1;
+    failing.lastSeenMs = 1000;
+    failing.lastError = u"bad_value: temperature"_s;
+    failing.lastErrorMs = 1000;
+
+    DeviceInfo serviced;
+    serviced.id = u"valve-9"_s;
+    serviced.protocol = u"http"_s;
+    serviced.status = DeviceStatus::Maintenance;
+    serviced.firstSeenMs = -1;
+    serviced.metadata = {{u"owner"_s, u"ops"_s}};
+
+    return {full, pending, failing, serviced};
+}
+
+Alert sampleAlert()
+{
+    Alert alert;
+    alert.id = 4294967296123;
+    alert.kind = u"anomaly"_s;
+    alert.severity = u"critical"_s;
+    alert.deviceId = u"sensor-01"_s;
+    alert.metric = u"temperature"_s;
+    alert.value = 87.25;
+    alert.zScore = 6.5;
+    alert.mean = 20.0;
+    alert.stddev = 10.0625;
+    alert.timeMs = SomeTimeMs;
+    alert.message = u"temperature of sensor-01 is 87.25, 6.5 standard deviations from the window mean 20"_s;
+    return alert;
+}
+
+/// Runs the named *FromFrame decoder and says whether it accepted the frame.
+bool fromFrameAccepts(const QString &decoder, const wsapi::Frame &frame)
+{
+    if (decoder == u"hello")
+        return wsapi::helloFromFrame(frame).has_value();
+    if (decoder == u"devices")
+        return wsapi::devicesFromFrame(frame).has_value();
+    if (decoder == u"device")
+        return wsapi::deviceFromFrame(frame).has_value();
+    if (decoder == u"device_removed")
+        return wsapi::deviceRemovedFromFrame(frame).has_value();
+    if (decoder == u"telemetry")
+        return wsapi::telemetryFromFrame(frame).has_value();
+    if (decoder == u"alert")
+        return wsapi::alertFromFrame(frame).has_value();
+    if (decoder == u"error")
+        return wsapi::errorFromFrame(frame).has_value();
+    if (decoder == u"subscription")
+        return wsapi::subscriptionFromFrame(frame).has_value();
+    qFatal("unknown decoder");
+}
+
+} // namespace
+
+class TestWsProtocol : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void encodedFrameHasVersionAndType_data();
+    void encodedFrameHasVersionAndType();
+    void helloRoundTrip();
+    void devicesRoundTrip();
+    void devicesEmpty();
+    void deviceRoundTrip_data();
+    void deviceRoundTrip();
+    void deviceRemovedRoundTrip();
+    void telemetryRoundTrip();
+    void telemetryWithoutTimes();
+    void alertRoundTrip();
+    void alertWithoutTime();
+    void errorRoundTrip();
+    void subscriptionRoundTrip_data();
+    void subscriptionRoundTrip();
+    void decodeFrameFailures_data();
+    void decodeFrameFailures();
+    void decodeFrameAtSizeLimit();
+    void decodeFrameKeepsUnknownTypeAndBody();
+    void fromFrame_data();
+    void fromFrame();
+    void valueFromJson_data();
+    void valueFromJson();
+    void valueFromJsonNonFinite_data();
+    void valueFromJsonNonFinite();
+    void valueToJson_data();
+    void valueToJson();
+    void timeToJson_data();
+    void timeToJson();
+    void timeZeroIsNull();
+    void timeFromJsonInvalid_data();
+    void timeFromJsonInvalid();
+};
+
+void TestWsProtocol::encodedFrameHasVersionAndType_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("type");
+
+    wsapi::Subscription list;
+    list.devices = {u"a"_s, u"b"_s};
+    wsapi::Subscription all;
+    all.all = true;
+    wsapi::TelemetryUpdate update;
+    update.deviceId = u"a"_s;
+
+    QTest::addRow("hello") << wsapi::encodeHello({u"g"_s, u"1"_s}) << u"hello"_s;
+    QTest::addRow("devices") << wsapi::encodeDevices(sampleDevices()) << u"devices"_s;
+    QTest::addRow("device") << wsapi::encodeDevice(sampleDevices().first()) << u"device"_s;
+    QTest::addRow("device_removed") << wsapi::encodeDeviceRemoved(u"a"_s) << u"device_removed"_s;
+    QTest::addRow("telemetry") << wsapi::encodeTelemetry(update) << u"telemetry"_s;
+    QTest::addRow("alert") << wsapi::encodeAlert(sampleAlert()) << u"alert"_s;
+    QTest::addRow("error") << wsapi::encodeError({u"bad_frame"_s, u"x"_s}) << u"error"_s;
+    QTest::addRow("subscribed") << wsapi::encodeSubscribed(all) << u"subscribed"_s;
+    QTest::addRow("subscribe") << wsapi::encodeSubscription(wsapi::type::Subscribe, list) << u"subscribe"_s;
+    QTest::addRow("unsubscribe") << wsapi::encodeSubscription(wsapi::type::Unsubscribe, list) << u"unsubscribe"_s;
+}
+
+void TestWsProtocol::encodedFrameHasVersionAndType()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, type);
+
+    const QJsonObject wire = wireObject(bytes);
+    QVERIFY2(!wire.isEmpty(), bytes.constData());
+    QVERIFY(wire.value(u"v"_s).isDouble());
+    QCOMPARE(wire.value(u"v"_s).toDouble(), 1.0);
+    QCOMPARE(wire.value(u"type"_s).toString(), type);
+    QVERIFY(bytes.size() <= wsapi::MaxFrameBytes);
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    QCOMPARE(decoded.frame->type, type);
+    QCOMPARE(decoded.frame->body, wire);
+}
+
+void TestWsProtocol::helloRoundTrip()
+{
+    const wsapi::Hello hello {u"plant-3"_s, u"0.1.0"_s};
+    const QByteArray bytes = wsapi::encodeHello(hello);
+
+    const QJsonObject wire = wireObject(bytes);
+    QCOMPARE(wire.value(u"gateway"_s).toString(), u"plant-3"_s);
+    QCOMPARE(wire.value(u"version"_s).toString(), u"0.1.0"_s);
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::helloFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->gatewayId, hello.gatewayId);
+    QCOMPARE(back->version, hello.version);
+}
+
+void TestWsProtocol::devicesRoundTrip()
+{
+    const QList<DeviceInfo> devices = sampleDevices();
+    const QByteArray bytes = wsapi::encodeDevices(devices);
+
+    const QJsonArray wire = wireObject(bytes).value(u"devices"_s).toArray();
+    QCOMPARE(wire.size(), 4);
+
+    const QJsonObject full = wire.at(0).toObject();
+    QCOMPARE(full.value(u"id"_s).toString(), u"sensor-01"_s);
+    QCOMPARE(full.value(u"status"_s).toString(), u"online"_s);
+    QCOMPARE(full.value(u"approval"_s).toString(), u"approved"_s);
+    QCOMPARE(full.value(u"first_seen"_s).toString(), u"2024-03-01T12:34:56.789Z"_s);
+    QCOMPARE(full.value(u"last_seen"_s).toString(), u"2024-03-01T12:35:00.000Z"_s);
+    QCOMPARE(full.value(u"last_error"_s).toString(), u"malformed_json: unexpected end of input"_s);
+    QCOMPARE(full.value(u"last_error_at"_s).toString(), u"2024-03-01T12:34:56.790Z"_s);
+    const QJsonObject metadata = full.value(u"metadata"_s).toObject();
+    QCOMPARE(metadata.size(), 3);
+    QCOMPARE(metadata.value(u"floor"_s), QJsonValue(u"-1"_s));
+    QCOMPARE(metadata.value(u"note"_s), QJsonValue(u"line1\nline2"_s));
+
+    const QJsonObject pending = wire.at(1).toObject();
+    QCOMPARE(pending.value(u"status"_s).toString(), u"offline"_s);
+    QCOMPARE(pending.value(u"approval"_s).toString(), u"pending"_s);
+    for (const QString &key : {u"first_seen"_s, u"last_seen"_s, u"last_error"_s, u"last_error_at"_s}) {
+        QVERIFY2(pending.contains(key), qPrintable(key));
+        QVERIFY2(pending.value(key).isNull(), qPrintable(key));
+    }
+    QCOMPARE(pending.value(u"metadata"_s), QJsonValue(QJsonObject()));
+
+    QCOMPARE(wire.at(2).toObject().value(u"status"_s).toString(), u"error"_s);
+    QCOMPARE(wire.at(3).toObject().value(u"status"_s).toString(), u"maintenance"_s);
+    QCOMPARE(wire.at(3).toObject().value(u"first_seen"_s).toString(), u"1969-12-31T23:59:59.999Z"_s);
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::devicesFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->size(), devices.size());
+    for (qsizetype i = 0; i < devices.size(); ++i) {
+        compareDevice(back->at(i), devices.at(i));
+        if (QTest::currentTestFailed())
+            QFAIL(qPrintable(u"device at index %1 differs"_s.arg(i)));
+    }
+}
+
+void TestWsProtocol::devicesEmpty()
+{
+    const QByteArray bytes = wsapi::encodeDevices({});
+    QCOMPARE(wireObject(bytes).value(u"devices"_s), QJsonValue(QJsonArray()));
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::devicesFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QVERIFY(back->isEmpty());
+}
+
+void TestWsProtocol::deviceRoundTrip_data()
+{
+    QTest::addColumn<int>("index");
+    const QList<DeviceInfo> devices = sampleDevices();
+    for (int i = 0; i < devices.size(); ++i)
+        QTest::addRow("%s", qPrintable(devices.at(i).id)) << i;
+}
+
+void TestWsProtocol::deviceRoundTrip()
+{
+    QFETCH(int, index);
+    const DeviceInfo device = sampleDevices().at(index);
+    const QByteArray bytes = wsapi::encodeDevice(device);
+    QCOMPARE(wireObject(bytes).value(u"device"_s).toObject(), edgegate::deviceToJson(device));
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::deviceFromFrame(*decoded.frame);
+    QVERIFY(back);
+    compareDevice(*back, device);
+}
+
+void TestWsProtocol::deviceRemovedRoundTrip()
+{
+    const QByteArray bytes = wsapi::encodeDeviceRemoved(u"Plant-3:line_2.s01"_s);
+    QCOMPARE(wireObject(bytes).value(u"device"_s).toString(), u"Plant-3:line_2.s01"_s);
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::deviceRemovedFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(*back, u"Plant-3:line_2.s01"_s);
+}
+
+void TestWsProtocol::telemetryRoundTrip()
+{
+    wsapi::TelemetryUpdate update;
+    update.deviceId = u"sensor-01"_s;
+    update.receivedAtMs = SomeTimeMs;
+    update.samples = {
+        {u"temperature"_s, Value(21.5), SomeTimeMs - 789},
+        {u"ratio"_s, Value(-0.125), 1},
+        {u"pressure_pa"_s, Value(qint64(101325)), 0},
+        {u"offset"_s, Value(qint64(-42)), SomeTimeMs},
+        {u"counter"_s, Value(qint64(9007199254740993)), SomeTimeMs},
+        {u"big"_s, Value(std::numeric_limits<qint64>::max()), SomeTimeMs},
+        {u"door_open"_s, Value(true), SomeTimeMs},
+        {u"alarm"_s, Value(false), SomeTimeMs},
+        {u"state"_s, Value(u"running"_s), SomeTimeMs},
+        {u"label"_s, Value(u"na\u00efve \"quoted\" \u2713"_s), SomeTimeMs},
+        {u"empty"_s, Value(QString()), SomeTimeMs},
+    };
+    const QByteArray bytes = wsapi::encodeTelemetry(update);
+
+    const QJsonObject wire = wireObject(bytes);
+    QCOMPARE(wire.value(u"device"_s).toString(), u"sensor-01"_s);
+    QCOMPARE(wire.value(u"received"_s).toString(), u"2024-03-01T12:34:56.789Z"_s);
+    const QJsonArray samples = wire.value(u"samples"_s).toArray();
+    QCOMPARE(samples.size(), update.samples.size());
+    QCOMPARE(samples.at(0).toObject().value(u"name"_s).toString(), u"temperature"_s);
+    QCOMPARE(samples.at(0).toObject().value(u"value"_s), QJsonValue(21.5));
+    QCOMPARE(samples.at(0).toObject().value(u"time"_s).toString(), u"2024-03-01T12:34:56.000Z"_s);
+    QVERIFY(samples.at(2).toObject().value(u"time"_s).isNull());
+    QVERIFY(samples.at(6).toObject().value(u"value"_s).isBool());
+    QVERIFY(samples.at(8).toObject().value(u"value"_s).isString());
+    QVERIFY2(bytes.contains(R"("value":9007199254740993)"_ba), bytes.constData());
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::telemetryFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->deviceId, update.deviceId);
+    QCOMPARE(back->receivedAtMs, update.receivedAtMs);
+    QCOMPARE(back->samples.size(), update.samples.size());
+    for (qsizetype i = 0; i < update.samples.size(); ++i) {
+        const wsapi::TelemetrySample &expected = update.samples.at(i);
+        const wsapi::TelemetrySample &actual = back->samples.at(i);
+        QCOMPARE(actual.name, expected.name);
+        QCOMPARE(describe(actual.value), describe(expected.value));
+        QCOMPARE(actual.timeMs, expected.timeMs);
+    }
+}
+
+void TestWsProtocol::telemetryWithoutTimes()
+{
+    wsapi::TelemetryUpdate update;
+    update.deviceId = u"a"_s;
+    const QByteArray bytes = wsapi::encodeTelemetry(update);
+
+    const QJsonObject wire = wireObject(bytes);
+    QVERIFY(wire.contains(u"received"_s));
+    QVERIFY(wire.value(u"received"_s).isNull());
+    QCOMPARE(wire.value(u"samples"_s), QJsonValue(QJsonArray()));
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::telemetryFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->deviceId, u"a"_s);
+    QCOMPARE(back->receivedAtMs, qint64(0));
+    QVERIFY(back->samples.isEmpty());
+}
+
+void TestWsProtocol::alertRoundTrip()
+{
+    const Alert alert = sampleAlert();
+    const QByteArray bytes = wsapi::encodeAlert(alert);
+
+    const QJsonObject wire = wireObject(bytes).value(u"alert"_s).toObject();
+    QCOMPARE(wire.value(u"id"_s).toInteger(), Q_INT64_C(4294967296123));
+    QCOMPARE(wire.value(u"device"_s).toString(), u"sensor-01"_s);
+    QCOMPARE(wire.value(u"z_score"_s).toDouble(), 6.5);
+    QCOMPARE(wire.value(u"time"_s).toString(), u"2024-03-01T12:34:56.789Z"_s);
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::alertFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->id, alert.id);
+    QCOMPARE(back->kind, alert.kind);
+    QCOMPARE(back->severity, alert.severity);
+    QCOMPARE(back->deviceId, alert.deviceId);
+    QCOMPARE(back->metric, alert.metric);
+    QCOMPARE(back->value, alert.value);
+    QCOMPARE(back->zScore, alert.zScore);
+    QCOMPARE(back->mean, alert.mean);
+    QCOMPARE(back->stddev, alert.stddev);
+    QCOMPARE(back->timeMs, alert.timeMs);
+    QCOMPARE(back->message, alert.message);
+    QVERIFY(*back == alert);
+}
+
+void TestWsProtocol::alertWithoutTime()
+{
+    Alert alert = sampleAlert();
+    alert.id = 0;
+    alert.timeMs = 0;
+    const QByteArray bytes = wsapi::encodeAlert(alert);
+    const QJsonObject wire = wireObject(bytes).value(u"alert"_s).toObject();
+    QVERIFY(wire.contains(u"time"_s));
+    QVERIFY(wire.value(u"time"_s).isNull());
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::alertFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->id, quint64(0));
+    QCOMPARE(back->timeMs, qint64(0));
+    QVERIFY(*back == alert);
+}
+
+void TestWsProtocol::errorRoundTrip()
+{
+    const wsapi::ErrorInfo error {wsapi::code::UnknownType.toString(), u"frame type 'foo' is not known"_s};
+    const QByteArray bytes = wsapi::encodeError(error);
+
+    const QJsonObject wire = wireObject(bytes);
+    QCOMPARE(wire.value(u"code"_s).toString(), u"unknown_type"_s);
+    QCOMPARE(wire.value(u"error"_s).toString(), u"frame type 'foo' is not known"_s);
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::errorFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->code, error.code);
+    QCOMPARE(back->message, error.message);
+}
+
+void TestWsProtocol::subscriptionRoundTrip_data()
+{
+    QTest::addColumn<QString>("frameType");
+    QTest::addColumn<bool>("all");
+    QTest::addColumn<QStringList>("devices");
+    QTest::addColumn<QStringList>("decodedDevices");
+
+    const QStringList list {u"a"_s, u"sensor-01"_s, u"x:y.z_w-1"_s, QString(64, u'q')};
+    for (const QString &frameType : {u"subscribe"_s, u"unsubscribe"_s, u"subscribed"_s}) {
+        QTest::addRow("%s all", qPrintable(frameType)) << frameType << true << QStringList() << QStringList();
+        QTest::addRow("%s list", qPrintable(frameType)) << frameType << false << list << list;
+        QTest::addRow("%s one", qPrintable(frameType))
+            << frameType << false << QStringList {u"a"_s} << QStringList {u"a"_s};
+        QTest::addRow("%s none", qPrintable(frameType)) << frameType << false << QStringList() << QStringList();
+        // "*" means every device; a list next to it is not sent.
+        QTest::addRow("%s all with list", qPrintable(frameType)) << frameType << true << list << QStringList();
+    }
+}
+
+void TestWsProtocol::subscriptionRoundTrip()
+{
+    QFETCH(QString, frameType);
+    QFETCH(bool, all);
+    QFETCH(QStringList, devices);
+    QFETCH(QStringList, decodedDevices);
+
+    const wsapi::Subscription subscription {all, devices};
+    const QByteArray bytes = frameType == wsapi::type::Subscribed ? wsapi::encodeSubscribed(subscription)
+                                                                  : wsapi::encodeSubscription(frameType, subscription);
+
+    const QJsonObject wire = wireObject(bytes);
+    QCOMPARE(wire.value(u"type"_s).toString(), frameType);
+    if (all) {
+        QCOMPARE(wire.value(u"devices"_s), QJsonValue(u"*"_s));
+    } else {
+        QCOMPARE(wire.value(u"devices"_s), QJsonValue(QJsonArray::fromStringList(devices)));
+    }
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    QCOMPARE(decoded.frame->type, frameType);
+    const auto back = wsapi::subscriptionFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->all, all);
+    QCOMPARE(back->devices, decodedDevices);
+}
+
+void TestWsProtocol::decodeFrameFailures_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("code");
+
+    const QString badFrame = wsapi::code::BadFrame.toString();
+    const QString unsupported = wsapi::code::UnsupportedVersion.toString();
+    const QString tooLarge = wsapi::code::FrameTooLarge.toString();
+    QCOMPARE(badFrame, u"bad_frame"_s);
+    QCOMPARE(unsupported, u"unsupported_version"_s);
+    QCOMPARE(tooLarge, u"frame_too_large"_s);
+
+    QTest::addRow("not JSON") << "hello"_ba << badFrame;
+    QTest::addRow("empty input") << QByteArray() << badFrame;
+    QTest::addRow("truncated object") << R"({"v":1,"type":"hello")"_ba << badFrame;
+    QTest::addRow("trailing garbage") << R"({"v":1,"type":"hello"} x)"_ba << badFrame;
+    QTest::addRow("JSON array") << R"([{"v":1,"type":"hello"}])"_ba << badFrame;
+    QTest::addRow("empty JSON array") << "[]"_ba << badFrame;
+    QTest::addRow("JSON string") << R"("hello")"_ba << badFrame;
+    QTest::addRow("JSON number") << "1"_ba << badFrame;
+
+    QTest::addRow("missing v") << R"({"type":"hello"})"_ba << unsupported;
+    QTest::addRow("v 2") << R"({"v":2,"type":"hello"})"_ba << unsupported;
+    QTest::addRow("v 0") << R"({"v":0,"type":"hello"})"_ba << unsupported;
+    QTest::addRow("v -1") << R"({"v":-1,"type":"hello"})"_ba << unsupported;
+    QTest::addRow("v 1.5") << R"({"v":1.5,"type":"hello"})"_ba << unsupported;
+    QTest::addRow("v as string") << R"({"v":"1","type":"hello"})"_ba << unsupported;
+    QTest::addRow("v true") << R"({"v":true,"type":"hello"})"_ba << unsupported;
+    QTest::addRow("v null") << R"({"v":null,"type":"hello"})"_ba << unsupported;
+    QTest::addRow("v 2 without type") << R"({"v":2})"_ba << unsupported;
+
+    QTest::addRow("missing type") << R"({"v":1})"_ba << badFrame;
+    QTest::addRow("empty type") << R"({"v":1,"type":""})"_ba << badFrame;
+    QTest::addRow("numeric type") << R"({"v":1,"type":5})"_ba << badFrame;
+    QTest::addRow("null type") << R"({"v":1,"type":null})"_ba << badFrame;
+    QTest::addRow("array type") << R"({"v":1,"type":["hello"]})"_ba << badFrame;
+    QTest::addRow("object type") << R"({"v":1,"type":{"name":"hello"}})"_ba << badFrame;
+
+    QTest::addRow("one byte over the limit") << paddedFrame(wsapi::MaxFrameBytes + 1) << tooLarge;
+    QTest::addRow("far over the limit") << paddedFrame(4 * wsapi::MaxFrameBytes) << tooLarge;
+    QTest::addRow("garbage over the limit") << QByteArray(wsapi::MaxFrameBytes + 1, 'x') << tooLarge;
+}
+
+void TestWsProtocol::decodeFrameFailures()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, code);
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(!decoded.frame, qPrintable(describe(decoded)));
+    QCOMPARE(decoded.error.code, code);
+    QVERIFY(!decoded.error.message.isEmpty());
+}
+
+void TestWsProtocol::decodeFrameAtSizeLimit()
+{
+    const QByteArray bytes = paddedFrame(wsapi::MaxFrameBytes);
+    QCOMPARE(bytes.size(), wsapi::MaxFrameBytes);
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    QCOMPARE(decoded.frame->type, u"hello"_s);
+    const auto hello = wsapi::helloFromFrame(*decoded.frame);
+    QVERIFY(hello);
+    QCOMPARE(hello->gatewayId, u"g"_s);
+}
+
+void TestWsProtocol::decodeFrameKeepsUnknownTypeAndBody()
+{
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(R"({"v":1,"type":"future_thing","x":[1,2],"y":"z"})"_ba);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    QCOMPARE(decoded.frame->type, u"future_thing"_s);
+    QCOMPARE(decoded.frame->body.value(u"x"_s), QJsonValue(QJsonArray {1, 2}));
+    QCOMPARE(decoded.frame->body.value(u"y"_s), QJsonValue(u"z"_s));
+    QCOMPARE(decoded.frame->body.value(u"v"_s).toInteger(), 1);
+    QCOMPARE(decoded.frame->body.value(u"type"_s), QJsonValue(u"future_thing"_s));
+}
+
+void TestWsProtocol::fromFrame_data()
+{
+    QTest::addColumn<QString>("decoder");
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<bool>("accepted");
+
+    const auto row = [](const char *name, const char *decoder, const QByteArray &bytes, bool accepted) {
+        QTest::addRow("%s", name) << QString::fromLatin1(decoder) << bytes << accepted;
+    };
+
+    row("hello", "hello", R"({"v":1,"type":"hello","gateway":"g","version":"1"})"_ba, true);
+    row("hello without version", "hello", R"({"v":1,"type":"hello","gateway":"g"})"_ba, true);
+    row("hello of wrong type", "hello", R"({"v":1,"type":"device","gateway":"g","version":"1"})"_ba, false);
+    row("hello without gateway", "hello", R"({"v":1,"type":"hello","version":"1"})"_ba, false);
+    row("hello with empty gateway", "hello", R"({"v":1,"type":"hello","gateway":"","version":"1"})"_ba, false);
+    row("hello with numeric gateway", "hello", R"({"v":1,"type":"hello","gateway":3,"version":"1"})"_ba, false);
+
+    row("devices", "devices", R"({"v":1,"type":"devices","devices":[{"id":"a","status":"online"}]})"_ba, true);
+    row("devices empty", "devices", R"({"v":1,"type":"devices","devices":[]})"_ba, true);
+    row("devices of wrong type", "devices", R"({"v":1,"type":"device","devices":[{"id":"a","status":"online"}]})"_ba,
+        false);
+    row("devices missing", "devices", R"({"v":1,"type":"devices"})"_ba, false);
+    row("devices not an array", "devices", R"({"v":1,"type":"devices","devices":{"id":"a","status":"online"}})"_ba,
+        false);
+    row("devices with a device without id", "devices",
+        R"({"v":1,"type":"devices","devices":[{"id":"a","status":"online"},{"status":"online"}]})"_ba, false);
+    row("devices with an empty id", "devices", R"({"v":1,"type":"devices","devices":[{"id":"","status":"online"}]})"_ba,
+        false);
+    row("devices with an unknown status", "devices",
+        R"({"v":1,"type":"devices","devices":[{"id":"a","status":"sleeping"}]})"_ba, false);
+    row("devices with a non-object", "devices", R"({"v":1,"type":"devices","devices":[5]})"_ba, false);
+
+    row("device", "device", R"({"v":1,"type":"device","device":{"id":"a","status":"offline"}})"_ba, true);
+    row("device of wrong type", "device", R"({"v":1,"type":"devices","device":{"id":"a","status":"offline"}})"_ba,
+        false);
+    row("device missing", "device", R"({"v":1,"type":"device"})"_ba, false);
+    row("device without id", "device", R"({"v":1,"type":"device","device":{"status":"offline"}})"_ba, false);
+    row("device without status", "device", R"({"v":1,"type":"device","device":{"id":"a"}})"_ba, false);
+
+    row("device_removed", "device_removed", R"({"v":1,"type":"device_removed","device":"a"})"_ba, true);
+    row("device_removed of wrong type", "device_removed", R"({"v":1,"type":"device","device":"a"})"_ba, false);
+    row("device_removed without device", "device_removed", R"({"v":1,"type":"device_removed"})"_ba, false);
+    row("device_removed with invalid id", "device_removed", R"({"v":1,"type":"device_removed","device":"a/b"})"_ba,
+        false);
+
+    row("telemetry", "telemetry", R"({"v":1,"type":"telemetry","device":"a","samples":[{"name":"t","value":1}]})"_ba,
+        true);
+    row("telemetry with no samples", "telemetry", R"({"v":1,"type":"telemetry","device":"a","samples":[]})"_ba, true);
+    row("telemetry of wrong type", "telemetry",
+        R"({"v":1,"type":"alert","device":"a","samples":[{"name":"t","value":1}]})"_ba, false);
+    row("telemetry without device", "telemetry", R"({"v":1,"type":"telemetry","samples":[]})"_ba, false);
+    row("telemetry with slash in id", "telemetry", R"({"v":1,"type":"telemetry","device":"a/b","samples":[]})"_ba,
+        false);
+    row("telemetry with space in id", "telemetry", R"({"v":1,"type":"telemetry","device":"a b","samples":[]})"_ba,
+        false);
+    row("telemetry with numeric id", "telemetry", R"({"v":1,"type":"telemetry","device":7,"samples":[]})"_ba, false);
+    row("telemetry with 65-char id", "telemetry",
+        R"({"v":1,"type":"telemetry","device":")"_ba + QByteArray(65, 'a') + R"(","samples":[]})"_ba, false);
+    row("telemetry sample without name", "telemetry",
+        R"({"v":1,"type":"telemetry","device":"a","samples":[{"value":1}]})"_ba, false);
+    row("telemetry sample with empty name", "telemetry",
+        R"({"v":1,"type":"telemetry","device":"a","samples":[{"name":"","value":1}]})"_ba, false);
+    row("telemetry sample without value", "telemetry",
+        R"({"v":1,"type":"telemetry","device":"a","samples":[{"name":"t"}]})"_ba, false);
+    row("telemetry sample with null value", "telemetry",
+        R"({"v":1,"type":"telemetry","device":"a","samples":[{"name":"t","value":null}]})"_ba, false);
+    row("telemetry sample with object value", "telemetry",
+        R"({"v":1,"type":"telemetry","device":"a","samples":[{"name":"t","value":{"x":1}}]})"_ba, false);
+    row("telemetry sample with array value", "telemetry",
+        R"({"v":1,"type":"telemetry","device":"a","samples":[{"name":"t","value":[1]}]})"_ba, false);
+    row("telemetry with one bad sample of two", "telemetry",
+        R"({"v":1,"type":"telemetry","device":"a","samples":[{"name":"t","value":1},{"name":"u"}]})"_ba, false);
+
+    row("alert", "alert", R"({"v":1,"type":"alert","alert":{"id":1,"kind":"anomaly"}})"_ba, true);
+    row("alert of wrong type", "alert", R"({"v":1,"type":"error","alert":{"id":1,"kind":"anomaly"}})"_ba, false);
+    row("alert missing", "alert", R"({"v":1,"type":"alert"})"_ba, false);
+    row("alert without id", "alert", R"({"v":1,"type":"alert","alert":{"kind":"anomaly"}})"_ba, false);
+    row("alert with negative id", "alert", R"({"v":1,"type":"alert","alert":{"id":-1,"kind":"anomaly"}})"_ba, false);
+
+    row("error", "error", R"({"v":1,"type":"error","code":"bad_frame","error":"x"})"_ba, true);
+    row("error of wrong type", "error", R"({"v":1,"type":"alert","code":"bad_frame","error":"x"})"_ba, false);
+
+    row("subscribe all", "subscription", R"({"v":1,"type":"subscribe","devices":"*"})"_ba, true);
+    row("unsubscribe list", "subscription", R"({"v":1,"type":"unsubscribe","devices":["a","b"]})"_ba, true);
+    row("subscribed list", "subscription", R"({"v":1,"type":"subscribed","devices":["a"]})"_ba, true);
+    row("subscription of wrong type", "subscription", R"({"v":1,"type":"hello","devices":"*"})"_ba, false);
+    row("subscription of unknown type", "subscription", R"({"v":1,"type":"subscription","devices":"*"})"_ba, false);
+    row("subscription with slash in id", "subscription", R"({"v":1,"type":"subscribe","devices":["a","a/b"]})"_ba,
+        false);
+    row("subscription with wildcard id", "subscription", R"({"v":1,"type":"subscribe","devices":["+"]})"_ba, false);
+    row("subscription with empty id", "subscription", R"({"v":1,"type":"subscribe","devices":[""]})"_ba, false);
+    row("subscription with numeric id", "subscription", R"({"v":1,"type":"subscribe","devices":[5]})"_ba, false);
+    row("subscription with star in list", "subscription", R"({"v":1,"type":"subscribe","devices":["*"]})"_ba, false);
+    row("subscription with other string", "subscription", R"({"v":1,"type":"subscribe","devices":"all"})"_ba, false);
+    row("subscription with single id string", "subscription", R"({"v":1,"type":"subscribe","devices":"a"})"_ba, false);
+    row("subscription without devices", "subscription", R"({"v":1,"type":"subscribe"})"_ba, false);
+    row("subscription with object", "subscription", R"({"v":1,"type":"subscribe","devices":{"a":1}})"_ba, false);
+}
+
+void TestWsProtocol::fromFrame()
+{
+    QFETCH(QString, decoder);
+    QFETCH(QByteArray, bytes);
+    QFETCH(bool, accepted);
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    QCOMPARE(fromFrameAccepts(decoder, *decoded.frame), accepted);
+}
+
+void TestWsProtocol::valueFromJson_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("expected");
+
+    QTest::addRow("integer") << "42"_ba << u"int 42"_s;
+    QTest::addRow("negative integer") << "-7"_ba << u"int -7"_s;
+    QTest::addRow("zero") << "0"_ba << u"int 0"_s;
+    QTest::addRow("integral with fraction") << "1.0"_ba << u"int 1"_s;
+    QTest::addRow("integral with exponent") << "1e3"_ba << u"int 1000"_s;
+    QTest::addRow("above 2^53") << "9007199254740993"_ba << u"int 9007199254740993"_s;
+    QTest::addRow("qint64 max") << "9223372036854775807"_ba << u"int 9223372036854775807"_s;
+    QTest::addRow("qint64 min") << "-9223372036854775808"_ba << u"int -9223372036854775808"_s;
+    QTest::addRow("integral beyond qint64") << "1e20"_ba << u"double 1e+20"_s;
+    QTest::addRow("fraction") << "2.5"_ba << u"double 2.5"_s;
+    QTest::addRow("negative fraction") << "-0.125"_ba << u"double -0.125"_s;
+    QTest::addRow("small exponent") << "1e-3"_ba << u"double 0.001"_s;
+    QTest::addRow("true") << "true"_ba << u"bool true"_s;
+    QTest::addRow("false") << "false"_ba << u"bool false"_s;
+    QTest::addRow("string") << R"("text")"_ba << u"string \"text\""_s;
+    QTest::addRow("empty string") << R"("")"_ba << u"string \"\""_s;
+    QTest::addRow("numeric string") << R"("42")"_ba << u"string \"42\""_s;
+    QTest::addRow("null") << "null"_ba << u"none"_s;
+    QTest::addRow("array") << "[1]"_ba << u"none"_s;
+    QTest::addRow("empty array") << "[]"_ba << u"none"_s;
+    QTest::addRow("object") << R"({"a":1})"_ba << u"none"_s;
+    QTest::addRow("empty object") << "{}"_ba << u"none"_s;
+}
+
+void TestWsProtocol::valueFromJson()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, expected);
+
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson('[' + json + ']', &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(doc.array().size(), 1);
+    QCOMPARE(describe(edgegate::valueFromJson(doc.array().at(0))), expected);
+}
+
+void TestWsProtocol::valueFromJsonNonFinite_data()
+{
+    QTest::addColumn<QJsonValue>("json");
+    QTest::addRow("undefined") << QJsonValue(QJsonValue::Undefined);
+    QTest::addRow("NaN") << QJsonValue(std::numeric_limits<double>::quiet_NaN());
+    QTest::addRow("+inf") << QJsonValue(std::numeric_limits<double>::infinity());
+    QTest::addRow("-inf") << QJsonValue(-std::numeric_limits<double>::infinity());
+}
+
+void TestWsProtocol::valueFromJsonNonFinite()
+{
+    QFETCH(QJsonValue, json);
+    QCOMPARE(describe(edgegate::valueFromJson(json)), u"none"_s);
+}
+
+void TestWsProtocol::valueToJson_data()
+{
+    QTest::addColumn<Value>("value");
+    QTest::addColumn<QByteArray>("wire");
+    QTest::addColumn<QString>("afterWire");
+
+    QTest::addRow("double") << Value(21.5) << "[21.5]"_ba << u"double 21.5"_s;
+    QTest::addRow("negative double") << Value(-0.125) << "[-0.125]"_ba << u"double -0.125"_s;
+    // JSON has one number type: an integral double reads back as an integer.
+    QTest::addRow("integral double") << Value(5.0) << "[5]"_ba << u"int 5"_s;
+    QTest::addRow("integer") << Value(qint64(42)) << "[42]"_ba << u"int 42"_s;
+    QTest::addRow("negative integer") << Value(qint64(-42)) << "[-42]"_ba << u"int -42"_s;
+    QTest::addRow("integer above 2^53") << Value(qint64(9007199254740993)) << "[9007199254740993]"_ba
+                                        << u"int 9007199254740993"_s;
+    QTest::addRow("qint64 min") << Value(std::numeric_limits<qint64>::min()) << "[-9223372036854775808]"_ba
+                                << u"int -9223372036854775808"_s;
+    QTest::addRow("true") << Value(true) << "[true]"_ba << u"bool true"_s;
+    QTest::addRow("false") << Value(false) << "[false]"_ba << u"bool false"_s;
+    QTest::addRow("string") << Value(u"on"_s) << R"(["on"])"_ba << u"string \"on\""_s;
+    QTest::addRow("string needing escapes") << Value(u"a\"b\\c"_s) << R"(["a\"b\\c"])"_ba << u"string \"a\"b\\c\""_s;
+    QTest::addRow("unicode string") << Value(u"caf\u00e9"_s) << "[\"caf\xc3\xa9\"]"_ba << u"string \"caf\u00e9\""_s;
+}
+
+void TestWsProtocol::valueToJson()
+{
+    QFETCH(Value, value);
+    QFETCH(QByteArray, wire);
+    QFETCH(QString, afterWire);
+
+    const QJsonValue json = edgegate::valueToJson(value);
+    QCOMPARE(describe(edgegate::valueFromJson(json)), afterWire);
+
+    const QByteArray text = QJsonDocument(QJsonArray {json}).toJson(QJsonDocument::Compact);
+    QCOMPARE(text, wire);
+    const QJsonValue parsed = QJsonDocument::fromJson(text).array().at(0);
+    QCOMPARE(describe(edgegate::valueFromJson(parsed)), afterWire);
+}
+
+void TestWsProtocol::timeToJson_data()
+{
+    QTest::addColumn<qint64>("ms");
+    QTest::addColumn<QString>("text");
+
+    QTest::addRow("1 ms") << qint64(1) << u"1970-01-01T00:00:00.001Z"_s;
+    QTest::addRow("1 s") << qint64(1000) << u"1970-01-01T00:00:01.000Z"_s;
+    QTest::addRow("2024") << SomeTimeMs << u"2024-03-01T12:34:56.789Z"_s;
+    QTest::addRow("2024 whole second") << SomeTimeMs - 789 << u"2024-03-01T12:34:56.000Z"_s;
+    QTest::addRow("leap day") << qint64(1709164800000) << u"2024-02-29T00:00:00.000Z"_s;
+    QTest::addRow("before the epoch") << qint64(-1) << u"1969-12-31T23:59:59.999Z"_s;
+    QTest::addRow("end of year 9999") << qint64(253402300799999) << u"9999-12-31T23:59:59.999Z"_s;
+}
+
+void TestWsProtocol::timeToJson()
+{
+    QFETCH(qint64, ms);
+    QFETCH(QString, text);
+
+    const QJsonValue json = edgegate::timeToJson(ms);
+    QVERIFY(json.isString());
+    QCOMPARE(json.toString(), text);
+    QCOMPARE(edgegate::timeFromJson(json), ms);
+}
+
+void TestWsProtocol::timeZeroIsNull()
+{
+    const QJsonValue json = edgegate::timeToJson(0);
+    QVERIFY(json.isNull());
+    QCOMPARE(edgegate::timeFromJson(json), qint64(0));
+}
+
+void TestWsProtocol::timeFromJsonInvalid_data()
+{
+    QTest::addColumn<QJsonValue>("json");
+
+    QTest::addRow("null") << QJsonValue(QJsonValue::Null);
+    QTest::addRow("undefined") << QJsonValue(QJsonValue::Undefined);
+    QTest::addRow("empty string") << QJsonValue(u""_s);
+    QTest::addRow("not a time") << QJsonValue(u"yesterday"_s);
+    QTest::addRow("number of ms") << QJsonValue(SomeTimeMs);
+    QTest::addRow("bool") << QJsonValue(true);
+    QTest::addRow("array") << QJsonValue(QJsonArray {u"2024-03-01T12:34:56.789Z"_s});
+}
+
+void TestWsProtocol::timeFromJsonInvalid()
+{
+    QFETCH(QJsonValue, json);
+    QCOMPARE(edgegate::timeFromJson(json), qint64(0));
+}
+
+QTEST_APPLESS_MAIN(TestWsProtocol)
+
+#include "tst_wsprotocol.moc"
