@@ -19,7 +19,7 @@
 namespace edgegate::wsapi {
 
 inline constexpr int Version = 1;
-inline constexpr qsizetype MaxFrameBytes = 64 * 1024;
+inline constexpr qsizetype MaxFrameBytes = qsizetype{64} * 1024;
 
 namespace type {
 // server -> client

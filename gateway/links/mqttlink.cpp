@@ -223,7 +223,7 @@ void MqttLink::scheduleReconnect()
     m_reconnectTimer.start(std::chrono::milliseconds(delay));
 }
 
-void MqttLink::onConnect(mosquitto *, void *self, int rc, int, const mqtt5__property *)
+void MqttLink::onConnect(mosquitto * /*mosq*/, void *self, int rc, int /*flags*/, const mqtt5__property * /*props*/)
 {
     auto *link = static_cast<MqttLink *>(self);
     if (rc != 0) {
@@ -252,13 +252,14 @@ void MqttLink::onConnect(mosquitto *, void *self, int rc, int, const mqtt5__prop
     link->publish(link->m_statusTopic, "online", 1, true);
 }
 
-void MqttLink::onDisconnect(mosquitto *, void *self, int rc, const mqtt5__property *)
+void MqttLink::onDisconnect(mosquitto * /*mosq*/, void *self, int rc, const mqtt5__property * /*props*/)
 {
     auto *link = static_cast<MqttLink *>(self);
     link->connectionLost(rc == 0 ? u"disconnected"_s : mosquittoError(rc));
 }
 
-void MqttLink::onMessage(mosquitto *, void *self, const mosquitto_message *message, const mqtt5__property *)
+void MqttLink::onMessage(mosquitto * /*mosq*/, void *self, const mosquitto_message *message,
+                         const mqtt5__property * /*props*/)
 {
     static_cast<MqttLink *>(self)->handleMessage(message);
 }

@@ -12,7 +12,7 @@
 
 struct mosquitto;
 struct mosquitto_message;
-struct mqtt5__property;
+struct mqtt5__property; // NOLINT(bugprone-reserved-identifier): libmosquitto's name
 
 namespace edgegate {
 
@@ -66,9 +66,9 @@ signals:
     void stopped();
 
 private:
-    static void onConnect(mosquitto *, void *self, int rc, int flags, const mqtt5__property *props);
-    static void onDisconnect(mosquitto *, void *self, int rc, const mqtt5__property *props);
-    static void onMessage(mosquitto *, void *self, const mosquitto_message *message, const mqtt5__property *props);
+    static void onConnect(mosquitto *mosq, void *self, int rc, int flags, const mqtt5__property *props);
+    static void onDisconnect(mosquitto *mosq, void *self, int rc, const mqtt5__property *props);
+    static void onMessage(mosquitto *mosq, void *self, const mosquitto_message *message, const mqtt5__property *props);
 
     void connectToBroker();
     void attachSocket();

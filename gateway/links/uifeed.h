@@ -31,7 +31,7 @@ class UiFeed : public QObject
     Q_OBJECT
 public:
     /// Telemetry frames are skipped for a client with more than this many bytes unsent.
-    static constexpr qint64 MaxClientBacklogBytes = 1024 * 1024;
+    static constexpr qint64 MaxClientBacklogBytes = qint64{1024} * 1024;
 
     UiFeed(const QString &gatewayId, DeviceRegistry &registry, AlertStore &alerts, Ingest &ingest, Metrics &metrics,
            QObject *parent = nullptr);
