@@ -9,7 +9,7 @@ using namespace Qt::StringLiterals;
 
 QJsonObject alertToJson(const Alert &alert)
 {
-    return QJsonObject {
+    return QJsonObject{
         {u"id"_s, static_cast<qint64>(alert.id)},
         {u"kind"_s, alert.kind},
         {u"severity"_s, alert.severity},

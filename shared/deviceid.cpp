@@ -104,7 +104,7 @@ TopicParse parseDeviceTopic(QStringView topic)
         result.error = TopicError::InvalidDeviceId;
         return result;
     }
-    result.topic = DeviceTopic {id.toString(), *parsed};
+    result.topic = DeviceTopic{id.toString(), *parsed};
     return result;
 }
 

@@ -57,7 +57,7 @@ QJsonObject deviceToJson(const DeviceInfo &device)
     QJsonObject metadata;
     for (auto it = device.metadata.cbegin(); it != device.metadata.cend(); ++it)
         metadata.insert(it.key(), it.value());
-    return QJsonObject {
+    return QJsonObject{
         {u"id"_s, device.id},
         {u"name"_s, device.name},
         {u"type"_s, device.type},

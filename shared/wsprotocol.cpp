@@ -61,7 +61,7 @@ FrameDecode decodeFrame(const QByteArray &bytes)
         result.error = {code::BadFrame.toString(), u"frame has no type"_s};
         return result;
     }
-    result.frame = Frame {frameType.toString(), std::move(body)};
+    result.frame = Frame{frameType.toString(), std::move(body)};
     return result;
 }
 
@@ -93,7 +93,7 @@ QByteArray encodeTelemetry(const TelemetryUpdate &update)
     QJsonArray samples;
     for (const TelemetrySample &s : update.samples) {
         samples.append(
-            QJsonObject {{u"name"_s, s.name}, {u"value"_s, valueToJson(s.value)}, {u"time"_s, timeToJson(s.timeMs)}});
+            QJsonObject{{u"name"_s, s.name}, {u"value"_s, valueToJson(s.value)}, {u"time"_s, timeToJson(s.timeMs)}});
     }
     return encode(
         type::Telemetry,
@@ -125,7 +125,7 @@ std::optional<Hello> helloFromFrame(const Frame &frame)
 {
     if (!isType(frame, type::Hello))
         return std::nullopt;
-    Hello hello {frame.body.value(u"gateway"_s).toString(), frame.body.value(u"version"_s).toString()};
+    Hello hello{frame.body.value(u"gateway"_s).toString(), frame.body.value(u"version"_s).toString()};
     if (hello.gatewayId.isEmpty())
         return std::nullopt;
     return hello;
@@ -194,7 +194,7 @@ std::optional<ErrorInfo> errorFromFrame(const Frame &frame)
 {
     if (!isType(frame, type::Error))
         return std::nullopt;
-    return ErrorInfo {frame.body.value(u"code"_s).toString(), frame.body.value(u"error"_s).toString()};
+    return ErrorInfo{frame.body.value(u"code"_s).toString(), frame.body.value(u"error"_s).toString()};
 }
 
 std::optional<Subscription> subscriptionFromFrame(const Frame &frame)

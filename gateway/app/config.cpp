@@ -127,7 +127,7 @@ QString formatDuration(std::chrono::milliseconds duration)
         qint64 factor;
         QStringView suffix;
     };
-    static constexpr std::array<Unit, 4> units {{{86'400'000, u"d"}, {3'600'000, u"h"}, {60'000, u"m"}, {1000, u"s"}}};
+    static constexpr std::array<Unit, 4> units{{{86'400'000, u"d"}, {3'600'000, u"h"}, {60'000, u"m"}, {1000, u"s"}}};
     for (const Unit &unit : units) {
         if (ms != 0 && ms % unit.factor == 0)
             return QString::number(ms / unit.factor) + unit.suffix.toString();
@@ -183,8 +183,8 @@ struct KeySpec
 
 const QList<QStringView> &sectionNames()
 {
-    static const QList<QStringView> names {u"gateway",   u"mqtt",   u"http",   u"registry",
-                                           u"analytics", u"ingest", u"alerts", u"log"};
+    static const QList<QStringView> names{u"gateway",   u"mqtt",   u"http",   u"registry",
+                                          u"analytics", u"ingest", u"alerts", u"log"};
     return names;
 }
 
@@ -196,7 +196,7 @@ struct Loader
 
     Config &config() { return result.config; }
 
-    void error(int line, const QString &message) { result.errors.append(ConfigError {line, message}); }
+    void error(int line, const QString &message) { result.errors.append(ConfigError{line, message}); }
 
     void keyError(const Item &item, const QString &message)
     {
@@ -347,7 +347,7 @@ int lineOf(const YAML::Node &node, int fallback)
 
 const QList<KeySpec> &keySpecs()
 {
-    static const QList<KeySpec> specs {
+    static const QList<KeySpec> specs{
         {u"gateway", u"id",
          [](Loader &l, const Item &item) {
              const auto text = l.string(item);
@@ -479,8 +479,8 @@ const QList<KeySpec> &keySpecs()
              if (!text)
                  return;
              const QString lower = text->toLower();
-             static const QStringList nonFinite {u".nan"_s, u"nan"_s,  u".inf"_s, u"+.inf"_s,    u"-.inf"_s,
-                                                 u"inf"_s,  u"+inf"_s, u"-inf"_s, u"infinity"_s, u"-infinity"_s};
+             static const QStringList nonFinite{u".nan"_s, u"nan"_s,  u".inf"_s, u"+.inf"_s,    u"-.inf"_s,
+                                                u"inf"_s,  u"+inf"_s, u"-inf"_s, u"infinity"_s, u"-infinity"_s};
              if (nonFinite.contains(lower)) {
                  l.keyError(item, u"'"_s + shown(*text) + u"' is not a finite number"_s);
                  return;
@@ -587,7 +587,7 @@ void Loader::section(const YAML::Node &map, const QString &name)
             continue;
         }
         keyLines.insert(path, keyLine);
-        spec->apply(*this, Item {value, path, keyLine});
+        spec->apply(*this, Item{value, path, keyLine});
     }
 }
 
@@ -701,18 +701,18 @@ ConfigLoad loadConfigFile(const QString &path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         ConfigLoad load;
-        load.errors.append(ConfigError {0, u"cannot read file: "_s + file.errorString()});
+        load.errors.append(ConfigError{0, u"cannot read file: "_s + file.errorString()});
         return load;
     }
     const QByteArray text = file.read(MaxConfigFileBytes + 1);
     if (file.error() != QFileDevice::NoError) {
         ConfigLoad load;
-        load.errors.append(ConfigError {0, u"cannot read file: "_s + file.errorString()});
+        load.errors.append(ConfigError{0, u"cannot read file: "_s + file.errorString()});
         return load;
     }
     if (text.size() > MaxConfigFileBytes) {
         ConfigLoad load;
-        load.errors.append(ConfigError {
+        load.errors.append(ConfigError{
             0, u"cannot read file: larger than "_s + QString::number(MaxConfigFileBytes / (1024 * 1024)) + u" MiB"_s});
         return load;
     }

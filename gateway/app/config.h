@@ -32,9 +32,9 @@ struct Config
         QString clientId; ///< empty: "edgegate-{gateway.id}"
         QString username;
         QString password;
-        std::chrono::seconds keepalive {30};
-        std::chrono::milliseconds reconnectMin {500};
-        std::chrono::milliseconds reconnectMax {30000}; ///< backoff cap
+        std::chrono::seconds keepalive{30};
+        std::chrono::milliseconds reconnectMin{500};
+        std::chrono::milliseconds reconnectMax{30000}; ///< backoff cap
     } mqtt;
 
     struct Http
@@ -47,8 +47,8 @@ struct Config
     struct Registry
     {
         RegistryPolicy policy = RegistryPolicy::Auto;
-        std::chrono::milliseconds offlineAfter {90000};
-        std::chrono::milliseconds flushInterval {1000};
+        std::chrono::milliseconds offlineAfter{90000};
+        std::chrono::milliseconds flushInterval{1000};
         int pendingBuffer = 100; ///< messages held per device awaiting approval
     } registry;
 

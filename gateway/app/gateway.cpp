@@ -28,12 +28,12 @@ Gateway::Gateway(const Config &config, QObject *parent)
 {
     Metrics &metrics = *m_metrics;
     m_registry = std::make_unique<DeviceRegistry>(
-        DeviceRegistry::Settings {config.registry.policy, config.registry.offlineAfter, config.registry.flushInterval},
+        DeviceRegistry::Settings{config.registry.policy, config.registry.offlineAfter, config.registry.flushInterval},
         *m_store, metrics);
     m_analytics = std::make_unique<Analytics>(
-        Analytics::Settings {config.analytics.window, config.analytics.anomalyZ, config.analytics.minSamples});
+        Analytics::Settings{config.analytics.window, config.analytics.anomalyZ, config.analytics.minSamples});
     m_alerts = std::make_unique<AlertStore>(config.alerts.maxKept, metrics);
-    m_ingest = std::make_unique<Ingest>(Ingest::Settings {config.ingest.maxPayloadBytes, config.registry.pendingBuffer},
+    m_ingest = std::make_unique<Ingest>(Ingest::Settings{config.ingest.maxPayloadBytes, config.registry.pendingBuffer},
                                         *m_registry, *m_analytics, *m_alerts, metrics);
     m_feed = std::make_unique<UiFeed>(config.gateway.id, *m_registry, *m_alerts, *m_ingest, metrics);
 
@@ -54,8 +54,8 @@ Gateway::Gateway(const Config &config, QObject *parent)
     QHostAddress address;
     if (!address.setAddress(config.http.host))
         address = config.http.host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress::Any;
-    HttpApi::Health health {[this] { return m_mqtt->isConnected(); }};
-    m_http = std::make_unique<HttpApi>(HttpApi::Settings {address, config.http.port, config.http.maxBodyBytes},
+    HttpApi::Health health{[this] { return m_mqtt->isConnected(); }};
+    m_http = std::make_unique<HttpApi>(HttpApi::Settings{address, config.http.port, config.http.maxBodyBytes},
                                        *m_registry, *m_analytics, *m_alerts, metrics, *m_feed, std::move(health));
 
     metrics

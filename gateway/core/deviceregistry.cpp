@@ -216,8 +216,18 @@ DeviceRegistry::Admission DeviceRegistry::admit(const QString &id, Protocol prot
 void DeviceRegistry::setReportedStatus(const QString &id, DeviceStatus status, qint64 nowMs)
 {
     Entry *e = entry(id);
-    if (!e || e->info.status == status)
+    if (!e)
         return;
+    if (e->info.status == status) {
+        // A repeated online or error report is a heartbeat: it keeps the device from going silent.
+        if (status != DeviceStatus::Offline) {
+            e->info.lastSeenMs = nowMs;
+            e->lastActivity = Clock::now();
+            watch(*e);
+            markDirty(*e);
+        }
+        return;
+    }
     if (e->info.status == DeviceStatus::Maintenance) {
         // An operator put it there; only an operator takes it out.
         return;
@@ -257,8 +267,13 @@ void DeviceRegistry::recordError(const QString &id, const QString &message, qint
     Entry *e = entry(id);
     if (!e)
         return;
-    e->info.lastError = message;
     e->info.lastErrorMs = nowMs;
+    // A device repeating the same mistake is not news for every dashboard each time.
+    if (e->info.lastError == message) {
+        markDirty(*e);
+        return;
+    }
+    e->info.lastError = message;
     changed(*e);
 }
 

@@ -50,8 +50,8 @@ public:
     struct Settings
     {
         RegistryPolicy policy = RegistryPolicy::Auto;
-        std::chrono::milliseconds offlineAfter {90000};
-        std::chrono::milliseconds flushInterval {1000};
+        std::chrono::milliseconds offlineAfter{90000};
+        std::chrono::milliseconds flushInterval{1000};
     };
 
     enum class Admission { Accepted, Pending, Denied };

@@ -20,10 +20,10 @@ Q_LOGGING_CATEGORY(lcIngest, "edgegate.ingest")
 
 namespace {
 
-constexpr std::array AllProtocols {Protocol::Mqtt, Protocol::Coap, Protocol::Http, Protocol::WebSocket};
-constexpr std::array AllKinds {MessageKind::Telemetry, MessageKind::Status,     MessageKind::Meta,
-                               MessageKind::Event,     MessageKind::Command,    MessageKind::CommandAck,
-                               MessageKind::Ota,       MessageKind::OtaProgress};
+constexpr std::array AllProtocols{Protocol::Mqtt, Protocol::Coap, Protocol::Http, Protocol::WebSocket};
+constexpr std::array AllKinds{MessageKind::Telemetry, MessageKind::Status,     MessageKind::Meta,
+                              MessageKind::Event,     MessageKind::Command,    MessageKind::CommandAck,
+                              MessageKind::Ota,       MessageKind::OtaProgress};
 
 std::vector<double> latencyBuckets()
 {
@@ -179,6 +179,9 @@ void Ingest::handleTelemetry(const InboundMessage &message)
         return;
     case DeviceRegistry::Admission::Accepted:
         process(envelope);
+        // Held messages are left out: their wait for an operator is not ingest latency.
+        m_latency.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - envelope.receivedMono).count());
         return;
     }
 }
@@ -203,8 +206,6 @@ void Ingest::process(const Envelope &envelope)
         m_alerts.raise(std::move(alert));
     }
     emit telemetryAccepted(envelope);
-    const auto elapsed = std::chrono::steady_clock::now() - envelope.receivedMono;
-    m_latency.observe(std::chrono::duration<double>(elapsed).count());
 }
 
 void Ingest::hold(const Envelope &envelope)

@@ -68,7 +68,7 @@ private:
     RateLimitedLog m_warnings;
     QHash<QString, std::deque<Envelope>> m_held;
     QHash<QString, Counter *> m_badByReason;
-    std::array<std::array<Counter *, 8>, 4> m_messages {}; // [protocol][kind]
+    std::array<std::array<Counter *, 8>, 4> m_messages{}; // [protocol][kind]
     Counter &m_heldTotal;
     Counter &m_heldDropped;
     Counter &m_anomalies;

@@ -182,10 +182,10 @@ QByteArray Metrics::exposition()
                 quint64 cumulative = 0;
                 for (size_t i = 0; i <= hist.upperBounds().size(); ++i) {
                     cumulative += hist.bucketCounts()[i];
-                    const std::pair<QString, QString> le {u"le"_s,
-                                                          i < hist.upperBounds().size()
-                                                              ? QString::fromLatin1(formatNumber(hist.upperBounds()[i]))
-                                                              : u"+Inf"_s};
+                    const std::pair<QString, QString> le{u"le"_s,
+                                                         i < hist.upperBounds().size()
+                                                             ? QString::fromLatin1(formatNumber(hist.upperBounds()[i]))
+                                                             : u"+Inf"_s};
                     out += n + "_bucket" + labelKey(series.labels, &le) + ' ' + QByteArray::number(cumulative) + '\n';
                 }
                 out += n + "_sum" + key + ' ' + formatNumber(hist.sum()) + '\n';

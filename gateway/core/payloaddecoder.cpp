@@ -474,7 +474,7 @@ bool Decoding::append(QString &&name, Value &&value, qint64 timeMs)
     if (m_result.samples.size() >= PayloadDecoder::MaxSamples)
         return fail(DecodeError::TooManyValues,
                     u"more than %1 values in one payload"_s.arg(PayloadDecoder::MaxSamples));
-    m_result.samples.append(Sample {std::move(name), std::move(value), timeMs});
+    m_result.samples.append(Sample{std::move(name), std::move(value), timeMs});
     return true;
 }
 

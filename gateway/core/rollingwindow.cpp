@@ -98,7 +98,7 @@ void RollingWindow::add(double value, qint64 timeMs)
     m_m2Error += kEpsilon * std::abs(m_m2);
     m_mean = m_shift + m_shiftedMean;
 
-    const std::pair<quint64, double> entry {seq, value};
+    const std::pair<quint64, double> entry{seq, value};
     while (!m_minQueue.empty() && m_minQueue.back().second >= value) {
         m_minQueue.pop_back();
     }

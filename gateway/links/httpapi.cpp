@@ -63,7 +63,7 @@ QHttpServerResponse error(ApiError kind, const QString &message)
         }
         return {Status::InternalServerError, u"internal"_s};
     }();
-    return QHttpServerResponse(QJsonObject {{u"error"_s, message}, {u"code"_s, m.code}}, m.status);
+    return QHttpServerResponse(QJsonObject{{u"error"_s, message}, {u"code"_s, m.code}}, m.status);
 }
 
 QHttpServerResponse methodNotAllowed(const QHttpServerRequest &request, const QByteArray &allowed)
@@ -119,8 +119,15 @@ HttpApi::HttpApi(const Settings &settings, DeviceRegistry &registry, Analytics &
 {
     addRoutes();
     connect(&m_server, &QHttpServer::newWebSocketConnection, this, [this] {
-        while (auto socket = m_server.nextPendingWebSocketConnection())
+        while (auto socket = m_server.nextPendingWebSocketConnection()) {
+            // QHttpServer 6.4 upgrades on any routed path; only /ws speaks the WebSocket API.
+            if (socket->requestUrl().path() != u"/ws") {
+                socket->close(QWebSocketProtocol::CloseCodePolicyViolated, u"no WebSocket endpoint here"_s);
+                socket.release()->deleteLater();
+                continue;
+            }
             m_feed.addClient(std::move(socket));
+        }
     });
 }
 
@@ -152,7 +159,7 @@ void HttpApi::addRoutes()
         if (request.value("Upgrade").compare("websocket", Qt::CaseInsensitive) == 0)
             return;
         QHttpServerResponse response(
-            QJsonObject {{u"error"_s, u"this endpoint speaks WebSocket"_s}, {u"code"_s, u"upgrade_required"_s}},
+            QJsonObject{{u"error"_s, u"this endpoint speaks WebSocket"_s}, {u"code"_s, u"upgrade_required"_s}},
             Status::UpgradeRequired);
         response.setHeader("Upgrade", "websocket");
         response.write(std::move(responder));
@@ -169,10 +176,10 @@ QHttpServerResponse HttpApi::health(const QHttpServerRequest &request)
         return methodNotAllowed(request, "GET");
     const bool broker = m_health.brokerConnected && m_health.brokerConnected();
     const bool storage = m_registry.storageHealthy();
-    return QHttpServerResponse(QJsonObject {{u"status"_s, storage ? u"ok"_s : u"degraded"_s},
-                                            {u"broker"_s, broker ? u"connected"_s : u"disconnected"_s},
-                                            {u"storage"_s, storage ? u"ok"_s : u"failing"_s},
-                                            {u"devices"_s, static_cast<qint64>(m_registry.size())}},
+    return QHttpServerResponse(QJsonObject{{u"status"_s, storage ? u"ok"_s : u"degraded"_s},
+                                           {u"broker"_s, broker ? u"connected"_s : u"disconnected"_s},
+                                           {u"storage"_s, storage ? u"ok"_s : u"failing"_s},
+                                           {u"devices"_s, static_cast<qint64>(m_registry.size())}},
                                storage ? Status::Ok : Status::ServiceUnavailable);
 }
 
@@ -211,10 +218,10 @@ QHttpServerResponse HttpApi::listDevices(const QHttpServerRequest &request)
     QJsonArray page;
     for (qsizetype i = *offset; i < all.size() && page.size() < *limit; ++i)
         page.append(deviceToJson(all.at(i)));
-    return QHttpServerResponse(QJsonObject {{u"devices"_s, page},
-                                            {u"total"_s, static_cast<qint64>(all.size())},
-                                            {u"limit"_s, *limit},
-                                            {u"offset"_s, *offset}});
+    return QHttpServerResponse(QJsonObject{{u"devices"_s, page},
+                                           {u"total"_s, static_cast<qint64>(all.size())},
+                                           {u"limit"_s, *limit},
+                                           {u"offset"_s, *offset}});
 }
 
 QHttpServerResponse HttpApi::device(const QString &id, const QHttpServerRequest &request)
@@ -314,23 +321,23 @@ QHttpServerResponse HttpApi::latestTelemetry(const QString &id, const QHttpServe
     QJsonObject metrics;
     if (const auto *states = m_analytics.device(id)) {
         for (auto it = states->cbegin(); it != states->cend(); ++it) {
-            QJsonObject m {{u"value"_s, valueToJson(it->last)}, {u"time"_s, timeToJson(it->lastTimeMs)}};
+            QJsonObject m{{u"value"_s, valueToJson(it->last)}, {u"time"_s, timeToJson(it->lastTimeMs)}};
             if (it->window) {
                 const RollingWindow &w = *it->window;
                 m.insert(u"stats"_s,
-                         QJsonObject {{u"window"_s, w.capacity()},
-                                      {u"samples"_s, w.size()},
-                                      {u"count"_s, w.count()},
-                                      {u"mean"_s, w.mean()},
-                                      {u"stddev"_s, w.stddev()},
-                                      {u"min"_s, w.min()},
-                                      {u"max"_s, w.max()},
-                                      {u"rate"_s, w.rate()}});
+                         QJsonObject{{u"window"_s, w.capacity()},
+                                     {u"samples"_s, w.size()},
+                                     {u"count"_s, w.count()},
+                                     {u"mean"_s, w.mean()},
+                                     {u"stddev"_s, w.stddev()},
+                                     {u"min"_s, w.min()},
+                                     {u"max"_s, w.max()},
+                                     {u"rate"_s, w.rate()}});
             }
             metrics.insert(it.key(), m);
         }
     }
-    return QHttpServerResponse(QJsonObject {{u"device"_s, id}, {u"metrics"_s, metrics}});
+    return QHttpServerResponse(QJsonObject{{u"device"_s, id}, {u"metrics"_s, metrics}});
 }
 
 QHttpServerResponse HttpApi::listAlerts(const QHttpServerRequest &request)
@@ -343,9 +350,10 @@ QHttpServerResponse HttpApi::listAlerts(const QHttpServerRequest &request)
     if (bad)
         return error(ApiError::BadRequest, u"limit must be 0..%1"_s.arg(MaxPageSize));
     QJsonArray alerts;
-    for (const Alert &a : m_alerts.list(query.queryItemValue(u"device"_s), *limit))
+    qsizetype total = 0;
+    for (const Alert &a : m_alerts.list(query.queryItemValue(u"device"_s), *limit, &total))
         alerts.append(alertToJson(a));
-    return QHttpServerResponse(QJsonObject {{u"alerts"_s, alerts}, {u"total"_s, static_cast<qint64>(m_alerts.size())}});
+    return QHttpServerResponse(QJsonObject{{u"alerts"_s, alerts}, {u"total"_s, static_cast<qint64>(total)}});
 }
 
 } // namespace edgegate

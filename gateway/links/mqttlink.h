@@ -37,9 +37,9 @@ public:
         QString username;
         QString password;
         QString gatewayId;
-        std::chrono::seconds keepalive {30};
-        std::chrono::milliseconds reconnectMin {500};
-        std::chrono::milliseconds reconnectMax {30000};
+        std::chrono::seconds keepalive{30};
+        std::chrono::milliseconds reconnectMin{500};
+        std::chrono::milliseconds reconnectMax{30000};
     };
 
     enum class State { Idle, Connecting, Connected, WaitingToReconnect, Stopping };

@@ -154,7 +154,7 @@ void UiFeed::sendTelemetry(const Envelope &envelope)
             continue;
         }
         if (text.isEmpty()) {
-            wsapi::TelemetryUpdate update {envelope.deviceId, envelope.receivedAtMs, {}};
+            wsapi::TelemetryUpdate update{envelope.deviceId, envelope.receivedAtMs, {}};
             update.samples.reserve(envelope.samples.size());
             for (const Sample &s : envelope.samples)
                 update.samples.append({s.name, s.value, s.timeMs});

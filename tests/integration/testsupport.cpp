@@ -250,11 +250,11 @@ HttpReply Http::send(const QByteArray &method, const QString &path, const QByteA
 bool publish(quint16 brokerPort, const QString &topic, const QByteArray &payload, int qos, bool retain,
              const QString &protocol)
 {
-    QStringList args {u"-h"_s, u"127.0.0.1"_s,
-                      u"-p"_s, QString::number(brokerPort),
-                      u"-t"_s, topic,
-                      u"-q"_s, QString::number(qos),
-                      u"-V"_s, protocol == u"5" ? u"mqttv5"_s : u"mqttv311"_s};
+    QStringList args{u"-h"_s, u"127.0.0.1"_s,
+                     u"-p"_s, QString::number(brokerPort),
+                     u"-t"_s, topic,
+                     u"-q"_s, QString::number(qos),
+                     u"-V"_s, protocol == u"5" ? u"mqttv5"_s : u"mqttv311"_s};
     if (retain)
         args << u"-r"_s;
     if (payload.isEmpty())

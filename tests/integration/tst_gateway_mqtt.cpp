@@ -381,6 +381,8 @@ void TestGatewayMqtt::webSocketFeed()
             QCOMPARE(wsapi::telemetryFromFrame(f)->deviceId, u"w1"_s);
     }
     QCOMPARE(http.get(u"/api/v1/alerts"_s).json().value(u"alerts"_s).toArray().size(), 1);
+    QCOMPARE(http.get(u"/api/v1/alerts?device=w1"_s).json().value(u"total"_s).toInt(), 1);
+    QCOMPARE(http.get(u"/api/v1/alerts?device=pre"_s).json().value(u"total"_s).toInt(), 0);
 
     // Bad frames get an error frame, and the connection stays usable.
     client.socket.sendTextMessage(u"not json"_s);
@@ -389,6 +391,14 @@ void TestGatewayMqtt::webSocketFeed()
     QCOMPARE(wsapi::errorFromFrame(*client.last(wsapi::type::Error))->code, u"unknown_type"_s);
     client.socket.sendTextMessage(QString::fromUtf8(wsapi::encodeSubscription(wsapi::type::Unsubscribe, {true, {}})));
     QTRY_COMPARE_WITH_TIMEOUT(client.count(wsapi::type::Subscribed), 2, 10000);
+
+    // Only /ws speaks WebSocket; an upgrade elsewhere gets no feed.
+    QWebSocket stray;
+    QSignalSpy strayFrames(&stray, &QWebSocket::textMessageReceived);
+    QSignalSpy strayClosed(&stray, &QWebSocket::disconnected);
+    stray.open(QUrl(u"ws://127.0.0.1:%1/api/v1/devices"_s.arg(gw.httpPort())));
+    QVERIFY(strayClosed.wait(10000));
+    QCOMPARE(strayFrames.size(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestGatewayMqtt)

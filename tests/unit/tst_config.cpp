@@ -32,7 +32,7 @@ using Getter = QVariant (*)(const Config &);
 // Every field by its YAML key, so tables can name what they check; durations in ms, keepalive in s.
 const QList<std::pair<QString, Getter>> &fields()
 {
-    static const QList<std::pair<QString, Getter>> getters {
+    static const QList<std::pair<QString, Getter>> getters{
         {u"gateway.id"_s, [](const Config &x) { return QVariant(x.gateway.id); }},
         {u"gateway.data_dir"_s, [](const Config &x) { return QVariant(x.gateway.dataDir); }},
         {u"mqtt.host"_s, [](const Config &x) { return QVariant(x.mqtt.host); }},
@@ -171,7 +171,7 @@ void TestConfig::defaults()
     QFETCH(QByteArray, yaml);
     const ConfigLoad load = loadConfigText(yaml);
     QVERIFY2(load.errors.isEmpty(), dump(load).constData());
-    QVERIFY(sameConfig(load.config, Config {}));
+    QVERIFY(sameConfig(load.config, Config{}));
 }
 
 void TestConfig::effectiveClientId()
@@ -225,8 +225,8 @@ void TestConfig::fullFile()
     const ConfigLoad load = loadConfigText(FullFile);
     QVERIFY2(load.errors.isEmpty(), dump(load).constData());
     // The full file is only meaningful if it really moves the field off its default.
-    QVERIFY(fieldValue(Config {}, key).isValid());
-    QVERIFY(fieldValue(Config {}, key) != expected);
+    QVERIFY(fieldValue(Config{}, key).isValid());
+    QVERIFY(fieldValue(Config{}, key) != expected);
     QCOMPARE(fieldValue(load.config, key), expected);
 }
 
@@ -478,7 +478,7 @@ alerts:
   max_kept: 5
 )";
     const ConfigLoad load = loadConfigText(yaml);
-    const QList<QPair<int, QString>> expected {
+    const QList<QPair<int, QString>> expected{
         {2, u"gateway.id:"_s},        {4, u"unknown key 'mqtt.hots'"_s},
         {6, u"mqtt.port:"_s},         {7, u"mqtt.keepalive:"_s},
         {9, u"http.listen:"_s},       {11, u"registry.policy:"_s},
@@ -493,7 +493,7 @@ alerts:
     QCOMPARE(load.config.mqtt.host, u"broker.lan"_s);
     QCOMPARE(load.config.alerts.maxKept, 5);
     QCOMPARE(load.config.analytics.minSamples, 50);
-    QCOMPARE(load.config.mqtt.port, Config {}.mqtt.port);
+    QCOMPARE(load.config.mqtt.port, Config{}.mqtt.port);
     QCOMPARE(load.config.registry.policy, RegistryPolicy::Auto);
 }
 
@@ -569,12 +569,12 @@ void TestConfig::formatErrors_data()
 {
     QTest::addColumn<QList<ConfigError>>("errors");
     QTest::addColumn<QString>("expected");
-    QTest::addRow("none") << QList<ConfigError> {} << QString();
-    QTest::addRow("one") << QList<ConfigError> {{3, u"mqtt.port: 0 is out of range (1..65535)"_s}}
+    QTest::addRow("none") << QList<ConfigError>{} << QString();
+    QTest::addRow("one") << QList<ConfigError>{{3, u"mqtt.port: 0 is out of range (1..65535)"_s}}
                          << u"/etc/edgegated.yaml:3: mqtt.port: 0 is out of range (1..65535)\n"_s;
-    QTest::addRow("line zero") << QList<ConfigError> {{0, u"cannot read file: No such file or directory"_s}}
+    QTest::addRow("line zero") << QList<ConfigError>{{0, u"cannot read file: No such file or directory"_s}}
                                << u"/etc/edgegated.yaml: cannot read file: No such file or directory\n"_s;
-    QTest::addRow("several") << QList<ConfigError> {{1, u"a"_s}, {0, u"b"_s}, {12, u"c"_s}}
+    QTest::addRow("several") << QList<ConfigError>{{1, u"a"_s}, {0, u"b"_s}, {12, u"c"_s}}
                              << u"/etc/edgegated.yaml:1: a\n/etc/edgegated.yaml: b\n/etc/edgegated.yaml:12: c\n"_s;
 }
 
@@ -594,7 +594,7 @@ void TestConfig::missingFile()
     QCOMPARE(load.errors.constFirst().line, 0);
     QVERIFY2(load.errors.constFirst().message.startsWith(u"cannot read file: "_s),
              qPrintable(load.errors.constFirst().message));
-    QVERIFY(sameConfig(load.config, Config {}));
+    QVERIFY(sameConfig(load.config, Config{}));
 }
 
 void TestConfig::directoryInsteadOfFile()

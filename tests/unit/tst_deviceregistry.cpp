@@ -19,7 +19,7 @@ namespace {
 struct Fixture
 {
     explicit Fixture(RegistryPolicy policy, std::chrono::milliseconds offlineAfter = 90s)
-        : settings {policy, offlineAfter, 1h}
+        : settings{policy, offlineAfter, 1h}
     {
         restart();
     }
@@ -45,7 +45,7 @@ struct Fixture
         SqliteDeviceStore reader;
         if (!reader.open(dir.filePath(u"registry.db"_s)))
             return -1;
-        return reader.loadAll().value_or(QList<DeviceInfo> {}).size();
+        return reader.loadAll().value_or(QList<DeviceInfo>{}).size();
     }
 
     QTemporaryDir dir;
@@ -70,6 +70,7 @@ private slots:
     void silentDeviceGoesOffline();
     void deviceSilentAcrossRestartGoesOffline();
     void reportedStatusAndMeta();
+    void repeatedReportsAndErrors();
     void maintenance();
     void removeIsPersisted();
     void listFilters();
@@ -226,6 +227,24 @@ void TestDeviceRegistry::reportedStatusAndMeta()
     f.registry->applyMeta(u"ghost"_s, {std::nullopt, u"x"_s, std::nullopt, {}});
     f.registry->recordError(u"ghost"_s, u"e"_s, 1);
     QVERIFY(!f.registry->find(u"ghost"_s));
+}
+
+void TestDeviceRegistry::repeatedReportsAndErrors()
+{
+    Fixture f(RegistryPolicy::Auto);
+    f.registry->admit(u"a"_s, Protocol::Mqtt, 1);
+    QSignalSpy changed(f.registry.get(), &DeviceRegistry::deviceChanged);
+    // A repeated "online" is a heartbeat: last seen moves, nothing visible changes.
+    f.registry->setReportedStatus(u"a"_s, DeviceStatus::Online, 500);
+    QCOMPARE(f.registry->find(u"a"_s)->lastSeenMs, 500);
+    QCOMPARE(changed.size(), 0);
+    // The same error again updates its time but is announced once.
+    f.registry->recordError(u"a"_s, u"bad_value: x"_s, 600);
+    f.registry->recordError(u"a"_s, u"bad_value: x"_s, 700);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(f.registry->find(u"a"_s)->lastErrorMs, 700);
+    f.registry->recordError(u"a"_s, u"bad_value: y"_s, 800);
+    QCOMPARE(changed.size(), 2);
 }
 
 void TestDeviceRegistry::maintenance()

@@ -94,7 +94,7 @@ void TestMetrics::gaugeRegistration()
 void TestMetrics::histogramRegistration()
 {
     Metrics metrics;
-    const std::vector<double> bounds {0.1, 1.0};
+    const std::vector<double> bounds{0.1, 1.0};
     Histogram &plain = metrics.histogram(u"h_seconds"_s, u"H."_s, bounds);
     QCOMPARE(&metrics.histogram(u"h_seconds"_s, u"H."_s, bounds), &plain);
 
@@ -113,13 +113,13 @@ void TestMetrics::histogramRegistration()
 void TestMetrics::histogramBuckets()
 {
     Histogram h({2.0, 1.0, 4.0});
-    QCOMPARE(h.upperBounds(), (std::vector<double> {1.0, 2.0, 4.0}));
-    QCOMPARE(h.bucketCounts(), (std::vector<quint64> {0, 0, 0, 0}));
+    QCOMPARE(h.upperBounds(), (std::vector<double>{1.0, 2.0, 4.0}));
+    QCOMPARE(h.bucketCounts(), (std::vector<quint64>{0, 0, 0, 0}));
 
     for (double v : {-3.0, 0.5, 1.0, 1.5, 2.0, 4.0, 4.5, 100.0})
         h.observe(v);
     // A value equal to a bound counts in that bound's bucket (le is "less than or equal").
-    QCOMPARE(h.bucketCounts(), (std::vector<quint64> {3, 2, 1, 2}));
+    QCOMPARE(h.bucketCounts(), (std::vector<quint64>{3, 2, 1, 2}));
     QCOMPARE(h.count(), quint64(8));
     QCOMPARE(h.sum(), 110.5);
 }

@@ -49,7 +49,7 @@ Value text(const QString &v)
 
 Sample sample(const QString &name, Value value, qint64 timeMs = ReceivedAt)
 {
-    return Sample {name, std::move(value), timeMs};
+    return Sample{name, std::move(value), timeMs};
 }
 
 QByteArray hex(const char *digits)
@@ -114,7 +114,7 @@ QByteArray manySenmlCbor(int count)
 {
     QCborArray records;
     for (int i = 0; i < count; ++i)
-        records.append(QCborMap {{0, metricName(i)}, {2, i}});
+        records.append(QCborMap{{0, metricName(i)}, {2, i}});
     return cbor(records);
 }
 
@@ -348,21 +348,21 @@ void TestPayloadDecoder::cborMap_data()
           };
     const QByteArray one = "\x61\x61\x01"; // "a": 1, to follow a "ts" entry
 
-    add("integer", cbor(QCborMap {{u"temp"_s, 21}}), {sample(u"temp"_s, integer(21))});
-    add("negative integer", cbor(QCborMap {{u"temp"_s, -40}}), {sample(u"temp"_s, integer(-40))});
-    add("double", cbor(QCborMap {{u"temp"_s, 21.5}}), {sample(u"temp"_s, real(21.5))});
+    add("integer", cbor(QCborMap{{u"temp"_s, 21}}), {sample(u"temp"_s, integer(21))});
+    add("negative integer", cbor(QCborMap{{u"temp"_s, -40}}), {sample(u"temp"_s, integer(-40))});
+    add("double", cbor(QCborMap{{u"temp"_s, 21.5}}), {sample(u"temp"_s, real(21.5))});
     add("half float", hex("a16178f93e00"), {sample(u"x"_s, real(1.5))});
     add("single float", hex("a16178fa3fc00000"), {sample(u"x"_s, real(1.5))});
     add("uint64 beyond int64 is double", hex("a161611bffffffffffffffff"),
         {sample(u"a"_s, real(18446744073709551615.0))});
-    add("booleans and string", cbor(QCborMap {{u"on"_s, true}, {u"off"_s, false}, {u"fw"_s, u"1.4.2"_s}}),
+    add("booleans and string", cbor(QCborMap{{u"on"_s, true}, {u"off"_s, false}, {u"fw"_s, u"1.4.2"_s}}),
         {sample(u"on"_s, boolean(true)), sample(u"off"_s, boolean(false)), sample(u"fw"_s, text(u"1.4.2"_s))});
     add("null and undefined skipped",
-        cbor(QCborMap {{u"a"_s, QCborValue(nullptr)}, {u"b"_s, QCborValue()}, {u"c"_s, 3}}),
+        cbor(QCborMap{{u"a"_s, QCborValue(nullptr)}, {u"b"_s, QCborValue()}, {u"c"_s, 3}}),
         {sample(u"c"_s, integer(3))});
-    add("order preserved", cbor(QCborMap {{u"z"_s, 1}, {u"a"_s, 2}}),
+    add("order preserved", cbor(QCborMap{{u"z"_s, 1}, {u"a"_s, 2}}),
         {sample(u"z"_s, integer(1)), sample(u"a"_s, integer(2))});
-    add("ts milliseconds after metrics", cbor(QCborMap {{u"a"_s, 1}, {u"ts"_s, qint64(1'700'000'000'123)}}),
+    add("ts milliseconds after metrics", cbor(QCborMap{{u"a"_s, 1}, {u"ts"_s, qint64(1'700'000'000'123)}}),
         {sample(u"a"_s, integer(1), 1'700'000'000'123)}, true);
     add("ts tag 1 integer seconds", cborWritten([&](QCborStreamWriter &w) {
             w.startMap(2);
@@ -394,12 +394,12 @@ void TestPayloadDecoder::cborMap_data()
             w.endMap();
         }),
         {sample(u"a"_s, integer(1), 1'700'000'000'123)}, true);
-    add("ts untagged iso string", cbor(QCborMap {{u"ts"_s, u"2023-11-14T22:13:20.123Z"_s}, {u"a"_s, 1}}),
+    add("ts untagged iso string", cbor(QCborMap{{u"ts"_s, u"2023-11-14T22:13:20.123Z"_s}, {u"a"_s, 1}}),
         {sample(u"a"_s, integer(1), 1'700'000'000'123)}, true);
-    add("ts double milliseconds", cbor(QCborMap {{u"ts"_s, 1'700'000'000'123.0}, {u"a"_s, 1}}),
+    add("ts double milliseconds", cbor(QCborMap{{u"ts"_s, 1'700'000'000'123.0}, {u"a"_s, 1}}),
         {sample(u"a"_s, integer(1), 1'700'000'000'123)}, true);
     add("ts null ignored", hex("a2627473f6") + one, {sample(u"a"_s, integer(1))});
-    add("self-described cbor", hex("d9d9f7") + cbor(QCborMap {{u"a"_s, 1}}), {sample(u"a"_s, integer(1))});
+    add("self-described cbor", hex("d9d9f7") + cbor(QCborMap{{u"a"_s, 1}}), {sample(u"a"_s, integer(1))});
     add("indefinite-length map", hex("bf616101ff"), {sample(u"a"_s, integer(1))});
     add("duplicate key keeps last", hex("a2616101616102"), {sample(u"a"_s, integer(2))});
 
@@ -437,44 +437,44 @@ void TestPayloadDecoder::senmlCbor_data()
     const QString urn = u"urn:dev:ow:10e2073a01080063"_s;
 
     add("rfc8428 6 multiple datapoints",
-        cbor(QCborArray {QCborMap {{-2, QString(urn + u':')}, {0, u"voltage"_s}, {1, u"V"_s}, {2, 120.1}},
-                         QCborMap {{0, u"current"_s}, {1, u"A"_s}, {2, 1.2}}}),
+        cbor(QCborArray{QCborMap{{-2, QString(urn + u':')}, {0, u"voltage"_s}, {1, u"V"_s}, {2, 120.1}},
+                        QCborMap{{0, u"current"_s}, {1, u"A"_s}, {2, 1.2}}}),
         {sample(urn + u":voltage"_s, real(120.1)), sample(urn + u":current"_s, real(1.2))});
     add("base time and relative t",
-        cbor(QCborArray {
-            QCborMap {{-2, u"dev:"_s}, {-3, 1.276020076001e+09}, {-4, u"A"_s}, {-1, 5}, {0, u"voltage"_s}, {2, 120.1}},
-            QCborMap {{0, u"current"_s}, {6, -5}, {2, 1.2}}, QCborMap {{0, u"current"_s}, {2, 1.7}}}),
+        cbor(QCborArray{
+            QCborMap{{-2, u"dev:"_s}, {-3, 1.276020076001e+09}, {-4, u"A"_s}, {-1, 5}, {0, u"voltage"_s}, {2, 120.1}},
+            QCborMap{{0, u"current"_s}, {6, -5}, {2, 1.2}}, QCborMap{{0, u"current"_s}, {2, 1.7}}}),
         {sample(u"dev:voltage"_s, real(120.1), 1'276'020'076'001),
          sample(u"dev:current"_s, real(1.2), 1'276'020'071'001),
          sample(u"dev:current"_s, real(1.7), 1'276'020'076'001)},
         true);
-    add("relative t only", cbor(QCborArray {QCborMap {{0, u"a"_s}, {6, -5}, {2, 1}}}),
+    add("relative t only", cbor(QCborArray{QCborMap{{0, u"a"_s}, {6, -5}, {2, 1}}}),
         {sample(u"a"_s, integer(1), ReceivedAt - 5000)}, true);
     add("vs vb vd",
-        cbor(QCborArray {QCborMap {{0, u"label"_s}, {3, u"Machine Room"_s}}, QCborMap {{0, u"open"_s}, {4, false}},
-                         QCborMap {{0, u"nfv-reader"_s}, {8, QByteArray("hi \n")}}}),
+        cbor(QCborArray{QCborMap{{0, u"label"_s}, {3, u"Machine Room"_s}}, QCborMap{{0, u"open"_s}, {4, false}},
+                        QCborMap{{0, u"nfv-reader"_s}, {8, QByteArray("hi \n")}}}),
         {sample(u"label"_s, text(u"Machine Room"_s)), sample(u"open"_s, boolean(false)),
          sample(u"nfv-reader"_s, text(u"aGkgCg"_s))});
-    add("vd uses the url-safe alphabet", cbor(QCborArray {QCborMap {{0, u"d"_s}, {8, hex("fbff")}}}),
+    add("vd uses the url-safe alphabet", cbor(QCborArray{QCborMap{{0, u"d"_s}, {8, hex("fbff")}}}),
         {sample(u"d"_s, text(u"-_8"_s))});
     add("vd holding the bytes of -2^64 is fine",
-        cbor(QCborArray {QCborMap {{0, u"d"_s}, {8, hex("3bffffffffffffffff")}}}),
+        cbor(QCborArray{QCborMap{{0, u"d"_s}, {8, hex("3bffffffffffffffff")}}}),
         {sample(u"d"_s, text(u"O___________"_s))});
-    add("integer v stays integer", cbor(QCborArray {QCborMap {{0, u"count"_s}, {2, 3}}}),
+    add("integer v stays integer", cbor(QCborArray{QCborMap{{0, u"count"_s}, {2, 3}}}),
         {sample(u"count"_s, integer(3))});
     add("base value",
-        cbor(QCborArray {QCborMap {{-2, u"dev/"_s}, {-5, 20}, {0, u"a"_s}, {2, 1}}, QCborMap {{0, u"b"_s}, {2, 0.5}}}),
+        cbor(QCborArray{QCborMap{{-2, u"dev/"_s}, {-5, 20}, {0, u"a"_s}, {2, 1}}, QCborMap{{0, u"b"_s}, {2, 0.5}}}),
         {sample(u"dev/a"_s, integer(21)), sample(u"dev/b"_s, real(20.5))});
-    add("sum with base sum", cbor(QCborArray {QCborMap {{-6, 100}, {0, u"e"_s}, {5, 5}}}),
+    add("sum with base sum", cbor(QCborArray{QCborMap{{-6, 100}, {0, u"e"_s}, {5, 5}}}),
         {sample(u"e"_s, integer(105))});
     add("base-only record",
-        cbor(QCborArray {QCborMap {{-2, u"dev/"_s}, {-3, 1'700'000'000}}, QCborMap {{0, u"t"_s}, {2, 1}}}),
+        cbor(QCborArray{QCborMap{{-2, u"dev/"_s}, {-3, 1'700'000'000}}, QCborMap{{0, u"t"_s}, {2, 1}}}),
         {sample(u"dev/t"_s, integer(1), 1'700'000'000'000)}, true);
-    add("text extension label ignored", cbor(QCborArray {QCborMap {{0, u"a"_s}, {2, 1}, {u"foo"_s, 1}}}),
+    add("text extension label ignored", cbor(QCborArray{QCborMap{{0, u"a"_s}, {2, 1}, {u"foo"_s, 1}}}),
         {sample(u"a"_s, integer(1))});
-    add("unknown integer label ignored", cbor(QCborArray {QCborMap {{0, u"a"_s}, {2, 1}, {23, u"x"_s}}}),
+    add("unknown integer label ignored", cbor(QCborArray{QCborMap{{0, u"a"_s}, {2, 1}, {23, u"x"_s}}}),
         {sample(u"a"_s, integer(1))});
-    add("self-described cbor", hex("d9d9f7") + cbor(QCborArray {QCborMap {{0, u"a"_s}, {2, 1}}}),
+    add("self-described cbor", hex("d9d9f7") + cbor(QCborArray{QCborMap{{0, u"a"_s}, {2, 1}}}),
         {sample(u"a"_s, integer(1))});
     add("empty pack", hex("80"), {});
 }
@@ -567,7 +567,7 @@ void TestPayloadDecoder::limits_data()
     withTs.insert(1, "\"ts\":1700000000000,\"nothing\":null,");
 
     QTest::addRow("payload exactly at the limit")
-        << QByteArray(R"({"a":1})") << PayloadFormat::Auto << qsizetype(7) << Samples {sample(u"a"_s, integer(1))};
+        << QByteArray(R"({"a":1})") << PayloadFormat::Auto << qsizetype(7) << Samples{sample(u"a"_s, integer(1))};
     QTest::addRow("max samples json") << manyJsonKeys(max) << PayloadFormat::Auto << DefaultLimit
                                       << numbered(ReceivedAt);
     QTest::addRow("max samples json plus ts and null")
@@ -617,7 +617,7 @@ void TestPayloadDecoder::rejects_data()
     add("empty with zero limit", QByteArray(), F::Auto, E::Empty, 0);
     add("oversized garbage", QByteArray(DefaultLimit + 1, '\xff'), F::Auto, E::TooLarge);
     add("oversized valid json", json(R"({"a":1})"), F::Json, E::TooLarge, 6);
-    add("oversized valid cbor", cbor(QCborMap {{u"a"_s, 1}}), F::Cbor, E::TooLarge, 3);
+    add("oversized valid cbor", cbor(QCborMap{{u"a"_s, 1}}), F::Cbor, E::TooLarge, 3);
 
     add("truncated json", json(R"({"a":1)"), F::Auto, E::MalformedJson);
     add("unterminated string", json(R"({"a":"x)"), F::Json, E::MalformedJson);
@@ -633,7 +633,7 @@ void TestPayloadDecoder::rejects_data()
     add("overlong utf-8 in json", json("{\"a\":\"\xc0\xaf\"}"), F::Auto, E::MalformedJson);
     add("invalid utf-8 in senml json", json("[{\"n\":\"\xfe\",\"v\":1}]"), F::SenmlJson, E::MalformedJson);
     add("json underflow is refused by qt", json(R"({"a":1e-400})"), F::Auto, E::MalformedJson);
-    add("cbor given as json", cbor(QCborMap {{u"a"_s, 1}}), F::Json, E::MalformedJson);
+    add("cbor given as json", cbor(QCborMap{{u"a"_s, 1}}), F::Json, E::MalformedJson);
 
     add("truncated cbor map", hex("a16161"), F::Auto, E::MalformedCbor);
     add("truncated cbor pair", hex("a2616101"), F::Cbor, E::MalformedCbor);
@@ -668,7 +668,7 @@ void TestPayloadDecoder::rejects_data()
     add("cbor text", hex("6161"), F::Auto, E::NotAnObject);
     add("cbor true explicit", hex("f5"), F::Cbor, E::NotAnObject);
     add("cbor array for cbor format", hex("8101"), F::Cbor, E::NotAnObject);
-    add("cbor map for senml cbor format", cbor(QCborMap {{u"a"_s, 1}}), F::SenmlCbor, E::NotAnObject);
+    add("cbor map for senml cbor format", cbor(QCborMap{{u"a"_s, 1}}), F::SenmlCbor, E::NotAnObject);
     add("senml cbor record that is an integer", hex("8101"), F::Auto, E::NotAnObject);
 
     add("json 1e400", json(R"({"a":1e400})"), F::Auto, E::NonFinite);
@@ -680,17 +680,17 @@ void TestPayloadDecoder::rejects_data()
     add("json ts 1e400", json(R"({"ts":1e400,"a":1})"), F::Auto, E::NonFinite);
     add("senml json v 1e400", json(R"([{"n":"a","v":1e400}])"), F::Auto, E::NonFinite);
     add("senml json v NaN", json(R"([{"n":"a","v":NaN}])"), F::SenmlJson, E::NonFinite);
-    add("cbor NaN", cbor(QCborMap {{u"a"_s, qQNaN()}}), F::Auto, E::NonFinite);
-    add("cbor inf", cbor(QCborMap {{u"a"_s, qInf()}}), F::Cbor, E::NonFinite);
-    add("cbor -inf", cbor(QCborMap {{u"a"_s, -qInf()}}), F::Auto, E::NonFinite);
+    add("cbor NaN", cbor(QCborMap{{u"a"_s, qQNaN()}}), F::Auto, E::NonFinite);
+    add("cbor inf", cbor(QCborMap{{u"a"_s, qInf()}}), F::Cbor, E::NonFinite);
+    add("cbor -inf", cbor(QCborMap{{u"a"_s, -qInf()}}), F::Auto, E::NonFinite);
     add("cbor half-float NaN", hex("a16161f97e00"), F::Auto, E::NonFinite);
     add("cbor single-float inf", hex("a16161fa7f800000"), F::Auto, E::NonFinite);
-    add("cbor ts NaN", cbor(QCborMap {{u"ts"_s, qQNaN()}, {u"a"_s, 1}}), F::Auto, E::NonFinite);
-    add("senml cbor v inf", cbor(QCborArray {QCborMap {{0, u"a"_s}, {2, qInf()}}}), F::Auto, E::NonFinite);
-    add("senml cbor bv plus v overflows", cbor(QCborArray {QCborMap {{-5, 1e308}, {0, u"a"_s}, {2, 1e308}}}),
+    add("cbor ts NaN", cbor(QCborMap{{u"ts"_s, qQNaN()}, {u"a"_s, 1}}), F::Auto, E::NonFinite);
+    add("senml cbor v inf", cbor(QCborArray{QCborMap{{0, u"a"_s}, {2, qInf()}}}), F::Auto, E::NonFinite);
+    add("senml cbor bv plus v overflows", cbor(QCborArray{QCborMap{{-5, 1e308}, {0, u"a"_s}, {2, 1e308}}}),
         F::SenmlCbor, E::NonFinite);
-    add("senml cbor t NaN", cbor(QCborArray {QCborMap {{0, u"a"_s}, {2, 1}, {6, qQNaN()}}}), F::Auto, E::NonFinite);
-    add("senml cbor bt -inf", cbor(QCborArray {QCborMap {{-3, -qInf()}, {0, u"a"_s}, {2, 1}}}), F::Auto, E::NonFinite);
+    add("senml cbor t NaN", cbor(QCborArray{QCborMap{{0, u"a"_s}, {2, 1}, {6, qQNaN()}}}), F::Auto, E::NonFinite);
+    add("senml cbor bt -inf", cbor(QCborArray{QCborMap{{-3, -qInf()}, {0, u"a"_s}, {2, 1}}}), F::Auto, E::NonFinite);
 
     add("json nested object", json(R"({"a":{"b":1}})"), F::Auto, E::BadValue);
     add("json nested array", json(R"({"a":[1]})"), F::Json, E::BadValue);
@@ -701,9 +701,9 @@ void TestPayloadDecoder::rejects_data()
     add("json ts negative", json(R"({"ts":-1,"a":1})"), F::Auto, E::BadValue);
     add("json ts after 9999", json(R"({"ts":253402300800000,"a":1})"), F::Auto, E::BadValue);
     add("json ts object", json(R"({"ts":{},"a":1})"), F::Auto, E::BadValue);
-    add("cbor nested map", cbor(QCborMap {{u"a"_s, QCborMap {{u"b"_s, 1}}}}), F::Auto, E::BadValue);
-    add("cbor nested array", cbor(QCborMap {{u"a"_s, QCborArray {1}}}), F::Cbor, E::BadValue);
-    add("cbor byte string value", cbor(QCborMap {{u"a"_s, QByteArray("x")}}), F::Auto, E::BadValue);
+    add("cbor nested map", cbor(QCborMap{{u"a"_s, QCborMap{{u"b"_s, 1}}}}), F::Auto, E::BadValue);
+    add("cbor nested array", cbor(QCborMap{{u"a"_s, QCborArray{1}}}), F::Cbor, E::BadValue);
+    add("cbor byte string value", cbor(QCborMap{{u"a"_s, QByteArray("x")}}), F::Auto, E::BadValue);
     add("cbor integer key", hex("a10101"), F::Auto, E::BadValue);
     add("cbor byte string key", hex("a1416101"), F::Cbor, E::BadValue);
     add("cbor null key", hex("a1f601"), F::Auto, E::BadValue);
@@ -716,7 +716,7 @@ void TestPayloadDecoder::rejects_data()
     add("cbor ts byte string", hex("a26274734101") + "\x61\x61\x01", F::Auto, E::BadValue);
     add("cbor ts invalid tag 0", hex("a2627473c0626162") + "\x61\x61\x01", F::Auto, E::BadValue);
     add("cbor ts tag 1 on text", hex("a2627473c1626162") + "\x61\x61\x01", F::Auto, E::BadValue);
-    add("cbor ts negative", cbor(QCborMap {{u"ts"_s, -1}, {u"a"_s, 1}}), F::Auto, E::BadValue);
+    add("cbor ts negative", cbor(QCborMap{{u"ts"_s, -1}, {u"a"_s, 1}}), F::Auto, E::BadValue);
     add("cbor ts beyond int64",
         hex("a2627473"
             "1bffffffffffffffff")
@@ -746,17 +746,17 @@ void TestPayloadDecoder::rejects_data()
     add("senml time after 9999", json(R"([{"n":"a","v":1,"t":1e20}])"), F::Auto, E::BadSenml);
     add("senml relative time before 1970", json(R"([{"n":"a","v":1,"t":-1e12}])"), F::Auto, E::BadSenml);
     add("senml bad later record", json(R"([{"n":"a","v":1},{"n":"b"}])"), F::Auto, E::BadSenml);
-    add("senml cbor no name", cbor(QCborArray {QCborMap {{2, 1}}}), F::Auto, E::BadSenml);
-    add("senml cbor no value", cbor(QCborArray {QCborMap {{0, u"a"_s}}}), F::SenmlCbor, E::BadSenml);
-    add("senml cbor v as text", cbor(QCborArray {QCborMap {{0, u"a"_s}, {2, u"1"_s}}}), F::Auto, E::BadSenml);
-    add("senml cbor n as integer", cbor(QCborArray {QCborMap {{0, 5}, {2, 1}}}), F::Auto, E::BadSenml);
-    add("senml cbor vb as integer", cbor(QCborArray {QCborMap {{0, u"a"_s}, {4, 1}}}), F::Auto, E::BadSenml);
-    add("senml cbor vd as text", cbor(QCborArray {QCborMap {{0, u"a"_s}, {8, u"aGk"_s}}}), F::Auto, E::BadSenml);
-    add("senml cbor bver too new", cbor(QCborArray {QCborMap {{-1, 11}, {0, u"a"_s}, {2, 1}}}), F::Auto, E::BadSenml);
-    add("senml cbor must-understand label", cbor(QCborArray {QCborMap {{0, u"a"_s}, {2, 1}, {u"x_"_s, 1}}}), F::Auto,
+    add("senml cbor no name", cbor(QCborArray{QCborMap{{2, 1}}}), F::Auto, E::BadSenml);
+    add("senml cbor no value", cbor(QCborArray{QCborMap{{0, u"a"_s}}}), F::SenmlCbor, E::BadSenml);
+    add("senml cbor v as text", cbor(QCborArray{QCborMap{{0, u"a"_s}, {2, u"1"_s}}}), F::Auto, E::BadSenml);
+    add("senml cbor n as integer", cbor(QCborArray{QCborMap{{0, 5}, {2, 1}}}), F::Auto, E::BadSenml);
+    add("senml cbor vb as integer", cbor(QCborArray{QCborMap{{0, u"a"_s}, {4, 1}}}), F::Auto, E::BadSenml);
+    add("senml cbor vd as text", cbor(QCborArray{QCborMap{{0, u"a"_s}, {8, u"aGk"_s}}}), F::Auto, E::BadSenml);
+    add("senml cbor bver too new", cbor(QCborArray{QCborMap{{-1, 11}, {0, u"a"_s}, {2, 1}}}), F::Auto, E::BadSenml);
+    add("senml cbor must-understand label", cbor(QCborArray{QCborMap{{0, u"a"_s}, {2, 1}, {u"x_"_s, 1}}}), F::Auto,
         E::BadSenml);
-    add("senml cbor byte string label", cbor(QCborArray {QCborMap {{0, u"a"_s}, {2, 1}, {QByteArray("x"), 1}}}),
-        F::Auto, E::BadSenml);
+    add("senml cbor byte string label", cbor(QCborArray{QCborMap{{0, u"a"_s}, {2, 1}, {QByteArray("x"), 1}}}), F::Auto,
+        E::BadSenml);
 
     const QByteArray tooLong(PayloadDecoder::MaxMetricNameLength + 1, 'n');
     add("json empty key", json(R"({"":1})"), F::Auto, E::BadMetricName);
@@ -775,14 +775,14 @@ void TestPayloadDecoder::rejects_data()
         "[{\"bn\":\"" + tooLong.left(100) + "\",\"n\":\"" + tooLong.left(29) + "\",\"v\":1}]", F::Auto,
         E::BadMetricName);
     add("senml name with newline", json(R"([{"n":"a\nb","v":1}])"), F::Auto, E::BadMetricName);
-    add("cbor empty key", cbor(QCborMap {{QString(), 1}}), F::Auto, E::BadMetricName);
-    add("cbor 129-character key", cbor(QCborMap {{QString::fromLatin1(tooLong), 1}}), F::Auto, E::BadMetricName);
+    add("cbor empty key", cbor(QCborMap{{QString(), 1}}), F::Auto, E::BadMetricName);
+    add("cbor 129-character key", cbor(QCborMap{{QString::fromLatin1(tooLong), 1}}), F::Auto, E::BadMetricName);
     add("cbor control character",
-        cbor(QCborMap {{u"a\x1f"
-                        "b"_s,
-                        1}}),
+        cbor(QCborMap{{u"a\x1f"
+                       "b"_s,
+                       1}}),
         F::Auto, E::BadMetricName);
-    add("senml cbor name with control character", cbor(QCborArray {QCborMap {{0, u"a\x01"_s}, {2, 1}}}), F::Auto,
+    add("senml cbor name with control character", cbor(QCborArray{QCborMap{{0, u"a\x01"_s}, {2, 1}}}), F::Auto,
         E::BadMetricName);
 
     constexpr int over = PayloadDecoder::MaxSamples + 1;

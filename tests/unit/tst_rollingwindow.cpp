@@ -288,13 +288,13 @@ void TestRollingWindow::rate_data()
     QTest::addColumn<QList<qint64>>("times");
     QTest::addColumn<double>("expected");
 
-    QTest::addRow("5 samples 250 ms apart") << 10 << QList<qint64> {0, 250, 500, 750, 1000} << 4.0;
-    QTest::addRow("epoch timestamps") << 10 << QList<qint64> {1700000000000, 1700000000500, 1700000001000} << 2.0;
-    QTest::addRow("same timestamps") << 10 << QList<qint64> {500, 500, 500, 500, 500} << 0.0;
-    QTest::addRow("single sample") << 10 << QList<qint64> {500} << 0.0;
-    QTest::addRow("time going backwards") << 10 << QList<qint64> {1000, 500} << 0.0;
+    QTest::addRow("5 samples 250 ms apart") << 10 << QList<qint64>{0, 250, 500, 750, 1000} << 4.0;
+    QTest::addRow("epoch timestamps") << 10 << QList<qint64>{1700000000000, 1700000000500, 1700000001000} << 2.0;
+    QTest::addRow("same timestamps") << 10 << QList<qint64>{500, 500, 500, 500, 500} << 0.0;
+    QTest::addRow("single sample") << 10 << QList<qint64>{500} << 0.0;
+    QTest::addRow("time going backwards") << 10 << QList<qint64>{1000, 500} << 0.0;
     // Only the three samples still in the window count: 2 intervals over 200 ms.
-    QTest::addRow("after eviction") << 3 << QList<qint64> {0, 1000, 1100, 1200} << 10.0;
+    QTest::addRow("after eviction") << 3 << QList<qint64>{0, 1000, 1100, 1200} << 10.0;
 }
 
 void TestRollingWindow::rate()
@@ -350,10 +350,10 @@ void TestRollingWindow::largeMagnitude_data()
     QTest::addColumn<double>("variance");
 
     // The offset is subtracted before comparing, otherwise QCOMPARE's relative fuzz would hide errors.
-    QTest::addRow("1e15 + small steps") << QList<double> {1e15, 1e15 + 2, 1e15 + 4, 1e15 + 6} << 1e15 << 3.0 << 5.0;
-    QTest::addRow("epoch milliseconds") << QList<double> {1.7e12, 1.7e12 + 1, 1.7e12 + 2} << 1.7e12 << 1.0 << 2.0 / 3.0;
-    QTest::addRow("1e150 scale") << QList<double> {1e150, 3e150} << 0.0 << 2e150 << 1e300;
-    QTest::addRow("+-1e12") << QList<double> {-1e12, 1e12} << 0.0 << 0.0 << 1e24;
+    QTest::addRow("1e15 + small steps") << QList<double>{1e15, 1e15 + 2, 1e15 + 4, 1e15 + 6} << 1e15 << 3.0 << 5.0;
+    QTest::addRow("epoch milliseconds") << QList<double>{1.7e12, 1.7e12 + 1, 1.7e12 + 2} << 1.7e12 << 1.0 << 2.0 / 3.0;
+    QTest::addRow("1e150 scale") << QList<double>{1e150, 3e150} << 0.0 << 2e150 << 1e300;
+    QTest::addRow("+-1e12") << QList<double>{-1e12, 1e12} << 0.0 << 0.0 << 1e24;
 }
 
 void TestRollingWindow::largeMagnitude()

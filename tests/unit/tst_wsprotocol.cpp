@@ -252,7 +252,7 @@ void TestWsProtocol::encodedFrameHasVersionAndType()
 
 void TestWsProtocol::helloRoundTrip()
 {
-    const wsapi::Hello hello {u"plant-3"_s, u"0.1.0"_s};
+    const wsapi::Hello hello{u"plant-3"_s, u"0.1.0"_s};
     const QByteArray bytes = wsapi::encodeHello(hello);
 
     const QJsonObject wire = wireObject(bytes);
@@ -476,7 +476,7 @@ void TestWsProtocol::alertWithoutTime()
 
 void TestWsProtocol::errorRoundTrip()
 {
-    const wsapi::ErrorInfo error {wsapi::code::UnknownType.toString(), u"frame type 'foo' is not known"_s};
+    const wsapi::ErrorInfo error{wsapi::code::UnknownType.toString(), u"frame type 'foo' is not known"_s};
     const QByteArray bytes = wsapi::encodeError(error);
 
     const QJsonObject wire = wireObject(bytes);
@@ -498,12 +498,12 @@ void TestWsProtocol::subscriptionRoundTrip_data()
     QTest::addColumn<QStringList>("devices");
     QTest::addColumn<QStringList>("decodedDevices");
 
-    const QStringList list {u"a"_s, u"sensor-01"_s, u"x:y.z_w-1"_s, QString(64, u'q')};
+    const QStringList list{u"a"_s, u"sensor-01"_s, u"x:y.z_w-1"_s, QString(64, u'q')};
     for (const QString &frameType : {u"subscribe"_s, u"unsubscribe"_s, u"subscribed"_s}) {
         QTest::addRow("%s all", qPrintable(frameType)) << frameType << true << QStringList() << QStringList();
         QTest::addRow("%s list", qPrintable(frameType)) << frameType << false << list << list;
         QTest::addRow("%s one", qPrintable(frameType))
-            << frameType << false << QStringList {u"a"_s} << QStringList {u"a"_s};
+            << frameType << false << QStringList{u"a"_s} << QStringList{u"a"_s};
         QTest::addRow("%s none", qPrintable(frameType)) << frameType << false << QStringList() << QStringList();
         // "*" means every device; a list next to it is not sent.
         QTest::addRow("%s all with list", qPrintable(frameType)) << frameType << true << list << QStringList();
@@ -517,7 +517,7 @@ void TestWsProtocol::subscriptionRoundTrip()
     QFETCH(QStringList, devices);
     QFETCH(QStringList, decodedDevices);
 
-    const wsapi::Subscription subscription {all, devices};
+    const wsapi::Subscription subscription{all, devices};
     const QByteArray bytes = frameType == wsapi::type::Subscribed ? wsapi::encodeSubscribed(subscription)
                                                                   : wsapi::encodeSubscription(frameType, subscription);
 
@@ -609,7 +609,7 @@ void TestWsProtocol::decodeFrameKeepsUnknownTypeAndBody()
     const wsapi::FrameDecode decoded = wsapi::decodeFrame(R"({"v":1,"type":"future_thing","x":[1,2],"y":"z"})"_ba);
     QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
     QCOMPARE(decoded.frame->type, u"future_thing"_s);
-    QCOMPARE(decoded.frame->body.value(u"x"_s), QJsonValue(QJsonArray {1, 2}));
+    QCOMPARE(decoded.frame->body.value(u"x"_s), QJsonValue(QJsonArray{1, 2}));
     QCOMPARE(decoded.frame->body.value(u"y"_s), QJsonValue(u"z"_s));
     QCOMPARE(decoded.frame->body.value(u"v"_s).toInteger(), 1);
     QCOMPARE(decoded.frame->body.value(u"type"_s), QJsonValue(u"future_thing"_s));
@@ -813,7 +813,7 @@ void TestWsProtocol::valueToJson()
     const QJsonValue json = edgegate::valueToJson(value);
     QCOMPARE(describe(edgegate::valueFromJson(json)), afterWire);
 
-    const QByteArray text = QJsonDocument(QJsonArray {json}).toJson(QJsonDocument::Compact);
+    const QByteArray text = QJsonDocument(QJsonArray{json}).toJson(QJsonDocument::Compact);
     QCOMPARE(text, wire);
     const QJsonValue parsed = QJsonDocument::fromJson(text).array().at(0);
     QCOMPARE(describe(edgegate::valueFromJson(parsed)), afterWire);
@@ -861,7 +861,7 @@ void TestWsProtocol::timeFromJsonInvalid_data()
     QTest::addRow("not a time") << QJsonValue(u"yesterday"_s);
     QTest::addRow("number of ms") << QJsonValue(SomeTimeMs);
     QTest::addRow("bool") << QJsonValue(true);
-    QTest::addRow("array") << QJsonValue(QJsonArray {u"2024-03-01T12:34:56.789Z"_s});
+    QTest::addRow("array") << QJsonValue(QJsonArray{u"2024-03-01T12:34:56.789Z"_s});
 }
 
 void TestWsProtocol::timeFromJsonInvalid()
