@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Messages per second through the core pipeline (decode, registry, analytics, alerts) on one
 // thread, without I/O: what a link would hand to Ingest, fed in a tight loop.
-// Usage: bench_pipeline [messages] [devices]
+// Usage: bench_pipeline [messages] [devices] [json|senml|cbor]
 #include "gateway/core/alertstore.h"
 #include "gateway/core/analytics.h"
 #include "gateway/core/deviceregistry.h"
@@ -108,8 +108,12 @@ int main(int argc, char *argv[])
     QLoggingCategory::setFilterRules(u"edgegate.*.info=false"_s);
     const int messages = argc > 1 ? QByteArray(argv[1]).toInt() : 1'000'000;
     const int devices = argc > 2 ? QByteArray(argv[2]).toInt() : 1000;
-    run("json", flatJson, messages, devices);
-    run("senml", senml, messages, devices);
-    run("cbor", cbor, messages, devices);
+    const QByteArray only = argc > 3 ? QByteArray(argv[3]) : QByteArray();
+    if (only.isEmpty() || only == "json")
+        run("json", flatJson, messages, devices);
+    if (only.isEmpty() || only == "senml")
+        run("senml", senml, messages, devices);
+    if (only.isEmpty() || only == "cbor")
+        run("cbor", cbor, messages, devices);
     return 0;
 }
