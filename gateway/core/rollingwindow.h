@@ -9,19 +9,15 @@
 
 namespace edgegate {
 
-/// Statistics over the last N samples of one metric. Mean and variance are updated in O(1)
-/// per sample (Welford's update extended to removal), min and max with monotonic queues
-/// (amortised O(1)).
+/// Statistics over the last N samples of one metric. Mean and variance are updated in O(1) per
+/// sample (Welford's update extended to removal), min and max with monotonic queues; both
+/// amortised O(1), nothing is recomputed per sample.
 ///
-/// The running update alone drifts: measured over 10 million samples of noise (sd 1) around 1e6 in a
-/// window of 100, the stddev's relative error reached 2e-8, and a single 1e12 glitch left a constant
-/// window reporting a stddev of 1638 for ever. Two measures keep the statistics accurate:
-///  - samples are accumulated relative to a reference value near the data, so rounding scales with the
-///    spread of the window rather than its magnitude (the stationary drift drops to ~3e-13);
-///  - a cheap running estimate of the rounding error accumulated since the last exact pass triggers a
-///    two-pass recomputation over the window once it could exceed ~1e-10 relative (a glitch leaving the
-///    window, a level shift far from the reference, non-finite input). Passes are at least capacity/4
-///    samples apart, so the cost stays amortised O(1) (at most 4 extra element visits per sample).
+/// The running update alone drifts (a single 1e12 glitch once left a constant window with a
+/// stddev of 1638 for ever), so samples are accumulated relative to a reference near the data,
+/// and an estimate of the rounding error triggers an exact pass over the window when it could
+/// pass ~1e-10 relative. Passes are at least capacity/4 samples apart: at most 4 extra element
+/// visits per sample on average.
 class RollingWindow
 {
 public:
