@@ -118,26 +118,23 @@ Counter &Ingest::badCounter(const QString &reason)
     return *c;
 }
 
-void Ingest::handle(const InboundMessage &message)
+IngestResult Ingest::handle(const InboundMessage &message)
 {
     m_messages[static_cast<size_t>(message.protocol)][static_cast<size_t>(message.kind)]->inc();
     switch (message.kind) {
     case MessageKind::Telemetry:
-        handleTelemetry(message);
-        break;
+        return handleTelemetry(message);
     case MessageKind::Status:
-        handleStatus(message);
-        break;
+        return handleStatus(message);
     case MessageKind::Meta:
-        handleMeta(message);
-        break;
+        return handleMeta(message);
     default:
         // Commands, acks, OTA and events are counted; their handling comes with those features.
-        break;
+        return {};
     }
 }
 
-void Ingest::reject(Protocol protocol, const QString &reason, const QString &deviceId, const QString &detail)
+IngestResult Ingest::reject(Protocol protocol, const QString &reason, const QString &deviceId, const QString &detail)
 {
     badCounter(reason).inc();
     if (const auto suppressed = m_warnings.allow(reason)) {
@@ -148,14 +145,14 @@ void Ingest::reject(Protocol protocol, const QString &reason, const QString &dev
     }
     if (!deviceId.isEmpty())
         m_registry.recordError(deviceId, reason + u": "_s + detail, QDateTime::currentMSecsSinceEpoch());
+    return {IngestResult::Outcome::BadInput, reason, detail};
 }
 
-void Ingest::handleTelemetry(const InboundMessage &message)
+IngestResult Ingest::handleTelemetry(const InboundMessage &message)
 {
     DecodeResult decoded = m_decoder.decode(message.payload, message.format, message.receivedAtMs);
     if (decoded.error) {
-        reject(message.protocol, decodeErrorReason(*decoded.error), message.deviceId, decoded.detail);
-        return;
+        return reject(message.protocol, decodeErrorReason(*decoded.error), message.deviceId, decoded.detail);
     }
     Envelope envelope;
     envelope.deviceId = message.deviceId;
@@ -170,20 +167,27 @@ void Ingest::handleTelemetry(const InboundMessage &message)
 
     switch (m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs)) {
     case DeviceRegistry::Admission::Denied:
-        if (m_warnings.allow(u"unknown_device"_s))
-            qCWarning(lcIngest).noquote()
-                << "refused telemetry from unknown device" << message.deviceId << "(policy deny)";
-        return;
+        return denied(message);
     case DeviceRegistry::Admission::Pending:
         hold(envelope);
-        return;
+        return {IngestResult::Outcome::Held, {}, {}};
     case DeviceRegistry::Admission::Accepted:
         process(envelope);
         // Held messages are left out: their wait for an operator is not ingest latency.
         m_latency.observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - envelope.receivedMono).count());
-        return;
+        return {};
     }
+    return {};
+}
+
+IngestResult Ingest::denied(const InboundMessage &message)
+{
+    if (m_warnings.allow(u"unknown_device"_s)) {
+        qCWarning(lcIngest).noquote() << "refused" << messageKindName(message.kind) << "from unknown device"
+                                      << message.deviceId << "(registry policy deny)";
+    }
+    return {IngestResult::Outcome::Denied, u"unknown_device"_s, u"device is not registered"_s};
 }
 
 void Ingest::process(const Envelope &envelope)
@@ -253,47 +257,44 @@ qsizetype Ingest::heldCount() const
     return n;
 }
 
-void Ingest::handleStatus(const InboundMessage &message)
+IngestResult Ingest::handleStatus(const InboundMessage &message)
 {
     if (message.payload.size() > m_settings.maxPayloadBytes) {
-        reject(message.protocol, u"too_large"_s, message.deviceId, u"status payload too large"_s);
-        return;
+        return reject(message.protocol, u"too_large"_s, message.deviceId, u"status payload too large"_s);
     }
     const auto status = parseStatus(message.payload);
     if (!status) {
-        reject(message.protocol, u"bad_status"_s, message.deviceId,
-               u"status must be online, offline or error, got '%1'"_s.arg(QString::fromUtf8(message.payload.left(64))));
-        return;
+        return reject(
+            message.protocol, u"bad_status"_s, message.deviceId,
+            u"status must be online, offline or error, got '%1'"_s.arg(QString::fromUtf8(message.payload.left(64))));
     }
     if (!m_registry.find(message.deviceId)) {
         // A device saying it is offline is no reason to register it.
         if (*status == DeviceStatus::Offline)
-            return;
+            return {};
         if (m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs)
             == DeviceRegistry::Admission::Denied)
-            return;
+            return denied(message);
     }
     m_registry.setReportedStatus(message.deviceId, *status, message.receivedAtMs);
+    return {};
 }
 
-void Ingest::handleMeta(const InboundMessage &message)
+IngestResult Ingest::handleMeta(const InboundMessage &message)
 {
     if (message.payload.size() > m_settings.maxPayloadBytes) {
-        reject(message.protocol, u"too_large"_s, message.deviceId, u"meta payload too large"_s);
-        return;
+        return reject(message.protocol, u"too_large"_s, message.deviceId, u"meta payload too large"_s);
     }
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(message.payload, &error);
     if (error.error != QJsonParseError::NoError) {
-        reject(message.protocol, u"malformed_json"_s, message.deviceId, error.errorString());
-        return;
+        return reject(message.protocol, u"malformed_json"_s, message.deviceId, error.errorString());
     }
     if (!doc.isObject()) {
-        reject(message.protocol, u"not_an_object"_s, message.deviceId, u"meta must be a JSON object"_s);
-        return;
+        return reject(message.protocol, u"not_an_object"_s, message.deviceId, u"meta must be a JSON object"_s);
     }
     if (m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs) == DeviceRegistry::Admission::Denied)
-        return;
+        return denied(message);
     DeviceMeta meta;
     const QJsonObject o = doc.object();
     for (auto it = o.begin(); it != o.end(); ++it) {
@@ -308,6 +309,7 @@ void Ingest::handleMeta(const InboundMessage &message)
             meta.metadata.insert(key, metadataText(it.value()));
     }
     m_registry.applyMeta(message.deviceId, meta);
+    return {};
 }
 
 } // namespace edgegate

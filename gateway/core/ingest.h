@@ -21,6 +21,23 @@ class DeviceRegistry;
 class Histogram;
 class Metrics;
 
+/// What became of one message; each link maps it to its protocol's answer in one place.
+struct IngestResult
+{
+    enum class Outcome {
+        Accepted, ///< processed (or, for kinds not handled yet, counted)
+        Held, ///< kept until an operator approves the device
+        Denied, ///< the registry policy refuses the device
+        BadInput, ///< refused; `reason` is the metrics label
+    };
+    Outcome outcome = Outcome::Accepted;
+    QString reason;
+    QString detail;
+
+    /// The gateway took responsibility for the message: the device may be acknowledged.
+    [[nodiscard]] bool taken() const { return outcome == Outcome::Accepted || outcome == Outcome::Held; }
+};
+
 /// Where every link hands its messages: decodes and validates them, admits the device through
 /// the registry, runs analytics, raises alerts and announces accepted telemetry. No sockets here.
 class Ingest : public QObject
@@ -36,11 +53,11 @@ public:
     Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
            Metrics &metrics, QObject *parent = nullptr);
 
-    void handle(const InboundMessage &message);
+    IngestResult handle(const InboundMessage &message);
 
     /// For input a link refused before it became a message (bad topic, invalid id): counted
     /// and logged like any bad input. `deviceId` may be empty when no valid id was found.
-    void reject(Protocol protocol, const QString &reason, const QString &deviceId, const QString &detail);
+    IngestResult reject(Protocol protocol, const QString &reason, const QString &deviceId, const QString &detail);
 
     /// Messages held for devices awaiting approval.
     [[nodiscard]] qsizetype heldCount() const;
@@ -50,9 +67,10 @@ signals:
     void telemetryAccepted(const edgegate::Envelope &envelope);
 
 private:
-    void handleTelemetry(const InboundMessage &message);
-    void handleStatus(const InboundMessage &message);
-    void handleMeta(const InboundMessage &message);
+    IngestResult handleTelemetry(const InboundMessage &message);
+    IngestResult handleStatus(const InboundMessage &message);
+    IngestResult handleMeta(const InboundMessage &message);
+    IngestResult denied(const InboundMessage &message);
     void process(const Envelope &envelope);
     void hold(const Envelope &envelope);
     void releaseHeld(const QString &deviceId);
