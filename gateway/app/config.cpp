@@ -183,8 +183,8 @@ struct KeySpec
 
 const QList<QStringView> &sectionNames()
 {
-    static const QList<QStringView> names{u"gateway",   u"mqtt",   u"http",   u"registry",
-                                          u"analytics", u"ingest", u"alerts", u"log"};
+    static const QList<QStringView> names{u"gateway", u"mqtt",   u"http", u"registry", u"analytics",
+                                          u"ingest",  u"alerts", u"log",  u"translate"};
     return names;
 }
 
@@ -255,6 +255,21 @@ struct Loader
             return std::nullopt;
         }
         return value;
+    }
+
+    std::optional<bool> boolean(const Item &item)
+    {
+        const auto text = scalar(item, u"true or false"_s);
+        if (!text)
+            return std::nullopt;
+        static const QStringList yes{u"true"_s, u"True"_s, u"TRUE"_s, u"yes"_s, u"on"_s};
+        static const QStringList no{u"false"_s, u"False"_s, u"FALSE"_s, u"no"_s, u"off"_s};
+        if (yes.contains(*text))
+            return true;
+        if (no.contains(*text))
+            return false;
+        keyError(item, u"expected true or false, got '"_s + shown(*text) + u"'"_s);
+        return std::nullopt;
     }
 
     std::optional<QString> choice(const Item &item, const QStringList &options)
@@ -511,6 +526,16 @@ const QList<KeySpec> &keySpecs()
          [](Loader &l, const Item &item) {
              if (const auto value = l.integer(item, 1, 1000000))
                  l.config().alerts.maxKept = int(*value);
+         }},
+        {u"translate", u"republish",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.boolean(item))
+                 l.config().translate.republish = *value;
+         }},
+        {u"translate", u"qos",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 0, 2))
+                 l.config().translate.qos = int(*value);
          }},
         {u"log", u"level",
          [](Loader &l, const Item &item) {

@@ -69,6 +69,12 @@ struct Config
         int maxKept = 1000;
     } alerts;
 
+    struct Translate
+    {
+        bool republish = true; ///< republish CoAP/HTTP/WebSocket telemetry as JSON on the local broker
+        int qos = 1;
+    } translate;
+
     struct Log
     {
         QString level = QStringLiteral("info"); ///< debug | info | warning | error

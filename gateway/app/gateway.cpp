@@ -7,12 +7,20 @@
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
 #include "gateway/links/httpapi.h"
+#include "gateway/links/httpdevicelink.h"
 #include "gateway/links/mqttlink.h"
 #include "gateway/links/uifeed.h"
+#include "gateway/links/wsdevicelink.h"
+#include "gateway/sinks/localrepublish.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
+#include "gateway/links/httpjson.h"
+
 #include <QDir>
+#include <QHttpServer>
+#include <QHttpServerRequest>
 #include <QLoggingCategory>
+#include <QWebSocket>
 
 namespace edgegate {
 
@@ -57,6 +65,22 @@ Gateway::Gateway(const Config &config, QObject *parent)
     HttpApi::Health health{[this] { return m_mqtt->isConnected(); }};
     m_http = std::make_unique<HttpApi>(HttpApi::Settings{address, config.http.port, config.http.maxBodyBytes},
                                        *m_registry, *m_analytics, *m_alerts, metrics, *m_feed, std::move(health));
+
+    m_httpDevices = std::make_unique<HttpDeviceLink>(m_http->server(), *m_ingest, *m_registry);
+    m_wsDevices = std::make_unique<WsDeviceLink>(*m_ingest, *m_registry, metrics, config.ingest.maxPayloadBytes);
+    // QHttpServer 6.4 only upgrades paths some route matches; plain requests get 426.
+    m_http->server().route(u"/ws/device/<arg>"_s,
+                           [](const QString &, const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                               if (request.value("Upgrade").compare("websocket", Qt::CaseInsensitive) != 0)
+                                   jsonError(QHttpServerResponder::StatusCode::UpgradeRequired, u"upgrade_required"_s,
+                                             u"devices stream telemetry here over WebSocket"_s)
+                                       .write(std::move(responder));
+                           });
+    m_http->addWebSocketEndpoint(u"/ws/device/"_s, true, [this](std::unique_ptr<QWebSocket> socket) {
+        m_wsDevices->addConnection(std::move(socket));
+    });
+    if (config.translate.republish)
+        m_republish = std::make_unique<LocalRepublish>(config.translate.qos, *m_ingest, *m_mqtt, metrics);
 
     metrics
         .gauge(u"edgegate_build_info"_s, u"Version of the running edgegated."_s,
@@ -111,6 +135,7 @@ void Gateway::stop()
 void Gateway::finishStop()
 {
     m_feed->closeAll();
+    m_wsDevices->closeAll();
     if (!m_registry->flush())
         qCWarning(lcGateway) << "the last registry changes could not be written";
     qCInfo(lcGateway) << "stopped";

@@ -14,11 +14,14 @@ class AlertStore;
 class Analytics;
 class DeviceRegistry;
 class HttpApi;
+class HttpDeviceLink;
 class Ingest;
+class LocalRepublish;
 class Metrics;
 class MqttLink;
 class SqliteDeviceStore;
 class UiFeed;
+class WsDeviceLink;
 
 /// The service's object graph, built from a Config: storage, registry, analytics, ingest and
 /// the links, wired together. main() only parses arguments and runs this.
@@ -54,6 +57,9 @@ private:
     std::unique_ptr<UiFeed> m_feed;
     std::unique_ptr<MqttLink> m_mqtt;
     std::unique_ptr<HttpApi> m_http;
+    std::unique_ptr<HttpDeviceLink> m_httpDevices;
+    std::unique_ptr<WsDeviceLink> m_wsDevices;
+    std::unique_ptr<LocalRepublish> m_republish;
     quint16 m_httpPort = 0;
     bool m_stopping = false;
 };

@@ -66,6 +66,18 @@ bool DeviceRegistry::load(QString *error)
         m_storageHealthy = false;
         return false;
     }
+    auto credentials = m_store.loadCredentials();
+    if (!credentials) {
+        if (error)
+            *error = m_store.lastError();
+        m_storageHealthy = false;
+        return false;
+    }
+    m_credentials = std::move(*credentials);
+    for (auto it = m_credentials.cbegin(); it != m_credentials.cend(); ++it) {
+        if (!it->pskIdentity.isEmpty())
+            m_pskOwners.insert(it->pskIdentity, it.key());
+    }
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
     const auto now = Clock::now();
     for (const DeviceInfo &info : *stored) {
@@ -340,11 +352,68 @@ DeviceRegistry::ChangeResult DeviceRegistry::remove(const QString &id)
         return ChangeResult::NotFound;
     unwatch(it->second);
     m_devices.erase(it);
+    const DeviceCredentials gone = m_credentials.take(id);
+    m_pskOwners.remove(gone.pskIdentity);
     m_dirty.remove(id);
     m_removed.insert(id);
     qCInfo(lcRegistry).noquote() << "device" << id << "removed";
     emit deviceRemoved(id);
     return ChangeResult::Done;
+}
+
+DeviceRegistry::ChangeResult DeviceRegistry::setCredentials(const QString &id, const DeviceCredentials &credentials,
+                                                            bool *created)
+{
+    if (!credentials.pskIdentity.isEmpty()) {
+        const QString owner = m_pskOwners.value(credentials.pskIdentity);
+        if (!owner.isEmpty() && owner != id)
+            return ChangeResult::Conflict;
+    }
+    Entry *e = entry(id);
+    if (created)
+        *created = !e;
+    if (!e) {
+        DeviceInfo info;
+        info.id = id;
+        info.status = DeviceStatus::Offline;
+        info.approval = Approval::Approved;
+        info.firstSeenMs = QDateTime::currentMSecsSinceEpoch();
+        e = &insert(std::move(info));
+        m_registered.inc();
+        qCInfo(lcRegistry).noquote() << "provisioned device" << id;
+        changed(*e);
+        // The device row must exist before anything refers to it, so write it now.
+        if (!flush())
+            return ChangeResult::StorageFailed;
+    }
+    if (!m_store.saveCredentials(id, credentials)) {
+        qCWarning(lcRegistry).noquote() << "cannot store credentials of" << id << ":" << m_store.lastError();
+        return ChangeResult::StorageFailed;
+    }
+    const DeviceCredentials old = m_credentials.value(id);
+    m_pskOwners.remove(old.pskIdentity);
+    if (credentials.isEmpty())
+        m_credentials.remove(id);
+    else
+        m_credentials.insert(id, credentials);
+    if (!credentials.pskIdentity.isEmpty())
+        m_pskOwners.insert(credentials.pskIdentity, id);
+    qCInfo(lcRegistry).noquote() << "credentials of" << id << (credentials.isEmpty() ? "cleared" : "set");
+    return ChangeResult::Done;
+}
+
+const DeviceCredentials *DeviceRegistry::credentials(const QString &id) const
+{
+    const auto it = m_credentials.constFind(id);
+    return it == m_credentials.cend() ? nullptr : &it.value();
+}
+
+std::optional<std::pair<QString, QByteArray>> DeviceRegistry::pskForIdentity(const QByteArray &identity) const
+{
+    const QString owner = m_pskOwners.value(identity);
+    if (owner.isEmpty())
+        return std::nullopt;
+    return std::pair{owner, m_credentials.value(owner).pskKey};
 }
 
 bool DeviceRegistry::flush()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/devicestore.h"
 #include "gateway/core/envelope.h"
 #include "gateway/core/registrypolicy.h"
 #include "shared/deviceinfo.h"
@@ -19,7 +20,6 @@
 namespace edgegate {
 
 class Counter;
-class DeviceStore;
 class Metrics;
 
 /// Changes an operator may make to a device (REST PATCH).
@@ -77,10 +77,19 @@ public:
     [[nodiscard]] QList<DeviceInfo> list(std::optional<DeviceStatus> status = {}, const QString &type = {},
                                          std::optional<Approval> approval = {}) const;
 
-    enum class ChangeResult { Done, NotFound, Conflict };
+    enum class ChangeResult { Done, NotFound, Conflict, StorageFailed };
     ChangeResult approve(const QString &id);
     ChangeResult patch(const QString &id, const DevicePatch &patch);
     ChangeResult remove(const QString &id);
+
+    /// Sets (or, when empty, clears) a device's credentials, written to storage at once. An unknown
+    /// id is registered first, approved and offline: that is how devices are provisioned under
+    /// policy deny. Conflict when another device already uses the PSK identity.
+    ChangeResult setCredentials(const QString &id, const DeviceCredentials &credentials, bool *created = nullptr);
+    /// nullptr when the device has none.
+    [[nodiscard]] const DeviceCredentials *credentials(const QString &id) const;
+    /// The device a DTLS PSK identity belongs to, with its key.
+    [[nodiscard]] std::optional<std::pair<QString, QByteArray>> pskForIdentity(const QByteArray &identity) const;
 
     /// Writes pending changes now (also done on a timer and at shutdown).
     bool flush();
@@ -116,6 +125,8 @@ private:
     DeviceStore &m_store;
     std::unordered_map<QString, Entry> m_devices; // node-based: Entry addresses stay put
     std::list<Entry *> m_live; // online/error devices, least recently active first
+    QHash<QString, DeviceCredentials> m_credentials;
+    QHash<QByteArray, QString> m_pskOwners; // identity -> device id
     QSet<QString> m_dirty;
     QSet<QString> m_removed;
     QTimer m_offlineTimer;

@@ -95,7 +95,8 @@ Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &an
     for (const QString &reason :
          {u"empty"_s, u"too_large"_s, u"malformed_json"_s, u"malformed_cbor"_s, u"not_an_object"_s, u"non_finite"_s,
           u"bad_value"_s, u"bad_senml"_s, u"bad_metric_name"_s, u"too_many_values"_s, u"bad_status"_s,
-          u"invalid_device_id"_s, u"bad_topic_levels"_s, u"unknown_topic_kind"_s}) {
+          u"invalid_device_id"_s, u"bad_topic_levels"_s, u"unknown_topic_kind"_s, u"unsupported_format"_s,
+          u"unauthorized"_s, u"unknown_resource"_s}) {
         badCounter(reason);
     }
     metrics.counter(u"edgegate_messages_dropped_total"_s, {}, {{u"reason"_s, u"device_removed"_s}});

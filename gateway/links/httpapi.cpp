@@ -5,9 +5,11 @@
 #include "gateway/core/analytics.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/metrics.h"
+#include "gateway/links/httpjson.h"
 #include "gateway/links/uifeed.h"
 #include "shared/deviceid.h"
 
+#include <QCryptographicHash>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QHttpServerResponse>
@@ -35,7 +37,16 @@ constexpr int MaxPageSize = 1000;
 constexpr int MaxNameLength = 128;
 
 /// The one place API errors are shaped: a status and a machine-readable code.
-enum class ApiError { BadRequest, BadJson, NotFound, MethodNotAllowed, Conflict, TooLarge, UnsupportedMediaType };
+enum class ApiError {
+    BadRequest,
+    BadJson,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    TooLarge,
+    UnsupportedMediaType,
+    StorageFailed
+};
 
 QHttpServerResponse error(ApiError kind, const QString &message)
 {
@@ -60,10 +71,12 @@ QHttpServerResponse error(ApiError kind, const QString &message)
             return {Status::PayloadTooLarge, u"payload_too_large"_s};
         case ApiError::UnsupportedMediaType:
             return {Status::UnsupportedMediaType, u"unsupported_media_type"_s};
+        case ApiError::StorageFailed:
+            return {Status::ServiceUnavailable, u"storage_unavailable"_s};
         }
         return {Status::InternalServerError, u"internal"_s};
     }();
-    return QHttpServerResponse(QJsonObject{{u"error"_s, message}, {u"code"_s, m.code}}, m.status);
+    return jsonError(m.status, m.code, message);
 }
 
 QHttpServerResponse methodNotAllowed(const QHttpServerRequest &request, const QByteArray &allowed)
@@ -120,19 +133,32 @@ HttpApi::HttpApi(const Settings &settings, DeviceRegistry &registry, Analytics &
     addRoutes();
     connect(&m_server, &QHttpServer::newWebSocketConnection, this, [this] {
         while (auto socket = m_server.nextPendingWebSocketConnection()) {
-            // QHttpServer 6.4 upgrades on any routed path; only /ws speaks the WebSocket API.
-            if (socket->requestUrl().path() != u"/ws") {
+            const QString path = socket->requestUrl().path();
+            // QHttpServer 6.4 upgrades on any routed path; only registered endpoints speak WebSocket.
+            const auto endpoint = std::find_if(m_webSocketEndpoints.cbegin(), m_webSocketEndpoints.cend(),
+                                               [&path](const auto &e) { return e.matches(path); });
+            if (endpoint == m_webSocketEndpoints.cend()) {
                 socket->close(QWebSocketProtocol::CloseCodePolicyViolated, u"no WebSocket endpoint here"_s);
                 socket.release()->deleteLater();
                 continue;
             }
-            m_feed.addClient(std::move(socket));
+            endpoint->accept(std::move(socket));
         }
     });
+    addWebSocketEndpoint(u"/ws"_s, false, [this](std::unique_ptr<QWebSocket> s) { m_feed.addClient(std::move(s)); });
+}
+
+void HttpApi::addWebSocketEndpoint(const QString &path, bool isPrefix, WebSocketHandler handler)
+{
+    m_webSocketEndpoints.push_back({path, isPrefix, std::move(handler)});
 }
 
 quint16 HttpApi::listen(QString *errorText)
 {
+    // Last, so it only catches what no route registered before (here or by a link) matched.
+    m_server.route(u"/<arg>"_s, [](const QUrl &path, const QHttpServerRequest &) {
+        return error(ApiError::NotFound, u"no such endpoint: /"_s + path.path());
+    });
     const quint16 port = m_server.listen(m_settings.address, m_settings.port);
     if (port == 0 && errorText) {
         *errorText = u"cannot listen on %1:%2 (address in use or not available)"_s.arg(m_settings.address.toString())
@@ -164,10 +190,8 @@ void HttpApi::addRoutes()
         response.setHeader("Upgrade", "websocket");
         response.write(std::move(responder));
     });
-    // Last, so it only catches what no route above matched.
-    m_server.route(u"/<arg>"_s, [](const QUrl &path, const QHttpServerRequest &) {
-        return error(ApiError::NotFound, u"no such endpoint: /"_s + path.path());
-    });
+    m_server.route(u"/api/v1/devices/<arg>/credentials"_s,
+                   [this](const QString &id, const QHttpServerRequest &r) { return credentials(id, r); });
 }
 
 QHttpServerResponse HttpApi::health(const QHttpServerRequest &request)
@@ -304,6 +328,8 @@ QHttpServerResponse HttpApi::approve(const QString &id, const QHttpServerRequest
         return unknownDevice(id);
     case DeviceRegistry::ChangeResult::Conflict:
         return error(ApiError::Conflict, u"device '%1' is already approved"_s.arg(id));
+    case DeviceRegistry::ChangeResult::StorageFailed:
+        return error(ApiError::StorageFailed, u"the registry cannot be written"_s);
     case DeviceRegistry::ChangeResult::Done:
         break;
     }
@@ -338,6 +364,73 @@ QHttpServerResponse HttpApi::latestTelemetry(const QString &id, const QHttpServe
         }
     }
     return QHttpServerResponse(QJsonObject{{u"device"_s, id}, {u"metrics"_s, metrics}});
+}
+
+QHttpServerResponse HttpApi::credentials(const QString &id, const QHttpServerRequest &request)
+{
+    if (auto bad = checkDeviceId(id))
+        return std::move(*bad);
+    auto summary = [this, &id] {
+        const DeviceCredentials *c = m_registry.credentials(id);
+        return QJsonObject{
+            {u"device"_s, id},
+            {u"psk_identity"_s,
+             c && !c->pskIdentity.isEmpty() ? QJsonValue(QString::fromUtf8(c->pskIdentity))
+                                            : QJsonValue(QJsonValue::Null)},
+            {u"psk_key"_s, c && !c->pskKey.isEmpty()},
+            {u"token"_s, c && !c->tokenSha256.isEmpty()},
+        };
+    };
+    if (request.method() == Method::Get) {
+        if (!m_registry.find(id))
+            return unknownDevice(id);
+        return QHttpServerResponse(summary());
+    }
+    if (request.method() != Method::Put)
+        return methodNotAllowed(request, "GET, PUT");
+    const QByteArray body = request.body();
+    if (body.size() > m_settings.maxBodyBytes)
+        return error(ApiError::TooLarge, u"request body over %1 bytes"_s.arg(m_settings.maxBodyBytes));
+    if (!request.value("Content-Type").toLower().startsWith("application/json"))
+        return error(ApiError::UnsupportedMediaType, u"send application/json"_s);
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        return error(ApiError::BadJson, u"the body must be a JSON object"_s);
+
+    DeviceCredentials credentials;
+    const QJsonObject o = doc.object();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        const QString key = it.key();
+        if (!it.value().isString() && !it.value().isNull())
+            return error(ApiError::BadRequest, u"%1 must be a string"_s.arg(key));
+        const QByteArray value = it.value().toString().toUtf8();
+        if (value.size() > 256)
+            return error(ApiError::BadRequest, u"%1 is longer than 256 bytes"_s.arg(key));
+        if (key == u"psk_identity")
+            credentials.pskIdentity = value;
+        else if (key == u"psk_key")
+            credentials.pskKey = value;
+        else if (key == u"token")
+            credentials.tokenSha256
+                = value.isEmpty() ? QByteArray() : QCryptographicHash::hash(value, QCryptographicHash::Sha256);
+        else
+            return error(ApiError::BadRequest, u"unknown field '%1' (psk_identity, psk_key, token)"_s.arg(key));
+    }
+    if (credentials.pskIdentity.isEmpty() != credentials.pskKey.isEmpty())
+        return error(ApiError::BadRequest, u"psk_identity and psk_key go together"_s);
+
+    bool created = false;
+    switch (m_registry.setCredentials(id, credentials, &created)) {
+    case DeviceRegistry::ChangeResult::Conflict:
+        return error(ApiError::Conflict, u"another device already uses this psk_identity"_s);
+    case DeviceRegistry::ChangeResult::StorageFailed:
+        return error(ApiError::StorageFailed, u"the credentials cannot be written"_s);
+    case DeviceRegistry::ChangeResult::NotFound:
+    case DeviceRegistry::ChangeResult::Done:
+        break;
+    }
+    return QHttpServerResponse(summary(), created ? Status::Created : Status::Ok);
 }
 
 QHttpServerResponse HttpApi::listAlerts(const QHttpServerRequest &request)

@@ -7,9 +7,12 @@
 #include <QString>
 
 #include <functional>
+#include <memory>
+#include <vector>
 
 class QHttpServerRequest;
 class QHttpServerResponse;
+class QWebSocket;
 
 namespace edgegate {
 
@@ -42,7 +45,16 @@ public:
             Metrics &metrics, UiFeed &feed, Health health, QObject *parent = nullptr);
 
     /// Binds the listening socket; returns the port (useful with port 0), or 0 with `error` set.
+    /// Links add their routes to server() before this.
     quint16 listen(QString *error);
+
+    /// The server the device-facing HTTP and WebSocket links add their routes to.
+    [[nodiscard]] QHttpServer &server() { return m_server; }
+
+    using WebSocketHandler = std::function<void(std::unique_ptr<QWebSocket>)>;
+    /// Hands WebSocket connections on `path` (or under it, with `isPrefix`) to `handler`; a route
+    /// for the path must exist too, since QHttpServer 6.4 only upgrades routed paths.
+    void addWebSocketEndpoint(const QString &path, bool isPrefix, WebSocketHandler handler);
 
 private:
     void addRoutes();
@@ -54,6 +66,15 @@ private:
     QHttpServerResponse listAlerts(const QHttpServerRequest &request);
     QHttpServerResponse health(const QHttpServerRequest &request);
     QHttpServerResponse metrics(const QHttpServerRequest &request);
+    QHttpServerResponse credentials(const QString &id, const QHttpServerRequest &request);
+
+    struct WebSocketEndpoint
+    {
+        QString path;
+        bool isPrefix = false;
+        WebSocketHandler accept;
+        [[nodiscard]] bool matches(const QString &p) const { return isPrefix ? p.startsWith(path) : p == path; }
+    };
 
     Settings m_settings;
     DeviceRegistry &m_registry;
@@ -63,6 +84,7 @@ private:
     UiFeed &m_feed;
     Health m_health;
     QHttpServer m_server;
+    std::vector<WebSocketEndpoint> m_webSocketEndpoints;
 };
 
 } // namespace edgegate

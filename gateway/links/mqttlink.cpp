@@ -51,6 +51,8 @@ MqttLink::MqttLink(const Settings &settings, Ingest &ingest, Metrics &metrics, Q
     , m_retainedSkipped(
           metrics.counter(u"edgegate_mqtt_retained_telemetry_skipped_total"_s,
                           u"Retained telemetry replayed by the broker on subscribe, not ingested again."_s))
+    , m_echoesSkipped(metrics.counter(u"edgegate_mqtt_own_republish_skipped_total"_s,
+                                      u"Echoes of the gateway's own republished messages, not ingested again."_s))
 {
     static const int libInit = mosquitto_lib_init();
     Q_UNUSED(libInit);
@@ -238,17 +240,15 @@ void MqttLink::onConnect(mosquitto * /*mosq*/, void *self, int rc, int /*flags*/
     link->m_attempt = 0;
     link->setState(State::Connected);
 
-    const QStringList filters = subscriptions();
-    QList<QByteArray> utf8;
-    std::vector<char *> pointers;
-    for (const QString &f : filters)
-        utf8.append(f.toUtf8());
-    for (QByteArray &f : utf8)
-        pointers.push_back(f.data());
-    const int subRc = mosquitto_subscribe_multiple(link->m_mosq, nullptr, static_cast<int>(pointers.size()),
-                                                   pointers.data(), 1, 0, nullptr);
-    if (subRc != MOSQ_ERR_SUCCESS)
-        qCWarning(lcMqtt).noquote() << "subscribe failed:" << mosquittoError(subRc);
+    // The gateway republishes translated telemetry on the topics it reads: under MQTT 5 the
+    // broker keeps those from coming back (No Local).
+    const int options = link->m_settings.v5 ? MQTT_SUB_OPT_NO_LOCAL : 0;
+    for (const QString &filter : subscriptions()) {
+        const int subRc
+            = mosquitto_subscribe_v5(link->m_mosq, nullptr, filter.toUtf8().constData(), 1, options, nullptr);
+        if (subRc != MOSQ_ERR_SUCCESS)
+            qCWarning(lcMqtt).noquote() << "subscribe to" << filter << "failed:" << mosquittoError(subRc);
+    }
     link->publish(link->m_statusTopic, "online", 1, true);
 }
 
@@ -281,6 +281,16 @@ void MqttLink::handleMessage(const mosquitto_message *message)
         m_retainedSkipped.inc();
         return;
     }
+    if (!m_pendingEchoes.empty()) {
+        const auto echo = m_pendingEchoes.find(
+            qHash(QByteArrayView(static_cast<const char *>(message->payload), message->payloadlen), qHash(topic)));
+        if (echo != m_pendingEchoes.end()) {
+            if (--echo->second == 0)
+                m_pendingEchoes.erase(echo);
+            m_echoesSkipped.inc();
+            return;
+        }
+    }
     inbound.deviceId = parsed.topic->deviceId;
     inbound.kind = parsed.topic->kind;
     inbound.qos = message->qos;
@@ -299,6 +309,26 @@ bool MqttLink::publish(const QString &topic, const QByteArray &payload, int qos,
         return false;
     }
     updateWriteInterest();
+    return true;
+}
+
+bool MqttLink::republish(const QString &topic, const QByteArray &payload, int qos)
+{
+    if (!publish(topic, payload, qos, false))
+        return false;
+    if (!m_settings.v5) {
+        // Bounded: echoes lost with a broken connection must not pile up.
+        constexpr size_t MaxPendingEchoes = 10000;
+        const size_t fingerprint = qHash(payload, qHash(topic));
+        ++m_pendingEchoes[fingerprint];
+        m_echoOrder.push_back(fingerprint);
+        while (m_echoOrder.size() > MaxPendingEchoes) {
+            const auto oldest = m_pendingEchoes.find(m_echoOrder.front());
+            if (oldest != m_pendingEchoes.end() && --oldest->second == 0)
+                m_pendingEchoes.erase(oldest);
+            m_echoOrder.pop_front();
+        }
+    }
     return true;
 }
 

@@ -8,7 +8,9 @@
 #include <QTimer>
 
 #include <chrono>
+#include <deque>
 #include <memory>
+#include <unordered_map>
 
 struct mosquitto;
 struct mosquitto_message;
@@ -58,6 +60,11 @@ public:
     /// Queues a publish; false when not connected or the library refused it.
     bool publish(const QString &topic, const QByteArray &payload, int qos, bool retain);
 
+    /// Publishes a message translated from another protocol on a device topic the link itself
+    /// subscribes to, so that its echo is not ingested a second time: MQTT 5 subscriptions carry
+    /// No Local; under 3.1.1 the link recognises its own payloads when they come back.
+    bool republish(const QString &topic, const QByteArray &payload, int qos);
+
     /// The filters subscribed on every connection.
     [[nodiscard]] static QStringList subscriptions();
 
@@ -97,10 +104,14 @@ private:
     QTimer m_reconnectTimer;
     QTimer m_stopGuard;
     QString m_statusTopic;
+    // MQTT 3.1.1 only: fingerprints of republished messages whose echo has not come back yet.
+    std::unordered_map<size_t, int> m_pendingEchoes;
+    std::deque<size_t> m_echoOrder;
     Gauge &m_connectedGauge;
     Counter &m_reconnects;
     Counter &m_attempts;
     Counter &m_retainedSkipped;
+    Counter &m_echoesSkipped;
 };
 
 } // namespace edgegate

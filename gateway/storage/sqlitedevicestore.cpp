@@ -15,7 +15,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr int SchemaVersion = 1;
+constexpr int SchemaVersion = 2;
 
 QString metadataToText(const QMap<QString, QString> &metadata)
 {
@@ -83,7 +83,8 @@ bool SqliteDeviceStore::open(const QString &path)
             SchemaVersion);
         return false;
     }
-    if (current < SchemaVersion) {
+    // Each step brings the schema from one version to the next, so any older file upgrades.
+    if (current < 1) {
         const bool ok = exec(uR"(CREATE TABLE IF NOT EXISTS devices (
                 id TEXT PRIMARY KEY NOT NULL,
                 name TEXT NOT NULL DEFAULT '',
@@ -97,7 +98,17 @@ bool SqliteDeviceStore::open(const QString &path)
                 metadata TEXT NOT NULL DEFAULT '{}',
                 last_error TEXT NOT NULL DEFAULT '',
                 last_error_at INTEGER NOT NULL DEFAULT 0))"_s)
-            && exec(u"PRAGMA user_version=%1"_s.arg(SchemaVersion));
+            && exec(u"PRAGMA user_version=1"_s);
+        if (!ok)
+            return false;
+    }
+    if (current < 2) {
+        const bool ok = exec(uR"(CREATE TABLE IF NOT EXISTS credentials (
+                device_id TEXT PRIMARY KEY NOT NULL,
+                psk_identity BLOB UNIQUE,
+                psk_key BLOB,
+                token_sha256 BLOB))"_s)
+            && exec(u"PRAGMA user_version=2"_s);
         if (!ok)
             return false;
     }
@@ -176,15 +187,59 @@ bool SqliteDeviceStore::save(const QList<DeviceInfo> &upserts, const QStringList
     if (!removals.isEmpty()) {
         QSqlQuery remove(db);
         remove.prepare(u"DELETE FROM devices WHERE id = ?"_s);
+        QSqlQuery forget(db);
+        forget.prepare(u"DELETE FROM credentials WHERE device_id = ?"_s);
         for (const QString &id : removals) {
             remove.bindValue(0, id);
             if (!remove.exec())
                 return fail(remove);
+            forget.bindValue(0, id);
+            if (!forget.exec())
+                return fail(forget);
         }
     }
     if (!db.commit()) {
         m_lastError = db.lastError().text();
         db.rollback();
+        return false;
+    }
+    return true;
+}
+
+std::optional<QHash<QString, DeviceCredentials>> SqliteDeviceStore::loadCredentials()
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    query.setForwardOnly(true);
+    if (!query.exec(u"SELECT device_id, psk_identity, psk_key, token_sha256 FROM credentials"_s)) {
+        m_lastError = query.lastError().text();
+        return std::nullopt;
+    }
+    QHash<QString, DeviceCredentials> all;
+    while (query.next()) {
+        all.insert(query.value(0).toString(),
+                   {query.value(1).toByteArray(), query.value(2).toByteArray(), query.value(3).toByteArray()});
+    }
+    return all;
+}
+
+bool SqliteDeviceStore::saveCredentials(const QString &deviceId, const DeviceCredentials &credentials)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    if (credentials.isEmpty()) {
+        query.prepare(u"DELETE FROM credentials WHERE device_id = ?"_s);
+        query.bindValue(0, deviceId);
+    } else {
+        query.prepare(u"INSERT INTO credentials (device_id, psk_identity, psk_key, token_sha256) VALUES (?,?,?,?) "
+                      "ON CONFLICT(device_id) DO UPDATE SET psk_identity=excluded.psk_identity, "
+                      "psk_key=excluded.psk_key, token_sha256=excluded.token_sha256"_s);
+        query.bindValue(0, deviceId);
+        // NULL, not an empty blob, so that the UNIQUE identity allows many devices without one.
+        query.bindValue(1, credentials.pskIdentity.isEmpty() ? QVariant() : QVariant(credentials.pskIdentity));
+        query.bindValue(2, credentials.pskKey.isEmpty() ? QVariant() : QVariant(credentials.pskKey));
+        query.bindValue(3, credentials.tokenSha256.isEmpty() ? QVariant() : QVariant(credentials.tokenSha256));
+    }
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
         return false;
     }
     return true;

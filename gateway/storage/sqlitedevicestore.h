@@ -21,6 +21,8 @@ public:
 
     [[nodiscard]] std::optional<QList<DeviceInfo>> loadAll() override;
     [[nodiscard]] bool save(const QList<DeviceInfo> &upserts, const QStringList &removals) override;
+    [[nodiscard]] std::optional<QHash<QString, DeviceCredentials>> loadCredentials() override;
+    [[nodiscard]] bool saveCredentials(const QString &deviceId, const DeviceCredentials &credentials) override;
     [[nodiscard]] QString lastError() const override { return m_lastError; }
 
 private:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "testsupport.h"
 
+#include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QEventLoop>
@@ -98,9 +99,11 @@ bool Broker::start(quint16 port)
     if (!conf.open(QIODevice::WriteOnly))
         return false;
     // A log file rather than stdout: mosquitto buffers stdout when it is a pipe.
-    conf.write(u"listener %1 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest file %2\n"_s.arg(m_port)
-                   .arg(m_dir.filePath(u"mosquitto.log"_s))
-                   .toUtf8());
+    conf.write(
+        u"listener %1 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest file %2\n"
+        "log_type error\nlog_type warning\nlog_type notice\nlog_type information\nlog_type subscribe\n"_s.arg(m_port)
+            .arg(m_dir.filePath(u"mosquitto.log"_s))
+            .toUtf8());
     conf.close();
     QFile::setPermissions(confPath, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
 
@@ -245,6 +248,66 @@ HttpReply Http::send(const QByteArray &method, const QString &path, const QByteA
     result.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
     reply->deleteLater();
     return result;
+}
+
+CurlReply curl(quint16 port, const QString &path, const QStringList &args)
+{
+    QByteArray output;
+    const QStringList all
+        = QStringList{u"-s"_s, u"-o"_s, u"-"_s, u"-w"_s, u"\n%{http_code}"_s, u"--max-time"_s, u"10"_s} + args
+        + QStringList{u"http://127.0.0.1:%1%2"_s.arg(port).arg(path)};
+    QProcess process;
+    process.start(u"curl"_s, all);
+    CurlReply reply;
+    if (!process.waitForFinished(15000))
+        return reply;
+    output = process.readAllStandardOutput();
+    const qsizetype cut = output.lastIndexOf('\n');
+    reply.status = output.mid(cut + 1).trimmed().toInt();
+    reply.body = output.left(cut);
+    return reply;
+}
+
+Subscriber::Subscriber(quint16 brokerPort, const QString &filter)
+    : m_process(std::make_unique<QProcess>())
+    , m_clientId(u"test-sub-%1"_s.arg(QCoreApplication::applicationPid()) + QString::number(quintptr(this), 16))
+{
+    // stdbuf: mosquitto_sub writes through stdio, which buffers a pipe in blocks.
+    m_process->start(u"stdbuf"_s,
+                     {u"-oL"_s, u"mosquitto_sub"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(brokerPort),
+                      u"-t"_s, filter, u"-v"_s, u"-q"_s, u"1"_s, u"-i"_s, m_clientId});
+    m_process->waitForStarted(5000);
+}
+
+Subscriber::~Subscriber()
+{
+    m_process->kill();
+    m_process->waitForFinished(5000);
+}
+
+bool Subscriber::waitUntilSubscribed(Broker &broker, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        // With log_type subscribe, mosquitto logs "<client id> <qos> <filter>" per subscription.
+        if (broker.log().contains(m_clientId + u" 1 "_s))
+            return true;
+        QTest::qWait(50);
+    }
+    return false;
+}
+
+QList<std::pair<QString, QByteArray>> Subscriber::messages()
+{
+    m_buffer += m_process->readAllStandardOutput();
+    QList<std::pair<QString, QByteArray>> out;
+    // Only complete lines: the last one may still be arriving.
+    for (const QByteArray &line : m_buffer.left(m_buffer.lastIndexOf('\n')).split('\n')) {
+        const qsizetype space = line.indexOf(' ');
+        if (space > 0)
+            out.append({QString::fromUtf8(line.left(space)), line.mid(space + 1)});
+    }
+    return out;
 }
 
 bool publish(quint16 brokerPort, const QString &topic, const QByteArray &payload, int qos, bool retain,

@@ -89,6 +89,35 @@ private:
     QNetworkAccessManager m_manager;
 };
 
+/// What curl got: the HTTP status (0 when it failed to connect) and the body.
+struct CurlReply
+{
+    int status = 0;
+    QByteArray body;
+    [[nodiscard]] QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+};
+
+/// Runs the real curl against 127.0.0.1:port; `args` come before the URL (e.g. -X, -H, --data-binary).
+/// Blocks without running the event loop: only for servers in another process.
+CurlReply curl(quint16 port, const QString &path, const QStringList &args = {});
+
+/// mosquitto_sub watching a topic filter for as long as the object lives; lines are "topic payload".
+class Subscriber
+{
+public:
+    Subscriber(quint16 brokerPort, const QString &filter);
+    ~Subscriber();
+    /// True once the subscription is in place (the broker logged it or a first message came).
+    bool waitUntilSubscribed(Broker &broker, int timeoutMs = 10000);
+    /// Messages received so far, as (topic, payload).
+    [[nodiscard]] QList<std::pair<QString, QByteArray>> messages();
+
+private:
+    std::unique_ptr<QProcess> m_process;
+    QByteArray m_buffer;
+    QString m_clientId;
+};
+
 /// Publishes with mosquitto_pub; true when it exited 0.
 bool publish(quint16 brokerPort, const QString &topic, const QByteArray &payload, int qos = 1, bool retain = false,
              const QString &protocol = QStringLiteral("5"));

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/links/httpdevicelink.h"
+
+#include "gateway/core/deviceauth.h"
+#include "gateway/core/ingest.h"
+#include "gateway/links/httpjson.h"
+
+#include <QDateTime>
+#include <QHttpServer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
+
+#include <optional>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+using Status = QHttpServerResponder::StatusCode;
+
+namespace {
+
+std::optional<PayloadFormat> formatFromContentType(QByteArray contentType)
+{
+    const qsizetype parameters = contentType.indexOf(';');
+    if (parameters >= 0)
+        contentType.truncate(parameters);
+    contentType = contentType.trimmed().toLower();
+    if (contentType == "application/json")
+        return PayloadFormat::Json;
+    if (contentType == "application/cbor")
+        return PayloadFormat::Cbor;
+    if (contentType == "application/senml+json")
+        return PayloadFormat::SenmlJson;
+    if (contentType == "application/senml+cbor")
+        return PayloadFormat::SenmlCbor;
+    return std::nullopt;
+}
+
+} // namespace
+
+HttpDeviceLink::HttpDeviceLink(QHttpServer &server, Ingest &ingest, DeviceRegistry &registry, QObject *parent)
+    : QObject(parent)
+    , m_ingest(ingest)
+    , m_registry(registry)
+{
+    server.route(u"/api/v1/devices/<arg>/telemetry"_s,
+                 [this](const QString &id, const QHttpServerRequest &r) { return telemetry(id, r); });
+}
+
+QHttpServerResponse HttpDeviceLink::answer(const IngestResult &result)
+{
+    switch (result.outcome) {
+    case IngestResult::Outcome::Accepted:
+        return QHttpServerResponse(QJsonObject{{u"status"_s, u"accepted"_s}}, Status::Accepted);
+    case IngestResult::Outcome::Held:
+        return QHttpServerResponse(QJsonObject{{u"status"_s, u"held_for_approval"_s}}, Status::Accepted);
+    case IngestResult::Outcome::Denied:
+        return jsonError(Status::Forbidden, result.reason, u"the registry policy refuses this device"_s);
+    case IngestResult::Outcome::BadInput:
+        break;
+    }
+    if (result.reason == u"too_large")
+        return jsonError(Status::PayloadTooLarge, result.reason, result.detail);
+    if (result.reason == u"unsupported_format")
+        return jsonError(Status::UnsupportedMediaType, result.reason, result.detail);
+    return jsonError(Status::BadRequest, result.reason, result.detail);
+}
+
+QHttpServerResponse HttpDeviceLink::telemetry(const QString &id, const QHttpServerRequest &request)
+{
+    if (request.method() != QHttpServerRequest::Method::Post) {
+        QHttpServerResponse response
+            = jsonError(Status::MethodNotAllowed, u"method_not_allowed"_s, u"telemetry is sent with POST"_s);
+        response.setHeader("Allow", "POST");
+        return response;
+    }
+    if (!isValidDeviceId(id))
+        return answer(m_ingest.reject(Protocol::Http, u"invalid_device_id"_s, {}, u"id '%1'"_s.arg(id.left(80))));
+    switch (checkBearer(m_registry, id, request.value("Authorization"))) {
+    case BearerCheck::Missing:
+    case BearerCheck::Wrong: {
+        m_ingest.reject(Protocol::Http, u"unauthorized"_s, id, u"missing or wrong bearer token"_s);
+        QHttpServerResponse response
+            = jsonError(Status::Unauthorized, u"unauthorized"_s, u"this device needs its bearer token"_s);
+        response.setHeader("WWW-Authenticate", "Bearer");
+        return response;
+    }
+    case BearerCheck::NotRequired:
+    case BearerCheck::Valid:
+        break;
+    }
+    const auto format = formatFromContentType(request.value("Content-Type"));
+    if (!format) {
+        return answer(
+            m_ingest.reject(Protocol::Http, u"unsupported_format"_s, id,
+                            u"Content-Type must be application/json, application/cbor, application/senml+json or "
+                            "application/senml+cbor"_s));
+    }
+    InboundMessage message;
+    message.receivedMono = std::chrono::steady_clock::now();
+    message.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
+    message.protocol = Protocol::Http;
+    message.deviceId = id;
+    message.kind = MessageKind::Telemetry;
+    message.format = *format;
+    message.payload = request.body();
+    message.qos = 1;
+    return answer(m_ingest.handle(message));
+}
+
+} // namespace edgegate

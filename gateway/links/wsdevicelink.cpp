@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/links/wsdevicelink.h"
+
+#include "gateway/core/deviceauth.h"
+#include "gateway/core/ingest.h"
+#include "gateway/core/metrics.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QNetworkRequest>
+#include <QWebSocket>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+using Clock = std::chrono::steady_clock;
+
+Q_LOGGING_CATEGORY(lcWsDevice, "edgegate.wsdevice")
+
+namespace {
+
+constexpr QStringView PathPrefix = u"/ws/device/";
+
+QString frame(const QJsonObject &o)
+{
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+} // namespace
+
+WsDeviceLink::WsDeviceLink(Ingest &ingest, DeviceRegistry &registry, Metrics &metrics, qsizetype maxPayloadBytes,
+                           QObject *parent)
+    : QObject(parent)
+    , m_ingest(ingest)
+    , m_registry(registry)
+    , m_maxPayloadBytes(maxPayloadBytes)
+    , m_idleClosed(metrics.counter(u"edgegate_ws_device_idle_closed_total"_s,
+                                   u"Device WebSocket connections closed for not answering pings."_s))
+{
+    metrics.addCollector([this, &metrics] {
+        metrics.gauge(u"edgegate_ws_device_connections"_s, u"Devices connected over WebSocket."_s)
+            .set(static_cast<double>(m_connections.size()));
+    });
+    m_pingTimer.setInterval(PingInterval);
+    connect(&m_pingTimer, &QTimer::timeout, this, &WsDeviceLink::keepAlive);
+    m_pingTimer.start();
+}
+
+WsDeviceLink::~WsDeviceLink()
+{
+    closeAll();
+}
+
+void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket)
+{
+    QWebSocket *s = socket.get();
+    const QString id = s->requestUrl().path().mid(PathPrefix.size());
+    auto refuse = [&](QWebSocketProtocol::CloseCode code, const QString &why) {
+        s->close(code, why);
+        socket.release()->deleteLater();
+    };
+    if (!isValidDeviceId(id)) {
+        m_ingest.reject(Protocol::WebSocket, u"invalid_device_id"_s, {}, u"path '%1'"_s.arg(s->requestUrl().path()));
+        refuse(QWebSocketProtocol::CloseCodePolicyViolated, u"invalid device id"_s);
+        return;
+    }
+    const BearerCheck auth = checkBearer(m_registry, id, s->request().rawHeader("Authorization"));
+    if (auth == BearerCheck::Missing || auth == BearerCheck::Wrong) {
+        m_ingest.reject(Protocol::WebSocket, u"unauthorized"_s, id, u"missing or wrong bearer token"_s);
+        refuse(QWebSocketProtocol::CloseCodePolicyViolated, u"unauthorized"_s);
+        return;
+    }
+    s->setMaxAllowedIncomingMessageSize(static_cast<quint64>(m_maxPayloadBytes));
+    connect(s, &QWebSocket::textMessageReceived, this,
+            [this, id, s](const QString &text) { received(id, s, text.toUtf8()); });
+    connect(s, &QWebSocket::binaryMessageReceived, this,
+            [this, id, s](const QByteArray &data) { received(id, s, data); });
+    connect(s, &QWebSocket::pong, this, [this, id, s] {
+        const auto it = m_connections.find(id);
+        if (it != m_connections.end() && it->second.socket.get() == s)
+            it->second.lastHeard = Clock::now();
+    });
+    connect(s, &QWebSocket::disconnected, this, [this, id, s] { dropConnection(id, s); });
+
+    auto old = m_connections.find(id);
+    if (old != m_connections.end()) {
+        qCInfo(lcWsDevice).noquote() << "device" << id << "connected again: closing its older connection";
+        QWebSocket *previous = old->second.socket.release();
+        m_connections.erase(old);
+        previous->disconnect(this);
+        previous->close(QWebSocketProtocol::CloseCodeNormal, u"replaced by a newer connection"_s);
+        previous->deleteLater();
+    }
+    qCInfo(lcWsDevice).noquote() << "device" << id << "connected from" << s->peerAddress().toString();
+    m_connections.insert_or_assign(id, Connection{std::move(socket), Clock::now()});
+}
+
+void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload)
+{
+    const auto it = m_connections.find(deviceId);
+    if (it != m_connections.end())
+        it->second.lastHeard = Clock::now();
+    InboundMessage message;
+    message.receivedMono = Clock::now();
+    message.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
+    message.protocol = Protocol::WebSocket;
+    message.deviceId = deviceId;
+    message.kind = MessageKind::Telemetry;
+    message.payload = payload;
+    message.qos = 1;
+    reply(socket, m_ingest.handle(message));
+}
+
+void WsDeviceLink::reply(QWebSocket *socket, const IngestResult &result)
+{
+    if (result.taken()) {
+        socket->sendTextMessage(
+            frame({{u"type"_s, u"ack"_s}, {u"held"_s, result.outcome == IngestResult::Outcome::Held}}));
+        return;
+    }
+    socket->sendTextMessage(frame({{u"type"_s, u"error"_s}, {u"code"_s, result.reason}, {u"error"_s, result.detail}}));
+}
+
+bool WsDeviceLink::send(const QString &deviceId, const QByteArray &json)
+{
+    const auto it = m_connections.find(deviceId);
+    if (it == m_connections.end())
+        return false;
+    it->second.socket->sendTextMessage(QString::fromUtf8(json));
+    return true;
+}
+
+void WsDeviceLink::dropConnection(const QString &deviceId, QWebSocket *socket)
+{
+    const auto it = m_connections.find(deviceId);
+    if (it == m_connections.end() || it->second.socket.get() != socket)
+        return;
+    qCInfo(lcWsDevice).noquote() << "device" << deviceId << "disconnected";
+    // Inside the socket's own signal: the event loop deletes it.
+    it->second.socket.release()->deleteLater();
+    m_connections.erase(it);
+}
+
+void WsDeviceLink::keepAlive()
+{
+    const auto now = Clock::now();
+    QStringList idle;
+    for (auto &[id, c] : m_connections) {
+        if (now - c.lastHeard > IdleTimeout)
+            idle.append(id);
+        else
+            c.socket->ping();
+    }
+    for (const QString &id : idle) {
+        m_idleClosed.inc();
+        qCWarning(lcWsDevice).noquote() << "device" << id << "stopped answering pings: closing its connection";
+        auto node = m_connections.extract(id);
+        Connection &c = node.mapped();
+        c.socket->disconnect(this);
+        c.socket->abort();
+        c.socket.release()->deleteLater();
+    }
+}
+
+void WsDeviceLink::closeAll()
+{
+    for (auto &[id, c] : m_connections) {
+        c.socket->disconnect(this);
+        c.socket->close(QWebSocketProtocol::CloseCodeGoingAway, u"gateway shutting down"_s);
+        c.socket.release()->deleteLater();
+    }
+    m_connections.clear();
+}
+
+} // namespace edgegate

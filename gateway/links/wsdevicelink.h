@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <chrono>
+#include <memory>
+#include <unordered_map>
+
+class QWebSocket;
+
+namespace edgegate {
+
+class Counter;
+class DeviceRegistry;
+class Ingest;
+class Metrics;
+struct IngestResult;
+
+/// Devices that stream over WebSocket at /ws/device/{id}: each text frame (JSON or SenML JSON) or
+/// binary frame (CBOR or SenML CBOR) is one telemetry message, answered by an `ack` or `error`
+/// frame. The gateway pings every connection and drops one that stops answering.
+class WsDeviceLink : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr auto PingInterval = std::chrono::seconds(15);
+    /// A connection silent (no frame, no pong) for this long is closed.
+    static constexpr auto IdleTimeout = std::chrono::seconds(45);
+
+    WsDeviceLink(Ingest &ingest, DeviceRegistry &registry, Metrics &metrics, qsizetype maxPayloadBytes,
+                 QObject *parent = nullptr);
+    ~WsDeviceLink() override;
+
+    /// Takes a connection whose request path is /ws/device/{id}.
+    void addConnection(std::unique_ptr<QWebSocket> socket);
+    /// Sends a text frame to the device's connection; false when it has none.
+    bool send(const QString &deviceId, const QByteArray &json);
+    void closeAll();
+    [[nodiscard]] qsizetype connectionCount() const { return static_cast<qsizetype>(m_connections.size()); }
+
+private:
+    struct Connection
+    {
+        std::unique_ptr<QWebSocket> socket;
+        std::chrono::steady_clock::time_point lastHeard;
+    };
+
+    void received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload);
+    void reply(QWebSocket *socket, const IngestResult &result);
+    void dropConnection(const QString &deviceId, QWebSocket *socket);
+    void keepAlive();
+
+    Ingest &m_ingest;
+    DeviceRegistry &m_registry;
+    qsizetype m_maxPayloadBytes;
+    std::unordered_map<QString, Connection> m_connections; // one per device: a new one replaces the old
+    QTimer m_pingTimer;
+    Counter &m_idleClosed;
+};
+
+} // namespace edgegate
