@@ -3,6 +3,7 @@
 
 #include "gateway/core/alertstore.h"
 #include "gateway/core/analytics.h"
+#include "gateway/core/commandqueue.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
@@ -19,6 +20,8 @@
 #include <QDir>
 #include <QHttpServer>
 #include <QHttpServerRequest>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QWebSocket>
 
@@ -63,10 +66,12 @@ Gateway::Gateway(const Config &config, QObject *parent)
     if (!address.setAddress(config.http.host))
         address = config.http.host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress::Any;
     HttpApi::Health health{[this] { return m_mqtt->isConnected(); }};
-    m_http = std::make_unique<HttpApi>(HttpApi::Settings{address, config.http.port, config.http.maxBodyBytes},
-                                       *m_registry, *m_analytics, *m_alerts, metrics, *m_feed, std::move(health));
+    m_commands = std::make_unique<CommandQueue>(*m_registry, metrics);
+    m_http
+        = std::make_unique<HttpApi>(HttpApi::Settings{address, config.http.port, config.http.maxBodyBytes}, *m_registry,
+                                    *m_analytics, *m_alerts, *m_commands, metrics, *m_feed, std::move(health));
 
-    m_httpDevices = std::make_unique<HttpDeviceLink>(m_http->server(), *m_ingest, *m_registry);
+    m_httpDevices = std::make_unique<HttpDeviceLink>(m_http->server(), *m_ingest, *m_registry, *m_commands);
     m_wsDevices = std::make_unique<WsDeviceLink>(*m_ingest, *m_registry, metrics, config.ingest.maxPayloadBytes);
     // QHttpServer 6.4 only upgrades paths some route matches; plain requests get 426.
     m_http->server().route(u"/ws/device/<arg>"_s,
@@ -79,6 +84,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
     m_http->addWebSocketEndpoint(u"/ws/device/"_s, true, [this](std::unique_ptr<QWebSocket> socket) {
         m_wsDevices->addConnection(std::move(socket));
     });
+    wireCommands();
     if (config.translate.republish)
         m_republish = std::make_unique<LocalRepublish>(config.translate.qos, *m_ingest, *m_mqtt, metrics);
 
@@ -93,6 +99,39 @@ Gateway::Gateway(const Config &config, QObject *parent)
 }
 
 Gateway::~Gateway() = default;
+
+void Gateway::wireCommands()
+{
+    // Each link that can push takes commands for the devices that last spoke on it.
+    m_commands->setTransport(Protocol::Mqtt, [this](const Command &c) {
+        return m_mqtt->republish(deviceTopic(c.deviceId, MessageKind::Command), commandWireJson(c), 1);
+    });
+    m_commands->setTransport(Protocol::WebSocket, [this](const Command &c) {
+        QJsonObject frame = QJsonDocument::fromJson(commandWireJson(c)).object();
+        frame.insert(u"type"_s, u"command"_s);
+        return m_wsDevices->send(c.deviceId, QJsonDocument(frame).toJson(QJsonDocument::Compact));
+    });
+    connect(m_ingest.get(), &Ingest::commandAckReceived, m_commands.get(),
+            [this](const QString &id, const QByteArray &payload, Protocol protocol) {
+                if (!m_commands->acknowledge(id, payload, protocol))
+                    qCWarning(lcGateway).noquote() << "ack from" << id << "matches no command waiting for one";
+            });
+    // A command another MQTT client published: an MQTT device already has it from the broker;
+    // a device on another link gets it through that link.
+    connect(m_ingest.get(), &Ingest::commandPublished, m_commands.get(),
+            [this](const QString &id, const QByteArray &payload) {
+                const CommandRequest request = parseCommandRequest(QJsonDocument::fromJson(payload).object());
+                const DeviceInfo *device = m_registry->find(id);
+                if (!request.error.isEmpty() || !device) {
+                    qCWarning(lcGateway).noquote() << "ignoring command published for" << id << ":"
+                                                   << (device ? request.error : u"unknown device"_s);
+                    return;
+                }
+                const bool mqttDevice = device->protocol == protocolName(Protocol::Mqtt);
+                m_commands->submit(id, request.name, request.params, request.ttl, request.id,
+                                   mqttDevice ? std::optional(Protocol::Mqtt) : std::nullopt);
+            });
+}
 
 bool Gateway::start(QString *error)
 {

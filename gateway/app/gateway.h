@@ -12,6 +12,7 @@ namespace edgegate {
 
 class AlertStore;
 class Analytics;
+class CommandQueue;
 class DeviceRegistry;
 class HttpApi;
 class HttpDeviceLink;
@@ -46,6 +47,7 @@ signals:
 
 private:
     void finishStop();
+    void wireCommands();
 
     Config m_config;
     std::unique_ptr<Metrics> m_metrics;
@@ -56,6 +58,7 @@ private:
     std::unique_ptr<Ingest> m_ingest;
     std::unique_ptr<UiFeed> m_feed;
     std::unique_ptr<MqttLink> m_mqtt;
+    std::unique_ptr<CommandQueue> m_commands;
     std::unique_ptr<HttpApi> m_http;
     std::unique_ptr<HttpDeviceLink> m_httpDevices;
     std::unique_ptr<WsDeviceLink> m_wsDevices;

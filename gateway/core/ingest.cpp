@@ -129,8 +129,18 @@ IngestResult Ingest::handle(const InboundMessage &message)
         return handleStatus(message);
     case MessageKind::Meta:
         return handleMeta(message);
+    case MessageKind::CommandAck:
+        if (message.payload.size() > m_settings.maxPayloadBytes)
+            return reject(message.protocol, u"too_large"_s, message.deviceId, u"command ack too large"_s);
+        emit commandAckReceived(message.deviceId, message.payload, message.protocol);
+        return {};
+    case MessageKind::Command:
+        if (message.payload.size() > m_settings.maxPayloadBytes)
+            return reject(message.protocol, u"too_large"_s, message.deviceId, u"command too large"_s);
+        emit commandPublished(message.deviceId, message.payload);
+        return {};
     default:
-        // Commands, acks, OTA and events are counted; their handling comes with those features.
+        // OTA and events are counted; their handling comes with those features.
         return {};
     }
 }

@@ -65,6 +65,10 @@ public:
 signals:
     /// Telemetry that passed every check, after analytics.
     void telemetryAccepted(const edgegate::Envelope &envelope);
+    /// A device acknowledged a command (`{"id": ..., "result": ...}`).
+    void commandAckReceived(const QString &deviceId, const QByteArray &payload, edgegate::Protocol protocol);
+    /// Someone published a command for a device on its MQTT command topic.
+    void commandPublished(const QString &deviceId, const QByteArray &payload);
 
 private:
     IngestResult handleTelemetry(const InboundMessage &message);

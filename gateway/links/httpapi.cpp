@@ -3,6 +3,7 @@
 
 #include "gateway/core/alertstore.h"
 #include "gateway/core/analytics.h"
+#include "gateway/core/commandqueue.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/metrics.h"
 #include "gateway/links/httpjson.h"
@@ -120,12 +121,13 @@ std::optional<int> intParam(const QUrlQuery &query, const QString &key, int fall
 } // namespace
 
 HttpApi::HttpApi(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
-                 Metrics &metrics, UiFeed &feed, Health health, QObject *parent)
+                 CommandQueue &commands, Metrics &metrics, UiFeed &feed, Health health, QObject *parent)
     : QObject(parent)
     , m_settings(settings)
     , m_registry(registry)
     , m_analytics(analytics)
     , m_alerts(alerts)
+    , m_commands(commands)
     , m_metrics(metrics)
     , m_feed(feed)
     , m_health(std::move(health))
@@ -190,6 +192,8 @@ void HttpApi::addRoutes()
         response.setHeader("Upgrade", "websocket");
         response.write(std::move(responder));
     });
+    m_server.route(u"/api/v1/devices/<arg>/commands"_s,
+                   [this](const QString &id, const QHttpServerRequest &r) { return commands(id, r); });
     m_server.route(u"/api/v1/devices/<arg>/credentials"_s,
                    [this](const QString &id, const QHttpServerRequest &r) { return credentials(id, r); });
 }
@@ -431,6 +435,42 @@ QHttpServerResponse HttpApi::credentials(const QString &id, const QHttpServerReq
         break;
     }
     return QHttpServerResponse(summary(), created ? Status::Created : Status::Ok);
+}
+
+QHttpServerResponse HttpApi::commands(const QString &id, const QHttpServerRequest &request)
+{
+    if (auto bad = checkDeviceId(id))
+        return std::move(*bad);
+    if (request.method() == Method::Get) {
+        if (!m_registry.find(id))
+            return unknownDevice(id);
+        QJsonArray list;
+        for (const Command &c : m_commands.list(id))
+            list.append(commandToJson(c));
+        return QHttpServerResponse(QJsonObject{{u"commands"_s, list}});
+    }
+    if (request.method() != Method::Post)
+        return methodNotAllowed(request, "GET, POST");
+    const QByteArray body = request.body();
+    if (body.size() > m_settings.maxBodyBytes)
+        return error(ApiError::TooLarge, u"request body over %1 bytes"_s.arg(m_settings.maxBodyBytes));
+    if (!request.value("Content-Type").toLower().startsWith("application/json"))
+        return error(ApiError::UnsupportedMediaType, u"send application/json"_s);
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        return error(ApiError::BadJson, u"the body must be a JSON object"_s);
+    if (!m_registry.find(id))
+        return unknownDevice(id);
+    const QJsonObject o = doc.object();
+    const auto command = parseCommandRequest(o);
+    if (!command.error.isEmpty())
+        return error(ApiError::BadRequest, command.error);
+    const QList<Command> existing = m_commands.list(id);
+    if (std::any_of(existing.cbegin(), existing.cend(), [&command](const Command &c) { return c.id == command.id; }))
+        return error(ApiError::Conflict, u"command '%1' exists"_s.arg(command.id));
+    const Command &c = m_commands.submit(id, command.name, command.params, command.ttl, command.id);
+    return QHttpServerResponse(commandToJson(c), Status::Created);
 }
 
 QHttpServerResponse HttpApi::listAlerts(const QHttpServerRequest &request)

@@ -18,6 +18,7 @@ namespace edgegate {
 
 class AlertStore;
 class Analytics;
+class CommandQueue;
 class DeviceRegistry;
 class Metrics;
 class UiFeed;
@@ -42,7 +43,7 @@ public:
     };
 
     HttpApi(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
-            Metrics &metrics, UiFeed &feed, Health health, QObject *parent = nullptr);
+            CommandQueue &commands, Metrics &metrics, UiFeed &feed, Health health, QObject *parent = nullptr);
 
     /// Binds the listening socket; returns the port (useful with port 0), or 0 with `error` set.
     /// Links add their routes to server() before this.
@@ -67,6 +68,7 @@ private:
     QHttpServerResponse health(const QHttpServerRequest &request);
     QHttpServerResponse metrics(const QHttpServerRequest &request);
     QHttpServerResponse credentials(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse commands(const QString &id, const QHttpServerRequest &request);
 
     struct WebSocketEndpoint
     {
@@ -80,6 +82,7 @@ private:
     DeviceRegistry &m_registry;
     Analytics &m_analytics;
     AlertStore &m_alerts;
+    CommandQueue &m_commands;
     Metrics &m_metrics;
     UiFeed &m_feed;
     Health m_health;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/links/httpdevicelink.h"
 
+#include "gateway/core/commandqueue.h"
 #include "gateway/core/deviceauth.h"
+#include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
 #include "gateway/links/httpjson.h"
 
@@ -9,6 +11,8 @@
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
+#include <QJsonArray>
+#include <QJsonDocument>
 
 #include <optional>
 
@@ -38,13 +42,72 @@ std::optional<PayloadFormat> formatFromContentType(QByteArray contentType)
 
 } // namespace
 
-HttpDeviceLink::HttpDeviceLink(QHttpServer &server, Ingest &ingest, DeviceRegistry &registry, QObject *parent)
+HttpDeviceLink::HttpDeviceLink(QHttpServer &server, Ingest &ingest, DeviceRegistry &registry, CommandQueue &commands,
+                               QObject *parent)
     : QObject(parent)
     , m_ingest(ingest)
     , m_registry(registry)
+    , m_commands(commands)
 {
     server.route(u"/api/v1/devices/<arg>/telemetry"_s,
                  [this](const QString &id, const QHttpServerRequest &r) { return telemetry(id, r); });
+    server.route(u"/api/v1/devices/<arg>/commands/pending"_s,
+                 [this](const QString &id, const QHttpServerRequest &r) { return pendingCommands(id, r); });
+    server.route(u"/api/v1/devices/<arg>/commands/ack"_s,
+                 [this](const QString &id, const QHttpServerRequest &r) { return commandAck(id, r); });
+}
+
+std::optional<QHttpServerResponse> HttpDeviceLink::refuse(const QString &id, const QHttpServerRequest &request,
+                                                          QHttpServerRequest::Method method)
+{
+    if (request.method() != method) {
+        QHttpServerResponse response
+            = jsonError(Status::MethodNotAllowed, u"method_not_allowed"_s, u"use the method in the Allow header"_s);
+        response.setHeader("Allow", method == QHttpServerRequest::Method::Get ? "GET" : "POST");
+        return response;
+    }
+    if (!isValidDeviceId(id))
+        return answer(m_ingest.reject(Protocol::Http, u"invalid_device_id"_s, {}, u"id '%1'"_s.arg(id.left(80))));
+    switch (checkBearer(m_registry, id, request.value("Authorization"))) {
+    case BearerCheck::Missing:
+    case BearerCheck::Wrong: {
+        m_ingest.reject(Protocol::Http, u"unauthorized"_s, id, u"missing or wrong bearer token"_s);
+        QHttpServerResponse response
+            = jsonError(Status::Unauthorized, u"unauthorized"_s, u"this device needs its bearer token"_s);
+        response.setHeader("WWW-Authenticate", "Bearer");
+        return response;
+    }
+    case BearerCheck::NotRequired:
+    case BearerCheck::Valid:
+        break;
+    }
+    return std::nullopt;
+}
+
+QHttpServerResponse HttpDeviceLink::pendingCommands(const QString &id, const QHttpServerRequest &request)
+{
+    if (auto refused = refuse(id, request, QHttpServerRequest::Method::Get))
+        return std::move(*refused);
+    if (!m_registry.find(id))
+        return jsonError(Status::NotFound, u"not_found"_s, u"no device '%1'"_s.arg(id));
+    QJsonArray commands;
+    for (const Command &c : m_commands.takeQueued(id, Protocol::Http))
+        commands.append(QJsonDocument::fromJson(commandWireJson(c)).object());
+    return QHttpServerResponse(QJsonObject{{u"commands"_s, commands}});
+}
+
+QHttpServerResponse HttpDeviceLink::commandAck(const QString &id, const QHttpServerRequest &request)
+{
+    if (auto refused = refuse(id, request, QHttpServerRequest::Method::Post))
+        return std::move(*refused);
+    InboundMessage message;
+    message.receivedMono = std::chrono::steady_clock::now();
+    message.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
+    message.protocol = Protocol::Http;
+    message.deviceId = id;
+    message.kind = MessageKind::CommandAck;
+    message.payload = request.body();
+    return answer(m_ingest.handle(message));
 }
 
 QHttpServerResponse HttpDeviceLink::answer(const IngestResult &result)
@@ -68,27 +131,8 @@ QHttpServerResponse HttpDeviceLink::answer(const IngestResult &result)
 
 QHttpServerResponse HttpDeviceLink::telemetry(const QString &id, const QHttpServerRequest &request)
 {
-    if (request.method() != QHttpServerRequest::Method::Post) {
-        QHttpServerResponse response
-            = jsonError(Status::MethodNotAllowed, u"method_not_allowed"_s, u"telemetry is sent with POST"_s);
-        response.setHeader("Allow", "POST");
-        return response;
-    }
-    if (!isValidDeviceId(id))
-        return answer(m_ingest.reject(Protocol::Http, u"invalid_device_id"_s, {}, u"id '%1'"_s.arg(id.left(80))));
-    switch (checkBearer(m_registry, id, request.value("Authorization"))) {
-    case BearerCheck::Missing:
-    case BearerCheck::Wrong: {
-        m_ingest.reject(Protocol::Http, u"unauthorized"_s, id, u"missing or wrong bearer token"_s);
-        QHttpServerResponse response
-            = jsonError(Status::Unauthorized, u"unauthorized"_s, u"this device needs its bearer token"_s);
-        response.setHeader("WWW-Authenticate", "Bearer");
-        return response;
-    }
-    case BearerCheck::NotRequired:
-    case BearerCheck::Valid:
-        break;
-    }
+    if (auto refused = refuse(id, request, QHttpServerRequest::Method::Post))
+        return std::move(*refused);
     const auto format = formatFromContentType(request.value("Content-Type"));
     if (!format) {
         return answer(

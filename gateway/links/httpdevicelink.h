@@ -1,33 +1,45 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
 #include <QObject>
 #include <QString>
 
+#include <optional>
+
 class QHttpServer;
-class QHttpServerRequest;
-class QHttpServerResponse;
 
 namespace edgegate {
 
+class CommandQueue;
 class DeviceRegistry;
 class Ingest;
 struct IngestResult;
 
 /// Devices that post telemetry over HTTP: `POST /api/v1/devices/{id}/telemetry` with JSON,
-/// CBOR or SenML chosen by Content-Type, and a bearer token when the device has one.
+/// CBOR or SenML chosen by Content-Type, and a bearer token when the device has one. HTTP has no
+/// push: such devices fetch their commands (`GET .../commands/pending`) and acknowledge them
+/// (`POST .../commands/ack`).
 class HttpDeviceLink : public QObject
 {
     Q_OBJECT
 public:
-    HttpDeviceLink(QHttpServer &server, Ingest &ingest, DeviceRegistry &registry, QObject *parent = nullptr);
+    HttpDeviceLink(QHttpServer &server, Ingest &ingest, DeviceRegistry &registry, CommandQueue &commands,
+                   QObject *parent = nullptr);
 
 private:
     QHttpServerResponse telemetry(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse pendingCommands(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse commandAck(const QString &id, const QHttpServerRequest &request);
+    /// The answer when the request is not allowed, or nullopt when it may go on.
+    std::optional<QHttpServerResponse> refuse(const QString &id, const QHttpServerRequest &request,
+                                              QHttpServerRequest::Method method);
     static QHttpServerResponse answer(const IngestResult &result);
 
     Ingest &m_ingest;
     DeviceRegistry &m_registry;
+    CommandQueue &m_commands;
 };
 
 } // namespace edgegate

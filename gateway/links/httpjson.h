@@ -12,8 +12,7 @@ namespace edgegate {
 inline QHttpServerResponse jsonError(QHttpServerResponder::StatusCode status, const QString &code,
                                      const QString &message)
 {
-    return QHttpServerResponse(QJsonObject{{QStringLiteral("error"), message}, {QStringLiteral("code"), code}},
-                               status);
+    return QHttpServerResponse(QJsonObject{{QStringLiteral("error"), message}, {QStringLiteral("code"), code}}, status);
 }
 
 } // namespace edgegate

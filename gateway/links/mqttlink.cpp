@@ -34,8 +34,10 @@ QString mosquittoError(int rc)
 
 QStringList MqttLink::subscriptions()
 {
-    // The fourth filter brings acks and OTA progress, and shows ids with a slash as bad topics.
-    return {u"devices/+/telemetry"_s, u"devices/+/status"_s, u"devices/+/meta"_s, u"devices/+/+/+"_s};
+    // Commands other clients publish are routed to devices on other links; the last filter brings
+    // command acks and OTA progress, and shows ids with a slash as bad topics.
+    return {u"devices/+/telemetry"_s, u"devices/+/status"_s, u"devices/+/meta"_s, u"devices/+/commands"_s,
+            u"devices/+/+/+"_s};
 }
 
 MqttLink::MqttLink(const Settings &settings, Ingest &ingest, Metrics &metrics, QObject *parent)

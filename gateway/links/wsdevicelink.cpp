@@ -74,9 +74,9 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket)
     }
     s->setMaxAllowedIncomingMessageSize(static_cast<quint64>(m_maxPayloadBytes));
     connect(s, &QWebSocket::textMessageReceived, this,
-            [this, id, s](const QString &text) { received(id, s, text.toUtf8()); });
+            [this, id, s](const QString &text) { received(id, s, text.toUtf8(), true); });
     connect(s, &QWebSocket::binaryMessageReceived, this,
-            [this, id, s](const QByteArray &data) { received(id, s, data); });
+            [this, id, s](const QByteArray &data) { received(id, s, data, false); });
     connect(s, &QWebSocket::pong, this, [this, id, s] {
         const auto it = m_connections.find(id);
         if (it != m_connections.end() && it->second.socket.get() == s)
@@ -97,7 +97,16 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket)
     m_connections.insert_or_assign(id, Connection{std::move(socket), Clock::now()});
 }
 
-void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload)
+bool WsDeviceLink::isCommandAck(const QByteArray &text)
+{
+    // Cheap test first: telemetry frames are the common case and are not parsed twice.
+    if (!text.contains("command_ack"))
+        return false;
+    const QJsonObject o = QJsonDocument::fromJson(text).object();
+    return o.value(u"type"_s).toString() == u"command_ack";
+}
+
+void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload, bool text)
 {
     const auto it = m_connections.find(deviceId);
     if (it != m_connections.end())
@@ -107,7 +116,7 @@ void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const Q
     message.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
     message.protocol = Protocol::WebSocket;
     message.deviceId = deviceId;
-    message.kind = MessageKind::Telemetry;
+    message.kind = text && isCommandAck(payload) ? MessageKind::CommandAck : MessageKind::Telemetry;
     message.payload = payload;
     message.qos = 1;
     reply(socket, m_ingest.handle(message));

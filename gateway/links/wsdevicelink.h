@@ -21,7 +21,9 @@ struct IngestResult;
 
 /// Devices that stream over WebSocket at /ws/device/{id}: each text frame (JSON or SenML JSON) or
 /// binary frame (CBOR or SenML CBOR) is one telemetry message, answered by an `ack` or `error`
-/// frame. The gateway pings every connection and drops one that stops answering.
+/// frame; a text frame `{"type": "command_ack", "id": ...}` acknowledges a command, which the
+/// gateway sends as `{"type": "command", ...}`. Every connection is pinged; one that stops
+/// answering is dropped.
 class WsDeviceLink : public QObject
 {
     Q_OBJECT
@@ -48,7 +50,8 @@ private:
         std::chrono::steady_clock::time_point lastHeard;
     };
 
-    void received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload);
+    void received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload, bool text);
+    static bool isCommandAck(const QByteArray &text);
     void reply(QWebSocket *socket, const IngestResult &result);
     void dropConnection(const QString &deviceId, QWebSocket *socket);
     void keepAlive();
