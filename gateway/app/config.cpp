@@ -17,6 +17,7 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <utility>
 
 namespace edgegate {
 
@@ -183,8 +184,8 @@ struct KeySpec
 
 const QList<QStringView> &sectionNames()
 {
-    static const QList<QStringView> names{u"gateway", u"mqtt",   u"http", u"registry", u"analytics",
-                                          u"ingest",  u"alerts", u"log",  u"translate"};
+    static const QList<QStringView> names{u"gateway",   u"mqtt",   u"http",   u"coap", u"registry",
+                                          u"analytics", u"ingest", u"alerts", u"log",  u"translate"};
     return names;
 }
 
@@ -297,11 +298,12 @@ struct Loader
         return text;
     }
 
-    void listen(const Item &item)
+    /// `host:port`; with `ipOnly` the host must be an address (for sockets bound without name resolution).
+    std::optional<std::pair<QString, quint16>> listen(const Item &item, bool ipOnly = false)
     {
         const auto text = string(item);
         if (!text)
-            return;
+            return std::nullopt;
         const auto malformed = [&] { keyError(item, u"expected host:port, got '"_s + shown(*text) + u"'"_s); };
         QString hostPart;
         QString portPart;
@@ -309,40 +311,43 @@ struct Loader
             const qsizetype close = text->indexOf(u"]:"_s);
             if (close < 0) {
                 malformed();
-                return;
+                return std::nullopt;
             }
             hostPart = text->mid(1, close - 1);
             portPart = text->mid(close + 2);
             if (!isValidIpv6(hostPart)) {
                 keyError(item, u"'"_s + shown(hostPart) + u"' is not a valid IPv6 address"_s);
-                return;
+                return std::nullopt;
             }
         } else {
             const qsizetype colon = text->lastIndexOf(u':');
             // More than one colon is an unbracketed IPv6 address: where its port starts is a guess.
             if (colon <= 0 || text->indexOf(u':') != colon) {
                 malformed();
-                return;
+                return std::nullopt;
             }
             hostPart = text->left(colon);
             portPart = text->mid(colon + 1);
             if (!isValidHost(hostPart)) {
                 keyError(item, u"'"_s + shown(hostPart) + u"' is not a valid host name or IP address"_s);
-                return;
+                return std::nullopt;
             }
         }
         if (!allDigits(portPart)) {
             malformed();
-            return;
+            return std::nullopt;
         }
         bool ok = false;
         const int port = portPart.toInt(&ok);
         if (!ok || port > 65535) {
             keyError(item, u"port "_s + shown(portPart) + u" is out of range (0..65535)"_s);
-            return;
+            return std::nullopt;
         }
-        config().http.host = hostPart;
-        config().http.port = quint16(port);
+        if (ipOnly && !isValidIpv4(hostPart) && !isValidIpv6(hostPart)) {
+            keyError(item, u"'"_s + shown(hostPart) + u"' is not an IP address (names are not resolved here)"_s);
+            return std::nullopt;
+        }
+        return std::pair{hostPart, quint16(port)};
     }
 
     void run(const QByteArray &yaml);
@@ -453,11 +458,52 @@ const QList<KeySpec> &keySpecs()
              if (const auto value = l.duration(item, 100ms, 1h))
                  l.config().mqtt.reconnectMax = *value;
          }},
-        {u"http", u"listen", [](Loader &l, const Item &item) { l.listen(item); }},
+        {u"http", u"listen",
+         [](Loader &l, const Item &item) {
+             if (const auto address = l.listen(item)) {
+                 l.config().http.host = address->first;
+                 l.config().http.port = address->second;
+             }
+         }},
         {u"http", u"max_body_bytes",
          [](Loader &l, const Item &item) {
              if (const auto value = l.integer(item, 1, 16 * 1024 * 1024))
                  l.config().http.maxBodyBytes = qsizetype(*value);
+         }},
+        {u"coap", u"enabled",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.boolean(item))
+                 l.config().coap.enabled = *value;
+         }},
+        {u"coap", u"listen",
+         [](Loader &l, const Item &item) {
+             if (const auto address = l.listen(item, true)) {
+                 l.config().coap.host = address->first;
+                 l.config().coap.port = address->second;
+             }
+         }},
+        {u"coap", u"dtls_listen",
+         [](Loader &l, const Item &item) {
+             // Empty turns DTLS off, so port 0 cannot mean "any port" here.
+             if (item.node.IsScalar() && item.node.Scalar().empty()) {
+                 l.config().coap.dtlsHost.clear();
+                 l.config().coap.dtlsPort = 0;
+                 return;
+             }
+             const auto address = l.listen(item, true);
+             if (!address)
+                 return;
+             if (address->second == 0) {
+                 l.keyError(item, u"port 0 is not allowed (leave the value empty to turn DTLS off)"_s);
+                 return;
+             }
+             l.config().coap.dtlsHost = address->first;
+             l.config().coap.dtlsPort = address->second;
+         }},
+        {u"coap", u"max_sessions",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 100000))
+                 l.config().coap.maxSessions = int(*value);
          }},
         {u"registry", u"policy",
          [](Loader &l, const Item &item) {
@@ -634,6 +680,12 @@ void Loader::crossChecks()
     };
     check(c.mqtt.reconnectMax >= c.mqtt.reconnectMin, u"mqtt.reconnect_max"_s, formatDuration(c.mqtt.reconnectMax),
           u"mqtt.reconnect_min"_s, formatDuration(c.mqtt.reconnectMin), u"is less than"_s, u"is greater than"_s);
+    // Both CoAP endpoints are UDP: the same port twice cannot be bound.
+    if (c.coap.enabled && c.coap.dtlsPort != 0 && c.coap.dtlsPort == c.coap.port
+        && !failedKeys.contains(u"coap.listen"_s) && !failedKeys.contains(u"coap.dtls_listen"_s)) {
+        error(keyLines.value(u"coap.dtls_listen"_s),
+              u"coap.dtls_listen: port "_s + QString::number(c.coap.dtlsPort) + u" is also coap.listen's port"_s);
+    }
     check(c.analytics.minSamples <= c.analytics.window, u"analytics.min_samples"_s,
           QString::number(c.analytics.minSamples), u"analytics.window"_s, QString::number(c.analytics.window),
           u"is greater than"_s, u"is less than"_s);

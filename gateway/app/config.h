@@ -44,6 +44,16 @@ struct Config
         qsizetype maxBodyBytes = 65536;
     } http;
 
+    struct Coap
+    {
+        bool enabled = true; ///< plain CoAP over UDP
+        QString host = QStringLiteral("0.0.0.0");
+        quint16 port = 5683;
+        QString dtlsHost; ///< empty with dtlsPort 0: DTLS off
+        quint16 dtlsPort = 0; ///< 0: DTLS off
+        int maxSessions = 1000;
+    } coap;
+
     struct Registry
     {
         RegistryPolicy policy = RegistryPolicy::Auto;

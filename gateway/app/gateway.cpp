@@ -7,6 +7,7 @@
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
+#include "gateway/links/coaplink.h"
 #include "gateway/links/httpapi.h"
 #include "gateway/links/httpdevicelink.h"
 #include "gateway/links/mqttlink.h"
@@ -84,6 +85,24 @@ Gateway::Gateway(const Config &config, QObject *parent)
     m_http->addWebSocketEndpoint(u"/ws/device/"_s, true, [this](std::unique_ptr<QWebSocket> socket) {
         m_wsDevices->addConnection(std::move(socket));
     });
+    CoapLink::Settings coap;
+    coap.enabled = config.coap.enabled;
+    coap.host = config.coap.host;
+    coap.port = config.coap.port;
+    coap.dtls = config.coap.dtlsPort != 0;
+    coap.dtlsHost = config.coap.dtlsHost.isEmpty() ? config.coap.host : config.coap.dtlsHost;
+    coap.dtlsPort = config.coap.dtlsPort;
+    coap.maxPayloadBytes = config.ingest.maxPayloadBytes;
+    coap.maxSessions = config.coap.maxSessions;
+    m_coap = std::make_unique<CoapLink>(
+        coap, *m_ingest,
+        [this](const QByteArray &identity) -> std::optional<CoapLink::Psk> {
+            const auto psk = m_registry->pskForIdentity(identity);
+            if (!psk)
+                return std::nullopt;
+            return CoapLink::Psk{psk->first, psk->second};
+        },
+        metrics);
     wireCommands();
     if (config.translate.republish)
         m_republish = std::make_unique<LocalRepublish>(config.translate.qos, *m_ingest, *m_mqtt, metrics);
@@ -106,6 +125,8 @@ void Gateway::wireCommands()
     m_commands->setTransport(Protocol::Mqtt, [this](const Command &c) {
         return m_mqtt->republish(deviceTopic(c.deviceId, MessageKind::Command), commandWireJson(c), 1);
     });
+    m_commands->setTransport(
+        Protocol::Coap, [this](const Command &c) { return m_coap->notifyCommand(c.deviceId, commandWireJson(c)) > 0; });
     m_commands->setTransport(Protocol::WebSocket, [this](const Command &c) {
         QJsonObject frame = QJsonDocument::fromJson(commandWireJson(c)).object();
         frame.insert(u"type"_s, u"command"_s);
@@ -153,10 +174,20 @@ bool Gateway::start(QString *error)
     m_httpPort = m_http->listen(error);
     if (m_httpPort == 0)
         return false;
+    if ((m_config.coap.enabled || m_config.coap.dtlsPort != 0) && !m_coap->start(error))
+        return false;
     qCInfo(lcGateway).noquote() << "gateway" << m_config.gateway.id << "serving REST on"
                                 << u"http://%1:%2/api/v1"_s.arg(m_config.http.host).arg(m_httpPort)
                                 << "and WebSocket on" << u"ws://%1:%2/ws"_s.arg(m_config.http.host).arg(m_httpPort)
                                 << "with data in" << QDir(dataDir).absolutePath();
+    if (m_coap->port() != 0)
+        qCInfo(lcGateway).noquote() << "CoAP on" << u"coap://%1:%2"_s.arg(m_config.coap.host).arg(m_coap->port());
+    if (m_coap->dtlsPort() != 0)
+        qCInfo(lcGateway).noquote() << "CoAP over DTLS (PSK) on"
+                                    << u"coaps://%1:%2"_s
+                                           .arg(m_config.coap.dtlsHost.isEmpty() ? m_config.coap.host
+                                                                                 : m_config.coap.dtlsHost)
+                                           .arg(m_coap->dtlsPort());
     m_mqtt->start();
     return true;
 }
@@ -167,14 +198,15 @@ void Gateway::stop()
         return;
     m_stopping = true;
     qCInfo(lcGateway) << "stopping";
-    // Input stops first (the broker link), then everything received is written.
+    // Input stops first (device links, then the broker link), then everything received is written.
+    m_coap->stop();
+    m_wsDevices->closeAll();
     m_mqtt->stop();
 }
 
 void Gateway::finishStop()
 {
     m_feed->closeAll();
-    m_wsDevices->closeAll();
     if (!m_registry->flush())
         qCWarning(lcGateway) << "the last registry changes could not be written";
     qCInfo(lcGateway) << "stopped";

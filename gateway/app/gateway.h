@@ -12,6 +12,7 @@ namespace edgegate {
 
 class AlertStore;
 class Analytics;
+class CoapLink;
 class CommandQueue;
 class DeviceRegistry;
 class HttpApi;
@@ -62,6 +63,7 @@ private:
     std::unique_ptr<HttpApi> m_http;
     std::unique_ptr<HttpDeviceLink> m_httpDevices;
     std::unique_ptr<WsDeviceLink> m_wsDevices;
+    std::unique_ptr<CoapLink> m_coap;
     std::unique_ptr<LocalRepublish> m_republish;
     quint16 m_httpPort = 0;
     bool m_stopping = false;

@@ -13,6 +13,7 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
+#include <QUdpSocket>
 
 using namespace Qt::StringLiterals;
 
@@ -33,6 +34,14 @@ quint16 freePort()
             return port;
     }
     qFatal("no free loopback port found");
+}
+
+quint16 freeUdpPort()
+{
+    QUdpSocket probe;
+    if (!probe.bind(QHostAddress::LocalHost, 0))
+        qFatal("no free loopback UDP port found");
+    return probe.localPort();
 }
 
 bool waitForListening(quint16 port, int timeoutMs)
@@ -144,13 +153,15 @@ Gateway::~Gateway()
 QString Gateway::config(quint16 brokerPort, const QString &extra, const QString &mqttExtra, const QString &httpExtra)
 {
     m_httpPort = freePort();
+    m_coapPort = freeUdpPort();
     return u"gateway:\n  id: test-gw\n  data_dir: %1\n"
            "mqtt:\n  host: 127.0.0.1\n  port: %2\n  reconnect_min: 100ms\n  reconnect_max: 500ms\n%3"
-           "http:\n  listen: 127.0.0.1:%4\n%5%6"_s.arg(dataDir())
+           "http:\n  listen: 127.0.0.1:%4\n%5coap:\n  listen: 127.0.0.1:%7\n%6"_s.arg(dataDir())
                .arg(brokerPort)
                .arg(mqttExtra)
                .arg(m_httpPort)
-               .arg(httpExtra, extra);
+               .arg(httpExtra, extra)
+               .arg(m_coapPort);
 }
 
 bool Gateway::start(const QString &yaml)

@@ -18,6 +18,9 @@ namespace testsupport {
 /// A loopback TCP port nothing listened on when it was checked.
 quint16 freePort();
 
+/// A loopback UDP port nothing was bound to when it was checked.
+quint16 freeUdpPort();
+
 /// True once something accepts TCP connections on 127.0.0.1:port (waits up to timeoutMs).
 bool waitForListening(quint16 port, int timeoutMs = 10000);
 
@@ -52,6 +55,7 @@ public:
     void kill();
     [[nodiscard]] QString dataDir() const { return m_dir.filePath(QStringLiteral("data")); }
     [[nodiscard]] quint16 httpPort() const { return m_httpPort; }
+    [[nodiscard]] quint16 coapPort() const { return m_coapPort; }
     [[nodiscard]] QString output() const;
     [[nodiscard]] bool isRunning() const;
 
@@ -64,6 +68,7 @@ private:
     QTemporaryDir m_dir;
     std::unique_ptr<QProcess> m_process;
     quint16 m_httpPort = 0;
+    quint16 m_coapPort = 0;
     QByteArray m_output;
 };
 

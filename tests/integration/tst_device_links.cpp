@@ -64,6 +64,7 @@ private slots:
     void webSocketDevice();
     void webSocketToken();
     void mqtt311GatewayDoesNotReingestItsRepublish();
+    void coapDeviceThroughTheGateway();
 
 private:
     std::unique_ptr<Broker> m_broker;
@@ -314,6 +315,57 @@ void TestDeviceLinks::mqtt311GatewayDoesNotReingestItsRepublish()
     QCOMPARE(metricValue(metrics, u"edgegate_messages_total{protocol=\"mqtt\",kind=\"telemetry\"}"_s), 0.0);
     QCOMPARE(
         latest(*m_http, u"old-1"_s).value(u"n"_s).toObject().value(u"stats"_s).toObject().value(u"count"_s).toInt(), 3);
+}
+
+void TestDeviceLinks::coapDeviceThroughTheGateway()
+{
+    startGateway();
+    Subscriber sub(m_broker->port(), u"devices/+/telemetry"_s);
+    QVERIFY(sub.waitUntilSubscribed(*m_broker));
+    const QString base = u"coap://127.0.0.1:%1/devices/c-dev/"_s.arg(m_gateway->coapPort());
+    auto coapClient = [](const QStringList &args, int timeoutMs = 20000) {
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(u"coap-client-openssl"_s, args);
+        p.waitForFinished(timeoutMs);
+        return QString::fromUtf8(p.readAll());
+    };
+    // CON and NON: each accepted message reaches the broker once.
+    coapClient({u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"lux\": 310}"_s, base + u"telemetry"_s});
+    coapClient({u"-N"_s, u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"lux\": 320}"_s, u"-B"_s, u"1"_s,
+                base + u"telemetry"_s});
+    QTRY_COMPARE_WITH_TIMEOUT(sub.messages().size(), 2, 10000);
+    QCOMPARE(QJsonDocument::fromJson(sub.messages().at(0).second).object().value(u"lux"_s).toInt(), 310);
+    QCOMPARE(QJsonDocument::fromJson(sub.messages().at(1).second).object().value(u"lux"_s).toInt(), 320);
+    QCOMPARE(m_http->get(u"/api/v1/devices/c-dev"_s).json().value(u"protocol"_s).toString(), u"coap"_s);
+
+    // A command reaches a CoAP observer, and a CoAP POST acknowledges it.
+    QProcess observer;
+    observer.start(u"coap-client-openssl"_s, {u"-s"_s, u"15"_s, u"-m"_s, u"get"_s, base + u"commands"_s});
+    QByteArray seen;
+    connect(&observer, &QProcess::readyReadStandardOutput, this, [&] { seen += observer.readAllStandardOutput(); });
+    QTRY_VERIFY_WITH_TIMEOUT(seen.contains("{}"), 10000); // registered, no command yet
+    const HttpReply created
+        = m_http->send("POST", u"/api/v1/devices/c-dev/commands"_s, R"({"name": "calibrate", "ttl": 30})");
+    QCOMPARE(created.status, 201);
+    const QString id = created.json().value(u"id"_s).toString();
+    QCOMPARE(created.json().value(u"state"_s).toString(), u"delivered"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(seen.contains(id.toUtf8()), 10000);
+    coapClient(
+        {u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"id\": \"%1\"}"_s.arg(id), base + u"commands/ack"_s});
+    QTRY_COMPARE_WITH_TIMEOUT(m_http->get(u"/api/v1/devices/c-dev/commands"_s)
+                                  .json()
+                                  .value(u"commands"_s)
+                                  .toArray()
+                                  .at(0)
+                                  .toObject()
+                                  .value(u"state"_s)
+                                  .toString(),
+                              u"acknowledged"_s, 10000);
+    observer.kill();
+    observer.waitForFinished();
+    const QByteArray metrics = m_http->get(u"/metrics"_s).body;
+    QCOMPARE(metricValue(metrics, u"edgegate_republished_total{protocol=\"coap\"}"_s), 2.0);
 }
 
 QTEST_GUILESS_MAIN(TestDeviceLinks)

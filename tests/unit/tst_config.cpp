@@ -48,6 +48,14 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"http.host"_s, [](const Config &x) { return QVariant(x.http.host); }},
         {u"http.port"_s, [](const Config &x) { return QVariant(int(x.http.port)); }},
         {u"http.max_body_bytes"_s, [](const Config &x) { return QVariant(qint64(x.http.maxBodyBytes)); }},
+        {u"coap.enabled"_s, [](const Config &x) { return QVariant(x.coap.enabled); }},
+        {u"coap.host"_s, [](const Config &x) { return QVariant(x.coap.host); }},
+        {u"coap.port"_s, [](const Config &x) { return QVariant(int(x.coap.port)); }},
+        {u"coap.dtls_host"_s, [](const Config &x) { return QVariant(x.coap.dtlsHost); }},
+        {u"coap.dtls_port"_s, [](const Config &x) { return QVariant(int(x.coap.dtlsPort)); }},
+        {u"coap.max_sessions"_s, [](const Config &x) { return QVariant(x.coap.maxSessions); }},
+        {u"translate.republish"_s, [](const Config &x) { return QVariant(x.translate.republish); }},
+        {u"translate.qos"_s, [](const Config &x) { return QVariant(x.translate.qos); }},
         {u"registry.policy"_s, [](const Config &x) { return QVariant(policyName(x.registry.policy)); }},
         {u"registry.offline_after"_s,
          [](const Config &x) { return QVariant(qint64(x.registry.offlineAfter.count())); }},
@@ -109,6 +117,14 @@ mqtt:
 http:
   listen: "[::1]:9090"
   max_body_bytes: 1048576
+coap:
+  enabled: false
+  listen: 127.0.0.1:15683
+  dtls_listen: "[::]:15684"
+  max_sessions: 50
+translate:
+  republish: false
+  qos: 2
 registry:
   policy: approve
   offline_after: 5m
@@ -162,7 +178,7 @@ void TestConfig::defaults_data()
     QTest::addRow("document marker") << QByteArray("---\n");
     QTest::addRow("null document") << QByteArray("~\n");
     QTest::addRow("empty sections") << QByteArray(
-        "gateway:\nmqtt:\nhttp:\nregistry:\nanalytics:\ningest:\nalerts:\nlog:\n");
+        "gateway:\nmqtt:\nhttp:\ncoap:\ntranslate:\nregistry:\nanalytics:\ningest:\nalerts:\nlog:\n");
     QTest::addRow("empty flow sections") << QByteArray("mqtt: {}\nlog: {}\n");
 }
 
@@ -206,6 +222,14 @@ void TestConfig::fullFile_data()
     QTest::addRow("http.listen host") << u"http.host"_s << QVariant(u"::1"_s);
     QTest::addRow("http.listen port") << u"http.port"_s << QVariant(9090);
     QTest::addRow("http.max_body_bytes") << u"http.max_body_bytes"_s << QVariant(qint64(1048576));
+    QTest::addRow("coap.enabled") << u"coap.enabled"_s << QVariant(false);
+    QTest::addRow("coap.listen host") << u"coap.host"_s << QVariant(u"127.0.0.1"_s);
+    QTest::addRow("coap.listen port") << u"coap.port"_s << QVariant(15683);
+    QTest::addRow("coap.dtls_listen host") << u"coap.dtls_host"_s << QVariant(u"::"_s);
+    QTest::addRow("coap.dtls_listen port") << u"coap.dtls_port"_s << QVariant(15684);
+    QTest::addRow("coap.max_sessions") << u"coap.max_sessions"_s << QVariant(50);
+    QTest::addRow("translate.republish") << u"translate.republish"_s << QVariant(false);
+    QTest::addRow("translate.qos") << u"translate.qos"_s << QVariant(2);
     QTest::addRow("registry.policy") << u"registry.policy"_s << QVariant(u"approve"_s);
     QTest::addRow("registry.offline_after") << u"registry.offline_after"_s << QVariant(qint64(300000));
     QTest::addRow("registry.flush_interval") << u"registry.flush_interval"_s << QVariant(qint64(2500));
@@ -265,6 +289,18 @@ void TestConfig::acceptedValues_data()
                                      << QVariant(u"gateway.lan"_s);
     QTest::addRow("listen ipv6 any") << QByteArray("http:\n  listen: \"[::]:80\"\n") << u"http.host"_s
                                      << QVariant(u"::"_s);
+    QTest::addRow("coap any port") << QByteArray("coap:\n  listen: 0.0.0.0:0\n") << u"coap.port"_s << QVariant(0);
+    QTest::addRow("coap ipv6") << QByteArray("coap:\n  listen: \"[::1]:5683\"\n") << u"coap.host"_s
+                               << QVariant(u"::1"_s);
+    QTest::addRow("coap dtls on") << QByteArray("coap:\n  dtls_listen: 0.0.0.0:5684\n") << u"coap.dtls_port"_s
+                                  << QVariant(5684);
+    QTest::addRow("coap dtls off") << QByteArray("coap:\n  dtls_listen: \"\"\n") << u"coap.dtls_port"_s << QVariant(0);
+    QTest::addRow("coap dtls only") << QByteArray(
+        "coap:\n  enabled: false\n  listen: 0.0.0.0:5684\n  dtls_listen: 0.0.0.0:5684\n")
+                                    << u"coap.dtls_port"_s << QVariant(5684);
+    QTest::addRow("coap max_sessions max")
+        << QByteArray("coap:\n  max_sessions: 100000\n") << u"coap.max_sessions"_s << QVariant(100000);
+    QTest::addRow("translate qos 0") << QByteArray("translate:\n  qos: 0\n") << u"translate.qos"_s << QVariant(0);
     QTest::addRow("offline_after 30d") << QByteArray("registry:\n  offline_after: 30d\n") << u"registry.offline_after"_s
                                        << QVariant(qint64(30) * 86400000);
     QTest::addRow("policy deny") << QByteArray("registry:\n  policy: deny\n") << u"registry.policy"_s
@@ -435,6 +471,18 @@ void TestConfig::errors_data()
         u"YAML syntax error: nesting too deep"_s);
     row("null key", "log:\n  ~: debug\n", 2, u"log: keys must be names, got an empty value"_s);
     row("two documents", "log:\n  level: info\n---\nlog:\n  level: debug\n", 4, u"only one YAML document is allowed"_s);
+    row("coap listen, host name", "coap:\n  listen: gateway.lan:5683\n", 2,
+        u"coap.listen: 'gateway.lan' is not an IP address (names are not resolved here)"_s);
+    row("coap listen, no port", "coap:\n  listen: 0.0.0.0\n", 2, u"coap.listen: expected host:port, got '0.0.0.0'"_s);
+    row("coap dtls port 0", "coap:\n  dtls_listen: 0.0.0.0:0\n", 2,
+        u"coap.dtls_listen: port 0 is not allowed (leave the value empty to turn DTLS off)"_s);
+    row("coap same port twice", "coap:\n  listen: 0.0.0.0:5683\n  dtls_listen: 0.0.0.0:5683\n", 3,
+        u"coap.dtls_listen: port 5683 is also coap.listen's port"_s);
+    row("coap enabled word", "coap:\n  enabled: maybe\n", 2, u"coap.enabled: expected true or false, got 'maybe'"_s);
+    row("coap max_sessions 0", "coap:\n  max_sessions: 0\n", 2, u"coap.max_sessions: 0 is out of range (1..100000)"_s);
+    row("translate qos 3", "translate:\n  qos: 3\n", 2, u"translate.qos: 3 is out of range (0..2)"_s);
+    row("translate republish list", "translate:\n  republish: [true]\n", 2,
+        u"translate.republish: expected true or false, got a list"_s);
     row("newline in echoed value", "log:\n  level: \"de\\nbug\"\n", 2,
         u"log.level: 'de\\nbug' is not one of debug, info, warning, error"_s);
 }

@@ -1,0 +1,692 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/links/coaplink.h"
+
+#include "gateway/core/metrics.h"
+#include "shared/deviceid.h"
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QLoggingCategory>
+
+#include <coap3/coap.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcCoap, "edgegate.coap")
+
+namespace {
+
+// RFC 7252 EXCHANGE_LIFETIME (247 s with the default transmission parameters): a retransmitted CON
+// cannot arrive later than this. The per-session cap bounds memory against a peer cycling message ids.
+constexpr auto ExchangeLifetime = std::chrono::seconds(247);
+constexpr std::size_t MaxRememberedExchanges = 250;
+// A notification has to fit one datagram: block-wise transfer is not supported (yet).
+constexpr qsizetype MaxCommandBytes = 1024;
+constexpr qsizetype MaxIdentityBytes = 128;
+constexpr int RetryAfterSeconds = 30;
+
+const QByteArray DevicesSegment = QByteArrayLiteral("devices");
+const QByteArray TelemetrySegment = QByteArrayLiteral("telemetry");
+const QByteArray AckSegment = QByteArrayLiteral("ack");
+const QByteArray CommandsSegment = QByteArrayLiteral("commands");
+
+// The one place a link-level or ingest outcome becomes a CoAP response code (as e.g. 404 for 4.04).
+int responseCode(const IngestResult &result)
+{
+    switch (result.outcome) {
+    case IngestResult::Outcome::Accepted:
+    case IngestResult::Outcome::Held:
+        return 204;
+    case IngestResult::Outcome::Denied:
+        return 403;
+    case IngestResult::Outcome::BadInput:
+        break;
+    }
+    if (result.reason == u"too_large" || result.reason == u"blockwise_unsupported")
+        return 413;
+    if (result.reason == u"unsupported_content_format")
+        return 415;
+    if (result.reason == u"unknown_resource")
+        return 404;
+    if (result.reason == u"method_not_allowed")
+        return 405;
+    if (result.reason == u"overloaded")
+        return 503;
+    return 400;
+}
+
+QString codeText(int code)
+{
+    return u"%1.%2"_s.arg(code / 100).arg(code % 100, 2, 10, QChar(u'0'));
+}
+
+QList<QByteArray> requestPath(const coap_pdu_t *request)
+{
+    QList<QByteArray> segments;
+    coap_opt_filter_t filter;
+    coap_option_filter_clear(&filter);
+    coap_option_filter_set(&filter, COAP_OPTION_URI_PATH);
+    coap_opt_iterator_t it;
+    if (!coap_option_iterator_init(request, &it, &filter))
+        return segments;
+    while (const coap_opt_t *opt = coap_option_next(&it)) {
+        segments.append(
+            QByteArray(reinterpret_cast<const char *>(coap_opt_value(opt)), qsizetype(coap_opt_length(opt))));
+    }
+    return segments;
+}
+
+QByteArray resourceDeviceId(coap_resource_t *resource)
+{
+    const coap_str_const_t *path = coap_resource_get_uri_path(resource);
+    const QList<QByteArray> segments
+        = QByteArray(reinterpret_cast<const char *>(path->s), qsizetype(path->length)).split('/');
+    return segments.size() == 3 ? segments[1] : QByteArray();
+}
+
+// Ids are echoed into log lines and diagnostics: keep them short and printable.
+QString shownId(const QByteArray &raw)
+{
+    QString out = QString::fromUtf8(raw.left(80));
+    for (QChar &c : out) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            c = u'?';
+    }
+    return out;
+}
+
+bool makeAddress(const QString &host, quint16 port, coap_address_t *out)
+{
+    QHostAddress address(host);
+    if (address.isNull() && host == u"localhost")
+        address = QHostAddress(QHostAddress::LocalHost);
+    if (address.isNull())
+        return false;
+    coap_address_init(out);
+    if (address.protocol() == QAbstractSocket::IPv4Protocol) {
+        out->addr.sin.sin_family = AF_INET;
+        out->addr.sin.sin_port = htons(port);
+        out->addr.sin.sin_addr.s_addr = htonl(address.toIPv4Address());
+        out->size = sizeof(out->addr.sin);
+        return true;
+    }
+    const Q_IPV6ADDR v6 = address.toIPv6Address();
+    out->addr.sin6.sin6_family = AF_INET6;
+    out->addr.sin6.sin6_port = htons(port);
+    std::memcpy(&out->addr.sin6.sin6_addr, v6.c, sizeof(v6.c));
+    out->size = sizeof(out->addr.sin6);
+    return true;
+}
+
+// libcoap reports an endpoint as "address:port" (the address bracketed for IPv6) and its protocol,
+// with the port the socket really got: the only public way to learn the port picked for port 0.
+quint16 boundPort(const coap_endpoint_t *endpoint)
+{
+    const QByteArray text(coap_endpoint_str(endpoint));
+    const QByteArray address = text.left(text.indexOf(' '));
+    return quint16(address.mid(address.lastIndexOf(':') + 1).toUInt());
+}
+
+void logFromLibcoap(coap_log_t level, const char *message)
+{
+    const QString text = QString::fromUtf8(message).trimmed();
+    // Its warnings are about peers (bad packets, failed handshakes): the link counts and reports those
+    // itself at a limited rate, so only libcoap's own critical conditions are warnings here.
+    if (level <= LOG_CRIT)
+        qCWarning(lcCoap).noquote() << "libcoap:" << text;
+    else
+        qCDebug(lcCoap).noquote() << "libcoap:" << text;
+}
+
+void setAttribute(coap_resource_t *resource, const char *name, const QByteArray &value)
+{
+    coap_add_attr(resource, coap_new_str_const(reinterpret_cast<const uint8_t *>(name), std::strlen(name)),
+                  coap_new_str_const(reinterpret_cast<const uint8_t *>(value.constData()), size_t(value.size())),
+                  COAP_ATTR_FLAGS_RELEASE_NAME | COAP_ATTR_FLAGS_RELEASE_VALUE);
+}
+
+coap_resource_t *newResource(const QByteArray &path, int flags)
+{
+    coap_str_const_t *uri
+        = coap_new_str_const(reinterpret_cast<const uint8_t *>(path.constData()), size_t(path.size()));
+    return coap_resource_init(uri, flags | COAP_RESOURCE_FLAGS_RELEASE_URI);
+}
+
+} // namespace
+
+/// libcoap's C callbacks: they find the link through the context's app data and hand over.
+struct CoapCallbacks
+{
+    static CoapLink *link(const coap_session_t *session)
+    {
+        return static_cast<CoapLink *>(coap_get_app_data(coap_session_get_context(session)));
+    }
+
+    static void telemetry(coap_resource_t * /*resource*/, coap_session_t *session, const coap_pdu_t *request,
+                          const coap_string_t * /*query*/, coap_pdu_t *response)
+    {
+        // Reached through the discovery template only, whose id is never valid: the path decides.
+        const QList<QByteArray> path = requestPath(request);
+        link(session)->handleDeviceMessage(session, request, response, path.size() == 3 ? path[1] : QByteArray(),
+                                           MessageKind::Telemetry);
+    }
+
+    static void commandsGet(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                            const coap_string_t * /*query*/, coap_pdu_t *response)
+    {
+        link(session)->handleCommandsGet(session, request, response, QString::fromUtf8(resourceDeviceId(resource)));
+    }
+
+    static void unknown(coap_resource_t * /*resource*/, coap_session_t *session, const coap_pdu_t *request,
+                        const coap_string_t * /*query*/, coap_pdu_t *response)
+    {
+        link(session)->handleUnknown(session, request, response);
+    }
+
+    static int event(coap_session_t *session, const coap_event_t event)
+    {
+        if (CoapLink *self = link(session))
+            self->sessionEvent(session, int(event));
+        return 0;
+    }
+
+    static const coap_bin_const_t *pskIdentity(coap_bin_const_t *identity, coap_session_t *session, void *self)
+    {
+        return static_cast<CoapLink *>(self)->pskForIdentity(identity, session);
+    }
+};
+
+CoapLink::CoapLink(const Settings &settings, Ingest &ingest, PskLookup pskLookup, Metrics &metrics, QObject *parent)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_ingest(ingest)
+    , m_pskLookup(std::move(pskLookup))
+    , m_metrics(metrics)
+    , m_pskKeyView(std::make_unique<coap_bin_const_t>())
+    , m_sessionsGauge(metrics.gauge(u"edgegate_coap_sessions"_s, u"CoAP and DTLS peers with a session."_s))
+    , m_dtlsFailures(metrics.counter(u"edgegate_coap_dtls_failures_total"_s,
+                                     u"DTLS handshakes or records that failed (wrong key, unknown identity)."_s))
+    , m_duplicates(metrics.counter(u"edgegate_coap_duplicates_total"_s,
+                                   u"Retransmitted CON requests answered again without ingesting them twice."_s))
+    , m_overloaded(metrics.counter(u"edgegate_coap_overloaded_total"_s,
+                                   u"Requests refused with 5.03 because there were more sessions than allowed."_s))
+{
+    static const bool libInit = [] {
+        coap_startup();
+        coap_set_log_handler(&logFromLibcoap);
+        // libcoap's detail (sessions, handshake steps; not PDU dumps) only when our debug output is on.
+        coap_set_log_level(lcCoap().isDebugEnabled() ? LOG_INFO : LOG_WARNING);
+        return true;
+    }();
+    Q_UNUSED(libInit);
+
+    m_ioTimer.setSingleShot(true);
+    connect(&m_ioTimer, &QTimer::timeout, this, &CoapLink::process);
+    // Any device the gateway accepted (on whichever protocol) can observe its commands over CoAP.
+    connect(&m_ingest, &Ingest::telemetryAccepted, this, [this](const Envelope &envelope) {
+        if (m_ctx)
+            ensureCommandsResource(envelope.deviceId);
+    });
+}
+
+CoapLink::~CoapLink()
+{
+    stop();
+}
+
+bool CoapLink::start(QString *error)
+{
+    stop();
+    m_ctx = coap_new_context(nullptr);
+    if (!m_ctx) {
+        if (error)
+            *error = u"cannot create a CoAP context"_s;
+        return false;
+    }
+    coap_set_app_data(m_ctx, this);
+    coap_register_event_handler(m_ctx, &CoapCallbacks::event);
+
+    if (m_settings.dtls) {
+        coap_dtls_spsk_t psk{};
+        psk.version = COAP_DTLS_SPSK_SETUP_VERSION;
+        psk.validate_id_call_back = &CoapCallbacks::pskIdentity;
+        psk.id_call_back_arg = this;
+        if (!coap_dtls_is_supported() || !coap_context_set_psk2(m_ctx, &psk)) {
+            if (error)
+                *error = u"DTLS with PSK is not available in this libcoap"_s;
+            stop();
+            return false;
+        }
+    }
+    if ((m_settings.enabled && !bind(false, error)) || (m_settings.dtls && !bind(true, error))) {
+        stop();
+        return false;
+    }
+
+    // Discovery templates: they make /.well-known/core describe the per-device resources, which
+    // libcoap cannot register with a wildcard. Their "{id}" is never a valid id, so using them is 4.00.
+    coap_resource_t *telemetry = newResource(QByteArrayLiteral("devices/{id}/telemetry"), 0);
+    coap_register_request_handler(telemetry, COAP_REQUEST_POST, &CoapCallbacks::telemetry);
+    coap_register_request_handler(telemetry, COAP_REQUEST_PUT, &CoapCallbacks::telemetry);
+    setAttribute(telemetry, "ct", QByteArrayLiteral("\"50 60 110 112\""));
+    setAttribute(telemetry, "rt", QByteArrayLiteral("\"edgegate.telemetry\""));
+    coap_add_resource(m_ctx, telemetry);
+    coap_resource_t *commands = newResource(QByteArrayLiteral("devices/{id}/commands"), 0);
+    coap_register_request_handler(commands, COAP_REQUEST_GET, &CoapCallbacks::commandsGet);
+    coap_resource_set_get_observable(commands, 1);
+    setAttribute(commands, "ct", QByteArrayLiteral("50"));
+    setAttribute(commands, "rt", QByteArrayLiteral("\"edgegate.commands\""));
+    coap_add_resource(m_ctx, commands);
+
+    // Everything else arrives here and is dispatched by path: telemetry of every device, and the
+    // refusals (unknown paths, invalid ids) that must be counted rather than answered by libcoap alone.
+    coap_resource_t *unknown = coap_resource_unknown_init2(&CoapCallbacks::unknown, 0);
+    for (const coap_request_t method : {COAP_REQUEST_GET, COAP_REQUEST_POST, COAP_REQUEST_DELETE, COAP_REQUEST_FETCH,
+                                        COAP_REQUEST_PATCH, COAP_REQUEST_IPATCH})
+        coap_register_request_handler(unknown, method, &CoapCallbacks::unknown);
+    coap_add_resource(m_ctx, unknown);
+
+    const int fd = coap_context_get_coap_fd(m_ctx);
+    if (fd < 0) {
+        if (error)
+            *error = u"libcoap was built without epoll: it cannot run inside the event loop"_s;
+        stop();
+        return false;
+    }
+    m_notifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read);
+    connect(m_notifier.get(), &QSocketNotifier::activated, this, &CoapLink::process);
+    for (auto it = m_commands.begin(); it != m_commands.end(); ++it)
+        it->resource = nullptr;
+    rearm();
+    return true;
+}
+
+bool CoapLink::bind(bool dtls, QString *error)
+{
+    const QString &host = dtls ? m_settings.dtlsHost : m_settings.host;
+    const quint16 port = dtls ? m_settings.dtlsPort : m_settings.port;
+    const QString where = u"%1 %2:%3"_s.arg(dtls ? u"DTLS"_s : u"UDP"_s, host).arg(port);
+    coap_address_t address;
+    if (!makeAddress(host, port, &address)) {
+        if (error)
+            *error = u"cannot listen on %1: not an IP address"_s.arg(where);
+        return false;
+    }
+    errno = 0;
+    coap_endpoint_t *endpoint = coap_new_endpoint(m_ctx, &address, dtls ? COAP_PROTO_DTLS : COAP_PROTO_UDP);
+    if (!endpoint) {
+        const int bindErrno = errno;
+        if (error) {
+            *error = u"cannot listen on %1: %2"_s.arg(
+                where, bindErrno ? QString::fromLocal8Bit(std::strerror(bindErrno)) : u"libcoap refused"_s);
+        }
+        return false;
+    }
+    const quint16 actual = boundPort(endpoint);
+    (dtls ? m_boundDtlsPort : m_boundPort) = actual;
+    qCInfo(lcCoap).noquote() << "listening on" << (dtls ? "DTLS" : "UDP") << u"%1:%2"_s.arg(host).arg(actual);
+    return true;
+}
+
+void CoapLink::stop()
+{
+    m_ioTimer.stop();
+    if (m_notifier) {
+        // stop() may run from inside the notifier's own activation: let the loop delete it.
+        m_notifier->setEnabled(false);
+        m_notifier.release()->deleteLater();
+    }
+    if (m_ctx) {
+        coap_context_t *ctx = m_ctx;
+        m_ctx = nullptr;
+        // Frees every session and resource; the session events it raises still find this link.
+        coap_free_context(ctx);
+    }
+    m_sessions.clear();
+    m_sessionCount = 0;
+    m_sessionsGauge.set(0);
+    for (auto it = m_commands.begin(); it != m_commands.end(); ++it)
+        it->resource = nullptr;
+    m_boundPort = 0;
+    m_boundDtlsPort = 0;
+}
+
+void CoapLink::process()
+{
+    if (!m_ctx || m_inLibcoap)
+        return;
+    m_inLibcoap = true;
+    const int rc = coap_io_process(m_ctx, COAP_IO_NO_WAIT);
+    m_inLibcoap = false;
+    if (rc < 0) {
+        if (const auto suppressed = m_warnings.allow(u"io"_s))
+            qCWarning(lcCoap) << "CoAP I/O failed"
+                              << "(" << *suppressed << "similar suppressed)";
+    }
+    rearm();
+}
+
+void CoapLink::rearm()
+{
+    if (!m_ctx)
+        return;
+    // Also sends what is due now (notifications, retransmissions) and reaps idle sessions.
+    coap_tick_t now = 0;
+    coap_ticks(&now);
+    m_inLibcoap = true;
+    const unsigned int nextMs = coap_io_prepare_epoll(m_ctx, now);
+    m_inLibcoap = false;
+    if (nextMs > 0)
+        m_ioTimer.start(std::chrono::milliseconds(nextMs));
+    else
+        m_ioTimer.stop();
+}
+
+void CoapLink::sessionEvent(coap_session_t *session, int event)
+{
+    qCDebug(lcCoap).noquote() << "event" << Qt::hex << Qt::showbase << event << "on" << coap_session_str(session);
+    switch (event) {
+    case COAP_EVENT_SERVER_SESSION_NEW:
+        ++m_sessionCount;
+        break;
+    case COAP_EVENT_SERVER_SESSION_DEL:
+        m_sessionCount = std::max(0, m_sessionCount - 1);
+        m_sessions.remove(session);
+        break;
+    case COAP_EVENT_DTLS_CONNECTED:
+        m_sessions[session].dtlsConnected = true;
+        break;
+    case COAP_EVENT_DTLS_ERROR:
+        dtlsFailed(session, "DTLS handshake failed with");
+        break;
+    case COAP_EVENT_DTLS_CLOSED:
+        // A wrong key shows only here: DTLS drops records it cannot authenticate without an alert
+        // (RFC 6347 4.1.2.7), so the handshake just never completes and libcoap gives up on it.
+        if (m_ctx && !m_sessions.value(session).dtlsConnected)
+            dtlsFailed(session, "DTLS handshake did not complete with");
+        break;
+    default:
+        break;
+    }
+    m_sessionsGauge.set(m_sessionCount);
+}
+
+void CoapLink::dtlsFailed(coap_session_t *session, const char *what)
+{
+    SessionState &state = m_sessions[session];
+    if (state.dtlsFailureCounted)
+        return;
+    state.dtlsFailureCounted = true;
+    m_dtlsFailures.inc();
+    if (const auto suppressed = m_warnings.allow(u"dtls"_s)) {
+        qCWarning(lcCoap).noquote() << what << coap_session_str(session) << "(wrong key?" << *suppressed
+                                    << "similar suppressed)";
+    }
+}
+
+const coap_bin_const_t *CoapLink::pskForIdentity(const coap_bin_const_t *identity, coap_session_t *session)
+{
+    const QByteArray id(reinterpret_cast<const char *>(identity->s), qsizetype(identity->length));
+    const std::optional<Psk> psk = id.size() <= MaxIdentityBytes && m_pskLookup ? m_pskLookup(id) : std::nullopt;
+    if (!psk || psk->key.isEmpty()) {
+        // The handshake fails from here and is counted through COAP_EVENT_DTLS_ERROR.
+        if (const auto suppressed = m_warnings.allow(u"psk_identity"_s)) {
+            qCWarning(lcCoap).noquote() << "unknown PSK identity" << shownId(id) << "from" << coap_session_str(session)
+                                        << "(" << *suppressed << "similar suppressed)";
+        }
+        return nullptr;
+    }
+    // libcoap copies the key before this is called again.
+    m_pskKey = psk->key;
+    m_pskKeyView->s = reinterpret_cast<const uint8_t *>(m_pskKey.constData());
+    m_pskKeyView->length = size_t(m_pskKey.size());
+    return m_pskKeyView.get();
+}
+
+std::optional<IngestResult> CoapLink::admitSession(coap_session_t *session, const QString &deviceId)
+{
+    if (coap_session_get_proto(session) != COAP_PROTO_DTLS)
+        return std::nullopt;
+    // The identity was proven by the handshake; look it up again so a revoked device stops here.
+    const coap_bin_const_t *identity = coap_session_get_psk_identity(session);
+    const QByteArray id = identity
+        ? QByteArray(reinterpret_cast<const char *>(identity->s), qsizetype(identity->length))
+        : QByteArray();
+    const std::optional<Psk> psk = m_pskLookup && !id.isEmpty() ? m_pskLookup(id) : std::nullopt;
+    if (psk && psk->deviceId == deviceId)
+        return std::nullopt;
+    IngestResult refused = m_ingest.reject(
+        Protocol::Coap, u"forbidden_device"_s, deviceId,
+        u"DTLS identity '%1' may not act for device '%2'"_s.arg(shownId(id), shownId(deviceId.toUtf8())));
+    refused.outcome = IngestResult::Outcome::Denied;
+    return refused;
+}
+
+void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response)
+{
+    const QList<QByteArray> path = requestPath(request);
+    const coap_pdu_code_t method = coap_pdu_get_code(request);
+    if (path.size() == 3 && path[0] == DevicesSegment && path[2] == TelemetrySegment) {
+        if (method == COAP_REQUEST_CODE_POST || method == COAP_REQUEST_CODE_PUT) {
+            handleDeviceMessage(session, request, response, path[1], MessageKind::Telemetry);
+            return;
+        }
+        respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});
+        return;
+    }
+    if (path.size() == 4 && path[0] == DevicesSegment && path[2] == CommandsSegment && path[3] == AckSegment) {
+        if (method == COAP_REQUEST_CODE_POST) {
+            handleDeviceMessage(session, request, response, path[1], MessageKind::CommandAck);
+            return;
+        }
+        respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});
+        return;
+    }
+    if (path.size() == 3 && path[0] == DevicesSegment && path[2] == CommandsSegment
+        && !isValidDeviceId(QString::fromUtf8(path[1]))) {
+        respond(
+            response,
+            m_ingest.reject(Protocol::Coap, u"invalid_device_id"_s, {}, u"CoAP path id '%1'"_s.arg(shownId(path[1]))));
+        return;
+    }
+    // Includes /devices/{id}/commands of a device the gateway has not seen yet: its resource is
+    // created on its first accepted message or first command.
+    QByteArray joined = path.isEmpty() ? QByteArray() : path.join('/');
+    respond(response,
+            m_ingest.reject(Protocol::Coap, u"unknown_resource"_s, {}, u"CoAP path '/%1'"_s.arg(shownId(joined))));
+}
+
+void CoapLink::handleDeviceMessage(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response,
+                                   const QByteArray &deviceId, MessageKind kind)
+{
+    // libcoap 4.3.1 hands a retransmitted CON to the handler again (it only catches duplicates of
+    // requests it answers separately), so the link remembers its answers per session.
+    const bool confirmable = coap_pdu_get_type(request) == COAP_MESSAGE_CON;
+    const int mid = coap_pdu_get_mid(request);
+    const auto now = std::chrono::steady_clock::now();
+    SessionState *state = confirmable ? &m_sessions[session] : nullptr;
+    if (state) {
+        while (!state->recent.empty() && state->recent.front().expires <= now)
+            state->recent.pop_front();
+        for (const Exchange &exchange : state->recent) {
+            if (exchange.mid == mid) {
+                m_duplicates.inc();
+                respond(response, exchange.result);
+                return;
+            }
+        }
+    }
+    const IngestResult result = messageResult(session, request, deviceId, kind);
+    respond(response, result);
+    if (state) {
+        if (state->recent.size() >= MaxRememberedExchanges)
+            state->recent.pop_front();
+        state->recent.push_back(Exchange{mid, result, now + ExchangeLifetime});
+    }
+}
+
+IngestResult CoapLink::messageResult(coap_session_t *session, const coap_pdu_t *request, const QByteArray &rawId,
+                                     MessageKind kind)
+{
+    if (m_sessionCount > m_settings.maxSessions) {
+        m_overloaded.inc();
+        return IngestResult{IngestResult::Outcome::BadInput, u"overloaded"_s, {}};
+    }
+    const QString deviceId = QString::fromUtf8(rawId);
+    if (!isValidDeviceId(deviceId))
+        return m_ingest.reject(Protocol::Coap, u"invalid_device_id"_s, {}, u"CoAP path id '%1'"_s.arg(shownId(rawId)));
+    if (auto refused = admitSession(session, deviceId))
+        return *refused;
+
+    coap_opt_iterator_t it;
+    if (coap_check_option(request, COAP_OPTION_BLOCK1, &it)) {
+        return m_ingest.reject(Protocol::Coap, u"blockwise_unsupported"_s, deviceId,
+                               u"block-wise transfer (Block1) is not supported"_s);
+    }
+    size_t length = 0;
+    const uint8_t *data = nullptr;
+    if (!coap_get_data(request, &length, &data))
+        length = 0;
+    if (length > size_t(m_settings.maxPayloadBytes)) {
+        return m_ingest.reject(Protocol::Coap, u"too_large"_s, deviceId,
+                               u"%1 bytes, more than %2"_s.arg(length).arg(m_settings.maxPayloadBytes));
+    }
+
+    PayloadFormat format = PayloadFormat::Auto;
+    if (const coap_opt_t *opt = coap_check_option(request, COAP_OPTION_CONTENT_FORMAT, &it)) {
+        const unsigned int contentFormat = coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
+        switch (contentFormat) {
+        case COAP_MEDIATYPE_APPLICATION_JSON:
+            format = PayloadFormat::Json;
+            break;
+        case COAP_MEDIATYPE_APPLICATION_CBOR:
+            format = PayloadFormat::Cbor;
+            break;
+        case COAP_MEDIATYPE_APPLICATION_SENML_JSON:
+            format = PayloadFormat::SenmlJson;
+            break;
+        case COAP_MEDIATYPE_APPLICATION_SENML_CBOR:
+            format = PayloadFormat::SenmlCbor;
+            break;
+        default:
+            return m_ingest.reject(Protocol::Coap, u"unsupported_content_format"_s, deviceId,
+                                   u"content format %1"_s.arg(contentFormat));
+        }
+    }
+
+    InboundMessage message;
+    message.receivedMono = std::chrono::steady_clock::now();
+    message.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
+    message.protocol = Protocol::Coap;
+    message.deviceId = deviceId;
+    message.kind = kind;
+    message.format = format;
+    message.qos = coap_pdu_get_type(request) == COAP_MESSAGE_CON ? 1 : 0;
+    message.payload = QByteArray(reinterpret_cast<const char *>(data), qsizetype(length));
+    return m_ingest.handle(message);
+}
+
+void CoapLink::handleCommandsGet(coap_session_t *session, const coap_pdu_t * /*request*/, coap_pdu_t *response,
+                                 const QString &deviceId)
+{
+    if (!isValidDeviceId(deviceId)) {
+        respond(response,
+                m_ingest.reject(Protocol::Coap, u"invalid_device_id"_s, {},
+                                u"CoAP path id '%1'"_s.arg(shownId(deviceId.toUtf8()))));
+        return;
+    }
+    if (auto refused = admitSession(session, deviceId)) {
+        respond(response, *refused);
+        return;
+    }
+    if (deviceId == m_countingDevice)
+        ++m_notified;
+    const QByteArray payload = m_commands.value(deviceId).payload;
+    uint8_t buf[4];
+    coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
+    coap_add_option(response, COAP_OPTION_CONTENT_FORMAT,
+                    coap_encode_var_safe(buf, sizeof(buf), COAP_MEDIATYPE_APPLICATION_JSON), buf);
+    const QByteArray body = payload.isEmpty() ? QByteArrayLiteral("{}") : payload;
+    coap_add_data(response, size_t(body.size()), reinterpret_cast<const uint8_t *>(body.constData()));
+    count(205);
+}
+
+void CoapLink::respond(coap_pdu_t *response, const IngestResult &result)
+{
+    const int code = responseCode(result);
+    coap_pdu_set_code(response, static_cast<coap_pdu_code_t>(COAP_RESPONSE_CODE(code)));
+    uint8_t buf[4];
+    if (code == 413 && result.reason == u"too_large") {
+        coap_add_option(response, COAP_OPTION_SIZE1,
+                        coap_encode_var_safe(buf, sizeof(buf), unsigned(m_settings.maxPayloadBytes)), buf);
+    } else if (code == 503) {
+        coap_add_option(response, COAP_OPTION_MAXAGE, coap_encode_var_safe(buf, sizeof(buf), RetryAfterSeconds), buf);
+    }
+    if (code >= 400) {
+        // A diagnostic payload (RFC 7252 5.5.2): the reason, as counted in the metrics.
+        const QByteArray reason = result.reason.isEmpty() ? QByteArrayLiteral("denied") : result.reason.toUtf8();
+        coap_add_data(response, size_t(reason.size()), reinterpret_cast<const uint8_t *>(reason.constData()));
+    }
+    count(code);
+}
+
+void CoapLink::count(int code)
+{
+    Counter *&counter = m_requestsByCode[code];
+    if (!counter) {
+        counter = &m_metrics.counter(u"edgegate_coap_requests_total"_s, u"CoAP requests by response code."_s,
+                                     {{u"code"_s, codeText(code)}});
+    }
+    counter->inc();
+}
+
+void CoapLink::ensureCommandsResource(const QString &deviceId)
+{
+    Commands &commands = m_commands[deviceId];
+    if (commands.resource || !m_ctx)
+        return;
+    // CON notifications: a command should be acknowledged, and a gone observer is noticed and dropped.
+    coap_resource_t *resource
+        = newResource(u"devices/%1/commands"_s.arg(deviceId).toUtf8(), COAP_RESOURCE_FLAGS_NOTIFY_CON);
+    coap_register_request_handler(resource, COAP_REQUEST_GET, &CoapCallbacks::commandsGet);
+    coap_resource_set_get_observable(resource, 1);
+    setAttribute(resource, "ct", QByteArrayLiteral("50"));
+    setAttribute(resource, "rt", QByteArrayLiteral("\"edgegate.commands\""));
+    coap_add_resource(m_ctx, resource);
+    commands.resource = resource;
+}
+
+int CoapLink::notifyCommand(const QString &deviceId, const QByteArray &payload)
+{
+    if (!m_ctx || !isValidDeviceId(deviceId))
+        return 0;
+    if (payload.size() > MaxCommandBytes) {
+        qCWarning(lcCoap).noquote() << "command for" << deviceId << "not sent:" << payload.size()
+                                    << "bytes do not fit one CoAP datagram (block-wise transfer is not supported)";
+        return 0;
+    }
+    ensureCommandsResource(deviceId);
+    Commands &commands = m_commands[deviceId];
+    commands.payload = payload;
+    coap_resource_notify_observers(commands.resource, nullptr);
+    if (m_inLibcoap) {
+        m_ioTimer.start(0);
+        return 0;
+    }
+    // Preparing the next I/O pass sends due notifications, calling the GET handler once per observer.
+    m_countingDevice = deviceId;
+    m_notified = 0;
+    rearm();
+    m_countingDevice.clear();
+    return m_notified;
+}
+
+} // namespace edgegate

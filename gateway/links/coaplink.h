@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "gateway/core/ingest.h"
+#include "gateway/core/ratelimitedlog.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QObject>
+#include <QSocketNotifier>
+#include <QString>
+#include <QTimer>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+
+struct coap_context_t;
+struct coap_session_t;
+struct coap_resource_t;
+struct coap_pdu_t;
+struct coap_string_t;
+struct coap_bin_const_t;
+
+namespace edgegate {
+
+class Counter;
+class Gauge;
+class Metrics;
+
+/// The CoAP server (RFC 7252, Observe RFC 7641, discovery RFC 6690), driven by libcoap inside the
+/// Qt event loop: a read notifier on libcoap's epoll descriptor and a timer armed for libcoap's next
+/// deadline, no thread of its own. Devices post telemetry to /devices/{id}/telemetry and observe
+/// /devices/{id}/commands; over DTLS the PSK identity decides which device a session may speak for.
+class CoapLink : public QObject
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        bool enabled = true; ///< plain CoAP (UDP); DTLS is separate
+        QString host = QStringLiteral("0.0.0.0");
+        quint16 port = 5683;
+        bool dtls = false;
+        QString dtlsHost = QStringLiteral("0.0.0.0");
+        quint16 dtlsPort = 5684;
+        qsizetype maxPayloadBytes = 65536;
+        int maxSessions = 1000; ///< above this many concurrent peers requests get 5.03
+    };
+
+    /// A device's pre-shared key and the device it authenticates.
+    struct Psk
+    {
+        QString deviceId;
+        QByteArray key;
+    };
+    using PskLookup = std::function<std::optional<Psk>(const QByteArray &identity)>;
+
+    CoapLink(const Settings &settings, Ingest &ingest, PskLookup pskLookup, Metrics &metrics,
+             QObject *parent = nullptr);
+    ~CoapLink() override;
+    CoapLink(const CoapLink &) = delete;
+    CoapLink &operator=(const CoapLink &) = delete;
+
+    /// Binds the UDP (and DTLS) endpoints; false with a reason when one cannot be bound.
+    bool start(QString *error);
+    void stop();
+
+    /// The ports actually bound (useful with port 0); 0 when not listening.
+    [[nodiscard]] quint16 port() const { return m_boundPort; }
+    [[nodiscard]] quint16 dtlsPort() const { return m_boundDtlsPort; }
+
+    /// Pushes a command payload (JSON) to the observers of /devices/{id}/commands and keeps it as
+    /// that resource's current state; returns how many observers it reached. Called from inside a
+    /// CoAP handler, the notification goes out on the next loop pass and 0 is returned.
+    int notifyCommand(const QString &deviceId, const QByteArray &payload);
+
+private:
+    struct Exchange
+    {
+        int mid = 0;
+        IngestResult result;
+        std::chrono::steady_clock::time_point expires;
+    };
+    struct SessionState
+    {
+        std::deque<Exchange> recent; ///< answered CON requests, oldest first
+        bool dtlsConnected = false;
+        bool dtlsFailureCounted = false;
+    };
+    struct Commands
+    {
+        QByteArray payload;
+        coap_resource_t *resource = nullptr;
+    };
+
+    friend struct CoapCallbacks; // libcoap's C callbacks, defined next to the link
+
+    bool bind(bool dtls, QString *error);
+    void process();
+    void rearm();
+    /// Telemetry and command acks: a device's POST, answered once even when its CON is repeated.
+    void handleDeviceMessage(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response,
+                             const QByteArray &deviceId, MessageKind kind);
+    IngestResult messageResult(coap_session_t *session, const coap_pdu_t *request, const QByteArray &rawId,
+                               MessageKind kind);
+    void handleUnknown(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response);
+    const coap_bin_const_t *pskForIdentity(const coap_bin_const_t *identity, coap_session_t *session);
+    void handleCommandsGet(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response,
+                           const QString &deviceId);
+    std::optional<IngestResult> admitSession(coap_session_t *session, const QString &deviceId);
+    void respond(coap_pdu_t *response, const IngestResult &result);
+    void count(int code);
+    void ensureCommandsResource(const QString &deviceId);
+    void sessionEvent(coap_session_t *session, int event);
+    void dtlsFailed(coap_session_t *session, const char *what);
+
+    Settings m_settings;
+    Ingest &m_ingest;
+    PskLookup m_pskLookup;
+    Metrics &m_metrics;
+    coap_context_t *m_ctx = nullptr;
+    std::unique_ptr<QSocketNotifier> m_notifier;
+    QTimer m_ioTimer;
+    quint16 m_boundPort = 0;
+    quint16 m_boundDtlsPort = 0;
+    bool m_inLibcoap = false;
+    QString m_countingDevice; ///< while notifyCommand() counts the notifications it sends
+    int m_notified = 0;
+    QByteArray m_pskKey; ///< the key last handed to libcoap, which copies it
+    std::unique_ptr<coap_bin_const_t> m_pskKeyView;
+    QHash<coap_session_t *, SessionState> m_sessions;
+    int m_sessionCount = 0;
+    QHash<QString, Commands> m_commands;
+    QHash<int, Counter *> m_requestsByCode;
+    RateLimitedLog m_warnings;
+    Gauge &m_sessionsGauge;
+    Counter &m_dtlsFailures;
+    Counter &m_duplicates;
+    Counter &m_overloaded;
+};
+
+} // namespace edgegate

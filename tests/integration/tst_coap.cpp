@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/core/alertstore.h"
+#include "gateway/core/analytics.h"
+#include "gateway/core/deviceregistry.h"
+#include "gateway/core/ingest.h"
+#include "gateway/core/metrics.h"
+#include "gateway/links/coaplink.h"
+#include "gateway/storage/sqlitedevicestore.h"
+
+#include <QCborArray>
+#include <QCborMap>
+#include <QFile>
+#include <QNetworkDatagram>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUdpSocket>
+
+#include <memory>
+
+using namespace edgegate;
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int ClientTimeoutMs = 30000;
+
+/// A loopback UDP port nothing was bound to when it was checked.
+quint16 freeUdpPort()
+{
+    QUdpSocket probe;
+    if (!probe.bind(QHostAddress::LocalHost, 0))
+        qFatal("cannot bind a UDP probe socket");
+    return probe.localPort();
+}
+
+/// The core pipeline of tst_ingest with a CoAP link on free loopback ports in front of it.
+struct Server
+{
+    explicit Server(RegistryPolicy policy = RegistryPolicy::Auto, int maxSessions = 1000)
+        : registry({policy, 90s, 1h}, store, metrics)
+        , analytics({10, 3.0, 5})
+        , alerts(50, metrics)
+        , ingest({4096, 100}, registry, analytics, alerts, metrics)
+    {
+        if (!store.open(dir.filePath(u"r.db"_s)) || !registry.load(nullptr))
+            qFatal("cannot open the registry");
+        psks.insert("dtls-1-identity", CoapLink::Psk{u"dtls-1"_s, "secret-key-1"});
+        CoapLink::Settings settings;
+        settings.host = u"127.0.0.1"_s;
+        settings.port = freeUdpPort();
+        settings.dtls = true;
+        settings.dtlsHost = u"127.0.0.1"_s;
+        settings.dtlsPort = freeUdpPort();
+        settings.maxPayloadBytes = 512;
+        settings.maxSessions = maxSessions;
+        link = std::make_unique<CoapLink>(
+            settings, ingest,
+            [this](const QByteArray &identity) -> std::optional<CoapLink::Psk> {
+                const auto it = psks.constFind(identity);
+                return it == psks.cend() ? std::nullopt : std::optional(*it);
+            },
+            metrics);
+        QString error;
+        if (!link->start(&error))
+            qFatal("cannot start the CoAP link: %s", qPrintable(error));
+    }
+
+    [[nodiscard]] QString url(const QString &path) const
+    {
+        return u"coap://127.0.0.1:%1%2"_s.arg(link->port()).arg(path);
+    }
+
+    [[nodiscard]] QString secureUrl(const QString &path) const
+    {
+        return u"coaps://127.0.0.1:%1%2"_s.arg(link->dtlsPort()).arg(path);
+    }
+
+    quint64 counter(const QString &name, const MetricLabels &labels = {})
+    {
+        return metrics.counter(name, {}, labels).value();
+    }
+
+    /// Messages the link handed to Ingest (accepted or not).
+    quint64 ingested()
+    {
+        return counter(u"edgegate_messages_total"_s, {{u"protocol"_s, u"coap"_s}, {u"kind"_s, u"telemetry"_s}});
+    }
+
+    [[nodiscard]] std::optional<double> lastValue(const QString &device, const QString &metric) const
+    {
+        const auto *states = analytics.device(device);
+        if (!states || !states->contains(metric))
+            return std::nullopt;
+        const Value &value = states->value(metric).last;
+        if (!std::holds_alternative<double>(value))
+            return std::nullopt;
+        return std::get<double>(value);
+    }
+
+    QTemporaryDir dir;
+    Metrics metrics;
+    SqliteDeviceStore store;
+    DeviceRegistry registry;
+    Analytics analytics;
+    AlertStore alerts;
+    Ingest ingest;
+    QHash<QByteArray, CoapLink::Psk> psks;
+    std::unique_ptr<CoapLink> link;
+};
+
+struct ClientRun
+{
+    int exitCode = -1;
+    QString output;
+};
+
+/// coap-client-openssl, run without blocking the loop the link lives in.
+ClientRun runClient(const QStringList &args)
+{
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    QSignalSpy finished(&process, &QProcess::finished);
+    process.start(u"coap-client-openssl"_s, QStringList{u"-B"_s, u"10"_s} + args);
+    ClientRun run;
+    if (!process.waitForStarted(5000)) {
+        run.output = u"cannot start coap-client-openssl: "_s + process.errorString();
+        return run;
+    }
+    if (!finished.wait(ClientTimeoutMs)) {
+        process.kill();
+        finished.wait(5000);
+        run.output = u"timed out: "_s;
+    }
+    run.output += QString::fromUtf8(process.readAll());
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    return run;
+}
+
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
+{
+    const QString path = dir.filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size())
+        qFatal("cannot write %s", qPrintable(path));
+    return path;
+}
+
+/// A CoAP message built by hand (RFC 7252 section 3), for what the command-line client cannot do.
+QByteArray coapMessage(quint8 type, quint8 code, quint16 mid, const QByteArray &token, const QList<QByteArray> &path,
+                       int contentFormat, const QByteArray &payload)
+{
+    QByteArray out;
+    out.append(char(0x40 | (type << 4) | token.size()));
+    out.append(char(code));
+    out.append(char(mid >> 8));
+    out.append(char(mid & 0xff));
+    out.append(token);
+    int previous = 0;
+    const auto option = [&](int number, const QByteArray &value) {
+        // Short deltas and lengths only: enough for these tests.
+        const int delta = number - previous;
+        Q_ASSERT(delta < 13 && value.size() < 13);
+        out.append(char((delta << 4) | value.size()));
+        out.append(value);
+        previous = number;
+    };
+    for (const QByteArray &segment : path)
+        option(11, segment);
+    if (contentFormat >= 0)
+        option(12, contentFormat == 0 ? QByteArray() : QByteArray(1, char(contentFormat)));
+    if (!payload.isEmpty()) {
+        out.append(char(0xff));
+        out.append(payload);
+    }
+    return out;
+}
+
+} // namespace
+
+class TestCoap : public QObject
+{
+    Q_OBJECT
+private slots:
+    void telemetry_data();
+    void telemetry();
+    void refusals_data();
+    void refusals();
+    void policyDeny();
+    void overloadedLinkAnswers503();
+    void duplicateConIsIngestedOnce();
+    void observeCommands();
+    void dtlsPskRightKey();
+    void dtlsPskWrongKeyIsRefused();
+    void dtlsIdentityMayOnlyPostForItsDevice();
+    void discovery();
+    void portInUseIsReported();
+};
+
+void TestCoap::telemetry_data()
+{
+    QTest::addColumn<QString>("device");
+    QTest::addColumn<int>("contentFormat");
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<bool>("confirmable");
+
+    const QByteArray json = R"({"temperature": 21.5})";
+    const QByteArray cbor = QCborMap{{u"temperature"_s, 21.5}}.toCborValue().toCbor();
+    const QByteArray senmlJson = R"([{"n": "temperature", "v": 21.5}])";
+    // SenML CBOR labels: 0 is the name, 2 the value (RFC 8428 section 6).
+    const QByteArray senmlCbor = QCborArray{QCborMap{{0, u"temperature"_s}, {2, 21.5}}}.toCborValue().toCbor();
+    for (const bool con : {true, false}) {
+        const QString type = con ? u"con"_s : u"non"_s;
+        QTest::addRow("json %s", qPrintable(type)) << u"json-"_s + type << 50 << json << con;
+        QTest::addRow("cbor %s", qPrintable(type)) << u"cbor-"_s + type << 60 << cbor << con;
+        QTest::addRow("senml json %s", qPrintable(type)) << u"senmlj-"_s + type << 110 << senmlJson << con;
+        QTest::addRow("senml cbor %s", qPrintable(type)) << u"senmlc-"_s + type << 112 << senmlCbor << con;
+        QTest::addRow("no format %s", qPrintable(type)) << u"auto-"_s + type << -1 << json << con;
+    }
+}
+
+void TestCoap::telemetry()
+{
+    QFETCH(QString, device);
+    QFETCH(int, contentFormat);
+    QFETCH(QByteArray, payload);
+    QFETCH(bool, confirmable);
+
+    Server server;
+    QStringList args{u"-m"_s, u"post"_s, u"-f"_s, writeFile(server.dir, u"payload"_s, payload)};
+    if (contentFormat >= 0)
+        args << u"-t"_s << QString::number(contentFormat);
+    if (!confirmable)
+        args << u"-N"_s;
+    const ClientRun run = runClient(args << server.url(u"/devices/%1/telemetry"_s.arg(device)));
+    QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+    QTRY_VERIFY2_WITH_TIMEOUT(server.lastValue(device, u"temperature"_s) == 21.5, qPrintable(run.output), 5000);
+    QCOMPARE(server.ingested(), 1u);
+    QCOMPARE(server.counter(u"edgegate_coap_requests_total"_s, {{u"code"_s, u"2.04"_s}}), 1u);
+}
+
+void TestCoap::refusals_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("reason");
+
+    QTest::addRow("malformed json") << QStringList{u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"a\":"_s}
+                                    << u"/devices/m-1/telemetry"_s << u"4.00"_s << u"malformed_json"_s;
+    QTest::addRow("oversized") << QStringList{u"-m"_s, u"post"_s, u"-t"_s,
+                                              u"50"_s, u"-e"_s,   u"{\"a\": \"%1\"}"_s.arg(QString(600, u'x'))}
+                               << u"/devices/m-1/telemetry"_s << u"4.13"_s << u"too_large"_s;
+    QTest::addRow("text/plain") << QStringList{u"-m"_s, u"post"_s, u"-t"_s, u"0"_s, u"-e"_s, u"21.5"_s}
+                                << u"/devices/m-1/telemetry"_s << u"4.15"_s << u"unsupported_content_format"_s;
+    QTest::addRow("xml") << QStringList{u"-m"_s, u"put"_s, u"-t"_s, u"41"_s, u"-e"_s, u"<a/>"_s}
+                         << u"/devices/m-1/telemetry"_s << u"4.15"_s << u"unsupported_content_format"_s;
+    QTest::addRow("unknown path") << QStringList{u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{}"_s}
+                                  << u"/nowhere"_s << u"4.04"_s << u"unknown_resource"_s;
+    QTest::addRow("unknown kind") << QStringList{u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{}"_s}
+                                  << u"/devices/m-1/weather"_s << u"4.04"_s << u"unknown_resource"_s;
+    QTest::addRow("invalid id") << QStringList{u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"a\": 1}"_s}
+                                << u"/devices/bad%21id/telemetry"_s << u"4.00"_s << u"invalid_device_id"_s;
+    QTest::addRow("id too long") << QStringList{u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"a\": 1}"_s}
+                                 << u"/devices/%1/telemetry"_s.arg(QString(65, u'a')) << u"4.00"_s
+                                 << u"invalid_device_id"_s;
+}
+
+void TestCoap::refusals()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, path);
+    QFETCH(QString, code);
+    QFETCH(QString, reason);
+
+    Server server;
+    const ClientRun run = runClient(args << server.url(path));
+    // The client prints the code of an error response and its diagnostic payload (the reason).
+    QVERIFY2(run.output.contains(code), qPrintable(run.output));
+    QVERIFY2(run.output.contains(reason), qPrintable(run.output));
+    QCOMPARE(server.counter(u"edgegate_coap_requests_total"_s, {{u"code"_s, code}}), 1u);
+    QCOMPARE(server.counter(u"edgegate_bad_messages_total"_s, {{u"reason"_s, reason}}), 1u);
+    QVERIFY(!server.analytics.device(u"m-1"_s));
+}
+
+void TestCoap::policyDeny()
+{
+    Server server(RegistryPolicy::Deny);
+    const ClientRun run = runClient(
+        {u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"a\": 1}"_s, server.url(u"/devices/stranger/telemetry"_s)});
+    QVERIFY2(run.output.contains(u"4.03"_s), qPrintable(run.output));
+    QVERIFY(!server.analytics.device(u"stranger"_s));
+}
+
+void TestCoap::overloadedLinkAnswers503()
+{
+    Server server(RegistryPolicy::Auto, 1);
+    const QStringList post{
+        u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"a\": 1}"_s, server.url(u"/devices/busy/telemetry"_s)};
+    const ClientRun first = runClient(post);
+    QVERIFY2(first.exitCode == 0 && !first.output.contains(u"5.03"_s), qPrintable(first.output));
+    // The first client's session lives on (sessions end after minutes of silence): a second peer is one too many.
+    const ClientRun second = runClient(post);
+    QVERIFY2(second.output.contains(u"5.03"_s), qPrintable(second.output));
+    QCOMPARE(server.ingested(), 1u);
+    QCOMPARE(server.metrics.gauge(u"edgegate_coap_sessions"_s, {}).value(), 2.0);
+    QCOMPARE(server.counter(u"edgegate_coap_overloaded_total"_s), 1u);
+}
+
+void TestCoap::duplicateConIsIngestedOnce()
+{
+    Server server;
+    QUdpSocket socket;
+    QVERIFY(socket.bind(QHostAddress::LocalHost, 0));
+    const QByteArray request
+        = coapMessage(0 /*CON*/, 2 /*POST*/, 0x1234, "tk", {"devices", "dup-1", "telemetry"}, 50, R"({"v": 7.5})");
+    // The same datagram twice, as a retransmission after a lost ACK would look.
+    for (int i = 0; i < 2; ++i)
+        QCOMPARE(socket.writeDatagram(request, QHostAddress::LocalHost, server.link->port()), request.size());
+    QList<QByteArray> replies;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            while (socket.hasPendingDatagrams())
+                replies.append(socket.receiveDatagram().data());
+            return replies.size() >= 2;
+        }(),
+        10000);
+    for (const QByteArray &reply : replies) {
+        QVERIFY(reply.size() >= 6);
+        QCOMPARE(quint8(reply[0]) >> 4 & 0x3, 2); // ACK
+        QCOMPARE(quint8(reply[1]), quint8((2 << 5) | 4)); // 2.04
+        QCOMPARE(reply.mid(2, 2), request.mid(2, 2)); // message id
+        QCOMPARE(reply.mid(4, 2), QByteArray("tk"));
+    }
+    QCOMPARE(server.ingested(), 1u);
+    QCOMPARE(server.counter(u"edgegate_coap_duplicates_total"_s), 1u);
+    QCOMPARE(server.lastValue(u"dup-1"_s, u"v"_s), 7.5);
+
+    // A new message id is a new message.
+    const QByteArray next = coapMessage(0, 2, 0x1235, "tl", {"devices", "dup-1", "telemetry"}, 50, R"({"v": 8.5})");
+    socket.writeDatagram(next, QHostAddress::LocalHost, server.link->port());
+    QTRY_COMPARE_WITH_TIMEOUT(server.ingested(), 2u, 10000);
+}
+
+void TestCoap::observeCommands()
+{
+    Server server;
+    // The commands resource exists once the gateway knows the device.
+    const ClientRun hello = runClient(
+        {u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"a\": 1}"_s, server.url(u"/devices/obs-1/telemetry"_s)});
+    QVERIFY2(hello.exitCode == 0, qPrintable(hello.output));
+
+    QProcess observer;
+    observer.setProcessChannelMode(QProcess::MergedChannels);
+    QByteArray output;
+    connect(&observer, &QProcess::readyRead, this, [&] { output += observer.readAll(); });
+    observer.start(
+        u"coap-client-openssl"_s,
+        {u"-s"_s, u"20"_s, u"-B"_s, u"25"_s, u"-w"_s, u"-m"_s, u"get"_s, server.url(u"/devices/obs-1/commands"_s)});
+    QVERIFY(observer.waitForStarted(5000));
+    // The registration's answer: no command yet.
+    QTRY_VERIFY2_WITH_TIMEOUT(output.contains("{}"), output.constData(), 10000);
+
+    const QByteArray command = R"({"name": "reboot", "delay": 5})";
+    QCOMPARE(server.link->notifyCommand(u"obs-1"_s, command), 1);
+    QTRY_VERIFY2_WITH_TIMEOUT(output.contains(command), output.constData(), 10000);
+    // A plain GET reads the last command.
+    const ClientRun get = runClient({u"-m"_s, u"get"_s, server.url(u"/devices/obs-1/commands"_s)});
+    QVERIFY2(get.output.contains(QString::fromUtf8(command)), qPrintable(get.output));
+    // Nobody observes another device.
+    QCOMPARE(server.link->notifyCommand(u"obs-2"_s, command), 0);
+
+    QSignalSpy finished(&observer, &QProcess::finished);
+    observer.kill();
+    QVERIFY(finished.wait(5000));
+}
+
+void TestCoap::dtlsPskRightKey()
+{
+    Server server;
+    const ClientRun run
+        = runClient({u"-u"_s, u"dtls-1-identity"_s, u"-k"_s, u"secret-key-1"_s, u"-m"_s, u"post"_s, u"-t"_s, u"50"_s,
+                     u"-e"_s, u"{\"temperature\": 30.5}"_s, server.secureUrl(u"/devices/dtls-1/telemetry"_s)});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+    QTRY_COMPARE_WITH_TIMEOUT(server.lastValue(u"dtls-1"_s, u"temperature"_s), 30.5, 5000);
+    QCOMPARE(server.counter(u"edgegate_coap_dtls_failures_total"_s), 0u);
+}
+
+void TestCoap::dtlsPskWrongKeyIsRefused()
+{
+    Server server;
+    for (const auto &[identity, key] :
+         {std::pair{u"dtls-1-identity"_s, u"wrong-key"_s}, std::pair{u"nobody"_s, u"secret-key-1"_s}}) {
+        const ClientRun run = runClient({u"-u"_s, identity, u"-k"_s, key, u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s,
+                                         u"{\"temperature\": 30}"_s, server.secureUrl(u"/devices/dtls-1/telemetry"_s)});
+        QVERIFY2(!run.output.contains(u"2.04"_s), qPrintable(run.output));
+    }
+    // An unknown identity fails at once; a wrong key only when the server gives up on the handshake.
+    QTRY_COMPARE_WITH_TIMEOUT(server.counter(u"edgegate_coap_dtls_failures_total"_s), 2u, 90000);
+    QCOMPARE(server.ingested(), 0u);
+    QVERIFY(!server.analytics.device(u"dtls-1"_s));
+}
+
+void TestCoap::dtlsIdentityMayOnlyPostForItsDevice()
+{
+    Server server;
+    const ClientRun run
+        = runClient({u"-u"_s, u"dtls-1-identity"_s, u"-k"_s, u"secret-key-1"_s, u"-m"_s, u"post"_s, u"-t"_s, u"50"_s,
+                     u"-e"_s, u"{\"temperature\": 30}"_s, server.secureUrl(u"/devices/someone-else/telemetry"_s)});
+    QVERIFY2(run.output.contains(u"4.03"_s), qPrintable(run.output));
+    QCOMPARE(server.ingested(), 0u);
+    QCOMPARE(server.counter(u"edgegate_bad_messages_total"_s, {{u"reason"_s, u"forbidden_device"_s}}), 1u);
+}
+
+void TestCoap::discovery()
+{
+    Server server;
+    const ClientRun run = runClient({u"-m"_s, u"get"_s, server.url(u"/.well-known/core"_s)});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+    QVERIFY2(run.output.contains(u"</devices/{id}/telemetry>"_s), qPrintable(run.output));
+    QVERIFY2(run.output.contains(u"ct=\"50 60 110 112\""_s), qPrintable(run.output));
+    QVERIFY2(run.output.contains(u"</devices/{id}/commands>"_s), qPrintable(run.output));
+    QVERIFY2(run.output.contains(u";obs"_s), qPrintable(run.output));
+}
+
+void TestCoap::portInUseIsReported()
+{
+    QUdpSocket taken;
+    QVERIFY(taken.bind(QHostAddress::LocalHost, 0));
+    Metrics metrics;
+    QTemporaryDir dir;
+    SqliteDeviceStore store;
+    QVERIFY(store.open(dir.filePath(u"r.db"_s)));
+    DeviceRegistry registry({RegistryPolicy::Auto, 90s, 1h}, store, metrics);
+    Analytics analytics({10, 3.0, 5});
+    AlertStore alerts(50, metrics);
+    Ingest ingest({4096, 100}, registry, analytics, alerts, metrics);
+    CoapLink::Settings settings;
+    settings.host = u"127.0.0.1"_s;
+    settings.port = taken.localPort();
+    CoapLink link(settings, ingest, {}, metrics);
+    QString error;
+    QVERIFY(!link.start(&error));
+    QVERIFY2(error.contains(QString::number(taken.localPort())), qPrintable(error));
+
+    // Port 0 takes any free port and reports it.
+    settings.port = 0;
+    CoapLink anyPort(settings, ingest, {}, metrics);
+    QVERIFY2(anyPort.start(&error), qPrintable(error));
+    QVERIFY(anyPort.port() != 0);
+}
+
+QTEST_GUILESS_MAIN(TestCoap)
+#include "tst_coap.moc"
