@@ -127,6 +127,7 @@ void Gateway::wireCommands()
     });
     m_commands->setTransport(
         Protocol::Coap, [this](const Command &c) { return m_coap->notifyCommand(c.deviceId, commandWireJson(c)) > 0; });
+    connect(m_coap.get(), &CoapLink::observerRegistered, m_commands.get(), &CommandQueue::retry);
     m_commands->setTransport(Protocol::WebSocket, [this](const Command &c) {
         QJsonObject frame = QJsonDocument::fromJson(commandWireJson(c)).object();
         frame.insert(u"type"_s, u"command"_s);

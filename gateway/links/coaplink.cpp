@@ -594,7 +594,7 @@ IngestResult CoapLink::messageResult(coap_session_t *session, const coap_pdu_t *
     return m_ingest.handle(message);
 }
 
-void CoapLink::handleCommandsGet(coap_session_t *session, const coap_pdu_t * /*request*/, coap_pdu_t *response,
+void CoapLink::handleCommandsGet(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response,
                                  const QString &deviceId)
 {
     if (!isValidDeviceId(deviceId)) {
@@ -609,6 +609,13 @@ void CoapLink::handleCommandsGet(coap_session_t *session, const coap_pdu_t * /*r
     }
     if (deviceId == m_countingDevice)
         ++m_notified;
+    coap_opt_iterator_t it;
+    const coap_opt_t *observe = coap_check_option(request, COAP_OPTION_OBSERVE, &it);
+    if (observe && coap_decode_var_bytes(coap_opt_value(observe), coap_opt_length(observe)) == COAP_OBSERVE_ESTABLISH) {
+        // libcoap adds the observer after this handler returns: announce it from the next loop pass.
+        QMetaObject::invokeMethod(
+            this, [this, deviceId] { emit observerRegistered(deviceId); }, Qt::QueuedConnection);
+    }
     const QByteArray payload = m_commands.value(deviceId).payload;
     uint8_t buf[4];
     coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);

@@ -78,6 +78,10 @@ public:
     /// CoAP handler, the notification goes out on the next loop pass and 0 is returned.
     int notifyCommand(const QString &deviceId, const QByteArray &payload);
 
+signals:
+    /// A device started observing its commands: queued commands can reach it now.
+    void observerRegistered(const QString &deviceId);
+
 private:
     struct Exchange
     {

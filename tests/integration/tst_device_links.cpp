@@ -339,12 +339,27 @@ void TestDeviceLinks::coapDeviceThroughTheGateway()
     QCOMPARE(QJsonDocument::fromJson(sub.messages().at(1).second).object().value(u"lux"_s).toInt(), 320);
     QCOMPARE(m_http->get(u"/api/v1/devices/c-dev"_s).json().value(u"protocol"_s).toString(), u"coap"_s);
 
+    // A command sent before the device observes waits, and goes out once it does.
+    const QString early = m_http->send("POST", u"/api/v1/devices/c-dev/commands"_s, R"({"name": "wake", "ttl": 30})")
+                              .json()
+                              .value(u"id"_s)
+                              .toString();
+    QCOMPARE(m_http->get(u"/api/v1/devices/c-dev/commands"_s)
+                 .json()
+                 .value(u"commands"_s)
+                 .toArray()
+                 .at(0)
+                 .toObject()
+                 .value(u"state"_s)
+                 .toString(),
+             u"queued"_s);
+
     // A command reaches a CoAP observer, and a CoAP POST acknowledges it.
     QProcess observer;
     observer.start(u"coap-client-openssl"_s, {u"-s"_s, u"15"_s, u"-m"_s, u"get"_s, base + u"commands"_s});
     QByteArray seen;
     connect(&observer, &QProcess::readyReadStandardOutput, this, [&] { seen += observer.readAllStandardOutput(); });
-    QTRY_VERIFY_WITH_TIMEOUT(seen.contains("{}"), 10000); // registered, no command yet
+    QTRY_VERIFY_WITH_TIMEOUT(seen.contains(early.toUtf8()), 10000);
     const HttpReply created
         = m_http->send("POST", u"/api/v1/devices/c-dev/commands"_s, R"({"name": "calibrate", "ttl": 30})");
     QCOMPARE(created.status, 201);
