@@ -39,6 +39,6 @@ fi
 
 listen=$(sed -n 's/^ *listen: *\([^ #]*\).*/\1/p' packaging/edgegated.yaml | head -n 1)
 echo "run: REST API  http://${listen}/api/v1/devices   metrics http://${listen}/metrics"
-echo "run: WebSocket ws://${listen}/ws"
+echo "run: WebSocket ws://${listen}/ws   devices: ws://${listen}/ws/device/{id}, coap://127.0.0.1:5683/devices/{id}/telemetry"
 echo "run: publish a reading with: mosquitto_pub -t devices/demo-1/telemetry -m '{\"temperature\": 21.5}'"
 build-release/gateway/edgegated --config packaging/edgegated.yaml
