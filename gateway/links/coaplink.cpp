@@ -363,8 +363,17 @@ void CoapLink::process()
 {
     if (!m_ctx || m_inLibcoap)
         return;
+    // libcoap reads one datagram per ready socket per call: keep calling while calls answer
+    // requests, so a burst costs one wake-up and one re-arm rather than one per datagram.
+    constexpr int MaxBatch = 64;
+    int rc = 0;
     m_inLibcoap = true;
-    const int rc = coap_io_process(m_ctx, COAP_IO_NO_WAIT);
+    for (int i = 0; i < MaxBatch; ++i) {
+        const quint64 before = m_answered;
+        rc = coap_io_process(m_ctx, COAP_IO_NO_WAIT);
+        if (rc < 0 || m_answered == before)
+            break;
+    }
     m_inLibcoap = false;
     if (rc < 0) {
         if (const auto suppressed = m_warnings.allow(u"io"_s))
@@ -647,6 +656,7 @@ void CoapLink::respond(coap_pdu_t *response, const IngestResult &result)
 
 void CoapLink::count(int code)
 {
+    ++m_answered;
     Counter *&counter = m_requestsByCode[code];
     if (!counter) {
         counter = &m_metrics.counter(u"edgegate_coap_requests_total"_s, u"CoAP requests by response code."_s,

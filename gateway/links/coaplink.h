@@ -134,6 +134,7 @@ private:
     bool m_inLibcoap = false;
     QString m_countingDevice; ///< while notifyCommand() counts the notifications it sends
     int m_notified = 0;
+    quint64 m_answered = 0; ///< requests answered, to tell whether a libcoap pass did any work
     QByteArray m_pskKey; ///< the key last handed to libcoap, which copies it
     std::unique_ptr<coap_bin_const_t> m_pskKeyView;
     QHash<coap_session_t *, SessionState> m_sessions;
