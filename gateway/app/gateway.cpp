@@ -103,6 +103,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
             return CoapLink::Psk{psk->first, psk->second};
         },
         metrics);
+    m_coap->setCredentialCheck([this](const QString &id) { return m_registry->credentials(id) != nullptr; });
     wireCommands();
     if (config.translate.republish)
         m_republish = std::make_unique<LocalRepublish>(config.translate.qos, *m_ingest, *m_mqtt, metrics);
@@ -128,6 +129,11 @@ void Gateway::wireCommands()
     m_commands->setTransport(
         Protocol::Coap, [this](const Command &c) { return m_coap->notifyCommand(c.deviceId, commandWireJson(c)) > 0; });
     connect(m_coap.get(), &CoapLink::observerRegistered, m_commands.get(), &CommandQueue::retry);
+    connect(m_wsDevices.get(), &WsDeviceLink::deviceConnected, m_commands.get(), &CommandQueue::retry);
+    connect(m_mqtt.get(), &MqttLink::connectedChanged, m_commands.get(), [this](bool connected) {
+        if (connected)
+            m_commands->retryAll();
+    });
     m_commands->setTransport(Protocol::WebSocket, [this](const Command &c) {
         QJsonObject frame = QJsonDocument::fromJson(commandWireJson(c)).object();
         frame.insert(u"type"_s, u"command"_s);
@@ -149,6 +155,8 @@ void Gateway::wireCommands()
                                                    << (device ? request.error : u"unknown device"_s);
                     return;
                 }
+                if (!request.id.isEmpty() && m_commands->contains(id, request.id))
+                    return; // the same command again (a client retrying): it is known already
                 const bool mqttDevice = device->protocol == protocolName(Protocol::Mqtt);
                 m_commands->submit(id, request.name, request.params, request.ttl, request.id,
                                    mqttDevice ? std::optional(Protocol::Mqtt) : std::nullopt);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/analytics.h"
 
+#include "gateway/core/metrics.h"
+
 #include <cmath>
 
 namespace edgegate {
@@ -15,7 +17,17 @@ QList<Anomaly> Analytics::process(const Envelope &envelope)
     QList<Anomaly> anomalies;
     auto &metrics = m_devices[envelope.deviceId];
     for (const Sample &sample : envelope.samples) {
-        MetricState &state = metrics[sample.name];
+        auto found = metrics.find(sample.name);
+        if (found == metrics.end()) {
+            // A device inventing a new name per message must not grow its state without end.
+            if (metrics.size() >= MaxMetricsPerDevice) {
+                if (m_overflow)
+                    m_overflow->inc();
+                continue;
+            }
+            found = metrics.insert(sample.name, MetricState{});
+        }
+        MetricState &state = *found;
         state.last = sample.value;
         state.lastTimeMs = sample.timeMs;
         const std::optional<double> number = numericValue(sample.value);

@@ -12,6 +12,8 @@
 
 namespace edgegate {
 
+class Counter;
+
 /// The latest value of one metric of one device, and its window statistics when it is numeric.
 struct MetricState
 {
@@ -43,7 +45,13 @@ public:
         int minSamples = 10; ///< samples the window needs before anomalies are flagged
     };
 
+    /// Distinct metric names kept per device; samples of further names are not tracked.
+    static constexpr int MaxMetricsPerDevice = 256;
+
     explicit Analytics(const Settings &settings);
+
+    /// Counts samples left out because their device already has MaxMetricsPerDevice metrics.
+    void setOverflowCounter(Counter *counter) { m_overflow = counter; }
 
     /// Updates the device's metrics from a telemetry envelope; returns the anomalies it found.
     [[nodiscard]] QList<Anomaly> process(const Envelope &envelope);
@@ -57,6 +65,7 @@ public:
 
 private:
     Settings m_settings;
+    Counter *m_overflow = nullptr;
     QHash<QString, QHash<QString, MetricState>> m_devices;
 };
 

@@ -3,6 +3,7 @@
 
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/metrics.h"
+#include "gateway/core/ratelimitedlog.h"
 #include "shared/deviceinfo.h"
 
 #include <QDateTime>
@@ -10,6 +11,7 @@
 #include <QLoggingCategory>
 #include <QUuid>
 
+#include <algorithm>
 #include <limits>
 
 namespace edgegate {
@@ -133,8 +135,18 @@ const Command &CommandQueue::submit(const QString &deviceId, const QString &name
                                     std::optional<Protocol> deliveredVia)
 {
     auto &queue = m_commands[deviceId];
-    if (static_cast<int>(queue.size()) >= MaxKeptPerDevice)
-        queue.pop_front();
+    if (static_cast<int>(queue.size()) >= MaxKeptPerDevice) {
+        // Room is made from finished commands first; a pending one pushed out counts as expired.
+        const auto finished = std::find_if(queue.begin(), queue.end(), [](const Command &c) {
+            return c.state == CommandState::Acknowledged || c.state == CommandState::Expired;
+        });
+        if (finished != queue.end()) {
+            queue.erase(finished);
+        } else {
+            setState(queue.front(), CommandState::Expired);
+            queue.pop_front();
+        }
+    }
     Command c;
     c.id = id.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : id;
     c.deviceId = deviceId;
@@ -145,7 +157,8 @@ const Command &CommandQueue::submit(const QString &deviceId, const QString &name
     queue.push_back(std::move(c));
     Command &command = queue.back();
     setState(command, CommandState::Queued);
-    qCInfo(lcCommands).noquote() << "command" << command.id << "(" << name << ") for" << deviceId << "queued";
+    qCInfo(lcCommands).noquote() << "command" << loggable(command.id) << "(" << loggable(name) << ") for" << deviceId
+                                 << "queued";
     if (deliveredVia) {
         command.deliveredMs = command.createdMs;
         command.via = protocolName(*deliveredVia);
@@ -197,11 +210,26 @@ Command *CommandQueue::findCommand(const QString &deviceId, const QString &id)
     const auto it = m_commands.find(deviceId);
     if (it == m_commands.end())
         return nullptr;
-    for (Command &c : *it) {
-        if (c.id == id)
-            return &c;
+    // Newest first: an id reused after the older command finished means the newer one.
+    for (auto c = it->rbegin(); c != it->rend(); ++c) {
+        if (c->id == id)
+            return &*c;
     }
     return nullptr;
+}
+
+bool CommandQueue::contains(const QString &deviceId, const QString &id) const
+{
+    const auto it = m_commands.constFind(deviceId);
+    return it != m_commands.cend()
+        && std::any_of(it->cbegin(), it->cend(), [&id](const Command &c) { return c.id == id; });
+}
+
+void CommandQueue::retryAll()
+{
+    const QStringList devices = m_commands.keys();
+    for (const QString &id : devices)
+        retry(id);
 }
 
 bool CommandQueue::acknowledge(const QString &deviceId, const QByteArray &payload, Protocol protocol)

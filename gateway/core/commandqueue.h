@@ -92,6 +92,10 @@ public:
 
     /// Tries again to deliver the device's queued commands (it came online, or a link can now reach it).
     void retry(const QString &deviceId);
+    /// Same for every device (a link that serves many devices came back).
+    void retryAll();
+
+    [[nodiscard]] bool contains(const QString &deviceId, const QString &id) const;
 
     /// Newest first.
     [[nodiscard]] QList<Command> list(const QString &deviceId) const;

@@ -113,6 +113,8 @@ const DeviceInfo *DeviceRegistry::find(const QString &id) const
 DeviceRegistry::Entry &DeviceRegistry::insert(DeviceInfo info)
 {
     const QString id = info.id;
+    // A device deleted and back before the next flush must not have its new row deleted.
+    m_removed.remove(id);
     auto [it, inserted] = m_devices.try_emplace(id);
     it->second.info = std::move(info);
     return it->second;
@@ -279,13 +281,16 @@ void DeviceRegistry::recordError(const QString &id, const QString &message, qint
     Entry *e = entry(id);
     if (!e)
         return;
+    const bool hadError = !e->info.lastError.isEmpty();
+    const qint64 previousMs = e->info.lastErrorMs;
+    const bool same = e->info.lastError == message;
+    e->info.lastError = message;
     e->info.lastErrorMs = nowMs;
-    // A device repeating the same mistake is not news for every dashboard each time.
-    if (e->info.lastError == message) {
+    // A device repeating mistakes is not news for every dashboard each time: at most one event a second.
+    if (same || (hadError && nowMs - previousMs < 1000)) {
         markDirty(*e);
         return;
     }
-    e->info.lastError = message;
     changed(*e);
 }
 

@@ -105,6 +105,9 @@ Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &an
             .set(static_cast<double>(heldCount()));
     });
 
+    analytics.setOverflowCounter(&metrics.counter(
+        u"edgegate_samples_untracked_total"_s,
+        u"Samples not tracked by analytics because their device already has the maximum number of metrics."_s));
     connect(&registry, &DeviceRegistry::deviceApproved, this, &Ingest::releaseHeld);
     connect(&registry, &DeviceRegistry::deviceRemoved, this, &Ingest::dropHeld);
 }
@@ -225,14 +228,18 @@ void Ingest::process(const Envelope &envelope)
 
 void Ingest::hold(const Envelope &envelope)
 {
-    auto &queue = m_held[envelope.deviceId];
     m_heldTotal.inc();
-    if (m_settings.pendingBuffer <= 0) {
+    // Bounded twice: per device, and in all, so a flood of made-up ids cannot eat the memory.
+    if (m_settings.pendingBuffer <= 0 || m_heldCount >= MaxHeldInAll) {
         m_heldDropped.inc();
+        if (m_warnings.allow(u"pending_overflow"_s))
+            qCWarning(lcIngest) << "too many messages held for devices awaiting approval: dropping new ones";
         return;
     }
+    auto &queue = m_held[envelope.deviceId];
     if (static_cast<int>(queue.size()) >= m_settings.pendingBuffer) {
         queue.pop_front();
+        --m_heldCount;
         m_heldDropped.inc();
         if (m_warnings.allow(u"pending_overflow"_s)) {
             qCWarning(lcIngest).noquote() << "device" << envelope.deviceId << "awaits approval and has more than"
@@ -240,11 +247,14 @@ void Ingest::hold(const Envelope &envelope)
         }
     }
     queue.push_back(envelope);
+    queue.back().raw.clear(); // the decoded samples are what gets processed later
+    ++m_heldCount;
 }
 
 void Ingest::releaseHeld(const QString &deviceId)
 {
     const auto queue = m_held.take(deviceId);
+    m_heldCount -= static_cast<qsizetype>(queue.size());
     if (!queue.empty())
         qCInfo(lcIngest).noquote() << "releasing" << queue.size() << "held messages of" << deviceId;
     for (const Envelope &envelope : queue)
@@ -254,6 +264,7 @@ void Ingest::releaseHeld(const QString &deviceId)
 void Ingest::dropHeld(const QString &deviceId)
 {
     const auto queue = m_held.take(deviceId);
+    m_heldCount -= static_cast<qsizetype>(queue.size());
     if (!queue.empty())
         m_metrics.counter(u"edgegate_messages_dropped_total"_s, {}, {{u"reason"_s, u"device_removed"_s}})
             .inc(queue.size());
@@ -262,10 +273,7 @@ void Ingest::dropHeld(const QString &deviceId)
 
 qsizetype Ingest::heldCount() const
 {
-    qsizetype n = 0;
-    for (const auto &queue : m_held)
-        n += static_cast<qsizetype>(queue.size());
-    return n;
+    return m_heldCount;
 }
 
 IngestResult Ingest::handleStatus(const InboundMessage &message)
@@ -275,9 +283,9 @@ IngestResult Ingest::handleStatus(const InboundMessage &message)
     }
     const auto status = parseStatus(message.payload);
     if (!status) {
-        return reject(
-            message.protocol, u"bad_status"_s, message.deviceId,
-            u"status must be online, offline or error, got '%1'"_s.arg(QString::fromUtf8(message.payload.left(64))));
+        return reject(message.protocol, u"bad_status"_s, message.deviceId,
+                      u"status must be online, offline or error, got '%1'"_s.arg(
+                          loggable(QString::fromUtf8(message.payload), 64)));
     }
     if (!m_registry.find(message.deviceId)) {
         // A device saying it is offline is no reason to register it.

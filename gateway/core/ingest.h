@@ -53,6 +53,9 @@ public:
     Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
            Metrics &metrics, QObject *parent = nullptr);
 
+    /// Messages held for all pending devices together, whatever registry.pending_buffer allows each.
+    static constexpr qsizetype MaxHeldInAll = 50000;
+
     IngestResult handle(const InboundMessage &message);
 
     /// For input a link refused before it became a message (bad topic, invalid id): counted
@@ -89,6 +92,7 @@ private:
     Metrics &m_metrics;
     RateLimitedLog m_warnings;
     QHash<QString, std::deque<Envelope>> m_held;
+    qsizetype m_heldCount = 0;
     QHash<QString, Counter *> m_badByReason;
     std::array<std::array<Counter *, 8>, 4> m_messages{}; // [protocol][kind]
     Counter &m_heldTotal;

@@ -3,11 +3,16 @@
 
 #include <QHash>
 #include <QString>
+#include <QStringView>
 
 #include <chrono>
 #include <optional>
 
 namespace edgegate {
+
+/// Device-supplied text made safe for one log line: control characters become `\xNN`, and
+/// anything past `max` characters is cut (marked with an ellipsis).
+[[nodiscard]] QString loggable(QStringView text, qsizetype max = 120);
 
 /// Lets one log line per key through per interval, so a flood of bad input cannot flood the log.
 class RateLimitedLog

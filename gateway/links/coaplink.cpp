@@ -462,8 +462,16 @@ const coap_bin_const_t *CoapLink::pskForIdentity(const coap_bin_const_t *identit
 
 std::optional<IngestResult> CoapLink::admitSession(coap_session_t *session, const QString &deviceId)
 {
-    if (coap_session_get_proto(session) != COAP_PROTO_DTLS)
+    if (coap_session_get_proto(session) != COAP_PROTO_DTLS) {
+        // A device with credentials proves itself; plain CoAP cannot, so it must use DTLS.
+        if (m_hasCredentials && m_hasCredentials(deviceId)) {
+            IngestResult refused = m_ingest.reject(Protocol::Coap, u"unauthorized"_s, deviceId,
+                                                   u"device has credentials: use CoAP over DTLS"_s);
+            refused.outcome = IngestResult::Outcome::Denied;
+            return refused;
+        }
         return std::nullopt;
+    }
     // The identity was proven by the handshake; look it up again so a revoked device stops here.
     const coap_bin_const_t *identity = coap_session_get_psk_identity(session);
     const QByteArray id = identity
@@ -692,6 +700,7 @@ int CoapLink::notifyCommand(const QString &deviceId, const QByteArray &payload)
     }
     ensureCommandsResource(deviceId);
     Commands &commands = m_commands[deviceId];
+    const QByteArray previous = commands.payload;
     commands.payload = payload;
     coap_resource_notify_observers(commands.resource, nullptr);
     if (m_inLibcoap) {
@@ -703,6 +712,10 @@ int CoapLink::notifyCommand(const QString &deviceId, const QByteArray &payload)
     m_notified = 0;
     rearm();
     m_countingDevice.clear();
+    // Nobody took it: the command stays queued, and a later observer must not find it as the
+    // resource's state and then receive it a second time when the queue retries.
+    if (m_notified == 0)
+        commands.payload = previous;
     return m_notified;
 }
 

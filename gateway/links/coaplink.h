@@ -65,6 +65,9 @@ public:
     CoapLink(const CoapLink &) = delete;
     CoapLink &operator=(const CoapLink &) = delete;
 
+    /// Tells whether a device has credentials; such devices are refused on plain CoAP (4.03).
+    void setCredentialCheck(std::function<bool(const QString &deviceId)> check) { m_hasCredentials = std::move(check); }
+
     /// Binds the UDP (and DTLS) endpoints; false with a reason when one cannot be bound.
     bool start(QString *error);
     void stop();
@@ -125,6 +128,7 @@ private:
     Settings m_settings;
     Ingest &m_ingest;
     PskLookup m_pskLookup;
+    std::function<bool(const QString &)> m_hasCredentials;
     Metrics &m_metrics;
     coap_context_t *m_ctx = nullptr;
     std::unique_ptr<QSocketNotifier> m_notifier;

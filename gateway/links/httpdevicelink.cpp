@@ -5,6 +5,7 @@
 #include "gateway/core/deviceauth.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
+#include "gateway/core/ratelimitedlog.h"
 #include "gateway/links/httpjson.h"
 
 #include <QDateTime>
@@ -67,7 +68,7 @@ std::optional<QHttpServerResponse> HttpDeviceLink::refuse(const QString &id, con
         return response;
     }
     if (!isValidDeviceId(id))
-        return answer(m_ingest.reject(Protocol::Http, u"invalid_device_id"_s, {}, u"id '%1'"_s.arg(id.left(80))));
+        return answer(m_ingest.reject(Protocol::Http, u"invalid_device_id"_s, {}, u"id '%1'"_s.arg(loggable(id, 80))));
     switch (checkBearer(m_registry, id, request.value("Authorization"))) {
     case BearerCheck::Missing:
     case BearerCheck::Wrong: {

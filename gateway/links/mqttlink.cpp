@@ -3,6 +3,7 @@
 
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
+#include "gateway/core/ratelimitedlog.h"
 #include "shared/deviceid.h"
 
 #include <QDateTime>
@@ -276,10 +277,12 @@ void MqttLink::handleMessage(const mosquitto_message *message)
     const QString topic = QString::fromUtf8(message->topic);
     const TopicParse parsed = parseDeviceTopic(topic);
     if (!parsed.topic) {
-        m_ingest.reject(Protocol::Mqtt, topicErrorReason(parsed.error), {}, u"topic '%1'"_s.arg(topic.left(200)));
+        m_ingest.reject(Protocol::Mqtt, topicErrorReason(parsed.error), {}, u"topic '%1'"_s.arg(loggable(topic)));
         return;
     }
-    if (message->retain && parsed.topic->kind == MessageKind::Telemetry) {
+    // Retained telemetry and commands are replays of what was already handled (on every reconnect).
+    if (message->retain
+        && (parsed.topic->kind == MessageKind::Telemetry || parsed.topic->kind == MessageKind::Command)) {
         m_retainedSkipped.inc();
         return;
     }

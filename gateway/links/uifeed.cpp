@@ -25,6 +25,8 @@ UiFeed::UiFeed(const QString &gatewayId, DeviceRegistry &registry, AlertStore &a
     , m_framesDropped(metrics.counter(u"edgegate_ws_frames_dropped_total"_s,
                                       u"Telemetry frames not sent to WebSocket clients that fell behind."_s))
     , m_badFrames(metrics.counter(u"edgegate_ws_bad_frames_total"_s, u"Frames from WebSocket clients refused."_s))
+    , m_clientsDropped(metrics.counter(u"edgegate_ws_clients_dropped_total"_s,
+                                       u"WebSocket API clients closed for falling more than 4 MiB behind."_s))
 {
     metrics.addCollector([this, &metrics] {
         metrics.gauge(u"edgegate_ws_clients"_s, u"Connected WebSocket API clients."_s)
@@ -137,8 +139,19 @@ void UiFeed::broadcast(const QByteArray &frame)
     if (m_clients.empty())
         return;
     const QString text = QString::fromUtf8(frame);
-    for (Client &c : m_clients)
-        c.socket->sendTextMessage(text);
+    QList<QWebSocket *> stuck;
+    for (Client &c : m_clients) {
+        // Device and alert frames are never skipped, so a client this far behind is let go.
+        if (c.socket->bytesToWrite() > MaxClientBacklogBytes * 4)
+            stuck.append(c.socket.get());
+        else
+            c.socket->sendTextMessage(text);
+    }
+    for (QWebSocket *s : std::as_const(stuck)) {
+        m_clientsDropped.inc();
+        qCWarning(lcFeed) << "a WebSocket API client fell too far behind: closing it";
+        s->abort();
+    }
 }
 
 void UiFeed::sendTelemetry(const Envelope &envelope)

@@ -60,6 +60,7 @@ private:
     std::vector<Client> m_clients;
     Counter &m_framesDropped;
     Counter &m_badFrames;
+    Counter &m_clientsDropped;
 };
 
 } // namespace edgegate

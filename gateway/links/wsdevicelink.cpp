@@ -4,6 +4,7 @@
 #include "gateway/core/deviceauth.h"
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
+#include "gateway/core/ratelimitedlog.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -38,6 +39,8 @@ WsDeviceLink::WsDeviceLink(Ingest &ingest, DeviceRegistry &registry, Metrics &me
     , m_maxPayloadBytes(maxPayloadBytes)
     , m_idleClosed(metrics.counter(u"edgegate_ws_device_idle_closed_total"_s,
                                    u"Device WebSocket connections closed for not answering pings."_s))
+    , m_backlogClosed(metrics.counter(u"edgegate_ws_device_backlog_closed_total"_s,
+                                      u"Device WebSocket connections closed for not reading their answers."_s))
 {
     metrics.addCollector([this, &metrics] {
         metrics.gauge(u"edgegate_ws_device_connections"_s, u"Devices connected over WebSocket."_s)
@@ -62,7 +65,8 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket)
         socket.release()->deleteLater();
     };
     if (!isValidDeviceId(id)) {
-        m_ingest.reject(Protocol::WebSocket, u"invalid_device_id"_s, {}, u"path '%1'"_s.arg(s->requestUrl().path()));
+        m_ingest.reject(Protocol::WebSocket, u"invalid_device_id"_s, {},
+                        u"path '%1'"_s.arg(loggable(s->requestUrl().path())));
         refuse(QWebSocketProtocol::CloseCodePolicyViolated, u"invalid device id"_s);
         return;
     }
@@ -95,6 +99,7 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket)
     }
     qCInfo(lcWsDevice).noquote() << "device" << id << "connected from" << s->peerAddress().toString();
     m_connections.insert_or_assign(id, Connection{std::move(socket), Clock::now()});
+    emit deviceConnected(id);
 }
 
 bool WsDeviceLink::isCommandAck(const QByteArray &text)
@@ -124,6 +129,13 @@ void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const Q
 
 void WsDeviceLink::reply(QWebSocket *socket, const IngestResult &result)
 {
+    // A device that sends but never reads would grow its answers without bound.
+    if (socket->bytesToWrite() > MaxBacklogBytes) {
+        m_backlogClosed.inc();
+        qCWarning(lcWsDevice) << "a device does not read its answers: closing its connection";
+        socket->abort();
+        return;
+    }
     if (result.taken()) {
         socket->sendTextMessage(
             frame({{u"type"_s, u"ack"_s}, {u"held"_s, result.outcome == IngestResult::Outcome::Held}}));
@@ -135,10 +147,9 @@ void WsDeviceLink::reply(QWebSocket *socket, const IngestResult &result)
 bool WsDeviceLink::send(const QString &deviceId, const QByteArray &json)
 {
     const auto it = m_connections.find(deviceId);
-    if (it == m_connections.end())
+    if (it == m_connections.end() || it->second.socket->state() != QAbstractSocket::ConnectedState)
         return false;
-    it->second.socket->sendTextMessage(QString::fromUtf8(json));
-    return true;
+    return it->second.socket->sendTextMessage(QString::fromUtf8(json)) > 0;
 }
 
 void WsDeviceLink::dropConnection(const QString &deviceId, QWebSocket *socket)

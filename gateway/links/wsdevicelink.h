@@ -31,6 +31,8 @@ public:
     static constexpr auto PingInterval = std::chrono::seconds(15);
     /// A connection silent (no frame, no pong) for this long is closed.
     static constexpr auto IdleTimeout = std::chrono::seconds(45);
+    /// A connection with more unsent bytes than this is closed.
+    static constexpr qint64 MaxBacklogBytes = qint64{1024} * 1024;
 
     WsDeviceLink(Ingest &ingest, DeviceRegistry &registry, Metrics &metrics, qsizetype maxPayloadBytes,
                  QObject *parent = nullptr);
@@ -42,6 +44,10 @@ public:
     bool send(const QString &deviceId, const QByteArray &json);
     void closeAll();
     [[nodiscard]] qsizetype connectionCount() const { return static_cast<qsizetype>(m_connections.size()); }
+
+signals:
+    /// A device (re)connected: what waited for it can go now.
+    void deviceConnected(const QString &deviceId);
 
 private:
     struct Connection
@@ -62,6 +68,7 @@ private:
     std::unordered_map<QString, Connection> m_connections; // one per device: a new one replaces the old
     QTimer m_pingTimer;
     Counter &m_idleClosed;
+    Counter &m_backlogClosed;
 };
 
 } // namespace edgegate

@@ -156,6 +156,21 @@ bool SqliteDeviceStore::save(const QList<DeviceInfo> &upserts, const QStringList
         db.rollback();
         return false;
     };
+    // Removals first: an id removed and registered again in one batch ends up present.
+    if (!removals.isEmpty()) {
+        QSqlQuery remove(db);
+        remove.prepare(u"DELETE FROM devices WHERE id = ?"_s);
+        QSqlQuery forget(db);
+        forget.prepare(u"DELETE FROM credentials WHERE device_id = ?"_s);
+        for (const QString &id : removals) {
+            remove.bindValue(0, id);
+            if (!remove.exec())
+                return fail(remove);
+            forget.bindValue(0, id);
+            if (!forget.exec())
+                return fail(forget);
+        }
+    }
     if (!upserts.isEmpty()) {
         QSqlQuery upsert(db);
         upsert.prepare(
@@ -182,20 +197,6 @@ bool SqliteDeviceStore::save(const QList<DeviceInfo> &upserts, const QStringList
             upsert.bindValue(11, d.lastErrorMs);
             if (!upsert.exec())
                 return fail(upsert);
-        }
-    }
-    if (!removals.isEmpty()) {
-        QSqlQuery remove(db);
-        remove.prepare(u"DELETE FROM devices WHERE id = ?"_s);
-        QSqlQuery forget(db);
-        forget.prepare(u"DELETE FROM credentials WHERE device_id = ?"_s);
-        for (const QString &id : removals) {
-            remove.bindValue(0, id);
-            if (!remove.exec())
-                return fail(remove);
-            forget.bindValue(0, id);
-            if (!forget.exec())
-                return fail(forget);
         }
     }
     if (!db.commit()) {

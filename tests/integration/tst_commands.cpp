@@ -23,6 +23,7 @@ private slots:
     void queuedCommandFollowsDeviceOnline();
     void webSocketDevice();
     void httpDevicePolls();
+    void webSocketReconnectGetsWaitingCommand();
     void mqttClientCommandReachesWebSocketDevice();
     void badRequests_data();
     void badRequests();
@@ -229,6 +230,36 @@ void TestCommands::badRequests()
     QVERIFY(publish(m_broker->port(), u"devices/known/telemetry"_s, R"({"v": 1})"));
     QTRY_COMPARE_WITH_TIMEOUT(m_http->get(u"/api/v1/devices/known"_s).status, 200, 10000);
     QCOMPARE(m_http->send("POST", u"/api/v1/devices/%1/commands"_s.arg(device), body).status, status);
+}
+
+void TestCommands::webSocketReconnectGetsWaitingCommand()
+{
+    const QUrl url(u"ws://127.0.0.1:%1/ws/device/panel-3"_s.arg(m_gateway->httpPort()));
+    {
+        QWebSocket first;
+        QSignalSpy connected(&first, &QWebSocket::connected);
+        first.open(url);
+        QVERIFY(connected.wait(10000));
+        QSignalSpy answered(&first, &QWebSocket::textMessageReceived);
+        first.sendTextMessage(u"{\"v\": 1}"_s);
+        QVERIFY(answered.wait(10000));
+        first.close();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(metricValue(m_http->get(u"/metrics"_s).body, u"edgegate_ws_device_connections"_s), 0.0,
+                              10000);
+    // Still "online" (it spoke a moment ago) but without a connection: the command waits...
+    const QString id = submit(u"panel-3"_s, R"({"name": "wake"})").value(u"id"_s).toString();
+    QTRY_COMPARE_WITH_TIMEOUT(command(u"panel-3"_s, id).value(u"state"_s).toString(), u"queued"_s, 10000);
+    // ...and goes out as soon as the device is back.
+    QWebSocket second;
+    QList<QJsonObject> frames;
+    connect(&second, &QWebSocket::textMessageReceived, this,
+            [&frames](const QString &t) { frames.append(QJsonDocument::fromJson(t.toUtf8()).object()); });
+    second.open(url);
+    QTRY_COMPARE_WITH_TIMEOUT(frames.size(), 1, 10000);
+    QCOMPARE(frames.front().value(u"type"_s).toString(), u"command"_s);
+    QCOMPARE(frames.front().value(u"id"_s).toString(), id);
+    QCOMPARE(command(u"panel-3"_s, id).value(u"state"_s).toString(), u"delivered"_s);
 }
 
 QTEST_GUILESS_MAIN(TestCommands)

@@ -379,8 +379,19 @@ void TestDeviceLinks::coapDeviceThroughTheGateway()
                               u"acknowledged"_s, 10000);
     observer.kill();
     observer.waitForFinished();
-    const QByteArray metrics = m_http->get(u"/metrics"_s).body;
+    QByteArray metrics = m_http->get(u"/metrics"_s).body;
     QCOMPARE(metricValue(metrics, u"edgegate_republished_total{protocol=\"coap\"}"_s), 2.0);
+
+    // A device with credentials cannot be spoken for over plain CoAP.
+    QCOMPARE(
+        m_http->send("PUT", u"/api/v1/devices/c-dev/credentials"_s, R"({"psk_identity": "c", "psk_key": "k"})").status,
+        200);
+    const QString refused
+        = coapClient({u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"lux\": 999}"_s, base + u"telemetry"_s});
+    QVERIFY2(refused.contains(u"4.03"_s), qPrintable(refused));
+    metrics = m_http->get(u"/metrics"_s).body;
+    QCOMPARE(metricValue(metrics, u"edgegate_bad_messages_total{reason=\"unauthorized\"}"_s), 1.0);
+    QCOMPARE(latest(*m_http, u"c-dev"_s).value(u"lux"_s).toObject().value(u"value"_s).toInt(), 320);
 }
 
 QTEST_GUILESS_MAIN(TestDeviceLinks)

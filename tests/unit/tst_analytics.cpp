@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/analytics.h"
+#include "gateway/core/metrics.h"
 
 #include <QTest>
 
@@ -32,7 +33,22 @@ private slots:
     void zeroVarianceNeverFlags();
     void nonNumericKeepsLatestOnly();
     void removeDevice();
+    void metricsPerDeviceAreBounded();
 };
+
+void TestAnalytics::metricsPerDeviceAreBounded()
+{
+    Analytics analytics({5, 3.0, 2});
+    Counter untracked;
+    analytics.setOverflowCounter(&untracked);
+    for (int i = 0; i < Analytics::MaxMetricsPerDevice + 10; ++i)
+        (void)analytics.process(telemetry(u"a"_s, {{u"m%1"_s.arg(i), 1.0}}, i));
+    QCOMPARE(analytics.device(u"a"_s)->size(), Analytics::MaxMetricsPerDevice);
+    QCOMPARE(untracked.value(), 10u);
+    // Known names keep updating.
+    (void)analytics.process(telemetry(u"a"_s, {{u"m0"_s, 2.0}}, 999));
+    QCOMPARE(std::get<double>(analytics.device(u"a"_s)->value(u"m0"_s).last), 2.0);
+}
 
 void TestAnalytics::statisticsPerDeviceAndMetric()
 {

@@ -73,6 +73,7 @@ private slots:
     void repeatedReportsAndErrors();
     void maintenance();
     void removeIsPersisted();
+    void removedAndBackBeforeFlush();
     void listFilters();
 };
 
@@ -243,7 +244,11 @@ void TestDeviceRegistry::repeatedReportsAndErrors()
     f.registry->recordError(u"a"_s, u"bad_value: x"_s, 700);
     QCOMPARE(changed.size(), 1);
     QCOMPARE(f.registry->find(u"a"_s)->lastErrorMs, 700);
+    // A different error within a second is kept but not announced; after a second it is.
     f.registry->recordError(u"a"_s, u"bad_value: y"_s, 800);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(f.registry->find(u"a"_s)->lastError, u"bad_value: y"_s);
+    f.registry->recordError(u"a"_s, u"bad_value: z"_s, 1900);
     QCOMPARE(changed.size(), 2);
 }
 
@@ -279,6 +284,19 @@ void TestDeviceRegistry::removeIsPersisted()
     f.restart();
     QVERIFY(!f.registry->find(u"gone"_s));
     QVERIFY(f.registry->find(u"kept"_s));
+}
+
+void TestDeviceRegistry::removedAndBackBeforeFlush()
+{
+    Fixture f(RegistryPolicy::Auto);
+    f.registry->admit(u"phoenix"_s, Protocol::Mqtt, 1);
+    QVERIFY(f.registry->flush());
+    QCOMPARE(f.registry->remove(u"phoenix"_s), DeviceRegistry::ChangeResult::Done);
+    f.registry->admit(u"phoenix"_s, Protocol::Mqtt, 2);
+    QVERIFY(f.registry->flush());
+    f.restart();
+    QVERIFY(f.registry->find(u"phoenix"_s));
+    QCOMPARE(f.registry->find(u"phoenix"_s)->firstSeenMs, 2);
 }
 
 void TestDeviceRegistry::listFilters()
