@@ -7,7 +7,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 packages=(
-    build-essential cmake ninja-build pkg-config git curl ca-certificates iproute2 procps
+    build-essential cmake ninja-build pkg-config git curl ca-certificates iproute2 procps python3
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qt6-websockets-dev qt6-httpserver-dev qt6-declarative-dev qt6-declarative-dev-tools qt6-charts-dev
     qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript qml6-module-qtquick
