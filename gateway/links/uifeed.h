@@ -40,7 +40,6 @@ public:
     void addClient(std::unique_ptr<QWebSocket> socket);
     /// Closes every client connection (service shutdown).
     void closeAll();
-    [[nodiscard]] qsizetype clientCount() const { return static_cast<qsizetype>(m_clients.size()); }
 
 private:
     struct Client

@@ -43,7 +43,6 @@ public:
     /// Sends a text frame to the device's connection; false when it has none.
     bool send(const QString &deviceId, const QByteArray &json);
     void closeAll();
-    [[nodiscard]] qsizetype connectionCount() const { return static_cast<qsizetype>(m_connections.size()); }
 
 signals:
     /// A device (re)connected: what waited for it can go now.
