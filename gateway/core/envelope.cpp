@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/envelope.h"
 
+#include <QDateTime>
+
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
@@ -18,6 +20,19 @@ QString protocolName(Protocol protocol)
         return u"websocket"_s;
     }
     return {};
+}
+
+InboundMessage receivedNow(Protocol protocol, const QString &deviceId, MessageKind kind, const QByteArray &payload)
+{
+    InboundMessage message;
+    message.receivedMono = std::chrono::steady_clock::now();
+    message.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
+    message.protocol = protocol;
+    message.deviceId = deviceId;
+    message.kind = kind;
+    message.payload = payload;
+    message.qos = 1;
+    return message;
 }
 
 } // namespace edgegate

@@ -35,6 +35,10 @@ struct InboundMessage
     std::chrono::steady_clock::time_point receivedMono; ///< for latency measurement
 };
 
+/// A message received now: both clocks set, qos 1 (the link changes what differs).
+[[nodiscard]] InboundMessage receivedNow(Protocol protocol, const QString &deviceId, MessageKind kind,
+                                         const QByteArray &payload);
+
 /// One named value with the time it was measured.
 struct Sample
 {

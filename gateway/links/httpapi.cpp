@@ -272,7 +272,7 @@ QHttpServerResponse HttpApi::device(const QString &id, const QHttpServerRequest 
     }
 }
 
-QHttpServerResponse HttpApi::patchDevice(const QString &id, const QHttpServerRequest &request)
+std::optional<QHttpServerResponse> HttpApi::readJsonObject(const QHttpServerRequest &request, QJsonObject *object) const
 {
     const QByteArray body = request.body();
     if (body.size() > m_settings.maxBodyBytes)
@@ -285,11 +285,19 @@ QHttpServerResponse HttpApi::patchDevice(const QString &id, const QHttpServerReq
         return error(ApiError::BadJson, u"invalid JSON: "_s + parseError.errorString());
     if (!doc.isObject())
         return error(ApiError::BadJson, u"the body must be a JSON object"_s);
+    *object = doc.object();
+    return std::nullopt;
+}
+
+QHttpServerResponse HttpApi::patchDevice(const QString &id, const QHttpServerRequest &request)
+{
+    QJsonObject o;
+    if (auto refused = readJsonObject(request, &o))
+        return std::move(*refused);
     if (!m_registry.find(id))
         return unknownDevice(id);
 
     DevicePatch patch;
-    const QJsonObject o = doc.object();
     for (auto it = o.begin(); it != o.end(); ++it) {
         const QString key = it.key();
         const QJsonValue v = it.value();
@@ -392,18 +400,11 @@ QHttpServerResponse HttpApi::credentials(const QString &id, const QHttpServerReq
     }
     if (request.method() != Method::Put)
         return methodNotAllowed(request, "GET, PUT");
-    const QByteArray body = request.body();
-    if (body.size() > m_settings.maxBodyBytes)
-        return error(ApiError::TooLarge, u"request body over %1 bytes"_s.arg(m_settings.maxBodyBytes));
-    if (!request.value("Content-Type").toLower().startsWith("application/json"))
-        return error(ApiError::UnsupportedMediaType, u"send application/json"_s);
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
-        return error(ApiError::BadJson, u"the body must be a JSON object"_s);
+    QJsonObject o;
+    if (auto refused = readJsonObject(request, &o))
+        return std::move(*refused);
 
     DeviceCredentials credentials;
-    const QJsonObject o = doc.object();
     for (auto it = o.begin(); it != o.end(); ++it) {
         const QString key = it.key();
         if (!it.value().isString() && !it.value().isNull())
@@ -451,18 +452,11 @@ QHttpServerResponse HttpApi::commands(const QString &id, const QHttpServerReques
     }
     if (request.method() != Method::Post)
         return methodNotAllowed(request, "GET, POST");
-    const QByteArray body = request.body();
-    if (body.size() > m_settings.maxBodyBytes)
-        return error(ApiError::TooLarge, u"request body over %1 bytes"_s.arg(m_settings.maxBodyBytes));
-    if (!request.value("Content-Type").toLower().startsWith("application/json"))
-        return error(ApiError::UnsupportedMediaType, u"send application/json"_s);
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
-        return error(ApiError::BadJson, u"the body must be a JSON object"_s);
+    QJsonObject o;
+    if (auto refused = readJsonObject(request, &o))
+        return std::move(*refused);
     if (!m_registry.find(id))
         return unknownDevice(id);
-    const QJsonObject o = doc.object();
     const auto command = parseCommandRequest(o);
     if (!command.error.isEmpty())
         return error(ApiError::BadRequest, command.error);

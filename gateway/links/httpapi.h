@@ -3,15 +3,17 @@
 
 #include <QHostAddress>
 #include <QHttpServer>
+#include <QHttpServerResponse>
+#include <QJsonObject>
 #include <QObject>
 #include <QString>
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QHttpServerRequest;
-class QHttpServerResponse;
 class QWebSocket;
 
 namespace edgegate {
@@ -68,6 +70,9 @@ private:
     QHttpServerResponse health(const QHttpServerRequest &request);
     QHttpServerResponse metrics(const QHttpServerRequest &request);
     QHttpServerResponse credentials(const QString &id, const QHttpServerRequest &request);
+    /// A request body that must be a JSON object within http.max_body_bytes: the answer when it is
+    /// not, or nullopt with `object` filled.
+    std::optional<QHttpServerResponse> readJsonObject(const QHttpServerRequest &request, QJsonObject *object) const;
     QHttpServerResponse commands(const QString &id, const QHttpServerRequest &request);
 
     struct WebSocketEndpoint

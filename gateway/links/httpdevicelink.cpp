@@ -101,14 +101,7 @@ QHttpServerResponse HttpDeviceLink::commandAck(const QString &id, const QHttpSer
 {
     if (auto refused = refuse(id, request, QHttpServerRequest::Method::Post))
         return std::move(*refused);
-    InboundMessage message;
-    message.receivedMono = std::chrono::steady_clock::now();
-    message.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
-    message.protocol = Protocol::Http;
-    message.deviceId = id;
-    message.kind = MessageKind::CommandAck;
-    message.payload = request.body();
-    return answer(m_ingest.handle(message));
+    return answer(m_ingest.handle(receivedNow(Protocol::Http, id, MessageKind::CommandAck, request.body())));
 }
 
 QHttpServerResponse HttpDeviceLink::answer(const IngestResult &result)
@@ -141,15 +134,8 @@ QHttpServerResponse HttpDeviceLink::telemetry(const QString &id, const QHttpServ
                             u"Content-Type must be application/json, application/cbor, application/senml+json or "
                             "application/senml+cbor"_s));
     }
-    InboundMessage message;
-    message.receivedMono = std::chrono::steady_clock::now();
-    message.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
-    message.protocol = Protocol::Http;
-    message.deviceId = id;
-    message.kind = MessageKind::Telemetry;
+    InboundMessage message = receivedNow(Protocol::Http, id, MessageKind::Telemetry, request.body());
     message.format = *format;
-    message.payload = request.body();
-    message.qos = 1;
     return answer(m_ingest.handle(message));
 }
 

@@ -116,15 +116,8 @@ void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const Q
     const auto it = m_connections.find(deviceId);
     if (it != m_connections.end())
         it->second.lastHeard = Clock::now();
-    InboundMessage message;
-    message.receivedMono = Clock::now();
-    message.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
-    message.protocol = Protocol::WebSocket;
-    message.deviceId = deviceId;
-    message.kind = text && isCommandAck(payload) ? MessageKind::CommandAck : MessageKind::Telemetry;
-    message.payload = payload;
-    message.qos = 1;
-    reply(socket, m_ingest.handle(message));
+    const MessageKind kind = text && isCommandAck(payload) ? MessageKind::CommandAck : MessageKind::Telemetry;
+    reply(socket, m_ingest.handle(receivedNow(Protocol::WebSocket, deviceId, kind, payload)));
 }
 
 void WsDeviceLink::reply(QWebSocket *socket, const IngestResult &result)
