@@ -8,7 +8,6 @@
 #include "gateway/core/ratelimitedlog.h"
 #include "gateway/links/httpjson.h"
 
-#include <QDateTime>
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>

@@ -6,7 +6,6 @@
 #include "gateway/core/metrics.h"
 #include "gateway/core/ratelimitedlog.h"
 
-#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
