@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/alertstore.h"
-#include "gateway/core/analytics.h"
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/ingest.h"
-#include "gateway/core/metrics.h"
 #include "gateway/links/coaplink.h"
-#include "gateway/storage/sqlitedevicestore.h"
+#include "support/corepipeline.h"
+#include "testsupport.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -22,31 +18,18 @@
 using namespace edgegate;
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
+using testsupport::freeUdpPort;
 
 namespace {
 
 constexpr int ClientTimeoutMs = 30000;
 
-/// A loopback UDP port nothing was bound to when it was checked.
-quint16 freeUdpPort()
-{
-    QUdpSocket probe;
-    if (!probe.bind(QHostAddress::LocalHost, 0))
-        qFatal("cannot bind a UDP probe socket");
-    return probe.localPort();
-}
-
-/// The core pipeline of tst_ingest with a CoAP link on free loopback ports in front of it.
-struct Server
+/// The core pipeline with a CoAP link on free loopback ports in front of it.
+struct Server : CorePipeline
 {
     explicit Server(RegistryPolicy policy = RegistryPolicy::Auto, int maxSessions = 1000)
-        : registry({policy, 90s, 1h}, store, metrics)
-        , analytics({10, 3.0, 5})
-        , alerts(50, metrics)
-        , ingest({4096, 100}, registry, analytics, alerts, metrics)
+        : CorePipeline(policy, 4096)
     {
-        if (!store.open(dir.filePath(u"r.db"_s)) || !registry.load(nullptr))
-            qFatal("cannot open the registry");
         psks.insert("dtls-1-identity", CoapLink::Psk{u"dtls-1"_s, "secret-key-1"});
         CoapLink::Settings settings;
         settings.host = u"127.0.0.1"_s;
@@ -78,11 +61,6 @@ struct Server
         return u"coaps://127.0.0.1:%1%2"_s.arg(link->dtlsPort()).arg(path);
     }
 
-    quint64 counter(const QString &name, const MetricLabels &labels = {})
-    {
-        return metrics.counter(name, {}, labels).value();
-    }
-
     /// Messages the link handed to Ingest (accepted or not).
     quint64 ingested()
     {
@@ -100,13 +78,6 @@ struct Server
         return std::get<double>(value);
     }
 
-    QTemporaryDir dir;
-    Metrics metrics;
-    SqliteDeviceStore store;
-    DeviceRegistry registry;
-    Analytics analytics;
-    AlertStore alerts;
-    Ingest ingest;
     QHash<QByteArray, CoapLink::Psk> psks;
     std::unique_ptr<CoapLink> link;
 };

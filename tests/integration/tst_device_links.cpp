@@ -339,20 +339,17 @@ void TestDeviceLinks::coapDeviceThroughTheGateway()
     QCOMPARE(QJsonDocument::fromJson(sub.messages().at(1).second).object().value(u"lux"_s).toInt(), 320);
     QCOMPARE(m_http->get(u"/api/v1/devices/c-dev"_s).json().value(u"protocol"_s).toString(), u"coap"_s);
 
+    auto newestCommandState = [this] {
+        const QJsonArray commands
+            = m_http->get(u"/api/v1/devices/c-dev/commands"_s).json().value(u"commands"_s).toArray();
+        return commands.at(0).toObject().value(u"state"_s).toString();
+    };
     // A command sent before the device observes waits, and goes out once it does.
     const QString early = m_http->send("POST", u"/api/v1/devices/c-dev/commands"_s, R"({"name": "wake", "ttl": 30})")
                               .json()
                               .value(u"id"_s)
                               .toString();
-    QCOMPARE(m_http->get(u"/api/v1/devices/c-dev/commands"_s)
-                 .json()
-                 .value(u"commands"_s)
-                 .toArray()
-                 .at(0)
-                 .toObject()
-                 .value(u"state"_s)
-                 .toString(),
-             u"queued"_s);
+    QCOMPARE(newestCommandState(), u"queued"_s);
 
     // A command reaches a CoAP observer, and a CoAP POST acknowledges it.
     QProcess observer;
@@ -368,15 +365,7 @@ void TestDeviceLinks::coapDeviceThroughTheGateway()
     QTRY_VERIFY_WITH_TIMEOUT(seen.contains(id.toUtf8()), 10000);
     coapClient(
         {u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"id\": \"%1\"}"_s.arg(id), base + u"commands/ack"_s});
-    QTRY_COMPARE_WITH_TIMEOUT(m_http->get(u"/api/v1/devices/c-dev/commands"_s)
-                                  .json()
-                                  .value(u"commands"_s)
-                                  .toArray()
-                                  .at(0)
-                                  .toObject()
-                                  .value(u"state"_s)
-                                  .toString(),
-                              u"acknowledged"_s, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(newestCommandState(), u"acknowledged"_s, 10000);
     observer.kill();
     observer.waitForFinished();
     QByteArray metrics = m_http->get(u"/metrics"_s).body;

@@ -1,13 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/alertstore.h"
-#include "gateway/core/analytics.h"
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/ingest.h"
-#include "gateway/core/metrics.h"
-#include "gateway/storage/sqlitedevicestore.h"
+#include "support/corepipeline.h"
 
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace edgegate;
@@ -16,17 +10,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// The core pipeline as the service builds it, without any link.
-struct Pipeline
+/// The core pipeline fed MQTT-shaped messages directly.
+struct Pipeline : CorePipeline
 {
     explicit Pipeline(RegistryPolicy policy, int pendingBuffer = 100)
-        : registry({policy, 90s, 1h}, store, metrics)
-        , analytics({10, 3.0, 5})
-        , alerts(50, metrics)
-        , ingest({1024, pendingBuffer}, registry, analytics, alerts, metrics)
+        : CorePipeline(policy, 1024, pendingBuffer)
     {
-        if (!store.open(dir.filePath(u"r.db"_s)) || !registry.load(nullptr))
-            qFatal("cannot open the registry");
     }
 
     void send(const QString &device, const QByteArray &payload, MessageKind kind = MessageKind::Telemetry)
@@ -45,19 +34,6 @@ struct Pipeline
     {
         return metrics.counter(u"edgegate_bad_messages_total"_s, {}, {{u"reason"_s, reason}}).value();
     }
-
-    quint64 counter(const QString &name, const MetricLabels &labels = {})
-    {
-        return metrics.counter(name, {}, labels).value();
-    }
-
-    QTemporaryDir dir;
-    Metrics metrics;
-    SqliteDeviceStore store;
-    DeviceRegistry registry;
-    Analytics analytics;
-    AlertStore alerts;
-    Ingest ingest;
 };
 
 } // namespace
