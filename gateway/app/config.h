@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/duration.h"
 #include "gateway/core/registrypolicy.h"
 
 #include <QByteArray>
@@ -116,8 +117,5 @@ struct ConfigLoad
 
 /// `FILE:LINE: message` lines, as `--check-config` prints them.
 [[nodiscard]] QString formatConfigErrors(const QString &path, const QList<ConfigError> &errors);
-
-/// Parses durations such as `90s`, `500ms`, `2m`, `1h` or a bare number of seconds.
-[[nodiscard]] std::optional<std::chrono::milliseconds> parseDuration(const QString &text);
 
 } // namespace edgegate

@@ -5,6 +5,7 @@
 #include "gateway/core/analytics.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/metrics.h"
+#include "gateway/core/router.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -63,10 +64,24 @@ QString metadataText(const QJsonValue &v)
     }
 }
 
+// A status or meta message as routes see it: no samples, the payload as it came.
+Envelope passOn(const InboundMessage &message)
+{
+    Envelope envelope;
+    envelope.deviceId = message.deviceId;
+    envelope.kind = message.kind;
+    envelope.source = message.protocol;
+    envelope.raw = message.payload;
+    envelope.qos = message.qos;
+    envelope.receivedAtMs = message.receivedAtMs;
+    envelope.receivedMono = message.receivedMono;
+    return envelope;
+}
+
 } // namespace
 
 Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
-               Metrics &metrics, QObject *parent)
+               Metrics &metrics, Router *router, QObject *parent)
     : QObject(parent)
     , m_settings(settings)
     , m_decoder(settings.maxPayloadBytes)
@@ -74,11 +89,13 @@ Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &an
     , m_analytics(analytics)
     , m_alerts(alerts)
     , m_metrics(metrics)
+    , m_router(router)
     , m_heldTotal(metrics.counter(u"edgegate_messages_held_total"_s,
                                   u"Messages held back because their device awaits approval."_s))
     , m_heldDropped(metrics.counter(u"edgegate_messages_dropped_total"_s,
                                     u"Messages dropped after acceptance, by reason."_s,
                                     {{u"reason"_s, u"pending_overflow"_s}}))
+    , m_heldRefused(metrics.counter(u"edgegate_messages_dropped_total"_s, {}, {{u"reason"_s, u"held_outbox_full"_s}}))
     , m_anomalies(metrics.counter(u"edgegate_anomalies_total"_s, u"Samples flagged as anomalies."_s))
     , m_latency(metrics.histogram(u"edgegate_ingest_latency_seconds"_s,
                                   u"Time from receiving a telemetry message to the end of its processing."_s,
@@ -186,7 +203,8 @@ IngestResult Ingest::handleTelemetry(const InboundMessage &message)
         hold(envelope);
         return {IngestResult::Outcome::Held, {}, {}};
     case DeviceRegistry::Admission::Accepted:
-        process(envelope);
+        if (!process(envelope))
+            return busy(message);
         // Held messages are left out: their wait for an operator is not ingest latency.
         m_latency.observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - envelope.receivedMono).count());
@@ -204,8 +222,23 @@ IngestResult Ingest::denied(const InboundMessage &message)
     return {IngestResult::Outcome::Denied, u"unknown_device"_s, u"device is not registered"_s};
 }
 
-void Ingest::process(const Envelope &envelope)
+IngestResult Ingest::busy(const InboundMessage &message)
 {
+    return {IngestResult::Outcome::Busy, u"outbox_full"_s,
+            u"no room to store %1 from %2; try again later"_s.arg(messageKindName(message.kind), message.deviceId)};
+}
+
+bool Ingest::routed(const Envelope &envelope)
+{
+    return !m_router || m_router->route(envelope) == Router::Result::Stored;
+}
+
+bool Ingest::process(const Envelope &envelope)
+{
+    // Stored for its sinks first: a message refused for lack of room must leave analytics untouched,
+    // since the device sends it again.
+    if (!routed(envelope))
+        return false;
     const QList<Anomaly> anomalies = m_analytics.process(envelope);
     for (const Anomaly &a : anomalies) {
         m_anomalies.inc();
@@ -224,6 +257,7 @@ void Ingest::process(const Envelope &envelope)
         m_alerts.raise(std::move(alert));
     }
     emit telemetryAccepted(envelope);
+    return true;
 }
 
 void Ingest::hold(const Envelope &envelope)
@@ -257,8 +291,11 @@ void Ingest::releaseHeld(const QString &deviceId)
     m_heldCount -= static_cast<qsizetype>(queue.size());
     if (!queue.empty())
         qCInfo(lcIngest).noquote() << "releasing" << queue.size() << "held messages of" << deviceId;
-    for (const Envelope &envelope : queue)
-        process(envelope);
+    for (const Envelope &envelope : queue) {
+        // The devices were told their messages were taken: nobody is left to send them again.
+        if (!process(envelope))
+            m_heldRefused.inc();
+    }
 }
 
 void Ingest::dropHeld(const QString &deviceId)
@@ -295,6 +332,8 @@ IngestResult Ingest::handleStatus(const InboundMessage &message)
             == DeviceRegistry::Admission::Denied)
             return denied(message);
     }
+    if (!routed(passOn(message)))
+        return busy(message);
     m_registry.setReportedStatus(message.deviceId, *status, message.receivedAtMs);
     return {};
 }
@@ -327,6 +366,8 @@ IngestResult Ingest::handleMeta(const InboundMessage &message)
         else if (!it.value().isNull())
             meta.metadata.insert(key, metadataText(it.value()));
     }
+    if (!routed(passOn(message)))
+        return busy(message);
     m_registry.applyMeta(message.deviceId, meta);
     return {};
 }

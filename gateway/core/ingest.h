@@ -20,6 +20,7 @@ class Counter;
 class DeviceRegistry;
 class Histogram;
 class Metrics;
+class Router;
 
 /// What became of one message; each link maps it to its protocol's answer in one place.
 struct IngestResult
@@ -28,6 +29,7 @@ struct IngestResult
         Accepted, ///< processed (or, for kinds not handled yet, counted)
         Held, ///< kept until an operator approves the device
         Denied, ///< the registry policy refuses the device
+        Busy, ///< an outbox has no room (overflow reject_new): the device should try again later
         BadInput, ///< refused; `reason` is the metrics label
     };
     Outcome outcome = Outcome::Accepted;
@@ -50,8 +52,9 @@ public:
         int pendingBuffer = 100; ///< messages held per device awaiting approval
     };
 
+    /// Accepted messages go to `router` when there is one (the service always has one).
     Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
-           Metrics &metrics, QObject *parent = nullptr);
+           Metrics &metrics, Router *router = nullptr, QObject *parent = nullptr);
 
     /// Messages held for all pending devices together, whatever registry.pending_buffer allows each.
     static constexpr qsizetype MaxHeldInAll = 50000;
@@ -78,7 +81,9 @@ private:
     IngestResult handleStatus(const InboundMessage &message);
     IngestResult handleMeta(const InboundMessage &message);
     IngestResult denied(const InboundMessage &message);
-    void process(const Envelope &envelope);
+    bool process(const Envelope &envelope);
+    bool routed(const Envelope &envelope);
+    IngestResult busy(const InboundMessage &message);
     void hold(const Envelope &envelope);
     void releaseHeld(const QString &deviceId);
     void dropHeld(const QString &deviceId);
@@ -90,6 +95,7 @@ private:
     Analytics &m_analytics;
     AlertStore &m_alerts;
     Metrics &m_metrics;
+    Router *m_router;
     RateLimitedLog m_warnings;
     QHash<QString, std::deque<Envelope>> m_held;
     qsizetype m_heldCount = 0;
@@ -97,6 +103,7 @@ private:
     std::array<std::array<Counter *, 8>, 4> m_messages{}; // [protocol][kind]
     Counter &m_heldTotal;
     Counter &m_heldDropped;
+    Counter &m_heldRefused;
     Counter &m_anomalies;
     Histogram &m_latency;
 };

@@ -47,6 +47,8 @@ int responseCode(const IngestResult &result)
         return 204;
     case IngestResult::Outcome::Denied:
         return 403;
+    case IngestResult::Outcome::Busy:
+        return 503;
     case IngestResult::Outcome::BadInput:
         break;
     }

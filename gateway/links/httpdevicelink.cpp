@@ -112,6 +112,11 @@ QHttpServerResponse HttpDeviceLink::answer(const IngestResult &result)
         return QHttpServerResponse(QJsonObject{{u"status"_s, u"held_for_approval"_s}}, Status::Accepted);
     case IngestResult::Outcome::Denied:
         return jsonError(Status::Forbidden, result.reason, u"the registry policy refuses this device"_s);
+    case IngestResult::Outcome::Busy: {
+        QHttpServerResponse response = jsonError(Status::ServiceUnavailable, result.reason, result.detail);
+        response.addHeader("Retry-After", "1");
+        return response;
+    }
     case IngestResult::Outcome::BadInput:
         break;
     }

@@ -133,7 +133,9 @@ void WsDeviceLink::reply(QWebSocket *socket, const IngestResult &result)
             frame({{u"type"_s, u"ack"_s}, {u"held"_s, result.outcome == IngestResult::Outcome::Held}}));
         return;
     }
-    socket->sendTextMessage(frame({{u"type"_s, u"error"_s}, {u"code"_s, result.reason}, {u"error"_s, result.detail}}));
+    // Busy is not an error in what the device sent: the same frame may be sent again later.
+    const QString type = result.outcome == IngestResult::Outcome::Busy ? u"busy"_s : u"error"_s;
+    socket->sendTextMessage(frame({{u"type"_s, type}, {u"code"_s, result.reason}, {u"error"_s, result.detail}}));
 }
 
 bool WsDeviceLink::send(const QString &deviceId, const QByteArray &json)
