@@ -10,6 +10,9 @@
 #include <QHostAddress>
 #include <QSet>
 #include <QStringList>
+#include <QUrl>
+#include <QJsonArray>
+#include <QJsonObject>
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
@@ -29,6 +32,23 @@ using namespace std::chrono_literals;
 QString Config::effectiveClientId() const
 {
     return mqtt.clientId.isEmpty() ? u"edgegate-"_s + gateway.id : mqtt.clientId;
+}
+
+QString Config::effectiveUpstreamClientId() const
+{
+    return upstream.clientId.isEmpty() ? u"edgegate-"_s + gateway.id + u"-upstream"_s : upstream.clientId;
+}
+
+QStringList Config::sinkNames() const
+{
+    QStringList names;
+    if (upstream.enabled())
+        names.append(u"upstream"_s);
+    if (influxdb.enabled())
+        names.append(u"influxdb"_s);
+    if (translate.republish)
+        names.append(u"republish"_s);
+    return names;
 }
 
 namespace {
@@ -170,8 +190,9 @@ struct KeySpec
 
 const QList<QStringView> &sectionNames()
 {
-    static const QList<QStringView> names{u"gateway",   u"mqtt",   u"http",   u"coap", u"registry",
-                                          u"analytics", u"ingest", u"alerts", u"log",  u"translate"};
+    static const QList<QStringView> names{u"gateway", u"mqtt",      u"http",   u"coap",     u"registry",
+                                          u"analytics", u"ingest", u"alerts",   u"log",  u"translate",
+                                          u"outbox",  u"upstream", u"influxdb", u"routes"};
     return names;
 }
 
@@ -242,6 +263,50 @@ struct Loader
             return std::nullopt;
         }
         return value;
+    }
+
+    /// A size: a whole number of bytes, or one with a unit (KB, MB, GB powers of 1000; KiB, MiB, GiB of 1024).
+    std::optional<qint64> bytes(const Item &item, qint64 min, qint64 max)
+    {
+        const auto text = scalar(item, u"a size"_s);
+        if (!text)
+            return std::nullopt;
+        static const QList<std::pair<QString, qint64>> units{
+            {u"KiB"_s, 1LL << 10}, {u"MiB"_s, 1LL << 20}, {u"GiB"_s, 1LL << 30}, {u"KB"_s, 1000LL},
+            {u"MB"_s, 1000LL * 1000}, {u"GB"_s, 1000LL * 1000 * 1000}, {u"B"_s, 1LL}};
+        QString number = text->trimmed();
+        qint64 factor = 1;
+        for (const auto &[suffix, unit] : units) {
+            if (number.endsWith(suffix)) {
+                number.chop(suffix.size());
+                number = number.trimmed();
+                factor = unit;
+                break;
+            }
+        }
+        bool ok = allDigits(number);
+        const qint64 value = ok ? number.toLongLong(&ok) : 0;
+        if (!ok || value > max / factor) {
+            keyError(item, u"'"_s + shown(*text) + u"' is not a size (use e.g. 65536, 512KiB, 256MiB, 1GiB)"_s);
+            return std::nullopt;
+        }
+        if (value * factor < min || value * factor > max) {
+            keyError(item,
+                     shown(*text) + u" is out of range ("_s + QString::number(min) + u".."_s + QString::number(max)
+                         + u" bytes)"_s);
+            return std::nullopt;
+        }
+        return value * factor;
+    }
+
+    /// The outbox settings of the sink whose section the item is in.
+    OutboxPolicy &outboxOf(const Item &item)
+    {
+        if (item.path.startsWith(u"upstream."))
+            return config().upstream.outbox;
+        if (item.path.startsWith(u"influxdb."))
+            return config().influxdb.outbox;
+        return config().translate.outbox;
     }
 
     std::optional<bool> boolean(const Item &item)
@@ -340,7 +405,37 @@ struct Loader
     void section(const YAML::Node &map, const QString &name);
     void unknownKey(int line, const QString &path, bool topLevel);
     void crossChecks();
+    void routes(const YAML::Node &list, int line);
+    QList<int> routeLines; ///< line of each route in config().routes
 };
+
+// Route fields are strings, except the deadband: a device id such as 0042 must stay text.
+QJsonValue yamlToJson(const YAML::Node &node, const QString &key)
+{
+    if (node.IsMap()) {
+        QJsonObject object;
+        for (const auto &entry : node) {
+            const QString name = QString::fromStdString(entry.first.Scalar());
+            object.insert(name, yamlToJson(entry.second, name));
+        }
+        return object;
+    }
+    if (node.IsSequence()) {
+        QJsonArray array;
+        for (const auto &item : node)
+            array.append(yamlToJson(item, key));
+        return array;
+    }
+    if (!node.IsScalar())
+        return QJsonValue(QJsonValue::Null);
+    const QString text = QString::fromStdString(node.Scalar());
+    if (key == u"deadband") {
+        bool ok = false;
+        const double number = text.toDouble(&ok);
+        return ok ? QJsonValue(number) : QJsonValue(text);
+    }
+    return text;
+}
 
 int lineOf(const YAML::Node &node, int fallback)
 {
@@ -349,6 +444,30 @@ int lineOf(const YAML::Node &node, int fallback)
         return fallback;
     const YAML::Mark mark = node.Mark();
     return mark.is_null() || mark.line < 0 ? fallback : mark.line + 1;
+}
+
+void outboxMaxBytes(Loader &l, const Item &item)
+{
+    if (const auto value = l.bytes(item, 64 * 1024, 1LL << 40))
+        l.outboxOf(item).maxBytes = *value;
+}
+
+void outboxOverflow(Loader &l, const Item &item)
+{
+    if (const auto value = l.choice(item, {u"drop_oldest"_s, u"reject_new"_s}))
+        l.outboxOf(item).overflow = *value == u"drop_oldest" ? OverflowPolicy::DropOldest : OverflowPolicy::RejectNew;
+}
+
+void outboxDrain(Loader &l, const Item &item)
+{
+    if (const auto value = l.choice(item, {u"fifo"_s, u"live_first"_s}))
+        l.outboxOf(item).drain = *value == u"fifo" ? DrainOrder::Fifo : DrainOrder::LiveFirst;
+}
+
+void outboxDrainRate(Loader &l, const Item &item)
+{
+    if (const auto value = l.integer(item, 0, 10'000'000))
+        l.outboxOf(item).drainRate = int(*value);
 }
 
 const QList<KeySpec> &keySpecs()
@@ -569,6 +688,199 @@ const QList<KeySpec> &keySpecs()
              if (const auto value = l.integer(item, 0, 2))
                  l.config().translate.qos = int(*value);
          }},
+        {u"translate", u"max_bytes", outboxMaxBytes},
+        {u"translate", u"overflow", outboxOverflow},
+        {u"translate", u"drain", outboxDrain},
+        {u"translate", u"drain_rate", outboxDrainRate},
+        {u"upstream", u"max_bytes", outboxMaxBytes},
+        {u"upstream", u"overflow", outboxOverflow},
+        {u"upstream", u"drain", outboxDrain},
+        {u"upstream", u"drain_rate", outboxDrainRate},
+        {u"influxdb", u"max_bytes", outboxMaxBytes},
+        {u"influxdb", u"overflow", outboxOverflow},
+        {u"influxdb", u"drain", outboxDrain},
+        {u"influxdb", u"drain_rate", outboxDrainRate},
+        {u"outbox", u"commit_interval",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.duration(item, 1ms, 10s))
+                 l.config().outbox.commitInterval = *value;
+         }},
+        {u"upstream", u"host",
+         [](Loader &l, const Item &item) {
+             // Empty keeps the upstream off.
+             if (item.node.IsScalar() && item.node.Scalar().empty()) {
+                 l.config().upstream.host.clear();
+                 return;
+             }
+             if (const auto value = l.host(item))
+                 l.config().upstream.host = *value;
+         }},
+        {u"upstream", u"port",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 65535))
+                 l.config().upstream.port = quint16(*value);
+         }},
+        {u"upstream", u"protocol",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.choice(item, {u"5"_s, u"3.1.1"_s}))
+                 l.config().upstream.protocol = *value == u"5" ? MqttProtocol::V5 : MqttProtocol::V311;
+         }},
+        {u"upstream", u"client_id",
+         [](Loader &l, const Item &item) {
+             const auto text = l.string(item);
+             if (!text)
+                 return;
+             if (text->size() > MaxClientIdLength) {
+                 l.keyError(item, u"too long (at most "_s + QString::number(MaxClientIdLength) + u" characters)"_s);
+                 return;
+             }
+             l.config().upstream.clientId = *text;
+         }},
+        {u"upstream", u"username",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().upstream.username = *value;
+         }},
+        {u"upstream", u"password",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().upstream.password = *value;
+         }},
+        {u"upstream", u"keepalive",
+         [](Loader &l, const Item &item) {
+             const auto value = l.duration(item, 5s, 65535s);
+             if (!value)
+                 return;
+             if (value->count() % 1000 != 0) {
+                 l.keyError(item, formatDuration(*value) + u" is not a whole number of seconds"_s);
+                 return;
+             }
+             l.config().upstream.keepalive = std::chrono::duration_cast<std::chrono::seconds>(*value);
+         }},
+        {u"upstream", u"reconnect_min",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.duration(item, 10ms, 60s))
+                 l.config().upstream.reconnectMin = *value;
+         }},
+        {u"upstream", u"reconnect_max",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.duration(item, 100ms, 1h))
+                 l.config().upstream.reconnectMax = *value;
+         }},
+        {u"upstream", u"prefix",
+         [](Loader &l, const Item &item) {
+             const auto text = l.string(item);
+             if (!text)
+                 return;
+             // The prefix starts topics the gateway publishes: no wildcards, no empty levels.
+             const bool valid = !text->isEmpty() && !text->contains(u'+') && !text->contains(u'#')
+                 && !text->startsWith(u'/') && !text->endsWith(u'/') && !text->contains(u"//"_s)
+                 && !text->contains(QChar(0));
+             if (!valid) {
+                 l.keyError(item, u"'"_s + shown(*text) + u"' is not a topic prefix (no + or #, no empty levels)"_s);
+                 return;
+             }
+             l.config().upstream.prefix = *text;
+         }},
+        {u"upstream", u"inflight",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 65535))
+                 l.config().upstream.inflight = int(*value);
+         }},
+        {u"upstream", u"tls",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.boolean(item))
+                 l.config().upstream.tls = *value;
+         }},
+        {u"upstream", u"ca_file",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().upstream.caFile = *value;
+         }},
+        {u"upstream", u"cert_file",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().upstream.certFile = *value;
+         }},
+        {u"upstream", u"key_file",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().upstream.keyFile = *value;
+         }},
+        {u"upstream", u"tls_insecure",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.boolean(item))
+                 l.config().upstream.tlsInsecure = *value;
+         }},
+        {u"influxdb", u"url",
+         [](Loader &l, const Item &item) {
+             const auto text = l.string(item);
+             if (!text)
+                 return;
+             const QUrl url(*text, QUrl::StrictMode);
+             if (!text->isEmpty()
+                 && (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty()
+                     || url.hasQuery())) {
+                 l.keyError(item, u"'"_s + shown(*text) + u"' is not an http:// or https:// URL without a query"_s);
+                 return;
+             }
+             l.config().influxdb.url = *text;
+         }},
+        {u"influxdb", u"database",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().influxdb.database = *value;
+         }},
+        {u"influxdb", u"retention_policy",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().influxdb.retentionPolicy = *value;
+         }},
+        {u"influxdb", u"username",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().influxdb.username = *value;
+         }},
+        {u"influxdb", u"password",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().influxdb.password = *value;
+         }},
+        {u"influxdb", u"org",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().influxdb.org = *value;
+         }},
+        {u"influxdb", u"bucket",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().influxdb.bucket = *value;
+         }},
+        {u"influxdb", u"token",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().influxdb.token = *value;
+         }},
+        {u"influxdb", u"measurement",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.string(item))
+                 l.config().influxdb.measurement = *value;
+         }},
+        {u"influxdb", u"batch_points",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 100000))
+                 l.config().influxdb.batchPoints = int(*value);
+         }},
+        {u"influxdb", u"flush_interval",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.duration(item, 10ms, 1h))
+                 l.config().influxdb.flushInterval = *value;
+         }},
+        {u"influxdb", u"timeout",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.duration(item, 100ms, 10min))
+                 l.config().influxdb.timeout = *value;
+         }},
         {u"log", u"level",
          [](Loader &l, const Item &item) {
              if (const auto value = l.choice(item, {u"debug"_s, u"info"_s, u"warning"_s, u"error"_s}))
@@ -648,9 +960,70 @@ void Loader::section(const YAML::Node &map, const QString &name)
     }
 }
 
+void Loader::routes(const YAML::Node &list, int line)
+{
+    if (!list.IsSequence()) {
+        error(line, u"routes: expected a list of routes, got "_s + nodeKindName(list));
+        return;
+    }
+    QHash<QString, int> names;
+    int index = 0;
+    for (const auto &item : list) {
+        const int itemLine = lineOf(item, line);
+        const QString where = u"routes[%1]"_s.arg(index++);
+        if (!item.IsMap()) {
+            error(itemLine, where + u": expected a map, got "_s + nodeKindName(item));
+            continue;
+        }
+        QString problem;
+        auto route = routeFromJson(yamlToJson(item, {}).toObject(), &problem);
+        if (!route) {
+            error(itemLine, where + u"."_s + problem);
+            continue;
+        }
+        if (const auto first = names.constFind(route->name); first != names.cend()) {
+            error(itemLine,
+                  where + u".name: '"_s + shown(route->name) + u"' is already used on line "_s
+                      + QString::number(*first));
+            continue;
+        }
+        names.insert(route->name, itemLine);
+        config().routes.append(std::move(*route));
+        routeLines.append(itemLine);
+    }
+}
+
 void Loader::crossChecks()
 {
     const Config &c = config();
+    const QStringList sinks = c.sinkNames();
+    for (qsizetype i = 0; i < c.routes.size(); ++i) {
+        for (const QString &sink : c.routes[i].sinks) {
+            if (sinks.contains(sink))
+                continue;
+            QString why = u"is not one of upstream, influxdb, republish"_s;
+            if (sink == u"upstream")
+                why = u"is not configured (set upstream.host)"_s;
+            else if (sink == u"influxdb")
+                why = u"is not configured (set influxdb.url)"_s;
+            else if (sink == u"republish")
+                why = u"is off (translate.republish is false)"_s;
+            error(routeLines.value(i), u"routes[%1].sinks: '%2' "_s.arg(i).arg(shown(sink)) + why);
+        }
+    }
+    if (c.influxdb.enabled() && !failedKeys.contains(u"influxdb.url"_s)) {
+        const bool v1 = !c.influxdb.database.isEmpty();
+        const bool v2 = !c.influxdb.org.isEmpty() || !c.influxdb.bucket.isEmpty();
+        if (v1 == v2 || (v2 && (c.influxdb.org.isEmpty() || c.influxdb.bucket.isEmpty()))) {
+            error(keyLines.value(u"influxdb.url"_s),
+                  u"influxdb.url: set either influxdb.database (InfluxDB 1.x) or both influxdb.org and "
+                  "influxdb.bucket (2.x)"_s);
+        }
+    }
+    if (c.upstream.certFile.isEmpty() != c.upstream.keyFile.isEmpty()) {
+        const QString set = c.upstream.certFile.isEmpty() ? u"upstream.key_file"_s : u"upstream.cert_file"_s;
+        error(keyLines.value(set), set + u": a client certificate needs both upstream.cert_file and upstream.key_file"_s);
+    }
     // `blamed` is named in the message when the file sets it (it is the key the rule is written on), else `other`.
     const auto check = [&](bool consistent, const QString &blamed, const QString &blamedText, const QString &other,
                            const QString &otherText, const QString &blamedRelation, const QString &otherRelation) {
@@ -731,6 +1104,10 @@ void Loader::run(const QByteArray &yaml)
         // An empty section ("mqtt:" with every key commented out) keeps its defaults.
         if (value.IsNull())
             continue;
+        if (name == u"routes") {
+            routes(value, keyLine);
+            continue;
+        }
         if (!value.IsMap()) {
             error(keyLine, name + u": expected a map, got "_s + nodeKindName(value));
             continue;

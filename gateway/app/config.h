@@ -3,6 +3,7 @@
 
 #include "gateway/core/duration.h"
 #include "gateway/core/registrypolicy.h"
+#include "gateway/core/route.h"
 
 #include <QByteArray>
 #include <QList>
@@ -14,6 +15,17 @@
 namespace edgegate {
 
 enum class MqttProtocol { V311, V5 };
+enum class OverflowPolicy { DropOldest, RejectNew };
+enum class DrainOrder { Fifo, LiveFirst };
+
+/// How one sink's outbox is bounded and drained.
+struct OutboxPolicy
+{
+    qint64 maxBytes = 256LL * 1024 * 1024;
+    OverflowPolicy overflow = OverflowPolicy::DropOldest;
+    DrainOrder drain = DrainOrder::Fifo;
+    int drainRate = 0; ///< messages per second while a backlog drains; 0: no cap
+};
 
 /// The whole service configuration, every field with its default.
 /// docs/configuration.md describes each key.
@@ -84,7 +96,60 @@ struct Config
     {
         bool republish = true; ///< republish CoAP/HTTP/WebSocket telemetry as JSON on the local broker
         int qos = 1;
+        OutboxPolicy outbox;
     } translate;
+
+    struct Outbox
+    {
+        std::chrono::milliseconds commitInterval{100}; ///< the most a power cut can lose
+    } outbox;
+
+    /// The cloud broker; off while `host` is empty.
+    struct Upstream
+    {
+        QString host;
+        quint16 port = 8883;
+        MqttProtocol protocol = MqttProtocol::V5;
+        QString clientId; ///< empty: "edgegate-{gateway.id}-upstream"
+        QString username;
+        QString password;
+        std::chrono::seconds keepalive{30};
+        std::chrono::milliseconds reconnectMin{1000};
+        std::chrono::milliseconds reconnectMax{60000};
+        QString prefix = QStringLiteral("edge");
+        int inflight = 100;
+        bool tls = true;
+        QString caFile; ///< empty: the system's CA certificates
+        QString certFile; ///< client certificate (mTLS)
+        QString keyFile;
+        bool tlsInsecure = false; ///< skip host name verification (never in production)
+        OutboxPolicy outbox;
+
+        [[nodiscard]] bool enabled() const { return !host.isEmpty(); }
+    } upstream;
+
+    /// InfluxDB; off while `url` is empty. `database` selects the 1.x API, `org` and `bucket` the 2.x one.
+    struct Influx
+    {
+        QString url;
+        QString database;
+        QString retentionPolicy;
+        QString username;
+        QString password;
+        QString org;
+        QString bucket;
+        QString token;
+        QString measurement; ///< empty: the device's type, or "telemetry" when it has none
+        int batchPoints = 5000;
+        std::chrono::milliseconds flushInterval{1000};
+        std::chrono::milliseconds timeout{10000};
+        OutboxPolicy outbox;
+
+        [[nodiscard]] bool enabled() const { return !url.isEmpty(); }
+    } influxdb;
+
+    /// Empty: all telemetry goes to every sink.
+    QList<Route> routes;
 
     struct Log
     {
@@ -93,6 +158,10 @@ struct Config
 
     /// mqtt.client_id, or its default derived from gateway.id.
     [[nodiscard]] QString effectiveClientId() const;
+    /// upstream.client_id, or its default derived from gateway.id.
+    [[nodiscard]] QString effectiveUpstreamClientId() const;
+    /// The sinks configured, by the names routes use.
+    [[nodiscard]] QStringList sinkNames() const;
 };
 
 /// One problem found in a config file, with the 1-based line it is on (0 when unknown).

@@ -3,6 +3,8 @@
 
 #include <QFile>
 #include <QTemporaryDir>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QTest>
 
 #include <limits>
@@ -68,6 +70,61 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"ingest.max_payload_bytes"_s, [](const Config &x) { return QVariant(qint64(x.ingest.maxPayloadBytes)); }},
         {u"alerts.max_kept"_s, [](const Config &x) { return QVariant(x.alerts.maxKept); }},
         {u"log.level"_s, [](const Config &x) { return QVariant(x.log.level); }},
+        {u"translate.max_bytes"_s, [](const Config &x) { return QVariant(x.translate.outbox.maxBytes); }},
+        {u"translate.overflow"_s,
+         [](const Config &x) {
+             return QVariant(x.translate.outbox.overflow == OverflowPolicy::DropOldest ? u"drop_oldest"_s : u"reject_new"_s);
+         }},
+        {u"translate.drain"_s,
+         [](const Config &x) { return QVariant(x.translate.outbox.drain == DrainOrder::Fifo ? u"fifo"_s : u"live_first"_s); }},
+        {u"translate.drain_rate"_s, [](const Config &x) { return QVariant(x.translate.outbox.drainRate); }},
+        {u"outbox.commit_interval"_s, [](const Config &x) { return QVariant(qint64(x.outbox.commitInterval.count())); }},
+        {u"upstream.host"_s, [](const Config &x) { return QVariant(x.upstream.host); }},
+        {u"upstream.port"_s, [](const Config &x) { return QVariant(int(x.upstream.port)); }},
+        {u"upstream.protocol"_s,
+         [](const Config &x) { return QVariant(x.upstream.protocol == MqttProtocol::V5 ? u"5"_s : u"3.1.1"_s); }},
+        {u"upstream.client_id"_s, [](const Config &x) { return QVariant(x.upstream.clientId); }},
+        {u"upstream.username"_s, [](const Config &x) { return QVariant(x.upstream.username); }},
+        {u"upstream.password"_s, [](const Config &x) { return QVariant(x.upstream.password); }},
+        {u"upstream.prefix"_s, [](const Config &x) { return QVariant(x.upstream.prefix); }},
+        {u"upstream.ca_file"_s, [](const Config &x) { return QVariant(x.upstream.caFile); }},
+        {u"upstream.cert_file"_s, [](const Config &x) { return QVariant(x.upstream.certFile); }},
+        {u"upstream.key_file"_s, [](const Config &x) { return QVariant(x.upstream.keyFile); }},
+        {u"upstream.keepalive"_s, [](const Config &x) { return QVariant(qint64(x.upstream.keepalive.count())); }},
+        {u"upstream.reconnect_min"_s, [](const Config &x) { return QVariant(qint64(x.upstream.reconnectMin.count())); }},
+        {u"upstream.reconnect_max"_s, [](const Config &x) { return QVariant(qint64(x.upstream.reconnectMax.count())); }},
+        {u"upstream.inflight"_s, [](const Config &x) { return QVariant(x.upstream.inflight); }},
+        {u"upstream.tls"_s, [](const Config &x) { return QVariant(x.upstream.tls); }},
+        {u"upstream.tls_insecure"_s, [](const Config &x) { return QVariant(x.upstream.tlsInsecure); }},
+        {u"upstream.max_bytes"_s, [](const Config &x) { return QVariant(x.upstream.outbox.maxBytes); }},
+        {u"upstream.overflow"_s,
+         [](const Config &x) {
+             return QVariant(x.upstream.outbox.overflow == OverflowPolicy::DropOldest ? u"drop_oldest"_s : u"reject_new"_s);
+         }},
+        {u"upstream.drain"_s,
+         [](const Config &x) { return QVariant(x.upstream.outbox.drain == DrainOrder::Fifo ? u"fifo"_s : u"live_first"_s); }},
+        {u"upstream.drain_rate"_s, [](const Config &x) { return QVariant(x.upstream.outbox.drainRate); }},
+        {u"influxdb.url"_s, [](const Config &x) { return QVariant(x.influxdb.url); }},
+        {u"influxdb.database"_s, [](const Config &x) { return QVariant(x.influxdb.database); }},
+        {u"influxdb.retention_policy"_s, [](const Config &x) { return QVariant(x.influxdb.retentionPolicy); }},
+        {u"influxdb.username"_s, [](const Config &x) { return QVariant(x.influxdb.username); }},
+        {u"influxdb.password"_s, [](const Config &x) { return QVariant(x.influxdb.password); }},
+        {u"influxdb.org"_s, [](const Config &x) { return QVariant(x.influxdb.org); }},
+        {u"influxdb.bucket"_s, [](const Config &x) { return QVariant(x.influxdb.bucket); }},
+        {u"influxdb.token"_s, [](const Config &x) { return QVariant(x.influxdb.token); }},
+        {u"influxdb.measurement"_s, [](const Config &x) { return QVariant(x.influxdb.measurement); }},
+        {u"influxdb.batch_points"_s, [](const Config &x) { return QVariant(x.influxdb.batchPoints); }},
+        {u"influxdb.flush_interval"_s, [](const Config &x) { return QVariant(qint64(x.influxdb.flushInterval.count())); }},
+        {u"influxdb.timeout"_s, [](const Config &x) { return QVariant(qint64(x.influxdb.timeout.count())); }},
+        {u"influxdb.max_bytes"_s, [](const Config &x) { return QVariant(x.influxdb.outbox.maxBytes); }},
+        {u"influxdb.overflow"_s,
+         [](const Config &x) {
+             return QVariant(x.influxdb.outbox.overflow == OverflowPolicy::DropOldest ? u"drop_oldest"_s : u"reject_new"_s);
+         }},
+        {u"influxdb.drain"_s,
+         [](const Config &x) { return QVariant(x.influxdb.outbox.drain == DrainOrder::Fifo ? u"fifo"_s : u"live_first"_s); }},
+        {u"influxdb.drain_rate"_s, [](const Config &x) { return QVariant(x.influxdb.outbox.drainRate); }},
+        {u"routes"_s, [](const Config &x) { return QVariant(routesToJson(x.routes).toVariantList()); }},
     };
     return getters;
 }
@@ -125,6 +182,56 @@ coap:
 translate:
   republish: false
   qos: 2
+  max_bytes: 1MiB
+  overflow: reject_new
+  drain: live_first
+  drain_rate: 500
+outbox:
+  commit_interval: 20ms
+upstream:
+  host: cloud.example.com
+  port: 1883
+  protocol: 3.1.1
+  client_id: gw-up
+  username: bob
+  password: pw
+  keepalive: 2m
+  reconnect_min: 2s
+  reconnect_max: 5m
+  prefix: plants/eu
+  inflight: 20
+  tls: false
+  ca_file: /etc/ssl/ca.pem
+  cert_file: /etc/ssl/gw.pem
+  key_file: /etc/ssl/gw.key
+  tls_insecure: true
+  max_bytes: 1GiB
+  overflow: reject_new
+  drain: live_first
+  drain_rate: 2000
+influxdb:
+  url: http://influx.lan:8086
+  database: plant
+  retention_policy: autogen
+  username: writer
+  password: wpw
+  measurement: readings
+  batch_points: 100
+  flush_interval: 250ms
+  timeout: 3s
+  max_bytes: 64MB
+  overflow: reject_new
+  drain: live_first
+  drain_rate: 100
+routes:
+  - name: temps
+    match: {topic: devices/+/telemetry, devices: ["0042", b], types: [thermo], kinds: [telemetry]}
+    transform:
+      rename: {t: temperature}
+      keep: [temperature]
+      deadband: 0.5
+      aggregate: {every: 60s, functions: [min, max, mean]}
+    sinks: [upstream, influxdb]
 registry:
   policy: approve
   offline_after: 5m
@@ -240,6 +347,51 @@ void TestConfig::fullFile_data()
     QTest::addRow("ingest.max_payload_bytes") << u"ingest.max_payload_bytes"_s << QVariant(qint64(4096));
     QTest::addRow("alerts.max_kept") << u"alerts.max_kept"_s << QVariant(50);
     QTest::addRow("log.level") << u"log.level"_s << QVariant(u"debug"_s);
+    QTest::addRow("translate.max_bytes") << u"translate.max_bytes"_s << QVariant(qint64(1048576));
+    QTest::addRow("translate.overflow") << u"translate.overflow"_s << QVariant(u"reject_new"_s);
+    QTest::addRow("translate.drain") << u"translate.drain"_s << QVariant(u"live_first"_s);
+    QTest::addRow("translate.drain_rate") << u"translate.drain_rate"_s << QVariant(500);
+    QTest::addRow("outbox.commit_interval") << u"outbox.commit_interval"_s << QVariant(qint64(20));
+    QTest::addRow("upstream.host") << u"upstream.host"_s << QVariant(u"cloud.example.com"_s);
+    QTest::addRow("upstream.port") << u"upstream.port"_s << QVariant(1883);
+    QTest::addRow("upstream.protocol") << u"upstream.protocol"_s << QVariant(u"3.1.1"_s);
+    QTest::addRow("upstream.client_id") << u"upstream.client_id"_s << QVariant(u"gw-up"_s);
+    QTest::addRow("upstream.username") << u"upstream.username"_s << QVariant(u"bob"_s);
+    QTest::addRow("upstream.password") << u"upstream.password"_s << QVariant(u"pw"_s);
+    QTest::addRow("upstream.keepalive") << u"upstream.keepalive"_s << QVariant(qint64(120));
+    QTest::addRow("upstream.reconnect_min") << u"upstream.reconnect_min"_s << QVariant(qint64(2000));
+    QTest::addRow("upstream.reconnect_max") << u"upstream.reconnect_max"_s << QVariant(qint64(300000));
+    QTest::addRow("upstream.prefix") << u"upstream.prefix"_s << QVariant(u"plants/eu"_s);
+    QTest::addRow("upstream.inflight") << u"upstream.inflight"_s << QVariant(20);
+    QTest::addRow("upstream.tls") << u"upstream.tls"_s << QVariant(false);
+    QTest::addRow("upstream.ca_file") << u"upstream.ca_file"_s << QVariant(u"/etc/ssl/ca.pem"_s);
+    QTest::addRow("upstream.cert_file") << u"upstream.cert_file"_s << QVariant(u"/etc/ssl/gw.pem"_s);
+    QTest::addRow("upstream.key_file") << u"upstream.key_file"_s << QVariant(u"/etc/ssl/gw.key"_s);
+    QTest::addRow("upstream.tls_insecure") << u"upstream.tls_insecure"_s << QVariant(true);
+    QTest::addRow("upstream.max_bytes") << u"upstream.max_bytes"_s << QVariant(qint64(1LL << 30));
+    QTest::addRow("upstream.overflow") << u"upstream.overflow"_s << QVariant(u"reject_new"_s);
+    QTest::addRow("upstream.drain") << u"upstream.drain"_s << QVariant(u"live_first"_s);
+    QTest::addRow("upstream.drain_rate") << u"upstream.drain_rate"_s << QVariant(2000);
+    QTest::addRow("influxdb.url") << u"influxdb.url"_s << QVariant(u"http://influx.lan:8086"_s);
+    QTest::addRow("influxdb.database") << u"influxdb.database"_s << QVariant(u"plant"_s);
+    QTest::addRow("influxdb.retention_policy") << u"influxdb.retention_policy"_s << QVariant(u"autogen"_s);
+    QTest::addRow("influxdb.username") << u"influxdb.username"_s << QVariant(u"writer"_s);
+    QTest::addRow("influxdb.password") << u"influxdb.password"_s << QVariant(u"wpw"_s);
+    QTest::addRow("influxdb.measurement") << u"influxdb.measurement"_s << QVariant(u"readings"_s);
+    QTest::addRow("influxdb.batch_points") << u"influxdb.batch_points"_s << QVariant(100);
+    QTest::addRow("influxdb.flush_interval") << u"influxdb.flush_interval"_s << QVariant(qint64(250));
+    QTest::addRow("influxdb.timeout") << u"influxdb.timeout"_s << QVariant(qint64(3000));
+    QTest::addRow("influxdb.max_bytes") << u"influxdb.max_bytes"_s << QVariant(qint64(64000000));
+    QTest::addRow("influxdb.overflow") << u"influxdb.overflow"_s << QVariant(u"reject_new"_s);
+    QTest::addRow("influxdb.drain") << u"influxdb.drain"_s << QVariant(u"live_first"_s);
+    QTest::addRow("influxdb.drain_rate") << u"influxdb.drain_rate"_s << QVariant(100);
+    QTest::addRow("routes") << u"routes"_s
+                            << QVariant(QJsonDocument::fromJson(R"([{"name":"temps","match":{"topic":"devices/+/telemetry",
+        "devices":["0042","b"],"types":["thermo"],"kinds":["telemetry"]},"transform":{"rename":{"t":"temperature"},
+        "keep":["temperature"],"deadband":0.5,"aggregate":{"every":"1m","functions":["min","max","mean"]}},
+        "sinks":["upstream","influxdb"]}])")
+                                   .array()
+                                   .toVariantList());
 }
 
 void TestConfig::fullFile()
@@ -315,6 +467,19 @@ void TestConfig::acceptedValues_data()
     QTest::addRow("comment after value") << QByteArray("log:\n  level: warning # quieter\n") << u"log.level"_s
                                          << QVariant(u"warning"_s);
     QTest::addRow("flow style") << QByteArray("alerts: {max_kept: 7}\n") << u"alerts.max_kept"_s << QVariant(7);
+    QTest::addRow("influx v2") << QByteArray("influxdb:\n  url: https://i.lan\n  org: o\n  bucket: b\n  token: t\n")
+                               << u"influxdb.bucket"_s << QVariant(u"b"_s);
+    QTest::addRow("size plain") << QByteArray("upstream:\n  max_bytes: 65536\n") << u"upstream.max_bytes"_s
+                                << QVariant(qint64(65536));
+    QTest::addRow("size KiB") << QByteArray("upstream:\n  max_bytes: 512 KiB\n") << u"upstream.max_bytes"_s
+                              << QVariant(qint64(512 * 1024));
+    QTest::addRow("size GB") << QByteArray("upstream:\n  max_bytes: 2GB\n") << u"upstream.max_bytes"_s
+                             << QVariant(qint64(2000000000));
+    QTest::addRow("upstream host empty") << QByteArray("upstream:\n  host: \"\"\n") << u"upstream.host"_s
+                                         << QVariant(QString());
+    QTest::addRow("route to republish") << QByteArray("routes:\n  - {name: r, sinks: [republish]}\n") << u"routes"_s
+                                        << QVariant(QVariantList{QVariantMap{{u"name"_s, u"r"_s},
+                                                                             {u"sinks"_s, QVariantList{u"republish"_s}}}});
 }
 
 void TestConfig::acceptedValues()
@@ -485,6 +650,32 @@ void TestConfig::errors_data()
         u"translate.republish: expected true or false, got a list"_s);
     row("newline in echoed value", "log:\n  level: \"de\\nbug\"\n", 2,
         u"log.level: 'de\\nbug' is not one of debug, info, warning, error"_s);
+    row("size word", "upstream:\n  max_bytes: lots\n", 2,
+        u"upstream.max_bytes: 'lots' is not a size (use e.g. 65536, 512KiB, 256MiB, 1GiB)"_s);
+    row("size too small", "influxdb:\n  max_bytes: 1KiB\n", 2,
+        u"influxdb.max_bytes: 1KiB is out of range (65536..1099511627776 bytes)"_s);
+    row("overflow word", "upstream:\n  overflow: block\n", 2,
+        u"upstream.overflow: 'block' is not one of drop_oldest, reject_new"_s);
+    row("drain word", "translate:\n  drain: lifo\n", 2, u"translate.drain: 'lifo' is not one of fifo, live_first"_s);
+    row("prefix wildcard", "upstream:\n  prefix: edge/#\n", 2,
+        u"upstream.prefix: 'edge/#' is not a topic prefix (no + or #, no empty levels)"_s);
+    row("influx url scheme", "influxdb:\n  url: ftp://x\n  database: d\n", 2,
+        u"influxdb.url: 'ftp://x' is not an http:// or https:// URL without a query"_s);
+    row("influx no database", "influxdb:\n  url: http://x:8086\n", 2,
+        u"influxdb.url: set either influxdb.database (InfluxDB 1.x) or both influxdb.org and influxdb.bucket (2.x)"_s);
+    row("influx both apis", "influxdb:\n  url: http://x:8086\n  database: d\n  org: o\n  bucket: b\n", 2,
+        u"influxdb.url: set either influxdb.database (InfluxDB 1.x) or both influxdb.org and influxdb.bucket (2.x)"_s);
+    row("cert without key", "upstream:\n  host: a\n  cert_file: c.pem\n", 3,
+        u"upstream.cert_file: a client certificate needs both upstream.cert_file and upstream.key_file"_s);
+    row("routes not list", "routes:\n  name: r\n", 1, u"routes: expected a list of routes, got a map"_s);
+    row("route bad field", "routes:\n  - name: r\n    sinks: [republish]\n  - name: s\n    sink: [republish]\n", 4,
+        u"routes[1].sink: unknown field (known: name, match, transform, sinks)"_s);
+    row("route sink off", "upstream:\n  host: a\nroutes:\n  - name: r\n    sinks: [upstream, influxdb]\n", 4,
+        u"routes[0].sinks: 'influxdb' is not configured (set influxdb.url)"_s);
+    row("route duplicate name", "routes:\n  - {name: r, sinks: [republish]}\n  - {name: r, sinks: [republish]}\n", 3,
+        u"routes[1].name: 'r' is already used on line 2"_s);
+    row("route bad deadband", "routes:\n  - {name: r, sinks: [republish], transform: {deadband: much}}\n", 2,
+        u"routes[0].transform.deadband: expected a number, 0 or more"_s);
 }
 
 void TestConfig::errors()
