@@ -196,6 +196,36 @@ void HttpApi::addRoutes()
                    [this](const QString &id, const QHttpServerRequest &r) { return commands(id, r); });
     m_server.route(u"/api/v1/devices/<arg>/credentials"_s,
                    [this](const QString &id, const QHttpServerRequest &r) { return credentials(id, r); });
+    m_server.route(u"/api/v1/routes"_s, [this](const QHttpServerRequest &r) { return routes(r); });
+}
+
+QHttpServerResponse HttpApi::routes(const QHttpServerRequest &request)
+{
+    if (!m_routeControl.list)
+        return error(ApiError::NotFound, u"routes are not available"_s);
+    const auto refused = [](const RouteControl::Refusal &r) {
+        return error(r.storageFailed ? ApiError::StorageFailed : ApiError::BadRequest, r.message);
+    };
+    switch (request.method()) {
+    case Method::Get:
+        return QHttpServerResponse(m_routeControl.list());
+    case Method::Put: {
+        QJsonObject o;
+        if (auto bad = readJsonObject(request, &o))
+            return std::move(*bad);
+        if (!o.value(u"routes"_s).isArray())
+            return error(ApiError::BadRequest, u"expected {\"routes\": [...]}"_s);
+        if (const auto refusal = m_routeControl.replace(o.value(u"routes"_s).toArray()))
+            return refused(*refusal);
+        return QHttpServerResponse(m_routeControl.list());
+    }
+    case Method::Delete:
+        if (const auto refusal = m_routeControl.reset())
+            return refused(*refusal);
+        return QHttpServerResponse(m_routeControl.list());
+    default:
+        return methodNotAllowed(request, "GET, PUT, DELETE");
+    }
 }
 
 QHttpServerResponse HttpApi::health(const QHttpServerRequest &request)

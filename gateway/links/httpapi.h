@@ -4,6 +4,7 @@
 #include <QHostAddress>
 #include <QHttpServer>
 #include <QHttpServerResponse>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
@@ -44,6 +45,19 @@ public:
         std::function<bool()> brokerConnected;
     };
 
+    /// Reading and changing routes (GET, PUT and DELETE /api/v1/routes); without it they are 404.
+    struct RouteControl
+    {
+        struct Refusal
+        {
+            bool storageFailed = false; ///< else the routes given were invalid
+            QString message;
+        };
+        std::function<QJsonObject()> list;
+        std::function<std::optional<Refusal>(const QJsonArray &)> replace;
+        std::function<std::optional<Refusal>()> reset;
+    };
+
     HttpApi(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
             CommandQueue &commands, Metrics &metrics, UiFeed &feed, Health health, QObject *parent = nullptr);
 
@@ -58,6 +72,8 @@ public:
     /// Hands WebSocket connections on `path` (or under it, with `isPrefix`) to `handler`; a route
     /// for the path must exist too, since QHttpServer 6.4 only upgrades routed paths.
     void addWebSocketEndpoint(const QString &path, bool isPrefix, WebSocketHandler handler);
+
+    void setRouteControl(RouteControl control) { m_routeControl = std::move(control); }
 
 private:
     void addRoutes();
@@ -74,6 +90,7 @@ private:
     /// not, or nullopt with `object` filled.
     std::optional<QHttpServerResponse> readJsonObject(const QHttpServerRequest &request, QJsonObject *object) const;
     QHttpServerResponse commands(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse routes(const QHttpServerRequest &request);
 
     struct WebSocketEndpoint
     {
@@ -91,6 +108,7 @@ private:
     Metrics &m_metrics;
     UiFeed &m_feed;
     Health m_health;
+    RouteControl m_routeControl;
     QHttpServer m_server;
     std::vector<WebSocketEndpoint> m_webSocketEndpoints;
 };

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/sinks/outboxtarget.h"
+
+#include "gateway/core/normalize.h"
+#include "gateway/sinks/influxline.h"
+#include "gateway/sinks/outbox.h"
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+
+OutboxTarget::OutboxTarget(Outbox &outbox, Encoder encoder)
+    : m_outbox(outbox)
+    , m_encoder(std::move(encoder))
+{
+}
+
+std::optional<RouteTarget::Record> OutboxTarget::encode(const Envelope &envelope) const
+{
+    return m_encoder(envelope);
+}
+
+bool OutboxTarget::hasRoomFor(const QString &deviceId, const Record &record) const
+{
+    return m_outbox.hasRoomFor(deviceId, record.key, record.payload);
+}
+
+bool OutboxTarget::store(const QString &deviceId, const Record &record)
+{
+    return m_outbox.append(deviceId, record.key, record.payload) == Outbox::AppendResult::Stored;
+}
+
+OutboxTarget::Encoder OutboxTarget::upstream(const QString &prefix, const QString &gatewayId)
+{
+    const QString base = prefix + u'/' + gatewayId + u'/';
+    return [base](const Envelope &e) -> std::optional<Record> {
+        const QByteArray topic = (base + deviceTopic(e.deviceId, e.kind)).toUtf8();
+        if (e.kind == MessageKind::Telemetry)
+            return Record{topic, normalizedJson(e)};
+        return Record{topic, e.raw};
+    };
+}
+
+OutboxTarget::Encoder OutboxTarget::influx(const QString &measurement,
+                                           std::function<QString(const QString &)> deviceType)
+{
+    return [measurement, deviceType = std::move(deviceType)](const Envelope &e) -> std::optional<Record> {
+        if (e.kind != MessageKind::Telemetry)
+            return std::nullopt;
+        QString name = measurement;
+        if (name.isEmpty())
+            name = deviceType(e.deviceId);
+        if (name.isEmpty())
+            name = u"telemetry"_s;
+        QByteArray lines = influxLines(e, name, {{u"device"_s, e.deviceId}});
+        if (lines.isEmpty())
+            return std::nullopt; // nothing InfluxDB can hold (only non-finite numbers, say)
+        return Record{{}, std::move(lines)};
+    };
+}
+
+OutboxTarget::Encoder OutboxTarget::republish()
+{
+    return [](const Envelope &e) -> std::optional<Record> {
+        // MQTT telemetry is on the local broker already.
+        if (e.kind != MessageKind::Telemetry || e.source == Protocol::Mqtt)
+            return std::nullopt;
+        return Record{deviceTopic(e.deviceId, MessageKind::Telemetry).toUtf8(), normalizedJson(e)};
+    };
+}
+
+} // namespace edgegate
