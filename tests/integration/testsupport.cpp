@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
+#include <QJsonArray>
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QStandardPaths>
@@ -228,6 +229,162 @@ bool Gateway::isRunning() const
 QString Gateway::output() const
 {
     return QString::fromUtf8(m_output);
+}
+
+Influxd::Influxd() = default;
+
+Influxd::~Influxd()
+{
+    kill();
+}
+
+bool Influxd::start()
+{
+    if (m_process)
+        return false;
+    if (m_httpPort == 0) {
+        m_httpPort = freePort();
+        m_rpcPort = freePort();
+        while (m_rpcPort == m_httpPort)
+            m_rpcPort = freePort();
+    }
+    // Every folder in the temp dir and every listener on a loopback port of its own; the
+    // services that are off by default are switched off explicitly so a changed default
+    // cannot make the test listen on a fixed port.
+    const QString config = uR"(reporting-disabled = true
+bind-address = "127.0.0.1:%1"
+[meta]
+  dir = "%3/meta"
+[data]
+  dir = "%3/data"
+  wal-dir = "%3/wal"
+  query-log-enabled = false
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:%2"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+[[graphite]]
+  enabled = false
+[[collectd]]
+  enabled = false
+[[opentsdb]]
+  enabled = false
+[[udp]]
+  enabled = false
+)"_s.arg(m_rpcPort)
+                               .arg(m_httpPort)
+                               .arg(m_dir.path());
+    QFile file(m_dir.filePath(u"influxdb.conf"_s));
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    file.write(config.toUtf8());
+    file.close();
+
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    QObject::connect(m_process.get(), &QProcess::readyRead, m_process.get(),
+                     [this] { m_output += m_process->readAll(); });
+    m_process->start(u"influxd"_s, {u"run"_s, u"-config"_s, file.fileName()});
+    if (!m_process->waitForStarted(10000))
+        return false;
+    Http http(m_httpPort);
+    QDeadlineTimer deadline(30000);
+    while (!deadline.hasExpired() && m_process->state() == QProcess::Running) {
+        if (http.get(u"/ping"_s).status == 204)
+            return true;
+        QTest::qWait(50);
+    }
+    qWarning("influxd did not answer /ping on %d:\n%s", m_httpPort, qPrintable(output()));
+    return false;
+}
+
+bool Influxd::stop(int timeoutMs)
+{
+    if (!m_process)
+        return true;
+    m_process->terminate();
+    const bool finished = m_process->waitForFinished(timeoutMs);
+    m_output += m_process->readAll();
+    if (!finished) {
+        kill();
+        return false;
+    }
+    m_process.reset();
+    return true;
+}
+
+void Influxd::kill()
+{
+    if (!m_process)
+        return;
+    m_process->kill();
+    m_process->waitForFinished(10000);
+    m_output += m_process->readAll();
+    m_process.reset();
+}
+
+bool Influxd::isRunning() const
+{
+    return m_process && m_process->state() == QProcess::Running;
+}
+
+QUrl Influxd::url() const
+{
+    return QUrl(u"http://127.0.0.1:%1"_s.arg(m_httpPort));
+}
+
+QString Influxd::output() const
+{
+    return QString::fromUtf8(m_output);
+}
+
+bool Influxd::createDatabase(const QString &name)
+{
+    Http http(m_httpPort);
+    const auto reply = http.send(
+        "POST", u"/query?q="_s + QString::fromLatin1(QUrl::toPercentEncoding(u"CREATE DATABASE \"%1\""_s.arg(name))),
+        {}, {});
+    if (reply.status != 200 || reply.body.contains("error")) {
+        qWarning() << "CREATE DATABASE failed:" << reply.status << reply.body;
+        return false;
+    }
+    return true;
+}
+
+int Influxd::write(const QString &db, const QByteArray &body)
+{
+    Http http(m_httpPort);
+    const auto reply
+        = http.send("POST", u"/write?db=%1&precision=ns"_s.arg(QString::fromLatin1(QUrl::toPercentEncoding(db))), body,
+                    "text/plain; charset=utf-8");
+    if (reply.status != 204)
+        qWarning() << "write failed:" << reply.status << reply.body;
+    return reply.status;
+}
+
+QJsonObject Influxd::query(const QString &db, const QString &q)
+{
+    Http http(m_httpPort);
+    const auto reply = http.get(u"/query?db=%1&epoch=ns&q=%2"_s.arg(QString::fromLatin1(QUrl::toPercentEncoding(db)),
+                                                                    QString::fromLatin1(QUrl::toPercentEncoding(q))));
+    QJsonObject result = reply.json().value(u"results"_s).toArray().at(0).toObject();
+    if (reply.status != 200 || result.contains(u"error"_s))
+        qWarning() << "query failed:" << reply.status << reply.body;
+    return result;
+}
+
+qint64 Influxd::count(const QString &db, const QString &q)
+{
+    const QJsonObject result = query(db, q);
+    if (result.isEmpty() || result.contains(u"error"_s))
+        return -1;
+    const QJsonArray series = result.value(u"series"_s).toArray();
+    if (series.isEmpty())
+        return 0;
+    // One row: [time, count].
+    return series.at(0).toObject().value(u"values"_s).toArray().at(0).toArray().at(1).toInteger(-1);
 }
 
 Http::Http(quint16 port)

@@ -8,11 +8,12 @@
 #include <QProcess>
 #include <QString>
 #include <QTemporaryDir>
+#include <QUrl>
 
 #include <memory>
 
-/// Helpers for tests against real processes: free ports, a mosquitto broker, edgegated itself,
-/// HTTP requests and MQTT publishes with the real command-line clients.
+/// Helpers for tests against real processes: free ports, a mosquitto broker, influxd, edgegated
+/// itself, HTTP requests and MQTT publishes with the real command-line clients.
 namespace testsupport {
 
 /// A loopback TCP port nothing listened on when it was checked.
@@ -78,6 +79,40 @@ struct HttpReply
     QByteArray body;
     QByteArray contentType;
     [[nodiscard]] QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+};
+
+/// An InfluxDB 1.x server (influxd) of its own, on loopback ports of its own, with its data in a
+/// temp folder. start() after stop() or kill() brings it back on the same ports with the same data.
+class Influxd
+{
+public:
+    Influxd();
+    ~Influxd();
+    /// Starts influxd and waits until it answers /ping.
+    bool start();
+    /// SIGTERM and wait, a clean shutdown; false when it did not exit in time (it is killed then).
+    bool stop(int timeoutMs = 15000);
+    void kill(); ///< SIGKILL, as a crash would
+    [[nodiscard]] bool isRunning() const;
+    [[nodiscard]] quint16 port() const { return m_httpPort; }
+    [[nodiscard]] QUrl url() const;
+    /// Everything influxd logged so far.
+    [[nodiscard]] QString output() const;
+
+    bool createDatabase(const QString &name);
+    /// POST /write?db=...&precision=ns; the HTTP status.
+    int write(const QString &db, const QByteArray &body);
+    /// The first statement's result of a query, e.g. {"series":[...]}; warns on an error.
+    QJsonObject query(const QString &db, const QString &q);
+    /// The one number a query like `SELECT count(v) FROM m` answers: 0 without a series, -1 on error.
+    qint64 count(const QString &db, const QString &q);
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<QProcess> m_process;
+    quint16 m_httpPort = 0;
+    quint16 m_rpcPort = 0;
+    QByteArray m_output;
 };
 
 /// Blocking HTTP requests against 127.0.0.1:port.

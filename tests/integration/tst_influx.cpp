@@ -4,15 +4,10 @@
 #include "gateway/sinks/influxline.h"
 #include "testsupport.h"
 
-#include <QFile>
 #include <QJsonArray>
-#include <QProcess>
-#include <QTemporaryDir>
 #include <QTest>
-#include <QUrl>
 
 #include <limits>
-#include <memory>
 
 using namespace edgegate;
 using namespace Qt::StringLiterals;
@@ -33,103 +28,26 @@ private slots:
 private:
     /// A fresh database per test row, so each query sees only what that row wrote.
     QString createDatabase();
-    int write(const QString &db, const QByteArray &body);
-    QJsonObject query(const QString &db, const QString &q);
 
-    QTemporaryDir m_dir;
-    std::unique_ptr<QProcess> m_influxd;
-    quint16 m_httpPort = 0;
+    testsupport::Influxd m_influxd;
     int m_databases = 0;
 };
 
 void TestInflux::initTestCase()
 {
-    QVERIFY(m_dir.isValid());
-    m_httpPort = testsupport::freePort();
-    quint16 rpcPort = testsupport::freePort();
-    while (rpcPort == m_httpPort)
-        rpcPort = testsupport::freePort();
-
-    // Every folder in the temp dir and every listener on a loopback port of its own; the
-    // services that are off by default are switched off explicitly so a changed default
-    // cannot make this test listen on a fixed port.
-    const QString config = uR"(reporting-disabled = true
-bind-address = "127.0.0.1:%1"
-[meta]
-  dir = "%3/meta"
-[data]
-  dir = "%3/data"
-  wal-dir = "%3/wal"
-  query-log-enabled = false
-[http]
-  enabled = true
-  bind-address = "127.0.0.1:%2"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-[[graphite]]
-  enabled = false
-[[collectd]]
-  enabled = false
-[[opentsdb]]
-  enabled = false
-[[udp]]
-  enabled = false
-)"_s.arg(rpcPort)
-                               .arg(m_httpPort)
-                               .arg(m_dir.path());
-    QFile file(m_dir.filePath(u"influxdb.conf"_s));
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(config.toUtf8());
-    file.close();
-
-    m_influxd = std::make_unique<QProcess>();
-    m_influxd->setProcessChannelMode(QProcess::MergedChannels);
-    m_influxd->start(u"influxd"_s, {u"run"_s, u"-config"_s, file.fileName()});
-    QVERIFY2(m_influxd->waitForStarted(10000), qPrintable(m_influxd->errorString()));
-
-    testsupport::Http http(m_httpPort);
-    QTRY_VERIFY2_WITH_TIMEOUT(m_influxd->state() == QProcess::Running && http.get(u"/ping"_s).status == 204,
-                              m_influxd->readAll().constData(), 30000);
+    QVERIFY2(m_influxd.start(), qPrintable(m_influxd.output()));
 }
 
 void TestInflux::cleanupTestCase()
 {
-    if (m_influxd) {
-        m_influxd->kill();
-        m_influxd->waitForFinished(10000);
-    }
+    m_influxd.kill();
 }
 
 QString TestInflux::createDatabase()
 {
     QString db = u"test%1"_s.arg(++m_databases);
-    testsupport::Http http(m_httpPort);
-    const auto reply = http.send(
-        "POST", u"/query?q="_s + QString::fromLatin1(QUrl::toPercentEncoding(u"CREATE DATABASE "_s + db)), {}, {});
-    if (reply.status != 200 || reply.body.contains("error"))
-        qWarning() << "CREATE DATABASE failed:" << reply.status << reply.body;
+    m_influxd.createDatabase(db);
     return db;
-}
-
-int TestInflux::write(const QString &db, const QByteArray &body)
-{
-    testsupport::Http http(m_httpPort);
-    const auto reply = http.send("POST", u"/write?db=%1&precision=ns"_s.arg(db), body, "text/plain; charset=utf-8");
-    if (reply.status != 204)
-        qWarning() << "write failed:" << reply.status << reply.body;
-    return reply.status;
-}
-
-QJsonObject TestInflux::query(const QString &db, const QString &q)
-{
-    testsupport::Http http(m_httpPort);
-    const auto reply
-        = http.get(u"/query?db=%1&epoch=ns&q=%2"_s.arg(db, QString::fromLatin1(QUrl::toPercentEncoding(q))));
-    QJsonObject result = reply.json().value(u"results"_s).toArray().at(0).toObject();
-    if (reply.status != 200 || result.contains(u"error"_s))
-        qWarning() << "query failed:" << reply.status << reply.body;
-    return result;
 }
 
 void TestInflux::namesRoundTrip_data()
@@ -175,9 +93,9 @@ void TestInflux::namesRoundTrip()
     const QString measurement = u"m "_s + text;
     const QByteArray line
         = influxLine(measurement, {{u"k "_s + text, u"v "_s + text}}, {{u"f "_s + text, text, 0}}, time);
-    QCOMPARE(write(db, line), 204);
+    QCOMPARE(m_influxd.write(db, line), 204);
 
-    const QJsonObject result = query(db, u"SELECT * FROM /./ GROUP BY *"_s);
+    const QJsonObject result = m_influxd.query(db, u"SELECT * FROM /./ GROUP BY *"_s);
     const QJsonArray series = result.value(u"series"_s).toArray();
     QCOMPARE(series.size(), 1);
     const QJsonObject s = series.at(0).toObject();
@@ -207,8 +125,9 @@ void TestInflux::leadingCharacters()
     QFETCH(QString, measurement);
     QFETCH(QString, expected);
     const QString db = createDatabase();
-    QCOMPARE(write(db, influxLine(measurement, {{u"#k"_s, u"#v"_s}}, {{u"#f"_s, qint64(1), 0}}, 1)), 204);
-    const QJsonObject s = query(db, u"SELECT * FROM /./ GROUP BY *"_s).value(u"series"_s).toArray().at(0).toObject();
+    QCOMPARE(m_influxd.write(db, influxLine(measurement, {{u"#k"_s, u"#v"_s}}, {{u"#f"_s, qint64(1), 0}}, 1)), 204);
+    const QJsonObject s
+        = m_influxd.query(db, u"SELECT * FROM /./ GROUP BY *"_s).value(u"series"_s).toArray().at(0).toObject();
     QCOMPARE(s.value(u"name"_s).toString(), expected);
     QCOMPARE(s.value(u"tags"_s).toObject(), (QJsonObject{{u"#k"_s, u"#v"_s}}));
     QCOMPARE(s.value(u"columns"_s).toArray(), (QJsonArray{u"time"_s, u"#f"_s}));
@@ -232,10 +151,15 @@ void TestInflux::typesRoundTrip()
                                {u"yes"_s, true, 0},
                                {u"no"_s, false, 0},
                                {u"text"_s, u"x\\"_s, 0}};
-    QCOMPARE(write(db, influxLine(u"types"_s, {{u"empty"_s, QString()}}, fields, time)), 204);
+    QCOMPARE(m_influxd.write(db, influxLine(u"types"_s, {{u"empty"_s, QString()}}, fields, time)), 204);
 
-    const QJsonArray keys
-        = query(db, u"SHOW FIELD KEYS"_s).value(u"series"_s).toArray().at(0).toObject().value(u"values"_s).toArray();
+    const QJsonArray keys = m_influxd.query(db, u"SHOW FIELD KEYS"_s)
+                                .value(u"series"_s)
+                                .toArray()
+                                .at(0)
+                                .toObject()
+                                .value(u"values"_s)
+                                .toArray();
     QMap<QString, QString> types;
     for (const auto &key : keys)
         types.insert(key.toArray().at(0).toString(), key.toArray().at(1).toString());
@@ -246,7 +170,8 @@ void TestInflux::typesRoundTrip()
         {u"yes"_s, u"boolean"_s}, {u"no"_s, u"boolean"_s},           {u"text"_s, u"string"_s}};
     QCOMPARE(types, expectedTypes);
 
-    const QJsonObject s = query(db, u"SELECT * FROM types GROUP BY *"_s).value(u"series"_s).toArray().at(0).toObject();
+    const QJsonObject s
+        = m_influxd.query(db, u"SELECT * FROM types GROUP BY *"_s).value(u"series"_s).toArray().at(0).toObject();
     QVERIFY(s.value(u"tags"_s).toObject().isEmpty());
     const QJsonArray columns = s.value(u"columns"_s).toArray();
     const QJsonArray row = s.value(u"values"_s).toArray().at(0).toArray();
@@ -281,10 +206,11 @@ void TestInflux::envelopeRoundTrip()
                         {u"count"_s, qint64(7), 1700000000123},
                         {u"mode"_s, u"eco\nmode"_s, 1700000000999}};
     const QByteArray body = influxLines(envelope, u"#telemetry"_s, {{u"device"_s, envelope.deviceId}});
-    QCOMPARE(write(db, body), 204);
+    QCOMPARE(m_influxd.write(db, body), 204);
 
     // The leading '#' would make the server drop the line as a comment; it is substituted.
-    const QJsonObject s = query(db, u"SELECT * FROM /./ GROUP BY *"_s).value(u"series"_s).toArray().at(0).toObject();
+    const QJsonObject s
+        = m_influxd.query(db, u"SELECT * FROM /./ GROUP BY *"_s).value(u"series"_s).toArray().at(0).toObject();
     QCOMPARE(s.value(u"name"_s).toString(), u"\uff03telemetry"_s);
     QCOMPARE(s.value(u"tags"_s).toObject(), (QJsonObject{{u"device"_s, u"dev 1"_s}}));
     QCOMPARE(s.value(u"columns"_s).toArray(),
