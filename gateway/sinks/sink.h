@@ -29,8 +29,9 @@ public:
     /// Short name used in metrics labels and the outbox folder ("upstream", "influxdb").
     [[nodiscard]] virtual QString name() const = 0;
 
-    /// True while the far end can be reached. Going down forgets whatever was in flight: the
-    /// Forwarder sends it again once the sink is up.
+    /// False after the sink lost what was in flight (a broken connection): the Forwarder sends
+    /// everything unconfirmed again once it is up. A sink that keeps and retries what it holds
+    /// (InfluxDB) stays up through an outage and shows it with room() 0 instead.
     [[nodiscard]] virtual bool isUp() const = 0;
 
     /// How many more entries deliver() takes now (0 while down or the in-flight window is full).
