@@ -39,7 +39,7 @@ QString deviceFor(quint64 seq)
 
 QByteArray payloadFor(quint64 seq)
 {
-    return "{\"n\":" + QByteArray::number(seq) + ",\"pad\":\"" + QByteArray(qsizetype(seq % 50), 'x') + "\"}";
+    return R"({"n":)" + QByteArray::number(seq) + R"(,"pad":")" + QByteArray(qsizetype(seq % 50), 'x') + "\"}";
 }
 
 // Fixed-size entries (142 bytes stored) for tests that cut files at record boundaries.
