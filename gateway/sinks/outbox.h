@@ -20,7 +20,6 @@
 namespace edgegate {
 
 class Counter;
-class Gauge;
 class Metrics;
 class OutboxCommitter;
 
@@ -80,7 +79,8 @@ public:
 
     /// Up to `maxCount` entries with seq in [from, to), skipping those already confirmed or
     /// dropped. `*next` is where the following call should continue (one past the last seq
-    /// looked at). Reads continuing where the last one ended are served from one chunk read.
+    /// looked at). Any `from` is found at once (an offset per entry is kept in memory); reads go
+    /// through a 256 KiB read-ahead chunk, so a drain costs few syscalls.
     QList<OutboxEntry> read(quint64 from, quint64 to, int maxCount, quint64 *next);
 
     /// The sink confirmed `seq`. Idempotent, any order. True when it was waiting (not already
@@ -89,11 +89,10 @@ public:
     /// The sink refused `seq` for good: it is dropped and counted under `reason`.
     void reject(quint64 seq, const QString &reason);
 
-    [[nodiscard]] quint64 head() const
-    {
-        return m_head;
-    } ///< lowest seq neither confirmed nor dropped (tail() when empty)
-    [[nodiscard]] quint64 tail() const { return m_tail; } ///< seq the next append gets
+    /// Lowest seq neither confirmed nor dropped (tail() when empty).
+    [[nodiscard]] quint64 head() const { return m_head; }
+    /// Seq the next append gets.
+    [[nodiscard]] quint64 tail() const { return m_tail; }
     [[nodiscard]] qint64 depthMessages() const;
     [[nodiscard]] qint64 depthBytes() const { return m_depthBytes; }
     /// Age of the oldest waiting entry at wall clock `nowMs` (0 when empty). Not const: it may
