@@ -14,7 +14,7 @@ packages=(
     qml6-module-qtquick-controls qml6-module-qtquick-layouts qml6-module-qtquick-templates
     qml6-module-qtquick-window qml6-module-qtcharts qml6-module-qtwebsockets qml6-module-qttest
     libqt6sql6-sqlite libgl-dev
-    libcoap3-dev libcoap3-bin libmosquitto-dev mosquitto mosquitto-clients libssl-dev libyaml-cpp-dev
+    libcoap3-dev libcoap3-bin libmosquitto-dev mosquitto mosquitto-clients libssl-dev libyaml-cpp-dev zlib1g-dev
     xvfb influxdb influxdb-client
 )
 # Tools installed without their recommended packages (prometheus pulls in a web UI otherwise).
