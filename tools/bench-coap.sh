@@ -19,5 +19,5 @@ for spec in "$@"; do
   set -- $spec
   $root/build-bench/tests/bench/bench_coap_translation 18853 18851 $1 $2 100
 done
-echo "gateway-side receive-to-publish histogram:"
-curl -s http://127.0.0.1:18852/metrics | grep -E 'translation_latency_seconds_(bucket|count).*coap'
+echo "republish outbox:"
+curl -s http://127.0.0.1:18852/metrics | grep -E 'edgegate_outbox_(delivered_total|depth_messages)\{sink="republish"'

@@ -13,12 +13,20 @@
 #include "gateway/links/mqttlink.h"
 #include "gateway/links/uifeed.h"
 #include "gateway/links/wsdevicelink.h"
-#include "gateway/sinks/localrepublish.h"
+#include "gateway/sinks/forwarder.h"
+#include "gateway/sinks/influxsink.h"
+#include "gateway/sinks/outbox.h"
+#include "gateway/sinks/outboxtarget.h"
+#include "gateway/sinks/republishsink.h"
+#include "gateway/sinks/upstreamsink.h"
+#include "gateway/storage/routebook.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
 #include "gateway/links/httpjson.h"
 
+#include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QJsonDocument>
@@ -45,8 +53,9 @@ Gateway::Gateway(const Config &config, QObject *parent)
     m_analytics = std::make_unique<Analytics>(
         Analytics::Settings{config.analytics.window, config.analytics.anomalyZ, config.analytics.minSamples});
     m_alerts = std::make_unique<AlertStore>(config.alerts.maxKept, metrics);
+    m_router = std::make_unique<Router>([this](const QString &id) { return deviceType(id); }, metrics);
     m_ingest = std::make_unique<Ingest>(Ingest::Settings{config.ingest.maxPayloadBytes, config.registry.pendingBuffer},
-                                        *m_registry, *m_analytics, *m_alerts, metrics);
+                                        *m_registry, *m_analytics, *m_alerts, metrics, m_router.get());
     m_feed = std::make_unique<UiFeed>(config.gateway.id, *m_registry, *m_alerts, *m_ingest, metrics);
 
     MqttLink::Settings mqtt;
@@ -105,8 +114,8 @@ Gateway::Gateway(const Config &config, QObject *parent)
         metrics);
     m_coap->setCredentialCheck([this](const QString &id) { return m_registry->credentials(id) != nullptr; });
     wireCommands();
-    if (config.translate.republish)
-        m_republish = std::make_unique<LocalRepublish>(config.translate.qos, *m_ingest, *m_mqtt, metrics);
+    buildSinks();
+    wireRoutes();
 
     metrics
         .gauge(u"edgegate_build_info"_s, u"Version of the running edgegated."_s,
@@ -119,6 +128,158 @@ Gateway::Gateway(const Config &config, QObject *parent)
 }
 
 Gateway::~Gateway() = default;
+
+QString Gateway::deviceType(const QString &id) const
+{
+    const DeviceInfo *device = m_registry->find(id);
+    return device ? device->type : QString();
+}
+
+void Gateway::addChannel(std::unique_ptr<Sink> sink, const OutboxPolicy &policy,
+                         std::function<std::optional<RouteTarget::Record>(const Envelope &)> encoder)
+{
+    Channel channel;
+    OutboxSettings outbox;
+    outbox.directory = QDir(m_config.gateway.dataDir).absoluteFilePath(u"outbox/"_s + sink->name());
+    outbox.maxBytes = policy.maxBytes;
+    outbox.overflow = policy.overflow == OverflowPolicy::DropOldest ? OutboxSettings::Overflow::DropOldest
+                                                                    : OutboxSettings::Overflow::RejectNew;
+    outbox.commitInterval = m_config.outbox.commitInterval;
+    channel.outbox = std::make_unique<Outbox>(sink->name(), outbox, *m_metrics);
+    channel.target = std::make_unique<OutboxTarget>(*channel.outbox, std::move(encoder));
+    channel.policy = policy;
+    m_router->addTarget(sink->name(), *channel.target);
+
+    // Every drop becomes an alert, at most one per sink and reason every 10 s, carrying the count.
+    const QString name = sink->name();
+    auto pending = std::make_shared<QHash<QString, quint64>>();
+    auto timer = std::make_shared<QTimer>();
+    timer->setSingleShot(true);
+    timer->setInterval(10000);
+    const auto raise = [this, name, pending] {
+        for (auto it = pending->begin(); it != pending->end(); ++it) {
+            Alert alert;
+            alert.kind = it.key() == u"overflow" ? u"outbox_overflow"_s : u"outbox_dropped"_s;
+            alert.severity = u"critical"_s;
+            alert.value = static_cast<double>(it.value());
+            alert.timeMs = QDateTime::currentMSecsSinceEpoch();
+            alert.message = u"outbox %1 dropped %2 message(s): %3"_s.arg(name).arg(it.value()).arg(it.key());
+            m_alerts->raise(std::move(alert));
+        }
+        pending->clear();
+    };
+    connect(timer.get(), &QTimer::timeout, this, raise);
+    connect(channel.outbox.get(), &Outbox::dropped, this,
+            [pending, timer, raise](quint64 count, const QString &reason) {
+                (*pending)[reason] += count;
+                if (!timer->isActive()) {
+                    raise();
+                    timer->start();
+                }
+            });
+    channel.sink = std::move(sink);
+    m_channels.push_back(std::move(channel));
+}
+
+void Gateway::buildSinks()
+{
+    const Config &c = m_config;
+    if (c.upstream.enabled()) {
+        UpstreamSink::Settings up;
+        up.host = c.upstream.host;
+        up.port = c.upstream.port;
+        up.clientId = c.effectiveUpstreamClientId();
+        up.username = c.upstream.username;
+        up.password = c.upstream.password;
+        up.v5 = c.upstream.protocol == MqttProtocol::V5;
+        up.keepalive = c.upstream.keepalive;
+        up.reconnectMin = c.upstream.reconnectMin;
+        up.reconnectMax = c.upstream.reconnectMax;
+        up.tls.enabled = c.upstream.tls;
+        up.tls.caFile = c.upstream.caFile;
+        up.tls.certFile = c.upstream.certFile;
+        up.tls.keyFile = c.upstream.keyFile;
+        up.tls.insecure = c.upstream.tlsInsecure;
+        up.prefix = c.upstream.prefix;
+        up.gatewayId = c.gateway.id;
+        up.inflightWindow = c.upstream.inflight;
+        auto sink = std::make_unique<UpstreamSink>(up, *m_metrics);
+        m_upstream = sink.get();
+        addChannel(std::move(sink), c.upstream.outbox, OutboxTarget::upstream(c.upstream.prefix, c.gateway.id));
+    }
+    if (c.influxdb.enabled()) {
+        InfluxSink::Settings influx;
+        influx.url = QUrl(c.influxdb.url);
+        influx.database = c.influxdb.database;
+        influx.retentionPolicy = c.influxdb.retentionPolicy;
+        influx.username = c.influxdb.username;
+        influx.password = c.influxdb.password;
+        influx.org = c.influxdb.org;
+        influx.bucket = c.influxdb.bucket;
+        influx.token = c.influxdb.token;
+        influx.batchPoints = c.influxdb.batchPoints;
+        influx.flushInterval = c.influxdb.flushInterval;
+        influx.requestTimeout = c.influxdb.timeout;
+        influx.measurement = c.influxdb.measurement;
+        addChannel(std::make_unique<InfluxSink>(influx, *m_metrics), c.influxdb.outbox,
+                   [influx, this](const Envelope &e) -> std::optional<RouteTarget::Record> {
+                       if (e.kind != MessageKind::Telemetry)
+                           return std::nullopt;
+                       const QString type = deviceType(e.deviceId);
+                       // With one measurement for all, the type becomes a tag so it can still be told apart.
+                       InfluxSink::Settings point = influx;
+                       if (!influx.measurement.isEmpty() && !type.isEmpty())
+                           point.tags.append({u"type"_s, type});
+                       QByteArray lines = InfluxSink::lines(point, e, type);
+                       if (lines.isEmpty())
+                           return std::nullopt;
+                       return RouteTarget::Record{{}, std::move(lines)};
+                   });
+    }
+    if (c.translate.republish) {
+        addChannel(std::make_unique<RepublishSink>(*m_mqtt, c.upstream.inflight, *m_metrics), c.translate.outbox,
+                   OutboxTarget::republish());
+    }
+}
+
+void Gateway::wireRoutes()
+{
+    m_routeBook = std::make_unique<RouteBook>(QDir(m_config.gateway.dataDir).absoluteFilePath(u"routes.json"_s),
+                                              m_config.routes);
+    using Refusal = HttpApi::RouteControl::Refusal;
+    HttpApi::RouteControl control;
+    control.list = [this] {
+        return QJsonObject{{u"routes"_s, routesToJson(m_router->routes())},
+                           {u"source"_s, m_routeBook->source()},
+                           {u"sinks"_s, QJsonArray::fromStringList(m_router->sinkNames())}};
+    };
+    control.replace = [this](const QJsonArray &json) -> std::optional<Refusal> {
+        QString error;
+        const auto routes = routesFromJson(json, &error);
+        if (!routes)
+            return Refusal{false, error};
+        const QList<Route> previous = m_router->routes();
+        if (!m_router->setRoutes(*routes, &error))
+            return Refusal{false, error};
+        if (!m_routeBook->save(*routes, &error)) {
+            QString ignored;
+            m_router->setRoutes(previous, &ignored);
+            return Refusal{true, error};
+        }
+        qCInfo(lcGateway) << "routes replaced through the API:" << routes->size() << "route(s)";
+        return std::nullopt;
+    };
+    control.reset = [this]() -> std::optional<Refusal> {
+        QString error;
+        if (!m_routeBook->reset(&error))
+            return Refusal{true, error};
+        if (!m_router->setRoutes(m_routeBook->routes(), &error))
+            return Refusal{false, error};
+        qCInfo(lcGateway) << "routes reset to the config file's";
+        return std::nullopt;
+    };
+    m_http->setRouteControl(std::move(control));
+}
 
 void Gateway::wireCommands()
 {
@@ -180,6 +341,22 @@ bool Gateway::start(QString *error)
         *error = u"cannot read the registry in %1: %2"_s.arg(dbPath, loadError);
         return false;
     }
+    QString routeError;
+    if (!m_routeBook->load(&routeError))
+        qCCritical(lcGateway).noquote() << routeError << "- using the routes of the config file";
+    if (!m_router->setRoutes(m_routeBook->routes(), &routeError)) {
+        *error = routeError;
+        return false;
+    }
+    for (Channel &channel : m_channels) {
+        if (!channel.outbox->open(error))
+            return false;
+        ForwarderSettings forwarding;
+        forwarding.drain = channel.policy.drain == DrainOrder::Fifo ? ForwarderSettings::Drain::Fifo
+                                                                    : ForwarderSettings::Drain::LiveFirst;
+        forwarding.drainRate = channel.policy.drainRate;
+        channel.forwarder = std::make_unique<Forwarder>(*channel.outbox, *channel.sink, forwarding, *m_metrics);
+    }
     m_httpPort = m_http->listen(error);
     if (m_httpPort == 0)
         return false;
@@ -198,6 +375,8 @@ bool Gateway::start(QString *error)
                                                                                  : m_config.coap.dtlsHost)
                                            .arg(m_coap->dtlsPort());
     m_mqtt->start();
+    if (m_upstream)
+        m_upstream->start();
     return true;
 }
 
@@ -218,6 +397,19 @@ void Gateway::finishStop()
     m_feed->closeAll();
     if (!m_registry->flush())
         qCWarning(lcGateway) << "the last registry changes could not be written";
+    for (Channel &channel : m_channels)
+        channel.outbox->sync();
+    // Whatever is still unconfirmed stays in the outboxes for the next start.
+    if (m_upstream && m_upstream->isUp()) {
+        connect(m_upstream, &UpstreamSink::stopped, this, &Gateway::stopSinks, Qt::SingleShotConnection);
+        m_upstream->stop();
+        return;
+    }
+    stopSinks();
+}
+
+void Gateway::stopSinks()
+{
     qCInfo(lcGateway) << "stopped";
     emit stopped();
 }

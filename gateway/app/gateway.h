@@ -2,11 +2,13 @@
 #pragma once
 
 #include "gateway/app/config.h"
+#include "gateway/core/router.h"
 
 #include <QObject>
 #include <QString>
 
 #include <memory>
+#include <vector>
 
 namespace edgegate {
 
@@ -15,13 +17,20 @@ class Analytics;
 class CoapLink;
 class CommandQueue;
 class DeviceRegistry;
+class Forwarder;
 class HttpApi;
 class HttpDeviceLink;
+class InfluxSink;
 class Ingest;
-class LocalRepublish;
 class Metrics;
 class MqttLink;
+class Outbox;
+class OutboxTarget;
+class RouteBook;
+class Router;
+class Sink;
 class SqliteDeviceStore;
+class UpstreamSink;
 class UiFeed;
 class WsDeviceLink;
 
@@ -47,8 +56,24 @@ signals:
     void stopped();
 
 private:
+    /// One sink with its outbox and what connects them.
+    struct Channel
+    {
+        std::unique_ptr<Outbox> outbox;
+        std::unique_ptr<OutboxTarget> target;
+        std::unique_ptr<Sink> sink;
+        std::unique_ptr<Forwarder> forwarder; ///< made once the outbox is open
+        OutboxPolicy policy;
+    };
+
     void finishStop();
+    void stopSinks();
     void wireCommands();
+    void buildSinks();
+    void addChannel(std::unique_ptr<Sink> sink, const OutboxPolicy &policy,
+                    std::function<std::optional<RouteTarget::Record>(const Envelope &)> encoder);
+    void wireRoutes();
+    [[nodiscard]] QString deviceType(const QString &id) const;
 
     Config m_config;
     std::unique_ptr<Metrics> m_metrics;
@@ -56,6 +81,8 @@ private:
     std::unique_ptr<DeviceRegistry> m_registry;
     std::unique_ptr<Analytics> m_analytics;
     std::unique_ptr<AlertStore> m_alerts;
+    std::unique_ptr<Router> m_router;
+    std::unique_ptr<RouteBook> m_routeBook;
     std::unique_ptr<Ingest> m_ingest;
     std::unique_ptr<UiFeed> m_feed;
     std::unique_ptr<MqttLink> m_mqtt;
@@ -64,7 +91,8 @@ private:
     std::unique_ptr<HttpDeviceLink> m_httpDevices;
     std::unique_ptr<WsDeviceLink> m_wsDevices;
     std::unique_ptr<CoapLink> m_coap;
-    std::unique_ptr<LocalRepublish> m_republish;
+    std::vector<Channel> m_channels;
+    UpstreamSink *m_upstream = nullptr; // in m_channels
     quint16 m_httpPort = 0;
     bool m_stopping = false;
 };

@@ -2,7 +2,6 @@
 #include "gateway/sinks/outboxtarget.h"
 
 #include "gateway/core/normalize.h"
-#include "gateway/sinks/influxline.h"
 #include "gateway/sinks/outbox.h"
 
 namespace edgegate {
@@ -38,24 +37,6 @@ OutboxTarget::Encoder OutboxTarget::upstream(const QString &prefix, const QStrin
         if (e.kind == MessageKind::Telemetry)
             return Record{topic, normalizedJson(e)};
         return Record{topic, e.raw};
-    };
-}
-
-OutboxTarget::Encoder OutboxTarget::influx(const QString &measurement,
-                                           std::function<QString(const QString &)> deviceType)
-{
-    return [measurement, deviceType = std::move(deviceType)](const Envelope &e) -> std::optional<Record> {
-        if (e.kind != MessageKind::Telemetry)
-            return std::nullopt;
-        QString name = measurement;
-        if (name.isEmpty())
-            name = deviceType(e.deviceId);
-        if (name.isEmpty())
-            name = u"telemetry"_s;
-        QByteArray lines = influxLines(e, name, {{u"device"_s, e.deviceId}});
-        if (lines.isEmpty())
-            return std::nullopt; // nothing InfluxDB can hold (only non-finite numbers, say)
-        return Record{{}, std::move(lines)};
     };
 }
 

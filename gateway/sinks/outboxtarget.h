@@ -25,10 +25,6 @@ public:
     /// `{prefix}/{gatewayId}/devices/{id}/{kind}` and normalized JSON (telemetry) or the payload
     /// as received (status, meta).
     [[nodiscard]] static Encoder upstream(const QString &prefix, const QString &gatewayId);
-    /// Line protocol, telemetry only: measurement `measurement` or else the device's type (or
-    /// "telemetry"), tag `device`.
-    [[nodiscard]] static Encoder influx(const QString &measurement,
-                                        std::function<QString(const QString &deviceId)> deviceType);
     /// `devices/{id}/telemetry` on the local broker, for telemetry that did not come over MQTT.
     [[nodiscard]] static Encoder republish();
 
