@@ -29,6 +29,7 @@ struct IngestResult
         Held, ///< kept until an operator approves the device
         Denied, ///< the registry policy refuses the device
         BadInput, ///< refused; `reason` is the metrics label
+        Busy, ///< no room in an outbox; try again later
     };
     Outcome outcome = Outcome::Accepted;
     QString reason;

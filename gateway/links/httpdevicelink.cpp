@@ -112,6 +112,9 @@ QHttpServerResponse HttpDeviceLink::answer(const IngestResult &result)
         return QHttpServerResponse(QJsonObject{{u"status"_s, u"held_for_approval"_s}}, Status::Accepted);
     case IngestResult::Outcome::Denied:
         return jsonError(Status::Forbidden, result.reason, u"the registry policy refuses this device"_s);
+    case IngestResult::Outcome::Busy:
+        return jsonError(Status::ServiceUnavailable, result.reason.isEmpty() ? u"busy"_s : result.reason,
+                         u"no room for the message now; try again later"_s);
     case IngestResult::Outcome::BadInput:
         break;
     }
