@@ -1,31 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/links/mosquittoclient.h"
+
 #include <QByteArray>
 #include <QObject>
-#include <QSocketNotifier>
 #include <QString>
-#include <QTimer>
 
 #include <chrono>
 #include <deque>
-#include <memory>
+#include <optional>
 #include <unordered_map>
 
-struct mosquitto;
 struct mosquitto_message;
-struct mqtt5__property; // NOLINT(bugprone-reserved-identifier): libmosquitto's name
 
 namespace edgegate {
 
 class Counter;
-class Gauge;
 class Ingest;
 class Metrics;
 
-/// The link to the local MQTT broker, driven by libmosquitto inside the Qt event loop:
-/// notifiers on its socket and a housekeeping timer, no thread of its own. Turns device
-/// topics into inbound messages for Ingest and keeps the gateway's own status topic.
+/// The link to the local MQTT broker, over a MosquittoClient (libmosquitto inside the Qt event
+/// loop). Turns device topics into inbound messages for Ingest and keeps the gateway's own status
+/// topic.
 class MqttLink : public QObject
 {
     Q_OBJECT
@@ -42,9 +39,12 @@ public:
         std::chrono::seconds keepalive{30};
         std::chrono::milliseconds reconnectMin{500};
         std::chrono::milliseconds reconnectMax{30000};
+        /// See MosquittoClient::Settings. Off by default: commands in flight when the broker goes
+        /// away then still reach it after the reconnect; so does anything an owner re-sends itself.
+        bool discardUnconfirmedOnLoss = false;
     };
 
-    enum class State { Idle, Connecting, Connected, WaitingToReconnect, Stopping };
+    using State = MosquittoClient::State;
 
     MqttLink(const Settings &settings, Ingest &ingest, Metrics &metrics, QObject *parent = nullptr);
     ~MqttLink() override;
@@ -54,62 +54,39 @@ public:
     /// Publishes the gateway's offline status, disconnects cleanly and emits stopped().
     void stop();
 
-    [[nodiscard]] State state() const { return m_state; }
-    [[nodiscard]] bool isConnected() const { return m_state == State::Connected; }
+    [[nodiscard]] State state() const { return m_client.state(); }
+    [[nodiscard]] bool isConnected() const { return m_client.isConnected(); }
 
     /// Queues a publish; false when not connected or the library refused it.
     bool publish(const QString &topic, const QByteArray &payload, int qos, bool retain);
 
     /// Publishes a message translated from another protocol on a device topic the link itself
     /// subscribes to, so that its echo is not ingested a second time: MQTT 5 subscriptions carry
-    /// No Local; under 3.1.1 the link recognises its own payloads when they come back.
-    bool republish(const QString &topic, const QByteArray &payload, int qos);
+    /// No Local; under 3.1.1 the link recognises its own payloads when they come back. Returns the
+    /// message id that published() reports, or nothing when not connected or refused (`error`, if
+    /// given: the MOSQ_ERR_* code).
+    std::optional<int> republish(const QString &topic, const QByteArray &payload, int qos, int *error = nullptr);
 
     /// The filters subscribed on every connection.
     [[nodiscard]] static QStringList subscriptions();
 
 signals:
     void connectedChanged(bool connected);
+    /// The broker acknowledged publish `mid` (see MosquittoClient::published).
+    void published(int mid, int reasonCode);
     void stopped();
 
 private:
-    static void onConnect(mosquitto *mosq, void *self, int rc, int flags, const mqtt5__property *props);
-    static void onDisconnect(mosquitto *mosq, void *self, int rc, const mqtt5__property *props);
-    static void onMessage(mosquitto *mosq, void *self, const mosquitto_message *message, const mqtt5__property *props);
-
-    void connectToBroker();
-    void attachSocket();
-    void detachSocket();
-    void readable();
-    void writable();
-    void housekeeping();
-    void updateWriteInterest();
-    void connectionLost(const QString &reason);
-    void scheduleReconnect();
-    void setState(State state);
+    void onConnected();
     void handleMessage(const mosquitto_message *message);
-    void finishStop();
 
     Settings m_settings;
     Ingest &m_ingest;
-    mosquitto *m_mosq = nullptr;
-    State m_state = State::Idle;
-    bool m_everConnected = false;
-    bool m_lossLogged = false;
-    bool m_stopEmitted = false;
-    int m_attempt = 0;
-    std::unique_ptr<QSocketNotifier> m_readNotifier;
-    std::unique_ptr<QSocketNotifier> m_writeNotifier;
-    QTimer m_miscTimer;
-    QTimer m_reconnectTimer;
-    QTimer m_stopGuard;
+    MosquittoClient m_client;
     QString m_statusTopic;
     // MQTT 3.1.1 only: fingerprints of republished messages whose echo has not come back yet.
     std::unordered_map<size_t, int> m_pendingEchoes;
     std::deque<size_t> m_echoOrder;
-    Gauge &m_connectedGauge;
-    Counter &m_reconnects;
-    Counter &m_attempts;
     Counter &m_retainedSkipped;
     Counter &m_echoesSkipped;
 };
