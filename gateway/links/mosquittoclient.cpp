@@ -151,6 +151,8 @@ QString MosquittoClient::errorText(int rc) const
 {
     if (rc == MOSQ_ERR_ERRNO)
         return QString::fromLocal8Bit(strerror(errno));
+    if (rc == MOSQ_ERR_KEEPALIVE) // libmosquitto 2.0.11 has no text for it ("Unknown error.")
+        return u"no answer from the broker within the keepalive"_s;
     return QString::fromUtf8(mosquitto_strerror(rc));
 }
 

@@ -124,7 +124,8 @@ public:
     /// While paused, the socket is not read once the session is up: the broker's messages wait in
     /// the kernel's buffers and then in the broker, and TCP slows the sender down. Writes, and the
     /// keepalive pings, go on; but the broker's answers are not read either, so libmosquitto
-    /// closes the connection after about one and a half keepalive periods of pause.
+    /// closes the connection after about two keepalive periods of pause (a ping after one, then
+    /// no answer seen for another).
     void setReadPaused(bool paused);
     [[nodiscard]] bool isReadPaused() const { return m_readPaused; }
 

@@ -19,6 +19,9 @@ Q_LOGGING_CATEGORY(lcMqtt, "edgegate.mqtt")
 
 namespace {
 
+// How often held messages are offered to Ingest again.
+constexpr std::chrono::milliseconds HeldRetryInterval{100};
+
 MosquittoClient::Settings clientSettings(const MqttLink::Settings &settings, const QString &statusTopic)
 {
     MosquittoClient::Settings client;
@@ -58,12 +61,18 @@ MqttLink::MqttLink(const Settings &settings, Ingest &ingest, Metrics &metrics, Q
                           u"Retained telemetry replayed by the broker on subscribe, not ingested again."_s))
     , m_echoesSkipped(metrics.counter(u"edgegate_mqtt_own_republish_skipped_total"_s,
                                       u"Echoes of the gateway's own republished messages, not ingested again."_s))
+    , m_heldTotal(metrics.counter(u"edgegate_mqtt_held_total"_s,
+                                  u"MQTT messages held because Ingest had no room for them (then taken later)."_s))
+    , m_holdOverflow(
+          metrics.counter(u"edgegate_messages_dropped_total"_s, {}, {{u"reason"_s, u"mqtt_hold_overflow"_s}}))
 {
     m_client.setMessageHandler([this](const mosquitto_message *message) { handleMessage(message); });
     connect(&m_client, &MosquittoClient::connected, this, &MqttLink::onConnected);
     connect(&m_client, &MosquittoClient::connectedChanged, this, &MqttLink::connectedChanged);
     connect(&m_client, &MosquittoClient::published, this, &MqttLink::published);
     connect(&m_client, &MosquittoClient::stopped, this, &MqttLink::stopped);
+    m_retryTimer.setInterval(HeldRetryInterval);
+    connect(&m_retryTimer, &QTimer::timeout, this, &MqttLink::retryHeld);
 }
 
 MqttLink::~MqttLink() = default;
@@ -80,6 +89,22 @@ void MqttLink::onConnected()
     for (const QString &filter : subscriptions())
         m_client.subscribe(filter.toUtf8(), 1, MQTT_SUB_OPT_NO_LOCAL);
     publish(m_statusTopic, "online", 1, true);
+}
+
+void MqttLink::setHandler(Handler handler)
+{
+    m_handler = std::move(handler);
+}
+
+void MqttLink::setPaused(bool paused)
+{
+    m_paused = paused;
+    updateReading();
+}
+
+void MqttLink::updateReading()
+{
+    m_client.setReadPaused(m_paused || !m_held.empty());
 }
 
 void MqttLink::handleMessage(const mosquitto_message *message)
@@ -115,7 +140,48 @@ void MqttLink::handleMessage(const mosquitto_message *message)
     inbound.kind = parsed.topic->kind;
     inbound.qos = message->qos;
     inbound.payload = QByteArray(static_cast<const char *>(message->payload), message->payloadlen);
-    m_ingest.handle(inbound);
+    offer(std::move(inbound));
+}
+
+void MqttLink::offer(InboundMessage message)
+{
+    // Once one message is held, later ones queue behind it: order per device is kept. They still
+    // arrive until libmosquitto finishes the read in progress.
+    if (m_held.empty()) {
+        const IngestResult result = m_handler ? m_handler(message) : m_ingest.handle(message);
+        if (result.outcome != IngestResult::Outcome::Busy)
+            return;
+    }
+    if (static_cast<qsizetype>(m_held.size()) >= MaxHeld) {
+        m_holdOverflow.inc();
+        if (const auto suppressed = m_warnings.allow(u"overflow"_s)) {
+            qCWarning(lcMqtt).noquote() << "no room for MQTT messages and" << MaxHeld << "already held: message of"
+                                        << message.deviceId << "dropped"
+                                        << (*suppressed ? u"(%1 more since the last report)"_s.arg(*suppressed)
+                                                        : QString());
+        }
+        return;
+    }
+    if (m_held.empty())
+        qCDebug(lcMqtt) << "no room for MQTT messages: holding them and pausing the socket";
+    m_held.push_back(std::move(message));
+    m_heldTotal.inc();
+    updateReading();
+    if (!m_retryTimer.isActive())
+        m_retryTimer.start();
+}
+
+void MqttLink::retryHeld()
+{
+    while (!m_held.empty()) {
+        const IngestResult result = m_handler ? m_handler(m_held.front()) : m_ingest.handle(m_held.front());
+        if (result.outcome == IngestResult::Outcome::Busy)
+            return;
+        m_held.pop_front();
+    }
+    m_retryTimer.stop();
+    qCDebug(lcMqtt) << "held MQTT messages taken: reading again";
+    updateReading();
 }
 
 bool MqttLink::publish(const QString &topic, const QByteArray &payload, int qos, bool retain)
@@ -146,6 +212,14 @@ std::optional<int> MqttLink::republish(const QString &topic, const QByteArray &p
 
 void MqttLink::stop()
 {
+    if (!m_held.empty()) {
+        retryHeld(); // one last chance before they are gone
+        if (!m_held.empty()) {
+            qCWarning(lcMqtt) << m_held.size() << "MQTT messages held for lack of room are lost with the stop";
+            m_held.clear();
+            m_retryTimer.stop();
+        }
+    }
     // A clean DISCONNECT suppresses the will, so say offline ourselves first.
     if (m_client.isConnected())
         publish(m_statusTopic, "offline", 1, true);

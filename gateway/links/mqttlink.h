@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/envelope.h"
+#include "gateway/core/ratelimitedlog.h"
 #include "gateway/links/mosquittoclient.h"
 
 #include <QByteArray>
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 
@@ -19,10 +23,17 @@ namespace edgegate {
 class Counter;
 class Ingest;
 class Metrics;
+struct IngestResult;
 
 /// The link to the local MQTT broker, over a MosquittoClient (libmosquitto inside the Qt event
 /// loop). Turns device topics into inbound messages for Ingest and keeps the gateway's own status
 /// topic.
+///
+/// Back-pressure: when Ingest answers Busy (no room in an outbox), the link keeps that message
+/// and every later one in a small queue, stops reading its socket and offers the queue again every
+/// 100 ms until it is taken; then it reads again. The broker's messages meanwhile wait in TCP
+/// buffers and in the broker's queue for this client. libmosquitto acknowledged each held message
+/// to the broker (PUBACK) before the link saw it, so a crash or a stop loses what is held.
 class MqttLink : public QObject
 {
     Q_OBJECT
@@ -45,6 +56,12 @@ public:
     };
 
     using State = MosquittoClient::State;
+
+    /// Where messages go: Ingest::handle unless replaced.
+    using Handler = std::function<IngestResult(const InboundMessage &message)>;
+
+    /// Messages held at most while Ingest is busy; beyond that they are dropped and counted.
+    static constexpr qsizetype MaxHeld = 1000;
 
     MqttLink(const Settings &settings, Ingest &ingest, Metrics &metrics, QObject *parent = nullptr);
     ~MqttLink() override;
@@ -70,6 +87,16 @@ public:
     /// The filters subscribed on every connection.
     [[nodiscard]] static QStringList subscriptions();
 
+    /// Stops reading the socket while true (see MosquittoClient::setReadPaused: a pause of about two
+    /// keepalive periods costs the connection). Reading also stops while messages are held.
+    void setPaused(bool paused);
+    [[nodiscard]] bool isPaused() const { return m_paused; }
+
+    /// Messages waiting for room in Ingest.
+    [[nodiscard]] qsizetype heldCount() const { return static_cast<qsizetype>(m_held.size()); }
+
+    void setHandler(Handler handler);
+
 signals:
     void connectedChanged(bool connected);
     /// The broker acknowledged publish `mid` (see MosquittoClient::published).
@@ -79,16 +106,26 @@ signals:
 private:
     void onConnected();
     void handleMessage(const mosquitto_message *message);
+    void offer(InboundMessage message);
+    void retryHeld();
+    void updateReading();
 
     Settings m_settings;
     Ingest &m_ingest;
+    Handler m_handler;
     MosquittoClient m_client;
     QString m_statusTopic;
+    bool m_paused = false;
+    std::deque<InboundMessage> m_held;
+    QTimer m_retryTimer;
+    RateLimitedLog m_warnings;
     // MQTT 3.1.1 only: fingerprints of republished messages whose echo has not come back yet.
     std::unordered_map<size_t, int> m_pendingEchoes;
     std::deque<size_t> m_echoOrder;
     Counter &m_retainedSkipped;
     Counter &m_echoesSkipped;
+    Counter &m_heldTotal;
+    Counter &m_holdOverflow;
 };
 
 } // namespace edgegate
