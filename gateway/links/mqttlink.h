@@ -51,7 +51,8 @@ public:
         std::chrono::milliseconds reconnectMin{500};
         std::chrono::milliseconds reconnectMax{30000};
         /// See MosquittoClient::Settings. Off by default: commands in flight when the broker goes
-        /// away then still reach it after the reconnect; so does anything an owner re-sends itself.
+        /// away then still reach it after the reconnect. A RepublishSink over this link would see
+        /// those entries twice (libmosquitto's resend and the Forwarder's).
         bool discardUnconfirmedOnLoss = false;
     };
 
