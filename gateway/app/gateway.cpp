@@ -285,7 +285,7 @@ void Gateway::wireCommands()
 {
     // Each link that can push takes commands for the devices that last spoke on it.
     m_commands->setTransport(Protocol::Mqtt, [this](const Command &c) {
-        return m_mqtt->republish(deviceTopic(c.deviceId, MessageKind::Command), commandWireJson(c), 1);
+        return m_mqtt->republish(deviceTopic(c.deviceId, MessageKind::Command), commandWireJson(c), 1).has_value();
     });
     m_commands->setTransport(
         Protocol::Coap, [this](const Command &c) { return m_coap->notifyCommand(c.deviceId, commandWireJson(c)) > 0; });

@@ -658,7 +658,9 @@ void CoapLink::respond(coap_pdu_t *response, const IngestResult &result)
     }
     if (code >= 400) {
         // A diagnostic payload (RFC 7252 5.5.2): the reason, as counted in the metrics.
-        const QByteArray reason = result.reason.isEmpty() ? QByteArrayLiteral("denied") : result.reason.toUtf8();
+        const QByteArray fallback
+            = result.outcome == IngestResult::Outcome::Busy ? QByteArrayLiteral("busy") : QByteArrayLiteral("denied");
+        const QByteArray reason = result.reason.isEmpty() ? fallback : result.reason.toUtf8();
         coap_add_data(response, size_t(reason.size()), reinterpret_cast<const uint8_t *>(reason.constData()));
     }
     count(code);

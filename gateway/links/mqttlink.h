@@ -1,31 +1,39 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/envelope.h"
+#include "gateway/core/ratelimitedlog.h"
+#include "gateway/links/mosquittoclient.h"
+
 #include <QByteArray>
 #include <QObject>
-#include <QSocketNotifier>
 #include <QString>
 #include <QTimer>
 
 #include <chrono>
 #include <deque>
-#include <memory>
+#include <functional>
+#include <optional>
 #include <unordered_map>
 
-struct mosquitto;
 struct mosquitto_message;
-struct mqtt5__property; // NOLINT(bugprone-reserved-identifier): libmosquitto's name
 
 namespace edgegate {
 
 class Counter;
-class Gauge;
 class Ingest;
 class Metrics;
+struct IngestResult;
 
-/// The link to the local MQTT broker, driven by libmosquitto inside the Qt event loop:
-/// notifiers on its socket and a housekeeping timer, no thread of its own. Turns device
-/// topics into inbound messages for Ingest and keeps the gateway's own status topic.
+/// The link to the local MQTT broker, over a MosquittoClient (libmosquitto inside the Qt event
+/// loop). Turns device topics into inbound messages for Ingest and keeps the gateway's own status
+/// topic.
+///
+/// Back-pressure: when Ingest answers Busy (no room in an outbox), the link keeps that message
+/// and every later one in a small queue, stops reading its socket and offers the queue again every
+/// 100 ms until it is taken; then it reads again. The broker's messages meanwhile wait in TCP
+/// buffers and in the broker's queue for this client. libmosquitto acknowledged each held message
+/// to the broker (PUBACK) before the link saw it, so a crash or a stop loses what is held.
 class MqttLink : public QObject
 {
     Q_OBJECT
@@ -42,9 +50,19 @@ public:
         std::chrono::seconds keepalive{30};
         std::chrono::milliseconds reconnectMin{500};
         std::chrono::milliseconds reconnectMax{30000};
+        /// See MosquittoClient::Settings. Off by default: commands in flight when the broker goes
+        /// away then still reach it after the reconnect. A RepublishSink over this link would see
+        /// those entries twice (libmosquitto's resend and the Forwarder's).
+        bool discardUnconfirmedOnLoss = false;
     };
 
-    enum class State { Idle, Connecting, Connected, WaitingToReconnect, Stopping };
+    using State = MosquittoClient::State;
+
+    /// Where messages go: Ingest::handle unless replaced.
+    using Handler = std::function<IngestResult(const InboundMessage &message)>;
+
+    /// Messages held at most while Ingest is busy; beyond that they are dropped and counted.
+    static constexpr qsizetype MaxHeld = 1000;
 
     MqttLink(const Settings &settings, Ingest &ingest, Metrics &metrics, QObject *parent = nullptr);
     ~MqttLink() override;
@@ -54,64 +72,61 @@ public:
     /// Publishes the gateway's offline status, disconnects cleanly and emits stopped().
     void stop();
 
-    [[nodiscard]] State state() const { return m_state; }
-    [[nodiscard]] bool isConnected() const { return m_state == State::Connected; }
+    [[nodiscard]] State state() const { return m_client.state(); }
+    [[nodiscard]] bool isConnected() const { return m_client.isConnected(); }
 
     /// Queues a publish; false when not connected or the library refused it.
     bool publish(const QString &topic, const QByteArray &payload, int qos, bool retain);
 
     /// Publishes a message translated from another protocol on a device topic the link itself
     /// subscribes to, so that its echo is not ingested a second time: MQTT 5 subscriptions carry
-    /// No Local; under 3.1.1 the link recognises its own payloads when they come back.
-    bool republish(const QString &topic, const QByteArray &payload, int qos);
+    /// No Local; under 3.1.1 the link recognises its own payloads when they come back. Returns the
+    /// message id that published() reports, or nothing when not connected or refused (`error`, if
+    /// given: the MOSQ_ERR_* code).
+    std::optional<int> republish(const QString &topic, const QByteArray &payload, int qos, int *error = nullptr);
 
     /// The filters subscribed on every connection.
     [[nodiscard]] static QStringList subscriptions();
 
+    /// Stops reading the socket while true (see MosquittoClient::setReadPaused: a pause of about two
+    /// keepalive periods costs the connection). Reading also stops while messages are held.
+    void setPaused(bool paused);
+    [[nodiscard]] bool isPaused() const { return m_paused; }
+
+    /// Messages waiting for room in Ingest.
+    [[nodiscard]] qsizetype heldCount() const { return static_cast<qsizetype>(m_held.size()); }
+
+    void setHandler(Handler handler);
+
 signals:
     void connectedChanged(bool connected);
+    /// The broker acknowledged publish `mid` (see MosquittoClient::published).
+    void published(int mid, int reasonCode);
     void stopped();
 
 private:
-    static void onConnect(mosquitto *mosq, void *self, int rc, int flags, const mqtt5__property *props);
-    static void onDisconnect(mosquitto *mosq, void *self, int rc, const mqtt5__property *props);
-    static void onMessage(mosquitto *mosq, void *self, const mosquitto_message *message, const mqtt5__property *props);
-
-    void connectToBroker();
-    void attachSocket();
-    void detachSocket();
-    void readable();
-    void writable();
-    void housekeeping();
-    void updateWriteInterest();
-    void connectionLost(const QString &reason);
-    void scheduleReconnect();
-    void setState(State state);
+    void onConnected();
     void handleMessage(const mosquitto_message *message);
-    void finishStop();
+    void offer(InboundMessage message);
+    void retryHeld();
+    void updateReading();
 
     Settings m_settings;
     Ingest &m_ingest;
-    mosquitto *m_mosq = nullptr;
-    State m_state = State::Idle;
-    bool m_everConnected = false;
-    bool m_lossLogged = false;
-    bool m_stopEmitted = false;
-    int m_attempt = 0;
-    std::unique_ptr<QSocketNotifier> m_readNotifier;
-    std::unique_ptr<QSocketNotifier> m_writeNotifier;
-    QTimer m_miscTimer;
-    QTimer m_reconnectTimer;
-    QTimer m_stopGuard;
+    Handler m_handler;
+    MosquittoClient m_client;
     QString m_statusTopic;
+    bool m_paused = false;
+    std::deque<InboundMessage> m_held;
+    QTimer m_retryTimer;
+    RateLimitedLog m_warnings;
     // MQTT 3.1.1 only: fingerprints of republished messages whose echo has not come back yet.
     std::unordered_map<size_t, int> m_pendingEchoes;
     std::deque<size_t> m_echoOrder;
-    Gauge &m_connectedGauge;
-    Counter &m_reconnects;
-    Counter &m_attempts;
     Counter &m_retainedSkipped;
     Counter &m_echoesSkipped;
+    Counter &m_heldTotal;
+    Counter &m_holdOverflow;
 };
 
 } // namespace edgegate

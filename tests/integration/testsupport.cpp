@@ -16,6 +16,8 @@
 #include <QTimer>
 #include <QUdpSocket>
 
+#include <csignal>
+
 using namespace Qt::StringLiterals;
 
 namespace testsupport {
@@ -100,7 +102,7 @@ Broker::~Broker()
     kill();
 }
 
-bool Broker::start(quint16 port)
+bool Broker::start(quint16 port, const QString &extraConfig)
 {
     m_port = port ? port : freePort();
     makeShared(m_dir.path());
@@ -114,6 +116,7 @@ bool Broker::start(quint16 port)
         "log_type error\nlog_type warning\nlog_type notice\nlog_type information\nlog_type subscribe\n"_s.arg(m_port)
             .arg(m_dir.filePath(u"mosquitto.log"_s))
             .toUtf8());
+    conf.write(extraConfig.toUtf8());
     conf.close();
     QFile::setPermissions(confPath, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
 
@@ -136,6 +139,18 @@ void Broker::kill()
     m_process->kill();
     m_process->waitForFinished(5000);
     m_process.reset();
+}
+
+void Broker::suspend()
+{
+    if (m_process)
+        ::kill(static_cast<pid_t>(m_process->processId()), SIGSTOP);
+}
+
+void Broker::resume()
+{
+    if (m_process)
+        ::kill(static_cast<pid_t>(m_process->processId()), SIGCONT);
 }
 
 QString Broker::log()

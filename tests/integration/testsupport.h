@@ -31,8 +31,14 @@ class Broker
 public:
     Broker();
     ~Broker();
-    bool start(quint16 port = 0); ///< 0: pick a free port
+    /// 0: pick a free port. `extraConfig` is appended to mosquitto.conf, after the loopback
+    /// listener on port(): more listeners (a TLS one), an acl_file, log_type debug.
+    bool start(quint16 port = 0, const QString &extraConfig = {});
     void kill(); ///< SIGKILL, as a crash would
+    void suspend(); ///< SIGSTOP: the broker holds its connections open and answers nothing
+    void resume(); ///< SIGCONT
+    /// The broker's folder, readable by the user mosquitto drops to (for certificates, ACLs).
+    [[nodiscard]] QString filePath(const QString &name) const { return m_dir.filePath(name); }
     [[nodiscard]] quint16 port() const { return m_port; }
     /// Everything the broker logged so far.
     [[nodiscard]] QString log();
