@@ -563,6 +563,17 @@ const QList<KeySpec> &keySpecs()
              if (const auto value = l.duration(item, 100ms, 1h))
                  l.config().mqtt.reconnectMax = *value;
          }},
+        {u"mqtt", u"session_expiry",
+         [](Loader &l, const Item &item) {
+             const auto value = l.duration(item, 0s, 24h * 365);
+             if (!value)
+                 return;
+             if (value->count() % 1000 != 0) {
+                 l.keyError(item, formatDuration(*value) + u" is not a whole number of seconds"_s);
+                 return;
+             }
+             l.config().mqtt.sessionExpiry = std::chrono::duration_cast<std::chrono::seconds>(*value);
+         }},
         {u"http", u"listen",
          [](Loader &l, const Item &item) {
              if (const auto address = l.listen(item)) {

@@ -48,6 +48,7 @@ struct Config
         std::chrono::seconds keepalive{30};
         std::chrono::milliseconds reconnectMin{500};
         std::chrono::milliseconds reconnectMax{30000}; ///< backoff cap
+        std::chrono::seconds sessionExpiry{86400}; ///< 0: clean session
     } mqtt;
 
     struct Http

@@ -69,6 +69,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
     mqtt.keepalive = config.mqtt.keepalive;
     mqtt.reconnectMin = config.mqtt.reconnectMin;
     mqtt.reconnectMax = config.mqtt.reconnectMax;
+    mqtt.sessionExpiry = static_cast<quint32>(config.mqtt.sessionExpiry.count());
     m_mqtt = std::make_unique<MqttLink>(mqtt, *m_ingest, metrics);
     connect(m_mqtt.get(), &MqttLink::stopped, this, &Gateway::finishStop);
 

@@ -31,7 +31,6 @@ struct IngestResult
         Denied, ///< the registry policy refuses the device
         Busy, ///< an outbox has no room (overflow reject_new): the device should try again later
         BadInput, ///< refused; `reason` is the metrics label
-        Busy, ///< no room in an outbox; try again later
     };
     Outcome outcome = Outcome::Accepted;
     QString reason;

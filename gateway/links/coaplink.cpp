@@ -654,7 +654,9 @@ void CoapLink::respond(coap_pdu_t *response, const IngestResult &result)
         coap_add_option(response, COAP_OPTION_SIZE1,
                         coap_encode_var_safe(buf, sizeof(buf), unsigned(m_settings.maxPayloadBytes)), buf);
     } else if (code == 503) {
-        coap_add_option(response, COAP_OPTION_MAXAGE, coap_encode_var_safe(buf, sizeof(buf), RetryAfterSeconds), buf);
+        // An outbox makes room as the sink drains: soon worth another try, unlike a session limit.
+        const unsigned retry = result.outcome == IngestResult::Outcome::Busy ? 1U : unsigned(RetryAfterSeconds);
+        coap_add_option(response, COAP_OPTION_MAXAGE, coap_encode_var_safe(buf, sizeof(buf), retry), buf);
     }
     if (code >= 400) {
         // A diagnostic payload (RFC 7252 5.5.2): the reason, as counted in the metrics.

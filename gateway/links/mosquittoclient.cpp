@@ -74,7 +74,7 @@ bool MosquittoClient::createInstance()
     detachSocket();
     if (m_mosq)
         mosquitto_destroy(m_mosq);
-    m_mosq = mosquitto_new(m_settings.clientId.toUtf8().constData(), true, this);
+    m_mosq = mosquitto_new(m_settings.clientId.toUtf8().constData(), m_settings.sessionExpiry == 0, this);
     if (!m_mosq)
         qFatal("mosquitto_new failed: out of memory");
     if (m_settings.host.isEmpty()) {
@@ -206,8 +206,17 @@ void MosquittoClient::connectToBroker()
     setState(State::Connecting);
     // Non-blocking: the TCP connect completes and CONNECT is sent once the socket is writable.
     // The host is given on every attempt so that a fresh instance needs nothing else.
-    const int rc = mosquitto_connect_bind_async(m_mosq, m_settings.host.toUtf8().constData(), m_settings.port,
-                                                static_cast<int>(m_settings.keepalive.count()), nullptr);
+    const QByteArray host = m_settings.host.toUtf8();
+    const int keepalive = static_cast<int>(m_settings.keepalive.count());
+    int rc = MOSQ_ERR_SUCCESS;
+    if (m_settings.sessionExpiry != 0 && m_settings.v5) {
+        mosquitto_property *properties = nullptr;
+        mosquitto_property_add_int32(&properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL, m_settings.sessionExpiry);
+        rc = mosquitto_connect_bind_v5(m_mosq, host.constData(), m_settings.port, keepalive, nullptr, properties);
+        mosquitto_property_free_all(&properties);
+    } else {
+        rc = mosquitto_connect_bind_async(m_mosq, host.constData(), m_settings.port, keepalive, nullptr);
+    }
     if (rc != MOSQ_ERR_SUCCESS) {
         connectionLost(errorText(rc));
         return;

@@ -77,6 +77,11 @@ public:
         /// that re-sends them itself sets this: each reconnect then starts from a new instance
         /// with nothing queued.
         bool discardUnconfirmedOnLoss = false;
+        /// 0: a clean session. Otherwise the broker keeps the session (subscriptions and the QoS 1/2
+        /// messages for it) this many seconds after a disconnect. Under MQTT 5 that takes a CONNECT
+        /// property, which libmosquitto 2.0 only sends from its blocking connect: each attempt then
+        /// blocks for the TCP handshake, so use it for a broker on the same host or LAN only.
+        quint32 sessionExpiry = 0;
     };
 
     /// How this connection shows up in logs and metrics.

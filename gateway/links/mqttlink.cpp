@@ -36,6 +36,7 @@ MosquittoClient::Settings clientSettings(const MqttLink::Settings &settings, con
     client.reconnectMax = settings.reconnectMax;
     client.will = {statusTopic.toUtf8(), QByteArrayLiteral("offline"), 1, true};
     client.discardUnconfirmedOnLoss = settings.discardUnconfirmedOnLoss;
+    client.sessionExpiry = settings.sessionExpiry;
     return client;
 }
 

@@ -54,6 +54,9 @@ public:
         /// away then still reach it after the reconnect. A RepublishSink over this link would see
         /// those entries twice (libmosquitto's resend and the Forwarder's).
         bool discardUnconfirmedOnLoss = false;
+        /// See MosquittoClient::Settings: a persistent session, so the broker keeps the devices'
+        /// QoS 1 messages while the gateway is away or paused.
+        quint32 sessionExpiry = 0;
     };
 
     using State = MosquittoClient::State;

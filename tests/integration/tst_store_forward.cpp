@@ -477,7 +477,7 @@ void TestStoreForward::specialCharactersThroughTheGateway()
     const QJsonObject meta{{u"type"_s, nasty}};
     QVERIFY(publish(local.port(), u"devices/odd-1/meta"_s, QJsonDocument(meta).toJson(QJsonDocument::Compact)));
     QTRY_COMPARE_WITH_TIMEOUT(http.get(u"/api/v1/devices/odd-1"_s).json().value(u"type"_s).toString(), nasty, 10000);
-    const QJsonObject telemetry{{u"temp c,=x"_s, 21.5}, {u"note"_s, nasty + u"\nline two"_s}, {u"ts"_s, 1700000000123LL}};
+    const QJsonObject telemetry{{u"temp c,=x"_s, 21.5}, {u"note"_s, QString(nasty + u"\nline two"_s)}, {u"ts"_s, QJsonValue(qint64(1700000000123))}};
     QCOMPARE(http.send("POST", u"/api/v1/devices/odd-1/telemetry"_s, QJsonDocument(telemetry).toJson(QJsonDocument::Compact)).status,
              202);
 

@@ -47,6 +47,7 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"mqtt.keepalive"_s, [](const Config &x) { return QVariant(qint64(x.mqtt.keepalive.count())); }},
         {u"mqtt.reconnect_min"_s, [](const Config &x) { return QVariant(qint64(x.mqtt.reconnectMin.count())); }},
         {u"mqtt.reconnect_max"_s, [](const Config &x) { return QVariant(qint64(x.mqtt.reconnectMax.count())); }},
+        {u"mqtt.session_expiry"_s, [](const Config &x) { return QVariant(qint64(x.mqtt.sessionExpiry.count())); }},
         {u"http.host"_s, [](const Config &x) { return QVariant(x.http.host); }},
         {u"http.port"_s, [](const Config &x) { return QVariant(int(x.http.port)); }},
         {u"http.max_body_bytes"_s, [](const Config &x) { return QVariant(qint64(x.http.maxBodyBytes)); }},
@@ -171,6 +172,7 @@ mqtt:
   keepalive: 1m
   reconnect_min: 250ms
   reconnect_max: 2m
+  session_expiry: 0
 http:
   listen: "[::1]:9090"
   max_body_bytes: 1048576
@@ -319,6 +321,7 @@ void TestConfig::fullFile_data()
     QTest::addRow("gateway.data_dir") << u"gateway.data_dir"_s << QVariant(u"/var/lib/edgegate"_s);
     QTest::addRow("mqtt.host") << u"mqtt.host"_s << QVariant(u"broker.example.com"_s);
     QTest::addRow("mqtt.port") << u"mqtt.port"_s << QVariant(8883);
+    QTest::addRow("mqtt.session_expiry") << u"mqtt.session_expiry"_s << QVariant(qint64(0));
     QTest::addRow("mqtt.protocol") << u"mqtt.protocol"_s << QVariant(u"3.1.1"_s);
     QTest::addRow("mqtt.client_id") << u"mqtt.client_id"_s << QVariant(u"custom-client"_s);
     QTest::addRow("mqtt.username") << u"mqtt.username"_s << QVariant(u"alice"_s);
