@@ -8,11 +8,11 @@
 #include <QFile>
 #include <QHash>
 #include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QSet>
 #include <QStringList>
 #include <QUrl>
-#include <QJsonArray>
-#include <QJsonObject>
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
@@ -190,9 +190,9 @@ struct KeySpec
 
 const QList<QStringView> &sectionNames()
 {
-    static const QList<QStringView> names{u"gateway", u"mqtt",      u"http",   u"coap",     u"registry",
-                                          u"analytics", u"ingest", u"alerts",   u"log",  u"translate",
-                                          u"outbox",  u"upstream", u"influxdb", u"routes"};
+    static const QList<QStringView> names{u"gateway",   u"mqtt",     u"http",     u"coap",  u"registry",
+                                          u"analytics", u"ingest",   u"alerts",   u"log",   u"translate",
+                                          u"outbox",    u"upstream", u"influxdb", u"routes"};
     return names;
 }
 
@@ -272,7 +272,7 @@ struct Loader
         if (!text)
             return std::nullopt;
         static const QList<std::pair<QString, qint64>> units{
-            {u"KiB"_s, 1LL << 10}, {u"MiB"_s, 1LL << 20}, {u"GiB"_s, 1LL << 30}, {u"KB"_s, 1000LL},
+            {u"KiB"_s, 1LL << 10},    {u"MiB"_s, 1LL << 20},           {u"GiB"_s, 1LL << 30}, {u"KB"_s, 1000LL},
             {u"MB"_s, 1000LL * 1000}, {u"GB"_s, 1000LL * 1000 * 1000}, {u"B"_s, 1LL}};
         QString number = text->trimmed();
         qint64 factor = 1;
@@ -1033,7 +1033,8 @@ void Loader::crossChecks()
     }
     if (c.upstream.certFile.isEmpty() != c.upstream.keyFile.isEmpty()) {
         const QString set = c.upstream.certFile.isEmpty() ? u"upstream.key_file"_s : u"upstream.cert_file"_s;
-        error(keyLines.value(set), set + u": a client certificate needs both upstream.cert_file and upstream.key_file"_s);
+        error(keyLines.value(set),
+              set + u": a client certificate needs both upstream.cert_file and upstream.key_file"_s);
     }
     // `blamed` is named in the message when the file sets it (it is the key the rule is written on), else `other`.
     const auto check = [&](bool consistent, const QString &blamed, const QString &blamedText, const QString &other,

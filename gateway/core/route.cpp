@@ -275,7 +275,8 @@ std::optional<Route> routeFromJson(const QJsonObject &object, QString *error)
         return std::nullopt;
     }
     route.name = name.toString();
-    if (!parseMatch(object.value(u"match"_s), &route, error) || !parseTransform(object.value(u"transform"_s), &route, error))
+    if (!parseMatch(object.value(u"match"_s), &route, error)
+        || !parseTransform(object.value(u"transform"_s), &route, error))
         return std::nullopt;
     if (!stringList(object.value(u"sinks"_s), u"sinks"_s, &route.sinks, error))
         return std::nullopt;

@@ -79,7 +79,8 @@ bool Router::setRoutes(const QList<Route> &routes, QString *error)
 
 void Router::updateTimer()
 {
-    const bool aggregating = std::any_of(m_routes.begin(), m_routes.end(), [](const Route &r) { return r.aggregates(); });
+    const bool aggregating
+        = std::any_of(m_routes.begin(), m_routes.end(), [](const Route &r) { return r.aggregates(); });
     if (aggregating && !m_aggregateTimer.isActive())
         m_aggregateTimer.start();
     else if (!aggregating)

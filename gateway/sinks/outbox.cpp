@@ -388,6 +388,7 @@ Outbox::Outbox(const QString &sinkName, const OutboxSettings &settings, Metrics 
 {
     if (!m_settings.wallClockMs)
         m_settings.wallClockMs = [] { return QDateTime::currentMSecsSinceEpoch(); };
+    droppedCounter(u"overflow"_s); // from the start, so a rate works from zero
 
     const MetricLabels labels{{u"sink"_s, sinkName}};
     Gauge &depth = metrics.gauge(u"edgegate_outbox_depth_messages"_s,
@@ -934,10 +935,8 @@ void Outbox::reject(quint64 seq, const QString &reason)
     }
 }
 
-void Outbox::countDropped(quint64 count, const QString &reason)
+Counter &Outbox::droppedCounter(const QString &reason)
 {
-    if (count == 0)
-        return;
     Counter *&counter = m_dropped[reason];
     if (!counter) {
         counter = &m_metrics.counter(u"edgegate_outbox_dropped_total"_s,
@@ -945,7 +944,14 @@ void Outbox::countDropped(quint64 count, const QString &reason)
                                      u"refused by the sink (its reason)."_s,
                                      {{u"sink"_s, m_sinkName}, {u"reason"_s, reason}});
     }
-    counter->inc(count);
+    return *counter;
+}
+
+void Outbox::countDropped(quint64 count, const QString &reason)
+{
+    if (count == 0)
+        return;
+    droppedCounter(reason).inc(count);
     emit dropped(count, reason);
 }
 

@@ -139,6 +139,7 @@ private:
     void headMoved();
     void releaseSegments();
     void countDropped(quint64 count, const QString &reason);
+    Counter &droppedCounter(const QString &reason);
     void logIoError(const QString &what, int error);
 
     QString m_sinkName;

@@ -22,7 +22,9 @@ using namespace Qt::StringLiterals;
 namespace {
 
 /// mosquitto_sub with a persistent session (clean session off, QoS 1): a broker with persistence
-/// keeps its subscription and queues messages for it across a broker restart.
+/// keeps its subscription and queues messages for it across a broker restart. It writes to a file,
+/// not a pipe: a pipe nobody reads while the test waits would stall it, and its broker would then
+/// drop what it could no longer queue.
 class CloudSubscriber
 {
 public:
@@ -30,9 +32,10 @@ public:
         : m_process(std::make_unique<QProcess>())
         , m_clientId(clientId)
     {
-        m_process->start(u"stdbuf"_s, {u"-oL"_s, u"mosquitto_sub"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s,
-                                       QString::number(port), u"-t"_s, u"edge/#"_s, u"-v"_s, u"-q"_s, u"1"_s, u"-c"_s,
-                                       u"-i"_s, clientId, u"-R"_s});
+        m_process->setStandardOutputFile(m_dir.filePath(u"out"_s));
+        m_process->start(u"stdbuf"_s,
+                         {u"-oL"_s, u"mosquitto_sub"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(port),
+                          u"-t"_s, u"edge/#"_s, u"-v"_s, u"-q"_s, u"1"_s, u"-c"_s, u"-i"_s, clientId, u"-R"_s});
         m_process->waitForStarted(5000);
     }
     ~CloudSubscriber() { stop(); }
@@ -42,7 +45,6 @@ public:
             m_process->kill();
             m_process->waitForFinished(5000);
         }
-        m_buffer += m_process->readAllStandardOutput();
     }
     bool waitUntilSubscribed(Broker &broker, int timeoutMs = 10000)
     {
@@ -57,16 +59,18 @@ public:
     /// Lines "topic payload" received so far.
     QList<QByteArray> lines()
     {
-        m_buffer += m_process->readAllStandardOutput();
-        QList<QByteArray> out = m_buffer.split('\n');
+        QFile file(m_dir.filePath(u"out"_s));
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        QList<QByteArray> out = file.readAll().split('\n');
         out.removeAll(QByteArray());
         return out;
     }
 
 private:
+    QTemporaryDir m_dir;
     std::unique_ptr<QProcess> m_process;
     QString m_clientId;
-    QByteArray m_buffer;
 };
 
 /// What arrived upstream, per device: the `seq` of each telemetry message in arrival order.
@@ -118,6 +122,21 @@ QString cloudConfig(const QString &dir)
            "max_inflight_messages 0\n"_s.arg(dir);
 }
 
+/// Leaves a cloud broker, stopped, whose saved state holds a persistent subscription for
+/// `clientId`: once started again it queues what the gateway publishes for that subscriber, however
+/// quickly the gateway reconnects.
+bool seedSession(Broker &cloud, quint16 port, const QString &dir, const QString &clientId)
+{
+    if (!cloud.start(port, cloudConfig(dir)))
+        return false;
+    CloudSubscriber sub(cloud.port(), clientId);
+    if (!sub.waitUntilSubscribed(cloud))
+        return false;
+    QTest::qWait(2500); // two autosaves: the subscription is on disk
+    cloud.kill();
+    return true;
+}
+
 /// A shell loop in the background: `script` runs under bash with its output in `log`.
 std::unique_ptr<QProcess> background(const QString &script, const QString &log)
 {
@@ -153,12 +172,12 @@ private:
     {
         return u"upstream:\n  host: 127.0.0.1\n  port: %1\n  tls: false\n  reconnect_min: 200ms\n"
                "  reconnect_max: 1s\n%2"_s.arg(port)
-            .arg(more);
+                   .arg(more);
     }
     QString influxSection(quint16 port, const QString &db, const QString &more = {}) const
     {
-        return u"influxdb:\n  url: http://127.0.0.1:%1\n  database: %2\n  flush_interval: 100ms\n%3"_s.arg(port)
-            .arg(db, more);
+        return u"influxdb:\n  url: http://127.0.0.1:%1\n  database: %2\n  flush_interval: 100ms\n%3"_s.arg(port).arg(
+            db, more);
     }
 };
 
@@ -177,7 +196,8 @@ void TestStoreForward::cloudBrokerOutage()
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(cloudData.filePath(u"mosquitto.db"_s)), 10000);
 
     Gateway gateway;
-    QVERIFY(gateway.start(gateway.config(local.port(), upstreamSection(cloud.port()) + u"translate:\n  republish: false\n"_s)));
+    QVERIFY(gateway.start(
+        gateway.config(local.port(), upstreamSection(cloud.port()) + u"translate:\n  republish: false\n"_s)));
     QTRY_COMPARE_WITH_TIMEOUT(retained(cloud.port(), u"edge/test-gw/status"_s), QByteArray("online"), 10000);
 
     constexpr int Devices = 20;
@@ -186,8 +206,9 @@ void TestStoreForward::cloudBrokerOutage()
         QList<std::shared_ptr<QProcess>> publishers;
         for (int d = 0; d < Devices; ++d) {
             auto p = std::make_shared<QProcess>();
-            p->start(u"mosquitto_pub"_s, {u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(local.port()), u"-q"_s,
-                                          u"1"_s, u"-t"_s, u"devices/dev-%1/telemetry"_s.arg(d), u"-l"_s});
+            p->start(u"mosquitto_pub"_s,
+                     {u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(local.port()), u"-q"_s, u"1"_s, u"-t"_s,
+                      u"devices/dev-%1/telemetry"_s.arg(d), u"-l"_s});
             QVERIFY(p->waitForStarted(5000));
             QByteArray lines;
             for (int i = from; i < to; ++i)
@@ -203,8 +224,12 @@ void TestStoreForward::cloudBrokerOutage()
     };
 
     publishRange(0, PerDevice / 2);
-    // Half-way: the cloud broker dies while the second half is being sent.
+    // What the cloud broker confirmed before it dies must have reached its subscriber, or a loss
+    // there (not the gateway's) would show up here.
+    QTRY_VERIFY_WITH_TIMEOUT(arrivals(sub->lines()).distinct() == Devices * PerDevice / 2, 30000);
+    // Half-way: the cloud broker dies, and the second half is sent while it is away.
     cloud.kill();
+    sub->stop();
     QList<QByteArray> seen = sub->lines();
     sub.reset();
     publishRange(PerDevice / 2, PerDevice);
@@ -212,8 +237,15 @@ void TestStoreForward::cloudBrokerOutage()
     QVERIFY(cloud.start(cloud.port(), cloudConfig(cloudData.path())));
     sub = std::make_unique<CloudSubscriber>(cloud.port(), u"cloud-sub"_s);
 
-    QTRY_VERIFY_WITH_TIMEOUT(arrivals(seen + sub->lines()).distinct() >= Devices * PerDevice, 60000);
+    for (QDeadlineTimer deadline(60000); !deadline.hasExpired(); QTest::qWait(200)) {
+        if (arrivals(seen + sub->lines()).distinct() >= Devices * PerDevice)
+            break;
+    }
     const Arrivals got = arrivals(seen + sub->lines());
+    if (got.distinct() < Devices * PerDevice) {
+        qWarning("only %d of %d arrived (%d before the kill); gateway:\n%s", got.distinct(), Devices * PerDevice,
+                 arrivals(seen).distinct(), qPrintable(gateway.output().right(3000)));
+    }
     for (int d = 0; d < Devices; ++d) {
         const QSet<int> seqs = got.of(u"dev-%1"_s.arg(d));
         QCOMPARE(seqs.size(), PerDevice);
@@ -231,7 +263,8 @@ void TestStoreForward::cloudBrokerOutage()
 void TestStoreForward::killNineMidStream()
 {
     Broker local;
-    QVERIFY(local.start());
+    // As packaging/mosquitto.conf: the broker queues for the gateway's session while it restarts.
+    QVERIFY(local.start(0, u"max_queued_messages 1000000\n"_s));
     Broker cloud;
     QVERIFY(cloud.start());
     CloudSubscriber sub(cloud.port(), u"kill-sub"_s);
@@ -241,8 +274,9 @@ void TestStoreForward::killNineMidStream()
     QVERIFY(influx.createDatabase(u"kill"_s));
 
     Gateway gateway;
-    const QString yaml = gateway.config(local.port(), upstreamSection(cloud.port()) + influxSection(influx.port(), u"kill"_s)
-                                                          + u"translate:\n  republish: false\n"_s);
+    const QString yaml = gateway.config(local.port(),
+                                        upstreamSection(cloud.port()) + influxSection(influx.port(), u"kill"_s)
+                                            + u"translate:\n  republish: false\n"_s);
     QVERIFY(gateway.start(yaml));
     QTemporaryDir logs;
 
@@ -253,13 +287,13 @@ void TestStoreForward::killNineMidStream()
     constexpr int HttpMessages = 400;
     constexpr int CoapMessages = 200;
     const QString mqtt = logs.filePath(u"mqtt"_s);
-    auto mqttStream = background(
-        u"for i in $(seq 1 %1); do echo \"{\\\"seq\\\":$i,\\\"ts\\\":$((1700000000000+i))}\"; "
-        "[ $((i %% 20)) -eq 0 ] && sleep 0.01; done | mosquitto_pub -h 127.0.0.1 -p %2 -q 1 -t devices/mqtt-1/telemetry -l; "
-        "echo exit=$?"_s.arg(MqttMessages)
-            .arg(local.port())
-            .replace(u"%%"_s, u"%"_s),
-        mqtt);
+    auto mqttStream = background(u"for i in $(seq 1 %1); do echo \"{\\\"seq\\\":$i,\\\"ts\\\":$((1700000000000+i))}\"; "
+                                 "[ $((i %% 5)) -eq 0 ] && sleep 0.01; done | mosquitto_pub -h 127.0.0.1 -p %2 -q 1 -t "
+                                 "devices/mqtt-1/telemetry -l; "
+                                 "echo exit=$?"_s.arg(MqttMessages)
+                                     .arg(local.port())
+                                     .replace(u"%%"_s, u"%"_s),
+                                 mqtt);
     const QString http = logs.filePath(u"http"_s);
     auto httpStream = background(
         u"for i in $(seq 1 %1); do code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' -X POST "
@@ -271,7 +305,8 @@ void TestStoreForward::killNineMidStream()
     auto coapStream = background(
         u"for i in $(seq 1 %1); do out=$(coap-client-openssl -B 3 -v 6 -m post -t 50 "
         "-e \"{\\\"seq\\\":$i,\\\"ts\\\":$((1700000000000+i))}\" coap://127.0.0.1:%2/devices/coap-1/telemetry 2>&1); "
-        "if echo \"$out\" | grep -q 'c:2.04'; then echo \"$i ok\"; else echo \"$i failed\"; fi; done"_s.arg(CoapMessages)
+        "if echo \"$out\" | grep -q 'c:2.04'; then echo \"$i ok\"; else echo \"$i failed\"; fi; done"_s
+            .arg(CoapMessages)
             .arg(gateway.coapPort()),
         coap);
 
@@ -283,9 +318,8 @@ void TestStoreForward::killNineMidStream()
         QTest::qWait(500);
         QVERIFY2(gateway.start(yaml), qPrintable(gateway.output()));
     }
-    QVERIFY(mqttStream->waitForFinished(120000));
-    QVERIFY(httpStream->waitForFinished(120000));
-    QVERIFY(coapStream->waitForFinished(120000));
+    for (QProcess *stream : {mqttStream.get(), httpStream.get(), coapStream.get()})
+        QVERIFY(stream->state() == QProcess::NotRunning || stream->waitForFinished(120000));
     QVERIFY2(fileText(mqtt).contains("exit=0"), fileText(mqtt + u".err"_s).constData());
 
     QSet<int> httpAcked;
@@ -309,10 +343,9 @@ void TestStoreForward::killNineMidStream()
     QTRY_COMPARE_WITH_TIMEOUT(missing(u"coap-1"_s, coapAcked), 0, 60000);
     const auto influxHas = [&](const QString &device, const QSet<int> &acked) {
         QSet<int> have;
-        const QJsonObject reply = influx.query(u"kill"_s,
-                                              u"SELECT \"seq\" FROM \"telemetry\" WHERE \"device\"='%1'"_s.arg(device));
-        const QJsonArray values = reply.value(u"results"_s).toArray().at(0).toObject().value(u"series"_s).toArray()
-                                      .at(0).toObject().value(u"values"_s).toArray();
+        const QJsonObject reply
+            = influx.query(u"kill"_s, u"SELECT \"seq\" FROM \"telemetry\" WHERE \"device\"='%1'"_s.arg(device));
+        const QJsonArray values = reply.value(u"series"_s).toArray().at(0).toObject().value(u"values"_s).toArray();
         for (const QJsonValue &row : values)
             have.insert(row.toArray().at(1).toInt());
         return (acked - have).size();
@@ -325,8 +358,15 @@ void TestStoreForward::killNineMidStream()
     QSet<int> all;
     for (int i = 1; i <= MqttMessages; ++i)
         all.insert(i);
-    QTRY_VERIFY_WITH_TIMEOUT(missing(u"mqtt-1"_s, all) <= Kills, 60000);
+    for (QDeadlineTimer deadline(60000); !deadline.hasExpired() && missing(u"mqtt-1"_s, all) > Kills;)
+        QTest::qWait(200);
     QTest::qWait(2000); // stragglers
+    {
+        QList<int> lost = (all - arrivals(sub.lines()).of(u"mqtt-1"_s)).values();
+        std::sort(lost.begin(), lost.end());
+        if (lost.size() > Kills)
+            qWarning() << "MQTT messages missing upstream:" << lost.size() << lost.mid(0, 40);
+    }
     const Arrivals got = arrivals(sub.lines());
     const int lostMqtt = int((all - got.of(u"mqtt-1"_s)).size());
     qInfo("kill -9 x%d: MQTT %d sent, %d lost in the PUBACK-before-callback window, %d duplicates upstream; "
@@ -351,7 +391,8 @@ void TestStoreForward::influxOutage()
     constexpr int Total = 500;
     const auto send = [&](int from, int to) {
         for (int i = from; i < to; ++i) {
-            const QByteArray body = "{\"seq\":" + QByteArray::number(i) + ",\"ts\":" + QByteArray::number(1700000000000 + i) + "}";
+            const QByteArray body
+                = "{\"seq\":" + QByteArray::number(i) + ",\"ts\":" + QByteArray::number(1700000000000 + i) + "}";
             QCOMPARE(http.send("POST", u"/api/v1/devices/sensor-%1/telemetry"_s.arg(i % 5), body).status, 202);
         }
     };
@@ -374,18 +415,24 @@ void TestStoreForward::outboxLimitRejectNew()
 {
     Broker local;
     QVERIFY(local.start());
-    const quint16 cloudPort = freePort(); // nothing listens there yet
+    const quint16 cloudPort = freePort();
+    QTemporaryDir cloudData;
+    QVERIFY(cloudData.isValid());
+    QFile::setPermissions(cloudData.path(), QFileDevice::Permissions(0x7777));
+    Broker cloud;
+    QVERIFY(seedSession(cloud, cloudPort, cloudData.path(), u"limit-sub"_s)); // the cloud is away from here on
     Gateway gateway;
-    QVERIFY(gateway.start(gateway.config(
-        local.port(), upstreamSection(cloudPort, u"  max_bytes: 64KiB\n  overflow: reject_new\n"_s)
-                          + u"translate:\n  republish: false\n"_s)));
+    QVERIFY(gateway.start(gateway.config(local.port(),
+                                         upstreamSection(cloudPort, u"  max_bytes: 64KiB\n  overflow: reject_new\n"_s)
+                                             + u"translate:\n  republish: false\n"_s)));
     Http http(gateway.httpPort());
 
     // HTTP: accepted until the outbox is full, then 503 with Retry-After.
     int accepted = 0;
     HttpReply reply;
     for (int i = 0; i < 5000; ++i) {
-        reply = http.send("POST", u"/api/v1/devices/h-1/telemetry"_s, "{\"seq\":" + QByteArray::number(i) + ",\"pad\":\"" + QByteArray(100, 'x') + "\"}");
+        reply = http.send("POST", u"/api/v1/devices/h-1/telemetry"_s,
+                          "{\"seq\":" + QByteArray::number(i) + ",\"pad\":\"" + QByteArray(100, 'x') + "\"}");
         if (reply.status != 202)
             break;
         ++accepted;
@@ -396,14 +443,18 @@ void TestStoreForward::outboxLimitRejectNew()
     // CoAP: 5.03.
     QProcess coap;
     coap.setProcessChannelMode(QProcess::MergedChannels);
-    coap.start(u"coap-client-openssl"_s, {u"-B"_s, u"5"_s, u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s,
-                                          u"{\"seq\":1}"_s, u"coap://127.0.0.1:%1/devices/c-1/telemetry"_s.arg(gateway.coapPort())});
+    coap.start(u"coap-client-openssl"_s,
+               {u"-v"_s, u"6"_s, u"-B"_s, u"5"_s, u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s,
+                u"{\"seq\":1,\"pad\":\"%1\"}"_s.arg(QString(200, u'x')),
+                u"coap://127.0.0.1:%1/devices/c-1/telemetry"_s.arg(gateway.coapPort())});
     QVERIFY(coap.waitForFinished(20000));
-    QVERIFY2(coap.readAll().contains("5.03"), "CoAP did not answer 5.03");
+    const QByteArray coapOutput = coap.readAll();
+    QVERIFY2(coapOutput.contains("c:5.03"), coapOutput.constData());
     // MQTT: ingest pauses; the messages wait in the local broker instead of being dropped.
     QProcess pub;
-    pub.start(u"mosquitto_pub"_s, {u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(local.port()), u"-q"_s, u"1"_s,
-                                   u"-t"_s, u"devices/m-1/telemetry"_s, u"-l"_s});
+    pub.start(u"mosquitto_pub"_s,
+              {u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(local.port()), u"-q"_s, u"1"_s, u"-t"_s,
+               u"devices/m-1/telemetry"_s, u"-l"_s});
     QVERIFY(pub.waitForStarted());
     QByteArray lines;
     for (int i = 0; i < 200; ++i)
@@ -416,17 +467,17 @@ void TestStoreForward::outboxLimitRejectNew()
     QCOMPARE(http.get(u"/api/v1/devices"_s).status, 200);
     const QByteArray metrics = http.get(u"/metrics"_s).body;
     QVERIFY(metricValue(metrics, u"edgegate_messages_refused_busy_total"_s) >= 2);
-    QCOMPARE(metricValue(metrics, u"edgegate_outbox_depth_messages{sink=\"upstream\"}"_s), double(accepted));
+    // Small MQTT messages may still fit in what room the larger HTTP ones left.
+    QVERIFY(metricValue(metrics, u"edgegate_outbox_depth_messages{sink=\"upstream\"}"_s) >= accepted);
 
     // The cloud comes: the backlog drains, MQTT ingest resumes, and nothing was dropped.
-    Broker cloud;
-    QVERIFY(cloud.start(cloudPort));
+    QVERIFY(cloud.start(cloudPort, cloudConfig(cloudData.path())));
     CloudSubscriber sub(cloud.port(), u"limit-sub"_s);
     QTRY_VERIFY_WITH_TIMEOUT(arrivals(sub.lines()).of(u"m-1"_s).size() == 200, 60000);
     const Arrivals got = arrivals(sub.lines());
-    QVERIFY(got.of(u"h-1"_s).size() >= accepted - 10); // those sent before the subscriber came may be gone
+    QCOMPARE(got.of(u"h-1"_s).size(), accepted);
     const QByteArray after = http.get(u"/metrics"_s).body;
-    QCOMPARE(metricValue(after, u"edgegate_outbox_dropped_total{reason=\"overflow\",sink=\"upstream\"}"_s), 0.0);
+    QCOMPARE(metricValue(after, u"edgegate_outbox_dropped_total{sink=\"upstream\",reason=\"overflow\"}"_s), 0.0);
     QCOMPARE(gateway.terminate(), 0);
 }
 
@@ -435,9 +486,9 @@ void TestStoreForward::outboxLimitDropOldest()
     Broker local;
     QVERIFY(local.start());
     Gateway gateway;
-    QVERIFY(gateway.start(gateway.config(
-        local.port(), upstreamSection(freePort(), u"  max_bytes: 64KiB\n  overflow: drop_oldest\n"_s)
-                          + u"translate:\n  republish: false\n"_s)));
+    QVERIFY(gateway.start(gateway.config(local.port(),
+                                         upstreamSection(freePort(), u"  max_bytes: 64KiB\n  overflow: drop_oldest\n"_s)
+                                             + u"translate:\n  republish: false\n"_s)));
     Http http(gateway.httpPort());
     for (int i = 0; i < 1500; ++i) {
         QCOMPARE(http.send("POST", u"/api/v1/devices/h-1/telemetry"_s,
@@ -446,7 +497,8 @@ void TestStoreForward::outboxLimitDropOldest()
                  202);
     }
     const QByteArray metrics = http.get(u"/metrics"_s).body;
-    const double dropped = metricValue(metrics, u"edgegate_outbox_dropped_total{reason=\"overflow\",sink=\"upstream\"}"_s);
+    const double dropped
+        = metricValue(metrics, u"edgegate_outbox_dropped_total{sink=\"upstream\",reason=\"overflow\"}"_s);
     const double depth = metricValue(metrics, u"edgegate_outbox_depth_messages{sink=\"upstream\"}"_s);
     QVERIFY(dropped > 0);
     QCOMPARE(dropped + depth, 1500.0);
@@ -468,7 +520,8 @@ void TestStoreForward::specialCharactersThroughTheGateway()
     QVERIFY(influx.start());
     QVERIFY(influx.createDatabase(u"special"_s));
     Gateway gateway;
-    QVERIFY(gateway.start(gateway.config(local.port(), influxSection(influx.port(), u"special"_s, u"  measurement: readings\n"_s))));
+    QVERIFY(gateway.start(
+        gateway.config(local.port(), influxSection(influx.port(), u"special"_s, u"  measurement: readings\n"_s))));
     Http http(gateway.httpPort());
 
     // Every character line protocol treats specially, in a tag value (the device type), field keys
@@ -477,30 +530,35 @@ void TestStoreForward::specialCharactersThroughTheGateway()
     const QJsonObject meta{{u"type"_s, nasty}};
     QVERIFY(publish(local.port(), u"devices/odd-1/meta"_s, QJsonDocument(meta).toJson(QJsonDocument::Compact)));
     QTRY_COMPARE_WITH_TIMEOUT(http.get(u"/api/v1/devices/odd-1"_s).json().value(u"type"_s).toString(), nasty, 10000);
-    const QJsonObject telemetry{{u"temp c,=x"_s, 21.5}, {u"note"_s, QString(nasty + u"\nline two"_s)}, {u"ts"_s, QJsonValue(qint64(1700000000123))}};
-    QCOMPARE(http.send("POST", u"/api/v1/devices/odd-1/telemetry"_s, QJsonDocument(telemetry).toJson(QJsonDocument::Compact)).status,
-             202);
+    const QJsonObject telemetry{{u"temp c,=x"_s, 21.5},
+                                {u"note"_s, QString(nasty + u"\nline two"_s)},
+                                {u"ts"_s, QJsonValue(qint64(1700000000123))}};
+    QCOMPARE(
+        http.send("POST", u"/api/v1/devices/odd-1/telemetry"_s, QJsonDocument(telemetry).toJson(QJsonDocument::Compact))
+            .status,
+        202);
 
     QJsonArray row;
     QJsonArray columns;
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [&] {
-            const QJsonObject series = influx.query(u"special"_s, u"SELECT * FROM \"readings\""_s)
-                                           .value(u"results"_s).toArray().at(0).toObject().value(u"series"_s).toArray()
-                                           .at(0).toObject();
-            columns = series.value(u"columns"_s).toArray();
-            row = series.value(u"values"_s).toArray().at(0).toArray();
-            return !row.isEmpty();
-        }(),
-        20000);
+    for (QDeadlineTimer deadline(20000); row.isEmpty() && !deadline.hasExpired(); QTest::qWait(100)) {
+        const QJsonObject series
+            = influx.query(u"special"_s, u"SELECT * FROM \"readings\""_s).value(u"series"_s).toArray().at(0).toObject();
+        columns = series.value(u"columns"_s).toArray();
+        row = series.value(u"values"_s).toArray().at(0).toArray();
+    }
+    QVERIFY2(!row.isEmpty(), qPrintable(gateway.output()));
     QHash<QString, QJsonValue> values;
     for (qsizetype i = 0; i < columns.size(); ++i)
         values.insert(columns.at(i).toString(), row.at(i));
-    QCOMPARE(values.value(u"type"_s).toString(), nasty);
+    // Line protocol cannot carry a backslash right before a space in a tag value: the encoder's
+    // documented substitute, U+FF3C, stands in for it (see influxline.h).
+    QString expectedTag = nasty;
+    expectedTag.replace(u"\\ "_s, u"\uFF3C "_s);
+    QCOMPARE(values.value(u"type"_s).toString(), expectedTag);
     QCOMPARE(values.value(u"device"_s).toString(), u"odd-1"_s);
     QCOMPARE(values.value(u"temp c,=x"_s).toDouble(), 21.5);
     QCOMPARE(values.value(u"note"_s).toString(), nasty + u"\nline two"_s);
-    QCOMPARE(values.value(u"time"_s).toString(), u"2023-11-14T22:13:20.123Z"_s);
+    QCOMPARE(values.value(u"time"_s).toInteger(), 1700000000123000000LL);
     QCOMPARE(gateway.terminate(), 0);
 }
 

@@ -2,9 +2,9 @@
 #include "gateway/app/config.h"
 
 #include <QFile>
-#include <QTemporaryDir>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <limits>
@@ -74,12 +74,16 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"translate.max_bytes"_s, [](const Config &x) { return QVariant(x.translate.outbox.maxBytes); }},
         {u"translate.overflow"_s,
          [](const Config &x) {
-             return QVariant(x.translate.outbox.overflow == OverflowPolicy::DropOldest ? u"drop_oldest"_s : u"reject_new"_s);
+             return QVariant(x.translate.outbox.overflow == OverflowPolicy::DropOldest ? u"drop_oldest"_s
+                                                                                       : u"reject_new"_s);
          }},
         {u"translate.drain"_s,
-         [](const Config &x) { return QVariant(x.translate.outbox.drain == DrainOrder::Fifo ? u"fifo"_s : u"live_first"_s); }},
+         [](const Config &x) {
+             return QVariant(x.translate.outbox.drain == DrainOrder::Fifo ? u"fifo"_s : u"live_first"_s);
+         }},
         {u"translate.drain_rate"_s, [](const Config &x) { return QVariant(x.translate.outbox.drainRate); }},
-        {u"outbox.commit_interval"_s, [](const Config &x) { return QVariant(qint64(x.outbox.commitInterval.count())); }},
+        {u"outbox.commit_interval"_s,
+         [](const Config &x) { return QVariant(qint64(x.outbox.commitInterval.count())); }},
         {u"upstream.host"_s, [](const Config &x) { return QVariant(x.upstream.host); }},
         {u"upstream.port"_s, [](const Config &x) { return QVariant(int(x.upstream.port)); }},
         {u"upstream.protocol"_s,
@@ -92,18 +96,23 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"upstream.cert_file"_s, [](const Config &x) { return QVariant(x.upstream.certFile); }},
         {u"upstream.key_file"_s, [](const Config &x) { return QVariant(x.upstream.keyFile); }},
         {u"upstream.keepalive"_s, [](const Config &x) { return QVariant(qint64(x.upstream.keepalive.count())); }},
-        {u"upstream.reconnect_min"_s, [](const Config &x) { return QVariant(qint64(x.upstream.reconnectMin.count())); }},
-        {u"upstream.reconnect_max"_s, [](const Config &x) { return QVariant(qint64(x.upstream.reconnectMax.count())); }},
+        {u"upstream.reconnect_min"_s,
+         [](const Config &x) { return QVariant(qint64(x.upstream.reconnectMin.count())); }},
+        {u"upstream.reconnect_max"_s,
+         [](const Config &x) { return QVariant(qint64(x.upstream.reconnectMax.count())); }},
         {u"upstream.inflight"_s, [](const Config &x) { return QVariant(x.upstream.inflight); }},
         {u"upstream.tls"_s, [](const Config &x) { return QVariant(x.upstream.tls); }},
         {u"upstream.tls_insecure"_s, [](const Config &x) { return QVariant(x.upstream.tlsInsecure); }},
         {u"upstream.max_bytes"_s, [](const Config &x) { return QVariant(x.upstream.outbox.maxBytes); }},
         {u"upstream.overflow"_s,
          [](const Config &x) {
-             return QVariant(x.upstream.outbox.overflow == OverflowPolicy::DropOldest ? u"drop_oldest"_s : u"reject_new"_s);
+             return QVariant(x.upstream.outbox.overflow == OverflowPolicy::DropOldest ? u"drop_oldest"_s
+                                                                                      : u"reject_new"_s);
          }},
         {u"upstream.drain"_s,
-         [](const Config &x) { return QVariant(x.upstream.outbox.drain == DrainOrder::Fifo ? u"fifo"_s : u"live_first"_s); }},
+         [](const Config &x) {
+             return QVariant(x.upstream.outbox.drain == DrainOrder::Fifo ? u"fifo"_s : u"live_first"_s);
+         }},
         {u"upstream.drain_rate"_s, [](const Config &x) { return QVariant(x.upstream.outbox.drainRate); }},
         {u"influxdb.url"_s, [](const Config &x) { return QVariant(x.influxdb.url); }},
         {u"influxdb.database"_s, [](const Config &x) { return QVariant(x.influxdb.database); }},
@@ -115,15 +124,19 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"influxdb.token"_s, [](const Config &x) { return QVariant(x.influxdb.token); }},
         {u"influxdb.measurement"_s, [](const Config &x) { return QVariant(x.influxdb.measurement); }},
         {u"influxdb.batch_points"_s, [](const Config &x) { return QVariant(x.influxdb.batchPoints); }},
-        {u"influxdb.flush_interval"_s, [](const Config &x) { return QVariant(qint64(x.influxdb.flushInterval.count())); }},
+        {u"influxdb.flush_interval"_s,
+         [](const Config &x) { return QVariant(qint64(x.influxdb.flushInterval.count())); }},
         {u"influxdb.timeout"_s, [](const Config &x) { return QVariant(qint64(x.influxdb.timeout.count())); }},
         {u"influxdb.max_bytes"_s, [](const Config &x) { return QVariant(x.influxdb.outbox.maxBytes); }},
         {u"influxdb.overflow"_s,
          [](const Config &x) {
-             return QVariant(x.influxdb.outbox.overflow == OverflowPolicy::DropOldest ? u"drop_oldest"_s : u"reject_new"_s);
+             return QVariant(x.influxdb.outbox.overflow == OverflowPolicy::DropOldest ? u"drop_oldest"_s
+                                                                                      : u"reject_new"_s);
          }},
         {u"influxdb.drain"_s,
-         [](const Config &x) { return QVariant(x.influxdb.outbox.drain == DrainOrder::Fifo ? u"fifo"_s : u"live_first"_s); }},
+         [](const Config &x) {
+             return QVariant(x.influxdb.outbox.drain == DrainOrder::Fifo ? u"fifo"_s : u"live_first"_s);
+         }},
         {u"influxdb.drain_rate"_s, [](const Config &x) { return QVariant(x.influxdb.outbox.drainRate); }},
         {u"routes"_s, [](const Config &x) { return QVariant(routesToJson(x.routes).toVariantList()); }},
     };
@@ -389,12 +402,13 @@ void TestConfig::fullFile_data()
     QTest::addRow("influxdb.drain") << u"influxdb.drain"_s << QVariant(u"live_first"_s);
     QTest::addRow("influxdb.drain_rate") << u"influxdb.drain_rate"_s << QVariant(100);
     QTest::addRow("routes") << u"routes"_s
-                            << QVariant(QJsonDocument::fromJson(R"([{"name":"temps","match":{"topic":"devices/+/telemetry",
+                            << QVariant(
+                                   QJsonDocument::fromJson(R"([{"name":"temps","match":{"topic":"devices/+/telemetry",
         "devices":["0042","b"],"types":["thermo"],"kinds":["telemetry"]},"transform":{"rename":{"t":"temperature"},
         "keep":["temperature"],"deadband":0.5,"aggregate":{"every":"1m","functions":["min","max","mean"]}},
         "sinks":["upstream","influxdb"]}])")
-                                   .array()
-                                   .toVariantList());
+                                       .array()
+                                       .toVariantList());
 }
 
 void TestConfig::fullFile()
@@ -481,8 +495,8 @@ void TestConfig::acceptedValues_data()
     QTest::addRow("upstream host empty") << QByteArray("upstream:\n  host: \"\"\n") << u"upstream.host"_s
                                          << QVariant(QString());
     QTest::addRow("route to republish") << QByteArray("routes:\n  - {name: r, sinks: [republish]}\n") << u"routes"_s
-                                        << QVariant(QVariantList{QVariantMap{{u"name"_s, u"r"_s},
-                                                                             {u"sinks"_s, QVariantList{u"republish"_s}}}});
+                                        << QVariant(QVariantList{QVariantMap{
+                                               {u"name"_s, u"r"_s}, {u"sinks"_s, QVariantList{u"republish"_s}}}});
 }
 
 void TestConfig::acceptedValues()

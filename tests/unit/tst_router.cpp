@@ -142,12 +142,12 @@ void TestRouter::badRoute_data()
                                    << u"match.devices"_s;
     QTest::addRow("bad kind") << QByteArray(R"({"name":"a","sinks":["x"],"match":{"kinds":["command"]}})")
                               << u"match.kinds"_s;
-    QTest::addRow("negative deadband")
-        << QByteArray(R"({"name":"a","sinks":["x"],"transform":{"deadband":-1}})") << u"transform.deadband"_s;
-    QTest::addRow("deadband string")
-        << QByteArray(R"({"name":"a","sinks":["x"],"transform":{"deadband":"1"}})") << u"transform.deadband"_s;
-    QTest::addRow("rename not map")
-        << QByteArray(R"({"name":"a","sinks":["x"],"transform":{"rename":["a"]}})") << u"transform.rename"_s;
+    QTest::addRow("negative deadband") << QByteArray(R"({"name":"a","sinks":["x"],"transform":{"deadband":-1}})")
+                                       << u"transform.deadband"_s;
+    QTest::addRow("deadband string") << QByteArray(R"({"name":"a","sinks":["x"],"transform":{"deadband":"1"}})")
+                                     << u"transform.deadband"_s;
+    QTest::addRow("rename not map") << QByteArray(R"({"name":"a","sinks":["x"],"transform":{"rename":["a"]}})")
+                                    << u"transform.rename"_s;
     QTest::addRow("aggregate no functions")
         << QByteArray(R"({"name":"a","sinks":["x"],"transform":{"aggregate":{"every":"10s"}}})")
         << u"transform.aggregate.functions"_s;
@@ -157,9 +157,9 @@ void TestRouter::badRoute_data()
     QTest::addRow("aggregate sub-second")
         << QByteArray(R"({"name":"a","sinks":["x"],"transform":{"aggregate":{"every":"500ms","functions":["min"]}}})")
         << u"transform.aggregate.every"_s;
-    QTest::addRow("aggregate too long")
-        << QByteArray(R"({"name":"a","sinks":["x"],"transform":{"aggregate":{"every":"2d","functions":["min"]}}})")
-        << u"transform.aggregate.every"_s;
+    QTest::addRow("aggregate too long") << QByteArray(
+        R"({"name":"a","sinks":["x"],"transform":{"aggregate":{"every":"2d","functions":["min"]}}})")
+                                        << u"transform.aggregate.every"_s;
 }
 
 void TestRouter::badRoute()
@@ -259,17 +259,19 @@ void TestRouter::renameAndKeep()
 void TestRouter::deadband()
 {
     QString error;
-    QVERIFY(m_router->setRoutes({routeFrom(R"({"name":"r","sinks":["upstream"],"transform":{"deadband":0.5}})")},
-                                &error));
+    QVERIFY(
+        m_router->setRoutes({routeFrom(R"({"name":"r","sinks":["upstream"],"transform":{"deadband":0.5}})")}, &error));
     for (double v : {20.0, 20.3, 20.5, 20.6, 20.2, 19.0})
         m_router->route(telemetry(u"t1"_s, {{u"x"_s, v}}));
     // Each is compared with the last value forwarded: only a change of more than 0.5 goes.
-    QCOMPARE(m_upstream.stored, (QStringList{u"t1 telemetry x=20"_s, u"t1 telemetry x=20.6"_s, u"t1 telemetry x=19"_s}));
+    QCOMPARE(m_upstream.stored,
+             (QStringList{u"t1 telemetry x=20"_s, u"t1 telemetry x=20.6"_s, u"t1 telemetry x=19"_s}));
     // Per device, and strings and booleans go on every change.
     m_router->route(telemetry(u"p1"_s, {{u"x"_s, 20.1}, {u"mode"_s, u"auto"_s}}));
     m_router->route(telemetry(u"p1"_s, {{u"x"_s, 20.2}, {u"mode"_s, u"auto"_s}}));
     m_router->route(telemetry(u"p1"_s, {{u"x"_s, 20.2}, {u"mode"_s, u"manual"_s}}));
-    QCOMPARE(m_upstream.stored.mid(3), (QStringList{u"p1 telemetry x=20.1 mode=auto"_s, u"p1 telemetry mode=manual"_s}));
+    QCOMPARE(m_upstream.stored.mid(3),
+             (QStringList{u"p1 telemetry x=20.1 mode=auto"_s, u"p1 telemetry mode=manual"_s}));
 }
 
 void TestRouter::busyStoresNothingAndKeepsNoState()
@@ -304,8 +306,9 @@ void TestRouter::aggregate()
     QVERIFY(m_upstream.stored.isEmpty()); // the window has not ended
     m_router->flushAggregates(QDateTime::currentMSecsSinceEpoch() + 10'001);
     m_upstream.stored.sort();
-    QCOMPARE(m_upstream.stored, (QStringList{u"p1 telemetry y_min=7 y_max=7 y_mean=7 y_count=1 y_last=7"_s,
-                                             u"t1 telemetry x_min=1 x_max=6 x_mean=3 x_count=4 x_last=6"_s}));
+    QCOMPARE(m_upstream.stored,
+             (QStringList{u"p1 telemetry y_min=7 y_max=7 y_mean=7 y_count=1 y_last=7"_s,
+                          u"t1 telemetry x_min=1 x_max=6 x_mean=3 x_count=4 x_last=6"_s}));
     // Emitted windows are gone.
     m_router->flushAggregates(QDateTime::currentMSecsSinceEpoch() + 100'000);
     QCOMPARE(m_upstream.stored.size(), 2);
