@@ -23,7 +23,8 @@ broker() { # port name
   for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.1; done
   echo "mosquitto did not start on $1" >&2; exit 1
 }
-metric() { curl -s "http://127.0.0.1:$http_port/metrics" | awk -v s="$1" '$1==s {print $2}'; }
+# Gauges print as e.g. 1e+05: print them as whole numbers.
+metric() { curl -s "http://127.0.0.1:$http_port/metrics" | awk -v s="$1" '$1==s {printf "%d\n", $2}'; }
 prepare() { # count: spread over the devices
   local per=$(( $1 / devices )) d
   for d in $(seq 1 "$devices"); do
