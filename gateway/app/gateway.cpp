@@ -238,7 +238,8 @@ void Gateway::buildSinks()
                    });
     }
     if (c.translate.republish) {
-        addChannel(std::make_unique<RepublishSink>(*m_mqtt, c.upstream.inflight, *m_metrics), c.translate.outbox,
+        constexpr int RepublishWindow = 100; // PUBACKs awaited at once from the local broker
+        addChannel(std::make_unique<RepublishSink>(*m_mqtt, RepublishWindow, *m_metrics), c.translate.outbox,
                    OutboxTarget::republish());
     }
 }
@@ -346,8 +347,13 @@ bool Gateway::start(QString *error)
     if (!m_routeBook->load(&routeError))
         qCCritical(lcGateway).noquote() << routeError << "- using the routes of the config file";
     if (!m_router->setRoutes(m_routeBook->routes(), &routeError)) {
-        *error = routeError;
-        return false;
+        // Saved routes naming a sink since turned off: the config file's routes were checked at load.
+        qCCritical(lcGateway).noquote() << "the saved routes cannot be used:" << routeError
+                                        << "- using the routes of the config file";
+        if (!m_router->setRoutes(m_config.routes, &routeError)) {
+            *error = routeError;
+            return false;
+        }
     }
     for (Channel &channel : m_channels) {
         if (!channel.outbox->open(error))
@@ -398,10 +404,12 @@ void Gateway::finishStop()
     m_feed->closeAll();
     if (!m_registry->flush())
         qCWarning(lcGateway) << "the last registry changes could not be written";
+    // Aggregate windows in progress go out now, stamped with the time of the stop.
+    m_router->flushAggregates(QDateTime::currentMSecsSinceEpoch(), true);
     for (Channel &channel : m_channels)
         channel.outbox->sync();
     // Whatever is still unconfirmed stays in the outboxes for the next start.
-    if (m_upstream && m_upstream->isUp()) {
+    if (m_upstream) {
         connect(m_upstream, &UpstreamSink::stopped, this, &Gateway::stopSinks, Qt::SingleShotConnection);
         m_upstream->stop();
         return;

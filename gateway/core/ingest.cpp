@@ -203,8 +203,8 @@ IngestResult Ingest::handleTelemetry(const InboundMessage &message)
         hold(envelope);
         return {IngestResult::Outcome::Held, {}, {}};
     case DeviceRegistry::Admission::Accepted:
-        if (!process(envelope))
-            return busy(message);
+        if (const Router::Result r = process(envelope); r != Router::Result::Stored)
+            return unrouted(message, r);
         // Held messages are left out: their wait for an operator is not ingest latency.
         m_latency.observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - envelope.receivedMono).count());
@@ -222,23 +222,33 @@ IngestResult Ingest::denied(const InboundMessage &message)
     return {IngestResult::Outcome::Denied, u"unknown_device"_s, u"device is not registered"_s};
 }
 
-IngestResult Ingest::busy(const InboundMessage &message)
+IngestResult Ingest::unrouted(const InboundMessage &message, Router::Result result)
 {
+    if (result == Router::Result::TooLarge) {
+        return reject(message.protocol, u"too_large"_s, message.deviceId,
+                      u"%1 larger than an outbox can hold"_s.arg(messageKindName(message.kind)));
+    }
     return {IngestResult::Outcome::Busy, u"outbox_full"_s,
             u"no room to store %1 from %2; try again later"_s.arg(messageKindName(message.kind), message.deviceId)};
 }
 
-bool Ingest::routed(const Envelope &envelope)
+Router::Result Ingest::routed(const Envelope &envelope)
 {
-    return !m_router || m_router->route(envelope) == Router::Result::Stored;
+    return m_router ? m_router->route(envelope) : Router::Result::Stored;
 }
 
-bool Ingest::process(const Envelope &envelope)
+bool Ingest::approved(const QString &deviceId) const
+{
+    const DeviceInfo *device = m_registry.find(deviceId);
+    return device && device->approval == Approval::Approved;
+}
+
+Router::Result Ingest::process(const Envelope &envelope)
 {
     // Stored for its sinks first: a message refused for lack of room must leave analytics untouched,
     // since the device sends it again.
-    if (!routed(envelope))
-        return false;
+    if (const Router::Result r = routed(envelope); r != Router::Result::Stored)
+        return r;
     const QList<Anomaly> anomalies = m_analytics.process(envelope);
     for (const Anomaly &a : anomalies) {
         m_anomalies.inc();
@@ -257,7 +267,7 @@ bool Ingest::process(const Envelope &envelope)
         m_alerts.raise(std::move(alert));
     }
     emit telemetryAccepted(envelope);
-    return true;
+    return Router::Result::Stored;
 }
 
 void Ingest::hold(const Envelope &envelope)
@@ -293,7 +303,7 @@ void Ingest::releaseHeld(const QString &deviceId)
         qCInfo(lcIngest).noquote() << "releasing" << queue.size() << "held messages of" << deviceId;
     for (const Envelope &envelope : queue) {
         // The devices were told their messages were taken: nobody is left to send them again.
-        if (!process(envelope))
+        if (process(envelope) != Router::Result::Stored)
             m_heldRefused.inc();
     }
 }
@@ -332,8 +342,11 @@ IngestResult Ingest::handleStatus(const InboundMessage &message)
             == DeviceRegistry::Admission::Denied)
             return denied(message);
     }
-    if (!routed(passOn(message)))
-        return busy(message);
+    // A device awaiting approval sends nothing on until it is approved.
+    if (approved(message.deviceId)) {
+        if (const Router::Result r = routed(passOn(message)); r != Router::Result::Stored)
+            return unrouted(message, r);
+    }
     m_registry.setReportedStatus(message.deviceId, *status, message.receivedAtMs);
     return {};
 }
@@ -366,8 +379,10 @@ IngestResult Ingest::handleMeta(const InboundMessage &message)
         else if (!it.value().isNull())
             meta.metadata.insert(key, metadataText(it.value()));
     }
-    if (!routed(passOn(message)))
-        return busy(message);
+    if (approved(message.deviceId)) {
+        if (const Router::Result r = routed(passOn(message)); r != Router::Result::Stored)
+            return unrouted(message, r);
+    }
     m_registry.applyMeta(message.deviceId, meta);
     return {};
 }

@@ -4,6 +4,7 @@
 #include "gateway/core/envelope.h"
 #include "gateway/core/payloaddecoder.h"
 #include "gateway/core/ratelimitedlog.h"
+#include "gateway/core/router.h"
 
 #include <QHash>
 #include <QObject>
@@ -20,7 +21,6 @@ class Counter;
 class DeviceRegistry;
 class Histogram;
 class Metrics;
-class Router;
 
 /// What became of one message; each link maps it to its protocol's answer in one place.
 struct IngestResult
@@ -81,9 +81,12 @@ private:
     IngestResult handleStatus(const InboundMessage &message);
     IngestResult handleMeta(const InboundMessage &message);
     IngestResult denied(const InboundMessage &message);
-    bool process(const Envelope &envelope);
-    bool routed(const Envelope &envelope);
-    IngestResult busy(const InboundMessage &message);
+    /// Routes, then analyses and announces; the router's answer (nothing is done unless Stored).
+    Router::Result process(const Envelope &envelope);
+    Router::Result routed(const Envelope &envelope);
+    /// The answer for a message the router did not store.
+    IngestResult unrouted(const InboundMessage &message, Router::Result result);
+    [[nodiscard]] bool approved(const QString &deviceId) const;
     void hold(const Envelope &envelope);
     void releaseHeld(const QString &deviceId);
     void dropHeld(const QString &deviceId);

@@ -70,7 +70,7 @@ bool Router::setRoutes(const QList<Route> &routes, QString *error)
         }
     }
     // Windows in progress are emitted under the routes they were collected for.
-    flushAggregates(std::numeric_limits<qint64>::max());
+    flushAggregates(QDateTime::currentMSecsSinceEpoch(), true);
     m_routes = routes;
     m_state.assign(static_cast<size_t>(routes.size()), RouteState{});
     updateTimer();
@@ -182,8 +182,19 @@ Router::Result Router::route(const Envelope &envelope)
         }
     }
 
+    // One message may reach a sink on several routes: room is checked for all its records at once.
+    QHash<RouteTarget *, QList<RouteTarget::Record>> bySink;
     for (const Output &o : std::as_const(outputs)) {
-        if (!o.target->hasRoomFor(envelope.deviceId, o.record)) {
+        if (!o.target->canHold(envelope.deviceId, o.record)) {
+            if (m_warnings.allow(u"too_large:"_s + o.sink))
+                qCWarning(lcRouter).noquote() << "a message of" << envelope.deviceId << "is larger than outbox"
+                                              << o.sink << "can hold (see its max_bytes): refused";
+            return Result::TooLarge;
+        }
+        bySink[o.target].append(o.record);
+    }
+    for (const Output &o : std::as_const(outputs)) {
+        if (!o.target->hasRoomFor(envelope.deviceId, bySink.value(o.target))) {
             m_busy.inc();
             if (const auto suppressed = m_warnings.allow(u"busy:"_s + o.sink)) {
                 qCWarning(lcRouter).noquote()
@@ -243,13 +254,13 @@ void Router::addTo(const Route &route, RouteState &state, const Envelope &envelo
         state.windows.remove(envelope.deviceId);
 }
 
-void Router::flushAggregates(qint64 nowMs)
+void Router::flushAggregates(qint64 nowMs, bool all)
 {
     for (size_t r = 0; r < m_state.size(); ++r) {
         const Route &route = m_routes[static_cast<qsizetype>(r)];
         RouteState &state = m_state[r];
         for (auto it = state.windows.begin(); it != state.windows.end();) {
-            if (it->windowEndMs > nowMs) {
+            if (!all && it->windowEndMs > nowMs) {
                 ++it;
                 continue;
             }
@@ -291,7 +302,8 @@ void Router::flushAggregates(qint64 nowMs)
                 if (!record)
                     continue;
                 // Nobody is left to tell "try again": an aggregate that finds no room is dropped, and counted.
-                if (!target->hasRoomFor(e.deviceId, *record) || !target->store(e.deviceId, *record)) {
+                if (!target->canHold(e.deviceId, *record) || !target->hasRoomFor(e.deviceId, {*record})
+                    || !target->store(e.deviceId, *record)) {
                     m_aggregateDropped.inc();
                     if (m_warnings.allow(u"aggregate_dropped"_s))
                         qCWarning(lcRouter).noquote() << "outbox" << name << "is full: aggregate of" << e.deviceId

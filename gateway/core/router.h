@@ -33,8 +33,10 @@ public:
     virtual ~RouteTarget() = default;
     /// nullopt when this sink has nothing to send for the envelope (say InfluxDB for a status).
     [[nodiscard]] virtual std::optional<Record> encode(const Envelope &envelope) const = 0;
-    /// False when storing the record now would be refused for lack of room.
-    [[nodiscard]] virtual bool hasRoomFor(const QString &deviceId, const Record &record) const = 0;
+    /// False when the record is too large for this sink ever to store it.
+    [[nodiscard]] virtual bool canHold(const QString &deviceId, const Record &record) const = 0;
+    /// False when storing these records now, together, would be refused for lack of room.
+    [[nodiscard]] virtual bool hasRoomFor(const QString &deviceId, const QList<Record> &records) const = 0;
     /// Stores the record durably; false when it could not be stored.
     virtual bool store(const QString &deviceId, const Record &record) = 0;
 };
@@ -47,7 +49,11 @@ class Router : public QObject
 {
     Q_OBJECT
 public:
-    enum class Result { Stored, Busy };
+    enum class Result {
+        Stored,
+        Busy, ///< an outbox has no room now; nothing was stored
+        TooLarge, ///< a sink's outbox can never hold the message; nothing was stored
+    };
 
     /// `deviceType` looks up a device's type (for routes that match on it).
     Router(std::function<QString(const QString &deviceId)> deviceType, Metrics &metrics, QObject *parent = nullptr);
@@ -65,9 +71,10 @@ public:
 
     Result route(const Envelope &envelope);
 
-    /// Emits the aggregate windows that ended by `nowMs` (ms since the epoch); a timer calls it
-    /// every second while some route aggregates.
-    void flushAggregates(qint64 nowMs);
+    /// Emits the aggregate windows that ended by `nowMs` (ms since the epoch), or with `all` every
+    /// window, stamped no later than `nowMs`; a timer calls it every second while some route
+    /// aggregates, and the service at shutdown.
+    void flushAggregates(qint64 nowMs, bool all = false);
 
 private:
     struct Aggregate

@@ -3,6 +3,7 @@
 
 #include "gateway/core/metrics.h"
 
+#include <QHostAddress>
 #include <QRandomGenerator>
 
 #include <mosquitto.h>
@@ -16,6 +17,13 @@ namespace edgegate {
 using namespace Qt::StringLiterals;
 
 namespace {
+
+// The blocking connect a persistent MQTT 5 session needs is only acceptable where the TCP handshake
+// cannot hang: on this host.
+bool isLoopback(const QString &host)
+{
+    return host == u"localhost" || QHostAddress(host).isLoopback();
+}
 
 // How long stop() waits for the broker to take the last publish and the DISCONNECT.
 constexpr int StopTimeoutMs = 2000;
@@ -185,6 +193,11 @@ void MosquittoClient::start()
     qCInfo(m_log).noquote() << "connecting to" << endpoint() << "as" << m_settings.clientId
                             << u"(MQTT %1%2)"_s.arg(m_settings.v5 ? u"5"_s : u"3.1.1"_s,
                                                     m_settings.tls.enabled ? u" over TLS"_s : QString());
+    if (m_settings.sessionExpiry != 0 && m_settings.v5 && !isLoopback(m_settings.host)) {
+        qCWarning(m_log).noquote() << "the session on" << m_settings.host
+                                   << "is not kept while disconnected: under MQTT 5 that needs a broker on this host"
+                                      " (or use MQTT 3.1.1)";
+    }
     m_stopEmitted = false;
     m_miscTimer.start();
     connectToBroker();
@@ -198,7 +211,10 @@ void MosquittoClient::connectToBroker()
         m_recreate = false;
         // Outside any libmosquitto callback (this runs from a timer): safe to destroy the old one.
         if (!createInstance()) {
+            // A certificate being replaced, say: try again later rather than give up for good.
             qCCritical(m_log).noquote() << u"cannot set up the connection to %1: %2"_s.arg(m_peer, m_configError);
+            m_recreate = true;
+            scheduleReconnect();
             return;
         }
     }
@@ -209,7 +225,7 @@ void MosquittoClient::connectToBroker()
     const QByteArray host = m_settings.host.toUtf8();
     const int keepalive = static_cast<int>(m_settings.keepalive.count());
     int rc = MOSQ_ERR_SUCCESS;
-    if (m_settings.sessionExpiry != 0 && m_settings.v5) {
+    if (m_settings.sessionExpiry != 0 && m_settings.v5 && isLoopback(m_settings.host)) {
         mosquitto_property *properties = nullptr;
         mosquitto_property_add_int32(&properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL, m_settings.sessionExpiry);
         rc = mosquitto_connect_bind_v5(m_mosq, host.constData(), m_settings.port, keepalive, nullptr, properties);

@@ -666,9 +666,17 @@ qint64 Outbox::storedSize(const QString &deviceId, const QByteArray &key, const 
 bool Outbox::hasRoomFor(const QString &deviceId, const QByteArray &key, const QByteArray &payload) const
 {
     const qint64 size = storedSize(deviceId, key, payload);
-    if (size > std::min(m_settings.maxBytes, kMaxRecordBytes))
-        return false;
-    return m_settings.overflow == OutboxSettings::Overflow::DropOldest || m_depthBytes + size <= m_settings.maxBytes;
+    return canEverHold(size) && hasRoomForBytes(size);
+}
+
+bool Outbox::hasRoomForBytes(qint64 bytes) const
+{
+    return m_settings.overflow == OutboxSettings::Overflow::DropOldest || m_depthBytes + bytes <= m_settings.maxBytes;
+}
+
+bool Outbox::canEverHold(qint64 bytes) const
+{
+    return bytes <= std::min(m_settings.maxBytes, kMaxRecordBytes);
 }
 
 Outbox::AppendResult Outbox::append(const QString &deviceId, const QByteArray &key, const QByteArray &payload)

@@ -73,6 +73,10 @@ public:
     /// Whether append() of this entry would be stored as far as the bound goes (a disk error can
     /// still refuse it). Lets a caller appending to several outboxes check them all first.
     [[nodiscard]] bool hasRoomFor(const QString &deviceId, const QByteArray &key, const QByteArray &payload) const;
+    /// The same for entries of `bytes` stored size in all (storedSize() of each), appended together.
+    [[nodiscard]] bool hasRoomForBytes(qint64 bytes) const;
+    /// False when an entry of this stored size can never be stored, whatever is confirmed meanwhile.
+    [[nodiscard]] bool canEverHold(qint64 bytes) const;
 
     /// Bytes an entry takes in the outbox (what maxBytes and depthBytes() count).
     [[nodiscard]] static qint64 storedSize(const QString &deviceId, const QByteArray &key, const QByteArray &payload);

@@ -19,9 +19,17 @@ std::optional<RouteTarget::Record> OutboxTarget::encode(const Envelope &envelope
     return m_encoder(envelope);
 }
 
-bool OutboxTarget::hasRoomFor(const QString &deviceId, const Record &record) const
+bool OutboxTarget::canHold(const QString &deviceId, const Record &record) const
 {
-    return m_outbox.hasRoomFor(deviceId, record.key, record.payload);
+    return m_outbox.canEverHold(Outbox::storedSize(deviceId, record.key, record.payload));
+}
+
+bool OutboxTarget::hasRoomFor(const QString &deviceId, const QList<Record> &records) const
+{
+    qint64 bytes = 0;
+    for (const Record &r : records)
+        bytes += Outbox::storedSize(deviceId, r.key, r.payload);
+    return m_outbox.hasRoomForBytes(bytes);
 }
 
 bool OutboxTarget::store(const QString &deviceId, const Record &record)

@@ -19,7 +19,8 @@ public:
     OutboxTarget(Outbox &outbox, Encoder encoder);
 
     [[nodiscard]] std::optional<Record> encode(const Envelope &envelope) const override;
-    [[nodiscard]] bool hasRoomFor(const QString &deviceId, const Record &record) const override;
+    [[nodiscard]] bool canHold(const QString &deviceId, const Record &record) const override;
+    [[nodiscard]] bool hasRoomFor(const QString &deviceId, const QList<Record> &records) const override;
     bool store(const QString &deviceId, const Record &record) override;
 
     /// `{prefix}/{gatewayId}/devices/{id}/{kind}` and normalized JSON (telemetry) or the payload

@@ -24,7 +24,14 @@ public:
             parts.append(s.name + u'=' + valueToJson(s.value).toVariant().toString());
         return Record{e.deviceId.toUtf8(), parts.join(u' ').toUtf8()};
     }
-    [[nodiscard]] bool hasRoomFor(const QString &, const Record &) const override { return !full; }
+    [[nodiscard]] bool canHold(const QString &, const Record &record) const override
+    {
+        return record.payload.size() <= maxRecord;
+    }
+    [[nodiscard]] bool hasRoomFor(const QString &, const QList<Record> &records) const override
+    {
+        return !full && records.size() <= room;
+    }
     bool store(const QString &, const Record &record) override
     {
         stored.append(QString::fromUtf8(record.key + ' ' + record.payload));
@@ -32,6 +39,9 @@ public:
     }
     bool full = false;
     bool skipStatus = false;
+    qsizetype maxRecord = 1000;
+    qsizetype room = 100; // records that fit at once
+
     QStringList stored;
 };
 
@@ -76,6 +86,8 @@ private slots:
     void busyStoresNothingAndKeepsNoState();
     void aggregate();
     void statusPassesThrough();
+    void tooLargeForAnOutbox();
+    void roomCheckedPerSinkForAllRoutes();
 
 private:
     std::unique_ptr<Metrics> m_metrics;
@@ -325,6 +337,30 @@ void TestRouter::statusPassesThrough()
     m_router->route(telemetry(u"t1"_s, {{u"x"_s, 1.0}}));
     QCOMPARE(m_upstream.stored, (QStringList{u"t1 status"_s, u"t1 meta"_s}));
     QVERIFY(m_influx.stored.isEmpty()); // that sink takes telemetry only
+}
+
+void TestRouter::tooLargeForAnOutbox()
+{
+    m_influx.maxRecord = 16; // "telemetry x=1" fits, "telemetry temperature=21.5" never will
+    QCOMPARE(m_router->route(telemetry(u"t1"_s, {{u"temperature"_s, 21.5}})), Router::Result::TooLarge);
+    QVERIFY(m_upstream.stored.isEmpty());
+    QVERIFY(m_influx.stored.isEmpty());
+    QCOMPARE(m_router->route(telemetry(u"t1"_s, {{u"x"_s, 1.0}})), Router::Result::Stored);
+}
+
+void TestRouter::roomCheckedPerSinkForAllRoutes()
+{
+    QString error;
+    QVERIFY(m_router->setRoutes({routeFrom(R"({"name":"a","sinks":["upstream"]})"),
+                                 routeFrom(R"({"name":"b","sinks":["upstream"],"transform":{"rename":{"x":"y"}}})")},
+                                &error));
+    // Room for one record but two to store: refused before either is written.
+    m_upstream.room = 1;
+    QCOMPARE(m_router->route(telemetry(u"t1"_s, {{u"x"_s, 1.0}})), Router::Result::Busy);
+    QVERIFY(m_upstream.stored.isEmpty());
+    m_upstream.room = 2;
+    QCOMPARE(m_router->route(telemetry(u"t1"_s, {{u"x"_s, 1.0}})), Router::Result::Stored);
+    QCOMPARE(m_upstream.stored, (QStringList{u"t1 telemetry x=1"_s, u"t1 telemetry y=1"_s}));
 }
 
 QTEST_GUILESS_MAIN(TestRouter)
