@@ -122,18 +122,18 @@ std::optional<Envelope> Router::transform(const Route &route, const RouteState &
         if (!route.keep.isEmpty() && !route.keep.contains(sample.name))
             continue;
         if (route.deadband > 0) {
-            if (lastSent != state.lastSent.constEnd()) {
-                const auto previous = lastSent->constFind(sample.name);
-                if (previous != lastSent->constEnd() && sameValue(*previous, sample.value, route.deadband))
-                    continue;
-            }
-            // Several samples of one metric in one message: compare each with the one before it.
-            bool repeat = false;
+            // Compared with the last value sent: an earlier sample of this message, else one sent before.
+            const Value *previous = nullptr;
             for (const auto &[name, value] : std::as_const(*deadbandUpdates)) {
                 if (name == sample.name)
-                    repeat = sameValue(value, sample.value, route.deadband);
+                    previous = &value;
             }
-            if (repeat)
+            if (!previous && lastSent != state.lastSent.constEnd()) {
+                const auto before = lastSent->constFind(sample.name);
+                if (before != lastSent->constEnd())
+                    previous = &*before;
+            }
+            if (previous && sameValue(*previous, sample.value, route.deadband))
                 continue;
             deadbandUpdates->append({sample.name, sample.value});
         }
