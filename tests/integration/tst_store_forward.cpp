@@ -9,9 +9,11 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
+#include <QWebSocket>
 
 #include <csignal>
 #include <memory>
@@ -450,6 +452,19 @@ void TestStoreForward::outboxLimitRejectNew()
     QVERIFY(coap.waitForFinished(20000));
     const QByteArray coapOutput = coap.readAll();
     QVERIFY2(coapOutput.contains("c:5.03"), coapOutput.constData());
+    // WebSocket: a busy frame, and the connection stays.
+    QWebSocket ws;
+    QSignalSpy wsConnected(&ws, &QWebSocket::connected);
+    QSignalSpy wsReply(&ws, &QWebSocket::textMessageReceived);
+    ws.open(QUrl(u"ws://127.0.0.1:%1/ws/device/w-1"_s.arg(gateway.httpPort())));
+    QVERIFY(wsConnected.wait(10000));
+    ws.sendTextMessage(u"{\"seq\":1,\"pad\":\"%1\"}"_s.arg(QString(200, u'x')));
+    QVERIFY(wsReply.wait(10000));
+    const QJsonObject busy = QJsonDocument::fromJson(wsReply.first().first().toString().toUtf8()).object();
+    QCOMPARE(busy.value(u"type"_s).toString(), u"busy"_s);
+    QCOMPARE(busy.value(u"code"_s).toString(), u"outbox_full"_s);
+    QCOMPARE(ws.state(), QAbstractSocket::ConnectedState);
+    ws.close();
     // MQTT: ingest pauses; the messages wait in the local broker instead of being dropped.
     QProcess pub;
     pub.start(u"mosquitto_pub"_s,
@@ -466,7 +481,7 @@ void TestStoreForward::outboxLimitRejectNew()
     // The REST API keeps answering, and the metrics tell the story.
     QCOMPARE(http.get(u"/api/v1/devices"_s).status, 200);
     const QByteArray metrics = http.get(u"/metrics"_s).body;
-    QVERIFY(metricValue(metrics, u"edgegate_messages_refused_busy_total"_s) >= 2);
+    QVERIFY(metricValue(metrics, u"edgegate_messages_refused_busy_total"_s) >= 3);
     // Small MQTT messages may still fit in what room the larger HTTP ones left.
     QVERIFY(metricValue(metrics, u"edgegate_outbox_depth_messages{sink=\"upstream\"}"_s) >= accepted);
 
