@@ -448,7 +448,7 @@ int lineOf(const YAML::Node &node, int fallback)
 
 void outboxMaxBytes(Loader &l, const Item &item)
 {
-    if (const auto value = l.bytes(item, 64 * 1024, 1LL << 40))
+    if (const auto value = l.bytes(item, 64LL * 1024, 1LL << 40))
         l.outboxOf(item).maxBytes = *value;
 }
 

@@ -33,7 +33,7 @@ bool stringList(const QJsonValue &value, const QString &field, QStringList *out,
         *error = field + u": more than %1 entries"_s.arg(MaxListLength);
         return false;
     }
-    for (const QJsonValue &v : array) {
+    for (const QJsonValue v : array) {
         if (!v.isString() || v.toString().isEmpty()) {
             *error = field + u": expected a list of non-empty strings"_s;
             return false;
@@ -98,14 +98,15 @@ bool parseMatch(const QJsonValue &value, Route *route, QString *error)
     QStringList kinds;
     if (!stringList(match.value(u"kinds"_s), u"match.kinds"_s, &kinds, error))
         return false;
+    const auto unknown = std::find_if(kinds.cbegin(), kinds.cend(), [](const QString &n) { return !routableKind(n); });
+    if (unknown != kinds.cend()) {
+        *error = u"match.kinds: '%1' is not telemetry, status or meta"_s.arg(unknown->left(MaxNameLength));
+        return false;
+    }
     for (const QString &name : std::as_const(kinds)) {
-        const auto kind = routableKind(name);
-        if (!kind) {
-            *error = u"match.kinds: '%1' is not telemetry, status or meta"_s.arg(name.left(MaxNameLength));
-            return false;
-        }
-        if (!route->kinds.contains(*kind))
-            route->kinds.append(*kind);
+        const MessageKind kind = *routableKind(name);
+        if (!route->kinds.contains(kind))
+            route->kinds.append(kind);
     }
     return true;
 }

@@ -216,8 +216,8 @@ Router::Result Router::route(const Envelope &envelope)
         RouteState &state = m_state[static_cast<size_t>(p.route)];
         if (!p.deadband.isEmpty()) {
             auto &last = state.lastSent[envelope.deviceId];
-            for (auto &[name, value] : p.deadband)
-                last.insert(name, std::move(value));
+            for (const auto &[name, value] : std::as_const(p.deadband))
+                last.insert(name, value);
         }
         if (p.aggregate)
             addTo(m_routes[p.route], state, *p.aggregate, now);

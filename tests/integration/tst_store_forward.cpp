@@ -348,7 +348,7 @@ void TestStoreForward::killNineMidStream()
         const QJsonObject reply
             = influx.query(u"kill"_s, u"SELECT \"seq\" FROM \"telemetry\" WHERE \"device\"='%1'"_s.arg(device));
         const QJsonArray values = reply.value(u"series"_s).toArray().at(0).toObject().value(u"values"_s).toArray();
-        for (const QJsonValue &row : values)
+        for (const QJsonValue row : values)
             have.insert(row.toArray().at(1).toInt());
         return (acked - have).size();
     };
@@ -434,7 +434,7 @@ void TestStoreForward::outboxLimitRejectNew()
     HttpReply reply;
     for (int i = 0; i < 5000; ++i) {
         reply = http.send("POST", u"/api/v1/devices/h-1/telemetry"_s,
-                          "{\"seq\":" + QByteArray::number(i) + ",\"pad\":\"" + QByteArray(100, 'x') + "\"}");
+                          R"({"seq":)" + QByteArray::number(i) + R"(,"pad":")" + QByteArray(100, 'x') + R"("})");
         if (reply.status != 202)
             break;
         ++accepted;

@@ -24,15 +24,15 @@ public:
             parts.append(s.name + u'=' + valueToJson(s.value).toVariant().toString());
         return Record{e.deviceId.toUtf8(), parts.join(u' ').toUtf8()};
     }
-    [[nodiscard]] bool canHold(const QString &, const Record &record) const override
+    [[nodiscard]] bool canHold(const QString & /*deviceId*/, const Record &record) const override
     {
         return record.payload.size() <= maxRecord;
     }
-    [[nodiscard]] bool hasRoomFor(const QString &, const QList<Record> &records) const override
+    [[nodiscard]] bool hasRoomFor(const QString & /*deviceId*/, const QList<Record> &records) const override
     {
         return !full && records.size() <= room;
     }
-    bool store(const QString &, const Record &record) override
+    bool store(const QString & /*deviceId*/, const Record &record) override
     {
         stored.append(QString::fromUtf8(record.key + ' ' + record.payload));
         return true;
