@@ -265,6 +265,20 @@ struct Loader
         return value;
     }
 
+    /// A duration MQTT carries in whole seconds: rounding would silently change it, so fractions are refused.
+    std::optional<std::chrono::seconds> wholeSeconds(const Item &item, std::chrono::seconds min,
+                                                     std::chrono::seconds max)
+    {
+        const auto value = duration(item, min, max);
+        if (!value)
+            return std::nullopt;
+        if (value->count() % 1000 != 0) {
+            keyError(item, formatDuration(*value) + u" is not a whole number of seconds"_s);
+            return std::nullopt;
+        }
+        return std::chrono::duration_cast<std::chrono::seconds>(*value);
+    }
+
     /// A size: a whole number of bytes, or one with a unit (KB, MB, GB powers of 1000; KiB, MiB, GiB of 1024).
     std::optional<qint64> bytes(const Item &item, qint64 min, qint64 max)
     {
@@ -543,15 +557,8 @@ const QList<KeySpec> &keySpecs()
          }},
         {u"mqtt", u"keepalive",
          [](Loader &l, const Item &item) {
-             const auto value = l.duration(item, 5s, 65535s);
-             if (!value)
-                 return;
-             // MQTT carries the keepalive in whole seconds; rounding would silently change it.
-             if (value->count() % 1000 != 0) {
-                 l.keyError(item, formatDuration(*value) + u" is not a whole number of seconds"_s);
-                 return;
-             }
-             l.config().mqtt.keepalive = std::chrono::duration_cast<std::chrono::seconds>(*value);
+             if (const auto value = l.wholeSeconds(item, 5s, 65535s))
+                 l.config().mqtt.keepalive = *value;
          }},
         {u"mqtt", u"reconnect_min",
          [](Loader &l, const Item &item) {
@@ -565,14 +572,8 @@ const QList<KeySpec> &keySpecs()
          }},
         {u"mqtt", u"session_expiry",
          [](Loader &l, const Item &item) {
-             const auto value = l.duration(item, 0s, 24h * 365);
-             if (!value)
-                 return;
-             if (value->count() % 1000 != 0) {
-                 l.keyError(item, formatDuration(*value) + u" is not a whole number of seconds"_s);
-                 return;
-             }
-             l.config().mqtt.sessionExpiry = std::chrono::duration_cast<std::chrono::seconds>(*value);
+             if (const auto value = l.wholeSeconds(item, 0s, 24h * 365))
+                 l.config().mqtt.sessionExpiry = *value;
          }},
         {u"http", u"listen",
          [](Loader &l, const Item &item) {
@@ -759,14 +760,8 @@ const QList<KeySpec> &keySpecs()
          }},
         {u"upstream", u"keepalive",
          [](Loader &l, const Item &item) {
-             const auto value = l.duration(item, 5s, 65535s);
-             if (!value)
-                 return;
-             if (value->count() % 1000 != 0) {
-                 l.keyError(item, formatDuration(*value) + u" is not a whole number of seconds"_s);
-                 return;
-             }
-             l.config().upstream.keepalive = std::chrono::duration_cast<std::chrono::seconds>(*value);
+             if (const auto value = l.wholeSeconds(item, 5s, 65535s))
+                 l.config().upstream.keepalive = *value;
          }},
         {u"upstream", u"reconnect_min",
          [](Loader &l, const Item &item) {

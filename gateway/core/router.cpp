@@ -182,8 +182,6 @@ Router::Result Router::route(const Envelope &envelope)
         }
     }
 
-    // One message may reach a sink on several routes: room is checked for all its records at once.
-    QHash<RouteTarget *, QList<RouteTarget::Record>> bySink;
     for (const Output &o : std::as_const(outputs)) {
         if (!o.target->canHold(envelope.deviceId, o.record)) {
             if (m_warnings.allow(u"too_large:"_s + o.sink))
@@ -191,10 +189,15 @@ Router::Result Router::route(const Envelope &envelope)
                                               << o.sink << "can hold (see its max_bytes): refused";
             return Result::TooLarge;
         }
-        bySink[o.target].append(o.record);
     }
     for (const Output &o : std::as_const(outputs)) {
-        if (!o.target->hasRoomFor(envelope.deviceId, bySink.value(o.target))) {
+        // One message may reach a sink on several routes: room is checked for all its records at once.
+        QList<RouteTarget::Record> records;
+        for (const Output &other : std::as_const(outputs)) {
+            if (other.target == o.target)
+                records.append(other.record);
+        }
+        if (!o.target->hasRoomFor(envelope.deviceId, records)) {
             m_busy.inc();
             if (const auto suppressed = m_warnings.allow(u"busy:"_s + o.sink)) {
                 qCWarning(lcRouter).noquote()

@@ -24,19 +24,8 @@ constexpr std::chrono::milliseconds HeldRetryInterval{100};
 
 MosquittoClient::Settings clientSettings(const MqttLink::Settings &settings, const QString &statusTopic)
 {
-    MosquittoClient::Settings client;
-    client.host = settings.host;
-    client.port = settings.port;
-    client.v5 = settings.v5;
-    client.clientId = settings.clientId;
-    client.username = settings.username;
-    client.password = settings.password;
-    client.keepalive = settings.keepalive;
-    client.reconnectMin = settings.reconnectMin;
-    client.reconnectMax = settings.reconnectMax;
+    MosquittoClient::Settings client = settings;
     client.will = {statusTopic.toUtf8(), QByteArrayLiteral("offline"), 1, true};
-    client.discardUnconfirmedOnLoss = settings.discardUnconfirmedOnLoss;
-    client.sessionExpiry = settings.sessionExpiry;
     return client;
 }
 

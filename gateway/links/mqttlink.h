@@ -38,25 +38,14 @@ class MqttLink : public QObject
 {
     Q_OBJECT
 public:
-    struct Settings
+    /// The connection's settings (the link sets the will), and the id its status topic is named
+    /// after. Of note for this link: `sessionExpiry` makes the broker keep the devices' QoS 1
+    /// messages while the gateway is away or paused; `discardUnconfirmedOnLoss` stays off, so
+    /// commands in flight when the broker goes away still reach it after the reconnect (a
+    /// RepublishSink over this link may then see an entry twice).
+    struct Settings : MosquittoClient::Settings
     {
-        QString host = QStringLiteral("127.0.0.1");
-        quint16 port = 1883;
-        bool v5 = true;
-        QString clientId;
-        QString username;
-        QString password;
         QString gatewayId;
-        std::chrono::seconds keepalive{30};
-        std::chrono::milliseconds reconnectMin{500};
-        std::chrono::milliseconds reconnectMax{30000};
-        /// See MosquittoClient::Settings. Off by default: commands in flight when the broker goes
-        /// away then still reach it after the reconnect. A RepublishSink over this link would see
-        /// those entries twice (libmosquitto's resend and the Forwarder's).
-        bool discardUnconfirmedOnLoss = false;
-        /// See MosquittoClient::Settings: a persistent session, so the broker keeps the devices'
-        /// QoS 1 messages while the gateway is away or paused.
-        quint32 sessionExpiry = 0;
     };
 
     using State = MosquittoClient::State;
