@@ -190,9 +190,9 @@ struct KeySpec
 
 const QList<QStringView> &sectionNames()
 {
-    static const QList<QStringView> names{u"gateway",   u"mqtt",     u"http",     u"coap",  u"registry",
-                                          u"analytics", u"ingest",   u"alerts",   u"log",   u"translate",
-                                          u"outbox",    u"upstream", u"influxdb", u"routes"};
+    static const QList<QStringView> names{u"gateway",   u"mqtt",     u"http",     u"coap",   u"registry",
+                                          u"analytics", u"ingest",   u"alerts",   u"log",    u"translate",
+                                          u"outbox",    u"upstream", u"influxdb", u"routes", u"firmware"};
     return names;
 }
 
@@ -586,6 +586,11 @@ const QList<KeySpec> &keySpecs()
          [](Loader &l, const Item &item) {
              if (const auto value = l.integer(item, 1, 16 * 1024 * 1024))
                  l.config().http.maxBodyBytes = qsizetype(*value);
+         }},
+        {u"firmware", u"max_image_bytes",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 64LL * 1024 * 1024 * 1024))
+                 l.config().firmware.maxImageBytes = *value;
          }},
         {u"coap", u"enabled",
          [](Loader &l, const Item &item) {

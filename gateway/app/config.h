@@ -149,6 +149,11 @@ struct Config
         [[nodiscard]] bool enabled() const { return !url.isEmpty(); }
     } influxdb;
 
+    struct Firmware
+    {
+        qint64 maxImageBytes = 256LL * 1024 * 1024;
+    } firmware;
+
     /// Empty: all telemetry goes to every sink.
     QList<Route> routes;
 

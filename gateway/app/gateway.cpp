@@ -7,7 +7,9 @@
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
+#include "gateway/links/coapfirmware.h"
 #include "gateway/links/coaplink.h"
+#include "gateway/links/firmwarehttp.h"
 #include "gateway/links/httpapi.h"
 #include "gateway/links/httpdevicelink.h"
 #include "gateway/links/mqttlink.h"
@@ -19,6 +21,7 @@
 #include "gateway/sinks/outboxtarget.h"
 #include "gateway/sinks/republishsink.h"
 #include "gateway/sinks/upstreamsink.h"
+#include "gateway/storage/firmwarestore.h"
 #include "gateway/storage/routebook.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
@@ -113,6 +116,15 @@ Gateway::Gateway(const Config &config, QObject *parent)
         },
         metrics);
     m_coap->setCredentialCheck([this](const QString &id) { return m_registry->credentials(id) != nullptr; });
+    m_firmware = std::make_unique<FirmwareStore>(FirmwareStore::Settings{
+        QDir(config.gateway.dataDir).absoluteFilePath(u"firmware"_s), config.firmware.maxImageBytes});
+    m_firmwareHttp = std::make_unique<FirmwareHttp>(m_http->server(), *m_firmware, metrics);
+    m_http->addStreamingClaim(m_firmwareHttp->uploadClaim());
+    m_coapFirmware = std::make_unique<CoapFirmware>(*m_firmware, metrics);
+    m_coap->addPathHandler(
+        QByteArrayLiteral("firmware"),
+        [this](coap_session_t *session, const QList<QByteArray> &path, const coap_pdu_t *request,
+               coap_pdu_t *response) { return m_coapFirmware->handle(session, path, request, response); });
     wireCommands();
     buildSinks();
     wireRoutes();
@@ -354,6 +366,8 @@ bool Gateway::start(QString *error)
             return false;
         }
     }
+    if (!m_firmware->load(error))
+        return false;
     for (Channel &channel : m_channels) {
         if (!channel.outbox->open(error))
             return false;

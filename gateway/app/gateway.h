@@ -14,9 +14,12 @@ namespace edgegate {
 
 class AlertStore;
 class Analytics;
+class CoapFirmware;
 class CoapLink;
 class CommandQueue;
 class DeviceRegistry;
+class FirmwareHttp;
+class FirmwareStore;
 class Forwarder;
 class HttpApi;
 class HttpDeviceLink;
@@ -52,6 +55,9 @@ public:
 
     [[nodiscard]] quint16 httpPort() const { return m_httpPort; }
 
+    /// The firmware images (OTA campaigns read them; set its removal veto to keep images in use).
+    [[nodiscard]] FirmwareStore &firmware() { return *m_firmware; }
+
 signals:
     void stopped();
 
@@ -77,6 +83,7 @@ private:
 
     Config m_config;
     std::unique_ptr<Metrics> m_metrics;
+    std::unique_ptr<FirmwareStore> m_firmware; // before the links that serve it, so it outlives them
     std::unique_ptr<SqliteDeviceStore> m_store;
     std::unique_ptr<DeviceRegistry> m_registry;
     std::unique_ptr<Analytics> m_analytics;
@@ -91,6 +98,8 @@ private:
     std::unique_ptr<HttpDeviceLink> m_httpDevices;
     std::unique_ptr<WsDeviceLink> m_wsDevices;
     std::unique_ptr<CoapLink> m_coap;
+    std::unique_ptr<FirmwareHttp> m_firmwareHttp;
+    std::unique_ptr<CoapFirmware> m_coapFirmware;
     std::vector<Channel> m_channels;
     UpstreamSink *m_upstream = nullptr; // in m_channels
     quint16 m_httpPort = 0;

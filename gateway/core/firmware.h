@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
@@ -20,6 +21,12 @@ struct FirmwareImage
 
     friend bool operator==(const FirmwareImage &, const FirmwareImage &) = default;
 };
+
+/// The image object of the REST API and of the record kept beside each image:
+/// `{"name", "version", "device_type", "size", "sha256", "uploaded"}`.
+[[nodiscard]] QJsonObject firmwareToJson(const FirmwareImage &image);
+/// Inverse of firmwareToJson; nullopt when a field is missing or of the wrong type.
+[[nodiscard]] std::optional<FirmwareImage> firmwareFromJson(const QJsonObject &json);
 
 /// The images the gateway has, as OTA campaigns see them. storage/ implements it on disk.
 class FirmwareCatalog

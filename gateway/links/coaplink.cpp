@@ -492,6 +492,12 @@ std::optional<IngestResult> CoapLink::admitSession(coap_session_t *session, cons
 void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response)
 {
     const QList<QByteArray> path = requestPath(request);
+    if (!path.isEmpty()) {
+        if (const auto handler = m_pathHandlers.constFind(path.first()); handler != m_pathHandlers.cend()) {
+            count((*handler)(session, path, request, response));
+            return;
+        }
+    }
     const coap_pdu_code_t method = coap_pdu_get_code(request);
     if (path.size() == 3 && path[0] == DevicesSegment && path[2] == TelemetrySegment) {
         if (method == COAP_REQUEST_CODE_POST || method == COAP_REQUEST_CODE_PUT) {

@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QList>
 #include <QObject>
 #include <QSocketNotifier>
 #include <QString>
@@ -67,6 +68,16 @@ public:
 
     /// Tells whether a device has credentials; such devices are refused on plain CoAP (4.03).
     void setCredentialCheck(std::function<bool(const QString &deviceId)> check) { m_hasCredentials = std::move(check); }
+
+    /// Serves requests under `/{firstSegment}/...` that no resource of the link matches (resources
+    /// with ids in their path, which libcoap cannot register with a wildcard): `handler` fills the
+    /// response and returns its code (as 205), which the link counts. Any session may use it.
+    using PathHandler = std::function<int(coap_session_t *session, const QList<QByteArray> &path,
+                                          const coap_pdu_t *request, coap_pdu_t *response)>;
+    void addPathHandler(const QByteArray &firstSegment, PathHandler handler)
+    {
+        m_pathHandlers.insert(firstSegment, std::move(handler));
+    }
 
     /// Binds the UDP (and DTLS) endpoints; false with a reason when one cannot be bound.
     bool start(QString *error);
@@ -144,6 +155,7 @@ private:
     QHash<coap_session_t *, SessionState> m_sessions;
     int m_sessionCount = 0;
     QHash<QString, Commands> m_commands;
+    QHash<QByteArray, PathHandler> m_pathHandlers;
     QHash<int, Counter *> m_requestsByCode;
     RateLimitedLog m_warnings;
     Gauge &m_sessionsGauge;

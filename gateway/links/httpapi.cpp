@@ -161,7 +161,15 @@ quint16 HttpApi::listen(QString *errorText)
     m_server.route(u"/<arg>"_s, [](const QUrl &path, const QHttpServerRequest &) {
         return error(ApiError::NotFound, u"no such endpoint: /"_s + path.path());
     });
-    const quint16 port = m_server.listen(m_settings.address, m_settings.port);
+    // Our own listening socket, so streaming requests can be taken off QHttpServer (see HttpFrontDoor).
+    auto *door = new HttpFrontDoor(&m_server, m_claims);
+    quint16 port = 0;
+    if (door->listen(m_settings.address, m_settings.port)) {
+        port = door->serverPort();
+        m_server.bind(door);
+    } else {
+        delete door;
+    }
     if (port == 0 && errorText) {
         *errorText = u"cannot listen on %1:%2 (address in use or not available)"_s.arg(m_settings.address.toString())
                          .arg(m_settings.port);

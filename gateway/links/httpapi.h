@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/links/httpfrontdoor.h"
+
 #include <QHostAddress>
 #include <QHttpServer>
 #include <QHttpServerResponse>
@@ -75,6 +77,10 @@ public:
 
     void setRouteControl(RouteControl control) { m_routeControl = std::move(control); }
 
+    /// Requests that must not be read whole into memory (QHttpServer 6.4 would): the front door
+    /// hands the connections of those `claim` recognises to its handler. Before listen().
+    void addStreamingClaim(HttpFrontDoor::Claim claim) { m_claims.push_back(std::move(claim)); }
+
 private:
     void addRoutes();
     QHttpServerResponse listDevices(const QHttpServerRequest &request);
@@ -111,6 +117,7 @@ private:
     RouteControl m_routeControl;
     QHttpServer m_server;
     std::vector<WebSocketEndpoint> m_webSocketEndpoints;
+    std::vector<HttpFrontDoor::Claim> m_claims;
 };
 
 } // namespace edgegate
