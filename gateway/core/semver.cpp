@@ -45,8 +45,8 @@ std::optional<QStringList> identifiers(const QString &s, bool isPreRelease)
     for (const QString &part : parts) {
         if (part.isEmpty() || !std::all_of(part.cbegin(), part.cend(), isIdentifierChar))
             return std::nullopt;
-        // Numeric pre-release identifiers must not have leading zeros; build metadata may.
-        if (isPreRelease && isNumeric(part) && !number(part))
+        // Numeric pre-release identifiers must not have leading zeros (of any length); build metadata may.
+        if (isPreRelease && isNumeric(part) && part.size() > 1 && part.front() == u'0')
             return std::nullopt;
     }
     return parts;
