@@ -43,13 +43,12 @@ void TestHttpRange::resolve_data()
     QTest::addRow("last byte") << QByteArray("bytes=999-") << 1000LL << Kind::Partial << 999LL << 1LL;
 
     QTest::addRow("first at the end") << QByteArray("bytes=1000-") << 1000LL << Kind::Unsatisfiable << 0LL << 0LL;
-    QTest::addRow("first past the end") << QByteArray("bytes=2000-3000") << 1000LL << Kind::Unsatisfiable << 0LL
-                                        << 0LL;
+    QTest::addRow("first past the end") << QByteArray("bytes=2000-3000") << 1000LL << Kind::Unsatisfiable << 0LL << 0LL;
     QTest::addRow("zero suffix") << QByteArray("bytes=-0") << 1000LL << Kind::Unsatisfiable << 0LL << 0LL;
     QTest::addRow("empty file") << QByteArray("bytes=0-") << 0LL << Kind::Unsatisfiable << 0LL << 0LL;
     QTest::addRow("empty file suffix") << QByteArray("bytes=-1") << 0LL << Kind::Unsatisfiable << 0LL << 0LL;
-    QTest::addRow("huge first") << QByteArray("bytes=99999999999999999999999-") << 1000LL << Kind::Unsatisfiable
-                                << 0LL << 0LL;
+    QTest::addRow("huge first") << QByteArray("bytes=99999999999999999999999-") << 1000LL << Kind::Unsatisfiable << 0LL
+                                << 0LL;
 
     // Invalid or unsupported: ignored, the whole image is sent.
     QTest::addRow("last before first") << QByteArray("bytes=500-100") << 1000LL << Kind::Full << 0LL << 1000LL;

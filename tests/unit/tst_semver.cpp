@@ -106,9 +106,10 @@ void TestSemVer::precedence()
 
 void TestSemVer::sortsByPrecedence()
 {
-    const QStringList ordered{u"1.0.0-alpha"_s,  u"1.0.0-alpha.1"_s, u"1.0.0-alpha.beta"_s, u"1.0.0-beta"_s,
-                              u"1.0.0-beta.2"_s, u"1.0.0-beta.11"_s, u"1.0.0-rc.1"_s,       u"1.0.0"_s,
-                              u"1.0.0+build.1"_s, u"1.0.0+build.2"_s, u"1.2.0"_s,           u"1.10.0"_s};
+    const QStringList ordered{u"1.0.0-alpha"_s,   u"1.0.0-alpha.1"_s, u"1.0.0-alpha.beta"_s,
+                              u"1.0.0-beta"_s,    u"1.0.0-beta.2"_s,  u"1.0.0-beta.11"_s,
+                              u"1.0.0-rc.1"_s,    u"1.0.0"_s,         u"1.0.0+build.1"_s,
+                              u"1.0.0+build.2"_s, u"1.2.0"_s,         u"1.10.0"_s};
     // Build metadata does not change precedence, only the sort's tie-break.
     QCOMPARE(SemVer::comparePrecedence(*SemVer::parse(u"1.0.0"_s), *SemVer::parse(u"1.0.0+build.1"_s)), 0);
     QStringList shuffled = ordered;
