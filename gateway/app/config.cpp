@@ -589,7 +589,7 @@ const QList<KeySpec> &keySpecs()
          }},
         {u"firmware", u"max_image_bytes",
          [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 1, 64LL * 1024 * 1024 * 1024))
+             if (const auto value = l.bytes(item, 1, 64LL * 1024 * 1024 * 1024))
                  l.config().firmware.maxImageBytes = *value;
          }},
         {u"coap", u"enabled",

@@ -71,6 +71,7 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"ingest.max_payload_bytes"_s, [](const Config &x) { return QVariant(qint64(x.ingest.maxPayloadBytes)); }},
         {u"alerts.max_kept"_s, [](const Config &x) { return QVariant(x.alerts.maxKept); }},
         {u"log.level"_s, [](const Config &x) { return QVariant(x.log.level); }},
+        {u"firmware.max_image_bytes"_s, [](const Config &x) { return QVariant(x.firmware.maxImageBytes); }},
         {u"translate.max_bytes"_s, [](const Config &x) { return QVariant(x.translate.outbox.maxBytes); }},
         {u"translate.overflow"_s,
          [](const Config &x) {
@@ -258,6 +259,8 @@ analytics:
   min_samples: 30
 ingest:
   max_payload_bytes: 4096
+firmware:
+  max_image_bytes: 1GiB
 alerts:
   max_kept: 50
 log:
@@ -345,6 +348,7 @@ void TestConfig::fullFile_data()
     QTest::addRow("http.listen host") << u"http.host"_s << QVariant(u"::1"_s);
     QTest::addRow("http.listen port") << u"http.port"_s << QVariant(9090);
     QTest::addRow("http.max_body_bytes") << u"http.max_body_bytes"_s << QVariant(qint64(1048576));
+    QTest::addRow("firmware.max_image_bytes") << u"firmware.max_image_bytes"_s << QVariant(qint64(1) << 30);
     QTest::addRow("coap.enabled") << u"coap.enabled"_s << QVariant(false);
     QTest::addRow("coap.listen host") << u"coap.host"_s << QVariant(u"127.0.0.1"_s);
     QTest::addRow("coap.listen port") << u"coap.port"_s << QVariant(15683);
