@@ -28,8 +28,8 @@ namespace {
 
 const QByteArray FirmwarePrefix = QByteArrayLiteral("/api/v1/firmware/");
 constexpr qsizetype MaxHeadBytes = 16384;
-constexpr qint64 ChunkBytes = 256 * 1024; ///< read from the socket or the file at a time
-constexpr qint64 MaxQueuedBytes = 256 * 1024; ///< written to a socket but not yet sent
+constexpr qint64 ChunkBytes = 256LL * 1024; ///< read from the socket or the file at a time
+constexpr qint64 MaxQueuedBytes = 256LL * 1024; ///< written to a socket but not yet sent
 // A client that stops sending mid-upload holds a temporary file: it is dropped after this.
 constexpr int UploadIdleMs = 60000;
 // After refusing an upload whose body is on its way, reading it away this long lets the client

@@ -21,8 +21,8 @@ using namespace testsupport;
 
 namespace {
 
-constexpr qint64 ImageBytes = 20 * 1000 * 1000;
-constexpr qint64 MaxImageBytes = 30 * 1000 * 1000;
+constexpr qint64 ImageBytes = 20LL * 1000 * 1000;
+constexpr qint64 MaxImageBytes = 30LL * 1000 * 1000;
 const QString Image = u"/api/v1/firmware/x/1.0.0"_s;
 
 QString sha256(const QByteArray &data)
@@ -88,7 +88,7 @@ void TestFirmware::cleanupTestCase()
 
 QString TestFirmware::writeFile(const QString &name, const QByteArray &data)
 {
-    const QString path = m_dir.filePath(name);
+    QString path = m_dir.filePath(name);
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size())
         qFatal("cannot write %s", qPrintable(path));
@@ -110,7 +110,7 @@ QStringList TestFirmware::listed()
 {
     QStringList out;
     const CurlReply reply = curl(m_gateway.httpPort(), u"/api/v1/firmware"_s);
-    for (const QJsonValue &v : reply.json().value(u"images"_s).toArray())
+    for (const QJsonValue v : reply.json().value(u"images"_s).toArray())
         out.append(v[u"name"_s].toString() + u' ' + v[u"version"_s].toString());
     return out;
 }
@@ -312,7 +312,7 @@ void TestFirmware::keepAliveGetThenPut()
     QVERIFY(firstDone.wait(10000));
     QCOMPARE(first->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
 
-    const QByteArray body = m_image.left(3 * 1000 * 1000);
+    const QByteArray body = m_image.left(3LL * 1000 * 1000);
     QNetworkRequest put(base.resolved(QUrl(u"/api/v1/firmware/ka/1.0.0"_s)));
     put.setHeader(QNetworkRequest::ContentTypeHeader, u"application/octet-stream"_s);
     std::unique_ptr<QNetworkReply> second(manager.put(put, body));
