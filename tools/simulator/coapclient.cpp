@@ -215,7 +215,8 @@ void CoapClient::responseReceived(coap_session_t *session, const coap_pdu_t *rec
     response.more = coap_get_block_b(session, received, COAP_OPTION_BLOCK2, &block) && block.m;
     // The handler may send requests (and so change m_pending): take a copy first.
     const Handler handler = it->handler;
-    if (!it->observe && !response.more)
+    // A refused observation ends like any request; an accepted one stays for its notifications.
+    if ((!it->observe || response.code >= 300) && !response.more)
         m_pending.erase(it);
     handler(response);
 }

@@ -3,6 +3,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QLoggingCategory>
 #include <QObject>
 #include <QSocketNotifier>
 #include <QString>
@@ -14,6 +15,8 @@
 struct coap_context_t;
 struct coap_session_t;
 struct coap_pdu_t;
+
+Q_DECLARE_LOGGING_CATEGORY(lcSimCoap)
 
 namespace edgegate::sim {
 

@@ -5,6 +5,8 @@
 
 #include <coap3/coap.h>
 
+#include <algorithm>
+
 namespace edgegate::sim {
 
 using namespace Qt::StringLiterals;
@@ -38,11 +40,34 @@ void CoapTransport::open()
         emit disconnected(u"cannot create a CoAP session"_s);
         return;
     }
-    const QByteArray base = "devices/" + m_id.toUtf8();
-    const auto observe = [this](const QByteArray &path, bool ota) {
-        m_client.request(m_session, COAP_REQUEST_CODE_GET, path, {}, true, [this, ota](const CoapClient::Response &r) {
-            if (r.code != 205)
+    m_observeAttempts[0] = 0;
+    m_observeAttempts[1] = 0;
+    observe(false);
+    observe(true);
+    // Connectionless: the device may send at once; each answer tells whether the gateway is there.
+    QMetaObject::invokeMethod(this, &CoapTransport::connected, Qt::QueuedConnection);
+}
+
+void CoapTransport::observe(bool ota)
+{
+    if (!m_session)
+        return;
+    const QByteArray path = "devices/" + m_id.toUtf8() + (ota ? "/ota" : "/commands");
+    coap_session_t *session = m_session;
+    const bool sent = m_client.request(
+        m_session, COAP_REQUEST_CODE_GET, path, {}, true, [this, ota, session](const CoapClient::Response &r) {
+            if (session != m_session)
                 return;
+            if (r.code != 205) {
+                // The gateway makes a device's resources when it first hears from it, so the first
+                // attempts may find none: try again, less and less often.
+                const int attempt = std::min(++m_observeAttempts[ota ? 1 : 0], 6);
+                QTimer::singleShot(std::chrono::seconds(1 << (attempt - 1)), this, [this, ota, session] {
+                    if (session == m_session)
+                        observe(ota);
+                });
+                return;
+            }
             const QJsonObject body = QJsonDocument::fromJson(r.payload).object();
             // "{}" is the resource's state before anything was posted.
             if (body.isEmpty())
@@ -52,11 +77,8 @@ void CoapTransport::open()
             else
                 emit commandReceived(body);
         });
-    };
-    observe(base + "/commands", false);
-    observe(base + "/ota", true);
-    // Connectionless: the device may send at once; each answer tells whether the gateway is there.
-    QMetaObject::invokeMethod(this, &CoapTransport::connected, Qt::QueuedConnection);
+    if (!sent)
+        qCWarning(lcSimCoap).noquote() << m_id << "cannot send its observe request for" << path;
 }
 
 void CoapTransport::close()

@@ -29,12 +29,14 @@ public:
 private:
     void post(Channel channel, const QByteArray &path, const QJsonObject &payload);
     void maybeClosed();
+    void observe(bool ota);
 
     QString m_id;
     CoapClient &m_client;
     coap_session_t *m_session = nullptr;
     QTimer m_closeGuard;
     int m_pending = 0;
+    int m_observeAttempts[2] = {0, 0}; // commands, ota
     bool m_closing = false;
 };
 

@@ -23,7 +23,7 @@ namespace {
 constexpr int MaxDownloadAttempts = 5;
 constexpr std::chrono::milliseconds RetryPause{1000};
 constexpr std::chrono::milliseconds ResumeAfterCut{200};
-constexpr qsizetype MaxRememberedJobs = 1000;
+constexpr qsizetype MaxRememberedJobs = 1000; // also commands
 
 qint64 nowMs()
 {
@@ -210,6 +210,13 @@ void SimDevice::commandReceived(const QJsonObject &command)
 {
     const QString id = command.value(u"id"_s).toString();
     const QString name = command.value(u"name"_s).toString();
+    if (!id.isEmpty()) {
+        if (m_seenCommands.contains(id))
+            return;
+        if (m_seenCommands.size() >= MaxRememberedJobs)
+            m_seenCommands.clear();
+        m_seenCommands.insert(id);
+    }
     ++m_stats.commandsReceived;
     const bool fail = m_config.commandFailRate > 0
         && std::uniform_real_distribution<double>(0.0, 1.0)(m_random) < m_config.commandFailRate;
@@ -342,13 +349,17 @@ void SimDevice::httpReadyRead()
         failJob(u"size_mismatch"_s);
         return;
     }
-    downloadProgress();
-    if (m_config.cutDownload && !m_cutDone && m_image.size() >= m_imageSize / 2 && m_image.size() < m_imageSize) {
+    if (m_config.cutDownload && !m_cutDone && m_image.size() >= m_imageSize / 2) {
+        // The connection drops at the middle of the image: what came after it never arrived.
         m_cutDone = true;
         m_cutting = true;
+        m_image.truncate(m_imageSize / 2);
+        downloadProgress();
         otaEvent(u"download_cut"_s, {{u"offset"_s, double(m_image.size())}});
         reply->abort();
+        return;
     }
+    downloadProgress();
 }
 
 void SimDevice::httpFinished()

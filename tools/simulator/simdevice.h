@@ -136,6 +136,7 @@ private:
     bool m_cutting = false; // our own abort of the reply, not a lost connection
     bool m_replyChecked = false; // the current reply's status and range were looked at
     QPointer<QNetworkReply> m_reply;
+    QSet<QString> m_seenCommands; // a re-observed CoAP resource repeats the last command
     QSet<QString> m_doneJobs; // notifications repeated after a reconnect are not run twice
 };
 
