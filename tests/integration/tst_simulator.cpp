@@ -12,6 +12,8 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
 
 #include <csignal>
 #include <functional>
@@ -224,6 +226,7 @@ private slots:
     void devicesReachTheGateway();
     void boundedRunEnds();
     void otaDeviceSide();
+    void otaOverWebSocket();
 };
 
 void TestSimulator::helpMentionsEveryOption()
@@ -513,6 +516,71 @@ void TestSimulator::otaDeviceSide()
     QCOMPARE(summary.value(u"never_returned"_s).toInt(), 1);
     QCOMPARE(summary.value(u"ota_cancelled"_s).toInt(), 1);
     QVERIFY2(summary.value(u"download_resumes"_s).toInt() >= 2, qPrintable(sim.errors()));
+}
+
+void TestSimulator::otaOverWebSocket()
+{
+    const QByteArray image = randomImage(300 * 1024);
+    const QString sha = QString::fromLatin1(QCryptographicHash::hash(image, QCryptographicHash::Sha256).toHex());
+    ImageServer images(image);
+    QVERIFY(images.listen());
+
+    // The test plays the gateway's WebSocket device endpoint: it records every frame and each path.
+    QWebSocketServer server(u"test-gateway"_s, QWebSocketServer::NonSecureMode);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QList<QJsonObject> frames;
+    QStringList paths;
+    QList<QWebSocket *> sockets;
+    connect(&server, &QWebSocketServer::newConnection, this, [&] {
+        while (QWebSocket *socket = server.nextPendingConnection()) {
+            socket->setParent(&server);
+            paths.append(socket->requestUrl().path());
+            sockets.append(socket);
+            connect(socket, &QWebSocket::textMessageReceived, this,
+                    [&frames](const QString &text) { frames.append(QJsonDocument::fromJson(text.toUtf8()).object()); });
+        }
+    });
+    const auto framesOf = [&frames](const QString &type) {
+        QList<QJsonObject> out;
+        for (const QJsonObject &f : frames) {
+            if (f.value(u"type"_s).toString() == type)
+                out.append(f);
+        }
+        return out;
+    };
+
+    SimRun sim({u"--protocol"_s, u"ws"_s, u"--id-prefix"_s, u"wsota-"_s, u"--http"_s,
+                u"http://127.0.0.1:%1"_s.arg(server.serverPort()), u"--interval"_s, u"500ms"_s, u"--install-time"_s,
+                u"100ms"_s, u"--reboot-time"_s, u"200ms"_s, u"--cut-download"_s, u"1"_s, u"--duration"_s, u"120s"_s});
+    QTRY_COMPARE_WITH_TIMEOUT(framesOf(u"meta"_s).size(), 1, 20000);
+    QCOMPARE(paths, QStringList{u"/ws/device/wsota-1"_s});
+    QCOMPARE(framesOf(u"meta"_s).constFirst().value(u"firmware"_s).toString(), u"1.0.0"_s);
+
+    const QJsonObject notification{{u"type"_s, u"ota"_s},
+                                   {u"action"_s, u"update"_s},
+                                   {u"job"_s, u"c2-wsota-1"_s},
+                                   {u"version"_s, u"1.1.0"_s},
+                                   {u"size"_s, double(image.size())},
+                                   {u"sha256"_s, sha},
+                                   {u"url"_s, images.url(u"/fw.bin"_s)}};
+    sockets.constLast()->sendTextMessage(QString::fromUtf8(QJsonDocument(notification).toJson(QJsonDocument::Compact)));
+
+    // After the reboot the device connects again and announces the new version.
+    QTRY_COMPARE_WITH_TIMEOUT(framesOf(u"meta"_s).size(), 2, 30000);
+    QCOMPARE(framesOf(u"meta"_s).constLast().value(u"firmware"_s).toString(), u"1.1.0"_s);
+    QCOMPARE(sockets.size(), 2);
+    QStringList states;
+    for (const QJsonObject &p : framesOf(u"ota_progress"_s)) {
+        QCOMPARE(p.value(u"job"_s).toString(), u"c2-wsota-1"_s);
+        states.append(p.value(u"state"_s).toString());
+    }
+    QCOMPARE(states.first(), u"downloading"_s);
+    QCOMPARE(states.mid(states.size() - 2), (QStringList{u"downloaded"_s, u"installing"_s}));
+    // The cut download went on from the middle.
+    const QList<ImageServer::Request> requests = images.requests(u"/fw.bin"_s);
+    QCOMPARE(requests.size(), 2);
+    QCOMPARE(requests.at(1).rangeStart, image.size() / 2);
+    QCOMPARE(sim.terminate(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestSimulator)
