@@ -5,12 +5,14 @@
 #include "testsupport.h"
 
 #include <QCryptographicHash>
+#include <QFile>
 #include <QJsonArray>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -195,6 +197,14 @@ QByteArray randomImage(qsizetype size)
     return image;
 }
 
+/// coap-client-openssl; true when it exited 0.
+bool coapClient(const QStringList &args)
+{
+    QProcess process;
+    process.start(u"coap-client-openssl"_s, args);
+    return process.waitForFinished(10000) && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+}
+
 QList<QJsonObject> jsonMessages(Subscriber &subscriber, const QString &topic)
 {
     QList<QJsonObject> out;
@@ -227,6 +237,7 @@ private slots:
     void boundedRunEnds();
     void otaDeviceSide();
     void otaOverWebSocket();
+    void otaOverCoap();
 };
 
 void TestSimulator::helpMentionsEveryOption()
@@ -581,6 +592,54 @@ void TestSimulator::otaOverWebSocket()
     QCOMPARE(requests.size(), 2);
     QCOMPARE(requests.at(1).rangeStart, image.size() / 2);
     QCOMPARE(sim.terminate(), 0);
+}
+
+void TestSimulator::otaOverCoap()
+{
+    // libcoap's example server plays the gateway: resources PUT to it become observable, and it
+    // serves them block-wise.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QByteArray image = randomImage(150 * 1024 + 3);
+    const QString sha = QString::fromLatin1(QCryptographicHash::hash(image, QCryptographicHash::Sha256).toHex());
+    QFile file(dir.filePath(u"fw.bin"_s));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(image);
+    file.close();
+
+    const quint16 port = freeUdpPort();
+    QProcess server;
+    server.start(u"coap-server-openssl"_s,
+                 {u"-A"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(port), u"-d"_s, u"20"_s, u"-L"_s, u"1"_s});
+    QVERIFY(server.waitForStarted(5000));
+    const QString base = u"coap://127.0.0.1:%1"_s.arg(port);
+    QTRY_VERIFY_WITH_TIMEOUT(coapClient({u"-m"_s, u"put"_s, u"-b"_s, u"1024"_s, u"-f"_s, file.fileName(),
+                                         base + u"/firmware/sensor-fw/3.0.0"_s}),
+                             10000);
+    QVERIFY(coapClient({u"-m"_s, u"put"_s, u"-e"_s, u"{}"_s, base + u"/devices/coapota-1/ota"_s}));
+
+    SimRun sim({u"--protocol"_s, u"coap"_s, u"--id-prefix"_s, u"coapota-"_s, u"--coap"_s, u"127.0.0.1:%1"_s.arg(port),
+                u"--interval"_s, u"500ms"_s, u"--install-time"_s, u"100ms"_s, u"--reboot-time"_s, u"200ms"_s,
+                u"--duration"_s, u"120s"_s});
+    QTRY_COMPARE_WITH_TIMEOUT(sim.events(u"connected"_s).size(), 1, 20000);
+    // Whether the device's observation is in place yet or not, it learns of the update: as a
+    // notification, or in the answer to its observe request.
+    const QJsonObject notification{{u"action"_s, u"update"_s}, {u"job"_s, u"c3-coapota-1"_s},
+                                   {u"version"_s, u"3.0.0"_s}, {u"size"_s, double(image.size())},
+                                   {u"sha256"_s, sha},         {u"coap_path"_s, u"/firmware/sensor-fw/3.0.0"_s}};
+    QVERIFY(coapClient({u"-m"_s, u"put"_s, u"-e"_s,
+                        QString::fromUtf8(QJsonDocument(notification).toJson(QJsonDocument::Compact)),
+                        base + u"/devices/coapota-1/ota"_s}));
+    QTRY_VERIFY_WITH_TIMEOUT(sim.otaStates(u"coapota-1"_s).contains(u"installed"_s), 30000);
+    const QStringList states = sim.otaStates(u"coapota-1"_s);
+    QCOMPARE(states.first(), u"notified"_s);
+    // Block by block: several percentages on the way.
+    QVERIFY2(states.count(u"downloading"_s) >= 3, qPrintable(states.join(u',')));
+    QVERIFY(states.indexOf(u"downloaded"_s) < states.indexOf(u"installed"_s));
+    QCOMPARE(sim.events(u"connected"_s).constLast().value(u"firmware"_s).toString(), u"3.0.0"_s);
+    QCOMPARE(sim.terminate(), 0);
+    server.kill();
+    server.waitForFinished(5000);
 }
 
 QTEST_GUILESS_MAIN(TestSimulator)
