@@ -62,6 +62,7 @@ public:
         if (!m_process.waitForFinished(timeoutMs))
             return -1;
         m_buffer += m_process.readAllStandardOutput();
+        m_stderr += m_process.readAllStandardError();
         for (const QByteArray &line : m_buffer.split('\n')) {
             if (!line.isEmpty())
                 m_events.append(QJsonDocument::fromJson(line).object());
@@ -235,6 +236,7 @@ private slots:
     void devicesReachTheGateway_data();
     void devicesReachTheGateway();
     void boundedRunEnds();
+    void unreachableGateway();
     void otaDeviceSide();
     void otaOverWebSocket();
     void otaOverCoap();
@@ -384,6 +386,16 @@ void TestSimulator::boundedRunEnds()
     QVERIFY(reading.contains(u"temperature"_s));
     QVERIFY(reading.contains(u"humidity"_s));
     QVERIFY(reading.value(u"ts"_s).toDouble() > 1.7e12); // milliseconds
+}
+
+void TestSimulator::unreachableGateway()
+{
+    // Nothing listens there: the run ends, but not as a success.
+    SimRun sim({u"--protocol"_s, u"http"_s, u"--http"_s, u"http://127.0.0.1:%1"_s.arg(freePort()), u"--messages"_s,
+                u"2"_s, u"--interval"_s, u"50ms"_s});
+    QCOMPARE(sim.finish(), 2);
+    QVERIFY2(sim.errors().contains(u"no device reached the gateway"_s), qPrintable(sim.errors()));
+    QCOMPARE(sim.events(u"summary"_s).value(0).value(u"exit_code"_s).toInt(), 2);
 }
 
 void TestSimulator::otaDeviceSide()

@@ -47,7 +47,12 @@ Simulator::Simulator(SimOptions options, EventLog &events, QObject *parent)
     });
 }
 
-Simulator::~Simulator() = default;
+Simulator::~Simulator()
+{
+    // Devices hold CoAP sessions of m_coap, a member that would otherwise go before the children.
+    qDeleteAll(m_devices);
+    m_devices.clear();
+}
 
 bool Simulator::assignFailures(std::vector<DeviceConfig> &configs, QString *error) const
 {
@@ -185,10 +190,6 @@ void Simulator::stop(const QString &reason)
     m_starter.stop();
     m_duration.stop();
     m_reachTimer.stop();
-    if (!m_reached && m_exitCode == ExitOk && reason != u"all messages sent") {
-        // Stopped before anything got through: say so, but a signal is still a normal end.
-        qCWarning(lcSim) << "no device reached the gateway during the run";
-    }
     m_stopGuard.start(StopGuard);
     // Devices never started count as stopped at once.
     m_stopped += int(qsizetype(m_devices.size()) - m_nextToStart);
@@ -210,6 +211,13 @@ void Simulator::finish()
         return;
     m_finished = true;
     m_stopGuard.stop();
+    if (!m_reached && m_exitCode == ExitOk) {
+        // However the run ended, nothing got through: that is not a normal end.
+        qCCritical(lcSim).noquote() << "no device reached the gateway during the run"
+                                    << (m_stats.lastError.isEmpty() ? QString()
+                                                                    : u"(last error: %1)"_s.arg(m_stats.lastError));
+        m_exitCode = ExitUnreachable;
+    }
     QJsonObject summary = m_stats.toJson();
     summary.insert(u"devices"_s, qsizetype(m_devices.size()));
     summary.insert(u"protocol"_s, protocolName(m_options.protocol));
