@@ -321,7 +321,7 @@ void TestSimulator::devicesReachTheGateway()
 
     const auto deviceIds = [&http] {
         QStringList ids;
-        for (const QJsonValue &d : http.get(u"/api/v1/devices"_s).json().value(u"devices"_s).toArray())
+        for (const auto &d : http.get(u"/api/v1/devices"_s).json().value(u"devices"_s).toArray())
             ids.append(d.toObject().value(u"id"_s).toString());
         ids.sort();
         return ids;
@@ -343,7 +343,7 @@ void TestSimulator::devicesReachTheGateway()
     QCOMPARE(created.status, 201);
     const QString commandId = created.json().value(u"id"_s).toString();
     const auto commandState = [&] {
-        for (const QJsonValue &c :
+        for (const auto &c :
              http.get(u"/api/v1/devices/%1/commands"_s.arg(prefix + u'2')).json().value(u"commands"_s).toArray()) {
             if (c.toObject().value(u"id"_s).toString() == commandId)
                 return c.toObject().value(u"state"_s).toString();
@@ -402,7 +402,7 @@ void TestSimulator::otaDeviceSide()
 {
     Broker broker;
     QVERIFY(broker.start());
-    const QByteArray image = randomImage(1024 * 1024 + 17);
+    const QByteArray image = randomImage(qsizetype(1024) * 1024 + 17);
     const QString sha = QString::fromLatin1(QCryptographicHash::hash(image, QCryptographicHash::Sha256).toHex());
     ImageServer server(image);
     QVERIFY(server.listen());

@@ -49,6 +49,13 @@ bool makeAddress(const QString &host, quint16 port, coap_address_t *out)
     return true;
 }
 
+// Keys of m_pending start with the session's address, so a session's entries can be found.
+QByteArray sessionKey(const coap_session_t *session)
+{
+    const auto address = reinterpret_cast<quintptr>(session);
+    return QByteArray(reinterpret_cast<const char *>(&address), qsizetype(sizeof(address)));
+}
+
 void logFromLibcoap(coap_log_t level, const char *message)
 {
     const QString text = QString::fromUtf8(message).trimmed();
@@ -143,7 +150,7 @@ void CoapClient::releaseSession(coap_session_t *session)
 {
     if (!session)
         return;
-    const QByteArray prefix(reinterpret_cast<const char *>(&session), sizeof(session));
+    const QByteArray prefix = sessionKey(session);
     for (auto it = m_pending.begin(); it != m_pending.end();) {
         if (it.key().startsWith(prefix))
             it = m_pending.erase(it);
@@ -156,8 +163,7 @@ void CoapClient::releaseSession(coap_session_t *session)
 QByteArray CoapClient::key(const coap_session_t *session, const coap_pdu_t *pdu)
 {
     const coap_bin_const_t token = coap_pdu_get_token(pdu);
-    return QByteArray(reinterpret_cast<const char *>(&session), sizeof(session))
-        + QByteArray(reinterpret_cast<const char *>(token.s), qsizetype(token.length));
+    return sessionKey(session) + QByteArray(reinterpret_cast<const char *>(token.s), qsizetype(token.length));
 }
 
 bool CoapClient::request(coap_session_t *session, int method, const QByteArray &path, const QByteArray &payload,
@@ -188,7 +194,7 @@ bool CoapClient::request(coap_session_t *session, int method, const QByteArray &
     }
     m_pending.insert(key(session, pdu), Pending{std::move(handler), observe});
     if (coap_send(session, pdu) == COAP_INVALID_MID) {
-        m_pending.remove(QByteArray(reinterpret_cast<const char *>(&session), sizeof(session))
+        m_pending.remove(sessionKey(session)
                          + QByteArray(reinterpret_cast<const char *>(token.data()), qsizetype(tokenLength)));
         return false;
     }

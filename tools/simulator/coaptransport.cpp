@@ -122,21 +122,19 @@ void CoapTransport::send(Channel channel, const QJsonObject &payload)
 
 void CoapTransport::post(Channel channel, const QByteArray &path, const QJsonObject &payload)
 {
-    const bool sent = m_session
-        && m_client.request(m_session, COAP_REQUEST_CODE_POST, path,
-                            QJsonDocument(payload).toJson(QJsonDocument::Compact), false,
-                            [this, channel](const CoapClient::Response &r) {
-                                --m_pending;
-                                const bool ok = r.code >= 200 && r.code < 300;
-                                QString error;
-                                if (r.code == 0)
-                                    error = u"no answer from the gateway"_s;
-                                else if (!ok)
-                                    error = u"CoAP %1.%2"_s.arg(r.code / 100).arg(r.code % 100, 2, 10, QChar(u'0'));
-                                emit sendDone(channel, ok, error);
-                                maybeClosed();
-                            });
-    if (sent)
+    const auto answered = [this, channel](const CoapClient::Response &r) {
+        --m_pending;
+        const bool ok = r.code >= 200 && r.code < 300;
+        QString error;
+        if (r.code == 0)
+            error = u"no answer from the gateway"_s;
+        else if (!ok)
+            error = u"CoAP %1.%2"_s.arg(r.code / 100).arg(r.code % 100, 2, 10, QChar(u'0'));
+        emit sendDone(channel, ok, error);
+        maybeClosed();
+    };
+    const QByteArray body = QJsonDocument(payload).toJson(QJsonDocument::Compact);
+    if (m_session && m_client.request(m_session, COAP_REQUEST_CODE_POST, path, body, false, answered))
         ++m_pending;
     else
         emit sendDone(channel, false, u"cannot send the CoAP request"_s);

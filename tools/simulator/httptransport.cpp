@@ -105,7 +105,7 @@ void HttpTransport::pollCommands()
         if (status == 200) {
             const QJsonArray commands
                 = QJsonDocument::fromJson(reply->readAll()).object().value(u"commands"_s).toArray();
-            for (const QJsonValue &c : commands)
+            for (const auto &c : commands)
                 emit commandReceived(c.toObject());
         }
         maybeClosed();

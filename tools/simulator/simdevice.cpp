@@ -171,8 +171,9 @@ void SimDevice::sendTelemetry()
 void SimDevice::sendHeartbeat()
 {
     ++m_stats.heartbeats;
-    m_transport->send(Channel::Heartbeat,
-                      {{u"uptime_s"_s, double((nowMs() - m_startedMs) / 1000)}, {u"ts"_s, double(nowMs())}});
+    m_transport->send(
+        Channel::Heartbeat,
+        {{u"uptime_s"_s, QJsonValue(qint64((nowMs() - m_startedMs) / 1000))}, {u"ts"_s, double(nowMs())}});
 }
 
 void SimDevice::sendMeta()
