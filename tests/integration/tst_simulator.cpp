@@ -440,7 +440,7 @@ void TestSimulator::otaDeviceSide()
                 u"ota-7"_s,
                 u"--duration"_s,
                 u"120s"_s});
-    QTRY_COMPARE_WITH_TIMEOUT(sim.events(u"connected"_s).size(), 8, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(sim.events(u"connected"_s).size() >= 8, 20000);
 
     const auto notify = [&](int n, const QString &path) {
         const QJsonObject notification{{u"action"_s, u"update"_s},

@@ -6,6 +6,7 @@
 #include "gateway/app/signalwatcher.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 
 #include <csignal>
 #include <cstdio>
@@ -15,6 +16,10 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("edgegate-sim"));
     qSetMessagePattern(QStringLiteral("%{time hh:mm:ss.zzz} %{type} %{category}: %{message}"));
+    // A line per device connection is noise with thousands of devices (stdout has the events);
+    // QT_LOGGING_RULES brings them back.
+    if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("edgegate.sim.mqtt.info=false"));
 
     const edgegate::sim::ParsedOptions parsed = edgegate::sim::parseOptions(QCoreApplication::arguments());
     if (!parsed.error.isEmpty()) {
