@@ -46,7 +46,6 @@ SimDevice::SimDevice(DeviceConfig config, std::unique_ptr<Transport> transport, 
     m_transport->setParent(this);
     connect(m_transport.get(), &Transport::connected, this, &SimDevice::connected);
     connect(m_transport.get(), &Transport::disconnected, this, [this](const QString &reason) {
-        m_online = false;
         ++m_stats.disconnects;
         m_events.write(u"disconnected"_s, {{u"device"_s, m_config.id}, {u"reason"_s, reason}});
     });
@@ -95,7 +94,6 @@ void SimDevice::stop()
 void SimDevice::transportClosed()
 {
     m_transportOpen = false;
-    m_online = false;
     if (m_stopping) {
         emit stopped();
         return;
@@ -121,7 +119,6 @@ void SimDevice::connected()
 {
     if (m_stopping)
         return;
-    m_online = true;
     ++m_stats.connected;
     m_events.write(u"connected"_s, {{u"device"_s, m_config.id}, {u"firmware"_s, m_config.firmware}});
     sendMeta();

@@ -64,9 +64,6 @@ public:
     /// Stops sending, says offline, and emits stopped() once the link is closed.
     void stop();
 
-    [[nodiscard]] const QString &id() const { return m_config.id; }
-    [[nodiscard]] const QString &firmware() const { return m_config.firmware; }
-
 signals:
     /// The device has sent its --messages.
     void messagesDone();
@@ -117,7 +114,6 @@ private:
     qint64 m_sent = 0;
     qint64 m_startedMs = 0;
     bool m_stopping = false;
-    bool m_online = false;
     bool m_transportOpen = false;
     bool m_reached = false;
     quint64 m_failedSends = 0;
