@@ -543,7 +543,7 @@ void TestSimulator::otaDeviceSide()
 
 void TestSimulator::otaOverWebSocket()
 {
-    const QByteArray image = randomImage(300 * 1024);
+    const QByteArray image = randomImage(qsizetype(300) * 1024);
     const QString sha = QString::fromLatin1(QCryptographicHash::hash(image, QCryptographicHash::Sha256).toHex());
     ImageServer images(image);
     QVERIFY(images.listen());
@@ -612,7 +612,7 @@ void TestSimulator::otaOverCoap()
     // serves them block-wise.
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const QByteArray image = randomImage(150 * 1024 + 3);
+    const QByteArray image = randomImage(qsizetype(150) * 1024 + 3);
     const QString sha = QString::fromLatin1(QCryptographicHash::hash(image, QCryptographicHash::Sha256).toHex());
     QFile file(dir.filePath(u"fw.bin"_s));
     QVERIFY(file.open(QIODevice::WriteOnly));

@@ -126,10 +126,11 @@ void CoapTransport::post(Channel channel, const QByteArray &path, const QJsonObj
         --m_pending;
         const bool ok = r.code >= 200 && r.code < 300;
         QString error;
-        if (r.code == 0)
+        if (r.code == 0) {
             error = u"no answer from the gateway"_s;
-        else if (!ok)
+        } else if (!ok) {
             error = u"CoAP %1.%2"_s.arg(r.code / 100).arg(r.code % 100, 2, 10, QChar(u'0'));
+        }
         emit sendDone(channel, ok, error);
         maybeClosed();
     };
