@@ -12,12 +12,17 @@
 
 namespace edgegate {
 
+class AlertEngine;
+class AlertRuleBook;
 class AlertStore;
+class AlertWebhook;
 class Analytics;
 class CoapLink;
 class CommandQueue;
 class DeviceRegistry;
 class Forwarder;
+class HealthApi;
+class HealthHistory;
 class HttpApi;
 class HttpDeviceLink;
 class InfluxSink;
@@ -30,6 +35,7 @@ class RouteBook;
 class Router;
 class Sink;
 class SqliteDeviceStore;
+class SqliteHealthStore;
 class UpstreamSink;
 class UiFeed;
 class WsDeviceLink;
@@ -73,6 +79,8 @@ private:
     void addChannel(std::unique_ptr<Sink> sink, const OutboxPolicy &policy,
                     std::function<std::optional<RouteTarget::Record>(const Envelope &)> encoder);
     void wireRoutes();
+    void wireHealth();
+    bool startHealth(QString *error);
     [[nodiscard]] QString deviceType(const QString &id) const;
 
     Config m_config;
@@ -91,6 +99,12 @@ private:
     std::unique_ptr<HttpDeviceLink> m_httpDevices;
     std::unique_ptr<WsDeviceLink> m_wsDevices;
     std::unique_ptr<CoapLink> m_coap;
+    std::unique_ptr<SqliteHealthStore> m_healthStore;
+    std::unique_ptr<HealthHistory> m_history;
+    std::unique_ptr<AlertEngine> m_alertEngine;
+    std::unique_ptr<AlertRuleBook> m_alertRules;
+    std::unique_ptr<AlertWebhook> m_webhook;
+    std::unique_ptr<HealthApi> m_healthApi;
     std::vector<Channel> m_channels;
     UpstreamSink *m_upstream = nullptr; // in m_channels
     quint16 m_httpPort = 0;

@@ -220,18 +220,17 @@ void TestIngest::metaMessages()
 void TestIngest::anomalyRaisesAlert()
 {
     Pipeline p(RegistryPolicy::Auto);
-    QSignalSpy raised(&p.alerts, &AlertStore::alertRaised);
+    QSignalSpy detected(&p.ingest, &Ingest::anomalyDetected);
     for (int v : {10, 12, 14, 16, 10, 12, 14, 16})
         p.send(u"a"_s, u"{\"t\": %1}"_s.arg(v).toUtf8());
-    QCOMPARE(raised.size(), 0);
+    QCOMPARE(detected.size(), 0);
     p.send(u"a"_s, R"({"t": 100})");
-    QCOMPARE(raised.size(), 1);
-    const Alert alert = p.alerts.list().front();
-    QCOMPARE(alert.kind, u"anomaly"_s);
-    QCOMPARE(alert.deviceId, u"a"_s);
-    QCOMPARE(alert.metric, u"t"_s);
-    QCOMPARE(alert.value, 100.0);
-    QCOMPARE(alert.mean, 13.0);
+    QCOMPARE(detected.size(), 1);
+    const auto anomaly = detected.front().front().value<Anomaly>();
+    QCOMPARE(anomaly.deviceId, u"a"_s);
+    QCOMPARE(anomaly.metric, u"t"_s);
+    QCOMPARE(anomaly.value, 100.0);
+    QCOMPARE(anomaly.mean, 13.0);
     QCOMPARE(p.counter(u"edgegate_anomalies_total"_s), 1u);
 }
 
