@@ -79,8 +79,6 @@ std::optional<Alert> alertFromJson(const QJsonObject &json)
     if (a.timeMs == 0)
         a.timeMs = timeFromJson(json.value(u"time"_s));
     a.lastAtMs = timeFromJson(json.value(u"last_at"_s));
-    if (a.lastAtMs == 0)
-        a.lastAtMs = a.timeMs;
     a.count = static_cast<quint64>(std::max<qint64>(1, json.value(u"count"_s).toInteger(1)));
     a.message = json.value(u"message"_s).toString();
     a.acknowledgedBy = json.value(u"acknowledged_by"_s).toString();

@@ -59,7 +59,7 @@ public:
         std::chrono::milliseconds offlineAfter{90000};
         std::chrono::milliseconds flushInterval{1000};
         /// offline_after of device types that have their own; others use `offlineAfter`.
-        QHash<QString, std::chrono::milliseconds> offlineAfterByType;
+        QHash<QString, std::chrono::milliseconds> offlineAfterByType{};
     };
 
     enum class Admission { Accepted, Pending, Denied };

@@ -97,7 +97,8 @@ bool SqliteHealthStore::appendTransitions(const QList<StatusTransition> &transit
         return false;
     }
     QSqlQuery insert(db);
-    insert.prepare(u"INSERT INTO transitions (device, time, from_status, to_status, reason) VALUES (?,?,?,?,?)"_s);
+    insert.prepare(
+        u"INSERT INTO transitions (device, time, from_status, to_status, reason) VALUES (?,?,?,?,COALESCE(?,''))"_s);
     for (const StatusTransition &t : transitions) {
         insert.bindValue(0, t.deviceId);
         insert.bindValue(1, t.timeMs);
