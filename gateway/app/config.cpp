@@ -772,13 +772,30 @@ const QList<KeySpec> &keySpecs()
                  l.keyError(item, u"expected a list of rules, got "_s + nodeKindName(item.node));
                  return;
              }
-             QString problem;
-             auto rules = alertRulesFromJson(yamlToJson(item.node, {}).toArray(), &problem);
-             if (!rules) {
-                 l.keyError(item, problem);
-                 return;
+             QHash<QString, int> ids;
+             int index = 0;
+             for (const auto &rule : item.node) {
+                 const Item one{rule, item.path, lineOf(rule, item.line)};
+                 const QString where = u"[%1]"_s.arg(index++);
+                 if (!rule.IsMap()) {
+                     l.keyError(one, where + u": expected a map, got "_s + nodeKindName(rule));
+                     continue;
+                 }
+                 QString problem;
+                 auto parsed = alertRuleFromJson(yamlToJson(rule, {}).toObject(), &problem);
+                 if (!parsed) {
+                     l.keyError(one, where + u"."_s + problem);
+                     continue;
+                 }
+                 if (const auto first = ids.constFind(parsed->id); first != ids.cend()) {
+                     l.keyError(one,
+                                where + u".id: '"_s + shown(parsed->id) + u"' is already used on line "_s
+                                    + QString::number(*first));
+                     continue;
+                 }
+                 ids.insert(parsed->id, one.line);
+                 l.config().alerts.rules.append(std::move(*parsed));
              }
-             l.config().alerts.rules = std::move(*rules);
          }},
         {u"alerts", u"webhook", alertsWebhook},
         {u"translate", u"republish",
