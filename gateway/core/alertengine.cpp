@@ -78,13 +78,13 @@ QString AlertEngine::typeOf(const QString &deviceId) const
     return d ? d->type : QString();
 }
 
-void AlertEngine::schedule(Deadline deadline)
+void AlertEngine::schedule(const Deadline &deadline)
 {
     const QString k = key(deadline.rule, deadline.deviceId, deadline.metric);
     if (const auto old = m_deadlines.constFind(k); old != m_deadlines.cend())
         m_queue.erase({old->due, k});
     m_queue.insert({deadline.due, k});
-    m_deadlines.insert(k, std::move(deadline));
+    m_deadlines.insert(k, deadline);
 }
 
 void AlertEngine::cancel(int rule, const QString &deviceId, const QString &metric)

@@ -68,7 +68,7 @@ private:
     };
 
     static QString key(int rule, const QString &deviceId, const QString &metric);
-    void schedule(Deadline deadline);
+    void schedule(const Deadline &deadline);
     void cancel(int rule, const QString &deviceId, const QString &metric);
     void fire(const Deadline &deadline);
     void arm();

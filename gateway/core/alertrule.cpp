@@ -136,7 +136,8 @@ std::optional<AlertRule> alertRuleFromJson(const QJsonObject &json, QString *err
         if (!devices.isUndefined()) {
             if (!devices.isArray() || devices.toArray().size() > MaxSelectorDevices)
                 return fail(u"selector.devices: expected a list of at most 1000 device ids"_s);
-            for (const QJsonValue &d : devices.toArray()) {
+            const QJsonArray list = devices.toArray();
+            for (const auto &d : list) {
                 if (!isValidDeviceId(d.toString()))
                     return fail(u"selector.devices: '%1' is not a valid device id"_s.arg(d.toString().left(64)));
                 r.devices.append(d.toString());

@@ -6,6 +6,8 @@
 
 #include <QLoggingCategory>
 
+#include <algorithm>
+
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
@@ -215,16 +217,17 @@ QList<Alert> AlertStore::list(const Filter &filter, int limit, qsizetype *total)
 {
     QList<Alert> out;
     qsizetype matches = 0;
-    for (auto it = m_alerts.crbegin(); it != m_alerts.crend(); ++it) {
-        const Alert &a = it->second;
+    // Newest first: ids grow with age.
+    std::for_each(m_alerts.crbegin(), m_alerts.crend(), [&](const auto &entry) {
+        const Alert &a = entry.second;
         if ((!filter.deviceId.isEmpty() && a.deviceId != filter.deviceId)
             || (!filter.state.isEmpty() && a.state != filter.state)
             || (!filter.severity.isEmpty() && a.severity != filter.severity))
-            continue;
+            return;
         ++matches;
         if (out.size() < limit)
             out.append(a);
-    }
+    });
     if (total)
         *total = matches;
     return out;
