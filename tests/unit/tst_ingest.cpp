@@ -52,6 +52,8 @@ private slots:
     void denyPolicy();
     void statusMessages_data();
     void statusMessages();
+    void statusUptime_data();
+    void statusUptime();
     void metaMessages();
     void anomalyRaisesAlert();
 };
@@ -195,6 +197,33 @@ void TestIngest::statusMessages()
     } else {
         QCOMPARE(int(p.registry.find(u"s"_s)->status), expected);
     }
+}
+
+void TestIngest::statusUptime_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<qint64>("uptime"); // as the device shows it right after
+    QTest::addRow("with uptime") << QByteArray(R"({"status": "online", "uptime": 3600})") << qint64(3600);
+    QTest::addRow("fractional uptime") << QByteArray(R"({"status": "online", "uptime": 12.7})") << qint64(12);
+    QTest::addRow("plain heartbeat") << QByteArray("online") << qint64(0);
+    QTest::addRow("negative uptime left out") << QByteArray(R"({"status": "online", "uptime": -5})") << qint64(0);
+    QTest::addRow("text uptime left out") << QByteArray(R"({"status": "online", "uptime": "long"})") << qint64(0);
+    QTest::addRow("huge uptime left out") << QByteArray(R"({"status": "online", "uptime": 1e300})") << qint64(0);
+}
+
+void TestIngest::statusUptime()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(qint64, uptime);
+    Pipeline p(RegistryPolicy::Auto);
+    p.send(u"s"_s, R"({"v": 1})");
+    p.send(u"s"_s, payload, MessageKind::Status);
+    QCOMPARE(p.bad(u"bad_status"_s), 0u);
+    // Pipeline::send stamps every message with the same time, so time since online_since is 0.
+    const auto device = p.registry.snapshot(u"s"_s, 1'700'000'000'000);
+    QVERIFY(device);
+    QCOMPARE(device->status, DeviceStatus::Online);
+    QCOMPARE(device->uptimeS, uptime);
 }
 
 void TestIngest::metaMessages()
