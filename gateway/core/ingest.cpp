@@ -154,6 +154,12 @@ Counter &Ingest::badCounter(const QString &reason)
 IngestResult Ingest::handle(const InboundMessage &message)
 {
     m_messages[static_cast<size_t>(message.protocol)][static_cast<size_t>(message.kind)]->inc();
+    // Whatever a known device sends shows it is alive; commands and OTA offers come from elsewhere.
+    if ((message.kind == MessageKind::CommandAck || message.kind == MessageKind::Event
+         || message.kind == MessageKind::OtaProgress)
+        && m_registry.find(message.deviceId)) {
+        m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs);
+    }
     switch (message.kind) {
     case MessageKind::Telemetry:
         return handleTelemetry(message);

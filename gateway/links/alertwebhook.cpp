@@ -39,10 +39,10 @@ AlertWebhook::AlertWebhook(const Settings &settings, Metrics &metrics, QObject *
 
 AlertWebhook::~AlertWebhook()
 {
-    if (m_inFlight) {
-        m_inFlight->disconnect(this);
+    // Aborting finishes the reply at once: nothing may react to that any more.
+    m_network.disconnect(this);
+    if (m_inFlight)
         m_inFlight->abort();
-    }
 }
 
 void AlertWebhook::post(const Alert &alert)

@@ -54,6 +54,7 @@ private slots:
     void statusMessages();
     void statusUptime_data();
     void statusUptime();
+    void anyDeviceMessageIsAHeartbeat();
     void metaMessages();
     void anomalyRaisesAlert();
 };
@@ -224,6 +225,18 @@ void TestIngest::statusUptime()
     QVERIFY(device);
     QCOMPARE(device->status, DeviceStatus::Online);
     QCOMPARE(device->uptimeS, uptime);
+}
+
+void TestIngest::anyDeviceMessageIsAHeartbeat()
+{
+    Pipeline p(RegistryPolicy::Auto);
+    p.send(u"d"_s, R"({"v": 1})");
+    p.registry.setReportedStatus(u"d"_s, DeviceStatus::Offline, 1'700'000'000'000);
+    p.send(u"d"_s, R"({"id": "c1", "result": "ok"})", MessageKind::CommandAck);
+    QCOMPARE(p.registry.find(u"d"_s)->status, DeviceStatus::Online);
+    // An event from a device nobody knows does not register it.
+    p.send(u"stranger"_s, R"({"e": 1})", MessageKind::Event);
+    QVERIFY(!p.registry.find(u"stranger"_s));
 }
 
 void TestIngest::metaMessages()
