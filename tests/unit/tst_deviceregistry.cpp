@@ -79,6 +79,7 @@ private slots:
     void offlineAfterPerType();
     void transitionsCarryReasons();
     void healthFields();
+    void onlineSinceRestored();
 };
 
 void TestDeviceRegistry::autoPolicyRegistersOnce()
@@ -409,6 +410,20 @@ void TestDeviceRegistry::healthFields()
     QCOMPARE(d->uptimeS, -1);
     QCOMPARE(d->onlineSinceMs, 0);
     QVERIFY(!f.registry->snapshot(u"nobody"_s, t0));
+}
+
+void TestDeviceRegistry::onlineSinceRestored()
+{
+    Fixture f(RegistryPolicy::Auto);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    f.registry->admit(u"up"_s, Protocol::Mqtt, now);
+    f.registry->admit(u"down"_s, Protocol::Mqtt, now);
+    f.registry->setReportedStatus(u"down"_s, DeviceStatus::Offline, now);
+    f.restart();
+    QCOMPARE(f.registry->find(u"up"_s)->onlineSinceMs, 0);
+    f.registry->restoreOnlineSince({{u"up"_s, now - 5000}, {u"down"_s, now - 5000}});
+    QCOMPARE(f.registry->find(u"up"_s)->onlineSinceMs, now - 5000);
+    QCOMPARE(f.registry->find(u"down"_s)->onlineSinceMs, 0); // offline devices have none
 }
 
 QTEST_GUILESS_MAIN(TestDeviceRegistry)
