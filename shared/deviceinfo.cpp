@@ -70,6 +70,9 @@ QJsonObject deviceToJson(const DeviceInfo &device)
         {u"metadata"_s, metadata},
         {u"last_error"_s, device.lastError.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(device.lastError)},
         {u"last_error_at"_s, timeToJson(device.lastErrorMs)},
+        {u"online_since"_s, timeToJson(device.onlineSinceMs)},
+        {u"uptime"_s, device.uptimeS < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(device.uptimeS)},
+        {u"messages_per_minute"_s, device.messagesPerMinute},
     };
 }
 
@@ -95,6 +98,9 @@ std::optional<DeviceInfo> deviceFromJson(const QJsonObject &json)
         d.metadata.insert(it.key(), it.value().toString());
     d.lastError = json.value(u"last_error"_s).toString();
     d.lastErrorMs = timeFromJson(json.value(u"last_error_at"_s));
+    d.onlineSinceMs = timeFromJson(json.value(u"online_since"_s));
+    d.uptimeS = json.value(u"uptime"_s).toInteger(-1);
+    d.messagesPerMinute = json.value(u"messages_per_minute"_s).toInt();
     return d;
 }
 

@@ -34,6 +34,11 @@ struct DeviceInfo
     QMap<QString, QString> metadata;
     QString lastError;
     qint64 lastErrorMs = 0;
+    // Health: onlineSinceMs is kept by the registry; uptime and the rate are worked out when the
+    // device is shown (DeviceRegistry::snapshot), not stored.
+    qint64 onlineSinceMs = 0; ///< when it last came online; 0 while offline
+    qint64 uptimeS = -1; ///< device-reported uptime, else time since onlineSinceMs; -1: unknown
+    int messagesPerMinute = 0;
 
     friend bool operator==(const DeviceInfo &, const DeviceInfo &) = default;
 };

@@ -460,6 +460,76 @@ int lineOf(const YAML::Node &node, int fallback)
     return mark.is_null() || mark.line < 0 ? fallback : mark.line + 1;
 }
 
+// registry.device_types: {TYPE: {offline_after: DURATION}}
+void registryDeviceTypes(Loader &l, const Item &item)
+{
+    if (!item.node.IsMap()) {
+        l.keyError(item, u"expected a map of device types, got "_s + nodeKindName(item.node));
+        return;
+    }
+    for (const auto &entry : item.node) {
+        const QString type = QString::fromStdString(entry.first.Scalar());
+        const QString path = item.path + u'.' + type;
+        const int line = lineOf(entry.second, item.line);
+        if (type.isEmpty() || !entry.second.IsMap()) {
+            l.keyError(Item{entry.second, path, line}, u"expected a map with offline_after"_s);
+            continue;
+        }
+        for (const auto &setting : entry.second) {
+            const QString key = QString::fromStdString(setting.first.Scalar());
+            const Item sub{setting.second, path + u'.' + key, lineOf(setting.second, line)};
+            if (key != u"offline_after") {
+                l.keyError(sub, u"unknown key (device types take offline_after)"_s);
+                continue;
+            }
+            if (const auto value = l.duration(sub, 1s, 24h * 30))
+                l.config().registry.offlineAfterByType.insert(type, *value);
+        }
+    }
+}
+
+// alerts.webhook: {url, timeout, retry_min, retry_max, max_queued}
+void alertsWebhook(Loader &l, const Item &item)
+{
+    if (!item.node.IsMap()) {
+        l.keyError(item, u"expected a map with url, timeout, retry_min, retry_max, max_queued"_s);
+        return;
+    }
+    auto &hook = l.config().alerts.webhook;
+    for (const auto &setting : item.node) {
+        const QString key = QString::fromStdString(setting.first.Scalar());
+        const Item sub{setting.second, item.path + u'.' + key, lineOf(setting.second, item.line)};
+        if (key == u"url") {
+            const auto text = l.string(sub);
+            if (!text)
+                continue;
+            const QUrl url(*text, QUrl::StrictMode);
+            if (!text->isEmpty()
+                && (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty())) {
+                l.keyError(sub, u"'"_s + shown(*text) + u"' is not an http:// or https:// URL"_s);
+                continue;
+            }
+            hook.url = *text;
+        } else if (key == u"timeout") {
+            if (const auto value = l.duration(sub, 100ms, 300s))
+                hook.timeout = *value;
+        } else if (key == u"retry_min") {
+            if (const auto value = l.duration(sub, 10ms, 1h))
+                hook.retryMin = *value;
+        } else if (key == u"retry_max") {
+            if (const auto value = l.duration(sub, 10ms, 24h))
+                hook.retryMax = *value;
+        } else if (key == u"max_queued") {
+            if (const auto value = l.integer(sub, 1, 1000000))
+                hook.maxQueued = int(*value);
+        } else {
+            l.keyError(sub, u"unknown key (use url, timeout, retry_min, retry_max, max_queued)"_s);
+        }
+    }
+    if (hook.retryMax < hook.retryMin)
+        l.keyError(item, u"retry_max is less than retry_min"_s);
+}
+
 void outboxMaxBytes(Loader &l, const Item &item)
 {
     if (const auto value = l.bytes(item, 64LL * 1024, 1LL << 40))
@@ -651,6 +721,12 @@ const QList<KeySpec> &keySpecs()
              if (const auto value = l.integer(item, 0, 100000))
                  l.config().registry.pendingBuffer = int(*value);
          }},
+        {u"registry", u"history_days",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 3650))
+                 l.config().registry.historyDays = int(*value);
+         }},
+        {u"registry", u"device_types", registryDeviceTypes},
         {u"analytics", u"window",
          [](Loader &l, const Item &item) {
              if (const auto value = l.integer(item, 2, 100000))
@@ -695,6 +771,38 @@ const QList<KeySpec> &keySpecs()
              if (const auto value = l.integer(item, 1, 1000000))
                  l.config().alerts.maxKept = int(*value);
          }},
+        {u"alerts", u"rules",
+         [](Loader &l, const Item &item) {
+             if (!item.node.IsSequence()) {
+                 l.keyError(item, u"expected a list of rules, got "_s + nodeKindName(item.node));
+                 return;
+             }
+             QHash<QString, int> ids;
+             int index = 0;
+             for (const auto &rule : item.node) {
+                 const Item one{rule, item.path, lineOf(rule, item.line)};
+                 const QString where = u"[%1]"_s.arg(index++);
+                 if (!rule.IsMap()) {
+                     l.keyError(one, where + u": expected a map, got "_s + nodeKindName(rule));
+                     continue;
+                 }
+                 QString problem;
+                 auto parsed = alertRuleFromJson(yamlToJson(rule, {}).toObject(), &problem);
+                 if (!parsed) {
+                     l.keyError(one, where + u"."_s + problem);
+                     continue;
+                 }
+                 if (const auto first = ids.constFind(parsed->id); first != ids.cend()) {
+                     l.keyError(one,
+                                where + u".id: '"_s + shown(parsed->id) + u"' is already used on line "_s
+                                    + QString::number(*first));
+                     continue;
+                 }
+                 ids.insert(parsed->id, one.line);
+                 l.config().alerts.rules.append(std::move(*parsed));
+             }
+         }},
+        {u"alerts", u"webhook", alertsWebhook},
         {u"translate", u"republish",
          [](Loader &l, const Item &item) {
              if (const auto value = l.boolean(item))

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/alertrule.h"
 #include "gateway/core/duration.h"
 #include "gateway/core/registrypolicy.h"
 #include "gateway/core/route.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -74,6 +76,9 @@ struct Config
         std::chrono::milliseconds offlineAfter{90000};
         std::chrono::milliseconds flushInterval{1000};
         int pendingBuffer = 100; ///< messages held per device awaiting approval
+        int historyDays = 30; ///< status history kept in health.db
+        /// offline_after by device type (registry.device_types.TYPE.offline_after)
+        QHash<QString, std::chrono::milliseconds> offlineAfterByType;
     } registry;
 
     struct Analytics
@@ -91,6 +96,17 @@ struct Config
     struct Alerts
     {
         int maxKept = 1000;
+        /// alerts.rules; empty: defaultAlertRules()
+        QList<AlertRule> rules;
+        /// Off while `url` is empty.
+        struct Webhook
+        {
+            QString url;
+            std::chrono::milliseconds timeout{5000};
+            std::chrono::milliseconds retryMin{1000};
+            std::chrono::milliseconds retryMax{60000};
+            int maxQueued = 1000;
+        } webhook;
     } alerts;
 
     struct Translate

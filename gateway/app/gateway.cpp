@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/app/gateway.h"
 
+#include "gateway/core/alertengine.h"
 #include "gateway/core/alertstore.h"
 #include "gateway/core/analytics.h"
 #include "gateway/core/commandqueue.h"
 #include "gateway/core/deviceregistry.h"
+#include "gateway/core/healthhistory.h"
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
 #include "gateway/links/coapfirmware.h"
 #include "gateway/links/coaplink.h"
 #include "gateway/links/firmwarehttp.h"
+#include "gateway/links/alertwebhook.h"
+#include "gateway/links/healthapi.h"
 #include "gateway/links/httpapi.h"
 #include "gateway/links/httpdevicelink.h"
 #include "gateway/links/mqttlink.h"
@@ -22,8 +26,10 @@
 #include "gateway/sinks/republishsink.h"
 #include "gateway/sinks/upstreamsink.h"
 #include "gateway/storage/firmwarestore.h"
+#include "gateway/storage/alertrulebook.h"
 #include "gateway/storage/routebook.h"
 #include "gateway/storage/sqlitedevicestore.h"
+#include "gateway/storage/sqlitehealthstore.h"
 
 #include "gateway/links/httpjson.h"
 
@@ -50,14 +56,15 @@ Gateway::Gateway(const Config &config, QObject *parent)
 {
     Metrics &metrics = *m_metrics;
     m_registry = std::make_unique<DeviceRegistry>(
-        DeviceRegistry::Settings{config.registry.policy, config.registry.offlineAfter, config.registry.flushInterval},
+        DeviceRegistry::Settings{config.registry.policy, config.registry.offlineAfter, config.registry.flushInterval,
+                                 config.registry.offlineAfterByType},
         *m_store, metrics);
     m_analytics = std::make_unique<Analytics>(
         Analytics::Settings{config.analytics.window, config.analytics.anomalyZ, config.analytics.minSamples});
     m_alerts = std::make_unique<AlertStore>(config.alerts.maxKept, metrics);
     m_router = std::make_unique<Router>([this](const QString &id) { return deviceType(id); }, metrics);
     m_ingest = std::make_unique<Ingest>(Ingest::Settings{config.ingest.maxPayloadBytes, config.registry.pendingBuffer},
-                                        *m_registry, *m_analytics, *m_alerts, metrics, m_router.get());
+                                        *m_registry, *m_analytics, metrics, m_router.get());
     m_feed = std::make_unique<UiFeed>(config.gateway.id, *m_registry, *m_alerts, *m_ingest, metrics);
 
     MqttLink::Settings mqtt;
@@ -125,6 +132,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
         QByteArrayLiteral("firmware"),
         [this](coap_session_t *session, const QList<QByteArray> &path, const coap_pdu_t *request,
                coap_pdu_t *response) { return m_coapFirmware->handle(session, path, request, response); });
+    wireHealth();
     wireCommands();
     buildSinks();
     wireRoutes();
@@ -162,33 +170,11 @@ void Gateway::addChannel(std::unique_ptr<Sink> sink, const OutboxPolicy &policy,
     channel.policy = policy;
     m_router->addTarget(sink->name(), *channel.target);
 
-    // Every drop becomes an alert, at most one per sink and reason every 10 s, carrying the count.
+    // Drops feed the outbox_overflow alert rules; repeats only count up the open alert.
     const QString name = sink->name();
-    auto pending = std::make_shared<QHash<QString, quint64>>();
-    auto timer = std::make_shared<QTimer>();
-    timer->setSingleShot(true);
-    timer->setInterval(10000);
-    const auto raise = [this, name, pending] {
-        for (auto it = pending->begin(); it != pending->end(); ++it) {
-            Alert alert;
-            alert.kind = it.key() == u"overflow" ? u"outbox_overflow"_s : u"outbox_dropped"_s;
-            alert.severity = u"critical"_s;
-            alert.value = static_cast<double>(it.value());
-            alert.timeMs = QDateTime::currentMSecsSinceEpoch();
-            alert.message = u"outbox %1 dropped %2 message(s): %3"_s.arg(name).arg(it.value()).arg(it.key());
-            m_alerts->raise(std::move(alert));
-        }
-        pending->clear();
-    };
-    connect(timer.get(), &QTimer::timeout, this, raise);
-    connect(channel.outbox.get(), &Outbox::dropped, this,
-            [pending, timer, raise](quint64 count, const QString &reason) {
-                (*pending)[reason] += count;
-                if (!timer->isActive()) {
-                    raise();
-                    timer->start();
-                }
-            });
+    connect(channel.outbox.get(), &Outbox::dropped, this, [this, name](quint64 count, const QString &reason) {
+        m_alertEngine->onOutboxDropped(name, count, reason);
+    });
     channel.sink = std::move(sink);
     m_channels.push_back(std::move(channel));
 }
@@ -253,6 +239,61 @@ void Gateway::buildSinks()
         addChannel(std::make_unique<RepublishSink>(*m_mqtt, RepublishWindow, *m_metrics), c.translate.outbox,
                    OutboxTarget::republish());
     }
+}
+
+void Gateway::wireHealth()
+{
+    Metrics &metrics = *m_metrics;
+    m_healthStore = std::make_unique<SqliteHealthStore>();
+    m_history = std::make_unique<HealthHistory>(HealthHistory::Settings{m_config.registry.historyDays}, *m_healthStore,
+                                                metrics);
+    m_alertEngine = std::make_unique<AlertEngine>(*m_alerts, *m_registry);
+    m_alertRules = std::make_unique<AlertRuleBook>(
+        QDir(m_config.gateway.dataDir).absoluteFilePath(u"alert-rules.json"_s),
+        m_config.alerts.rules.isEmpty() ? defaultAlertRules() : m_config.alerts.rules);
+    connect(m_registry.get(), &DeviceRegistry::statusChanged, m_history.get(), &HealthHistory::record);
+    connect(m_registry.get(), &DeviceRegistry::statusChanged, m_alertEngine.get(), &AlertEngine::onStatus);
+    connect(m_ingest.get(), &Ingest::telemetryAccepted, m_alertEngine.get(), &AlertEngine::onTelemetry);
+    connect(m_ingest.get(), &Ingest::anomalyDetected, m_alertEngine.get(), &AlertEngine::onAnomaly);
+
+    // Every lifecycle change goes to the gateway's alert topic through the local broker.
+    const QString topic = u"gateway/%1/alerts"_s.arg(m_config.gateway.id);
+    Counter &unpublished = metrics.counter(u"edgegate_alerts_unpublished_total"_s,
+                                           u"Alert changes not published on MQTT (the broker was not connected)."_s);
+    connect(m_alerts.get(), &AlertStore::alertChanged, this, [this, topic, &unpublished](const Alert &alert) {
+        if (!m_mqtt->publish(topic, QJsonDocument(alertToJson(alert)).toJson(QJsonDocument::Compact), 1, false))
+            unpublished.inc();
+    });
+    if (!m_config.alerts.webhook.url.isEmpty()) {
+        const auto &hook = m_config.alerts.webhook;
+        m_webhook = std::make_unique<AlertWebhook>(
+            AlertWebhook::Settings{QUrl(hook.url), hook.timeout, hook.retryMin, hook.retryMax, hook.maxQueued},
+            metrics);
+        connect(m_alerts.get(), &AlertStore::alertChanged, m_webhook.get(), &AlertWebhook::post);
+    }
+    m_healthApi = std::make_unique<HealthApi>(m_http->server(), *m_registry, *m_history, *m_alerts, *m_alertEngine,
+                                              *m_alertRules);
+}
+
+bool Gateway::startHealth(QString *error)
+{
+    const QString path = QDir(m_config.gateway.dataDir).absoluteFilePath(u"health.db"_s);
+    if (!m_healthStore->open(path)) {
+        *error = u"cannot open %1: %2"_s.arg(path, m_healthStore->lastError());
+        return false;
+    }
+    QString loadError;
+    if (!m_alerts->load(*m_healthStore, &loadError)) {
+        *error = u"cannot read the alerts in %1: %2"_s.arg(path, loadError);
+        return false;
+    }
+    if (const auto since = m_healthStore->lastOnline())
+        m_registry->restoreOnlineSince(*since);
+    m_history->start();
+    if (!m_alertRules->load(&loadError))
+        qCCritical(lcGateway).noquote() << loadError << "- using the alert rules of the config file";
+    m_alertEngine->setRules(m_alertRules->rules());
+    return true;
 }
 
 void Gateway::wireRoutes()
@@ -354,6 +395,8 @@ bool Gateway::start(QString *error)
         *error = u"cannot read the registry in %1: %2"_s.arg(dbPath, loadError);
         return false;
     }
+    if (!startHealth(error))
+        return false;
     QString routeError;
     if (!m_routeBook->load(&routeError))
         qCCritical(lcGateway).noquote() << routeError << "- using the routes of the config file";
@@ -417,6 +460,8 @@ void Gateway::finishStop()
     m_feed->closeAll();
     if (!m_registry->flush())
         qCWarning(lcGateway) << "the last registry changes could not be written";
+    if (!m_history->flush() || !m_alerts->flush())
+        qCWarning(lcGateway) << "the last status history or alert changes could not be written";
     // Aggregate windows in progress go out now, stamped with the time of the stop.
     m_router->flushAggregates(QDateTime::currentMSecsSinceEpoch(), true);
     for (Channel &channel : m_channels)

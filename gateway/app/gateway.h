@@ -12,7 +12,10 @@
 
 namespace edgegate {
 
+class AlertEngine;
+class AlertRuleBook;
 class AlertStore;
+class AlertWebhook;
 class Analytics;
 class CoapFirmware;
 class CoapLink;
@@ -21,6 +24,8 @@ class DeviceRegistry;
 class FirmwareHttp;
 class FirmwareStore;
 class Forwarder;
+class HealthApi;
+class HealthHistory;
 class HttpApi;
 class HttpDeviceLink;
 class InfluxSink;
@@ -33,6 +38,7 @@ class RouteBook;
 class Router;
 class Sink;
 class SqliteDeviceStore;
+class SqliteHealthStore;
 class UpstreamSink;
 class UiFeed;
 class WsDeviceLink;
@@ -79,6 +85,8 @@ private:
     void addChannel(std::unique_ptr<Sink> sink, const OutboxPolicy &policy,
                     std::function<std::optional<RouteTarget::Record>(const Envelope &)> encoder);
     void wireRoutes();
+    void wireHealth();
+    bool startHealth(QString *error);
     [[nodiscard]] QString deviceType(const QString &id) const;
 
     Config m_config;
@@ -100,6 +108,12 @@ private:
     std::unique_ptr<CoapLink> m_coap;
     std::unique_ptr<FirmwareHttp> m_firmwareHttp;
     std::unique_ptr<CoapFirmware> m_coapFirmware;
+    std::unique_ptr<SqliteHealthStore> m_healthStore;
+    std::unique_ptr<HealthHistory> m_history;
+    std::unique_ptr<AlertEngine> m_alertEngine;
+    std::unique_ptr<AlertRuleBook> m_alertRules;
+    std::unique_ptr<AlertWebhook> m_webhook;
+    std::unique_ptr<HealthApi> m_healthApi;
     std::vector<Channel> m_channels;
     UpstreamSink *m_upstream = nullptr; // in m_channels
     quint16 m_httpPort = 0;

@@ -2,12 +2,14 @@
 #include "gateway/core/deviceregistry.h"
 
 #include "gateway/core/devicestore.h"
+#include "gateway/core/duration.h"
 #include "gateway/core/metrics.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
 
 #include <algorithm>
+#include <limits>
 
 namespace edgegate {
 
@@ -28,6 +30,18 @@ DeviceRegistry::DeviceRegistry(const Settings &settings, DeviceStore &store, Met
                                       u"Batched registry writes that failed (retried at the next flush)."_s))
     , m_metrics(metrics)
 {
+    m_live.push_back({settings.offlineAfter, {}});
+    // One list per distinct timeout, not per type: types sharing a timeout share a list.
+    for (auto it = settings.offlineAfterByType.cbegin(); it != settings.offlineAfterByType.cend(); ++it) {
+        const auto same = std::find_if(m_live.cbegin(), m_live.cend(),
+                                       [&it](const LiveList &l) { return l.timeout == it.value(); });
+        if (same == m_live.cend()) {
+            m_typeLists.insert(it.key(), static_cast<int>(m_live.size()));
+            m_live.push_back({it.value(), {}});
+        } else {
+            m_typeLists.insert(it.key(), static_cast<int>(same - m_live.cbegin()));
+        }
+    }
     m_offlineTimer.setSingleShot(true);
     connect(&m_offlineTimer, &QTimer::timeout, this, &DeviceRegistry::expireSilent);
     m_flushTimer.setInterval(settings.flushInterval);
@@ -84,14 +98,15 @@ bool DeviceRegistry::load(QString *error)
         Entry &e = insert(info);
         if (e.info.status == DeviceStatus::Online || e.info.status == DeviceStatus::Error) {
             // Silence that began before the restart counts towards going offline.
-            const auto silentFor = std::chrono::milliseconds(
-                std::clamp<qint64>(nowMs - e.info.lastSeenMs, 0, static_cast<qint64>(m_settings.offlineAfter.count())));
+            const auto silentFor = std::chrono::milliseconds(std::clamp<qint64>(
+                nowMs - e.info.lastSeenMs, 0, static_cast<qint64>(m_live[e.listIndex].timeout.count())));
             e.lastActivity = now - silentFor;
             watch(e);
         }
     }
     // Devices were loaded in table order; the silence watch list must be oldest first.
-    m_live.sort([](const Entry *a, const Entry *b) { return a->lastActivity < b->lastActivity; });
+    for (LiveList &l : m_live)
+        l.entries.sort([](const Entry *a, const Entry *b) { return a->lastActivity < b->lastActivity; });
     qCInfo(lcRegistry).noquote() << "loaded" << m_devices.size() << "devices";
     armOfflineTimer();
     m_flushTimer.start();
@@ -117,7 +132,86 @@ DeviceRegistry::Entry &DeviceRegistry::insert(DeviceInfo info)
     m_removed.remove(id);
     auto [it, inserted] = m_devices.try_emplace(id);
     it->second.info = std::move(info);
+    it->second.listIndex = listFor(it->second.info.type);
     return it->second;
+}
+
+int DeviceRegistry::listFor(const QString &type) const
+{
+    return type.isEmpty() ? 0 : m_typeLists.value(type, 0);
+}
+
+std::chrono::milliseconds DeviceRegistry::offlineAfter(const QString &type) const
+{
+    return m_live[listFor(type)].timeout;
+}
+
+void DeviceRegistry::transition(Entry &e, DeviceStatus to, const QString &reason, qint64 nowMs)
+{
+    const DeviceStatus from = e.info.status;
+    e.info.status = to;
+    const bool wasUp = from == DeviceStatus::Online || from == DeviceStatus::Error;
+    const bool isUp = to == DeviceStatus::Online || to == DeviceStatus::Error;
+    if (isUp && !wasUp)
+        e.info.onlineSinceMs = nowMs;
+    if (!isUp) {
+        e.info.onlineSinceMs = 0;
+        e.uptimeS.reset();
+    }
+    emit statusChanged(StatusTransition{e.info.id, from, to, reason, nowMs});
+}
+
+void DeviceRegistry::countMessage(Entry &e, qint64 nowMs)
+{
+    const qint64 slot = nowMs / RateSlotMs;
+    if (slot != e.rateSlot) {
+        // Slots between the last message and now saw nothing.
+        const qint64 stale = std::min<qint64>(std::max<qint64>(slot - e.rateSlot, 0), RateSlots);
+        for (qint64 i = 1; i <= stale; ++i)
+            e.rate[static_cast<size_t>((e.rateSlot + i) % RateSlots)] = 0;
+        if (slot > e.rateSlot)
+            e.rateSlot = slot;
+    }
+    quint16 &count = e.rate[static_cast<size_t>(e.rateSlot % RateSlots)];
+    if (count < std::numeric_limits<quint16>::max())
+        ++count;
+}
+
+void DeviceRegistry::fillHealth(DeviceInfo &info, const Entry &e, qint64 nowMs) const
+{
+    const qint64 slot = nowMs / RateSlotMs;
+    int total = 0;
+    for (qint64 i = 0; i < RateSlots; ++i) {
+        const qint64 s = e.rateSlot - i;
+        if (s > slot - RateSlots && s <= slot)
+            total += e.rate[static_cast<size_t>(((s % RateSlots) + RateSlots) % RateSlots)];
+    }
+    info.messagesPerMinute = total;
+    const bool up = info.status == DeviceStatus::Online || info.status == DeviceStatus::Error;
+    if (up && e.uptimeS)
+        info.uptimeS = *e.uptimeS + std::max<qint64>(0, nowMs - e.uptimeAtMs) / 1000;
+    else if (up && info.onlineSinceMs > 0)
+        info.uptimeS = std::max<qint64>(0, nowMs - info.onlineSinceMs) / 1000;
+    else
+        info.uptimeS = -1;
+}
+
+std::optional<DeviceInfo> DeviceRegistry::snapshot(const QString &id, qint64 nowMs) const
+{
+    const auto it = m_devices.find(id);
+    if (it == m_devices.end())
+        return std::nullopt;
+    DeviceInfo info = it->second.info;
+    fillHealth(info, it->second, nowMs);
+    return info;
+}
+
+void DeviceRegistry::restoreOnlineSince(const QHash<QString, qint64> &onlineSinceMs)
+{
+    for (auto &[id, e] : m_devices) {
+        if (e.info.status == DeviceStatus::Online || e.info.status == DeviceStatus::Error)
+            e.info.onlineSinceMs = onlineSinceMs.value(id, e.info.onlineSinceMs);
+    }
 }
 
 void DeviceRegistry::markDirty(const Entry &e)
@@ -128,15 +222,18 @@ void DeviceRegistry::markDirty(const Entry &e)
 void DeviceRegistry::changed(Entry &e)
 {
     markDirty(e);
-    emit deviceChanged(e.info);
+    DeviceInfo shown = e.info;
+    fillHealth(shown, e, QDateTime::currentMSecsSinceEpoch());
+    emit deviceChanged(shown);
 }
 
 void DeviceRegistry::watch(Entry &e)
 {
+    std::list<Entry *> &entries = m_live[e.listIndex].entries;
     if (e.live) {
-        m_live.splice(m_live.end(), m_live, e.livePos);
+        entries.splice(entries.end(), entries, e.livePos);
     } else {
-        e.livePos = m_live.insert(m_live.end(), &e);
+        e.livePos = entries.insert(entries.end(), &e);
         e.live = true;
     }
     if (!m_offlineTimer.isActive())
@@ -147,18 +244,25 @@ void DeviceRegistry::unwatch(Entry &e)
 {
     if (!e.live)
         return;
-    m_live.erase(e.livePos);
+    m_live[e.listIndex].entries.erase(e.livePos);
     e.live = false;
 }
 
 void DeviceRegistry::armOfflineTimer()
 {
-    if (m_live.empty()) {
+    std::optional<Clock::time_point> deadline;
+    for (const LiveList &l : m_live) {
+        if (!l.entries.empty()) {
+            const auto d = l.entries.front()->lastActivity + l.timeout;
+            if (!deadline || d < *deadline)
+                deadline = d;
+        }
+    }
+    if (!deadline) {
         m_offlineTimer.stop();
         return;
     }
-    const auto deadline = m_live.front()->lastActivity + m_settings.offlineAfter;
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now());
     // Rounded up so the timer never fires just before the deadline and re-arms for 0 ms.
     m_offlineTimer.start(std::max<qint64>(wait.count() + 1, 0));
 }
@@ -166,13 +270,16 @@ void DeviceRegistry::armOfflineTimer()
 void DeviceRegistry::expireSilent()
 {
     const auto now = Clock::now();
-    while (!m_live.empty() && m_live.front()->lastActivity + m_settings.offlineAfter <= now) {
-        Entry &e = *m_live.front();
-        unwatch(e);
-        e.info.status = DeviceStatus::Offline;
-        qCInfo(lcRegistry).noquote() << "device" << e.info.id << "offline: silent for"
-                                     << m_settings.offlineAfter.count() << "ms";
-        changed(e);
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    for (LiveList &l : m_live) {
+        while (!l.entries.empty() && l.entries.front()->lastActivity + l.timeout <= now) {
+            Entry &e = *l.entries.front();
+            unwatch(e);
+            const QString silence = formatDuration(l.timeout);
+            qCInfo(lcRegistry).noquote() << "device" << e.info.id << "offline: silent for" << silence;
+            transition(e, DeviceStatus::Offline, u"silent for "_s + silence, nowMs);
+            changed(e);
+        }
     }
     armOfflineTimer();
 }
@@ -192,22 +299,27 @@ DeviceRegistry::Admission DeviceRegistry::admit(const QString &id, Protocol prot
         info.approval = m_settings.policy == RegistryPolicy::Approve ? Approval::Pending : Approval::Approved;
         info.firstSeenMs = nowMs;
         info.lastSeenMs = nowMs;
+        info.onlineSinceMs = nowMs;
         e = &insert(std::move(info));
         e->protocol = protocol;
         e->lastActivity = Clock::now();
+        countMessage(*e, nowMs);
         watch(*e);
         m_registered.inc();
         qCInfo(lcRegistry).noquote() << "registered device" << id << "over" << protocolName(protocol)
                                      << (e->info.approval == Approval::Pending ? "(pending approval)" : "(approved)");
+        emit statusChanged(StatusTransition{id, std::nullopt, DeviceStatus::Online,
+                                            u"registered: first %1 message"_s.arg(protocolName(protocol)), nowMs});
         changed(*e);
         return e->info.approval == Approval::Pending ? Admission::Pending : Admission::Accepted;
     }
 
     e->info.lastSeenMs = nowMs;
     e->lastActivity = Clock::now();
+    countMessage(*e, nowMs);
     bool visible = false;
     if (e->info.status == DeviceStatus::Offline) {
-        e->info.status = DeviceStatus::Online;
+        transition(*e, DeviceStatus::Online, u"%1 message"_s.arg(protocolName(protocol)), nowMs);
         visible = true;
     }
     if (e->info.status != DeviceStatus::Maintenance)
@@ -227,11 +339,16 @@ DeviceRegistry::Admission DeviceRegistry::admit(const QString &id, Protocol prot
     return e->info.approval == Approval::Pending ? Admission::Pending : Admission::Accepted;
 }
 
-void DeviceRegistry::setReportedStatus(const QString &id, DeviceStatus status, qint64 nowMs)
+void DeviceRegistry::setReportedStatus(const QString &id, DeviceStatus status, qint64 nowMs,
+                                       std::optional<qint64> uptimeS)
 {
     Entry *e = entry(id);
     if (!e)
         return;
+    if (uptimeS && status != DeviceStatus::Offline) {
+        e->uptimeS = uptimeS;
+        e->uptimeAtMs = nowMs;
+    }
     if (e->info.status == status) {
         // A repeated online or error report is a heartbeat: it keeps the device from going silent.
         if (status != DeviceStatus::Offline) {
@@ -246,7 +363,10 @@ void DeviceRegistry::setReportedStatus(const QString &id, DeviceStatus status, q
         // An operator put it there; only an operator takes it out.
         return;
     }
-    e->info.status = status;
+    transition(*e, status,
+               status == DeviceStatus::Offline ? u"offline status message (or the device's will)"_s
+                                               : u"%1 status message"_s.arg(deviceStatusName(status)),
+               nowMs);
     if (status == DeviceStatus::Offline) {
         unwatch(*e);
     } else {
@@ -266,8 +386,25 @@ void DeviceRegistry::applyMeta(const QString &id, const DeviceMeta &meta)
     DeviceInfo before = e->info;
     if (meta.name && e->info.name.isEmpty())
         e->info.name = *meta.name; // an operator's name wins over the device's own
-    if (meta.type)
+    if (meta.type && *meta.type != e->info.type) {
         e->info.type = *meta.type;
+        const int list = listFor(e->info.type);
+        if (list != e->listIndex) {
+            // Into its type's list at its place by last activity, so the list stays in order.
+            const bool wasLive = e->live;
+            unwatch(*e);
+            e->listIndex = list;
+            if (wasLive) {
+                std::list<Entry *> &entries = m_live[list].entries;
+                auto pos = entries.end();
+                while (pos != entries.begin() && (*std::prev(pos))->lastActivity > e->lastActivity)
+                    --pos;
+                e->livePos = entries.insert(pos, e);
+                e->live = true;
+                armOfflineTimer();
+            }
+        }
+    }
     if (meta.firmware)
         e->info.firmware = *meta.firmware;
     for (auto it = meta.metadata.cbegin(); it != meta.metadata.cend(); ++it)
@@ -298,6 +435,7 @@ QList<DeviceInfo> DeviceRegistry::list(std::optional<DeviceStatus> status, const
                                        std::optional<Approval> approval) const
 {
     QList<DeviceInfo> out;
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
     for (const auto &[id, e] : m_devices) {
         if (status && e.info.status != *status)
             continue;
@@ -306,6 +444,7 @@ QList<DeviceInfo> DeviceRegistry::list(std::optional<DeviceStatus> status, const
         if (approval && e.info.approval != *approval)
             continue;
         out.append(e.info);
+        fillHealth(out.back(), e, nowMs);
     }
     std::sort(out.begin(), out.end(), [](const DeviceInfo &a, const DeviceInfo &b) { return a.id < b.id; });
     return out;
@@ -335,13 +474,17 @@ DeviceRegistry::ChangeResult DeviceRegistry::patch(const QString &id, const Devi
     if (patch.metadata)
         e->info.metadata = *patch.metadata;
     if (patch.maintenance) {
+        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
         if (*patch.maintenance && e->info.status != DeviceStatus::Maintenance) {
-            e->info.status = DeviceStatus::Maintenance;
+            transition(*e, DeviceStatus::Maintenance, u"operator: maintenance on"_s, nowMs);
             unwatch(*e);
         } else if (!*patch.maintenance && e->info.status == DeviceStatus::Maintenance) {
             // Back from maintenance: online if it spoke recently, else offline.
-            const bool recent = Clock::now() - e->lastActivity < m_settings.offlineAfter;
-            e->info.status = recent ? DeviceStatus::Online : DeviceStatus::Offline;
+            const bool recent = Clock::now() - e->lastActivity < m_live[e->listIndex].timeout;
+            transition(*e, recent ? DeviceStatus::Online : DeviceStatus::Offline,
+                       recent ? u"operator: maintenance off, heard from recently"_s
+                              : u"operator: maintenance off, silent"_s,
+                       nowMs);
             if (recent)
                 watch(*e);
         }

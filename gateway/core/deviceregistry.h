@@ -3,19 +3,23 @@
 
 #include "gateway/core/devicestore.h"
 #include "gateway/core/envelope.h"
+#include "gateway/core/healthstore.h"
 #include "gateway/core/registrypolicy.h"
 #include "shared/deviceinfo.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QSet>
 #include <QString>
 #include <QTimer>
 
+#include <array>
 #include <chrono>
 #include <list>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 namespace edgegate {
 
@@ -42,7 +46,9 @@ struct DeviceMeta
 /// The devices the gateway knows, with their status. Kept in memory, written to the store in
 /// batches: per-message work (last seen) only marks a device dirty, and a timer writes all
 /// dirty devices in one transaction. Devices that fall silent go offline through one timer
-/// armed for the earliest deadline (devices are kept in last-seen order), not a poll per device.
+/// armed for the earliest deadline, not a poll per device: devices are kept in last-seen order in
+/// one list per distinct offline timeout (device types may have their own), so only the head of
+/// each list is ever looked at. Every status change is announced with its reason (statusChanged).
 class DeviceRegistry : public QObject
 {
     Q_OBJECT
@@ -52,6 +58,8 @@ public:
         RegistryPolicy policy = RegistryPolicy::Auto;
         std::chrono::milliseconds offlineAfter{90000};
         std::chrono::milliseconds flushInterval{1000};
+        /// offline_after of device types that have their own; others use `offlineAfter`.
+        QHash<QString, std::chrono::milliseconds> offlineAfterByType{};
     };
 
     enum class Admission { Accepted, Pending, Denied };
@@ -66,14 +74,24 @@ public:
     /// brings it online. The per-message hot path.
     Admission admit(const QString &id, Protocol protocol, qint64 nowMs);
 
-    void setReportedStatus(const QString &id, DeviceStatus status, qint64 nowMs);
+    /// A status the device reported; a repeated online (or error) is a heartbeat. `uptimeS` is the
+    /// device's own uptime when it sent one.
+    void setReportedStatus(const QString &id, DeviceStatus status, qint64 nowMs,
+                           std::optional<qint64> uptimeS = std::nullopt);
     void applyMeta(const QString &id, const DeviceMeta &meta);
     /// Keeps `message` as the last error of a known device; unknown ids are ignored.
     void recordError(const QString &id, const QString &message, qint64 nowMs);
 
     [[nodiscard]] const DeviceInfo *find(const QString &id) const;
+    /// The device as REST and the WebSocket API show it, with its health worked out at `nowMs`
+    /// (uptime, messages in the last minute).
+    [[nodiscard]] std::optional<DeviceInfo> snapshot(const QString &id, qint64 nowMs) const;
+    /// How long `type` may stay silent before it counts as offline.
+    [[nodiscard]] std::chrono::milliseconds offlineAfter(const QString &type) const;
+    /// When each online device came online, from the status history (after load()).
+    void restoreOnlineSince(const QHash<QString, qint64> &onlineSinceMs);
     [[nodiscard]] qsizetype size() const { return static_cast<qsizetype>(m_devices.size()); }
-    /// Sorted by id; empty filters match everything.
+    /// Sorted by id, with health as snapshot() shows it; empty filters match everything.
     [[nodiscard]] QList<DeviceInfo> list(std::optional<DeviceStatus> status = {}, const QString &type = {},
                                          std::optional<Approval> approval = {}) const;
 
@@ -101,8 +119,13 @@ signals:
     void deviceChanged(const edgegate::DeviceInfo &device);
     void deviceRemoved(const QString &id);
     void deviceApproved(const QString &id);
+    /// A device's status changed (including its registration), with the reason.
+    void statusChanged(const edgegate::StatusTransition &transition);
 
 private:
+    static constexpr int RateSlots = 6;
+    static constexpr qint64 RateSlotMs = 10000;
+
     struct Entry
     {
         DeviceInfo info;
@@ -110,6 +133,19 @@ private:
         std::list<Entry *>::iterator livePos; // valid while `live`
         bool live = false; // in m_live, i.e. watched for silence
         std::optional<Protocol> protocol; // of the last message, to skip rebuilding info.protocol
+        int listIndex = 0; // which m_live list its type's timeout puts it in
+        // Messages per 10 s slot over the last minute, indexed by slot % 6; rateSlot is the newest.
+        std::array<quint16, RateSlots> rate{};
+        qint64 rateSlot = 0;
+        std::optional<qint64> uptimeS; // as last reported by the device
+        qint64 uptimeAtMs = 0;
+    };
+
+    /// Devices watched for silence with one timeout, least recently active first.
+    struct LiveList
+    {
+        std::chrono::milliseconds timeout;
+        std::list<Entry *> entries;
     };
 
     Entry *entry(const QString &id);
@@ -120,11 +156,17 @@ private:
     void unwatch(Entry &e);
     void armOfflineTimer();
     void expireSilent();
+    [[nodiscard]] int listFor(const QString &type) const;
+    /// Sets the status, keeps online_since and announces the transition.
+    void transition(Entry &e, DeviceStatus to, const QString &reason, qint64 nowMs);
+    void countMessage(Entry &e, qint64 nowMs);
+    void fillHealth(DeviceInfo &info, const Entry &e, qint64 nowMs) const;
 
     Settings m_settings;
     DeviceStore &m_store;
     std::unordered_map<QString, Entry> m_devices; // node-based: Entry addresses stay put
-    std::list<Entry *> m_live; // online/error devices, least recently active first
+    std::vector<LiveList> m_live; // online/error devices; [0] has the default timeout
+    QHash<QString, int> m_typeLists; // device type -> index in m_live
     QHash<QString, DeviceCredentials> m_credentials;
     QHash<QByteArray, QString> m_pskOwners; // identity -> device id
     QSet<QString> m_dirty;

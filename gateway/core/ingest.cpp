@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/ingest.h"
 
-#include "gateway/core/alertstore.h"
 #include "gateway/core/analytics.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/metrics.h"
@@ -31,19 +30,33 @@ std::vector<double> latencyBuckets()
     return {0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1.0};
 }
 
-std::optional<DeviceStatus> parseStatus(const QByteArray &payload)
+struct ReportedStatus
+{
+    DeviceStatus status;
+    std::optional<qint64> uptimeS;
+};
+
+// `online`, `"online"` or `{"status": "online", "uptime": seconds}`.
+std::optional<ReportedStatus> parseStatus(const QByteArray &payload)
 {
     QByteArray text = payload.trimmed();
+    std::optional<qint64> uptime;
     if (text.startsWith('{') || text.startsWith('"')) {
         const QJsonDocument doc = QJsonDocument::fromJson(u"[%1]"_s.arg(QString::fromUtf8(text)).toUtf8());
         const QJsonValue v = doc.array().at(0);
+        if (v.isObject()) {
+            const QJsonValue u = v.toObject().value(u"uptime"_s);
+            // A negative, huge or non-numeric uptime is left out; the status itself still counts.
+            if (u.isDouble() && u.toDouble() >= 0 && u.toDouble() < 1e12)
+                uptime = static_cast<qint64>(u.toDouble());
+        }
         text = (v.isObject() ? v.toObject().value(u"status"_s) : v).toString().toUtf8();
     }
     const auto status = deviceStatusFromName(QString::fromUtf8(text.toLower()));
     // Maintenance is an operator's decision, not something a device can claim.
     if (!status || *status == DeviceStatus::Maintenance)
         return std::nullopt;
-    return status;
+    return ReportedStatus{*status, uptime};
 }
 
 QString metadataText(const QJsonValue &v)
@@ -80,14 +93,13 @@ Envelope passOn(const InboundMessage &message)
 
 } // namespace
 
-Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
-               Metrics &metrics, Router *router, QObject *parent)
+Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, Metrics &metrics,
+               Router *router, QObject *parent)
     : QObject(parent)
     , m_settings(settings)
     , m_decoder(settings.maxPayloadBytes)
     , m_registry(registry)
     , m_analytics(analytics)
-    , m_alerts(alerts)
     , m_metrics(metrics)
     , m_router(router)
     , m_heldTotal(metrics.counter(u"edgegate_messages_held_total"_s,
@@ -142,6 +154,12 @@ Counter &Ingest::badCounter(const QString &reason)
 IngestResult Ingest::handle(const InboundMessage &message)
 {
     m_messages[static_cast<size_t>(message.protocol)][static_cast<size_t>(message.kind)]->inc();
+    // Whatever a known device sends shows it is alive; commands and OTA offers come from elsewhere.
+    if ((message.kind == MessageKind::CommandAck || message.kind == MessageKind::Event
+         || message.kind == MessageKind::OtaProgress)
+        && m_registry.find(message.deviceId)) {
+        m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs);
+    }
     switch (message.kind) {
     case MessageKind::Telemetry:
         return handleTelemetry(message);
@@ -252,19 +270,7 @@ Router::Result Ingest::process(const Envelope &envelope)
     const QList<Anomaly> anomalies = m_analytics.process(envelope);
     for (const Anomaly &a : anomalies) {
         m_anomalies.inc();
-        Alert alert;
-        alert.kind = u"anomaly"_s;
-        alert.severity = a.zScore >= 2 * m_analytics.settings().anomalyZ ? u"critical"_s : u"warning"_s;
-        alert.deviceId = a.deviceId;
-        alert.metric = a.metric;
-        alert.value = a.value;
-        alert.zScore = a.zScore;
-        alert.mean = a.mean;
-        alert.stddev = a.stddev;
-        alert.timeMs = a.timeMs;
-        alert.message = u"%1 of %2 is %3, %4 standard deviations from the window mean %5"_s.arg(
-            a.metric, a.deviceId, QString::number(a.value), QString::number(a.zScore, 'f', 1), QString::number(a.mean));
-        m_alerts.raise(std::move(alert));
+        emit anomalyDetected(a);
     }
     emit telemetryAccepted(envelope);
     return Router::Result::Stored;
@@ -328,15 +334,16 @@ IngestResult Ingest::handleStatus(const InboundMessage &message)
     if (message.payload.size() > m_settings.maxPayloadBytes) {
         return reject(message.protocol, u"too_large"_s, message.deviceId, u"status payload too large"_s);
     }
-    const auto status = parseStatus(message.payload);
-    if (!status) {
+    const auto reported = parseStatus(message.payload);
+    if (!reported) {
         return reject(message.protocol, u"bad_status"_s, message.deviceId,
                       u"status must be online, offline or error, got '%1'"_s.arg(
                           loggable(QString::fromUtf8(message.payload), 64)));
     }
+    const DeviceStatus status = reported->status;
     if (!m_registry.find(message.deviceId)) {
         // A device saying it is offline is no reason to register it.
-        if (*status == DeviceStatus::Offline)
+        if (status == DeviceStatus::Offline)
             return {};
         if (m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs)
             == DeviceRegistry::Admission::Denied)
@@ -347,7 +354,7 @@ IngestResult Ingest::handleStatus(const InboundMessage &message)
         if (const Router::Result r = routed(passOn(message)); r != Router::Result::Stored)
             return unrouted(message, r);
     }
-    m_registry.setReportedStatus(message.deviceId, *status, message.receivedAtMs);
+    m_registry.setReportedStatus(message.deviceId, status, message.receivedAtMs, reported->uptimeS);
     return {};
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/analytics.h"
 #include "gateway/core/envelope.h"
 #include "gateway/core/payloaddecoder.h"
 #include "gateway/core/ratelimitedlog.h"
@@ -15,8 +16,6 @@
 
 namespace edgegate {
 
-class Analytics;
-class AlertStore;
 class Counter;
 class DeviceRegistry;
 class Histogram;
@@ -41,7 +40,7 @@ struct IngestResult
 };
 
 /// Where every link hands its messages: decodes and validates them, admits the device through
-/// the registry, runs analytics, raises alerts and announces accepted telemetry. No sockets here.
+/// the registry, runs analytics and announces anomalies and accepted telemetry. No sockets here.
 class Ingest : public QObject
 {
     Q_OBJECT
@@ -53,8 +52,8 @@ public:
     };
 
     /// Accepted messages go to `router` when there is one (the service always has one).
-    Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
-           Metrics &metrics, Router *router = nullptr, QObject *parent = nullptr);
+    Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, Metrics &metrics,
+           Router *router = nullptr, QObject *parent = nullptr);
 
     /// Messages held for all pending devices together, whatever registry.pending_buffer allows each.
     static constexpr qsizetype MaxHeldInAll = 50000;
@@ -71,6 +70,8 @@ public:
 signals:
     /// Telemetry that passed every check, after analytics.
     void telemetryAccepted(const edgegate::Envelope &envelope);
+    /// Analytics flagged a sample (before telemetryAccepted of its message); alert rules decide.
+    void anomalyDetected(const edgegate::Anomaly &anomaly);
     /// A device acknowledged a command (`{"id": ..., "result": ...}`).
     void commandAckReceived(const QString &deviceId, const QByteArray &payload, edgegate::Protocol protocol);
     /// Someone published a command for a device on its MQTT command topic.
@@ -96,7 +97,6 @@ private:
     PayloadDecoder m_decoder;
     DeviceRegistry &m_registry;
     Analytics &m_analytics;
-    AlertStore &m_alerts;
     Metrics &m_metrics;
     Router *m_router;
     RateLimitedLog m_warnings;

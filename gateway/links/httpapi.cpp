@@ -11,6 +11,7 @@
 #include "shared/deviceid.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QHttpServerResponse>
@@ -296,7 +297,7 @@ QHttpServerResponse HttpApi::device(const QString &id, const QHttpServerRequest 
         return std::move(*bad);
     switch (request.method()) {
     case Method::Get: {
-        const DeviceInfo *d = m_registry.find(id);
+        const auto d = m_registry.snapshot(id, QDateTime::currentMSecsSinceEpoch());
         return d ? QHttpServerResponse(deviceToJson(*d)) : unknownDevice(id);
     }
     case Method::Patch:
@@ -364,7 +365,7 @@ QHttpServerResponse HttpApi::patchDevice(const QString &id, const QHttpServerReq
         }
     }
     m_registry.patch(id, patch);
-    return QHttpServerResponse(deviceToJson(*m_registry.find(id)));
+    return QHttpServerResponse(deviceToJson(*m_registry.snapshot(id, QDateTime::currentMSecsSinceEpoch())));
 }
 
 QHttpServerResponse HttpApi::approve(const QString &id, const QHttpServerRequest &request)
@@ -383,7 +384,7 @@ QHttpServerResponse HttpApi::approve(const QString &id, const QHttpServerRequest
     case DeviceRegistry::ChangeResult::Done:
         break;
     }
-    return QHttpServerResponse(deviceToJson(*m_registry.find(id)));
+    return QHttpServerResponse(deviceToJson(*m_registry.snapshot(id, QDateTime::currentMSecsSinceEpoch())));
 }
 
 QHttpServerResponse HttpApi::latestTelemetry(const QString &id, const QHttpServerRequest &request)
@@ -514,9 +515,15 @@ QHttpServerResponse HttpApi::listAlerts(const QHttpServerRequest &request)
     const auto limit = intParam(query, u"limit"_s, DefaultPageSize, MaxPageSize, &bad);
     if (bad)
         return error(ApiError::BadRequest, u"limit must be 0..%1"_s.arg(MaxPageSize));
+    const AlertStore::Filter filter{query.queryItemValue(u"state"_s), query.queryItemValue(u"severity"_s),
+                                    query.queryItemValue(u"device"_s)};
+    if (!filter.state.isEmpty() && !isAlertState(filter.state))
+        return error(ApiError::BadRequest, u"state must be active, acknowledged or cleared"_s);
+    if (!filter.severity.isEmpty() && !isAlertSeverity(filter.severity))
+        return error(ApiError::BadRequest, u"severity must be info, warning or critical"_s);
     QJsonArray alerts;
     qsizetype total = 0;
-    for (const Alert &a : m_alerts.list(query.queryItemValue(u"device"_s), *limit, &total))
+    for (const Alert &a : m_alerts.list(filter, *limit, &total))
         alerts.append(alertToJson(a));
     return QHttpServerResponse(QJsonObject{{u"alerts"_s, alerts}, {u"total"_s, static_cast<qint64>(total)}});
 }

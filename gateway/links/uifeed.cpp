@@ -36,7 +36,7 @@ UiFeed::UiFeed(const QString &gatewayId, DeviceRegistry &registry, AlertStore &a
             [this](const DeviceInfo &device) { broadcast(wsapi::encodeDevice(device)); });
     connect(&registry, &DeviceRegistry::deviceRemoved, this,
             [this](const QString &id) { broadcast(wsapi::encodeDeviceRemoved(id)); });
-    connect(&alerts, &AlertStore::alertRaised, this,
+    connect(&alerts, &AlertStore::alertChanged, this,
             [this](const Alert &alert) { broadcast(wsapi::encodeAlert(alert)); });
     connect(&ingest, &Ingest::telemetryAccepted, this, &UiFeed::sendTelemetry);
 }

@@ -2,6 +2,7 @@
 // Messages per second through the core pipeline (decode, registry, analytics, alerts) on one
 // thread, without I/O: what a link would hand to Ingest, fed in a tight loop.
 // Usage: bench_pipeline [messages] [devices] [json|senml|cbor]
+#include "gateway/core/alertengine.h"
 #include "gateway/core/alertstore.h"
 #include "gateway/core/analytics.h"
 #include "gateway/core/deviceregistry.h"
@@ -64,7 +65,13 @@ void run(const char *label, QByteArray (*payload)(int), int messages, int device
         qFatal("cannot load the registry");
     Analytics analytics({60, 3.0, 10});
     AlertStore alerts(1000, metrics);
-    Ingest ingest({65536, 100}, registry, analytics, alerts, metrics);
+    Ingest ingest({65536, 100}, registry, analytics, metrics);
+    // The default alert rules, wired as the service wires them.
+    AlertEngine engine(alerts, registry);
+    engine.setRules(defaultAlertRules());
+    QObject::connect(&registry, &DeviceRegistry::statusChanged, &engine, &AlertEngine::onStatus);
+    QObject::connect(&ingest, &Ingest::telemetryAccepted, &engine, &AlertEngine::onTelemetry);
+    QObject::connect(&ingest, &Ingest::anomalyDetected, &engine, &AlertEngine::onAnomaly);
 
     // Payloads and ids are prepared up front: the loop measures the pipeline, not the generator.
     constexpr int Distinct = 1000;

@@ -406,8 +406,7 @@ void TestCoap::portInUseIsReported()
     QVERIFY(store.open(dir.filePath(u"r.db"_s)));
     DeviceRegistry registry({RegistryPolicy::Auto, 90s, 1h}, store, metrics);
     Analytics analytics({10, 3.0, 5});
-    AlertStore alerts(50, metrics);
-    Ingest ingest({4096, 100}, registry, analytics, alerts, metrics);
+    Ingest ingest({4096, 100}, registry, analytics, metrics);
     CoapLink::Settings settings;
     settings.host = u"127.0.0.1"_s;
     settings.port = taken.localPort();

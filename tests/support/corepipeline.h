@@ -20,7 +20,7 @@ struct CorePipeline
         : registry({policy, std::chrono::seconds(90), std::chrono::hours(1)}, store, metrics)
         , analytics({10, 3.0, 5})
         , alerts(50, metrics)
-        , ingest({maxPayloadBytes, pendingBuffer}, registry, analytics, alerts, metrics)
+        , ingest({maxPayloadBytes, pendingBuffer}, registry, analytics, metrics)
     {
         if (!store.open(dir.filePath(QStringLiteral("r.db"))) || !registry.load(nullptr))
             qFatal("cannot open the registry");

@@ -70,6 +70,28 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"analytics.min_samples"_s, [](const Config &x) { return QVariant(x.analytics.minSamples); }},
         {u"ingest.max_payload_bytes"_s, [](const Config &x) { return QVariant(qint64(x.ingest.maxPayloadBytes)); }},
         {u"alerts.max_kept"_s, [](const Config &x) { return QVariant(x.alerts.maxKept); }},
+        {u"alerts.rules"_s,
+         [](const Config &x) {
+             return QVariant(
+                 QString::fromUtf8(QJsonDocument(alertRulesToJson(x.alerts.rules)).toJson(QJsonDocument::Compact)));
+         }},
+        {u"alerts.webhook.url"_s, [](const Config &x) { return QVariant(x.alerts.webhook.url); }},
+        {u"alerts.webhook.timeout"_s,
+         [](const Config &x) { return QVariant(qint64(x.alerts.webhook.timeout.count())); }},
+        {u"alerts.webhook.retry_min"_s,
+         [](const Config &x) { return QVariant(qint64(x.alerts.webhook.retryMin.count())); }},
+        {u"alerts.webhook.retry_max"_s,
+         [](const Config &x) { return QVariant(qint64(x.alerts.webhook.retryMax.count())); }},
+        {u"alerts.webhook.max_queued"_s, [](const Config &x) { return QVariant(x.alerts.webhook.maxQueued); }},
+        {u"registry.history_days"_s, [](const Config &x) { return QVariant(x.registry.historyDays); }},
+        {u"registry.device_types"_s,
+         [](const Config &x) {
+             QStringList types;
+             for (auto it = x.registry.offlineAfterByType.cbegin(); it != x.registry.offlineAfterByType.cend(); ++it)
+                 types.append(it.key() + u'=' + QString::number(it.value().count()));
+             types.sort();
+             return QVariant(types.join(u','));
+         }},
         {u"log.level"_s, [](const Config &x) { return QVariant(x.log.level); }},
         {u"firmware.max_image_bytes"_s, [](const Config &x) { return QVariant(x.firmware.maxImageBytes); }},
         {u"translate.max_bytes"_s, [](const Config &x) { return QVariant(x.translate.outbox.maxBytes); }},
@@ -253,6 +275,11 @@ registry:
   offline_after: 5m
   flush_interval: 2.5s
   pending_buffer: 0
+  history_days: 7
+  device_types:
+    sensor: {offline_after: 30s}
+    meter:
+      offline_after: 1h
 analytics:
   window: 120
   anomaly_z: 2.5
@@ -263,6 +290,17 @@ firmware:
   max_image_bytes: 1GiB
 alerts:
   max_kept: 50
+  rules:
+    - {id: hot, kind: threshold, metric: temp, above: 30, for: 1m, severity: critical, selector: {device_type: sensor}}
+    - id: gone
+      kind: offline
+      for: 2m
+  webhook:
+    url: http://hooks.example.com/alerts
+    timeout: 2s
+    retry_min: 500ms
+    retry_max: 30s
+    max_queued: 10
 log:
   level: debug
 )";
@@ -366,6 +404,18 @@ void TestConfig::fullFile_data()
     QTest::addRow("analytics.min_samples") << u"analytics.min_samples"_s << QVariant(30);
     QTest::addRow("ingest.max_payload_bytes") << u"ingest.max_payload_bytes"_s << QVariant(qint64(4096));
     QTest::addRow("alerts.max_kept") << u"alerts.max_kept"_s << QVariant(50);
+    QTest::addRow("alerts.rules") << u"alerts.rules"_s
+                                  << QVariant(QString::fromUtf8(
+                                         R"([{"above":30,"for":"1m","id":"hot","kind":"threshold","metric":"temp",)"
+                                         R"("selector":{"device_type":"sensor"},"severity":"critical"},)"
+                                         R"({"for":"2m","id":"gone","kind":"offline","severity":"warning"}])"));
+    QTest::addRow("alerts.webhook.url") << u"alerts.webhook.url"_s << QVariant(u"http://hooks.example.com/alerts"_s);
+    QTest::addRow("alerts.webhook.timeout") << u"alerts.webhook.timeout"_s << QVariant(qint64(2000));
+    QTest::addRow("alerts.webhook.retry_min") << u"alerts.webhook.retry_min"_s << QVariant(qint64(500));
+    QTest::addRow("alerts.webhook.retry_max") << u"alerts.webhook.retry_max"_s << QVariant(qint64(30000));
+    QTest::addRow("alerts.webhook.max_queued") << u"alerts.webhook.max_queued"_s << QVariant(10);
+    QTest::addRow("registry.history_days") << u"registry.history_days"_s << QVariant(7);
+    QTest::addRow("registry.device_types") << u"registry.device_types"_s << QVariant(u"meter=3600000,sensor=30000"_s);
     QTest::addRow("log.level") << u"log.level"_s << QVariant(u"debug"_s);
     QTest::addRow("translate.max_bytes") << u"translate.max_bytes"_s << QVariant(qint64(1048576));
     QTest::addRow("translate.overflow") << u"translate.overflow"_s << QVariant(u"reject_new"_s);
@@ -612,6 +662,24 @@ void TestConfig::errors_data()
         u"registry.offline_after: '90x' is not a duration (use e.g. 500ms, 90s, 5m, 1h)"_s);
     row("negative duration", "registry:\n  flush_interval: -1s\n", 2,
         u"registry.flush_interval: '-1s' is not a duration (use e.g. 500ms, 90s, 5m, 1h)"_s);
+    row("history_days zero", "registry:\n  history_days: 0\n", 2,
+        u"registry.history_days: 0 is out of range (1..3650)"_s);
+    row("device type not a map", "registry:\n  device_types: [a]\n", 2,
+        u"registry.device_types: expected a map of device types, got a list"_s);
+    row("device type unknown key", "registry:\n  device_types:\n    sensor: {offline: 5s}\n", 3,
+        u"registry.device_types.sensor.offline: unknown key (device types take offline_after)"_s);
+    row("device type bad duration", "registry:\n  device_types:\n    sensor: {offline_after: 0s}\n", 3,
+        u"registry.device_types.sensor.offline_after: 0s is out of range (1s..30d)"_s);
+    row("alert rules not a list", "alerts:\n  rules: {id: a}\n", 2,
+        u"alerts.rules: expected a list of rules, got a map"_s);
+    row("alert rule bad kind", "alerts:\n  rules:\n    - {id: a, kind: loud}\n", 3,
+        u"alerts.rules: [0].kind: expected offline, threshold, no_data, anomaly or outbox_overflow"_s);
+    row("alert rule duplicate id", "alerts:\n  rules:\n    - {id: a, kind: offline}\n    - {id: a, kind: anomaly}\n", 4,
+        u"alerts.rules: [1].id: 'a' is already used on line 3"_s);
+    row("webhook bad url", "alerts:\n  webhook:\n    url: ftp://x/y\n", 3,
+        u"alerts.webhook.url: 'ftp://x/y' is not an http:// or https:// URL"_s);
+    row("webhook unknown key", "alerts:\n  webhook:\n    retries: 3\n", 3,
+        u"alerts.webhook.retries: unknown key (use url, timeout, retry_min, retry_max, max_queued)"_s);
     row("duration above range", "registry:\n  offline_after: 31d\n", 2,
         u"registry.offline_after: 31d is out of range (1s..30d)"_s);
     row("duration below range", "mqtt:\n  reconnect_min: 5ms\n", 2,

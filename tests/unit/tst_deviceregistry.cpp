@@ -18,8 +18,9 @@ namespace {
 /// A registry over a real SQLite file, rebuilt on demand to simulate a restart.
 struct Fixture
 {
-    explicit Fixture(RegistryPolicy policy, std::chrono::milliseconds offlineAfter = 90s)
-        : settings{policy, offlineAfter, 1h}
+    explicit Fixture(RegistryPolicy policy, std::chrono::milliseconds offlineAfter = 90s,
+                     QHash<QString, std::chrono::milliseconds> byType = {})
+        : settings{policy, offlineAfter, 1h, std::move(byType)}
     {
         restart();
     }
@@ -75,6 +76,10 @@ private slots:
     void removeIsPersisted();
     void removedAndBackBeforeFlush();
     void listFilters();
+    void offlineAfterPerType();
+    void transitionsCarryReasons();
+    void healthFields();
+    void onlineSinceRestored();
 };
 
 void TestDeviceRegistry::autoPolicyRegistersOnce()
@@ -149,7 +154,10 @@ void TestDeviceRegistry::restartKeepsEverything()
     f.registry->applyMeta(u"t1"_s, {u"Boiler"_s, u"thermostat"_s, u"2.1.0"_s, {{u"model"_s, u"TX-9"_s}}});
     f.registry->recordError(u"t1"_s, u"malformed_json: oops"_s, 600);
     f.registry->patch(u"t1"_s, {u"Hall boiler"_s, std::nullopt, std::nullopt});
-    const DeviceInfo before = *f.registry->find(u"t1"_s);
+    DeviceInfo before = *f.registry->find(u"t1"_s);
+    QCOMPARE(before.onlineSinceMs, 500);
+    // online_since comes back from the status history (health.db), not from the device table.
+    before.onlineSinceMs = 0;
     f.restart(); // the destructor writes what is pending
     const DeviceInfo *after = f.registry->find(u"t1"_s);
     QVERIFY(after);
@@ -313,6 +321,109 @@ void TestDeviceRegistry::listFilters()
     QCOMPARE(f.registry->list(DeviceStatus::Offline).size(), 1);
     QCOMPARE(f.registry->list({}, u"meter"_s).size(), 1);
     QCOMPARE(f.registry->list(DeviceStatus::Online, u"meter"_s).front().id, u"b"_s);
+}
+
+void TestDeviceRegistry::offlineAfterPerType()
+{
+    Fixture f(RegistryPolicy::Auto, 1h, {{u"sensor"_s, 150ms}, {u"probe"_s, 150ms}, {u"meter"_s, 2h}});
+    QSignalSpy transitions(f.registry.get(), &DeviceRegistry::statusChanged);
+    f.registry->admit(u"s"_s, Protocol::Mqtt, 1);
+    f.registry->admit(u"p"_s, Protocol::Mqtt, 1);
+    f.registry->admit(u"plain"_s, Protocol::Mqtt, 1);
+    f.registry->applyMeta(u"s"_s, {std::nullopt, u"sensor"_s, std::nullopt, {}});
+    f.registry->applyMeta(u"p"_s, {std::nullopt, u"probe"_s, std::nullopt, {}});
+    QCOMPARE(f.registry->offlineAfter(u"sensor"_s), 150ms);
+    QCOMPARE(f.registry->offlineAfter(u"meter"_s), 2h);
+    QCOMPARE(f.registry->offlineAfter(u"other"_s), 1h);
+    QTRY_COMPARE_WITH_TIMEOUT(f.registry->find(u"s"_s)->status, DeviceStatus::Offline, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(f.registry->find(u"p"_s)->status, DeviceStatus::Offline, 5000);
+    // The untyped device has the default hour.
+    QCOMPARE(f.registry->find(u"plain"_s)->status, DeviceStatus::Online);
+    const auto last = transitions.last().front().value<StatusTransition>();
+    QCOMPARE(last.to, DeviceStatus::Offline);
+    QCOMPARE(last.from, std::optional(DeviceStatus::Online));
+    QCOMPARE(last.reason, u"silent for 150ms"_s);
+    // A device changing to a type without its own timeout falls back to the default.
+    f.registry->admit(u"s"_s, Protocol::Mqtt, 2);
+    f.registry->admit(u"p"_s, Protocol::Mqtt, 2);
+    f.registry->applyMeta(u"s"_s, {std::nullopt, u"other"_s, std::nullopt, {}});
+    QCOMPARE(f.registry->find(u"p"_s)->status, DeviceStatus::Online);
+    QTRY_COMPARE_WITH_TIMEOUT(f.registry->find(u"p"_s)->status, DeviceStatus::Offline, 5000);
+    QCOMPARE(f.registry->find(u"s"_s)->status, DeviceStatus::Online);
+}
+
+void TestDeviceRegistry::transitionsCarryReasons()
+{
+    Fixture f(RegistryPolicy::Auto);
+    QSignalSpy spy(f.registry.get(), &DeviceRegistry::statusChanged);
+    f.registry->admit(u"d"_s, Protocol::Mqtt, 100);
+    f.registry->admit(u"d"_s, Protocol::Mqtt, 150); // no change, no transition
+    f.registry->setReportedStatus(u"d"_s, DeviceStatus::Offline, 200);
+    f.registry->admit(u"d"_s, Protocol::Coap, 300);
+    f.registry->setReportedStatus(u"d"_s, DeviceStatus::Error, 400);
+    f.registry->patch(u"d"_s, {std::nullopt, std::nullopt, true});
+    f.registry->patch(u"d"_s, {std::nullopt, std::nullopt, false});
+    QList<StatusTransition> got;
+    for (const auto &args : spy)
+        got.append(args.front().value<StatusTransition>());
+    QCOMPARE(got.size(), 6);
+    QVERIFY(!got[0].from);
+    QCOMPARE(got[0].to, DeviceStatus::Online);
+    QCOMPARE(got[0].reason, u"registered: first mqtt message"_s);
+    QCOMPARE(got[0].timeMs, 100);
+    QCOMPARE(got[1].to, DeviceStatus::Offline);
+    QCOMPARE(got[1].reason, u"offline status message (or the device's will)"_s);
+    QCOMPARE(got[1].timeMs, 200);
+    QCOMPARE(got[2].from, std::optional(DeviceStatus::Offline));
+    QCOMPARE(got[2].to, DeviceStatus::Online);
+    QCOMPARE(got[2].reason, u"coap message"_s);
+    QCOMPARE(got[3].to, DeviceStatus::Error);
+    QCOMPARE(got[3].reason, u"error status message"_s);
+    QCOMPARE(got[4].to, DeviceStatus::Maintenance);
+    QCOMPARE(got[4].reason, u"operator: maintenance on"_s);
+    QCOMPARE(got[5].from, std::optional(DeviceStatus::Maintenance));
+    QCOMPARE(got[5].to, DeviceStatus::Online);
+    QVERIFY(got[5].reason.startsWith(u"operator: maintenance off"_s));
+}
+
+void TestDeviceRegistry::healthFields()
+{
+    Fixture f(RegistryPolicy::Auto);
+    const qint64 t0 = 1'700'000'000'000;
+    for (int i = 0; i < 5; ++i)
+        f.registry->admit(u"d"_s, Protocol::Mqtt, t0 + i * 1000);
+    auto d = f.registry->snapshot(u"d"_s, t0 + 5000);
+    QVERIFY(d);
+    QCOMPARE(d->onlineSinceMs, t0);
+    QCOMPARE(d->messagesPerMinute, 5);
+    QCOMPARE(d->uptimeS, 5);
+    // A minute and more later the messages no longer count.
+    QCOMPARE(f.registry->snapshot(u"d"_s, t0 + 70000)->messagesPerMinute, 0);
+    f.registry->admit(u"d"_s, Protocol::Mqtt, t0 + 80000);
+    QCOMPARE(f.registry->snapshot(u"d"_s, t0 + 80000)->messagesPerMinute, 1);
+    // The device's own uptime wins once it reports one, and goes on counting.
+    f.registry->setReportedStatus(u"d"_s, DeviceStatus::Online, t0 + 90000, 3600);
+    QCOMPARE(f.registry->snapshot(u"d"_s, t0 + 100000)->uptimeS, 3610);
+    // Offline: no uptime, no online_since.
+    f.registry->setReportedStatus(u"d"_s, DeviceStatus::Offline, t0 + 110000);
+    d = f.registry->snapshot(u"d"_s, t0 + 110000);
+    QCOMPARE(d->uptimeS, -1);
+    QCOMPARE(d->onlineSinceMs, 0);
+    QVERIFY(!f.registry->snapshot(u"nobody"_s, t0));
+}
+
+void TestDeviceRegistry::onlineSinceRestored()
+{
+    Fixture f(RegistryPolicy::Auto);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    f.registry->admit(u"up"_s, Protocol::Mqtt, now);
+    f.registry->admit(u"down"_s, Protocol::Mqtt, now);
+    f.registry->setReportedStatus(u"down"_s, DeviceStatus::Offline, now);
+    f.restart();
+    QCOMPARE(f.registry->find(u"up"_s)->onlineSinceMs, 0);
+    f.registry->restoreOnlineSince({{u"up"_s, now - 5000}, {u"down"_s, now - 5000}});
+    QCOMPARE(f.registry->find(u"up"_s)->onlineSinceMs, now - 5000);
+    QCOMPARE(f.registry->find(u"down"_s)->onlineSinceMs, 0); // offline devices have none
 }
 
 QTEST_GUILESS_MAIN(TestDeviceRegistry)

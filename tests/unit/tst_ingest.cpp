@@ -52,6 +52,9 @@ private slots:
     void denyPolicy();
     void statusMessages_data();
     void statusMessages();
+    void statusUptime_data();
+    void statusUptime();
+    void anyDeviceMessageIsAHeartbeat();
     void metaMessages();
     void anomalyRaisesAlert();
 };
@@ -197,6 +200,45 @@ void TestIngest::statusMessages()
     }
 }
 
+void TestIngest::statusUptime_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<qint64>("uptime"); // as the device shows it right after
+    QTest::addRow("with uptime") << QByteArray(R"({"status": "online", "uptime": 3600})") << qint64(3600);
+    QTest::addRow("fractional uptime") << QByteArray(R"({"status": "online", "uptime": 12.7})") << qint64(12);
+    QTest::addRow("plain heartbeat") << QByteArray("online") << qint64(0);
+    QTest::addRow("negative uptime left out") << QByteArray(R"({"status": "online", "uptime": -5})") << qint64(0);
+    QTest::addRow("text uptime left out") << QByteArray(R"({"status": "online", "uptime": "long"})") << qint64(0);
+    QTest::addRow("huge uptime left out") << QByteArray(R"({"status": "online", "uptime": 1e300})") << qint64(0);
+}
+
+void TestIngest::statusUptime()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(qint64, uptime);
+    Pipeline p(RegistryPolicy::Auto);
+    p.send(u"s"_s, R"({"v": 1})");
+    p.send(u"s"_s, payload, MessageKind::Status);
+    QCOMPARE(p.bad(u"bad_status"_s), 0u);
+    // Pipeline::send stamps every message with the same time, so time since online_since is 0.
+    const auto device = p.registry.snapshot(u"s"_s, 1'700'000'000'000);
+    QVERIFY(device);
+    QCOMPARE(device->status, DeviceStatus::Online);
+    QCOMPARE(device->uptimeS, uptime);
+}
+
+void TestIngest::anyDeviceMessageIsAHeartbeat()
+{
+    Pipeline p(RegistryPolicy::Auto);
+    p.send(u"d"_s, R"({"v": 1})");
+    p.registry.setReportedStatus(u"d"_s, DeviceStatus::Offline, 1'700'000'000'000);
+    p.send(u"d"_s, R"({"id": "c1", "result": "ok"})", MessageKind::CommandAck);
+    QCOMPARE(p.registry.find(u"d"_s)->status, DeviceStatus::Online);
+    // An event from a device nobody knows does not register it.
+    p.send(u"stranger"_s, R"({"e": 1})", MessageKind::Event);
+    QVERIFY(!p.registry.find(u"stranger"_s));
+}
+
 void TestIngest::metaMessages()
 {
     Pipeline p(RegistryPolicy::Auto);
@@ -220,18 +262,17 @@ void TestIngest::metaMessages()
 void TestIngest::anomalyRaisesAlert()
 {
     Pipeline p(RegistryPolicy::Auto);
-    QSignalSpy raised(&p.alerts, &AlertStore::alertRaised);
+    QSignalSpy detected(&p.ingest, &Ingest::anomalyDetected);
     for (int v : {10, 12, 14, 16, 10, 12, 14, 16})
         p.send(u"a"_s, u"{\"t\": %1}"_s.arg(v).toUtf8());
-    QCOMPARE(raised.size(), 0);
+    QCOMPARE(detected.size(), 0);
     p.send(u"a"_s, R"({"t": 100})");
-    QCOMPARE(raised.size(), 1);
-    const Alert alert = p.alerts.list().front();
-    QCOMPARE(alert.kind, u"anomaly"_s);
-    QCOMPARE(alert.deviceId, u"a"_s);
-    QCOMPARE(alert.metric, u"t"_s);
-    QCOMPARE(alert.value, 100.0);
-    QCOMPARE(alert.mean, 13.0);
+    QCOMPARE(detected.size(), 1);
+    const auto anomaly = detected.front().front().value<Anomaly>();
+    QCOMPARE(anomaly.deviceId, u"a"_s);
+    QCOMPARE(anomaly.metric, u"t"_s);
+    QCOMPARE(anomaly.value, 100.0);
+    QCOMPARE(anomaly.mean, 13.0);
     QCOMPARE(p.counter(u"edgegate_anomalies_total"_s), 1u);
 }
 

@@ -185,6 +185,7 @@ private slots:
     void telemetryRoundTrip();
     void telemetryWithoutTimes();
     void alertRoundTrip();
+    void alertLifecycleRoundTrip();
     void alertWithoutTime();
     void errorRoundTrip();
     void subscriptionRoundTrip_data();
@@ -453,6 +454,40 @@ void TestWsProtocol::alertRoundTrip()
     QCOMPARE(back->timeMs, alert.timeMs);
     QCOMPARE(back->message, alert.message);
     QVERIFY(*back == alert);
+}
+
+void TestWsProtocol::alertLifecycleRoundTrip()
+{
+    Alert alert = sampleAlert();
+    alert.rule = u"boiler-hot"_s;
+    alert.kind = u"threshold"_s;
+    alert.state = u"acknowledged"_s;
+    alert.lastAtMs = SomeTimeMs + 5000;
+    alert.count = 7;
+    alert.acknowledgedBy = u"ana"_s;
+    alert.acknowledgedAtMs = SomeTimeMs + 6000;
+    alert.note = u"on my way"_s;
+    const QJsonObject wire = alertToJson(alert);
+    QCOMPARE(wire.value(u"state"_s).toString(), u"acknowledged"_s);
+    QCOMPARE(wire.value(u"count"_s).toInteger(), 7);
+    QVERIFY(wire.value(u"cleared_at"_s).isNull());
+    QVERIFY(wire.value(u"cleared_by"_s).isNull());
+    const auto decoded = wsapi::decodeFrame(wsapi::encodeAlert(alert));
+    QVERIFY(decoded.frame);
+    const auto back = wsapi::alertFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QVERIFY(*back == alert);
+
+    alert.state = u"cleared"_s;
+    alert.clearedAtMs = SomeTimeMs + 9000;
+    alert.clearedBy = u"bob"_s;
+    QVERIFY(*edgegate::alertFromJson(alertToJson(alert)) == alert);
+    // A state nobody knows is refused; an alert from before states existed is active.
+    QJsonObject bad = alertToJson(alert);
+    bad.insert(u"state"_s, u"snoozed"_s);
+    QVERIFY(!edgegate::alertFromJson(bad));
+    bad.remove(u"state"_s);
+    QCOMPARE(edgegate::alertFromJson(bad)->state, u"active"_s);
 }
 
 void TestWsProtocol::alertWithoutTime()

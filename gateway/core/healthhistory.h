@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "gateway/core/healthstore.h"
+
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+#include <chrono>
+#include <optional>
+
+namespace edgegate {
+
+class Counter;
+class Metrics;
+
+/// The status history of every device: transitions are buffered and written to the store in one
+/// transaction a second (a burst of devices going offline together costs one write), and pruned
+/// to `keepDays` at start and once a day.
+class HealthHistory : public QObject
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        int keepDays = 30;
+        std::chrono::milliseconds flushInterval{1000};
+        /// Transitions buffered at most while the store fails; beyond that the oldest are dropped (counted).
+        qsizetype maxPending = 10000;
+    };
+
+    HealthHistory(const Settings &settings, HealthStore &store, Metrics &metrics, QObject *parent = nullptr);
+    ~HealthHistory() override;
+
+    /// Prunes old entries and starts the timers.
+    void start();
+
+    void record(const StatusTransition &transition);
+
+    /// Newest first; pending transitions are written first so they are included.
+    [[nodiscard]] std::optional<QList<StatusTransition>> query(const QString &deviceId, qint64 sinceMs, qint64 untilMs,
+                                                               int limit, qsizetype *total);
+
+    bool flush();
+    void prune();
+
+private:
+    Settings m_settings;
+    HealthStore &m_store;
+    QList<StatusTransition> m_pending;
+    QTimer m_flushTimer;
+    QTimer m_pruneTimer;
+    bool m_healthy = true;
+    Counter &m_recorded;
+    Counter &m_dropped;
+    Counter &m_pruned;
+};
+
+} // namespace edgegate

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/links/healthapi.h"
+
+#include "gateway/core/alertengine.h"
+#include "gateway/core/alertrule.h"
+#include "gateway/core/alertstore.h"
+#include "gateway/core/deviceregistry.h"
+#include "gateway/core/healthhistory.h"
+#include "gateway/links/httpjson.h"
+#include "gateway/storage/alertrulebook.h"
+#include "shared/deviceid.h"
+
+#include <QDateTime>
+#include <QHttpServer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QUrlQuery>
+
+#include <limits>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+using Method = QHttpServerRequest::Method;
+using Status = QHttpServerResponder::StatusCode;
+
+Q_LOGGING_CATEGORY(lcHealthApi, "edgegate.healthapi")
+
+namespace {
+
+constexpr int DefaultLimit = 100;
+constexpr int MaxLimit = 1000;
+constexpr qsizetype MaxBodyBytes = 65536;
+constexpr qsizetype MaxNameLength = 128;
+constexpr qsizetype MaxNoteLength = 1024;
+
+QHttpServerResponse badRequest(const QString &message)
+{
+    return jsonError(Status::BadRequest, u"bad_request"_s, message);
+}
+
+QHttpServerResponse notFound(const QString &message)
+{
+    return jsonError(Status::NotFound, u"not_found"_s, message);
+}
+
+QHttpServerResponse notAllowed(const QByteArray &allowed)
+{
+    QHttpServerResponse response
+        = jsonError(Status::MethodNotAllowed, u"method_not_allowed"_s, u"use a method in the Allow header"_s);
+    response.setHeader("Allow", allowed);
+    return response;
+}
+
+/// The body as a JSON object, or the answer refusing it. An empty body is an empty object.
+std::optional<QHttpServerResponse> readObject(const QHttpServerRequest &request, QJsonObject *out)
+{
+    const QByteArray body = request.body();
+    if (body.size() > MaxBodyBytes)
+        return jsonError(Status::PayloadTooLarge, u"payload_too_large"_s, u"body larger than 64 KiB"_s);
+    if (body.trimmed().isEmpty()) {
+        *out = {};
+        return std::nullopt;
+    }
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject())
+        return jsonError(Status::BadRequest, u"bad_json"_s, u"expected a JSON object"_s);
+    *out = doc.object();
+    return std::nullopt;
+}
+
+std::optional<int> limitParam(const QUrlQuery &query)
+{
+    if (!query.hasQueryItem(u"limit"_s))
+        return DefaultLimit;
+    bool ok = false;
+    const int v = query.queryItemValue(u"limit"_s).toInt(&ok);
+    if (!ok || v < 0 || v > MaxLimit)
+        return std::nullopt;
+    return v;
+}
+
+/// An ISO 8601 time query parameter; `fallback` when absent, nullopt when malformed.
+std::optional<qint64> timeParam(const QUrlQuery &query, const QString &key, qint64 fallback)
+{
+    if (!query.hasQueryItem(key))
+        return fallback;
+    const QDateTime t = QDateTime::fromString(query.queryItemValue(key, QUrl::FullyDecoded), Qt::ISODateWithMs);
+    if (!t.isValid())
+        return std::nullopt;
+    return t.toMSecsSinceEpoch();
+}
+
+std::optional<quint64> alertId(const QString &text)
+{
+    bool ok = false;
+    const quint64 id = text.toULongLong(&ok);
+    return ok ? std::optional(id) : std::nullopt;
+}
+
+} // namespace
+
+HealthApi::HealthApi(QHttpServer &server, DeviceRegistry &registry, HealthHistory &history, AlertStore &alerts,
+                     AlertEngine &engine, AlertRuleBook &rules, QObject *parent)
+    : QObject(parent)
+    , m_registry(registry)
+    , m_history(history)
+    , m_alerts(alerts)
+    , m_engine(engine)
+    , m_rules(rules)
+{
+    server.route(u"/api/v1/devices/<arg>/history"_s,
+                 [this](const QString &id, const QHttpServerRequest &r) { return this->history(id, r); });
+    server.route(u"/api/v1/alerts/<arg>"_s,
+                 [this](const QString &id, const QHttpServerRequest &r) { return alert(id, r); });
+    server.route(u"/api/v1/alerts/<arg>/acknowledge"_s,
+                 [this](const QString &id, const QHttpServerRequest &r) { return acknowledge(id, r); });
+    server.route(u"/api/v1/alerts/<arg>/clear"_s,
+                 [this](const QString &id, const QHttpServerRequest &r) { return clear(id, r); });
+    server.route(u"/api/v1/alert-rules"_s, [this](const QHttpServerRequest &r) { return this->rules(r); });
+    server.route(u"/api/v1/alert-rules/<arg>"_s,
+                 [this](const QString &id, const QHttpServerRequest &r) { return rule(id, r); });
+}
+
+QHttpServerResponse HealthApi::history(const QString &id, const QHttpServerRequest &request)
+{
+    if (request.method() != Method::Get)
+        return notAllowed("GET");
+    if (!isValidDeviceId(id))
+        return badRequest(u"'%1' is not a valid device id"_s.arg(id.left(80)));
+    const QUrlQuery query = request.query();
+    const auto since = timeParam(query, u"since"_s, 0);
+    const auto until = timeParam(query, u"until"_s, std::numeric_limits<qint64>::max());
+    if (!since || !until)
+        return badRequest(u"since and until must be ISO 8601 times, e.g. 2026-01-31T12:00:00Z"_s);
+    const auto limit = limitParam(query);
+    if (!limit)
+        return badRequest(u"limit must be 0..%1"_s.arg(MaxLimit));
+    qsizetype total = 0;
+    const auto transitions = m_history.query(id, *since, *until, *limit, &total);
+    if (!transitions)
+        return jsonError(Status::ServiceUnavailable, u"storage_unavailable"_s, u"cannot read the status history"_s);
+    // A removed device still has its history; only an id never seen is unknown.
+    if (transitions->isEmpty() && total == 0 && !m_registry.find(id))
+        return notFound(u"no device '%1'"_s.arg(id));
+    QJsonArray out;
+    for (const StatusTransition &t : *transitions) {
+        out.append(QJsonObject{{u"time"_s, timeToJson(t.timeMs)},
+                               {u"from"_s, t.from ? QJsonValue(deviceStatusName(*t.from)) : QJsonValue()},
+                               {u"to"_s, deviceStatusName(t.to)},
+                               {u"reason"_s, t.reason}});
+    }
+    return QHttpServerResponse(
+        QJsonObject{{u"device"_s, id}, {u"transitions"_s, out}, {u"total"_s, static_cast<qint64>(total)}});
+}
+
+QHttpServerResponse HealthApi::alert(const QString &id, const QHttpServerRequest &request)
+{
+    if (request.method() != Method::Get)
+        return notAllowed("GET");
+    const auto number = alertId(id);
+    const Alert *a = number ? m_alerts.find(*number) : nullptr;
+    if (!a)
+        return notFound(u"no alert '%1'"_s.arg(id.left(40)));
+    return QHttpServerResponse(alertToJson(*a));
+}
+
+QHttpServerResponse HealthApi::acknowledge(const QString &id, const QHttpServerRequest &request)
+{
+    if (request.method() != Method::Post)
+        return notAllowed("POST");
+    QJsonObject o;
+    if (auto bad = readObject(request, &o))
+        return std::move(*bad);
+    const QString by = o.value(u"by"_s).toString().trimmed();
+    if (by.isEmpty() || by.size() > MaxNameLength)
+        return badRequest(u"by: who acknowledges, 1 to 128 characters"_s);
+    if (o.contains(u"note"_s)
+        && (!o.value(u"note"_s).isString() || o.value(u"note"_s).toString().size() > MaxNoteLength))
+        return badRequest(u"note: a text of at most 1024 characters"_s);
+    const auto number = alertId(id);
+    if (!number)
+        return notFound(u"no alert '%1'"_s.arg(id.left(40)));
+    switch (m_alerts.acknowledge(*number, by, o.value(u"note"_s).toString(), QDateTime::currentMSecsSinceEpoch())) {
+    case AlertStore::ChangeResult::NotFound:
+        return notFound(u"no alert '%1'"_s.arg(id.left(40)));
+    case AlertStore::ChangeResult::Conflict:
+        return jsonError(
+            Status::Conflict, u"conflict"_s,
+            u"alert %1 is %2, only an active alert can be acknowledged"_s.arg(id, m_alerts.find(*number)->state));
+    case AlertStore::ChangeResult::Done:
+        break;
+    }
+    return QHttpServerResponse(alertToJson(*m_alerts.find(*number)));
+}
+
+QHttpServerResponse HealthApi::clear(const QString &id, const QHttpServerRequest &request)
+{
+    if (request.method() != Method::Post)
+        return notAllowed("POST");
+    QJsonObject o;
+    if (auto bad = readObject(request, &o))
+        return std::move(*bad);
+    const QString by = o.value(u"by"_s).toString(u"operator"_s).trimmed();
+    if (by.isEmpty() || by.size() > MaxNameLength)
+        return badRequest(u"by: who clears, 1 to 128 characters"_s);
+    const auto number = alertId(id);
+    if (!number)
+        return notFound(u"no alert '%1'"_s.arg(id.left(40)));
+    switch (m_alerts.clear(*number, by, QDateTime::currentMSecsSinceEpoch())) {
+    case AlertStore::ChangeResult::NotFound:
+        return notFound(u"no alert '%1'"_s.arg(id.left(40)));
+    case AlertStore::ChangeResult::Conflict:
+        return jsonError(Status::Conflict, u"conflict"_s, u"alert %1 is already cleared"_s.arg(id));
+    case AlertStore::ChangeResult::Done:
+        break;
+    }
+    return QHttpServerResponse(alertToJson(*m_alerts.find(*number)));
+}
+
+QJsonObject HealthApi::rulesJson() const
+{
+    return QJsonObject{{u"rules"_s, alertRulesToJson(m_rules.rules())}, {u"source"_s, m_rules.source()}};
+}
+
+std::optional<QHttpServerResponse> HealthApi::apply(const QList<AlertRule> &rules)
+{
+    QString error;
+    if (!m_rules.save(rules, &error)) {
+        qCWarning(lcHealthApi).noquote() << error;
+        return jsonError(Status::ServiceUnavailable, u"storage_unavailable"_s, error);
+    }
+    m_engine.setRules(rules);
+    qCInfo(lcHealthApi) << "alert rules changed through the API:" << rules.size() << "rule(s)";
+    return std::nullopt;
+}
+
+QHttpServerResponse HealthApi::rules(const QHttpServerRequest &request)
+{
+    switch (request.method()) {
+    case Method::Get:
+        return QHttpServerResponse(rulesJson());
+    case Method::Post: {
+        QJsonObject o;
+        if (auto bad = readObject(request, &o))
+            return std::move(*bad);
+        QString error;
+        const auto rule = alertRuleFromJson(o, &error);
+        if (!rule)
+            return badRequest(error);
+        QList<AlertRule> all = m_rules.rules();
+        if (std::any_of(all.cbegin(), all.cend(), [&rule](const AlertRule &r) { return r.id == rule->id; }))
+            return jsonError(Status::Conflict, u"conflict"_s, u"alert rule '%1' exists"_s.arg(rule->id));
+        all.append(*rule);
+        if (auto failed = apply(all))
+            return std::move(*failed);
+        return QHttpServerResponse(alertRuleToJson(*rule), Status::Created);
+    }
+    default:
+        return notAllowed("GET, POST");
+    }
+}
+
+QHttpServerResponse HealthApi::rule(const QString &id, const QHttpServerRequest &request)
+{
+    QList<AlertRule> all = m_rules.rules();
+    const auto it = std::find_if(all.begin(), all.end(), [&id](const AlertRule &r) { return r.id == id; });
+    switch (request.method()) {
+    case Method::Get:
+        if (it == all.end())
+            return notFound(u"no alert rule '%1'"_s.arg(id.left(64)));
+        return QHttpServerResponse(alertRuleToJson(*it));
+    case Method::Put: {
+        QJsonObject o;
+        if (auto bad = readObject(request, &o))
+            return std::move(*bad);
+        if (!o.contains(u"id"_s))
+            o.insert(u"id"_s, id);
+        QString error;
+        const auto rule = alertRuleFromJson(o, &error);
+        if (!rule)
+            return badRequest(error);
+        if (rule->id != id)
+            return badRequest(
+                u"id: '%1' in the body differs from '%2' in the path"_s.arg(rule->id.left(64), id.left(64)));
+        const bool created = it == all.end();
+        if (created)
+            all.append(*rule);
+        else
+            *it = *rule;
+        if (auto failed = apply(all))
+            return std::move(*failed);
+        return QHttpServerResponse(alertRuleToJson(*rule), created ? Status::Created : Status::Ok);
+    }
+    case Method::Delete:
+        if (it == all.end())
+            return notFound(u"no alert rule '%1'"_s.arg(id.left(64)));
+        all.erase(it);
+        if (auto failed = apply(all))
+            return std::move(*failed);
+        return QHttpServerResponse(Status::NoContent);
+    default:
+        return notAllowed("GET, PUT, DELETE");
+    }
+}
+
+} // namespace edgegate

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <optional>
+
+class QHttpServer;
+
+namespace edgegate {
+
+class AlertEngine;
+struct AlertRule;
+class AlertRuleBook;
+class AlertStore;
+class DeviceRegistry;
+class HealthHistory;
+
+/// The REST endpoints of device health and alerts: a device's status history, the alert
+/// lifecycle (acknowledge, clear) and the alert rules. Registered on the service's HttpApi server.
+class HealthApi : public QObject
+{
+    Q_OBJECT
+public:
+    HealthApi(QHttpServer &server, DeviceRegistry &registry, HealthHistory &history, AlertStore &alerts,
+              AlertEngine &engine, AlertRuleBook &rules, QObject *parent = nullptr);
+
+private:
+    QHttpServerResponse history(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse alert(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse acknowledge(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse clear(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse rules(const QHttpServerRequest &request);
+    QHttpServerResponse rule(const QString &id, const QHttpServerRequest &request);
+    /// Saves and applies a new rule list; nullopt when it worked.
+    std::optional<QHttpServerResponse> apply(const QList<AlertRule> &rules);
+    [[nodiscard]] QJsonObject rulesJson() const;
+
+    DeviceRegistry &m_registry;
+    HealthHistory &m_history;
+    AlertStore &m_alerts;
+    AlertEngine &m_engine;
+    AlertRuleBook &m_rules;
+};
+
+} // namespace edgegate

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/storage/sqlitehealthstore.h"
+
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+#include <QVariant>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int SchemaVersion = 1;
+
+QVariant statusOrNull(const std::optional<DeviceStatus> &status)
+{
+    return status ? QVariant(deviceStatusName(*status)) : QVariant(QMetaType::fromType<QString>());
+}
+
+} // namespace
+
+SqliteHealthStore::SqliteHealthStore()
+    : m_connection(u"edgegate-health-"_s + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{
+}
+
+SqliteHealthStore::~SqliteHealthStore()
+{
+    if (QSqlDatabase::contains(m_connection)) {
+        QSqlDatabase::database(m_connection, false).close();
+        QSqlDatabase::removeDatabase(m_connection);
+    }
+}
+
+bool SqliteHealthStore::exec(const QString &sql)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    if (!query.exec(sql)) {
+        m_lastError = query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool SqliteHealthStore::open(const QString &path)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connection);
+    db.setDatabaseName(path);
+    if (!db.open()) {
+        m_lastError = db.lastError().text();
+        return false;
+    }
+    if (!exec(u"PRAGMA journal_mode=WAL"_s) || !exec(u"PRAGMA synchronous=NORMAL"_s)
+        || !exec(u"PRAGMA busy_timeout=5000"_s))
+        return false;
+    QSqlQuery version(db);
+    if (!version.exec(u"PRAGMA user_version"_s) || !version.next()) {
+        m_lastError = version.lastError().text();
+        return false;
+    }
+    const int current = version.value(0).toInt();
+    if (current > SchemaVersion) {
+        m_lastError = u"database schema version %1 is newer than this edgegated supports (%2)"_s.arg(current).arg(
+            SchemaVersion);
+        return false;
+    }
+    if (current < 1) {
+        // Alerts are kept as their JSON: the shape is shared/alert's, and only looked up by id.
+        const bool ok = exec(uR"(CREATE TABLE IF NOT EXISTS transitions (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                device TEXT NOT NULL,
+                time INTEGER NOT NULL,
+                from_status TEXT,
+                to_status TEXT NOT NULL,
+                reason TEXT NOT NULL DEFAULT ''))"_s)
+            && exec(u"CREATE INDEX IF NOT EXISTS transitions_device_time ON transitions (device, time)"_s)
+            && exec(u"CREATE INDEX IF NOT EXISTS transitions_time ON transitions (time)"_s)
+            && exec(uR"(CREATE TABLE IF NOT EXISTS alerts (
+                id INTEGER PRIMARY KEY NOT NULL,
+                json TEXT NOT NULL))"_s)
+            && exec(u"PRAGMA user_version=1"_s);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+bool SqliteHealthStore::appendTransitions(const QList<StatusTransition> &transitions)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    if (!db.transaction()) {
+        m_lastError = db.lastError().text();
+        return false;
+    }
+    QSqlQuery insert(db);
+    insert.prepare(
+        u"INSERT INTO transitions (device, time, from_status, to_status, reason) VALUES (?,?,?,?,COALESCE(?,''))"_s);
+    for (const StatusTransition &t : transitions) {
+        insert.bindValue(0, t.deviceId);
+        insert.bindValue(1, t.timeMs);
+        insert.bindValue(2, statusOrNull(t.from));
+        insert.bindValue(3, deviceStatusName(t.to));
+        insert.bindValue(4, t.reason);
+        if (!insert.exec()) {
+            m_lastError = insert.lastError().text();
+            db.rollback();
+            return false;
+        }
+    }
+    if (!db.commit()) {
+        m_lastError = db.lastError().text();
+        db.rollback();
+        return false;
+    }
+    return true;
+}
+
+std::optional<QList<StatusTransition>> SqliteHealthStore::transitions(const QString &deviceId, qint64 sinceMs,
+                                                                      qint64 untilMs, int limit, qsizetype *total)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    if (total) {
+        QSqlQuery count(db);
+        count.prepare(u"SELECT COUNT(*) FROM transitions WHERE device = ? AND time >= ? AND time <= ?"_s);
+        count.addBindValue(deviceId);
+        count.addBindValue(sinceMs);
+        count.addBindValue(untilMs);
+        if (!count.exec() || !count.next()) {
+            m_lastError = count.lastError().text();
+            return std::nullopt;
+        }
+        *total = count.value(0).toLongLong();
+    }
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    query.prepare(u"SELECT time, from_status, to_status, reason FROM transitions "
+                  "WHERE device = ? AND time >= ? AND time <= ? ORDER BY time DESC, seq DESC LIMIT ?"_s);
+    query.addBindValue(deviceId);
+    query.addBindValue(sinceMs);
+    query.addBindValue(untilMs);
+    query.addBindValue(limit);
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return std::nullopt;
+    }
+    QList<StatusTransition> out;
+    while (query.next()) {
+        StatusTransition t;
+        t.deviceId = deviceId;
+        t.timeMs = query.value(0).toLongLong();
+        if (!query.value(1).isNull())
+            t.from = deviceStatusFromName(query.value(1).toString());
+        t.to = deviceStatusFromName(query.value(2).toString()).value_or(DeviceStatus::Offline);
+        t.reason = query.value(3).toString();
+        out.append(std::move(t));
+    }
+    return out;
+}
+
+std::optional<qint64> SqliteHealthStore::pruneTransitions(qint64 beforeMs)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    query.prepare(u"DELETE FROM transitions WHERE time < ?"_s);
+    query.addBindValue(beforeMs);
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return std::nullopt;
+    }
+    return query.numRowsAffected();
+}
+
+std::optional<QHash<QString, qint64>> SqliteHealthStore::lastOnline()
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    query.setForwardOnly(true);
+    if (!query.exec(u"SELECT device, MAX(time) FROM transitions "
+                    "WHERE to_status IN ('online', 'error') AND (from_status IS NULL OR from_status NOT IN "
+                    "('online', 'error')) GROUP BY device"_s)) {
+        m_lastError = query.lastError().text();
+        return std::nullopt;
+    }
+    QHash<QString, qint64> out;
+    while (query.next())
+        out.insert(query.value(0).toString(), query.value(1).toLongLong());
+    return out;
+}
+
+std::optional<QList<Alert>> SqliteHealthStore::loadAlerts()
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    query.setForwardOnly(true);
+    if (!query.exec(u"SELECT json FROM alerts ORDER BY id"_s)) {
+        m_lastError = query.lastError().text();
+        return std::nullopt;
+    }
+    QList<Alert> out;
+    while (query.next()) {
+        // A row that does not parse is skipped rather than failing the start.
+        if (auto a = alertFromJson(QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object()))
+            out.append(std::move(*a));
+    }
+    return out;
+}
+
+bool SqliteHealthStore::saveAlerts(const QList<Alert> &upserts, const QList<quint64> &removals)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    if (!db.transaction()) {
+        m_lastError = db.lastError().text();
+        return false;
+    }
+    const auto fail = [&](const QSqlQuery &query) {
+        m_lastError = query.lastError().text();
+        db.rollback();
+        return false;
+    };
+    QSqlQuery remove(db);
+    remove.prepare(u"DELETE FROM alerts WHERE id = ?"_s);
+    for (const quint64 id : removals) {
+        remove.bindValue(0, static_cast<qint64>(id));
+        if (!remove.exec())
+            return fail(remove);
+    }
+    QSqlQuery upsert(db);
+    upsert.prepare(u"INSERT INTO alerts (id, json) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET json=excluded.json"_s);
+    for (const Alert &a : upserts) {
+        upsert.bindValue(0, static_cast<qint64>(a.id));
+        upsert.bindValue(1, QString::fromUtf8(QJsonDocument(alertToJson(a)).toJson(QJsonDocument::Compact)));
+        if (!upsert.exec())
+            return fail(upsert);
+    }
+    if (!db.commit()) {
+        m_lastError = db.lastError().text();
+        db.rollback();
+        return false;
+    }
+    return true;
+}
+
+} // namespace edgegate
