@@ -2,6 +2,7 @@
 // edgegate-sim against real peers: its devices show up in a real edgegated over MQTT, HTTP, WebSocket
 // and CoAP and acknowledge commands; its device side of OTA runs against this test playing the
 // gateway (notifications on the broker, the image from a small HTTP server here that honours Range).
+#include "simrun.h"
 #include "testsupport.h"
 
 #include <QCryptographicHash>
@@ -24,78 +25,6 @@ using namespace testsupport;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-/// One run of edgegate-sim: its stdout events parsed as they come, stderr kept for failures.
-class SimRun
-{
-public:
-    explicit SimRun(const QStringList &args)
-    {
-        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, &m_process, [this] {
-            m_buffer += m_process.readAllStandardOutput();
-            qsizetype newline = 0;
-            while ((newline = m_buffer.indexOf('\n')) >= 0) {
-                const QByteArray line = m_buffer.left(newline);
-                m_buffer.remove(0, newline + 1);
-                m_events.append(QJsonDocument::fromJson(line).object());
-            }
-        });
-        QObject::connect(&m_process, &QProcess::readyReadStandardError, &m_process,
-                         [this] { m_stderr += m_process.readAllStandardError(); });
-        m_process.start(QStringLiteral(EDGEGATE_SIM_PATH), args);
-    }
-    ~SimRun()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    /// SIGTERM, then the exit code once it ended (-1 when it did not end in time).
-    int terminate()
-    {
-        ::kill(static_cast<pid_t>(m_process.processId()), SIGTERM);
-        return finish();
-    }
-    int finish(int timeoutMs = 30000)
-    {
-        if (!m_process.waitForFinished(timeoutMs))
-            return -1;
-        m_buffer += m_process.readAllStandardOutput();
-        m_stderr += m_process.readAllStandardError();
-        for (const QByteArray &line : m_buffer.split('\n')) {
-            if (!line.isEmpty())
-                m_events.append(QJsonDocument::fromJson(line).object());
-        }
-        m_buffer.clear();
-        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
-    }
-    [[nodiscard]] QList<QJsonObject> events(const QString &name, const QString &device = {}) const
-    {
-        QList<QJsonObject> out;
-        for (const QJsonObject &e : m_events) {
-            if (e.value(u"event"_s).toString() == name
-                && (device.isEmpty() || e.value(u"device"_s).toString() == device))
-                out.append(e);
-        }
-        return out;
-    }
-    /// The OTA states the device went through, in order.
-    [[nodiscard]] QStringList otaStates(const QString &device) const
-    {
-        QStringList states;
-        for (const QJsonObject &e : events(u"ota"_s, device))
-            states.append(e.value(u"state"_s).toString());
-        return states;
-    }
-    [[nodiscard]] QString errors() const { return QString::fromUtf8(m_stderr); }
-
-private:
-    QProcess m_process;
-    QByteArray m_buffer;
-    QByteArray m_stderr;
-    QList<QJsonObject> m_events;
-};
 
 /// A firmware image over HTTP/1.1, one request per connection, as the gateway serves it: Range
 /// requests get 206. `/cut.bin` cuts its first connection half-way; `/stall.bin` sends half and
