@@ -76,7 +76,7 @@ public:
                                           const coap_pdu_t *request, coap_pdu_t *response)>;
     void addPathHandler(const QByteArray &firstSegment, PathHandler handler)
     {
-        m_pathHandlers.insert(firstSegment, std::move(handler));
+        m_pathHandlers[firstSegment] = std::move(handler);
     }
 
     /// Binds the UDP (and DTLS) endpoints; false with a reason when one cannot be bound.

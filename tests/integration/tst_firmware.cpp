@@ -56,6 +56,7 @@ private slots:
     void resumedDownload();
     void coapBlockwise();
     void keepAliveGetThenPut();
+    void splitRequestLineAfterGet();
     void remove();
     void cleanupTestCase();
 
@@ -328,6 +329,37 @@ void TestFirmware::keepAliveGetThenPut()
     QCOMPARE(third->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
     QCOMPARE(listed(), (QStringList{u"ka 1.0.0"_s, u"x 1.0.0"_s}));
     QCOMPARE(curl(m_gateway.httpPort(), u"/api/v1/firmware/ka/1.0.0"_s, {u"-X"_s, u"DELETE"_s}).status, 204);
+}
+
+void TestFirmware::splitRequestLineAfterGet()
+{
+    // By hand on one socket: a GET answered by the REST server, then an upload whose request line
+    // arrives in pieces, which the front door must hold back from the REST server until it is whole.
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, m_gateway.httpPort());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("GET /api/v1/firmware HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QByteArray answer;
+    QTRY_VERIFY_WITH_TIMEOUT((answer += socket.readAll()).contains("\"images\""), 10000);
+    QVERIFY(answer.startsWith("HTTP/1.1 200"));
+
+    const QByteArray body(4096, 'k');
+    const QByteArray request = "PUT /api/v1/firmware/split/2.0.0-rc.1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    qsizetype sent = 0;
+    for (const qsizetype cut : {5, 21, 30}) {
+        socket.write(request.mid(sent, cut - sent));
+        sent = cut;
+        QVERIFY(socket.waitForBytesWritten(5000));
+        // Nothing answers half a request line.
+        QVERIFY(!socket.waitForReadyRead(200));
+    }
+    socket.write(request.mid(sent));
+    answer.clear();
+    QTRY_VERIFY_WITH_TIMEOUT((answer += socket.readAll()).contains("\"sha256\""), 10000);
+    QVERIFY2(answer.startsWith("HTTP/1.1 201"), answer.constData());
+    QVERIFY(listed().contains(u"split 2.0.0-rc.1"_s));
+    QCOMPARE(curl(m_gateway.httpPort(), u"/api/v1/firmware/split/2.0.0-rc.1"_s, {u"-X"_s, u"DELETE"_s}).status, 204);
 }
 
 void TestFirmware::remove()
