@@ -149,6 +149,16 @@ struct Config
         [[nodiscard]] bool enabled() const { return !url.isEmpty(); }
     } influxdb;
 
+    struct Discovery
+    {
+        /// mDNS / DNS-SD announcement through avahi-daemon.
+        struct Mdns
+        {
+            bool enabled = true;
+            QString name; ///< empty: "EdgeGate {gateway.id}"
+        } mdns;
+    } discovery;
+
     /// Empty: all telemetry goes to every sink.
     QList<Route> routes;
 
@@ -161,6 +171,8 @@ struct Config
     [[nodiscard]] QString effectiveClientId() const;
     /// upstream.client_id, or its default derived from gateway.id.
     [[nodiscard]] QString effectiveUpstreamClientId() const;
+    /// discovery.mdns.name, or its default derived from gateway.id (cut to the 63 bytes of a DNS label).
+    [[nodiscard]] QString effectiveMdnsName() const;
     /// The sinks configured, by the names routes use.
     [[nodiscard]] QStringList sinkNames() const;
 };

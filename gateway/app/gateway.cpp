@@ -7,9 +7,13 @@
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
+#include "gateway/core/resourcedirectory.h"
 #include "gateway/links/coaplink.h"
+#include "gateway/links/coapresourcedirectory.h"
+#include "gateway/links/discoveryapi.h"
 #include "gateway/links/httpapi.h"
 #include "gateway/links/httpdevicelink.h"
+#include "gateway/links/mdnsannouncer.h"
 #include "gateway/links/mqttlink.h"
 #include "gateway/links/uifeed.h"
 #include "gateway/links/wsdevicelink.h"
@@ -114,6 +118,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
         metrics);
     m_coap->setCredentialCheck([this](const QString &id) { return m_registry->credentials(id) != nullptr; });
     wireCommands();
+    wireDiscovery();
     buildSinks();
     wireRoutes();
 
@@ -282,6 +287,14 @@ void Gateway::wireRoutes()
     m_http->setRouteControl(std::move(control));
 }
 
+void Gateway::wireDiscovery()
+{
+    m_resourceDirectory = std::make_unique<ResourceDirectory>();
+    m_coapDirectory = std::make_unique<CoapResourceDirectory>(*m_coap, *m_resourceDirectory, *m_ingest, *m_registry,
+                                                              m_config.ingest.maxPayloadBytes);
+    m_discoveryApi = std::make_unique<DiscoveryApi>(m_http->server(), *m_registry, *m_ingest);
+}
+
 void Gateway::wireCommands()
 {
     // Each link that can push takes commands for the devices that last spoke on it.
@@ -380,6 +393,12 @@ bool Gateway::start(QString *error)
                                            .arg(m_config.coap.dtlsHost.isEmpty() ? m_config.coap.host
                                                                                  : m_config.coap.dtlsHost)
                                            .arg(m_coap->dtlsPort());
+    if (m_config.discovery.mdns.enabled) {
+        m_mdns = std::make_unique<MdnsAnnouncer>(
+            MdnsAnnouncer::Settings{m_config.effectiveMdnsName(), m_config.gateway.id, QStringLiteral(EDGEGATE_VERSION),
+                                    m_httpPort, m_coap->port()});
+        m_mdns->start();
+    }
     m_mqtt->start();
     if (m_upstream)
         m_upstream->start();
@@ -392,6 +411,8 @@ void Gateway::stop()
         return;
     m_stopping = true;
     qCInfo(lcGateway) << "stopping";
+    if (m_mdns)
+        m_mdns->stop();
     // Input stops first (device links, then the broker link), then everything received is written.
     m_coap->stop();
     m_wsDevices->closeAll();

@@ -15,6 +15,8 @@ namespace edgegate {
 class AlertStore;
 class Analytics;
 class CoapLink;
+class CoapResourceDirectory;
+class DiscoveryApi;
 class CommandQueue;
 class DeviceRegistry;
 class Forwarder;
@@ -22,9 +24,11 @@ class HttpApi;
 class HttpDeviceLink;
 class InfluxSink;
 class Ingest;
+class MdnsAnnouncer;
 class Metrics;
 class MqttLink;
 class Outbox;
+class ResourceDirectory;
 class OutboxTarget;
 class RouteBook;
 class Router;
@@ -69,6 +73,7 @@ private:
     void finishStop();
     void stopSinks();
     void wireCommands();
+    void wireDiscovery();
     void buildSinks();
     void addChannel(std::unique_ptr<Sink> sink, const OutboxPolicy &policy,
                     std::function<std::optional<RouteTarget::Record>(const Envelope &)> encoder);
@@ -91,6 +96,10 @@ private:
     std::unique_ptr<HttpDeviceLink> m_httpDevices;
     std::unique_ptr<WsDeviceLink> m_wsDevices;
     std::unique_ptr<CoapLink> m_coap;
+    std::unique_ptr<ResourceDirectory> m_resourceDirectory;
+    std::unique_ptr<CoapResourceDirectory> m_coapDirectory;
+    std::unique_ptr<DiscoveryApi> m_discoveryApi;
+    std::unique_ptr<MdnsAnnouncer> m_mdns;
     std::vector<Channel> m_channels;
     UpstreamSink *m_upstream = nullptr; // in m_channels
     quint16 m_httpPort = 0;

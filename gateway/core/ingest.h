@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/devicemeta.h"
 #include "gateway/core/envelope.h"
 #include "gateway/core/payloaddecoder.h"
 #include "gateway/core/ratelimitedlog.h"
@@ -94,6 +95,7 @@ private:
 
     Settings m_settings;
     PayloadDecoder m_decoder;
+    MetaParser m_metaParser;
     DeviceRegistry &m_registry;
     Analytics &m_analytics;
     AlertStore &m_alerts;
