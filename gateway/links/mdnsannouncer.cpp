@@ -185,9 +185,10 @@ void MdnsAnnouncer::groupState(AvahiEntryGroup *group, int state)
 {
     switch (AvahiEntryGroupState(state)) {
     case AVAHI_ENTRY_GROUP_ESTABLISHED:
-        qCInfo(lcMdns).noquote() << "announced as" << m_name << "(_edgegate._tcp on port" << m_settings.httpPort
-                                 << (m_settings.coapPort ? u", _coap._udp on port %1)"_s.arg(m_settings.coapPort)
-                                                         : u")"_s);
+        qCInfo(lcMdns).noquote() << u"announced as '%1': _edgegate._tcp on port %2%3"_s.arg(m_name)
+                                        .arg(m_settings.httpPort)
+                                        .arg(m_settings.coapPort ? u", _coap._udp on port %1"_s.arg(m_settings.coapPort)
+                                                                 : QString());
         emit announced(m_name);
         break;
     case AVAHI_ENTRY_GROUP_COLLISION:
