@@ -920,8 +920,9 @@ const QList<KeySpec> &keySpecs()
              // A DNS-SD instance name is one DNS label: at most 63 bytes of UTF-8, no control characters.
              const bool printable = std::all_of(value->cbegin(), value->cend(),
                                                 [](QChar c) { return c.unicode() >= 0x20 && c.unicode() != 0x7f; });
-             if (value->isEmpty() || value->toUtf8().size() > 63 || !printable) {
-                 l.keyError(item, u"must be 1 to 63 bytes of printable UTF-8"_s);
+             // Empty is the default name.
+             if (value->toUtf8().size() > 63 || !printable) {
+                 l.keyError(item, u"must be at most 63 bytes of printable UTF-8"_s);
                  return;
              }
              l.config().discovery.mdns.name = *value;

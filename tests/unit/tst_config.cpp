@@ -517,6 +517,8 @@ void TestConfig::acceptedValues_data()
                                         << u"discovery.mdns.name"_s << QVariant(QString(63, u'n'));
     QTest::addRow("mdns name UTF-8") << QByteArray("discovery:\n  mdns:\n    name: \"Passerelle \xc3\xa9t\xc3\xa9\"\n")
                                      << u"discovery.mdns.name"_s << QVariant(u"Passerelle \u00e9t\u00e9"_s);
+    QTest::addRow("mdns name empty") << QByteArray("discovery:\n  mdns:\n    name: \"\"\n") << u"discovery.mdns.name"_s
+                                     << QVariant(QString());
     QTest::addRow("mdns empty section") << QByteArray("discovery:\n  mdns:\n") << u"discovery.mdns.enabled"_s
                                         << QVariant(true);
     QTest::addRow("route to republish") << QByteArray("routes:\n  - {name: r, sinks: [republish]}\n") << u"routes"_s
@@ -559,9 +561,7 @@ void TestConfig::errors_data()
     row("mdns enabled not a bool", "discovery:\n  mdns:\n    enabled: maybe\n", 3,
         u"discovery.mdns.enabled: expected true or false, got 'maybe'"_s, false);
     row("mdns name too long", "discovery:\n  mdns:\n    name: " + QByteArray(64, 'n') + "\n", 3,
-        u"discovery.mdns.name: must be 1 to 63 bytes of printable UTF-8"_s);
-    row("mdns name empty", "discovery:\n  mdns:\n    name: \"\"\n", 3,
-        u"discovery.mdns.name: must be 1 to 63 bytes of printable UTF-8"_s);
+        u"discovery.mdns.name: must be at most 63 bytes of printable UTF-8"_s);
     row("flat dotted key", "mqtt.port: 1883\n", 1,
         u"unknown key 'mqtt.port' (write it nested: 'port' under 'mqtt:')"_s);
 
