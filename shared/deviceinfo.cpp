@@ -68,7 +68,7 @@ QJsonArray metricsToJson(const QList<MetricInfo> &metrics)
 QList<MetricInfo> metricsFromJson(const QJsonArray &json)
 {
     QList<MetricInfo> out;
-    for (const QJsonValue &v : json) {
+    for (const QJsonValue v : json) {
         const QJsonObject o = v.toObject();
         if (const QString name = o.value(u"name"_s).toString(); !name.isEmpty())
             out.append({name, o.value(u"unit"_s).toString()});
@@ -127,12 +127,12 @@ std::optional<DeviceInfo> deviceFromJson(const QJsonObject &json)
     d.type = json.value(u"type"_s).toString();
     d.firmware = json.value(u"firmware"_s).toString();
     d.model = json.value(u"model"_s).toString();
-    for (const QJsonValue &v : json.value(u"capabilities"_s).toArray()) {
+    for (const QJsonValue v : json.value(u"capabilities"_s).toArray()) {
         if (v.isString())
             d.capabilities.append(v.toString());
     }
     d.metrics = metricsFromJson(json.value(u"metrics"_s).toArray());
-    for (const QJsonValue &v : json.value(u"resources"_s).toArray()) {
+    for (const QJsonValue v : json.value(u"resources"_s).toArray()) {
         const QJsonObject o = v.toObject();
         DeviceResource r{o.value(u"href"_s).toString(), o.value(u"rt"_s).toString(), o.value(u"if"_s).toString(),
                          o.value(u"ct"_s).toString(), o.value(u"obs"_s).toBool()};

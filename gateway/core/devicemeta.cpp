@@ -71,7 +71,7 @@ std::optional<QStringList> capabilities(const QJsonValue &v, QString *error)
         return std::nullopt;
     }
     QStringList out;
-    for (const QJsonValue &entry : array) {
+    for (const QJsonValue entry : array) {
         const QString c = entry.toString();
         if (!entry.isString() || c.isEmpty() || c.size() > MetaParser::MaxCapabilityLength || !printable(c)) {
             *error = u"each capability must be a string of 1 to %1 printable characters"_s.arg(
@@ -97,7 +97,7 @@ std::optional<QList<MetricInfo>> metrics(const QJsonValue &v, QString *error)
     }
     QList<MetricInfo> out;
     QSet<QString> seen;
-    for (const QJsonValue &entry : array) {
+    for (const QJsonValue entry : array) {
         MetricInfo m;
         if (entry.isString()) {
             m.name = entry.toString();

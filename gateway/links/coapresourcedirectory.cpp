@@ -182,7 +182,7 @@ IngestResult CoapResourceDirectory::registration(coap_session_t *session, const 
     const auto resources = body(request, query->endpoint, query->base.value_or(QString()), &refused);
     if (!resources)
         return refused;
-    const IngestResult admitted = announce(query->endpoint, query->endpointType);
+    IngestResult admitted = announce(query->endpoint, query->endpointType);
     if (!admitted.taken())
         return admitted;
     const ResourceDirectory::Registration *r
@@ -225,7 +225,7 @@ IngestResult CoapResourceDirectory::update(const QString &id, const coap_pdu_t *
         if (!resources)
             return refused;
     }
-    const IngestResult admitted = announce(endpoint, query->endpointType);
+    IngestResult admitted = announce(endpoint, query->endpointType);
     if (!admitted.taken())
         return admitted;
     const ResourceDirectory::Registration *r = m_directory.update(id, query->lifetime, query->base, resources);

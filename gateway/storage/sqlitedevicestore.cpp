@@ -163,7 +163,7 @@ std::optional<QList<DeviceInfo>> SqliteDeviceStore::loadAll()
         d.lastError = query.value(10).toString();
         d.lastErrorMs = query.value(11).toLongLong();
         d.model = query.value(12).toString();
-        for (const QJsonValue &v : jsonArray(query.value(13).toString()))
+        for (const QJsonValue v : jsonArray(query.value(13).toString()))
             d.capabilities.append(v.toString());
         d.metrics = metricsFromJson(jsonArray(query.value(14).toString()));
         devices.append(std::move(d));
