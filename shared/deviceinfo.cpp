@@ -2,6 +2,7 @@
 #include "shared/deviceinfo.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonValue>
 
 namespace edgegate {
@@ -52,16 +53,59 @@ qint64 timeFromJson(const QJsonValue &json)
     return t.isValid() ? t.toMSecsSinceEpoch() : 0;
 }
 
+QJsonArray metricsToJson(const QList<MetricInfo> &metrics)
+{
+    QJsonArray out;
+    for (const MetricInfo &m : metrics) {
+        QJsonObject o{{u"name"_s, m.name}};
+        if (!m.unit.isEmpty())
+            o.insert(u"unit"_s, m.unit);
+        out.append(o);
+    }
+    return out;
+}
+
+QList<MetricInfo> metricsFromJson(const QJsonArray &json)
+{
+    QList<MetricInfo> out;
+    for (const QJsonValue v : json) {
+        const QJsonObject o = v.toObject();
+        if (const QString name = o.value(u"name"_s).toString(); !name.isEmpty())
+            out.append({name, o.value(u"unit"_s).toString()});
+    }
+    return out;
+}
+
+QJsonObject resourceToJson(const DeviceResource &resource)
+{
+    QJsonObject o{{u"href"_s, resource.href}};
+    if (!resource.rt.isEmpty())
+        o.insert(u"rt"_s, resource.rt);
+    if (!resource.interfaces.isEmpty())
+        o.insert(u"if"_s, resource.interfaces);
+    if (!resource.contentFormats.isEmpty())
+        o.insert(u"ct"_s, resource.contentFormats);
+    o.insert(u"obs"_s, resource.observable);
+    return o;
+}
+
 QJsonObject deviceToJson(const DeviceInfo &device)
 {
     QJsonObject metadata;
     for (auto it = device.metadata.cbegin(); it != device.metadata.cend(); ++it)
         metadata.insert(it.key(), it.value());
+    QJsonArray resources;
+    for (const DeviceResource &r : device.resources)
+        resources.append(resourceToJson(r));
     return QJsonObject{
         {u"id"_s, device.id},
         {u"name"_s, device.name},
         {u"type"_s, device.type},
         {u"firmware"_s, device.firmware},
+        {u"model"_s, device.model},
+        {u"capabilities"_s, QJsonArray::fromStringList(device.capabilities)},
+        {u"metrics"_s, metricsToJson(device.metrics)},
+        {u"resources"_s, resources},
         {u"protocol"_s, device.protocol},
         {u"status"_s, deviceStatusName(device.status)},
         {u"approval"_s, approvalName(device.approval)},
@@ -85,6 +129,19 @@ std::optional<DeviceInfo> deviceFromJson(const QJsonObject &json)
     d.name = json.value(u"name"_s).toString();
     d.type = json.value(u"type"_s).toString();
     d.firmware = json.value(u"firmware"_s).toString();
+    d.model = json.value(u"model"_s).toString();
+    for (const QJsonValue v : json.value(u"capabilities"_s).toArray()) {
+        if (v.isString())
+            d.capabilities.append(v.toString());
+    }
+    d.metrics = metricsFromJson(json.value(u"metrics"_s).toArray());
+    for (const QJsonValue v : json.value(u"resources"_s).toArray()) {
+        const QJsonObject o = v.toObject();
+        DeviceResource r{o.value(u"href"_s).toString(), o.value(u"rt"_s).toString(), o.value(u"if"_s).toString(),
+                         o.value(u"ct"_s).toString(), o.value(u"obs"_s).toBool()};
+        if (!r.href.isEmpty())
+            d.resources.append(std::move(r));
+    }
     d.protocol = json.value(u"protocol"_s).toString();
     const auto status = deviceStatusFromName(json.value(u"status"_s).toString());
     if (!status)

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QJsonArray>
 #include <QJsonObject>
+#include <QList>
 #include <QMap>
 #include <QString>
+#include <QStringList>
 #include <QStringView>
 
 #include <optional>
@@ -19,6 +22,27 @@ enum class Approval { Approved, Pending };
 [[nodiscard]] std::optional<DeviceStatus> deviceStatusFromName(QStringView name);
 [[nodiscard]] QString approvalName(Approval approval);
 
+/// A metric a device says it reports, with its unit when it gave one.
+struct MetricInfo
+{
+    QString name;
+    QString unit;
+
+    friend bool operator==(const MetricInfo &, const MetricInfo &) = default;
+};
+
+/// A resource a device registered in the CoAP resource directory (RFC 9176), from its link format.
+struct DeviceResource
+{
+    QString href; ///< resolved against the registration's base when it had one
+    QString rt; ///< resource types, space separated as in link format
+    QString interfaces; ///< the `if` attribute
+    QString contentFormats; ///< the `ct` attribute (one or more numbers, space separated)
+    bool observable = false;
+
+    friend bool operator==(const DeviceResource &, const DeviceResource &) = default;
+};
+
 /// A registered device as the registry keeps it and as REST and the WebSocket API show it.
 struct DeviceInfo
 {
@@ -26,6 +50,10 @@ struct DeviceInfo
     QString name;
     QString type;
     QString firmware;
+    QString model;
+    QStringList capabilities; ///< what the device says it can do, as it announced it
+    QList<MetricInfo> metrics; ///< the metrics it says it reports
+    QList<DeviceResource> resources; ///< from its resource directory registration, while it lasts
     QString protocol; ///< the link it last spoke on: mqtt, coap, http, websocket
     DeviceStatus status = DeviceStatus::Offline;
     Approval approval = Approval::Approved;
@@ -46,6 +74,10 @@ struct DeviceInfo
 /// Times are ISO 8601 UTC with milliseconds; absent times (0) are null.
 [[nodiscard]] QJsonObject deviceToJson(const DeviceInfo &device);
 [[nodiscard]] std::optional<DeviceInfo> deviceFromJson(const QJsonObject &json);
+
+/// `[{"name": ..., "unit": ...}]`, the unit left out when empty; the inverse skips entries without a name.
+[[nodiscard]] QJsonArray metricsToJson(const QList<MetricInfo> &metrics);
+[[nodiscard]] QList<MetricInfo> metricsFromJson(const QJsonArray &json);
 
 /// ISO 8601 UTC with milliseconds, or a null JSON value for 0.
 [[nodiscard]] QJsonValue timeToJson(qint64 msSinceEpoch);

@@ -16,6 +16,7 @@ packages=(
     libqt6sql6-sqlite libgl-dev
     libcoap3-dev libcoap3-bin libmosquitto-dev mosquitto mosquitto-clients libssl-dev libyaml-cpp-dev zlib1g-dev
     xvfb influxdb influxdb-client
+    libavahi-client-dev avahi-daemon avahi-utils dbus
 )
 # Tools installed without their recommended packages (prometheus pulls in a web UI otherwise).
 lean_packages=(prometheus)
@@ -49,7 +50,7 @@ if [ ${#need_lean[@]} -gt 0 ]; then
     "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${need_lean[@]}"
 fi
 # The packaged services must not run on their own: tests and the run script start their own.
-for svc in mosquitto influxdb prometheus; do
+for svc in mosquitto influxdb prometheus avahi-daemon; do
     if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled "$svc" >/dev/null 2>&1; then
         "${sudo_cmd[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || true
     fi

@@ -34,6 +34,16 @@ QString Config::effectiveClientId() const
     return mqtt.clientId.isEmpty() ? u"edgegate-"_s + gateway.id : mqtt.clientId;
 }
 
+QString Config::effectiveMdnsName() const
+{
+    if (!discovery.mdns.name.isEmpty())
+        return discovery.mdns.name;
+    QString name = u"EdgeGate "_s + gateway.id;
+    while (name.toUtf8().size() > 63)
+        name.chop(name.back().isLowSurrogate() ? 2 : 1);
+    return name;
+}
+
 QString Config::effectiveUpstreamClientId() const
 {
     return upstream.clientId.isEmpty() ? u"edgegate-"_s + gateway.id + u"-upstream"_s : upstream.clientId;
@@ -192,7 +202,8 @@ const QList<QStringView> &sectionNames()
 {
     static const QList<QStringView> names{u"gateway",   u"mqtt",     u"http",     u"coap",   u"registry",
                                           u"analytics", u"ingest",   u"alerts",   u"log",    u"translate",
-                                          u"outbox",    u"upstream", u"influxdb", u"routes", u"firmware"};
+                                          u"outbox",    u"upstream", u"influxdb", u"routes", u"firmware",
+                                          u"discovery"};
     return names;
 }
 
@@ -999,6 +1010,36 @@ const QList<KeySpec> &keySpecs()
          [](Loader &l, const Item &item) {
              if (const auto value = l.duration(item, 100ms, 10min))
                  l.config().influxdb.timeout = *value;
+         }},
+        {u"discovery", u"mdns",
+         [](Loader &l, const Item &item) {
+             if (item.node.IsNull())
+                 return;
+             if (!item.node.IsMap()) {
+                 l.keyError(item, u"expected a map, got "_s + nodeKindName(item.node));
+                 return;
+             }
+             l.section(item.node, item.path);
+         }},
+        {u"discovery.mdns", u"enabled",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.boolean(item))
+                 l.config().discovery.mdns.enabled = *value;
+         }},
+        {u"discovery.mdns", u"name",
+         [](Loader &l, const Item &item) {
+             const auto value = l.string(item);
+             if (!value)
+                 return;
+             // A DNS-SD instance name is one DNS label: at most 63 bytes of UTF-8, no control characters.
+             const bool printable = std::all_of(value->cbegin(), value->cend(),
+                                                [](QChar c) { return c.unicode() >= 0x20 && c.unicode() != 0x7f; });
+             // Empty is the default name.
+             if (value->toUtf8().size() > 63 || !printable) {
+                 l.keyError(item, u"must be at most 63 bytes of printable UTF-8"_s);
+                 return;
+             }
+             l.config().discovery.mdns.name = *value;
          }},
         {u"log", u"level",
          [](Loader &l, const Item &item) {

@@ -169,6 +169,14 @@ struct Config
     {
         qint64 maxImageBytes = 256LL * 1024 * 1024;
     } firmware;
+    struct Discovery
+        /// mDNS / DNS-SD announcement through avahi-daemon.
+        struct Mdns
+        {
+            bool enabled = true;
+            QString name; ///< empty: "EdgeGate {gateway.id}"
+        } mdns;
+    } discovery;
 
     /// Empty: all telemetry goes to every sink.
     QList<Route> routes;
@@ -182,6 +190,8 @@ struct Config
     [[nodiscard]] QString effectiveClientId() const;
     /// upstream.client_id, or its default derived from gateway.id.
     [[nodiscard]] QString effectiveUpstreamClientId() const;
+    /// discovery.mdns.name, or its default derived from gateway.id (cut to the 63 bytes of a DNS label).
+    [[nodiscard]] QString effectiveMdnsName() const;
     /// The sinks configured, by the names routes use.
     [[nodiscard]] QStringList sinkNames() const;
 };

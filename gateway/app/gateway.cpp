@@ -14,8 +14,12 @@
 #include "gateway/links/firmwarehttp.h"
 #include "gateway/links/alertwebhook.h"
 #include "gateway/links/healthapi.h"
+#include "gateway/core/resourcedirectory.h"
+#include "gateway/links/coapresourcedirectory.h"
+#include "gateway/links/discoveryapi.h"
 #include "gateway/links/httpapi.h"
 #include "gateway/links/httpdevicelink.h"
+#include "gateway/links/mdnsannouncer.h"
 #include "gateway/links/mqttlink.h"
 #include "gateway/links/uifeed.h"
 #include "gateway/links/wsdevicelink.h"
@@ -134,6 +138,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
                coap_pdu_t *response) { return m_coapFirmware->handle(session, path, request, response); });
     wireHealth();
     wireCommands();
+    wireDiscovery();
     buildSinks();
     wireRoutes();
 
@@ -335,6 +340,14 @@ void Gateway::wireRoutes()
     m_http->setRouteControl(std::move(control));
 }
 
+void Gateway::wireDiscovery()
+{
+    m_resourceDirectory = std::make_unique<ResourceDirectory>();
+    m_coapDirectory = std::make_unique<CoapResourceDirectory>(*m_coap, *m_resourceDirectory, *m_ingest, *m_registry,
+                                                              m_config.ingest.maxPayloadBytes);
+    m_discoveryApi = std::make_unique<DiscoveryApi>(m_http->server(), *m_registry, *m_ingest);
+}
+
 void Gateway::wireCommands()
 {
     // Each link that can push takes commands for the devices that last spoke on it.
@@ -437,6 +450,12 @@ bool Gateway::start(QString *error)
                                            .arg(m_config.coap.dtlsHost.isEmpty() ? m_config.coap.host
                                                                                  : m_config.coap.dtlsHost)
                                            .arg(m_coap->dtlsPort());
+    if (m_config.discovery.mdns.enabled) {
+        m_mdns = std::make_unique<MdnsAnnouncer>(
+            MdnsAnnouncer::Settings{m_config.effectiveMdnsName(), m_config.gateway.id, QStringLiteral(EDGEGATE_VERSION),
+                                    m_httpPort, m_coap->port()});
+        m_mdns->start();
+    }
     m_mqtt->start();
     if (m_upstream)
         m_upstream->start();
@@ -449,6 +468,8 @@ void Gateway::stop()
         return;
     m_stopping = true;
     qCInfo(lcGateway) << "stopping";
+    if (m_mdns)
+        m_mdns->stop();
     // Input stops first (device links, then the broker link), then everything received is written.
     m_coap->stop();
     m_wsDevices->closeAll();

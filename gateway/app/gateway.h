@@ -19,6 +19,8 @@ class AlertWebhook;
 class Analytics;
 class CoapFirmware;
 class CoapLink;
+class CoapResourceDirectory;
+class DiscoveryApi;
 class CommandQueue;
 class DeviceRegistry;
 class FirmwareHttp;
@@ -30,9 +32,11 @@ class HttpApi;
 class HttpDeviceLink;
 class InfluxSink;
 class Ingest;
+class MdnsAnnouncer;
 class Metrics;
 class MqttLink;
 class Outbox;
+class ResourceDirectory;
 class OutboxTarget;
 class RouteBook;
 class Router;
@@ -81,6 +85,7 @@ private:
     void finishStop();
     void stopSinks();
     void wireCommands();
+    void wireDiscovery();
     void buildSinks();
     void addChannel(std::unique_ptr<Sink> sink, const OutboxPolicy &policy,
                     std::function<std::optional<RouteTarget::Record>(const Envelope &)> encoder);
@@ -114,6 +119,10 @@ private:
     std::unique_ptr<AlertRuleBook> m_alertRules;
     std::unique_ptr<AlertWebhook> m_webhook;
     std::unique_ptr<HealthApi> m_healthApi;
+    std::unique_ptr<ResourceDirectory> m_resourceDirectory;
+    std::unique_ptr<CoapResourceDirectory> m_coapDirectory;
+    std::unique_ptr<DiscoveryApi> m_discoveryApi;
+    std::unique_ptr<MdnsAnnouncer> m_mdns;
     std::vector<Channel> m_channels;
     UpstreamSink *m_upstream = nullptr; // in m_channels
     quint16 m_httpPort = 0;

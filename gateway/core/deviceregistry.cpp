@@ -407,10 +407,26 @@ void DeviceRegistry::applyMeta(const QString &id, const DeviceMeta &meta)
     }
     if (meta.firmware)
         e->info.firmware = *meta.firmware;
+    if (meta.model)
+        e->info.model = *meta.model;
+    if (meta.capabilities)
+        e->info.capabilities = *meta.capabilities;
+    if (meta.metrics)
+        e->info.metrics = *meta.metrics;
     for (auto it = meta.metadata.cbegin(); it != meta.metadata.cend(); ++it)
         e->info.metadata.insert(it.key(), it.value());
     if (!(before == e->info))
         changed(*e);
+}
+
+void DeviceRegistry::setResources(const QString &id, const QList<DeviceResource> &resources)
+{
+    Entry *e = entry(id);
+    if (!e || e->info.resources == resources)
+        return;
+    e->info.resources = resources;
+    // Not written anywhere, but dashboards show them.
+    emit deviceChanged(e->info);
 }
 
 void DeviceRegistry::recordError(const QString &id, const QString &message, qint64 nowMs)
@@ -462,6 +478,17 @@ DeviceRegistry::ChangeResult DeviceRegistry::approve(const QString &id)
     changed(*e);
     emit deviceApproved(id);
     return ChangeResult::Done;
+}
+
+DeviceRegistry::ChangeResult DeviceRegistry::reject(const QString &id)
+{
+    const Entry *e = entry(id);
+    if (!e)
+        return ChangeResult::NotFound;
+    if (e->info.approval == Approval::Approved)
+        return ChangeResult::Conflict;
+    qCInfo(lcRegistry).noquote() << "device" << id << "rejected";
+    return remove(id);
 }
 
 DeviceRegistry::ChangeResult DeviceRegistry::patch(const QString &id, const DevicePatch &patch)

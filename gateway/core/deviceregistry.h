@@ -37,10 +37,14 @@ struct DevicePatch
 /// What a device announces about itself on `devices/{id}/meta`.
 struct DeviceMeta
 {
-    std::optional<QString> name;
-    std::optional<QString> type;
-    std::optional<QString> firmware;
-    QMap<QString, QString> metadata; ///< merged into the existing map
+    // Defaults on every member, so designated initializers may name only what they set.
+    std::optional<QString> name = std::nullopt;
+    std::optional<QString> type = std::nullopt;
+    std::optional<QString> firmware = std::nullopt;
+    QMap<QString, QString> metadata = {}; ///< merged into the existing map
+    std::optional<QString> model = std::nullopt;
+    std::optional<QStringList> capabilities = std::nullopt; ///< replaces the whole list
+    std::optional<QList<MetricInfo>> metrics = std::nullopt; ///< replaces the whole list
 };
 
 /// The devices the gateway knows, with their status. Kept in memory, written to the store in
@@ -79,6 +83,9 @@ public:
     void setReportedStatus(const QString &id, DeviceStatus status, qint64 nowMs,
                            std::optional<qint64> uptimeS = std::nullopt);
     void applyMeta(const QString &id, const DeviceMeta &meta);
+    /// Replaces the resources a device registered in the CoAP resource directory (empty: it has none
+    /// now). They are not stored: a registration does not outlive the process that holds it.
+    void setResources(const QString &id, const QList<DeviceResource> &resources);
     /// Keeps `message` as the last error of a known device; unknown ids are ignored.
     void recordError(const QString &id, const QString &message, qint64 nowMs);
 
@@ -97,6 +104,9 @@ public:
 
     enum class ChangeResult { Done, NotFound, Conflict, StorageFailed };
     ChangeResult approve(const QString &id);
+    /// Turns a pending device away: it is removed as by remove() (its held messages are dropped).
+    /// Conflict when it is approved already; removing it is then DELETE's business.
+    ChangeResult reject(const QString &id);
     ChangeResult patch(const QString &id, const DevicePatch &patch);
     ChangeResult remove(const QString &id);
 

@@ -59,24 +59,6 @@ std::optional<ReportedStatus> parseStatus(const QByteArray &payload)
     return ReportedStatus{*status, uptime};
 }
 
-QString metadataText(const QJsonValue &v)
-{
-    switch (v.type()) {
-    case QJsonValue::String:
-        return v.toString();
-    case QJsonValue::Bool:
-        return v.toBool() ? u"true"_s : u"false"_s;
-    case QJsonValue::Double:
-        return QString::number(v.toDouble(), 'g', 17);
-    case QJsonValue::Array:
-        return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
-    case QJsonValue::Object:
-        return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
-    default:
-        return {};
-    }
-}
-
 // A status or meta message as routes see it: no samples, the payload as it came.
 Envelope passOn(const InboundMessage &message)
 {
@@ -98,6 +80,7 @@ Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &an
     : QObject(parent)
     , m_settings(settings)
     , m_decoder(settings.maxPayloadBytes)
+    , m_metaParser(settings.maxPayloadBytes)
     , m_registry(registry)
     , m_analytics(analytics)
     , m_metrics(metrics)
@@ -121,11 +104,26 @@ Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &an
         }
     }
     // Every reason a message can be refused for exists from the start, so rates work from zero.
-    for (const QString &reason :
-         {u"empty"_s, u"too_large"_s, u"malformed_json"_s, u"malformed_cbor"_s, u"not_an_object"_s, u"non_finite"_s,
-          u"bad_value"_s, u"bad_senml"_s, u"bad_metric_name"_s, u"too_many_values"_s, u"bad_status"_s,
-          u"invalid_device_id"_s, u"bad_topic_levels"_s, u"unknown_topic_kind"_s, u"unsupported_format"_s,
-          u"unauthorized"_s, u"unknown_resource"_s}) {
+    for (const QString &reason : {u"empty"_s,
+                                  u"too_large"_s,
+                                  u"malformed_json"_s,
+                                  u"malformed_cbor"_s,
+                                  u"not_an_object"_s,
+                                  u"non_finite"_s,
+                                  u"bad_value"_s,
+                                  u"bad_senml"_s,
+                                  u"bad_metric_name"_s,
+                                  u"too_many_values"_s,
+                                  u"bad_status"_s,
+                                  u"invalid_device_id"_s,
+                                  u"bad_topic_levels"_s,
+                                  u"unknown_topic_kind"_s,
+                                  u"unsupported_format"_s,
+                                  u"unauthorized"_s,
+                                  u"unknown_resource"_s,
+                                  u"bad_meta"_s,
+                                  u"bad_link_format"_s,
+                                  u"bad_rd_request"_s}) {
         badCounter(reason);
     }
     metrics.counter(u"edgegate_messages_dropped_total"_s, {}, {{u"reason"_s, u"device_removed"_s}});
@@ -360,32 +358,22 @@ IngestResult Ingest::handleStatus(const InboundMessage &message)
 
 IngestResult Ingest::handleMeta(const InboundMessage &message)
 {
-    if (message.payload.size() > m_settings.maxPayloadBytes) {
-        return reject(message.protocol, u"too_large"_s, message.deviceId, u"meta payload too large"_s);
-    }
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(message.payload, &error);
-    if (error.error != QJsonParseError::NoError) {
-        return reject(message.protocol, u"malformed_json"_s, message.deviceId, error.errorString());
-    }
-    if (!doc.isObject()) {
-        return reject(message.protocol, u"not_an_object"_s, message.deviceId, u"meta must be a JSON object"_s);
+    MetaParse parsed = m_metaParser.parse(message.payload, message.format);
+    if (!parsed.meta)
+        return reject(message.protocol, parsed.reason, message.deviceId, parsed.detail);
+    const DeviceMeta &meta = *parsed.meta;
+    // Metadata merges across announcements: the bound holds for what the device ends up with.
+    if (const DeviceInfo *known = m_registry.find(message.deviceId)) {
+        qsizetype total = known->metadata.size();
+        for (auto it = meta.metadata.cbegin(); it != meta.metadata.cend(); ++it)
+            total += known->metadata.contains(it.key()) ? 0 : 1;
+        if (total > MetaParser::MaxMetadataEntries) {
+            return reject(message.protocol, u"bad_meta"_s, message.deviceId,
+                          u"the device would have more than %1 metadata entries"_s.arg(MetaParser::MaxMetadataEntries));
+        }
     }
     if (m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs) == DeviceRegistry::Admission::Denied)
         return denied(message);
-    DeviceMeta meta;
-    const QJsonObject o = doc.object();
-    for (auto it = o.begin(); it != o.end(); ++it) {
-        const QString key = it.key();
-        if (key == u"name" && it.value().isString())
-            meta.name = it.value().toString();
-        else if (key == u"type" && it.value().isString())
-            meta.type = it.value().toString();
-        else if (key == u"firmware" && it.value().isString())
-            meta.firmware = it.value().toString();
-        else if (!it.value().isNull())
-            meta.metadata.insert(key, metadataText(it.value()));
-    }
     if (approved(message.deviceId)) {
         if (const Router::Result r = routed(passOn(message)); r != Router::Result::Stored)
             return unrouted(message, r);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/analytics.h"
+#include "gateway/core/devicemeta.h"
 #include "gateway/core/envelope.h"
 #include "gateway/core/payloaddecoder.h"
 #include "gateway/core/ratelimitedlog.h"
@@ -95,6 +96,7 @@ private:
 
     Settings m_settings;
     PayloadDecoder m_decoder;
+    MetaParser m_metaParser;
     DeviceRegistry &m_registry;
     Analytics &m_analytics;
     Metrics &m_metrics;

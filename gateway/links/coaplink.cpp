@@ -37,6 +37,7 @@ const QByteArray DevicesSegment = QByteArrayLiteral("devices");
 const QByteArray TelemetrySegment = QByteArrayLiteral("telemetry");
 const QByteArray AckSegment = QByteArrayLiteral("ack");
 const QByteArray CommandsSegment = QByteArrayLiteral("commands");
+const QByteArray MetaSegment = QByteArrayLiteral("meta");
 
 // The one place a link-level or ingest outcome becomes a CoAP response code (as e.g. 404 for 4.04).
 int responseCode(const IngestResult &result)
@@ -181,10 +182,30 @@ struct CoapCallbacks
                                            MessageKind::Telemetry);
     }
 
+    static void meta(coap_resource_t * /*resource*/, coap_session_t *session, const coap_pdu_t *request,
+                     const coap_string_t * /*query*/, coap_pdu_t *response)
+    {
+        // The discovery template only, as for telemetry.
+        const QList<QByteArray> path = requestPath(request);
+        link(session)->handleDeviceMessage(session, request, response, path.size() == 3 ? path[1] : QByteArray(),
+                                           MessageKind::Meta);
+    }
+
     static void commandsGet(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
                             const coap_string_t * /*query*/, coap_pdu_t *response)
     {
         link(session)->handleCommandsGet(session, request, response, QString::fromUtf8(resourceDeviceId(resource)));
+    }
+
+    static void added(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                      const coap_string_t * /*query*/, coap_pdu_t *response)
+    {
+        const coap_str_const_t *path = coap_resource_get_uri_path(resource);
+        CoapLink *self = link(session);
+        const auto it
+            = self->m_handlers.constFind(QByteArray(reinterpret_cast<const char *>(path->s), qsizetype(path->length)));
+        if (it != self->m_handlers.cend())
+            self->runHandler(*it, session, request, response);
     }
 
     static void unknown(coap_resource_t * /*resource*/, coap_session_t *session, const coap_pdu_t *request,
@@ -281,12 +302,21 @@ bool CoapLink::start(QString *error)
     setAttribute(telemetry, "ct", QByteArrayLiteral("\"50 60 110 112\""));
     setAttribute(telemetry, "rt", QByteArrayLiteral("\"edgegate.telemetry\""));
     coap_add_resource(m_ctx, telemetry);
+    coap_resource_t *meta = newResource(QByteArrayLiteral("devices/{id}/meta"), 0);
+    coap_register_request_handler(meta, COAP_REQUEST_POST, &CoapCallbacks::meta);
+    coap_register_request_handler(meta, COAP_REQUEST_PUT, &CoapCallbacks::meta);
+    setAttribute(meta, "ct", QByteArrayLiteral("\"50 60\""));
+    setAttribute(meta, "rt", QByteArrayLiteral("\"edgegate.meta\""));
+    coap_add_resource(m_ctx, meta);
     coap_resource_t *commands = newResource(QByteArrayLiteral("devices/{id}/commands"), 0);
     coap_register_request_handler(commands, COAP_REQUEST_GET, &CoapCallbacks::commandsGet);
     coap_resource_set_get_observable(commands, 1);
     setAttribute(commands, "ct", QByteArrayLiteral("50"));
     setAttribute(commands, "rt", QByteArrayLiteral("\"edgegate.commands\""));
     coap_add_resource(m_ctx, commands);
+
+    for (auto it = m_handlers.cbegin(); it != m_handlers.cend(); ++it)
+        addHandlerResource(it.key(), *it);
 
     // Everything else arrives here and is dispatched by path: telemetry of every device, and the
     // refusals (unknown paths, invalid ids) that must be counted rather than answered by libcoap alone.
@@ -489,6 +519,33 @@ std::optional<IngestResult> CoapLink::admitSession(coap_session_t *session, cons
     return refused;
 }
 
+void CoapLink::addHandler(const QByteArray &path, const QList<std::pair<QByteArray, QByteArray>> &attributes,
+                          RequestHandler handler)
+{
+    const Handler &added = *m_handlers.insert(path, Handler{attributes, std::move(handler)});
+    if (m_ctx)
+        addHandlerResource(path, added);
+}
+
+void CoapLink::addHandlerResource(const QByteArray &path, const Handler &handler)
+{
+    // The path itself is a real resource (so discovery lists it); paths below it reach handleUnknown.
+    coap_resource_t *resource = newResource(path, 0);
+    for (const coap_request_t method : {COAP_REQUEST_GET, COAP_REQUEST_POST, COAP_REQUEST_PUT, COAP_REQUEST_DELETE})
+        coap_register_request_handler(resource, method, &CoapCallbacks::added);
+    for (const auto &[name, value] : handler.attributes)
+        setAttribute(resource, name.constData(), value);
+    coap_add_resource(m_ctx, resource);
+}
+
+void CoapLink::runHandler(const Handler &handler, coap_session_t *session, const coap_pdu_t *request,
+                          coap_pdu_t *response)
+{
+    handler.handle(session, request, response);
+    const coap_pdu_code_t code = coap_pdu_get_code(response);
+    count(int(COAP_RESPONSE_CLASS(code)) * 100 + int(code & 0x1f));
+}
+
 void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response)
 {
     const QList<QByteArray> path = requestPath(request);
@@ -499,6 +556,20 @@ void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request,
         }
     }
     const coap_pdu_code_t method = coap_pdu_get_code(request);
+    if (!path.isEmpty()) {
+        if (const auto it = m_handlers.constFind(path.front()); it != m_handlers.cend()) {
+            runHandler(*it, session, request, response);
+            return;
+        }
+    }
+    if (path.size() == 3 && path[0] == DevicesSegment && path[2] == MetaSegment) {
+        if (method == COAP_REQUEST_CODE_POST || method == COAP_REQUEST_CODE_PUT) {
+            handleDeviceMessage(session, request, response, path[1], MessageKind::Meta);
+            return;
+        }
+        respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});
+        return;
+    }
     if (path.size() == 3 && path[0] == DevicesSegment && path[2] == TelemetrySegment) {
         if (method == COAP_REQUEST_CODE_POST || method == COAP_REQUEST_CODE_PUT) {
             handleDeviceMessage(session, request, response, path[1], MessageKind::Telemetry);
@@ -596,10 +667,13 @@ IngestResult CoapLink::messageResult(coap_session_t *session, const coap_pdu_t *
             format = PayloadFormat::Cbor;
             break;
         case COAP_MEDIATYPE_APPLICATION_SENML_JSON:
-            format = PayloadFormat::SenmlJson;
-            break;
         case COAP_MEDIATYPE_APPLICATION_SENML_CBOR:
-            format = PayloadFormat::SenmlCbor;
+            if (kind == MessageKind::Meta) {
+                return m_ingest.reject(Protocol::Coap, u"unsupported_content_format"_s, deviceId,
+                                       u"meta is JSON (50) or CBOR (60), not content format %1"_s.arg(contentFormat));
+            }
+            format = contentFormat == COAP_MEDIATYPE_APPLICATION_SENML_JSON ? PayloadFormat::SenmlJson
+                                                                            : PayloadFormat::SenmlCbor;
             break;
         default:
             return m_ingest.reject(Protocol::Coap, u"unsupported_content_format"_s, deviceId,

@@ -66,6 +66,21 @@ public:
     CoapLink(const CoapLink &) = delete;
     CoapLink &operator=(const CoapLink &) = delete;
 
+    /// Serves `path` (one segment, e.g. "rd") and every path below it with `handler`, for components
+    /// with resources of their own. `attributes` (name, value as link format writes it) describe `path`
+    /// in /.well-known/core. The handler sets the response code; the link counts it.
+    using RequestHandler
+        = std::function<void(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response)>;
+    void addHandler(const QByteArray &path, const QList<std::pair<QByteArray, QByteArray>> &attributes,
+                    RequestHandler handler);
+
+    /// Why a request on `session` may not speak for `deviceId` (a device with credentials on plain
+    /// CoAP, a DTLS identity of another device), or nullopt when it may. Counted as bad input.
+    [[nodiscard]] std::optional<IngestResult> sessionRefusal(coap_session_t *session, const QString &deviceId)
+    {
+        return admitSession(session, deviceId);
+    }
+
     /// Tells whether a device has credentials; such devices are refused on plain CoAP (4.03).
     void setCredentialCheck(std::function<bool(const QString &deviceId)> check) { m_hasCredentials = std::move(check); }
 
@@ -109,6 +124,11 @@ private:
         bool dtlsConnected = false;
         bool dtlsFailureCounted = false;
     };
+    struct Handler
+    {
+        QList<std::pair<QByteArray, QByteArray>> attributes;
+        RequestHandler handle;
+    };
     struct Commands
     {
         QByteArray payload;
@@ -126,6 +146,8 @@ private:
     IngestResult messageResult(coap_session_t *session, const coap_pdu_t *request, const QByteArray &rawId,
                                MessageKind kind);
     void handleUnknown(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response);
+    void addHandlerResource(const QByteArray &path, const Handler &handler);
+    void runHandler(const Handler &handler, coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response);
     const coap_bin_const_t *pskForIdentity(const coap_bin_const_t *identity, coap_session_t *session);
     void handleCommandsGet(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response,
                            const QString &deviceId);
@@ -156,6 +178,7 @@ private:
     int m_sessionCount = 0;
     QHash<QString, Commands> m_commands;
     QHash<QByteArray, PathHandler> m_pathHandlers;
+    QHash<QByteArray, Handler> m_handlers; ///< by first path segment
     QHash<int, Counter *> m_requestsByCode;
     RateLimitedLog m_warnings;
     Gauge &m_sessionsGauge;

@@ -51,6 +51,8 @@ HttpDeviceLink::HttpDeviceLink(QHttpServer &server, Ingest &ingest, DeviceRegist
 {
     server.route(u"/api/v1/devices/<arg>/telemetry"_s,
                  [this](const QString &id, const QHttpServerRequest &r) { return telemetry(id, r); });
+    server.route(u"/api/v1/devices/<arg>/meta"_s,
+                 [this](const QString &id, const QHttpServerRequest &r) { return meta(id, r); });
     server.route(u"/api/v1/devices/<arg>/commands/pending"_s,
                  [this](const QString &id, const QHttpServerRequest &r) { return pendingCommands(id, r); });
     server.route(u"/api/v1/devices/<arg>/commands/ack"_s,
@@ -139,6 +141,20 @@ QHttpServerResponse HttpDeviceLink::telemetry(const QString &id, const QHttpServ
                             "application/senml+cbor"_s));
     }
     InboundMessage message = receivedNow(Protocol::Http, id, MessageKind::Telemetry, request.body());
+    message.format = *format;
+    return answer(m_ingest.handle(message));
+}
+
+QHttpServerResponse HttpDeviceLink::meta(const QString &id, const QHttpServerRequest &request)
+{
+    if (auto refused = refuse(id, request, QHttpServerRequest::Method::Post))
+        return std::move(*refused);
+    const auto format = formatFromContentType(request.value("Content-Type"));
+    if (format != PayloadFormat::Json && format != PayloadFormat::Cbor) {
+        return answer(m_ingest.reject(Protocol::Http, u"unsupported_format"_s, id,
+                                      u"Content-Type must be application/json or application/cbor"_s));
+    }
+    InboundMessage message = receivedNow(Protocol::Http, id, MessageKind::Meta, request.body());
     message.format = *format;
     return answer(m_ingest.handle(message));
 }

@@ -18,7 +18,8 @@ class Ingest;
 struct IngestResult;
 
 /// Devices that post telemetry over HTTP: `POST /api/v1/devices/{id}/telemetry` with JSON,
-/// CBOR or SenML chosen by Content-Type, and a bearer token when the device has one. HTTP has no
+/// CBOR or SenML chosen by Content-Type, and a bearer token when the device has one; what they
+/// announce about themselves goes to `POST /api/v1/devices/{id}/meta` (JSON or CBOR). HTTP has no
 /// push: such devices fetch their commands (`GET .../commands/pending`) and acknowledge them
 /// (`POST .../commands/ack`).
 class HttpDeviceLink : public QObject
@@ -30,6 +31,7 @@ public:
 
 private:
     QHttpServerResponse telemetry(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse meta(const QString &id, const QHttpServerRequest &request);
     QHttpServerResponse pendingCommands(const QString &id, const QHttpServerRequest &request);
     QHttpServerResponse commandAck(const QString &id, const QHttpServerRequest &request);
     /// The answer when the request is not allowed, or nullopt when it may go on.

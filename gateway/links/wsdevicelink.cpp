@@ -101,13 +101,21 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket)
     emit deviceConnected(id);
 }
 
-bool WsDeviceLink::isCommandAck(const QByteArray &text)
+std::optional<MessageKind> WsDeviceLink::typedKind(const QByteArray &text, QByteArray *payload)
 {
     // Cheap test first: telemetry frames are the common case and are not parsed twice.
-    if (!text.contains("command_ack"))
-        return false;
-    const QJsonObject o = QJsonDocument::fromJson(text).object();
-    return o.value(u"type"_s).toString() == u"command_ack";
+    if (!text.contains("command_ack") && !text.contains("\"meta\""))
+        return std::nullopt;
+    QJsonObject o = QJsonDocument::fromJson(text).object();
+    const QString type = o.value(u"type"_s).toString();
+    if (type == u"command_ack")
+        return MessageKind::CommandAck;
+    if (type != u"meta")
+        return std::nullopt;
+    // The announcement is the frame without its type.
+    o.remove(u"type"_s);
+    *payload = QJsonDocument(o).toJson(QJsonDocument::Compact);
+    return MessageKind::Meta;
 }
 
 void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload, bool text)
@@ -115,8 +123,12 @@ void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const Q
     const auto it = m_connections.find(deviceId);
     if (it != m_connections.end())
         it->second.lastHeard = Clock::now();
-    const MessageKind kind = text && isCommandAck(payload) ? MessageKind::CommandAck : MessageKind::Telemetry;
-    reply(socket, m_ingest.handle(receivedNow(Protocol::WebSocket, deviceId, kind, payload)));
+    QByteArray body = payload;
+    const MessageKind kind = (text ? typedKind(payload, &body) : std::nullopt).value_or(MessageKind::Telemetry);
+    InboundMessage message = receivedNow(Protocol::WebSocket, deviceId, kind, body);
+    if (kind == MessageKind::Meta)
+        message.format = PayloadFormat::Json;
+    reply(socket, m_ingest.handle(message));
 }
 
 void WsDeviceLink::reply(QWebSocket *socket, const IngestResult &result)

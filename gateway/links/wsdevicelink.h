@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "shared/deviceid.h"
+
+#include <QByteArray>
 #include <QObject>
 #include <QString>
 #include <QTimer>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 class QWebSocket;
@@ -22,7 +26,8 @@ struct IngestResult;
 /// Devices that stream over WebSocket at /ws/device/{id}: each text frame (JSON or SenML JSON) or
 /// binary frame (CBOR or SenML CBOR) is one telemetry message, answered by an `ack` or `error`
 /// frame; a text frame `{"type": "command_ack", "id": ...}` acknowledges a command, which the
-/// gateway sends as `{"type": "command", ...}`. Every connection is pinged; one that stops
+/// gateway sends as `{"type": "command", ...}`; `{"type": "meta", ...}` is the device's announcement
+/// (as on MQTT `devices/{id}/meta`). Every connection is pinged; one that stops
 /// answering is dropped.
 class WsDeviceLink : public QObject
 {
@@ -56,7 +61,9 @@ private:
     };
 
     void received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload, bool text);
-    static bool isCommandAck(const QByteArray &text);
+    /// A text frame typed `command_ack` or `meta` (the latter's payload becomes the frame without
+    /// `type`); nullopt for telemetry.
+    static std::optional<MessageKind> typedKind(const QByteArray &text, QByteArray *payload);
     void reply(QWebSocket *socket, const IngestResult &result);
     void dropConnection(const QString &deviceId, QWebSocket *socket);
     void keepAlive();

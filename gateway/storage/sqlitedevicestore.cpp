@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/storage/sqlitedevicestore.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlDatabase>
@@ -15,7 +16,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr int SchemaVersion = 2;
+constexpr int SchemaVersion = 3;
 
 QString metadataToText(const QMap<QString, QString> &metadata)
 {
@@ -32,6 +33,16 @@ QMap<QString, QString> metadataFromText(const QString &text)
     for (auto it = o.begin(); it != o.end(); ++it)
         metadata.insert(it.key(), it.value().toString());
     return metadata;
+}
+
+QString jsonText(const QJsonArray &array)
+{
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+QJsonArray jsonArray(const QString &text)
+{
+    return QJsonDocument::fromJson(text.toUtf8()).array();
 }
 
 } // namespace
@@ -112,6 +123,18 @@ bool SqliteDeviceStore::open(const QString &path)
         if (!ok)
             return false;
     }
+    if (current < 3) {
+        // What devices announce about themselves (meta): model, capabilities and metrics as JSON arrays.
+        // One transaction, so a failure half way leaves version 2 intact and the upgrade runs again.
+        const bool ok = db.transaction() && exec(u"ALTER TABLE devices ADD COLUMN model TEXT NOT NULL DEFAULT ''"_s)
+            && exec(u"ALTER TABLE devices ADD COLUMN capabilities TEXT NOT NULL DEFAULT '[]'"_s)
+            && exec(u"ALTER TABLE devices ADD COLUMN metrics TEXT NOT NULL DEFAULT '[]'"_s)
+            && exec(u"PRAGMA user_version=3"_s) && db.commit();
+        if (!ok) {
+            db.rollback();
+            return false;
+        }
+    }
     return true;
 }
 
@@ -120,7 +143,7 @@ std::optional<QList<DeviceInfo>> SqliteDeviceStore::loadAll()
     QSqlQuery query(QSqlDatabase::database(m_connection, false));
     query.setForwardOnly(true);
     if (!query.exec(u"SELECT id, name, type, firmware, protocol, status, approval, first_seen, last_seen, metadata, "
-                    "last_error, last_error_at FROM devices"_s)) {
+                    "last_error, last_error_at, model, capabilities, metrics FROM devices"_s)) {
         m_lastError = query.lastError().text();
         return std::nullopt;
     }
@@ -139,6 +162,10 @@ std::optional<QList<DeviceInfo>> SqliteDeviceStore::loadAll()
         d.metadata = metadataFromText(query.value(9).toString());
         d.lastError = query.value(10).toString();
         d.lastErrorMs = query.value(11).toLongLong();
+        d.model = query.value(12).toString();
+        for (const QJsonValue v : jsonArray(query.value(13).toString()))
+            d.capabilities.append(v.toString());
+        d.metrics = metricsFromJson(jsonArray(query.value(14).toString()));
         devices.append(std::move(d));
     }
     return devices;
@@ -175,13 +202,14 @@ bool SqliteDeviceStore::save(const QList<DeviceInfo> &upserts, const QStringList
         QSqlQuery upsert(db);
         upsert.prepare(
             u"INSERT INTO devices (id, name, type, firmware, protocol, status, approval, first_seen, "
-            "last_seen, metadata, last_error, last_error_at) VALUES (?,COALESCE(?,''),COALESCE(?,''),COALESCE(?,''),"
-            "COALESCE(?,''),?,?,?,?,?,COALESCE(?,''),?) "
+            "last_seen, metadata, last_error, last_error_at, model, capabilities, metrics) VALUES (?,COALESCE(?,''),"
+            "COALESCE(?,''),COALESCE(?,''),COALESCE(?,''),?,?,?,?,?,COALESCE(?,''),?,COALESCE(?,''),?,?) "
             "ON CONFLICT(id) DO UPDATE SET name=excluded.name, type=excluded.type, "
             "firmware=excluded.firmware, protocol=excluded.protocol, status=excluded.status, "
             "approval=excluded.approval, first_seen=excluded.first_seen, last_seen=excluded.last_seen, "
             "metadata=excluded.metadata, last_error=excluded.last_error, "
-            "last_error_at=excluded.last_error_at"_s);
+            "last_error_at=excluded.last_error_at, model=excluded.model, capabilities=excluded.capabilities, "
+            "metrics=excluded.metrics"_s);
         for (const DeviceInfo &d : upserts) {
             upsert.bindValue(0, d.id);
             upsert.bindValue(1, d.name);
@@ -195,6 +223,9 @@ bool SqliteDeviceStore::save(const QList<DeviceInfo> &upserts, const QStringList
             upsert.bindValue(9, metadataToText(d.metadata));
             upsert.bindValue(10, d.lastError);
             upsert.bindValue(11, d.lastErrorMs);
+            upsert.bindValue(12, d.model);
+            upsert.bindValue(13, jsonText(QJsonArray::fromStringList(d.capabilities)));
+            upsert.bindValue(14, jsonText(metricsToJson(d.metrics)));
             if (!upsert.exec())
                 return fail(upsert);
         }

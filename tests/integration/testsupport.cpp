@@ -196,6 +196,11 @@ bool Gateway::start(const QString &yaml)
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     QObject::connect(m_process.get(), &QProcess::readyRead, m_process.get(),
                      [this] { m_output += m_process->readAll(); });
+    // Tests never announce on the host's network: without a private bus of the test's own, mDNS finds none.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    if (!env.contains(u"DBUS_SYSTEM_BUS_ADDRESS"_s))
+        env.insert(u"DBUS_SYSTEM_BUS_ADDRESS"_s, u"unix:path="_s + m_dir.filePath(u"no-system-bus"_s));
+    m_process->setProcessEnvironment(env);
     m_process->start(QStringLiteral(EDGEGATED_PATH), {u"--config"_s, path});
     if (!m_process->waitForStarted(5000))
         return false;

@@ -94,6 +94,8 @@ const QList<std::pair<QString, Getter>> &fields()
          }},
         {u"log.level"_s, [](const Config &x) { return QVariant(x.log.level); }},
         {u"firmware.max_image_bytes"_s, [](const Config &x) { return QVariant(x.firmware.maxImageBytes); }},
+        {u"discovery.mdns.enabled"_s, [](const Config &x) { return QVariant(x.discovery.mdns.enabled); }},
+        {u"discovery.mdns.name"_s, [](const Config &x) { return QVariant(x.discovery.mdns.name); }},
         {u"translate.max_bytes"_s, [](const Config &x) { return QVariant(x.translate.outbox.maxBytes); }},
         {u"translate.overflow"_s,
          [](const Config &x) {
@@ -303,6 +305,10 @@ alerts:
     max_queued: 10
 log:
   level: debug
+discovery:
+  mdns:
+    enabled: false
+    name: Boiler room gateway
 )";
 
 } // namespace
@@ -315,6 +321,7 @@ private slots:
     void defaults_data();
     void defaults();
     void effectiveClientId();
+    void effectiveMdnsName();
     void fullFile_data();
     void fullFile();
     void acceptedValues_data();
@@ -365,6 +372,16 @@ void TestConfig::effectiveClientId()
     const ConfigLoad load = loadConfigText("gateway:\n  id: north\nmqtt:\n  client_id: \"\"\n");
     QVERIFY2(load.errors.isEmpty(), dump(load).constData());
     QCOMPARE(load.config.effectiveClientId(), u"edgegate-north"_s);
+}
+
+void TestConfig::effectiveMdnsName()
+{
+    Config config;
+    QCOMPARE(config.effectiveMdnsName(), u"EdgeGate edgegate"_s);
+    config.gateway.id = QString(64, u'g');
+    QCOMPARE(config.effectiveMdnsName().toUtf8().size(), 63); // one DNS label
+    config.discovery.mdns.name = u"Hall 3"_s;
+    QCOMPARE(config.effectiveMdnsName(), u"Hall 3"_s);
 }
 
 void TestConfig::fullFile_data()
@@ -447,6 +464,8 @@ void TestConfig::fullFile_data()
     QTest::addRow("influxdb.retention_policy") << u"influxdb.retention_policy"_s << QVariant(u"autogen"_s);
     QTest::addRow("influxdb.username") << u"influxdb.username"_s << QVariant(u"writer"_s);
     QTest::addRow("influxdb.password") << u"influxdb.password"_s << QVariant(u"wpw"_s);
+    QTest::addRow("discovery.mdns.enabled") << u"discovery.mdns.enabled"_s << QVariant(false);
+    QTest::addRow("discovery.mdns.name") << u"discovery.mdns.name"_s << QVariant(u"Boiler room gateway"_s);
     QTest::addRow("influxdb.measurement") << u"influxdb.measurement"_s << QVariant(u"readings"_s);
     QTest::addRow("influxdb.batch_points") << u"influxdb.batch_points"_s << QVariant(100);
     QTest::addRow("influxdb.flush_interval") << u"influxdb.flush_interval"_s << QVariant(qint64(250));
@@ -548,6 +567,14 @@ void TestConfig::acceptedValues_data()
                              << QVariant(qint64(2000000000));
     QTest::addRow("upstream host empty") << QByteArray("upstream:\n  host: \"\"\n") << u"upstream.host"_s
                                          << QVariant(QString());
+    QTest::addRow("mdns name 63 bytes") << (QByteArray("discovery:\n  mdns:\n    name: ") + QByteArray(63, 'n') + "\n")
+                                        << u"discovery.mdns.name"_s << QVariant(QString(63, u'n'));
+    QTest::addRow("mdns name UTF-8") << QByteArray("discovery:\n  mdns:\n    name: \"Passerelle \xc3\xa9t\xc3\xa9\"\n")
+                                     << u"discovery.mdns.name"_s << QVariant(u"Passerelle \u00e9t\u00e9"_s);
+    QTest::addRow("mdns name empty") << QByteArray("discovery:\n  mdns:\n    name: \"\"\n") << u"discovery.mdns.name"_s
+                                     << QVariant(QString());
+    QTest::addRow("mdns empty section") << QByteArray("discovery:\n  mdns:\n") << u"discovery.mdns.enabled"_s
+                                        << QVariant(true);
     QTest::addRow("route to republish") << QByteArray("routes:\n  - {name: r, sinks: [republish]}\n") << u"routes"_s
                                         << QVariant(QVariantList{QVariantMap{
                                                {u"name"_s, u"r"_s}, {u"sinks"_s, QVariantList{u"republish"_s}}}});
@@ -582,6 +609,13 @@ void TestConfig::errors_data()
     row("unknown key, no suggestion", "mqtt:\n  colour: red\n", 2, u"unknown key 'mqtt.colour'"_s);
     row("unknown section, suggestion", "mqt:\n  host: x\n", 1, u"unknown key 'mqt' (did you mean 'mqtt'?)"_s);
     row("unknown section, no suggestion", "database:\n  path: x\n", 1, u"unknown key 'database'"_s);
+    row("mdns unknown key", "discovery:\n  mdns:\n    enable: true\n", 3,
+        u"unknown key 'discovery.mdns.enable' (did you mean 'discovery.mdns.enabled'?)"_s);
+    row("mdns not a map", "discovery:\n  mdns: on\n", 2, u"discovery.mdns: expected a map, got 'on'"_s);
+    row("mdns enabled not a bool", "discovery:\n  mdns:\n    enabled: maybe\n", 3,
+        u"discovery.mdns.enabled: expected true or false, got 'maybe'"_s, false);
+    row("mdns name too long", "discovery:\n  mdns:\n    name: " + QByteArray(64, 'n') + "\n", 3,
+        u"discovery.mdns.name: must be at most 63 bytes of printable UTF-8"_s);
     row("flat dotted key", "mqtt.port: 1883\n", 1,
         u"unknown key 'mqtt.port' (write it nested: 'port' under 'mqtt:')"_s);
 

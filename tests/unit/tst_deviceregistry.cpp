@@ -151,7 +151,9 @@ void TestDeviceRegistry::restartKeepsEverything()
 {
     Fixture f(RegistryPolicy::Auto);
     f.registry->admit(u"t1"_s, Protocol::Mqtt, 500);
-    f.registry->applyMeta(u"t1"_s, {u"Boiler"_s, u"thermostat"_s, u"2.1.0"_s, {{u"model"_s, u"TX-9"_s}}});
+    f.registry->applyMeta(
+        u"t1"_s,
+        {.name = u"Boiler"_s, .type = u"thermostat"_s, .firmware = u"2.1.0"_s, .metadata = {{u"model"_s, u"TX-9"_s}}});
     f.registry->recordError(u"t1"_s, u"malformed_json: oops"_s, 600);
     f.registry->patch(u"t1"_s, {u"Hall boiler"_s, std::nullopt, std::nullopt});
     DeviceInfo before = *f.registry->find(u"t1"_s);
@@ -225,15 +227,16 @@ void TestDeviceRegistry::reportedStatusAndMeta()
     f.registry->setReportedStatus(u"a"_s, DeviceStatus::Online, 4);
     QCOMPARE(f.registry->find(u"a"_s)->status, DeviceStatus::Online);
 
-    f.registry->applyMeta(u"a"_s, {u"Own name"_s, u"meter"_s, u"1.0"_s, {{u"k1"_s, u"v1"_s}}});
-    f.registry->applyMeta(u"a"_s, {std::nullopt, std::nullopt, u"1.1"_s, {{u"k2"_s, u"v2"_s}}});
+    f.registry->applyMeta(
+        u"a"_s, {.name = u"Own name"_s, .type = u"meter"_s, .firmware = u"1.0"_s, .metadata = {{u"k1"_s, u"v1"_s}}});
+    f.registry->applyMeta(u"a"_s, {.firmware = u"1.1"_s, .metadata = {{u"k2"_s, u"v2"_s}}});
     const DeviceInfo *d = f.registry->find(u"a"_s);
     QCOMPARE(d->name, u"Own name"_s);
     QCOMPARE(d->type, u"meter"_s);
     QCOMPARE(d->firmware, u"1.1"_s);
     QCOMPARE(d->metadata.size(), 2); // merged, not replaced
     // Unknown ids are ignored rather than registered.
-    f.registry->applyMeta(u"ghost"_s, {std::nullopt, u"x"_s, std::nullopt, {}});
+    f.registry->applyMeta(u"ghost"_s, {.type = u"x"_s});
     f.registry->recordError(u"ghost"_s, u"e"_s, 1);
     QVERIFY(!f.registry->find(u"ghost"_s));
 }
@@ -313,7 +316,7 @@ void TestDeviceRegistry::listFilters()
     f.registry->admit(u"c"_s, Protocol::Mqtt, 1);
     f.registry->admit(u"a"_s, Protocol::Mqtt, 1);
     f.registry->admit(u"b"_s, Protocol::Mqtt, 1);
-    f.registry->applyMeta(u"b"_s, {std::nullopt, u"meter"_s, std::nullopt, {}});
+    f.registry->applyMeta(u"b"_s, {.type = u"meter"_s});
     f.registry->setReportedStatus(u"c"_s, DeviceStatus::Offline, 2);
     const auto all = f.registry->list();
     QCOMPARE(all.size(), 3);

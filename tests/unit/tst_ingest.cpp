@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "support/corepipeline.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -56,6 +58,7 @@ private slots:
     void statusUptime();
     void anyDeviceMessageIsAHeartbeat();
     void metaMessages();
+    void metaOfPendingDevice();
     void anomalyRaisesAlert();
 };
 
@@ -250,13 +253,45 @@ void TestIngest::metaMessages()
     QCOMPARE(d->type, u"thermostat"_s);
     QCOMPARE(d->firmware, u"3.2.1"_s);
     QCOMPARE(d->name, u"Boiler"_s);
-    QCOMPARE(d->metadata.value(u"model"_s), u"TX"_s);
+    QCOMPARE(d->model, u"TX"_s);
     QCOMPARE(d->metadata.value(u"caps"_s), uR"(["a","b"])"_s);
     QCOMPARE(d->metadata.value(u"slots"_s), u"4"_s);
     p.send(u"m"_s, "[1,2]", MessageKind::Meta);
     QCOMPARE(p.bad(u"not_an_object"_s), 1u);
     p.send(u"m"_s, "{", MessageKind::Meta);
     QCOMPARE(p.bad(u"malformed_json"_s), 1u);
+
+    p.send(u"m"_s, R"({"capabilities": ["ota", "reboot"], "metrics": ["t", {"name": "rh", "unit": "%"}]})",
+           MessageKind::Meta);
+    QCOMPARE(d->capabilities, QStringList({u"ota"_s, u"reboot"_s}));
+    QCOMPARE(d->metrics, QList<MetricInfo>({{u"t"_s, {}}, {u"rh"_s, u"%"_s}}));
+    QCOMPARE(d->name, u"Boiler"_s); // what a meta leaves out stays
+    // A bad announcement changes nothing and is counted, kept as the device's last error.
+    p.send(u"m"_s, R"({"model": "TX2", "capabilities": "ota"})", MessageKind::Meta);
+    QCOMPARE(p.bad(u"bad_meta"_s), 1u);
+    QCOMPARE(d->model, u"TX"_s);
+    QVERIFY(d->lastError.startsWith(u"bad_meta: 'capabilities'"_s));
+    // Metadata merges across announcements, within one bound for the device.
+    for (int i = 0; i < 2; ++i) {
+        QJsonObject many;
+        for (int k = 0; k < 40; ++k)
+            many.insert(u"k%1_%2"_s.arg(i).arg(k), k);
+        p.send(u"m"_s, QJsonDocument(many).toJson(QJsonDocument::Compact), MessageKind::Meta);
+    }
+    QCOMPARE(p.bad(u"bad_meta"_s), 2u);
+    QCOMPARE(d->metadata.size(), 2 + 40);
+}
+
+void TestIngest::metaOfPendingDevice()
+{
+    // Under approve a device's announcement is kept while it waits, so an operator sees what it is.
+    Pipeline p(RegistryPolicy::Approve);
+    p.send(u"new"_s, R"({"type": "sensor", "model": "S1", "metrics": ["t"]})", MessageKind::Meta);
+    const DeviceInfo *d = p.registry.find(u"new"_s);
+    QVERIFY(d);
+    QCOMPARE(d->approval, Approval::Pending);
+    QCOMPARE(d->model, u"S1"_s);
+    QCOMPARE(d->metrics.size(), 1);
 }
 
 void TestIngest::anomalyRaisesAlert()
