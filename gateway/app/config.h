@@ -149,6 +149,14 @@ struct Config
         [[nodiscard]] bool enabled() const { return !url.isEmpty(); }
     } influxdb;
 
+    /// Firmware rollouts (docs/ota.md).
+    struct Ota
+    {
+        QString baseUrl; ///< start of download URLs; empty: from http.host and the HTTP port
+        std::chrono::milliseconds jobTimeout{std::chrono::minutes(30)}; ///< when a campaign sets none
+        int maxConcurrent = 10; ///< when a campaign sets none
+    } ota;
+
     /// Empty: all telemetry goes to every sink.
     QList<Route> routes;
 

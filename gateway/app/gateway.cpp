@@ -7,10 +7,12 @@
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
+#include "gateway/core/otamanager.h"
 #include "gateway/links/coaplink.h"
 #include "gateway/links/httpapi.h"
 #include "gateway/links/httpdevicelink.h"
 #include "gateway/links/mqttlink.h"
+#include "gateway/links/otaapi.h"
 #include "gateway/links/uifeed.h"
 #include "gateway/links/wsdevicelink.h"
 #include "gateway/sinks/forwarder.h"
@@ -21,11 +23,13 @@
 #include "gateway/sinks/upstreamsink.h"
 #include "gateway/storage/routebook.h"
 #include "gateway/storage/sqlitedevicestore.h"
+#include "gateway/storage/sqliteotastore.h"
 
 #include "gateway/links/httpjson.h"
 
 #include <QDateTime>
 #include <QDir>
+#include <QHostInfo>
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QJsonDocument>
@@ -114,6 +118,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
         metrics);
     m_coap->setCredentialCheck([this](const QString &id) { return m_registry->credentials(id) != nullptr; });
     wireCommands();
+    wireOta();
     buildSinks();
     wireRoutes();
 
@@ -325,6 +330,51 @@ void Gateway::wireCommands()
             });
 }
 
+void Gateway::setFirmwareCatalog(const FirmwareCatalog *catalog)
+{
+    m_ota->setCatalog(catalog);
+}
+
+void Gateway::wireOta()
+{
+    m_otaStore = std::make_unique<SqliteOtaStore>();
+    m_ota = std::make_unique<OtaManager>(
+        OtaManager::Settings{m_config.ota.jobTimeout, m_config.ota.maxConcurrent, m_config.ota.baseUrl}, *m_registry,
+        *m_otaStore, *m_metrics);
+    m_otaApi = std::make_unique<OtaApi>(m_http->server(), *m_ota, *m_registry, *m_ingest, m_config.http.maxBodyBytes);
+    m_feed->followOta(*m_ota);
+    // Notifications go like commands: over the link each device last spoke on; HTTP devices ask.
+    m_ota->setTransport(Protocol::Mqtt, [this](const QString &id, const QByteArray &notification) {
+        return m_mqtt->publish(deviceTopic(id, MessageKind::Ota), notification, 1, false);
+    });
+    m_ota->setTransport(Protocol::WebSocket, [this](const QString &id, const QByteArray &notification) {
+        QJsonObject frame = QJsonDocument::fromJson(notification).object();
+        frame.insert(u"type"_s, u"ota"_s);
+        return m_wsDevices->send(id, QJsonDocument(frame).toJson(QJsonDocument::Compact));
+    });
+    connect(m_wsDevices.get(), &WsDeviceLink::deviceConnected, m_ota.get(), &OtaManager::retry);
+    connect(m_mqtt.get(), &MqttLink::connectedChanged, m_ota.get(), [this](bool connected) {
+        if (connected)
+            m_ota->retryAll();
+    });
+    connect(m_ingest.get(), &Ingest::otaProgressReceived, m_ota.get(),
+            [this](const QString &id, const QByteArray &payload) { m_ota->progress(id, payload); });
+    connect(m_ingest.get(), &Ingest::firmwareAnnounced, m_ota.get(), &OtaManager::firmwareAnnounced);
+}
+
+QString Gateway::otaBaseUrl() const
+{
+    if (!m_config.ota.baseUrl.isEmpty())
+        return m_config.ota.baseUrl;
+    QString host = m_config.http.host;
+    const QHostAddress address(host);
+    if (address == QHostAddress::AnyIPv4 || address == QHostAddress::AnyIPv6 || address == QHostAddress::Any)
+        host = QHostInfo::localHostName();
+    else if (address.protocol() == QAbstractSocket::IPv6Protocol)
+        host = u'[' + host + u']';
+    return u"http://%1:%2"_s.arg(host).arg(m_httpPort);
+}
+
 bool Gateway::start(QString *error)
 {
     const QString dataDir = m_config.gateway.dataDir;
@@ -363,9 +413,15 @@ bool Gateway::start(QString *error)
         forwarding.drainRate = channel.policy.drainRate;
         channel.forwarder = std::make_unique<Forwarder>(*channel.outbox, *channel.sink, forwarding, *m_metrics);
     }
+    const QString otaPath = QDir(dataDir).absoluteFilePath(u"ota.db"_s);
+    if (!m_otaStore->open(otaPath) || !m_ota->load(error)) {
+        *error = u"cannot open %1: %2"_s.arg(otaPath, m_otaStore->lastError());
+        return false;
+    }
     m_httpPort = m_http->listen(error);
     if (m_httpPort == 0)
         return false;
+    m_ota->setBaseUrl(otaBaseUrl());
     if ((m_config.coap.enabled || m_config.coap.dtlsPort != 0) && !m_coap->start(error))
         return false;
     qCInfo(lcGateway).noquote() << "gateway" << m_config.gateway.id << "serving REST on"

@@ -17,6 +17,7 @@ class Analytics;
 class CoapLink;
 class CommandQueue;
 class DeviceRegistry;
+class FirmwareCatalog;
 class Forwarder;
 class HttpApi;
 class HttpDeviceLink;
@@ -24,12 +25,15 @@ class InfluxSink;
 class Ingest;
 class Metrics;
 class MqttLink;
+class OtaApi;
+class OtaManager;
 class Outbox;
 class OutboxTarget;
 class RouteBook;
 class Router;
 class Sink;
 class SqliteDeviceStore;
+class SqliteOtaStore;
 class UpstreamSink;
 class UiFeed;
 class WsDeviceLink;
@@ -52,6 +56,10 @@ public:
 
     [[nodiscard]] quint16 httpPort() const { return m_httpPort; }
 
+    /// INTEGRATION POINT: the firmware store OTA campaigns take their images from. Not owned.
+    /// Until one is set, creating a campaign answers 503 "no firmware store is configured".
+    void setFirmwareCatalog(const FirmwareCatalog *catalog);
+
 signals:
     void stopped();
 
@@ -73,6 +81,8 @@ private:
     void addChannel(std::unique_ptr<Sink> sink, const OutboxPolicy &policy,
                     std::function<std::optional<RouteTarget::Record>(const Envelope &)> encoder);
     void wireRoutes();
+    void wireOta();
+    [[nodiscard]] QString otaBaseUrl() const;
     [[nodiscard]] QString deviceType(const QString &id) const;
 
     Config m_config;
@@ -91,6 +101,9 @@ private:
     std::unique_ptr<HttpDeviceLink> m_httpDevices;
     std::unique_ptr<WsDeviceLink> m_wsDevices;
     std::unique_ptr<CoapLink> m_coap;
+    std::unique_ptr<SqliteOtaStore> m_otaStore;
+    std::unique_ptr<OtaManager> m_ota;
+    std::unique_ptr<OtaApi> m_otaApi;
     std::vector<Channel> m_channels;
     UpstreamSink *m_upstream = nullptr; // in m_channels
     quint16 m_httpPort = 0;

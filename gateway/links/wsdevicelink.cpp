@@ -101,13 +101,17 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket)
     emit deviceConnected(id);
 }
 
-bool WsDeviceLink::isCommandAck(const QByteArray &text)
+MessageKind WsDeviceLink::frameKind(const QByteArray &text)
 {
     // Cheap test first: telemetry frames are the common case and are not parsed twice.
-    if (!text.contains("command_ack"))
-        return false;
-    const QJsonObject o = QJsonDocument::fromJson(text).object();
-    return o.value(u"type"_s).toString() == u"command_ack";
+    if (!text.contains("command_ack") && !text.contains("ota_progress"))
+        return MessageKind::Telemetry;
+    const QString type = QJsonDocument::fromJson(text).object().value(u"type"_s).toString();
+    if (type == u"command_ack")
+        return MessageKind::CommandAck;
+    if (type == u"ota_progress")
+        return MessageKind::OtaProgress;
+    return MessageKind::Telemetry;
 }
 
 void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload, bool text)
@@ -115,7 +119,7 @@ void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const Q
     const auto it = m_connections.find(deviceId);
     if (it != m_connections.end())
         it->second.lastHeard = Clock::now();
-    const MessageKind kind = text && isCommandAck(payload) ? MessageKind::CommandAck : MessageKind::Telemetry;
+    const MessageKind kind = text ? frameKind(payload) : MessageKind::Telemetry;
     reply(socket, m_ingest.handle(receivedNow(Protocol::WebSocket, deviceId, kind, payload)));
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "shared/deviceid.h"
+
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -22,8 +24,9 @@ struct IngestResult;
 /// Devices that stream over WebSocket at /ws/device/{id}: each text frame (JSON or SenML JSON) or
 /// binary frame (CBOR or SenML CBOR) is one telemetry message, answered by an `ack` or `error`
 /// frame; a text frame `{"type": "command_ack", "id": ...}` acknowledges a command, which the
-/// gateway sends as `{"type": "command", ...}`. Every connection is pinged; one that stops
-/// answering is dropped.
+/// gateway sends as `{"type": "command", ...}`; `{"type": "ota_progress", "job": ...}` reports OTA
+/// progress, the gateway notifying with `{"type": "ota", ...}`. Every connection is pinged; one that
+/// stops answering is dropped.
 class WsDeviceLink : public QObject
 {
     Q_OBJECT
@@ -56,7 +59,8 @@ private:
     };
 
     void received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload, bool text);
-    static bool isCommandAck(const QByteArray &text);
+    /// CommandAck or OtaProgress for such control frames, Telemetry for everything else.
+    static MessageKind frameKind(const QByteArray &text);
     void reply(QWebSocket *socket, const IngestResult &result);
     void dropConnection(const QString &deviceId, QWebSocket *socket);
     void keepAlive();
