@@ -352,6 +352,11 @@ void Gateway::wireOta()
         frame.insert(u"type"_s, u"ota"_s);
         return m_wsDevices->send(id, QJsonDocument(frame).toJson(QJsonDocument::Compact));
     });
+    m_coap->setOtaState([this](const QString &id) { return m_ota->latestNotification(id); });
+    // The CoAP resource's state is the manager's latest notification, already set when this runs.
+    m_ota->setTransport(Protocol::Coap,
+                        [this](const QString &id, const QByteArray &) { return m_coap->notifyOta(id) > 0; });
+    connect(m_coap.get(), &CoapLink::otaObserverRegistered, m_ota.get(), &OtaManager::retry);
     connect(m_wsDevices.get(), &WsDeviceLink::deviceConnected, m_ota.get(), &OtaManager::retry);
     connect(m_mqtt.get(), &MqttLink::connectedChanged, m_ota.get(), [this](bool connected) {
         if (connected)
