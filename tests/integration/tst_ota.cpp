@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: Apache-2.0
+// OTA against a real mosquitto: the service as shipped (no firmware store in this build: campaigns
+// are refused with 503), and the service's object graph in this process with a firmware catalog
+// set, rolling a campaign created over REST out to an MQTT device (mosquitto_sub/pub) and a
+// WebSocket device, with the dashboard feed watching.
+#include "testsupport.h"
+
+#include "gateway/app/config.h"
+#include "gateway/app/gateway.h"
+#include "gateway/core/firmware.h"
+
+#include <QJsonArray>
+#include <QNetworkRequest>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+
+using namespace testsupport;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+class OneImage : public edgegate::FirmwareCatalog
+{
+public:
+    std::optional<edgegate::FirmwareImage> find(const QString &name, const QString &version) const override
+    {
+        if (name == m_image.name && version == m_image.version)
+            return m_image;
+        return std::nullopt;
+    }
+    QList<edgegate::FirmwareImage> images() const override { return {m_image}; }
+
+private:
+    edgegate::FirmwareImage m_image{u"fw"_s, u"2.0.0"_s, {}, 4096, QString(64, u'c'), 1'800'000'000'000};
+};
+
+/// A WebSocket client (a device on /ws/device/{id}, or the dashboard on /ws) keeping every frame.
+struct WsClient
+{
+    QWebSocket socket;
+    QList<QJsonObject> frames;
+
+    WsClient(quint16 port, const QString &path)
+    {
+        QObject::connect(&socket, &QWebSocket::textMessageReceived, &socket, [this](const QString &text) {
+            frames.append(QJsonDocument::fromJson(text.toUtf8()).object());
+        });
+        socket.open(QUrl(u"ws://127.0.0.1:%1%2"_s.arg(port).arg(path)));
+    }
+
+    [[nodiscard]] QList<QJsonObject> ofType(const QString &type) const
+    {
+        QList<QJsonObject> out;
+        for (const QJsonObject &f : frames) {
+            if (f.value(u"type"_s).toString() == type)
+                out.append(f);
+        }
+        return out;
+    }
+};
+
+QString jobState(Http &http, const QString &device)
+{
+    const QJsonArray jobs = http.get(u"/api/v1/devices/%1/ota"_s.arg(device)).json().value(u"jobs"_s).toArray();
+    return jobs.isEmpty() ? QString() : jobs.first().toObject().value(u"state"_s).toString();
+}
+
+} // namespace
+
+class TestOta : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void serviceWithoutFirmwareStore();
+    void campaignReachesMqttAndWebSocketDevices();
+
+private:
+    std::unique_ptr<Broker> m_broker;
+};
+
+void TestOta::init()
+{
+    m_broker = std::make_unique<Broker>();
+    QVERIFY(m_broker->start());
+}
+
+void TestOta::cleanup()
+{
+    m_broker.reset();
+}
+
+void TestOta::serviceWithoutFirmwareStore()
+{
+    Gateway gateway;
+    QVERIFY(gateway.start(gateway.config(m_broker->port(), u"ota:\n  job_timeout: 10m\n  max_concurrent: 2\n"_s)));
+    Http http(gateway.httpPort());
+    QTRY_COMPARE_WITH_TIMEOUT(http.get(u"/healthz"_s).json().value(u"broker"_s).toString(), u"connected"_s, 10000);
+    QVERIFY(publish(m_broker->port(), u"devices/m1/meta"_s, R"({"type": "sensor", "firmware": "1.0.0"})"));
+    QTRY_COMPARE_WITH_TIMEOUT(http.get(u"/api/v1/devices/m1"_s).status, 200, 10000);
+
+    const CurlReply created = curl(gateway.httpPort(), u"/api/v1/ota/campaigns"_s,
+                                   {u"-X"_s, u"POST"_s, u"-H"_s, u"Content-Type: application/json"_s, u"--data"_s,
+                                    uR"({"firmware": "fw", "version": "2.0.0", "target": {"type": "sensor"}})"_s});
+    QCOMPARE(created.status, 503);
+    QCOMPARE(created.json().value(u"code"_s).toString(), u"no_firmware_store"_s);
+    QCOMPARE(http.get(u"/api/v1/ota/campaigns"_s).json(), (QJsonObject{{u"campaigns"_s, QJsonArray()}}));
+    QCOMPARE(http.get(u"/api/v1/ota/campaigns/c1"_s).status, 404);
+    QCOMPARE(http.send("POST", u"/api/v1/ota/campaigns/c1/pause"_s).status, 404);
+    QCOMPARE(http.get(u"/api/v1/devices/m1/ota"_s).json(), (QJsonObject{{u"jobs"_s, QJsonArray()}}));
+    QCOMPARE(http.get(u"/api/v1/devices/nobody/ota"_s).status, 404);
+    const CurlReply pending = curl(gateway.httpPort(), u"/api/v1/devices/m1/ota/pending"_s);
+    QCOMPARE(pending.status, 200);
+    QCOMPARE(pending.json(), QJsonObject());
+    const QByteArray metrics = http.get(u"/metrics"_s).body;
+    QCOMPARE(metricValue(metrics, u"edgegate_ota_campaigns{state=\"running\"}"_s), 0.0);
+    QCOMPARE(metricValue(metrics, u"edgegate_ota_progress_refused_total{reason=\"wrong_job\"}"_s), 0.0);
+    QVERIFY(QFile::exists(gateway.dataDir() + u"/ota.db"_s));
+    QCOMPARE(gateway.terminate(), 0);
+}
+
+void TestOta::campaignReachesMqttAndWebSocketDevices()
+{
+    QTemporaryDir data;
+    const quint16 httpPort = freePort();
+    const QString yaml = u"gateway:\n  id: ota-gw\n  data_dir: %1\nmqtt:\n  host: 127.0.0.1\n  port: %2\n"
+                         "http:\n  listen: 127.0.0.1:%3\ncoap:\n  listen: 127.0.0.1:%4\n"_s.arg(data.path())
+                             .arg(m_broker->port())
+                             .arg(httpPort)
+                             .arg(freeUdpPort());
+    const edgegate::ConfigLoad config = edgegate::loadConfigText(yaml.toUtf8());
+    QVERIFY(config.errors.isEmpty());
+    OneImage catalog;
+    edgegate::Gateway gateway(config.config);
+    gateway.setFirmwareCatalog(&catalog);
+    QString error;
+    QVERIFY2(gateway.start(&error), qPrintable(error));
+    Http http(httpPort);
+    QTRY_COMPARE_WITH_TIMEOUT(http.get(u"/healthz"_s).json().value(u"broker"_s).toString(), u"connected"_s, 10000);
+
+    // An MQTT device, a WebSocket device, and the dashboard.
+    Subscriber notifications(m_broker->port(), u"devices/m1/ota"_s);
+    QVERIFY(notifications.waitUntilSubscribed(*m_broker));
+    QVERIFY(publish(m_broker->port(), u"devices/m1/meta"_s, R"({"type": "sensor", "firmware": "1.0.0"})"));
+    WsClient wsDevice(httpPort, u"/ws/device/w1"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(wsDevice.socket.state() == QAbstractSocket::ConnectedState, 10000);
+    wsDevice.socket.sendTextMessage(u"{\"temperature\": 20}"_s);
+    WsClient dashboard(httpPort, u"/ws"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(dashboard.socket.state() == QAbstractSocket::ConnectedState, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(http.get(u"/api/v1/devices/m1"_s).status, 200, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(http.get(u"/api/v1/devices/w1"_s).status, 200, 10000);
+
+    const HttpReply created = http.send("POST", u"/api/v1/ota/campaigns"_s,
+                                        R"({"name": "both", "firmware": "fw", "version": "2.0.0",
+                                            "target": {"devices": ["m1", "w1"]}, "job_timeout": "5m"})");
+    QCOMPARE(created.status, 201);
+    const QString campaign = created.json().value(u"id"_s).toString();
+    QCOMPARE(created.json().value(u"jobs"_s).toArray().size(), 2);
+
+    // MQTT: the notification on devices/m1/ota, with the URL built from the HTTP listener.
+    QTRY_COMPARE_WITH_TIMEOUT(notifications.messages().size(), 1, 10000);
+    const QJsonObject note = QJsonDocument::fromJson(notifications.messages().front().second).object();
+    QCOMPARE(note.value(u"action"_s).toString(), u"update"_s);
+    QCOMPARE(note.value(u"job"_s).toString(), campaign + u"-m1"_s);
+    QCOMPARE(note.value(u"url"_s).toString(), u"http://127.0.0.1:%1/api/v1/firmware/fw/2.0.0/image"_s.arg(httpPort));
+    QCOMPARE(note.value(u"sha256"_s).toString(), QString(64, u'c'));
+    const QString job = note.value(u"job"_s).toString();
+    for (const char *step : {"downloading", "downloaded", "installing"}) {
+        QVERIFY(publish(
+            m_broker->port(), u"devices/m1/ota/progress"_s,
+            u"{\"job\": \"%1\", \"state\": \"%2\", \"progress\": 100}"_s.arg(job, QLatin1String(step)).toUtf8()));
+        QTRY_COMPARE_WITH_TIMEOUT(jobState(http, u"m1"_s), QString::fromLatin1(step), 10000);
+    }
+    QVERIFY(publish(m_broker->port(), u"devices/m1/meta"_s, R"({"firmware": "2.0.0"})"));
+    QTRY_COMPARE_WITH_TIMEOUT(jobState(http, u"m1"_s), u"succeeded"_s, 10000);
+
+    // WebSocket: an `ota` frame, and progress back as an `ota_progress` frame.
+    QTRY_COMPARE_WITH_TIMEOUT(wsDevice.ofType(u"ota"_s).size(), 1, 10000);
+    const QJsonObject wsNote = wsDevice.ofType(u"ota"_s).front();
+    QCOMPARE(wsNote.value(u"job"_s).toString(), campaign + u"-w1"_s);
+    QCOMPARE(wsNote.value(u"action"_s).toString(), u"update"_s);
+    wsDevice.socket.sendTextMessage(
+        u"{\"type\": \"ota_progress\", \"job\": \"%1\", \"state\": \"failed\", \"error\": \"sha256_mismatch\"}"_s.arg(
+            campaign + u"-w1"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(jobState(http, u"w1"_s), u"failed"_s, 10000);
+
+    const QJsonObject done = http.get(u"/api/v1/ota/campaigns/"_s + campaign).json();
+    QCOMPARE(done.value(u"state"_s).toString(), u"completed"_s);
+    QCOMPARE(done.value(u"counts"_s).toObject(), (QJsonObject{{u"succeeded"_s, 1}, {u"failed"_s, 1}}));
+    QCOMPARE(http.send("POST", u"/api/v1/ota/campaigns/%1/resume"_s.arg(campaign)).status, 409);
+
+    // The dashboard saw the jobs and the campaign change.
+    QTRY_VERIFY_WITH_TIMEOUT(!dashboard.ofType(u"ota_campaign"_s).isEmpty(), 10000);
+    QCOMPARE(dashboard.ofType(u"ota_campaign"_s).back().value(u"campaign"_s).toObject().value(u"state"_s).toString(),
+             u"completed"_s);
+    QStringList m1States;
+    for (const QJsonObject &f : dashboard.ofType(u"ota_job"_s)) {
+        const QJsonObject j = f.value(u"job"_s).toObject();
+        if (j.value(u"device"_s).toString() == u"m1")
+            m1States.append(j.value(u"state"_s).toString());
+    }
+    QCOMPARE(
+        m1States,
+        (QStringList{u"pending"_s, u"notified"_s, u"downloading"_s, u"downloaded"_s, u"installing"_s, u"succeeded"_s}));
+    const QByteArray metrics = http.get(u"/metrics"_s).body;
+    QCOMPARE(metricValue(metrics, u"edgegate_ota_notifications_total{action=\"update\"}"_s), 2.0);
+    QCOMPARE(metricValue(metrics, u"edgegate_ota_jobs{state=\"succeeded\"}"_s), 1.0);
+    gateway.stop();
+}
+
+QTEST_MAIN(TestOta)
+#include "tst_ota.moc"
