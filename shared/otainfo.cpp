@@ -6,6 +6,7 @@
 #include <QJsonArray>
 
 #include <array>
+#include <cmath>
 #include <utility>
 
 namespace edgegate {
@@ -132,7 +133,7 @@ std::optional<OtaJob> otaJobFromJson(const QJsonObject &json)
     job.reportedFirmware = json.value(u"reported_firmware"_s).toString();
     job.deadlineMs = timeFromJson(json.value(u"deadline"_s));
     const QJsonArray history = json.value(u"history"_s).toArray();
-    for (const QJsonValue &v : history) {
+    for (const auto &v : history) {
         const QJsonObject o = v.toObject();
         const auto s = otaJobStateFromName(o.value(u"state"_s).toString());
         if (!s)
@@ -199,7 +200,8 @@ std::optional<OtaCampaign> otaCampaignFromJson(const QJsonObject &json)
     const QJsonObject tags = target.value(u"tags"_s).toObject();
     for (auto it = tags.begin(); it != tags.end(); ++it)
         c.target.tags.insert(it.key(), it.value().toString());
-    for (const QJsonValue &v : target.value(u"devices"_s).toArray())
+    const QJsonArray devices = target.value(u"devices"_s).toArray();
+    for (const auto &v : devices)
         c.target.devices.append(v.toString());
     c.batchSize = json.value(u"batch_size"_s).toInt();
     c.batchPercent = json.value(u"batch_percent"_s).toInt();
@@ -207,7 +209,7 @@ std::optional<OtaCampaign> otaCampaignFromJson(const QJsonObject &json)
     c.currentBatch = json.value(u"current_batch"_s).toInt();
     c.maxConcurrent = json.value(u"max_concurrent"_s).toInt();
     c.failureThreshold = json.value(u"failure_threshold"_s).toInt();
-    c.jobTimeoutMs = qint64(json.value(u"job_timeout"_s).toDouble() * 1000.0 + 0.5);
+    c.jobTimeoutMs = std::llround(json.value(u"job_timeout"_s).toDouble() * 1000.0);
     c.pausedReason = json.value(u"paused_reason"_s).toString();
     c.createdMs = timeFromJson(json.value(u"created"_s));
     c.updatedMs = timeFromJson(json.value(u"updated"_s));

@@ -129,7 +129,7 @@ qint64 OtaManager::now() const
 
 void OtaManager::setTransport(Protocol protocol, Transport transport)
 {
-    m_transports.insert(protocol, std::move(transport));
+    m_transports[protocol] = std::move(transport);
 }
 
 bool OtaManager::load(QString *error)
@@ -228,7 +228,7 @@ OtaManager::CreateResult OtaManager::create(const QJsonObject &request)
                     const QJsonArray devices = ti.value().toArray();
                     if (!ti.value().isArray() || devices.size() > MaxTargetDevices)
                         return bad(u"target.devices must be a list of at most %1 device ids"_s.arg(MaxTargetDevices));
-                    for (const QJsonValue &d : devices) {
+                    for (const auto &d : devices) {
                         if (!isValidDeviceId(d.toString()))
                             return bad(u"target.devices: '%1' is not a valid device id"_s.arg(
                                 loggable(d.toVariant().toString(), 80)));
@@ -462,8 +462,8 @@ QList<OtaJob> OtaManager::deviceJobs(const QString &deviceId) const
 {
     QList<OtaJob> out;
     const QStringList ids = m_deviceJobs.value(deviceId);
-    for (auto it = ids.crbegin(); it != ids.crend(); ++it)
-        out.append(m_jobs.value(*it));
+    for (qsizetype i = ids.size() - 1; i >= 0; --i)
+        out.append(m_jobs.value(ids.at(i)));
     return out;
 }
 
@@ -472,8 +472,8 @@ OtaJob *OtaManager::currentJob(const QString &deviceId)
     const auto ids = m_deviceJobs.constFind(deviceId);
     if (ids == m_deviceJobs.cend())
         return nullptr;
-    for (auto it = ids->crbegin(); it != ids->crend(); ++it) {
-        const auto job = m_jobs.find(*it);
+    for (qsizetype i = ids->size() - 1; i >= 0; --i) {
+        const auto job = m_jobs.find(ids->at(i));
         if (job != m_jobs.end() && !isFinal(job->state))
             return &*job;
     }
@@ -692,9 +692,8 @@ void OtaManager::retryAll()
 
 QByteArray OtaManager::takeNotification(const QString &deviceId)
 {
-    if (const auto cancel = m_owedCancels.constFind(deviceId); cancel != m_owedCancels.cend()) {
-        const QByteArray notification = *cancel;
-        m_owedCancels.erase(cancel);
+    if (m_owedCancels.contains(deviceId)) {
+        QByteArray notification = m_owedCancels.take(deviceId);
         m_latest.insert(deviceId, notification);
         m_metrics.counter(u"edgegate_ota_notifications_total"_s, {}, {{u"action"_s, u"cancel"_s}}).inc();
         return notification;
@@ -713,7 +712,7 @@ QByteArray OtaManager::takeNotification(const QString &deviceId)
                                            [this](const QString &id) { return isInFlight(m_jobs[id].state); }));
     if (c.state != OtaCampaignState::Running || job->batch != c.currentBatch || inFlight >= c.maxConcurrent)
         return QByteArrayLiteral("{}");
-    const QByteArray notification = updateNotification(*job, c);
+    QByteArray notification = updateNotification(*job, c);
     m_latest.insert(deviceId, notification);
     m_owedCancels.remove(deviceId);
     m_metrics.counter(u"edgegate_ota_notifications_total"_s, {}, {{u"action"_s, u"update"_s}}).inc();
