@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // OTA against a real mosquitto: the service as shipped (no firmware store in this build: campaigns
 // are refused with 503), and the service's object graph in this process with a firmware catalog
-// set, rolling a campaign created over REST out to an MQTT device (mosquitto_sub/pub) and a
-// WebSocket device, with the dashboard feed watching.
+// set, rolling a campaign created over REST out to an MQTT device (mosquitto_sub/pub), a WebSocket
+// device and a CoAP device (coap-client), with the dashboard feed watching.
 #include "testsupport.h"
 
 #include "gateway/app/config.h"
@@ -11,6 +11,7 @@
 
 #include <QJsonArray>
 #include <QNetworkRequest>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -61,6 +62,20 @@ struct WsClient
     }
 };
 
+/// coap-client-openssl, run without blocking the loop the gateway lives in; its exit code.
+int coapClient(const QStringList &args, QByteArray *output = nullptr)
+{
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    QSignalSpy finished(&process, &QProcess::finished);
+    process.start(u"coap-client-openssl"_s, QStringList{u"-B"_s, u"10"_s} + args);
+    if (!process.waitForStarted(5000) || !finished.wait(15000))
+        return -1;
+    if (output)
+        *output = process.readAll();
+    return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+}
+
 QString jobState(Http &http, const QString &device)
 {
     const QJsonArray jobs = http.get(u"/api/v1/devices/%1/ota"_s.arg(device)).json().value(u"jobs"_s).toArray();
@@ -76,7 +91,7 @@ private slots:
     void init();
     void cleanup();
     void serviceWithoutFirmwareStore();
-    void campaignReachesMqttAndWebSocketDevices();
+    void campaignReachesMqttWebSocketAndCoapDevices();
 
 private:
     std::unique_ptr<Broker> m_broker;
@@ -122,15 +137,16 @@ void TestOta::serviceWithoutFirmwareStore()
     QCOMPARE(gateway.terminate(), 0);
 }
 
-void TestOta::campaignReachesMqttAndWebSocketDevices()
+void TestOta::campaignReachesMqttWebSocketAndCoapDevices()
 {
     QTemporaryDir data;
     const quint16 httpPort = freePort();
+    const quint16 coapPort = freeUdpPort();
     const QString yaml = u"gateway:\n  id: ota-gw\n  data_dir: %1\nmqtt:\n  host: 127.0.0.1\n  port: %2\n"
                          "http:\n  listen: 127.0.0.1:%3\ncoap:\n  listen: 127.0.0.1:%4\n"_s.arg(data.path())
                              .arg(m_broker->port())
                              .arg(httpPort)
-                             .arg(freeUdpPort());
+                             .arg(coapPort);
     const edgegate::ConfigLoad config = edgegate::loadConfigText(yaml.toUtf8());
     QVERIFY(config.errors.isEmpty());
     OneImage catalog;
@@ -141,7 +157,7 @@ void TestOta::campaignReachesMqttAndWebSocketDevices()
     Http http(httpPort);
     QTRY_COMPARE_WITH_TIMEOUT(http.get(u"/healthz"_s).json().value(u"broker"_s).toString(), u"connected"_s, 10000);
 
-    // An MQTT device, a WebSocket device, and the dashboard.
+    // An MQTT device, a WebSocket device, a CoAP device observing its OTA resource, and the dashboard.
     Subscriber notifications(m_broker->port(), u"devices/m1/ota"_s);
     QVERIFY(notifications.waitUntilSubscribed(*m_broker));
     QVERIFY(publish(m_broker->port(), u"devices/m1/meta"_s, R"({"type": "sensor", "firmware": "1.0.0"})"));
@@ -152,13 +168,25 @@ void TestOta::campaignReachesMqttAndWebSocketDevices()
     QTRY_VERIFY_WITH_TIMEOUT(dashboard.socket.state() == QAbstractSocket::ConnectedState, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(http.get(u"/api/v1/devices/m1"_s).status, 200, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(http.get(u"/api/v1/devices/w1"_s).status, 200, 10000);
+    const QString coap = u"coap://127.0.0.1:%1"_s.arg(coapPort);
+    QCOMPARE(
+        coapClient({u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"t\": 1}"_s, coap + u"/devices/k1/telemetry"_s}),
+        0);
+    QProcess observer;
+    observer.setProcessChannelMode(QProcess::MergedChannels);
+    QByteArray observed;
+    connect(&observer, &QProcess::readyRead, this, [&] { observed += observer.readAll(); });
+    observer.start(u"coap-client-openssl"_s,
+                   {u"-s"_s, u"30"_s, u"-B"_s, u"35"_s, u"-w"_s, u"-m"_s, u"get"_s, coap + u"/devices/k1/ota"_s});
+    QVERIFY(observer.waitForStarted(5000));
+    QTRY_VERIFY2_WITH_TIMEOUT(observed.contains("{}"), observed.constData(), 10000); // nothing to do yet
 
     const HttpReply created = http.send("POST", u"/api/v1/ota/campaigns"_s,
                                         R"({"name": "both", "firmware": "fw", "version": "2.0.0",
-                                            "target": {"devices": ["m1", "w1"]}, "job_timeout": "5m"})");
+                                            "target": {"devices": ["m1", "w1", "k1"]}, "job_timeout": "5m"})");
     QCOMPARE(created.status, 201);
     const QString campaign = created.json().value(u"id"_s).toString();
-    QCOMPARE(created.json().value(u"jobs"_s).toArray().size(), 2);
+    QCOMPARE(created.json().value(u"jobs"_s).toArray().size(), 3);
 
     // MQTT: the notification on devices/m1/ota, with the URL built from the HTTP listener.
     QTRY_COMPARE_WITH_TIMEOUT(notifications.messages().size(), 1, 10000);
@@ -187,9 +215,21 @@ void TestOta::campaignReachesMqttAndWebSocketDevices()
             campaign + u"-w1"_s));
     QTRY_COMPARE_WITH_TIMEOUT(jobState(http, u"w1"_s), u"failed"_s, 10000);
 
+    // CoAP: the observer is notified; progress is posted back.
+    QTRY_VERIFY2_WITH_TIMEOUT(observed.contains(QString(campaign + u"-k1"_s).toUtf8()), observed.constData(), 10000);
+    QCOMPARE(coapClient({u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s,
+                         u"{\"job\": \"%1-k1\", \"state\": \"rolled_back\"}"_s.arg(campaign),
+                         coap + u"/devices/k1/ota/progress"_s}),
+             0);
+    QTRY_COMPARE_WITH_TIMEOUT(jobState(http, u"k1"_s), u"rolled_back"_s, 10000);
+    QSignalSpy observerDone(&observer, &QProcess::finished);
+    observer.kill();
+    QVERIFY(observerDone.wait(5000));
+
     const QJsonObject done = http.get(u"/api/v1/ota/campaigns/"_s + campaign).json();
     QCOMPARE(done.value(u"state"_s).toString(), u"completed"_s);
-    QCOMPARE(done.value(u"counts"_s).toObject(), (QJsonObject{{u"succeeded"_s, 1}, {u"failed"_s, 1}}));
+    QCOMPARE(done.value(u"counts"_s).toObject(),
+             (QJsonObject{{u"succeeded"_s, 1}, {u"failed"_s, 1}, {u"rolled_back"_s, 1}}));
     QCOMPARE(http.send("POST", u"/api/v1/ota/campaigns/%1/resume"_s.arg(campaign)).status, 409);
 
     // The dashboard saw the jobs and the campaign change.
@@ -206,7 +246,7 @@ void TestOta::campaignReachesMqttAndWebSocketDevices()
         m1States,
         (QStringList{u"pending"_s, u"notified"_s, u"downloading"_s, u"downloaded"_s, u"installing"_s, u"succeeded"_s}));
     const QByteArray metrics = http.get(u"/metrics"_s).body;
-    QCOMPARE(metricValue(metrics, u"edgegate_ota_notifications_total{action=\"update\"}"_s), 2.0);
+    QCOMPARE(metricValue(metrics, u"edgegate_ota_notifications_total{action=\"update\"}"_s), 3.0);
     QCOMPARE(metricValue(metrics, u"edgegate_ota_jobs{state=\"succeeded\"}"_s), 1.0);
     gateway.stop();
 }
