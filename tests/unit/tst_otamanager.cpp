@@ -171,6 +171,7 @@ private slots:
     void badRequests_data();
     void badRequests();
     void noCatalog();
+    void ingestSignals();
 };
 
 void TestOtaManager::twentyDevicesTwoFail()
@@ -642,6 +643,25 @@ void TestOtaManager::noCatalog()
     const auto r = f.create(R"({"firmware": "any-fw", "version": "2.0.0", "target": {"type": "sensor"}})");
     QCOMPARE(r.error, OtaManager::CreateResult::Error::NoCatalog);
     QCOMPARE(r.message, u"no firmware store is configured"_s);
+}
+
+void TestOtaManager::ingestSignals()
+{
+    Fixture f;
+    QSignalSpy announced(&f.ingest, &Ingest::firmwareAnnounced);
+    QSignalSpy progress(&f.ingest, &Ingest::otaProgressReceived);
+    f.addDevices(1);
+    f.announce(u"d00"_s, u"1.0.0"_s); // the same version again is still an announcement
+    f.message(u"d00"_s, MessageKind::Meta, R"({"name": "no firmware here"})");
+    QCOMPARE(announced.size(), 2);
+    QCOMPARE(announced.at(1), (QList<QVariant>{u"d00"_s, u"1.0.0"_s}));
+    f.message(u"d00"_s, MessageKind::OtaProgress, R"({"job": "x", "state": "failed"})");
+    QCOMPARE(progress.size(), 1);
+    QCOMPARE(progress.front().at(1).toByteArray(), QByteArray(R"({"job": "x", "state": "failed"})"));
+    // Oversized progress is refused by Ingest before anyone parses it.
+    f.message(u"d00"_s, MessageKind::OtaProgress, QByteArray(2048, ' '));
+    QCOMPARE(progress.size(), 1);
+    QCOMPARE(f.counter(u"edgegate_bad_messages_total"_s, {{u"reason"_s, u"too_large"_s}}), 1u);
 }
 
 QTEST_GUILESS_MAIN(TestOtaManager)
