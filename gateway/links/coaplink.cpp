@@ -39,6 +39,7 @@ const QByteArray AckSegment = QByteArrayLiteral("ack");
 const QByteArray CommandsSegment = QByteArrayLiteral("commands");
 const QByteArray OtaSegment = QByteArrayLiteral("ota");
 const QByteArray ProgressSegment = QByteArrayLiteral("progress");
+const QByteArray MetaSegment = QByteArrayLiteral("meta");
 
 // The one place a link-level or ingest outcome becomes a CoAP response code (as e.g. 404 for 4.04).
 int responseCode(const IngestResult &result)
@@ -509,6 +510,14 @@ void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request,
     if (path.size() == 4 && path[0] == DevicesSegment && path[2] == CommandsSegment && path[3] == AckSegment) {
         if (method == COAP_REQUEST_CODE_POST) {
             handleDeviceMessage(session, request, response, path[1], MessageKind::CommandAck);
+            return;
+        }
+        respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});
+        return;
+    }
+    if (path.size() == 3 && path[0] == DevicesSegment && path[2] == MetaSegment) {
+        if (method == COAP_REQUEST_CODE_POST || method == COAP_REQUEST_CODE_PUT) {
+            handleDeviceMessage(session, request, response, path[1], MessageKind::Meta);
             return;
         }
         respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});

@@ -104,13 +104,15 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket)
 MessageKind WsDeviceLink::frameKind(const QByteArray &text)
 {
     // Cheap test first: telemetry frames are the common case and are not parsed twice.
-    if (!text.contains("command_ack") && !text.contains("ota_progress"))
+    if (!text.contains("command_ack") && !text.contains("ota_progress") && !text.contains("\"meta\""))
         return MessageKind::Telemetry;
     const QString type = QJsonDocument::fromJson(text).object().value(u"type"_s).toString();
     if (type == u"command_ack")
         return MessageKind::CommandAck;
     if (type == u"ota_progress")
         return MessageKind::OtaProgress;
+    if (type == u"meta")
+        return MessageKind::Meta;
     return MessageKind::Telemetry;
 }
 
@@ -120,7 +122,14 @@ void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const Q
     if (it != m_connections.end())
         it->second.lastHeard = Clock::now();
     const MessageKind kind = text ? frameKind(payload) : MessageKind::Telemetry;
-    reply(socket, m_ingest.handle(receivedNow(Protocol::WebSocket, deviceId, kind, payload)));
+    // A meta frame carries the announcement in `meta`, since its own `type` names the frame; anything
+    // but an object there is refused by Ingest as not_an_object.
+    QByteArray body = payload;
+    if (kind == MessageKind::Meta) {
+        const QJsonValue meta = QJsonDocument::fromJson(payload).object().value(u"meta"_s);
+        body = meta.isObject() ? QJsonDocument(meta.toObject()).toJson(QJsonDocument::Compact) : QByteArray("[]");
+    }
+    reply(socket, m_ingest.handle(receivedNow(Protocol::WebSocket, deviceId, kind, body)));
 }
 
 void WsDeviceLink::reply(QWebSocket *socket, const IngestResult &result)

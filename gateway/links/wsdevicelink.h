@@ -25,7 +25,8 @@ struct IngestResult;
 /// binary frame (CBOR or SenML CBOR) is one telemetry message, answered by an `ack` or `error`
 /// frame; a text frame `{"type": "command_ack", "id": ...}` acknowledges a command, which the
 /// gateway sends as `{"type": "command", ...}`; `{"type": "ota_progress", "job": ...}` reports OTA
-/// progress, the gateway notifying with `{"type": "ota", ...}`. Every connection is pinged; one that
+/// progress, the gateway notifying with `{"type": "ota", ...}`; `{"type": "meta", "meta": {...}}` announces
+/// the device's name, type, firmware and metadata. Every connection is pinged; one that
 /// stops answering is dropped.
 class WsDeviceLink : public QObject
 {
@@ -59,7 +60,7 @@ private:
     };
 
     void received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload, bool text);
-    /// CommandAck or OtaProgress for such control frames, Telemetry for everything else.
+    /// CommandAck, OtaProgress or Meta for such control frames, Telemetry for everything else.
     static MessageKind frameKind(const QByteArray &text);
     void reply(QWebSocket *socket, const IngestResult &result);
     void dropConnection(const QString &deviceId, QWebSocket *socket);

@@ -2,7 +2,7 @@
 // OTA against a real mosquitto: the service as shipped (no firmware store in this build: campaigns
 // are refused with 503), and the service's object graph in this process with a firmware catalog
 // set, rolling a campaign created over REST out to an MQTT device (mosquitto_sub/pub), a WebSocket
-// device and a CoAP device (coap-client), with the dashboard feed watching.
+// device, a CoAP device (coap-client) and an HTTP device, with the dashboard feed watching.
 #include "testsupport.h"
 
 #include "gateway/app/config.h"
@@ -91,7 +91,7 @@ private slots:
     void init();
     void cleanup();
     void serviceWithoutFirmwareStore();
-    void campaignReachesMqttWebSocketAndCoapDevices();
+    void campaignReachesDevicesOnEveryLink();
 
 private:
     std::unique_ptr<Broker> m_broker;
@@ -137,7 +137,7 @@ void TestOta::serviceWithoutFirmwareStore()
     QCOMPARE(gateway.terminate(), 0);
 }
 
-void TestOta::campaignReachesMqttWebSocketAndCoapDevices()
+void TestOta::campaignReachesDevicesOnEveryLink()
 {
     QTemporaryDir data;
     const quint16 httpPort = freePort();
@@ -180,13 +180,14 @@ void TestOta::campaignReachesMqttWebSocketAndCoapDevices()
                    {u"-s"_s, u"30"_s, u"-B"_s, u"35"_s, u"-w"_s, u"-m"_s, u"get"_s, coap + u"/devices/k1/ota"_s});
     QVERIFY(observer.waitForStarted(5000));
     QTRY_VERIFY2_WITH_TIMEOUT(observed.contains("{}"), observed.constData(), 10000); // nothing to do yet
+    QCOMPARE(http.send("POST", u"/api/v1/devices/h1/telemetry"_s, R"({"t": 1})").status, 202);
 
     const HttpReply created = http.send("POST", u"/api/v1/ota/campaigns"_s,
                                         R"({"name": "both", "firmware": "fw", "version": "2.0.0",
-                                            "target": {"devices": ["m1", "w1", "k1"]}, "job_timeout": "5m"})");
+                                            "target": {"devices": ["m1", "w1", "k1", "h1"]}, "job_timeout": "5m"})");
     QCOMPARE(created.status, 201);
     const QString campaign = created.json().value(u"id"_s).toString();
-    QCOMPARE(created.json().value(u"jobs"_s).toArray().size(), 3);
+    QCOMPARE(created.json().value(u"jobs"_s).toArray().size(), 4);
 
     // MQTT: the notification on devices/m1/ota, with the URL built from the HTTP listener.
     QTRY_COMPARE_WITH_TIMEOUT(notifications.messages().size(), 1, 10000);
@@ -205,21 +206,44 @@ void TestOta::campaignReachesMqttWebSocketAndCoapDevices()
     QVERIFY(publish(m_broker->port(), u"devices/m1/meta"_s, R"({"firmware": "2.0.0"})"));
     QTRY_COMPARE_WITH_TIMEOUT(jobState(http, u"m1"_s), u"succeeded"_s, 10000);
 
-    // WebSocket: an `ota` frame, and progress back as an `ota_progress` frame.
+    // WebSocket: an `ota` frame, progress back as `ota_progress` frames, the new firmware in a `meta` frame.
     QTRY_COMPARE_WITH_TIMEOUT(wsDevice.ofType(u"ota"_s).size(), 1, 10000);
     const QJsonObject wsNote = wsDevice.ofType(u"ota"_s).front();
     QCOMPARE(wsNote.value(u"job"_s).toString(), campaign + u"-w1"_s);
     QCOMPARE(wsNote.value(u"action"_s).toString(), u"update"_s);
     wsDevice.socket.sendTextMessage(
-        u"{\"type\": \"ota_progress\", \"job\": \"%1\", \"state\": \"failed\", \"error\": \"sha256_mismatch\"}"_s.arg(
-            campaign + u"-w1"_s));
-    QTRY_COMPARE_WITH_TIMEOUT(jobState(http, u"w1"_s), u"failed"_s, 10000);
+        u"{\"type\": \"ota_progress\", \"job\": \"%1\", \"state\": \"installing\"}"_s.arg(campaign + u"-w1"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(jobState(http, u"w1"_s), u"installing"_s, 10000);
+    wsDevice.socket.sendTextMessage(u"{\"type\": \"meta\", \"meta\": {\"firmware\": \"2.0.0\"}}"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(jobState(http, u"w1"_s), u"succeeded"_s, 10000);
+    QCOMPARE(http.get(u"/api/v1/devices/w1"_s).json().value(u"firmware"_s).toString(), u"2.0.0"_s);
 
-    // CoAP: the observer is notified; progress is posted back.
+    // HTTP: no push; the device asks, reports, and fails its check.
+    QCOMPARE(jobState(http, u"h1"_s), u"pending"_s);
+    const HttpReply asked = http.get(u"/api/v1/devices/h1/ota/pending"_s);
+    QCOMPARE(asked.status, 200);
+    QCOMPARE(asked.json().value(u"job"_s).toString(), campaign + u"-h1"_s);
+    QCOMPARE(jobState(http, u"h1"_s), u"notified"_s);
+    QCOMPARE(
+        http.send(
+                "POST", u"/api/v1/devices/h1/ota/progress"_s,
+                u"{\"job\": \"%1-h1\", \"state\": \"failed\", \"error\": \"sha256_mismatch\"}"_s.arg(campaign).toUtf8())
+            .status,
+        202);
+    QCOMPARE(jobState(http, u"h1"_s), u"failed"_s);
+    QCOMPARE(
+        http.get(u"/api/v1/devices/h1/ota"_s).json().value(u"jobs"_s).toArray().first().toObject().value(u"error"_s),
+        QJsonValue(u"sha256_mismatch"_s));
+
+    // CoAP: the observer is notified; progress is posted back; the device comes back with its old firmware.
     QTRY_VERIFY2_WITH_TIMEOUT(observed.contains(QString(campaign + u"-k1"_s).toUtf8()), observed.constData(), 10000);
     QCOMPARE(coapClient({u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s,
-                         u"{\"job\": \"%1-k1\", \"state\": \"rolled_back\"}"_s.arg(campaign),
+                         u"{\"job\": \"%1-k1\", \"state\": \"installing\"}"_s.arg(campaign),
                          coap + u"/devices/k1/ota/progress"_s}),
+             0);
+    QTRY_COMPARE_WITH_TIMEOUT(jobState(http, u"k1"_s), u"installing"_s, 10000);
+    QCOMPARE(coapClient({u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"firmware\": \"1.0.0\"}"_s,
+                         coap + u"/devices/k1/meta"_s}),
              0);
     QTRY_COMPARE_WITH_TIMEOUT(jobState(http, u"k1"_s), u"rolled_back"_s, 10000);
     QSignalSpy observerDone(&observer, &QProcess::finished);
@@ -229,7 +253,7 @@ void TestOta::campaignReachesMqttWebSocketAndCoapDevices()
     const QJsonObject done = http.get(u"/api/v1/ota/campaigns/"_s + campaign).json();
     QCOMPARE(done.value(u"state"_s).toString(), u"completed"_s);
     QCOMPARE(done.value(u"counts"_s).toObject(),
-             (QJsonObject{{u"succeeded"_s, 1}, {u"failed"_s, 1}, {u"rolled_back"_s, 1}}));
+             (QJsonObject{{u"succeeded"_s, 2}, {u"failed"_s, 1}, {u"rolled_back"_s, 1}}));
     QCOMPARE(http.send("POST", u"/api/v1/ota/campaigns/%1/resume"_s.arg(campaign)).status, 409);
 
     // The dashboard saw the jobs and the campaign change.
@@ -246,8 +270,8 @@ void TestOta::campaignReachesMqttWebSocketAndCoapDevices()
         m1States,
         (QStringList{u"pending"_s, u"notified"_s, u"downloading"_s, u"downloaded"_s, u"installing"_s, u"succeeded"_s}));
     const QByteArray metrics = http.get(u"/metrics"_s).body;
-    QCOMPARE(metricValue(metrics, u"edgegate_ota_notifications_total{action=\"update\"}"_s), 3.0);
-    QCOMPARE(metricValue(metrics, u"edgegate_ota_jobs{state=\"succeeded\"}"_s), 1.0);
+    QCOMPARE(metricValue(metrics, u"edgegate_ota_notifications_total{action=\"update\"}"_s), 4.0);
+    QCOMPARE(metricValue(metrics, u"edgegate_ota_jobs{state=\"succeeded\"}"_s), 2.0);
     gateway.stop();
 }
 
