@@ -559,6 +559,13 @@ void OtaManager::scheduleSoon()
 
 void OtaManager::scheduleAll()
 {
+    // Cancels owed to devices that were unreachable go first: a new job for the device would supersede them.
+    const QStringList owed = m_owedCancels.keys();
+    for (const QString &deviceId : owed) {
+        const QString jobId
+            = QJsonDocument::fromJson(m_owedCancels.value(deviceId)).object().value(u"job"_s).toString();
+        sendCancel(deviceId, jobId);
+    }
     for (const QString &id : std::as_const(m_campaignOrder)) {
         const auto it = m_campaigns.find(id);
         if (it != m_campaigns.end() && it->campaign.state == OtaCampaignState::Running)
@@ -673,20 +680,13 @@ void OtaManager::sendCancel(const QString &deviceId, const QString &jobId)
 
 void OtaManager::retry(const QString &deviceId)
 {
-    if (const auto cancel = m_owedCancels.constFind(deviceId); cancel != m_owedCancels.cend()) {
-        const QString jobId = QJsonDocument::fromJson(*cancel).object().value(u"job"_s).toString();
-        sendCancel(deviceId, jobId);
-    }
     const OtaJob *job = currentJob(deviceId);
-    if (job && job->state == OtaJobState::Pending)
+    if (m_owedCancels.contains(deviceId) || (job && job->state == OtaJobState::Pending))
         scheduleSoon();
 }
 
 void OtaManager::retryAll()
 {
-    const QStringList owed = m_owedCancels.keys();
-    for (const QString &id : owed)
-        retry(id);
     scheduleSoon();
 }
 

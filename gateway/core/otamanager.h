@@ -100,7 +100,7 @@ public:
     /// The last notification the device was given (`{}` when none): the state of CoAP's resource.
     [[nodiscard]] QByteArray latestNotification(const QString &deviceId) const;
 
-    /// Tries again to reach the device (it came online, or a link can push to it now).
+    /// Tries again, from the event loop, to reach the device (it came online, or a link can push to it now).
     void retry(const QString &deviceId);
     /// Same for every device (a link that serves many came back).
     void retryAll();
