@@ -105,6 +105,16 @@ QByteArray encodeAlert(const Alert &alert)
     return encode(type::Alert, {{u"alert"_s, alertToJson(alert)}});
 }
 
+QByteArray encodeOtaJob(const edgegate::OtaJob &job)
+{
+    return encode(type::OtaJob, {{u"job"_s, otaJobToJson(job)}});
+}
+
+QByteArray encodeOtaCampaign(const edgegate::OtaCampaign &campaign)
+{
+    return encode(type::OtaCampaign, {{u"campaign"_s, otaCampaignToJson(campaign)}});
+}
+
 QByteArray encodeError(const ErrorInfo &error)
 {
     return encode(type::Error, {{u"code"_s, error.code}, {u"error"_s, error.message}});
@@ -188,6 +198,20 @@ std::optional<Alert> alertFromFrame(const Frame &frame)
     if (!isType(frame, type::Alert))
         return std::nullopt;
     return alertFromJson(frame.body.value(u"alert"_s).toObject());
+}
+
+std::optional<edgegate::OtaJob> otaJobFromFrame(const Frame &frame)
+{
+    if (!isType(frame, type::OtaJob))
+        return std::nullopt;
+    return otaJobFromJson(frame.body.value(u"job"_s).toObject());
+}
+
+std::optional<edgegate::OtaCampaign> otaCampaignFromFrame(const Frame &frame)
+{
+    if (!isType(frame, type::OtaCampaign))
+        return std::nullopt;
+    return otaCampaignFromJson(frame.body.value(u"campaign"_s).toObject());
 }
 
 std::optional<ErrorInfo> errorFromFrame(const Frame &frame)

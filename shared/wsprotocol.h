@@ -3,6 +3,7 @@
 
 #include "shared/alert.h"
 #include "shared/deviceinfo.h"
+#include "shared/otainfo.h"
 #include "shared/value.h"
 
 #include <QByteArray>
@@ -31,6 +32,8 @@ inline constexpr QStringView Telemetry = u"telemetry";
 inline constexpr QStringView Alert = u"alert";
 inline constexpr QStringView Error = u"error";
 inline constexpr QStringView Subscribed = u"subscribed"; ///< the client's subscription now
+inline constexpr QStringView OtaJob = u"ota_job"; ///< an OTA job created or changed
+inline constexpr QStringView OtaCampaign = u"ota_campaign"; ///< an OTA campaign created or changed (with counts)
 // client -> server
 inline constexpr QStringView Subscribe = u"subscribe";
 inline constexpr QStringView Unsubscribe = u"unsubscribe";
@@ -100,6 +103,8 @@ struct FrameDecode
 [[nodiscard]] QByteArray encodeTelemetry(const TelemetryUpdate &update);
 [[nodiscard]] QByteArray encodeAlert(const Alert &alert);
 [[nodiscard]] QByteArray encodeError(const ErrorInfo &error);
+[[nodiscard]] QByteArray encodeOtaJob(const edgegate::OtaJob &job);
+[[nodiscard]] QByteArray encodeOtaCampaign(const edgegate::OtaCampaign &campaign);
 [[nodiscard]] QByteArray encodeSubscribed(const Subscription &subscription);
 /// Client side: `type` is type::Subscribe or type::Unsubscribe.
 [[nodiscard]] QByteArray encodeSubscription(QStringView frameType, const Subscription &subscription);
@@ -111,6 +116,8 @@ struct FrameDecode
 [[nodiscard]] std::optional<TelemetryUpdate> telemetryFromFrame(const Frame &frame);
 [[nodiscard]] std::optional<Alert> alertFromFrame(const Frame &frame);
 [[nodiscard]] std::optional<ErrorInfo> errorFromFrame(const Frame &frame);
+[[nodiscard]] std::optional<edgegate::OtaJob> otaJobFromFrame(const Frame &frame);
+[[nodiscard]] std::optional<edgegate::OtaCampaign> otaCampaignFromFrame(const Frame &frame);
 /// For subscribe, unsubscribe and subscribed frames; device ids are validated.
 [[nodiscard]] std::optional<Subscription> subscriptionFromFrame(const Frame &frame);
 

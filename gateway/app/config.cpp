@@ -203,7 +203,7 @@ const QList<QStringView> &sectionNames()
     static const QList<QStringView> names{u"gateway",   u"mqtt",     u"http",     u"coap",   u"registry",
                                           u"analytics", u"ingest",   u"alerts",   u"log",    u"translate",
                                           u"outbox",    u"upstream", u"influxdb", u"routes", u"firmware",
-                                          u"discovery"};
+                                          u"discovery", u"ota"};
     return names;
 }
 
@@ -955,6 +955,30 @@ const QList<KeySpec> &keySpecs()
                  return;
              }
              l.config().influxdb.url = *text;
+         }},
+        {u"ota", u"base_url",
+         [](Loader &l, const Item &item) {
+             const auto text = l.string(item);
+             if (!text)
+                 return;
+             const QUrl url(*text, QUrl::StrictMode);
+             if (!text->isEmpty()
+                 && (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty()
+                     || url.hasQuery() || url.hasFragment())) {
+                 l.keyError(item, u"'"_s + shown(*text) + u"' is not an http:// or https:// URL without a query"_s);
+                 return;
+             }
+             l.config().ota.baseUrl = *text;
+         }},
+        {u"ota", u"job_timeout",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.duration(item, 1s, 24h * 7))
+                 l.config().ota.jobTimeout = *value;
+         }},
+        {u"ota", u"max_concurrent",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 10000))
+                 l.config().ota.maxConcurrent = int(*value);
          }},
         {u"influxdb", u"database",
          [](Loader &l, const Item &item) {

@@ -170,6 +170,7 @@ struct Config
         qint64 maxImageBytes = 256LL * 1024 * 1024;
     } firmware;
     struct Discovery
+    {
         /// mDNS / DNS-SD announcement through avahi-daemon.
         struct Mdns
         {
@@ -177,6 +178,13 @@ struct Config
             QString name; ///< empty: "EdgeGate {gateway.id}"
         } mdns;
     } discovery;
+    /// Firmware rollouts (docs/ota.md).
+    struct Ota
+    {
+        QString baseUrl; ///< start of download URLs; empty: from http.host and the HTTP port
+        std::chrono::milliseconds jobTimeout{std::chrono::minutes(30)}; ///< when a campaign sets none
+        int maxConcurrent = 10; ///< when a campaign sets none
+    } ota;
 
     /// Empty: all telemetry goes to every sink.
     QList<Route> routes;

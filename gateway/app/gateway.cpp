@@ -10,6 +10,7 @@
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
 #include "gateway/links/coapfirmware.h"
+#include "gateway/core/otamanager.h"
 #include "gateway/links/coaplink.h"
 #include "gateway/links/firmwarehttp.h"
 #include "gateway/links/alertwebhook.h"
@@ -21,6 +22,7 @@
 #include "gateway/links/httpdevicelink.h"
 #include "gateway/links/mdnsannouncer.h"
 #include "gateway/links/mqttlink.h"
+#include "gateway/links/otaapi.h"
 #include "gateway/links/uifeed.h"
 #include "gateway/links/wsdevicelink.h"
 #include "gateway/sinks/forwarder.h"
@@ -34,11 +36,13 @@
 #include "gateway/storage/routebook.h"
 #include "gateway/storage/sqlitedevicestore.h"
 #include "gateway/storage/sqlitehealthstore.h"
+#include "gateway/storage/sqliteotastore.h"
 
 #include "gateway/links/httpjson.h"
 
 #include <QDateTime>
 #include <QDir>
+#include <QHostInfo>
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QJsonDocument>
@@ -139,6 +143,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
     wireHealth();
     wireCommands();
     wireDiscovery();
+    wireOta();
     buildSinks();
     wireRoutes();
 
@@ -391,6 +396,61 @@ void Gateway::wireCommands()
             });
 }
 
+void Gateway::wireOta()
+{
+    m_otaStore = std::make_unique<SqliteOtaStore>();
+    m_ota = std::make_unique<OtaManager>(
+        OtaManager::Settings{m_config.ota.jobTimeout, m_config.ota.maxConcurrent, m_config.ota.baseUrl}, *m_registry,
+        *m_otaStore, *m_metrics);
+    m_otaApi = std::make_unique<OtaApi>(m_http->server(), *m_ota, *m_registry, *m_ingest, m_config.http.maxBodyBytes);
+    m_feed->followOta(*m_ota);
+    // Images come from the firmware store; one that a running or paused campaign uses stays.
+    m_ota->setCatalog(m_firmware.get());
+    m_firmware->setRemovalVeto([this](const FirmwareImage &image) -> std::optional<QString> {
+        for (const OtaCampaign &c : m_ota->campaigns()) {
+            const bool open = c.state == OtaCampaignState::Running || c.state == OtaCampaignState::Paused;
+            if (open && c.firmware == image.name && c.version == image.version)
+                return u"campaign %1 (%2) uses it"_s.arg(c.id, otaCampaignStateName(c.state));
+        }
+        return std::nullopt;
+    });
+    // Notifications go like commands: over the link each device last spoke on; HTTP devices ask.
+    m_ota->setTransport(Protocol::Mqtt, [this](const QString &id, const QByteArray &notification) {
+        return m_mqtt->publish(deviceTopic(id, MessageKind::Ota), notification, 1, false);
+    });
+    m_ota->setTransport(Protocol::WebSocket, [this](const QString &id, const QByteArray &notification) {
+        QJsonObject frame = QJsonDocument::fromJson(notification).object();
+        frame.insert(u"type"_s, u"ota"_s);
+        return m_wsDevices->send(id, QJsonDocument(frame).toJson(QJsonDocument::Compact));
+    });
+    m_coap->setOtaState([this](const QString &id) { return m_ota->latestNotification(id); });
+    // The CoAP resource's state is the manager's latest notification, already set when this runs.
+    m_ota->setTransport(Protocol::Coap,
+                        [this](const QString &id, const QByteArray &) { return m_coap->notifyOta(id) > 0; });
+    connect(m_coap.get(), &CoapLink::otaObserverRegistered, m_ota.get(), &OtaManager::retry);
+    connect(m_wsDevices.get(), &WsDeviceLink::deviceConnected, m_ota.get(), &OtaManager::retry);
+    connect(m_mqtt.get(), &MqttLink::connectedChanged, m_ota.get(), [this](bool connected) {
+        if (connected)
+            m_ota->retryAll();
+    });
+    connect(m_ingest.get(), &Ingest::otaProgressReceived, m_ota.get(),
+            [this](const QString &id, const QByteArray &payload) { m_ota->progress(id, payload); });
+    connect(m_ingest.get(), &Ingest::firmwareAnnounced, m_ota.get(), &OtaManager::firmwareAnnounced);
+}
+
+QString Gateway::otaBaseUrl() const
+{
+    if (!m_config.ota.baseUrl.isEmpty())
+        return m_config.ota.baseUrl;
+    QString host = m_config.http.host;
+    const QHostAddress address(host);
+    if (address == QHostAddress::AnyIPv4 || address == QHostAddress::AnyIPv6 || address == QHostAddress::Any)
+        host = QHostInfo::localHostName();
+    else if (address.protocol() == QAbstractSocket::IPv6Protocol)
+        host = u'[' + host + u']';
+    return u"http://%1:%2"_s.arg(host).arg(m_httpPort);
+}
+
 bool Gateway::start(QString *error)
 {
     const QString dataDir = m_config.gateway.dataDir;
@@ -433,9 +493,15 @@ bool Gateway::start(QString *error)
         forwarding.drainRate = channel.policy.drainRate;
         channel.forwarder = std::make_unique<Forwarder>(*channel.outbox, *channel.sink, forwarding, *m_metrics);
     }
+    const QString otaPath = QDir(dataDir).absoluteFilePath(u"ota.db"_s);
+    if (!m_otaStore->open(otaPath) || !m_ota->load(error)) {
+        *error = u"cannot open %1: %2"_s.arg(otaPath, m_otaStore->lastError());
+        return false;
+    }
     m_httpPort = m_http->listen(error);
     if (m_httpPort == 0)
         return false;
+    m_ota->setBaseUrl(otaBaseUrl());
     if ((m_config.coap.enabled || m_config.coap.dtlsPort != 0) && !m_coap->start(error))
         return false;
     qCInfo(lcGateway).noquote() << "gateway" << m_config.gateway.id << "serving REST on"

@@ -35,6 +35,8 @@ class Ingest;
 class MdnsAnnouncer;
 class Metrics;
 class MqttLink;
+class OtaApi;
+class OtaManager;
 class Outbox;
 class ResourceDirectory;
 class OutboxTarget;
@@ -43,6 +45,7 @@ class Router;
 class Sink;
 class SqliteDeviceStore;
 class SqliteHealthStore;
+class SqliteOtaStore;
 class UpstreamSink;
 class UiFeed;
 class WsDeviceLink;
@@ -92,6 +95,8 @@ private:
     void wireRoutes();
     void wireHealth();
     bool startHealth(QString *error);
+    void wireOta();
+    [[nodiscard]] QString otaBaseUrl() const;
     [[nodiscard]] QString deviceType(const QString &id) const;
 
     Config m_config;
@@ -123,6 +128,9 @@ private:
     std::unique_ptr<CoapResourceDirectory> m_coapDirectory;
     std::unique_ptr<DiscoveryApi> m_discoveryApi;
     std::unique_ptr<MdnsAnnouncer> m_mdns;
+    std::unique_ptr<SqliteOtaStore> m_otaStore;
+    std::unique_ptr<OtaManager> m_ota;
+    std::unique_ptr<OtaApi> m_otaApi;
     std::vector<Channel> m_channels;
     UpstreamSink *m_upstream = nullptr; // in m_channels
     quint16 m_httpPort = 0;

@@ -175,8 +175,13 @@ IngestResult Ingest::handle(const InboundMessage &message)
             return reject(message.protocol, u"too_large"_s, message.deviceId, u"command too large"_s);
         emit commandPublished(message.deviceId, message.payload);
         return {};
+    case MessageKind::OtaProgress:
+        if (message.payload.size() > m_settings.maxPayloadBytes)
+            return reject(message.protocol, u"too_large"_s, message.deviceId, u"OTA progress too large"_s);
+        emit otaProgressReceived(message.deviceId, message.payload, message.protocol);
+        return {};
     default:
-        // OTA and events are counted; their handling comes with those features.
+        // Events are counted; their handling comes with that feature.
         return {};
     }
 }
@@ -379,6 +384,8 @@ IngestResult Ingest::handleMeta(const InboundMessage &message)
             return unrouted(message, r);
     }
     m_registry.applyMeta(message.deviceId, meta);
+    if (meta.firmware)
+        emit firmwareAnnounced(message.deviceId, *meta.firmware);
     return {};
 }
 

@@ -77,6 +77,10 @@ signals:
     void commandAckReceived(const QString &deviceId, const QByteArray &payload, edgegate::Protocol protocol);
     /// Someone published a command for a device on its MQTT command topic.
     void commandPublished(const QString &deviceId, const QByteArray &payload);
+    /// A device reported OTA progress (`{"job": ..., "state": ...}`), not judged yet.
+    void otaProgressReceived(const QString &deviceId, const QByteArray &payload, edgegate::Protocol protocol);
+    /// A device announced its firmware in a meta message: every announcement, changed or not.
+    void firmwareAnnounced(const QString &deviceId, const QString &firmware);
 
 private:
     IngestResult handleTelemetry(const InboundMessage &message);

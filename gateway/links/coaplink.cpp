@@ -37,6 +37,8 @@ const QByteArray DevicesSegment = QByteArrayLiteral("devices");
 const QByteArray TelemetrySegment = QByteArrayLiteral("telemetry");
 const QByteArray AckSegment = QByteArrayLiteral("ack");
 const QByteArray CommandsSegment = QByteArrayLiteral("commands");
+const QByteArray OtaSegment = QByteArrayLiteral("ota");
+const QByteArray ProgressSegment = QByteArrayLiteral("progress");
 const QByteArray MetaSegment = QByteArrayLiteral("meta");
 
 // The one place a link-level or ingest outcome becomes a CoAP response code (as e.g. 404 for 4.04).
@@ -255,8 +257,10 @@ CoapLink::CoapLink(const Settings &settings, Ingest &ingest, PskLookup pskLookup
     connect(&m_ioTimer, &QTimer::timeout, this, &CoapLink::process);
     // Any device the gateway accepted (on whichever protocol) can observe its commands over CoAP.
     connect(&m_ingest, &Ingest::telemetryAccepted, this, [this](const Envelope &envelope) {
-        if (m_ctx)
+        if (m_ctx) {
             ensureCommandsResource(envelope.deviceId);
+            ensureOtaResource(envelope.deviceId);
+        }
     });
 }
 
@@ -387,6 +391,7 @@ void CoapLink::stop()
     m_sessionsGauge.set(0);
     for (auto it = m_commands.begin(); it != m_commands.end(); ++it)
         it->resource = nullptr;
+    m_otaResources.clear();
     m_boundPort = 0;
     m_boundDtlsPort = 0;
 }
@@ -586,7 +591,23 @@ void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request,
         respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});
         return;
     }
-    if (path.size() == 3 && path[0] == DevicesSegment && path[2] == CommandsSegment
+    if (path.size() == 3 && path[0] == DevicesSegment && path[2] == MetaSegment) {
+        if (method == COAP_REQUEST_CODE_POST || method == COAP_REQUEST_CODE_PUT) {
+            handleDeviceMessage(session, request, response, path[1], MessageKind::Meta);
+            return;
+        }
+        respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});
+        return;
+    }
+    if (path.size() == 4 && path[0] == DevicesSegment && path[2] == OtaSegment && path[3] == ProgressSegment) {
+        if (method == COAP_REQUEST_CODE_POST) {
+            handleDeviceMessage(session, request, response, path[1], MessageKind::OtaProgress);
+            return;
+        }
+        respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});
+        return;
+    }
+    if (path.size() == 3 && path[0] == DevicesSegment && (path[2] == CommandsSegment || path[2] == OtaSegment)
         && !isValidDeviceId(QString::fromUtf8(path[1]))) {
         respond(
             response,

@@ -107,9 +107,17 @@ public:
     /// CoAP handler, the notification goes out on the next loop pass and 0 is returned.
     int notifyCommand(const QString &deviceId, const QByteArray &payload);
 
+    /// OTA (coapota.cpp): what GET /devices/{id}/ota answers, the latest notification or `{}`.
+    void setOtaState(std::function<QByteArray(const QString &deviceId)> state) { m_otaState = std::move(state); }
+    /// Tells the observers of /devices/{id}/ota that its state changed; how many it reached (0 when
+    /// called from inside a CoAP handler: they are told on the next loop pass).
+    int notifyOta(const QString &deviceId);
+
 signals:
     /// A device started observing its commands: queued commands can reach it now.
     void observerRegistered(const QString &deviceId);
+    /// A device started observing /devices/{id}/ota.
+    void otaObserverRegistered(const QString &deviceId);
 
 private:
     struct Exchange
@@ -136,6 +144,7 @@ private:
     };
 
     friend struct CoapCallbacks; // libcoap's C callbacks, defined next to the link
+    friend struct CoapOtaCallbacks; // the same for OTA, in coapota.cpp
 
     bool bind(bool dtls, QString *error);
     void process();
@@ -156,6 +165,9 @@ private:
     void count(int code);
     void ensureCommandsResource(const QString &deviceId);
     void sessionEvent(coap_session_t *session, int event);
+    void handleOtaGet(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response,
+                      const QString &deviceId);
+    void ensureOtaResource(const QString &deviceId);
     void dtlsFailed(coap_session_t *session, const char *what);
 
     Settings m_settings;
@@ -179,6 +191,8 @@ private:
     QHash<QString, Commands> m_commands;
     QHash<QByteArray, PathHandler> m_pathHandlers;
     QHash<QByteArray, Handler> m_handlers; ///< by first path segment
+    std::function<QByteArray(const QString &)> m_otaState;
+    QHash<QString, coap_resource_t *> m_otaResources; ///< per device; libcoap owns them
     QHash<int, Counter *> m_requestsByCode;
     RateLimitedLog m_warnings;
     Gauge &m_sessionsGauge;

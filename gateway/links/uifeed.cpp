@@ -5,6 +5,7 @@
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
+#include "gateway/core/otamanager.h"
 
 #include <QLoggingCategory>
 #include <QWebSocket>
@@ -39,6 +40,14 @@ UiFeed::UiFeed(const QString &gatewayId, DeviceRegistry &registry, AlertStore &a
     connect(&alerts, &AlertStore::alertChanged, this,
             [this](const Alert &alert) { broadcast(wsapi::encodeAlert(alert)); });
     connect(&ingest, &Ingest::telemetryAccepted, this, &UiFeed::sendTelemetry);
+}
+
+void UiFeed::followOta(const OtaManager &manager)
+{
+    connect(&manager, &OtaManager::jobChanged, this,
+            [this](const OtaJob &job) { broadcast(wsapi::encodeOtaJob(job)); });
+    connect(&manager, &OtaManager::campaignChanged, this,
+            [this](const OtaCampaign &campaign) { broadcast(wsapi::encodeOtaCampaign(campaign)); });
 }
 
 UiFeed::~UiFeed()

@@ -22,6 +22,7 @@ class Counter;
 class DeviceRegistry;
 class Ingest;
 class Metrics;
+class OtaManager;
 
 /// The WebSocket API at /ws: each client gets a hello and a devices snapshot, then device
 /// changes and alerts as they happen, and telemetry of the devices it subscribed to.
@@ -40,6 +41,8 @@ public:
     void addClient(std::unique_ptr<QWebSocket> socket);
     /// Closes every client connection (service shutdown).
     void closeAll();
+    /// Sends `ota_job` and `ota_campaign` frames on every change the manager reports.
+    void followOta(const OtaManager &manager);
 
 private:
     struct Client

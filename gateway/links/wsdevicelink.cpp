@@ -101,21 +101,19 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket)
     emit deviceConnected(id);
 }
 
-std::optional<MessageKind> WsDeviceLink::typedKind(const QByteArray &text, QByteArray *payload)
+MessageKind WsDeviceLink::frameKind(const QByteArray &text)
 {
     // Cheap test first: telemetry frames are the common case and are not parsed twice.
-    if (!text.contains("command_ack") && !text.contains("\"meta\""))
-        return std::nullopt;
-    QJsonObject o = QJsonDocument::fromJson(text).object();
-    const QString type = o.value(u"type"_s).toString();
+    if (!text.contains("command_ack") && !text.contains("ota_progress") && !text.contains("\"meta\""))
+        return MessageKind::Telemetry;
+    const QString type = QJsonDocument::fromJson(text).object().value(u"type"_s).toString();
     if (type == u"command_ack")
         return MessageKind::CommandAck;
-    if (type != u"meta")
-        return std::nullopt;
-    // The announcement is the frame without its type.
-    o.remove(u"type"_s);
-    *payload = QJsonDocument(o).toJson(QJsonDocument::Compact);
-    return MessageKind::Meta;
+    if (type == u"ota_progress")
+        return MessageKind::OtaProgress;
+    if (type == u"meta")
+        return MessageKind::Meta;
+    return MessageKind::Telemetry;
 }
 
 void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload, bool text)
@@ -123,12 +121,15 @@ void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const Q
     const auto it = m_connections.find(deviceId);
     if (it != m_connections.end())
         it->second.lastHeard = Clock::now();
+    const MessageKind kind = text ? frameKind(payload) : MessageKind::Telemetry;
+    // A meta frame carries the announcement in `meta`, since its own `type` names the frame; anything
+    // but an object there is refused by Ingest as not_an_object.
     QByteArray body = payload;
-    const MessageKind kind = (text ? typedKind(payload, &body) : std::nullopt).value_or(MessageKind::Telemetry);
-    InboundMessage message = receivedNow(Protocol::WebSocket, deviceId, kind, body);
-    if (kind == MessageKind::Meta)
-        message.format = PayloadFormat::Json;
-    reply(socket, m_ingest.handle(message));
+    if (kind == MessageKind::Meta) {
+        const QJsonValue meta = QJsonDocument::fromJson(payload).object().value(u"meta"_s);
+        body = meta.isObject() ? QJsonDocument(meta.toObject()).toJson(QJsonDocument::Compact) : QByteArray("[]");
+    }
+    reply(socket, m_ingest.handle(receivedNow(Protocol::WebSocket, deviceId, kind, body)));
 }
 
 void WsDeviceLink::reply(QWebSocket *socket, const IngestResult &result)

@@ -26,9 +26,10 @@ struct IngestResult;
 /// Devices that stream over WebSocket at /ws/device/{id}: each text frame (JSON or SenML JSON) or
 /// binary frame (CBOR or SenML CBOR) is one telemetry message, answered by an `ack` or `error`
 /// frame; a text frame `{"type": "command_ack", "id": ...}` acknowledges a command, which the
-/// gateway sends as `{"type": "command", ...}`; `{"type": "meta", ...}` is the device's announcement
-/// (as on MQTT `devices/{id}/meta`). Every connection is pinged; one that stops
-/// answering is dropped.
+/// gateway sends as `{"type": "command", ...}`; `{"type": "ota_progress", "job": ...}` reports OTA
+/// progress, the gateway notifying with `{"type": "ota", ...}`; `{"type": "meta", "meta": {...}}` announces
+/// the device's name, type, firmware and metadata. Every connection is pinged; one that
+/// stops answering is dropped.
 class WsDeviceLink : public QObject
 {
     Q_OBJECT
@@ -61,9 +62,8 @@ private:
     };
 
     void received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload, bool text);
-    /// A text frame typed `command_ack` or `meta` (the latter's payload becomes the frame without
-    /// `type`); nullopt for telemetry.
-    static std::optional<MessageKind> typedKind(const QByteArray &text, QByteArray *payload);
+    /// CommandAck, OtaProgress or Meta for such control frames, Telemetry for everything else.
+    static MessageKind frameKind(const QByteArray &text);
     void reply(QWebSocket *socket, const IngestResult &result);
     void dropConnection(const QString &deviceId, QWebSocket *socket);
     void keepAlive();

@@ -176,13 +176,13 @@ void TestDiscovery::metaOverEveryLink()
     QSignalSpy answered(&ws, &QWebSocket::textMessageReceived);
     ws.open(QUrl(u"ws://127.0.0.1:%1/ws/device/w1"_s.arg(port)));
     QVERIFY(connected.wait(10000));
-    ws.sendTextMessage(uR"({"type": "meta", "model": "W-1", "capabilities": ["stream"]})"_s);
+    ws.sendTextMessage(uR"({"type": "meta", "meta": {"type": "camera", "model": "W-1", "capabilities": ["stream"]}})"_s);
     QVERIFY(answered.wait(10000));
     QCOMPARE(QJsonDocument::fromJson(answered.front().front().toString().toUtf8())[u"type"_s].toString(), u"ack"_s);
     d = device(port, u"w1"_s);
     QCOMPARE(d.value(u"model"_s).toString(), u"W-1"_s);
     QCOMPARE(d.value(u"capabilities"_s).toArray(), QJsonArray({u"stream"_s}));
-    QVERIFY(!d.value(u"metadata"_s).toObject().contains(u"type"_s)); // the frame's type is not metadata
+    QCOMPARE(d.value(u"type"_s).toString(), u"camera"_s); // the device's type, not the frame's
 
     // Kept across a restart (schema v3).
     QCOMPARE(gw.terminate(), 0);

@@ -96,6 +96,9 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"firmware.max_image_bytes"_s, [](const Config &x) { return QVariant(x.firmware.maxImageBytes); }},
         {u"discovery.mdns.enabled"_s, [](const Config &x) { return QVariant(x.discovery.mdns.enabled); }},
         {u"discovery.mdns.name"_s, [](const Config &x) { return QVariant(x.discovery.mdns.name); }},
+        {u"ota.base_url"_s, [](const Config &x) { return QVariant(x.ota.baseUrl); }},
+        {u"ota.job_timeout"_s, [](const Config &x) { return QVariant(qint64(x.ota.jobTimeout.count())); }},
+        {u"ota.max_concurrent"_s, [](const Config &x) { return QVariant(x.ota.maxConcurrent); }},
         {u"translate.max_bytes"_s, [](const Config &x) { return QVariant(x.translate.outbox.maxBytes); }},
         {u"translate.overflow"_s,
          [](const Config &x) {
@@ -309,6 +312,10 @@ discovery:
   mdns:
     enabled: false
     name: Boiler room gateway
+ota:
+  base_url: https://gw.example:8443/edge
+  job_timeout: 2h
+  max_concurrent: 25
 )";
 
 } // namespace
@@ -434,6 +441,9 @@ void TestConfig::fullFile_data()
     QTest::addRow("registry.history_days") << u"registry.history_days"_s << QVariant(7);
     QTest::addRow("registry.device_types") << u"registry.device_types"_s << QVariant(u"meter=3600000,sensor=30000"_s);
     QTest::addRow("log.level") << u"log.level"_s << QVariant(u"debug"_s);
+    QTest::addRow("ota.base_url") << u"ota.base_url"_s << QVariant(u"https://gw.example:8443/edge"_s);
+    QTest::addRow("ota.job_timeout") << u"ota.job_timeout"_s << QVariant(qint64(7200000));
+    QTest::addRow("ota.max_concurrent") << u"ota.max_concurrent"_s << QVariant(25);
     QTest::addRow("translate.max_bytes") << u"translate.max_bytes"_s << QVariant(qint64(1048576));
     QTest::addRow("translate.overflow") << u"translate.overflow"_s << QVariant(u"reject_new"_s);
     QTest::addRow("translate.drain") << u"translate.drain"_s << QVariant(u"live_first"_s);
@@ -623,6 +633,11 @@ void TestConfig::errors_data()
     row("integer from word", "mqtt:\n  port: abc\n", 2, u"mqtt.port: expected an integer, got 'abc'"_s);
     row("integer from boolean", "mqtt:\n  port: true\n", 2, u"mqtt.port: expected an integer, got 'true'"_s);
     row("integer from fraction", "mqtt:\n  port: 8080.5\n", 2, u"mqtt.port: expected an integer, got '8080.5'"_s);
+    row("ota base_url not http", "ota:\n  base_url: ftp://gw/\n", 2,
+        u"ota.base_url: 'ftp://gw/' is not an http:// or https:// URL without a query"_s);
+    row("ota job_timeout too short", "ota:\n  job_timeout: 10ms\n", 2, u"ota.job_timeout:"_s, false);
+    row("ota max_concurrent 0", "ota:\n  max_concurrent: 0\n", 2,
+        u"ota.max_concurrent: 0 is out of range (1..10000)"_s);
     row("integer from hex", "alerts:\n  max_kept: 0x10\n", 2, u"alerts.max_kept: expected an integer, got '0x10'"_s);
     row("integer beyond qint64", "http:\n  max_body_bytes: 99999999999999999999\n", 2,
         u"http.max_body_bytes: 99999999999999999999 is out of range (1..16777216)"_s);

@@ -24,6 +24,10 @@ using edgegate::Value;
 namespace wsapi = edgegate::wsapi;
 
 using namespace Qt::StringLiterals;
+using edgegate::OtaCampaign;
+using edgegate::OtaCampaignState;
+using edgegate::OtaJob;
+using edgegate::OtaJobState;
 
 Q_DECLARE_METATYPE(edgegate::Value)
 
@@ -145,6 +149,50 @@ Alert sampleAlert()
     return alert;
 }
 
+edgegate::OtaJob sampleJob()
+{
+    OtaJob job;
+    job.id = u"c3-sensor-7"_s;
+    job.campaignId = u"c3"_s;
+    job.deviceId = u"sensor-7"_s;
+    job.batch = 2;
+    job.state = OtaJobState::RolledBack;
+    job.progress = 100;
+    job.error = u"the device came back with firmware 1.0.0"_s;
+    job.reportedFirmware = u"1.0.0"_s;
+    job.deadlineMs = SomeTimeMs + 1800000;
+    job.history = {{OtaJobState::Pending, SomeTimeMs},
+                   {OtaJobState::Notified, SomeTimeMs + 1},
+                   {OtaJobState::Installing, SomeTimeMs + 2},
+                   {OtaJobState::RolledBack, SomeTimeMs + 3}};
+    return job;
+}
+
+edgegate::OtaCampaign sampleCampaign()
+{
+    OtaCampaign c;
+    c.id = u"c3"_s;
+    c.name = u"spring rollout"_s;
+    c.firmware = u"sensor-fw"_s;
+    c.version = u"1.2.0-rc.1+b7"_s;
+    c.size = 262144;
+    c.sha256 = QString(64, u'f');
+    c.target = {u"sensor"_s, {{u"site"_s, u"north"_s}}, {u"a"_s, u"b"_s}};
+    c.batchSize = 5;
+    c.batchPercent = 25;
+    c.batchCount = 4;
+    c.currentBatch = 1;
+    c.maxConcurrent = 3;
+    c.failureThreshold = 2;
+    c.jobTimeoutMs = 1800000;
+    c.state = OtaCampaignState::Paused;
+    c.pausedReason = u"failure_threshold"_s;
+    c.createdMs = SomeTimeMs;
+    c.updatedMs = SomeTimeMs + 5;
+    c.jobCounts = {{u"failed"_s, 2}, {u"pending"_s, 18}};
+    return c;
+}
+
 /// Runs the named *FromFrame decoder and says whether it accepted the frame.
 bool fromFrameAccepts(const QString &decoder, const wsapi::Frame &frame)
 {
@@ -164,6 +212,10 @@ bool fromFrameAccepts(const QString &decoder, const wsapi::Frame &frame)
         return wsapi::errorFromFrame(frame).has_value();
     if (decoder == u"subscription")
         return wsapi::subscriptionFromFrame(frame).has_value();
+    if (decoder == u"ota_job")
+        return wsapi::otaJobFromFrame(frame).has_value();
+    if (decoder == u"ota_campaign")
+        return wsapi::otaCampaignFromFrame(frame).has_value();
     qFatal("unknown decoder");
 }
 
@@ -188,6 +240,8 @@ private slots:
     void alertLifecycleRoundTrip();
     void alertWithoutTime();
     void errorRoundTrip();
+    void otaJobRoundTrip();
+    void otaCampaignRoundTrip();
     void subscriptionRoundTrip_data();
     void subscriptionRoundTrip();
     void decodeFrameFailures_data();
@@ -226,6 +280,8 @@ void TestWsProtocol::encodedFrameHasVersionAndType_data()
     QTest::addRow("device") << wsapi::encodeDevice(sampleDevices().first()) << u"device"_s;
     QTest::addRow("device_removed") << wsapi::encodeDeviceRemoved(u"a"_s) << u"device_removed"_s;
     QTest::addRow("telemetry") << wsapi::encodeTelemetry(update) << u"telemetry"_s;
+    QTest::addRow("ota_job") << wsapi::encodeOtaJob(sampleJob()) << u"ota_job"_s;
+    QTest::addRow("ota_campaign") << wsapi::encodeOtaCampaign(sampleCampaign()) << u"ota_campaign"_s;
     QTest::addRow("alert") << wsapi::encodeAlert(sampleAlert()) << u"alert"_s;
     QTest::addRow("error") << wsapi::encodeError({u"bad_frame"_s, u"x"_s}) << u"error"_s;
     QTest::addRow("subscribed") << wsapi::encodeSubscribed(all) << u"subscribed"_s;
@@ -425,6 +481,41 @@ void TestWsProtocol::telemetryWithoutTimes()
     QCOMPARE(back->deviceId, u"a"_s);
     QCOMPARE(back->receivedAtMs, qint64(0));
     QVERIFY(back->samples.isEmpty());
+}
+
+void TestWsProtocol::otaJobRoundTrip()
+{
+    const OtaJob job = sampleJob();
+    const QByteArray bytes = wsapi::encodeOtaJob(job);
+    const QJsonObject wire = wireObject(bytes).value(u"job"_s).toObject();
+    QCOMPARE(wire.value(u"state"_s).toString(), u"rolled_back"_s);
+    QCOMPARE(wire.value(u"deadline"_s).toString(), u"2024-03-01T13:04:56.789Z"_s);
+    QCOMPARE(wire.value(u"history"_s).toArray().at(1).toObject(),
+             (QJsonObject{{u"state"_s, u"notified"_s}, {u"time"_s, u"2024-03-01T12:34:56.790Z"_s}}));
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    QCOMPARE(wsapi::otaJobFromFrame(*decoded.frame), std::optional<OtaJob>(job));
+    // A job without a known state is refused, not guessed.
+    wsapi::Frame bad = *decoded.frame;
+    QJsonObject body = bad.body.value(u"job"_s).toObject();
+    body.insert(u"state"_s, u"done"_s);
+    bad.body.insert(u"job"_s, body);
+    QVERIFY(!wsapi::otaJobFromFrame(bad));
+}
+
+void TestWsProtocol::otaCampaignRoundTrip()
+{
+    const OtaCampaign campaign = sampleCampaign();
+    const QByteArray bytes = wsapi::encodeOtaCampaign(campaign);
+    const QJsonObject wire = wireObject(bytes).value(u"campaign"_s).toObject();
+    QCOMPARE(wire.value(u"paused_reason"_s).toString(), u"failure_threshold"_s);
+    QCOMPARE(wire.value(u"job_timeout"_s).toDouble(), 1800.0);
+    QCOMPARE(wire.value(u"finished"_s), QJsonValue(QJsonValue::Null));
+    QCOMPARE(wire.value(u"counts"_s).toObject().value(u"pending"_s).toInt(), 18);
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    QCOMPARE(wsapi::otaCampaignFromFrame(*decoded.frame), std::optional<OtaCampaign>(campaign));
+    QVERIFY(!wsapi::otaJobFromFrame(*decoded.frame));
 }
 
 void TestWsProtocol::alertRoundTrip()
@@ -681,6 +772,21 @@ void TestWsProtocol::fromFrame_data()
     row("devices with an unknown status", "devices",
         R"({"v":1,"type":"devices","devices":[{"id":"a","status":"sleeping"}]})"_ba, false);
     row("devices with a non-object", "devices", R"({"v":1,"type":"devices","devices":[5]})"_ba, false);
+
+    row("ota_job", "ota_job",
+        R"({"v":1,"type":"ota_job","job":{"id":"c1-a","campaign":"c1","device":"a","state":"pending"}})"_ba, true);
+    row("ota_job without device", "ota_job",
+        R"({"v":1,"type":"ota_job","job":{"id":"c1-a","campaign":"c1","state":"pending"}})"_ba, false);
+    row("ota_job with a bad history", "ota_job",
+        R"({"v":1,"type":"ota_job","job":{"id":"c1-a","campaign":"c1","device":"a","state":"pending","history":[{"state":"x"}]}})"_ba,
+        false);
+    row("ota_job missing", "ota_job", R"({"v":1,"type":"ota_job"})"_ba, false);
+    row("ota_campaign", "ota_campaign", R"({"v":1,"type":"ota_campaign","campaign":{"id":"c1","state":"running"}})"_ba,
+        true);
+    row("ota_campaign with an unknown state", "ota_campaign",
+        R"({"v":1,"type":"ota_campaign","campaign":{"id":"c1","state":"sleeping"}})"_ba, false);
+    row("ota_campaign of wrong type", "ota_campaign",
+        R"({"v":1,"type":"ota_job","campaign":{"id":"c1","state":"running"}})"_ba, false);
 
     row("device", "device", R"({"v":1,"type":"device","device":{"id":"a","status":"offline"}})"_ba, true);
     row("device of wrong type", "device", R"({"v":1,"type":"devices","device":{"id":"a","status":"offline"}})"_ba,

@@ -85,7 +85,8 @@ void WsTransport::send(Channel channel, const QJsonObject &payload)
     case Channel::Heartbeat:
         break; // telemetry frames carry no type
     case Channel::Meta:
-        frame.insert(u"type"_s, u"meta"_s);
+        // The announcement goes in `meta`: the frame's own `type` would hide the device's.
+        frame = QJsonObject{{u"type"_s, u"meta"_s}, {u"meta"_s, payload}};
         break;
     case Channel::CommandAck:
         frame.insert(u"type"_s, u"command_ack"_s);

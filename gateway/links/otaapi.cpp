@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/links/otaapi.h"
+
+#include "gateway/core/deviceauth.h"
+#include "gateway/core/deviceregistry.h"
+#include "gateway/core/ingest.h"
+#include "gateway/core/otamanager.h"
+#include "gateway/links/httpjson.h"
+#include "shared/deviceid.h"
+
+#include <QHttpServer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMetaEnum>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+using Method = QHttpServerRequest::Method;
+using Status = QHttpServerResponder::StatusCode;
+
+namespace {
+
+QHttpServerResponse methodNotAllowed(const QHttpServerRequest &request, const QByteArray &allowed)
+{
+    QHttpServerResponse response = jsonError(
+        Status::MethodNotAllowed, u"method_not_allowed"_s,
+        u"%1 is not allowed on %2"_s.arg(
+            QString::fromLatin1(QMetaEnum::fromType<Method>().valueToKey(static_cast<int>(request.method()))),
+            request.url().path()));
+    response.setHeader("Allow", allowed);
+    return response;
+}
+
+QHttpServerResponse notFound(const QString &what)
+{
+    return jsonError(Status::NotFound, u"not_found"_s, what);
+}
+
+std::optional<QHttpServerResponse> badDeviceId(const QString &id)
+{
+    if (isValidDeviceId(id))
+        return std::nullopt;
+    return jsonError(Status::BadRequest, u"bad_request"_s,
+                     u"'%1' is not a valid device id (1-64 of A-Z a-z 0-9 . _ : -)"_s.arg(id.left(80)));
+}
+
+// The one place a campaign creation error becomes an HTTP answer.
+QHttpServerResponse createError(const OtaManager::CreateResult &result)
+{
+    using Error = OtaManager::CreateResult::Error;
+    switch (result.error) {
+    case Error::NoCatalog:
+        return jsonError(Status::ServiceUnavailable, u"no_firmware_store"_s, result.message);
+    case Error::UnknownFirmware:
+        return jsonError(Status::BadRequest, u"unknown_firmware"_s, result.message);
+    case Error::NoDevices:
+        return jsonError(Status::BadRequest, u"no_devices"_s, result.message);
+    case Error::Conflict:
+        return jsonError(Status::Conflict, u"conflict"_s, result.message);
+    case Error::StorageFailed:
+        return jsonError(Status::ServiceUnavailable, u"storage_unavailable"_s, result.message);
+    case Error::BadRequest:
+    case Error::None:
+        break;
+    }
+    return jsonError(Status::BadRequest, u"bad_request"_s, result.message);
+}
+
+} // namespace
+
+OtaApi::OtaApi(QHttpServer &server, OtaManager &manager, DeviceRegistry &registry, Ingest &ingest,
+               qsizetype maxBodyBytes, QObject *parent)
+    : QObject(parent)
+    , m_manager(manager)
+    , m_registry(registry)
+    , m_ingest(ingest)
+    , m_maxBodyBytes(maxBodyBytes)
+{
+    server.route(u"/api/v1/ota/campaigns"_s, [this](const QHttpServerRequest &r) { return campaigns(r); });
+    server.route(u"/api/v1/ota/campaigns/<arg>"_s,
+                 [this](const QString &id, const QHttpServerRequest &r) { return campaign(id, r); });
+    server.route(
+        u"/api/v1/ota/campaigns/<arg>/<arg>"_s,
+        [this](const QString &id, const QString &what, const QHttpServerRequest &r) { return action(id, what, r); });
+    server.route(u"/api/v1/devices/<arg>/ota"_s,
+                 [this](const QString &id, const QHttpServerRequest &r) { return deviceJobs(id, r); });
+    server.route(u"/api/v1/devices/<arg>/ota/pending"_s,
+                 [this](const QString &id, const QHttpServerRequest &r) { return pending(id, r); });
+    server.route(u"/api/v1/devices/<arg>/ota/progress"_s,
+                 [this](const QString &id, const QHttpServerRequest &r) { return progress(id, r); });
+}
+
+QJsonObject OtaApi::campaignWithJobs(const QString &id) const
+{
+    QJsonObject o = otaCampaignToJson(*m_manager.campaign(id));
+    QJsonArray jobs;
+    for (const OtaJob &job : m_manager.jobs(id))
+        jobs.append(otaJobToJson(job));
+    o.insert(u"jobs"_s, jobs);
+    return o;
+}
+
+QHttpServerResponse OtaApi::campaigns(const QHttpServerRequest &request)
+{
+    if (request.method() == Method::Get) {
+        QJsonArray list;
+        for (const OtaCampaign &c : m_manager.campaigns())
+            list.append(otaCampaignToJson(c));
+        return QHttpServerResponse(QJsonObject{{u"campaigns"_s, list}});
+    }
+    if (request.method() != Method::Post)
+        return methodNotAllowed(request, "GET, POST");
+    const QByteArray body = request.body();
+    if (body.size() > m_maxBodyBytes)
+        return jsonError(Status::PayloadTooLarge, u"payload_too_large"_s,
+                         u"request body over %1 bytes"_s.arg(m_maxBodyBytes));
+    if (!request.value("Content-Type").toLower().startsWith("application/json"))
+        return jsonError(Status::UnsupportedMediaType, u"unsupported_media_type"_s, u"send application/json"_s);
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return jsonError(Status::BadRequest, u"bad_json"_s, u"invalid JSON: "_s + parseError.errorString());
+    if (!doc.isObject())
+        return jsonError(Status::BadRequest, u"bad_json"_s, u"the body must be a JSON object"_s);
+    const auto result = m_manager.create(doc.object());
+    if (result.error != OtaManager::CreateResult::Error::None)
+        return createError(result);
+    return QHttpServerResponse(campaignWithJobs(result.campaign.id), Status::Created);
+}
+
+QHttpServerResponse OtaApi::campaign(const QString &id, const QHttpServerRequest &request)
+{
+    if (request.method() != Method::Get)
+        return methodNotAllowed(request, "GET");
+    if (!m_manager.campaign(id))
+        return notFound(u"no campaign '%1'"_s.arg(id.left(80)));
+    return QHttpServerResponse(campaignWithJobs(id));
+}
+
+QHttpServerResponse OtaApi::action(const QString &id, const QString &action, const QHttpServerRequest &request)
+{
+    using Change = OtaManager::ChangeResult;
+    Change (OtaManager::*change)(const QString &) = nullptr;
+    if (action == u"pause")
+        change = &OtaManager::pause;
+    else if (action == u"resume")
+        change = &OtaManager::resume;
+    else if (action == u"cancel")
+        change = &OtaManager::cancel;
+    else
+        return notFound(u"no such endpoint: %1 (pause, resume, cancel)"_s.arg(request.url().path()));
+    if (request.method() != Method::Post)
+        return methodNotAllowed(request, "POST");
+    const std::optional<OtaCampaign> before = m_manager.campaign(id);
+    switch ((m_manager.*change)(id)) {
+    case Change::NotFound:
+        return notFound(u"no campaign '%1'"_s.arg(id.left(80)));
+    case Change::Conflict:
+        return jsonError(Status::Conflict, u"conflict"_s,
+                         u"campaign %1 is %2: it cannot %3"_s.arg(id, otaCampaignStateName(before->state), action));
+    case Change::Done:
+        break;
+    }
+    return QHttpServerResponse(otaCampaignToJson(*m_manager.campaign(id)));
+}
+
+QHttpServerResponse OtaApi::deviceJobs(const QString &id, const QHttpServerRequest &request)
+{
+    if (auto bad = badDeviceId(id))
+        return std::move(*bad);
+    if (request.method() != Method::Get)
+        return methodNotAllowed(request, "GET");
+    const QList<OtaJob> jobs = m_manager.deviceJobs(id);
+    if (jobs.isEmpty() && !m_registry.find(id))
+        return notFound(u"no device '%1'"_s.arg(id));
+    QJsonArray list;
+    for (const OtaJob &job : jobs)
+        list.append(otaJobToJson(job));
+    return QHttpServerResponse(QJsonObject{{u"jobs"_s, list}});
+}
+
+std::optional<QHttpServerResponse> OtaApi::refuseDevice(const QString &id, const QHttpServerRequest &request,
+                                                        Method method)
+{
+    if (request.method() != method)
+        return methodNotAllowed(request, method == Method::Get ? "GET" : "POST");
+    if (!isValidDeviceId(id)) {
+        m_ingest.reject(Protocol::Http, u"invalid_device_id"_s, {}, u"id '%1'"_s.arg(loggable(id, 80)));
+        return badDeviceId(id);
+    }
+    switch (checkBearer(m_registry, id, request.value("Authorization"))) {
+    case BearerCheck::Missing:
+    case BearerCheck::Wrong: {
+        m_ingest.reject(Protocol::Http, u"unauthorized"_s, id, u"missing or wrong bearer token"_s);
+        QHttpServerResponse response
+            = jsonError(Status::Unauthorized, u"unauthorized"_s, u"this device needs its bearer token"_s);
+        response.setHeader("WWW-Authenticate", "Bearer");
+        return response;
+    }
+    case BearerCheck::NotRequired:
+    case BearerCheck::Valid:
+        break;
+    }
+    return std::nullopt;
+}
+
+QHttpServerResponse OtaApi::pending(const QString &id, const QHttpServerRequest &request)
+{
+    if (auto refused = refuseDevice(id, request, Method::Get))
+        return std::move(*refused);
+    if (!m_registry.find(id))
+        return notFound(u"no device '%1'"_s.arg(id));
+    return QHttpServerResponse(QJsonDocument::fromJson(m_manager.takeNotification(id)).object());
+}
+
+QHttpServerResponse OtaApi::progress(const QString &id, const QHttpServerRequest &request)
+{
+    if (auto refused = refuseDevice(id, request, Method::Post))
+        return std::move(*refused);
+    const IngestResult result
+        = m_ingest.handle(receivedNow(Protocol::Http, id, MessageKind::OtaProgress, request.body()));
+    if (result.taken())
+        return QHttpServerResponse(QJsonObject{{u"status"_s, u"accepted"_s}}, Status::Accepted);
+    if (result.reason == u"too_large")
+        return jsonError(Status::PayloadTooLarge, result.reason, result.detail);
+    return jsonError(Status::BadRequest, result.reason, result.detail);
+}
+
+} // namespace edgegate

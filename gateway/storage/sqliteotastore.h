@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "gateway/core/otastore.h"
+
+#include <QString>
+
+namespace edgegate {
+
+/// OTA campaigns and jobs in SQLite (`ota.db` in data_dir), each row holding the record's JSON
+/// as the API shows it, WAL journal, one transaction per save.
+class SqliteOtaStore final : public OtaStore
+{
+public:
+    SqliteOtaStore();
+    ~SqliteOtaStore() override;
+    SqliteOtaStore(const SqliteOtaStore &) = delete;
+    SqliteOtaStore &operator=(const SqliteOtaStore &) = delete;
+
+    /// Opens or creates the database file and its schema.
+    [[nodiscard]] bool open(const QString &path);
+
+    [[nodiscard]] std::optional<Contents> load() override;
+    [[nodiscard]] bool save(const QList<OtaCampaign> &campaigns, const QList<OtaJob> &jobs) override;
+    [[nodiscard]] QString lastError() const override { return m_lastError; }
+
+private:
+    bool exec(const QString &sql);
+    QString m_connection;
+    QString m_lastError;
+};
+
+} // namespace edgegate
