@@ -591,14 +591,6 @@ void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request,
         respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});
         return;
     }
-    if (path.size() == 3 && path[0] == DevicesSegment && path[2] == MetaSegment) {
-        if (method == COAP_REQUEST_CODE_POST || method == COAP_REQUEST_CODE_PUT) {
-            handleDeviceMessage(session, request, response, path[1], MessageKind::Meta);
-            return;
-        }
-        respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});
-        return;
-    }
     if (path.size() == 4 && path[0] == DevicesSegment && path[2] == OtaSegment && path[3] == ProgressSegment) {
         if (method == COAP_REQUEST_CODE_POST) {
             handleDeviceMessage(session, request, response, path[1], MessageKind::OtaProgress);

@@ -57,8 +57,6 @@ HttpDeviceLink::HttpDeviceLink(QHttpServer &server, Ingest &ingest, DeviceRegist
                  [this](const QString &id, const QHttpServerRequest &r) { return pendingCommands(id, r); });
     server.route(u"/api/v1/devices/<arg>/commands/ack"_s,
                  [this](const QString &id, const QHttpServerRequest &r) { return commandAck(id, r); });
-    server.route(u"/api/v1/devices/<arg>/meta"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return meta(id, r); });
 }
 
 std::optional<QHttpServerResponse> HttpDeviceLink::refuse(const QString &id, const QHttpServerRequest &request,
@@ -105,13 +103,6 @@ QHttpServerResponse HttpDeviceLink::commandAck(const QString &id, const QHttpSer
     if (auto refused = refuse(id, request, QHttpServerRequest::Method::Post))
         return std::move(*refused);
     return answer(m_ingest.handle(receivedNow(Protocol::Http, id, MessageKind::CommandAck, request.body())));
-}
-
-QHttpServerResponse HttpDeviceLink::meta(const QString &id, const QHttpServerRequest &request)
-{
-    if (auto refused = refuse(id, request, QHttpServerRequest::Method::Post))
-        return std::move(*refused);
-    return answer(m_ingest.handle(receivedNow(Protocol::Http, id, MessageKind::Meta, request.body())));
 }
 
 QHttpServerResponse HttpDeviceLink::answer(const IngestResult &result)

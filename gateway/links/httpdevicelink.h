@@ -21,7 +21,7 @@ struct IngestResult;
 /// CBOR or SenML chosen by Content-Type, and a bearer token when the device has one; what they
 /// announce about themselves goes to `POST /api/v1/devices/{id}/meta` (JSON or CBOR). HTTP has no
 /// push: such devices fetch their commands (`GET .../commands/pending`) and acknowledge them
-/// (`POST .../commands/ack`). `POST .../meta` announces name, type, firmware and metadata.
+/// (`POST .../commands/ack`).
 class HttpDeviceLink : public QObject
 {
     Q_OBJECT
@@ -34,7 +34,6 @@ private:
     QHttpServerResponse meta(const QString &id, const QHttpServerRequest &request);
     QHttpServerResponse pendingCommands(const QString &id, const QHttpServerRequest &request);
     QHttpServerResponse commandAck(const QString &id, const QHttpServerRequest &request);
-    QHttpServerResponse meta(const QString &id, const QHttpServerRequest &request);
     /// The answer when the request is not allowed, or nullopt when it may go on.
     std::optional<QHttpServerResponse> refuse(const QString &id, const QHttpServerRequest &request,
                                               QHttpServerRequest::Method method);
