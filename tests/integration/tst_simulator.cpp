@@ -506,7 +506,7 @@ void TestSimulator::otaOverWebSocket()
                 u"100ms"_s, u"--reboot-time"_s, u"200ms"_s, u"--cut-download"_s, u"1"_s, u"--duration"_s, u"120s"_s});
     QTRY_COMPARE_WITH_TIMEOUT(framesOf(u"meta"_s).size(), 1, 20000);
     QCOMPARE(paths, QStringList{u"/ws/device/wsota-1"_s});
-    QCOMPARE(framesOf(u"meta"_s).constFirst().value(u"firmware"_s).toString(), u"1.0.0"_s);
+    QCOMPARE(framesOf(u"meta"_s).constFirst().value(u"meta"_s).toObject().value(u"firmware"_s).toString(), u"1.0.0"_s);
 
     const QJsonObject notification{{u"type"_s, u"ota"_s},
                                    {u"action"_s, u"update"_s},
@@ -519,7 +519,7 @@ void TestSimulator::otaOverWebSocket()
 
     // After the reboot the device connects again and announces the new version.
     QTRY_COMPARE_WITH_TIMEOUT(framesOf(u"meta"_s).size(), 2, 30000);
-    QCOMPARE(framesOf(u"meta"_s).constLast().value(u"firmware"_s).toString(), u"1.1.0"_s);
+    QCOMPARE(framesOf(u"meta"_s).constLast().value(u"meta"_s).toObject().value(u"firmware"_s).toString(), u"1.1.0"_s);
     QCOMPARE(sockets.size(), 2);
     QStringList states;
     for (const QJsonObject &p : framesOf(u"ota_progress"_s)) {
