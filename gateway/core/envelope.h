@@ -31,6 +31,8 @@ struct InboundMessage
     PayloadFormat format = PayloadFormat::Auto;
     QByteArray payload;
     int qos = 0;
+    /// A retained MQTT message the broker replays at subscription: the last known state, not news.
+    bool replayed = false;
     qint64 receivedAtMs = 0; ///< wall clock, ms since the epoch
     std::chrono::steady_clock::time_point receivedMono; ///< for latency measurement
 };

@@ -384,7 +384,8 @@ IngestResult Ingest::handleMeta(const InboundMessage &message)
             return unrouted(message, r);
     }
     m_registry.applyMeta(message.deviceId, meta);
-    if (meta.firmware)
+    // A replayed announcement says what the device ran before, not what it runs after an update.
+    if (meta.firmware && !message.replayed)
         emit firmwareAnnounced(message.deviceId, *meta.firmware);
     return {};
 }

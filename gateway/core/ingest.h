@@ -79,7 +79,8 @@ signals:
     void commandPublished(const QString &deviceId, const QByteArray &payload);
     /// A device reported OTA progress (`{"job": ..., "state": ...}`), not judged yet.
     void otaProgressReceived(const QString &deviceId, const QByteArray &payload, edgegate::Protocol protocol);
-    /// A device announced its firmware in a meta message: every announcement, changed or not.
+    /// A device announced its firmware in a meta message: every announcement, changed or not, but
+    /// not a retained one the broker replays at subscription.
     void firmwareAnnounced(const QString &deviceId, const QString &firmware);
 
 private:

@@ -129,6 +129,7 @@ void MqttLink::handleMessage(const mosquitto_message *message)
     inbound.deviceId = parsed.topic->deviceId;
     inbound.kind = parsed.topic->kind;
     inbound.qos = message->qos;
+    inbound.replayed = message->retain;
     inbound.payload = QByteArray(static_cast<const char *>(message->payload), message->payloadlen);
     offer(std::move(inbound));
 }

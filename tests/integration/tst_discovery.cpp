@@ -176,7 +176,8 @@ void TestDiscovery::metaOverEveryLink()
     QSignalSpy answered(&ws, &QWebSocket::textMessageReceived);
     ws.open(QUrl(u"ws://127.0.0.1:%1/ws/device/w1"_s.arg(port)));
     QVERIFY(connected.wait(10000));
-    ws.sendTextMessage(uR"({"type": "meta", "meta": {"type": "camera", "model": "W-1", "capabilities": ["stream"]}})"_s);
+    ws.sendTextMessage(
+        uR"({"type": "meta", "meta": {"type": "camera", "model": "W-1", "capabilities": ["stream"]}})"_s);
     QVERIFY(answered.wait(10000));
     QCOMPARE(QJsonDocument::fromJson(answered.front().front().toString().toUtf8())[u"type"_s].toString(), u"ack"_s);
     d = device(port, u"w1"_s);

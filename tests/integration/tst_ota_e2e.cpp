@@ -19,7 +19,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr int CampaignTimeoutMs = 120000;
+constexpr int CampaignTimeoutMs = 60000;
 
 /// Everything one test needs: a broker, a gateway and a firmware image uploaded to it.
 struct Site
@@ -49,9 +49,8 @@ struct Site
         if (!file.open(QIODevice::WriteOnly) || file.write(image) != image.size())
             return {};
         file.close();
-        const CurlReply reply
-            = curl(gateway.httpPort(), u"/api/v1/firmware/sensor-fw/%1?device_type=sensor"_s.arg(version),
-                   {u"-T"_s, path});
+        const CurlReply reply = curl(
+            gateway.httpPort(), u"/api/v1/firmware/sensor-fw/%1?device_type=sensor"_s.arg(version), {u"-T"_s, path});
         if (reply.status != 201) {
             qWarning() << "upload answered" << reply.status << reply.body;
             return {};
@@ -139,9 +138,8 @@ void tst_OtaEndToEnd::twentyDevicesTwoFailuresAndARestart()
     const QByteArray sha = site.upload(u"2.0.0"_s);
     QVERIFY(!sha.isEmpty());
 
-    SimRun sim(simArgs(site, u"mqtt"_s, 20, u"m-"_s)
-               << u"--fail-corrupt"_s << u"m-4"_s << u"--fail-install"_s << u"m-9"_s << u"--cut-download"_s
-               << u"m-2"_s);
+    SimRun sim(simArgs(site, u"mqtt"_s, 20, u"m-"_s) << u"--fail-corrupt"_s << u"m-4"_s << u"--fail-install"_s
+                                                     << u"m-9"_s << u"--cut-download"_s << u"m-2"_s);
     QTRY_COMPARE_WITH_TIMEOUT(site.approvedDevices(), 20, 30000);
 
     const QJsonObject created = site.createCampaign({{u"name"_s, u"spring"_s},
@@ -194,8 +192,8 @@ void tst_OtaEndToEnd::thresholdPausesTheCampaign()
     Site site;
     QVERIFY(site.start());
     QVERIFY(!site.upload(u"2.1.0"_s).isEmpty());
-    SimRun sim(simArgs(site, u"mqtt"_s, 20, u"t-"_s) << u"--fail-corrupt"_s << u"t-1"_s << u"--fail-install"_s
-                                                     << u"t-10"_s);
+    SimRun sim(simArgs(site, u"mqtt"_s, 20, u"t-"_s)
+               << u"--fail-corrupt"_s << u"t-1"_s << u"--fail-install"_s << u"t-10"_s);
     QTRY_COMPARE_WITH_TIMEOUT(site.approvedDevices(), 20, 30000);
 
     const QJsonObject created = site.createCampaign({{u"firmware"_s, u"sensor-fw"_s},
@@ -217,8 +215,8 @@ void tst_OtaEndToEnd::thresholdPausesTheCampaign()
     QCOMPARE(count(paused, u"pending"_s), 15);
     QCOMPARE(paused.value(u"state"_s).toString(), u"paused"_s);
 
-    const CurlReply resumed = curl(site.gateway.httpPort(), u"/api/v1/ota/campaigns/%1/resume"_s.arg(id),
-                                   {u"-X"_s, u"POST"_s});
+    const CurlReply resumed
+        = curl(site.gateway.httpPort(), u"/api/v1/ota/campaigns/%1/resume"_s.arg(id), {u"-X"_s, u"POST"_s});
     QCOMPARE(resumed.status, 200);
     QTRY_COMPARE_WITH_TIMEOUT(site.campaign(id).value(u"state"_s).toString(), u"completed"_s, CampaignTimeoutMs);
     QCOMPARE(count(site.campaign(id), u"succeeded"_s), 18);

@@ -657,6 +657,11 @@ void TestOtaManager::ingestSignals()
     f.message(u"d00"_s, MessageKind::Meta, R"({"name": "no firmware here"})");
     QCOMPARE(announced.size(), 2);
     QCOMPARE(announced.at(1), (QList<QVariant>{u"d00"_s, u"1.0.0"_s}));
+    // A retained announcement the broker replays at subscription is not news from the device.
+    InboundMessage replayed = receivedNow(Protocol::Mqtt, u"d00"_s, MessageKind::Meta, R"({"firmware": "0.9.0"})");
+    replayed.replayed = true;
+    f.ingest.handle(replayed);
+    QCOMPARE(announced.size(), 2);
     f.message(u"d00"_s, MessageKind::OtaProgress, R"({"job": "x", "state": "failed"})");
     QCOMPARE(progress.size(), 1);
     QCOMPARE(progress.front().at(1).toByteArray(), QByteArray(R"({"job": "x", "state": "failed"})"));
