@@ -136,10 +136,10 @@ Gateway::Gateway(const Config &config, QObject *parent)
     m_firmwareHttp = std::make_unique<FirmwareHttp>(m_http->server(), *m_firmware, metrics);
     m_http->addStreamingClaim(m_firmwareHttp->uploadClaim());
     m_coapFirmware = std::make_unique<CoapFirmware>(*m_firmware, metrics);
-    m_coap->addPathHandler(
-        QByteArrayLiteral("firmware"),
-        [this](coap_session_t *session, const QList<QByteArray> &path, const coap_pdu_t *request,
-               coap_pdu_t *response) { return m_coapFirmware->handle(session, path, request, response); });
+    m_coap->addHandler(QByteArrayLiteral("firmware"), {{"ct", "42"}, {"rt", "\"edgegate.firmware\""}},
+                       [this](coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response) {
+                           m_coapFirmware->handle(session, request, response);
+                       });
     wireHealth();
     wireCommands();
     wireDiscovery();

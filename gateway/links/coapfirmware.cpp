@@ -2,6 +2,7 @@
 #include "gateway/links/coapfirmware.h"
 
 #include "gateway/core/metrics.h"
+#include "gateway/links/coaplink.h"
 #include "gateway/storage/firmwarestore.h"
 
 #include <QFile>
@@ -17,11 +18,10 @@ namespace {
 constexpr unsigned MaxSzx = 6; // 1024-byte blocks; 7 is BERT, for CoAP over TCP only
 constexpr size_t OptionsRoom = 64; // header, token, ETag, Content-Format, Block2 and Size2
 
-int answer(coap_pdu_t *response, int code, const QByteArray &diagnostic)
+void answer(coap_pdu_t *response, int code, const QByteArray &diagnostic)
 {
     coap_pdu_set_code(response, static_cast<coap_pdu_code_t>(COAP_RESPONSE_CODE(code)));
     coap_add_data(response, size_t(diagnostic.size()), reinterpret_cast<const uint8_t *>(diagnostic.constData()));
-    return code;
 }
 
 } // namespace
@@ -50,9 +50,9 @@ QFile *CoapFirmware::file(const QString &name, const QString &version)
     return f.get();
 }
 
-int CoapFirmware::handle(coap_session_t *session, const QList<QByteArray> &path, const coap_pdu_t *request,
-                         coap_pdu_t *response)
+void CoapFirmware::handle(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response)
 {
+    const QList<QByteArray> path = CoapLink::requestPath(request);
     if (path.size() != 3)
         return answer(response, 404, "unknown_resource");
     if (coap_pdu_get_code(request) != COAP_REQUEST_CODE_GET)
@@ -105,7 +105,6 @@ int CoapFirmware::handle(coap_session_t *session, const QList<QByteArray> &path,
     }
     coap_add_data(response, size_t(length), reinterpret_cast<const uint8_t *>(block.constData()));
     m_bytes.inc(quint64(length));
-    return 205;
 }
 
 } // namespace edgegate

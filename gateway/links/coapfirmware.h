@@ -31,8 +31,8 @@ public:
     CoapFirmware(FirmwareStore &store, Metrics &metrics, QObject *parent = nullptr);
     ~CoapFirmware() override;
 
-    /// For CoapLink::addPathHandler("firmware", ...): fills the response, returns its code (as 205).
-    int handle(coap_session_t *session, const QList<QByteArray> &path, const coap_pdu_t *request, coap_pdu_t *response);
+    /// For CoapLink::addHandler("firmware", ...): answers a request on /firmware/...
+    void handle(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response);
 
 private:
     QFile *file(const QString &name, const QString &version);

@@ -73,7 +73,7 @@ QString codeText(int code)
     return u"%1.%2"_s.arg(code / 100).arg(code % 100, 2, 10, QChar(u'0'));
 }
 
-QList<QByteArray> requestPath(const coap_pdu_t *request)
+QList<QByteArray> uriPath(const coap_pdu_t *request)
 {
     QList<QByteArray> segments;
     coap_opt_filter_t filter;
@@ -179,7 +179,7 @@ struct CoapCallbacks
                           const coap_string_t * /*query*/, coap_pdu_t *response)
     {
         // Reached through the discovery template only, whose id is never valid: the path decides.
-        const QList<QByteArray> path = requestPath(request);
+        const QList<QByteArray> path = uriPath(request);
         link(session)->handleDeviceMessage(session, request, response, path.size() == 3 ? path[1] : QByteArray(),
                                            MessageKind::Telemetry);
     }
@@ -188,7 +188,7 @@ struct CoapCallbacks
                      const coap_string_t * /*query*/, coap_pdu_t *response)
     {
         // The discovery template only, as for telemetry.
-        const QList<QByteArray> path = requestPath(request);
+        const QList<QByteArray> path = uriPath(request);
         link(session)->handleDeviceMessage(session, request, response, path.size() == 3 ? path[1] : QByteArray(),
                                            MessageKind::Meta);
     }
@@ -543,6 +543,11 @@ void CoapLink::addHandlerResource(const QByteArray &path, const Handler &handler
     coap_add_resource(m_ctx, resource);
 }
 
+QList<QByteArray> CoapLink::requestPath(const coap_pdu_t *request)
+{
+    return uriPath(request);
+}
+
 void CoapLink::runHandler(const Handler &handler, coap_session_t *session, const coap_pdu_t *request,
                           coap_pdu_t *response)
 {
@@ -553,13 +558,7 @@ void CoapLink::runHandler(const Handler &handler, coap_session_t *session, const
 
 void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response)
 {
-    const QList<QByteArray> path = requestPath(request);
-    if (!path.isEmpty()) {
-        if (const auto handler = m_pathHandlers.constFind(path.first()); handler != m_pathHandlers.cend()) {
-            count((*handler)(session, path, request, response));
-            return;
-        }
-    }
+    const QList<QByteArray> path = uriPath(request);
     const coap_pdu_code_t method = coap_pdu_get_code(request);
     if (!path.isEmpty()) {
         if (const auto it = m_handlers.constFind(path.front()); it != m_handlers.cend()) {

@@ -73,6 +73,8 @@ public:
         = std::function<void(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response)>;
     void addHandler(const QByteArray &path, const QList<std::pair<QByteArray, QByteArray>> &attributes,
                     RequestHandler handler);
+    /// The Uri-Path segments of a request.
+    [[nodiscard]] static QList<QByteArray> requestPath(const coap_pdu_t *request);
 
     /// Why a request on `session` may not speak for `deviceId` (a device with credentials on plain
     /// CoAP, a DTLS identity of another device), or nullopt when it may. Counted as bad input.
@@ -83,16 +85,6 @@ public:
 
     /// Tells whether a device has credentials; such devices are refused on plain CoAP (4.03).
     void setCredentialCheck(std::function<bool(const QString &deviceId)> check) { m_hasCredentials = std::move(check); }
-
-    /// Serves requests under `/{firstSegment}/...` that no resource of the link matches (resources
-    /// with ids in their path, which libcoap cannot register with a wildcard): `handler` fills the
-    /// response and returns its code (as 205), which the link counts. Any session may use it.
-    using PathHandler = std::function<int(coap_session_t *session, const QList<QByteArray> &path,
-                                          const coap_pdu_t *request, coap_pdu_t *response)>;
-    void addPathHandler(const QByteArray &firstSegment, PathHandler handler)
-    {
-        m_pathHandlers[firstSegment] = std::move(handler);
-    }
 
     /// Binds the UDP (and DTLS) endpoints; false with a reason when one cannot be bound.
     bool start(QString *error);
@@ -189,7 +181,6 @@ private:
     QHash<coap_session_t *, SessionState> m_sessions;
     int m_sessionCount = 0;
     QHash<QString, Commands> m_commands;
-    QHash<QByteArray, PathHandler> m_pathHandlers;
     QHash<QByteArray, Handler> m_handlers; ///< by first path segment
     std::function<QByteArray(const QString &)> m_otaState;
     QHash<QString, coap_resource_t *> m_otaResources; ///< per device; libcoap owns them
