@@ -264,6 +264,14 @@ void TestSimulator::devicesReachTheGateway()
                                      .toObject()
                                      .contains(u"power_w"_s),
                                  10000);
+        // Its announcement (meta over its own link) is on the device.
+        QTRY_COMPARE_WITH_TIMEOUT(http.get(u"/api/v1/devices/"_s + id).json().value(u"firmware"_s).toString(),
+                                  u"1.0.0"_s, 10000);
+        const QJsonObject device = http.get(u"/api/v1/devices/"_s + id).json();
+        QCOMPARE(device.value(u"type"_s).toString(), u"meter"_s);
+        QCOMPARE(device.value(u"model"_s).toString(), u"sim-meter"_s);
+        QVERIFY(device.value(u"capabilities"_s).toArray().contains(u"telemetry"_s));
+        QCOMPARE(device.value(u"protocol"_s).toString(), protocol == u"ws" ? u"websocket"_s : protocol);
     }
 
     // A command over REST reaches the device over its link and is acknowledged by it.
