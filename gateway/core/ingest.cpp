@@ -377,6 +377,12 @@ IngestResult Ingest::handleMeta(const InboundMessage &message)
                           u"the device would have more than %1 metadata entries"_s.arg(MetaParser::MaxMetadataEntries));
         }
     }
+    // A replayed announcement of a known device is its last known state: it neither brings the device
+    // online nor goes to the sinks again.
+    if (message.replayed && m_registry.find(message.deviceId)) {
+        m_registry.applyMeta(message.deviceId, meta);
+        return {};
+    }
     if (m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs) == DeviceRegistry::Admission::Denied)
         return denied(message);
     if (approved(message.deviceId)) {

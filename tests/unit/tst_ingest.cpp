@@ -59,6 +59,7 @@ private slots:
     void anyDeviceMessageIsAHeartbeat();
     void metaMessages();
     void metaOfPendingDevice();
+    void replayedMetaOfKnownDevice();
     void anomalyRaisesAlert();
 };
 
@@ -280,6 +281,27 @@ void TestIngest::metaMessages()
     }
     QCOMPARE(p.bad(u"bad_meta"_s), 2u);
     QCOMPARE(d->metadata.size(), 2 + 40);
+}
+
+void TestIngest::replayedMetaOfKnownDevice()
+{
+    // The broker replays retained announcements when the gateway subscribes again: for a device the
+    // gateway knows, that is old news, not a sign of life.
+    Pipeline p(RegistryPolicy::Auto);
+    p.send(u"r"_s, R"({"type": "sensor", "firmware": "1.0.0"})", MessageKind::Meta);
+    p.registry.setReportedStatus(u"r"_s, DeviceStatus::Offline, 1'700'000'000'500);
+    QCOMPARE(p.registry.find(u"r"_s)->status, DeviceStatus::Offline);
+    InboundMessage replayed = receivedNow(Protocol::Mqtt, u"r"_s, MessageKind::Meta, R"({"model": "R2"})");
+    replayed.replayed = true;
+    QVERIFY(p.ingest.handle(replayed).taken());
+    const DeviceInfo *d = p.registry.find(u"r"_s);
+    QCOMPARE(d->model, u"R2"_s); // the registry still learns what it says
+    QCOMPARE(d->status, DeviceStatus::Offline);
+    // An unknown device is registered from a replay: there is no other way to learn of it.
+    InboundMessage unknown = receivedNow(Protocol::Mqtt, u"u"_s, MessageKind::Meta, R"({"type": "sensor"})");
+    unknown.replayed = true;
+    QVERIFY(p.ingest.handle(unknown).taken());
+    QVERIFY(p.registry.find(u"u"_s));
 }
 
 void TestIngest::metaOfPendingDevice()
