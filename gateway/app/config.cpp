@@ -200,10 +200,9 @@ struct KeySpec
 
 const QList<QStringView> &sectionNames()
 {
-    static const QList<QStringView> names{u"gateway",   u"mqtt",     u"http",     u"coap",   u"registry",
-                                          u"analytics", u"ingest",   u"alerts",   u"log",    u"translate",
-                                          u"outbox",    u"upstream", u"influxdb", u"routes", u"firmware",
-                                          u"discovery", u"ota"};
+    static const QList<QStringView> names{u"gateway",  u"mqtt",   u"http",     u"coap",      u"registry", u"analytics",
+                                          u"ingest",   u"alerts", u"log",      u"translate", u"outbox",   u"upstream",
+                                          u"influxdb", u"routes", u"firmware", u"discovery", u"ota"};
     return names;
 }
 

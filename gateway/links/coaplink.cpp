@@ -42,12 +42,12 @@ const QByteArray ProgressSegment = QByteArrayLiteral("progress");
 const QByteArray MetaSegment = QByteArrayLiteral("meta");
 
 // The one place a link-level or ingest outcome becomes a CoAP response code (as e.g. 404 for 4.04).
-int responseCode(const IngestResult &result)
+int codeFor(const IngestResult &result, int successCode)
 {
     switch (result.outcome) {
     case IngestResult::Outcome::Accepted:
     case IngestResult::Outcome::Held:
-        return 204;
+        return successCode;
     case IngestResult::Outcome::Denied:
         return 403;
     case IngestResult::Outcome::Busy:
@@ -59,7 +59,7 @@ int responseCode(const IngestResult &result)
         return 413;
     if (result.reason == u"unsupported_content_format")
         return 415;
-    if (result.reason == u"unknown_resource")
+    if (result.reason == u"unknown_resource" || result.reason == u"unknown_registration")
         return 404;
     if (result.reason == u"method_not_allowed")
         return 405;
@@ -73,12 +73,12 @@ QString codeText(int code)
     return u"%1.%2"_s.arg(code / 100).arg(code % 100, 2, 10, QChar(u'0'));
 }
 
-QList<QByteArray> uriPath(const coap_pdu_t *request)
+QList<QByteArray> optionValues(const coap_pdu_t *request, coap_option_num_t number)
 {
     QList<QByteArray> segments;
     coap_opt_filter_t filter;
     coap_option_filter_clear(&filter);
-    coap_option_filter_set(&filter, COAP_OPTION_URI_PATH);
+    coap_option_filter_set(&filter, number);
     coap_opt_iterator_t it;
     if (!coap_option_iterator_init(request, &it, &filter))
         return segments;
@@ -179,7 +179,7 @@ struct CoapCallbacks
                           const coap_string_t * /*query*/, coap_pdu_t *response)
     {
         // Reached through the discovery template only, whose id is never valid: the path decides.
-        const QList<QByteArray> path = uriPath(request);
+        const QList<QByteArray> path = CoapLink::requestPath(request);
         link(session)->handleDeviceMessage(session, request, response, path.size() == 3 ? path[1] : QByteArray(),
                                            MessageKind::Telemetry);
     }
@@ -188,7 +188,7 @@ struct CoapCallbacks
                      const coap_string_t * /*query*/, coap_pdu_t *response)
     {
         // The discovery template only, as for telemetry.
-        const QList<QByteArray> path = uriPath(request);
+        const QList<QByteArray> path = CoapLink::requestPath(request);
         link(session)->handleDeviceMessage(session, request, response, path.size() == 3 ? path[1] : QByteArray(),
                                            MessageKind::Meta);
     }
@@ -545,7 +545,17 @@ void CoapLink::addHandlerResource(const QByteArray &path, const Handler &handler
 
 QList<QByteArray> CoapLink::requestPath(const coap_pdu_t *request)
 {
-    return uriPath(request);
+    return optionValues(request, COAP_OPTION_URI_PATH);
+}
+
+QList<QByteArray> CoapLink::requestOptions(const coap_pdu_t *request, quint16 number)
+{
+    return optionValues(request, number);
+}
+
+int CoapLink::responseCode(const IngestResult &result, int successCode)
+{
+    return codeFor(result, successCode);
 }
 
 void CoapLink::runHandler(const Handler &handler, coap_session_t *session, const coap_pdu_t *request,
@@ -558,7 +568,7 @@ void CoapLink::runHandler(const Handler &handler, coap_session_t *session, const
 
 void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response)
 {
-    const QList<QByteArray> path = uriPath(request);
+    const QList<QByteArray> path = requestPath(request);
     const coap_pdu_code_t method = coap_pdu_get_code(request);
     if (!path.isEmpty()) {
         if (const auto it = m_handlers.constFind(path.front()); it != m_handlers.cend()) {
@@ -739,7 +749,7 @@ void CoapLink::handleCommandsGet(coap_session_t *session, const coap_pdu_t *requ
 
 void CoapLink::respond(coap_pdu_t *response, const IngestResult &result)
 {
-    const int code = responseCode(result);
+    const int code = codeFor(result, 204);
     coap_pdu_set_code(response, static_cast<coap_pdu_code_t>(COAP_RESPONSE_CODE(code)));
     uint8_t buf[4];
     if (code == 413 && result.reason == u"too_large") {

@@ -75,6 +75,10 @@ public:
                     RequestHandler handler);
     /// The Uri-Path segments of a request.
     [[nodiscard]] static QList<QByteArray> requestPath(const coap_pdu_t *request);
+    /// The values of every option `number` (e.g. Uri-Query) of a request, in order.
+    [[nodiscard]] static QList<QByteArray> requestOptions(const coap_pdu_t *request, quint16 number);
+    /// The CoAP response code (as 404 for 4.04) for an outcome, `successCode` when it was taken.
+    [[nodiscard]] static int responseCode(const IngestResult &result, int successCode);
 
     /// Why a request on `session` may not speak for `deviceId` (a device with credentials on plain
     /// CoAP, a DTLS identity of another device), or nullopt when it may. Counted as bad input.

@@ -19,45 +19,6 @@ namespace {
 
 const QByteArray RdSegment = QByteArrayLiteral("rd");
 
-QList<QByteArray> options(const coap_pdu_t *request, coap_option_num_t number)
-{
-    QList<QByteArray> out;
-    coap_opt_filter_t filter;
-    coap_option_filter_clear(&filter);
-    coap_option_filter_set(&filter, number);
-    coap_opt_iterator_t it;
-    if (!coap_option_iterator_init(request, &it, &filter))
-        return out;
-    while (const coap_opt_t *opt = coap_option_next(&it))
-        out.append(QByteArray(reinterpret_cast<const char *>(coap_opt_value(opt)), qsizetype(coap_opt_length(opt))));
-    return out;
-}
-
-// The one place a resource directory outcome becomes a CoAP response code (as e.g. 404 for 4.04).
-int responseCode(const IngestResult &result, int successCode)
-{
-    switch (result.outcome) {
-    case IngestResult::Outcome::Accepted:
-    case IngestResult::Outcome::Held:
-        return successCode;
-    case IngestResult::Outcome::Denied:
-        return 403;
-    case IngestResult::Outcome::Busy:
-        return 503;
-    case IngestResult::Outcome::BadInput:
-        break;
-    }
-    if (result.reason == u"too_large" || result.reason == u"blockwise_unsupported")
-        return 413;
-    if (result.reason == u"unsupported_content_format")
-        return 415;
-    if (result.reason == u"unknown_registration")
-        return 404;
-    if (result.reason == u"method_not_allowed")
-        return 405;
-    return 400;
-}
-
 } // namespace
 
 CoapResourceDirectory::CoapResourceDirectory(CoapLink &link, ResourceDirectory &directory, Ingest &ingest,
@@ -80,7 +41,7 @@ CoapResourceDirectory::CoapResourceDirectory(CoapLink &link, ResourceDirectory &
 
 void CoapResourceDirectory::handle(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response)
 {
-    const QList<QByteArray> path = options(request, COAP_OPTION_URI_PATH);
+    const QList<QByteArray> path = CoapLink::requestPath(request);
     const coap_pdu_code_t method = coap_pdu_get_code(request);
     if (path.size() == 1) {
         if (method != COAP_REQUEST_CODE_POST) {
@@ -167,7 +128,7 @@ IngestResult CoapResourceDirectory::registration(coap_session_t *session, const 
                                                  coap_pdu_t *response)
 {
     QString error;
-    const auto query = RdQuery::parse(options(request, COAP_OPTION_URI_QUERY), &error);
+    const auto query = RdQuery::parse(CoapLink::requestOptions(request, COAP_OPTION_URI_QUERY), &error);
     if (!query)
         return bad(u"bad_rd_request"_s, {}, error);
     if (query->endpoint.isEmpty())
@@ -205,7 +166,7 @@ IngestResult CoapResourceDirectory::update(const QString &id, const coap_pdu_t *
 {
     const QString endpoint = m_directory.find(id)->endpoint;
     QString error;
-    const auto query = RdQuery::parse(options(request, COAP_OPTION_URI_QUERY), &error);
+    const auto query = RdQuery::parse(CoapLink::requestOptions(request, COAP_OPTION_URI_QUERY), &error);
     if (!query)
         return bad(u"bad_rd_request"_s, endpoint, error);
     if (!query->endpoint.isEmpty() && query->endpoint != endpoint)
@@ -248,7 +209,7 @@ void CoapResourceDirectory::ended(const QString &deviceId)
 
 void CoapResourceDirectory::respond(coap_pdu_t *response, const IngestResult &result, int successCode)
 {
-    const int code = responseCode(result, successCode);
+    const int code = CoapLink::responseCode(result, successCode);
     coap_pdu_set_code(response, static_cast<coap_pdu_code_t>(COAP_RESPONSE_CODE(code)));
     if (code >= 400) {
         // A diagnostic payload (RFC 7252 5.5.2): the reason, as counted in the metrics.
