@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/storage/alertrulebook.h"
 
-#include <QFile>
-#include <QJsonDocument>
-#include <QSaveFile>
+#include "gateway/storage/jsonlistfile.h"
 
 namespace edgegate {
 
@@ -23,21 +21,15 @@ AlertRuleBook::AlertRuleBook(const QString &path, QList<AlertRule> configured)
 
 bool AlertRuleBook::load(QString *error)
 {
-    QFile file(m_path);
-    if (!file.exists())
-        return true;
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = u"cannot read %1: %2"_s.arg(m_path, file.errorString());
-        return false;
-    }
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.read(MaxFileBytes), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isArray()) {
-        *error = u"%1 is not a JSON list of alert rules: %2"_s.arg(m_path, parseError.errorString());
-        return false;
-    }
     QString problem;
-    auto rules = alertRulesFromJson(doc.array(), &problem);
+    const auto list = jsonlistfile::read(m_path, u"alert rules"_s, MaxFileBytes, &problem);
+    if (!list) {
+        if (problem.isEmpty())
+            return true; // no file: the config's
+        *error = problem;
+        return false;
+    }
+    auto rules = alertRulesFromJson(*list, &problem);
     if (!rules) {
         *error = m_path + u": "_s + problem;
         return false;
@@ -49,16 +41,8 @@ bool AlertRuleBook::load(QString *error)
 
 bool AlertRuleBook::save(const QList<AlertRule> &rules, QString *error)
 {
-    QSaveFile file(m_path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        *error = u"cannot write %1: %2"_s.arg(m_path, file.errorString());
+    if (!jsonlistfile::write(m_path, alertRulesToJson(rules), error))
         return false;
-    }
-    file.write(QJsonDocument(alertRulesToJson(rules)).toJson(QJsonDocument::Indented));
-    if (!file.commit()) {
-        *error = u"cannot write %1: %2"_s.arg(m_path, file.errorString());
-        return false;
-    }
     m_saved = rules;
     m_fromApi = true;
     return true;

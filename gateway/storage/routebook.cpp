@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/storage/routebook.h"
 
+#include "gateway/storage/jsonlistfile.h"
+
 #include <QFile>
-#include <QJsonDocument>
-#include <QSaveFile>
 
 namespace edgegate {
 
@@ -17,21 +17,15 @@ RouteBook::RouteBook(const QString &path, QList<Route> configured)
 
 bool RouteBook::load(QString *error)
 {
-    QFile file(m_path);
-    if (!file.exists())
-        return true;
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = u"cannot read %1: %2"_s.arg(m_path, file.errorString());
-        return false;
-    }
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isArray()) {
-        *error = u"%1 is not a JSON list of routes: %2"_s.arg(m_path, parseError.errorString());
-        return false;
-    }
     QString problem;
-    auto routes = routesFromJson(doc.array(), &problem);
+    const auto list = jsonlistfile::read(m_path, u"routes"_s, -1, &problem);
+    if (!list) {
+        if (problem.isEmpty())
+            return true; // no file: the config's
+        *error = problem;
+        return false;
+    }
+    auto routes = routesFromJson(*list, &problem);
     if (!routes) {
         *error = m_path + u": "_s + problem;
         return false;
@@ -43,16 +37,8 @@ bool RouteBook::load(QString *error)
 
 bool RouteBook::save(const QList<Route> &routes, QString *error)
 {
-    QSaveFile file(m_path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        *error = u"cannot write %1: %2"_s.arg(m_path, file.errorString());
+    if (!jsonlistfile::write(m_path, routesToJson(routes), error))
         return false;
-    }
-    file.write(QJsonDocument(routesToJson(routes)).toJson(QJsonDocument::Indented));
-    if (!file.commit()) {
-        *error = u"cannot write %1: %2"_s.arg(m_path, file.errorString());
-        return false;
-    }
     m_saved = routes;
     m_fromApi = true;
     return true;
