@@ -6,6 +6,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QLatin1StringView>
+
+#include <algorithm>
+#include <array>
+#include <limits>
 
 namespace edgegate::wsapi {
 
@@ -33,7 +38,63 @@ QJsonArray toJsonArray(const QStringList &list)
     return array;
 }
 
+// JSON numbers are doubles: integers beyond 2^53 are not exact.
+constexpr double MaxExactInteger = 9007199254740992.0;
+
+std::optional<qint64> integerOf(const QJsonValue &value)
+{
+    if (!value.isDouble())
+        return std::nullopt;
+    const double d = value.toDouble();
+    if (!(d >= -MaxExactInteger && d <= MaxExactInteger) || d != static_cast<double>(static_cast<qint64>(d)))
+        return std::nullopt;
+    return static_cast<qint64>(d);
+}
+
+/// A non-negative integer member that fits an int.
+std::optional<int> countOf(const QJsonObject &object, QLatin1StringView key)
+{
+    const auto n = integerOf(object.value(key));
+    if (!n || *n < 0 || *n > std::numeric_limits<int>::max())
+        return std::nullopt;
+    return static_cast<int>(*n);
+}
+
+bool isRole(const QString &role)
+{
+    return role == role::Admin || role == role::Viewer;
+}
+
+bool isLinkState(const QString &state, bool mayBeDisabled)
+{
+    return state == linkstate::Connected || state == linkstate::Disconnected
+        || (mayBeDisabled && state == linkstate::Disabled);
+}
+
+constexpr std::array<QStringView, 15> AllActions{
+    action::AlertAcknowledge,  action::AlertClear,    action::DeviceApprove,  action::DeviceReject,
+    action::DeviceMaintenance, action::DeviceCommand, action::DeviceHistory,  action::TelemetryHistory,
+    action::OtaCreate,         action::OtaPause,      action::OtaResume,      action::OtaCancel,
+    action::OtaJobs,           action::FirmwareList,  action::FirmwareDelete,
+};
+
 } // namespace
+
+QList<QStringView> actionNames()
+{
+    return {AllActions.begin(), AllActions.end()};
+}
+
+bool isKnownAction(QStringView name)
+{
+    return std::find(AllActions.begin(), AllActions.end(), name) != AllActions.end();
+}
+
+bool isReadAction(QStringView name)
+{
+    return name == action::DeviceHistory || name == action::TelemetryHistory || name == action::OtaJobs
+        || name == action::FirmwareList;
+}
 
 FrameDecode decodeFrame(const QByteArray &bytes)
 {
@@ -67,7 +128,9 @@ FrameDecode decodeFrame(const QByteArray &bytes)
 
 QByteArray encodeHello(const Hello &hello)
 {
-    return encode(type::Hello, {{u"gateway"_s, hello.gatewayId}, {u"version"_s, hello.version}});
+    return encode(
+        type::Hello,
+        {{u"gateway"_s, hello.gatewayId}, {u"version"_s, hello.version}, {u"auth_required"_s, hello.authRequired}});
 }
 
 QByteArray encodeDevices(const QList<DeviceInfo> &devices)
@@ -131,11 +194,86 @@ QByteArray encodeSubscription(QStringView frameType, const Subscription &subscri
     return encode(frameType, {{u"devices"_s, devices}});
 }
 
+QByteArray encodeSession(const Session &session)
+{
+    return encode(type::Session, {{u"session"_s, QJsonObject{{u"role"_s, session.role}, {u"user"_s, session.user}}}});
+}
+
+QByteArray encodeAlerts(const QList<Alert> &alerts)
+{
+    QJsonArray array;
+    for (const Alert &a : alerts)
+        array.append(alertToJson(a));
+    return encode(type::Alerts, {{u"alerts"_s, array}});
+}
+
+QByteArray encodeOtaCampaigns(const QList<edgegate::OtaCampaign> &campaigns)
+{
+    QJsonArray array;
+    for (const edgegate::OtaCampaign &c : campaigns)
+        array.append(otaCampaignToJson(c));
+    return encode(type::OtaCampaigns, {{u"campaigns"_s, array}});
+}
+
+QByteArray encodeStatus(const GatewayStatus &status)
+{
+    QJsonArray outbox;
+    for (const OutboxStatus &o : status.outbox) {
+        outbox.append(QJsonObject{
+            {u"sink"_s, o.sink}, {u"messages"_s, o.messages}, {u"bytes"_s, o.bytes}, {u"limit_bytes"_s, o.limitBytes}});
+    }
+    const QJsonObject devices{
+        {u"total"_s, status.total}, {u"online"_s, status.online},           {u"offline"_s, status.offline},
+        {u"error"_s, status.error}, {u"maintenance"_s, status.maintenance}, {u"pending"_s, status.pending}};
+    const QJsonObject body{{u"time"_s, timeToJson(status.timeMs)},
+                           {u"uptime_s"_s, status.uptimeS},
+                           {u"messages_per_second"_s, status.messagesPerSecond},
+                           {u"devices"_s, devices},
+                           {u"alerts_open"_s, status.alertsOpen},
+                           {u"broker"_s, status.broker},
+                           {u"upstream"_s, status.upstream},
+                           {u"outbox"_s, outbox}};
+    return encode(type::Status, {{u"status"_s, body}});
+}
+
+QByteArray encodeReply(const Reply &reply)
+{
+    if (reply.ok)
+        return encodeSuccess(reply.id, reply.result);
+    return encodeFailure(reply.id, reply.error);
+}
+
+QByteArray encodeSuccess(qint64 id, const QJsonValue &result)
+{
+    return encode(type::Reply,
+                  {{u"id"_s, id}, {u"ok"_s, true}, {u"result"_s, result.isUndefined() ? QJsonValue() : result}});
+}
+
+QByteArray encodeFailure(qint64 id, const ErrorInfo &error)
+{
+    return encode(type::Reply, {{u"id"_s, id}, {u"ok"_s, false}, {u"code"_s, error.code}, {u"error"_s, error.message}});
+}
+
+QByteArray encodeAuth(const QString &token)
+{
+    return encode(type::Auth, {{u"token"_s, token}});
+}
+
+QByteArray encodeRequest(const Request &request)
+{
+    return encode(type::Request, {{u"id"_s, request.id}, {u"action"_s, request.action}, {u"params"_s, request.params}});
+}
+
 std::optional<Hello> helloFromFrame(const Frame &frame)
 {
     if (!isType(frame, type::Hello))
         return std::nullopt;
-    Hello hello{frame.body.value(u"gateway"_s).toString(), frame.body.value(u"version"_s).toString()};
+    // auth_required came with the token support; an older gateway leaves it out.
+    const QJsonValue authRequired = frame.body.value(u"auth_required"_s);
+    if (!authRequired.isUndefined() && !authRequired.isBool())
+        return std::nullopt;
+    Hello hello{frame.body.value(u"gateway"_s).toString(), frame.body.value(u"version"_s).toString(),
+                authRequired.toBool(false)};
     if (hello.gatewayId.isEmpty())
         return std::nullopt;
     return hello;
@@ -240,6 +378,144 @@ std::optional<Subscription> subscriptionFromFrame(const Frame &frame)
         subscription.devices.append(id);
     }
     return subscription;
+}
+
+std::optional<Session> sessionFromFrame(const Frame &frame)
+{
+    if (!isType(frame, type::Session))
+        return std::nullopt;
+    const QJsonObject o = frame.body.value(u"session"_s).toObject();
+    const QJsonValue user = o.value(u"user"_s);
+    Session session{o.value(u"role"_s).toString(), user.toString()};
+    if (!isRole(session.role) || !user.isString())
+        return std::nullopt;
+    return session;
+}
+
+std::optional<QList<Alert>> alertsFromFrame(const Frame &frame)
+{
+    if (!isType(frame, type::Alerts) || !frame.body.value(u"alerts"_s).isArray())
+        return std::nullopt;
+    QList<Alert> alerts;
+    const QJsonArray array = frame.body.value(u"alerts"_s).toArray();
+    alerts.reserve(array.size());
+    for (const QJsonValue &v : array) {
+        auto a = alertFromJson(v.toObject());
+        if (!a)
+            return std::nullopt;
+        alerts.append(std::move(*a));
+    }
+    return alerts;
+}
+
+std::optional<QList<edgegate::OtaCampaign>> otaCampaignsFromFrame(const Frame &frame)
+{
+    if (!isType(frame, type::OtaCampaigns) || !frame.body.value(u"campaigns"_s).isArray())
+        return std::nullopt;
+    QList<edgegate::OtaCampaign> campaigns;
+    const QJsonArray array = frame.body.value(u"campaigns"_s).toArray();
+    campaigns.reserve(array.size());
+    for (const QJsonValue &v : array) {
+        auto c = otaCampaignFromJson(v.toObject());
+        if (!c)
+            return std::nullopt;
+        campaigns.append(std::move(*c));
+    }
+    return campaigns;
+}
+
+std::optional<GatewayStatus> statusFromFrame(const Frame &frame)
+{
+    if (!isType(frame, type::Status) || !frame.body.value(u"status"_s).isObject())
+        return std::nullopt;
+    const QJsonObject o = frame.body.value(u"status"_s).toObject();
+    const QJsonObject d = o.value(u"devices"_s).toObject();
+    GatewayStatus status;
+    status.timeMs = timeFromJson(o.value(u"time"_s));
+    const auto uptime = integerOf(o.value(u"uptime_s"_s));
+    const QJsonValue rate = o.value(u"messages_per_second"_s);
+    const auto total = countOf(d, "total"_L1);
+    const auto online = countOf(d, "online"_L1);
+    const auto offline = countOf(d, "offline"_L1);
+    const auto error = countOf(d, "error"_L1);
+    const auto maintenance = countOf(d, "maintenance"_L1);
+    const auto pending = countOf(d, "pending"_L1);
+    const auto alertsOpen = countOf(o, "alerts_open"_L1);
+    status.broker = o.value(u"broker"_s).toString();
+    status.upstream = o.value(u"upstream"_s).toString();
+    if (!uptime || *uptime < 0 || !rate.isDouble() || rate.toDouble() < 0 || !total || !online || !offline || !error
+        || !maintenance || !pending || !alertsOpen || !isLinkState(status.broker, false)
+        || !isLinkState(status.upstream, true) || !o.value(u"outbox"_s).isArray())
+        return std::nullopt;
+    status.uptimeS = *uptime;
+    status.messagesPerSecond = rate.toDouble();
+    status.total = *total;
+    status.online = *online;
+    status.offline = *offline;
+    status.error = *error;
+    status.maintenance = *maintenance;
+    status.pending = *pending;
+    status.alertsOpen = *alertsOpen;
+    for (const QJsonValue &v : o.value(u"outbox"_s).toArray()) {
+        const QJsonObject b = v.toObject();
+        const QString sink = b.value(u"sink"_s).toString();
+        const auto messages = integerOf(b.value(u"messages"_s));
+        const auto bytes = integerOf(b.value(u"bytes"_s));
+        const auto limit = integerOf(b.value(u"limit_bytes"_s));
+        if (sink.isEmpty() || !messages || *messages < 0 || !bytes || *bytes < 0 || !limit || *limit < 0)
+            return std::nullopt;
+        status.outbox.append({sink, *messages, *bytes, *limit});
+    }
+    return status;
+}
+
+std::optional<Reply> replyFromFrame(const Frame &frame)
+{
+    if (!isType(frame, type::Reply))
+        return std::nullopt;
+    const auto id = integerOf(frame.body.value(u"id"_s));
+    const QJsonValue ok = frame.body.value(u"ok"_s);
+    if (!id || !ok.isBool())
+        return std::nullopt;
+    Reply reply;
+    reply.id = *id;
+    reply.ok = ok.toBool();
+    if (reply.ok) {
+        const QJsonValue result = frame.body.value(u"result"_s);
+        reply.result = result.isUndefined() ? QJsonValue() : result;
+        return reply;
+    }
+    const QJsonValue errorCode = frame.body.value(u"code"_s);
+    if (!errorCode.isString() || errorCode.toString().isEmpty())
+        return std::nullopt;
+    reply.error = {errorCode.toString(), frame.body.value(u"error"_s).toString()};
+    return reply;
+}
+
+std::optional<QString> authFromFrame(const Frame &frame)
+{
+    const QJsonValue token = frame.body.value(u"token"_s);
+    if (!isType(frame, type::Auth) || !token.isString() || token.toString().isEmpty())
+        return std::nullopt;
+    return token.toString();
+}
+
+std::optional<qint64> requestIdFromFrame(const Frame &frame)
+{
+    return integerOf(frame.body.value(u"id"_s));
+}
+
+std::optional<Request> requestFromFrame(const Frame &frame)
+{
+    if (!isType(frame, type::Request))
+        return std::nullopt;
+    const auto id = requestIdFromFrame(frame);
+    const QJsonValue actionName = frame.body.value(u"action"_s);
+    const QJsonValue params = frame.body.value(u"params"_s);
+    if (!id || !actionName.isString() || actionName.toString().isEmpty()
+        || !(params.isUndefined() || params.isObject()))
+        return std::nullopt;
+    return Request{*id, actionName.toString(), params.toObject()};
 }
 
 } // namespace edgegate::wsapi

@@ -193,6 +193,46 @@ edgegate::OtaCampaign sampleCampaign()
     return c;
 }
 
+wsapi::GatewayStatus sampleStatus()
+{
+    wsapi::GatewayStatus status;
+    status.timeMs = SomeTimeMs;
+    status.uptimeS = 86401;
+    status.messagesPerSecond = 12.3;
+    status.total = 10;
+    status.online = 6;
+    status.offline = 2;
+    status.error = 1;
+    status.maintenance = 1;
+    status.pending = 3;
+    status.alertsOpen = 4;
+    status.broker = u"connected"_s;
+    status.upstream = u"disabled"_s;
+    status.outbox = {{u"upstream"_s, 17, 4096, 67108864}, {u"influx"_s, 0, 0, 1048576}};
+    return status;
+}
+
+/// A status frame's JSON with one member of `status` (or of `status.devices`) replaced.
+QByteArray statusWith(const QString &key, const QJsonValue &value, bool inDevices = false)
+{
+    QJsonObject frame = wireObject(wsapi::encodeStatus(sampleStatus()));
+    QJsonObject status = frame.value(u"status"_s).toObject();
+    if (inDevices) {
+        QJsonObject devices = status.value(u"devices"_s).toObject();
+        if (value.isUndefined())
+            devices.remove(key);
+        else
+            devices.insert(key, value);
+        status.insert(u"devices"_s, devices);
+    } else if (value.isUndefined()) {
+        status.remove(key);
+    } else {
+        status.insert(key, value);
+    }
+    frame.insert(u"status"_s, status);
+    return QJsonDocument(frame).toJson(QJsonDocument::Compact);
+}
+
 /// Runs the named *FromFrame decoder and says whether it accepted the frame.
 bool fromFrameAccepts(const QString &decoder, const wsapi::Frame &frame)
 {
@@ -216,6 +256,20 @@ bool fromFrameAccepts(const QString &decoder, const wsapi::Frame &frame)
         return wsapi::otaJobFromFrame(frame).has_value();
     if (decoder == u"ota_campaign")
         return wsapi::otaCampaignFromFrame(frame).has_value();
+    if (decoder == u"session")
+        return wsapi::sessionFromFrame(frame).has_value();
+    if (decoder == u"alerts")
+        return wsapi::alertsFromFrame(frame).has_value();
+    if (decoder == u"ota_campaigns")
+        return wsapi::otaCampaignsFromFrame(frame).has_value();
+    if (decoder == u"status")
+        return wsapi::statusFromFrame(frame).has_value();
+    if (decoder == u"reply")
+        return wsapi::replyFromFrame(frame).has_value();
+    if (decoder == u"auth")
+        return wsapi::authFromFrame(frame).has_value();
+    if (decoder == u"request")
+        return wsapi::requestFromFrame(frame).has_value();
     qFatal("unknown decoder");
 }
 
@@ -244,6 +298,19 @@ private slots:
     void otaCampaignRoundTrip();
     void subscriptionRoundTrip_data();
     void subscriptionRoundTrip();
+    void sessionRoundTrip_data();
+    void sessionRoundTrip();
+    void alertsRoundTrip();
+    void otaCampaignsRoundTrip();
+    void statusRoundTrip();
+    void replyRoundTrip_data();
+    void replyRoundTrip();
+    void authRoundTrip();
+    void requestRoundTrip_data();
+    void requestRoundTrip();
+    void requestIdOfBadRequest_data();
+    void requestIdOfBadRequest();
+    void actionNames();
     void decodeFrameFailures_data();
     void decodeFrameFailures();
     void decodeFrameAtSizeLimit();
@@ -287,6 +354,14 @@ void TestWsProtocol::encodedFrameHasVersionAndType_data()
     QTest::addRow("subscribed") << wsapi::encodeSubscribed(all) << u"subscribed"_s;
     QTest::addRow("subscribe") << wsapi::encodeSubscription(wsapi::type::Subscribe, list) << u"subscribe"_s;
     QTest::addRow("unsubscribe") << wsapi::encodeSubscription(wsapi::type::Unsubscribe, list) << u"unsubscribe"_s;
+    QTest::addRow("session") << wsapi::encodeSession({u"admin"_s, u"ops"_s}) << u"session"_s;
+    QTest::addRow("alerts") << wsapi::encodeAlerts({sampleAlert()}) << u"alerts"_s;
+    QTest::addRow("ota_campaigns") << wsapi::encodeOtaCampaigns({sampleCampaign()}) << u"ota_campaigns"_s;
+    QTest::addRow("status") << wsapi::encodeStatus(sampleStatus()) << u"status"_s;
+    QTest::addRow("reply ok") << wsapi::encodeSuccess(1, QJsonObject()) << u"reply"_s;
+    QTest::addRow("reply failed") << wsapi::encodeFailure(2, {u"not_found"_s, u"x"_s}) << u"reply"_s;
+    QTest::addRow("auth") << wsapi::encodeAuth(u"0123456789abcdef"_s) << u"auth"_s;
+    QTest::addRow("request") << wsapi::encodeRequest({3, u"firmware.list"_s, {}}) << u"request"_s;
 }
 
 void TestWsProtocol::encodedFrameHasVersionAndType()
@@ -322,6 +397,14 @@ void TestWsProtocol::helloRoundTrip()
     QVERIFY(back);
     QCOMPARE(back->gatewayId, hello.gatewayId);
     QCOMPARE(back->version, hello.version);
+    QCOMPARE(wire.value(u"auth_required"_s), QJsonValue(false));
+    QCOMPARE(back->authRequired, false);
+
+    const QByteArray locked = wsapi::encodeHello({u"plant-3"_s, u"0.1.0"_s, true});
+    QCOMPARE(wireObject(locked).value(u"auth_required"_s), QJsonValue(true));
+    const auto lockedBack = wsapi::helloFromFrame(*wsapi::decodeFrame(locked).frame);
+    QVERIFY(lockedBack);
+    QCOMPARE(lockedBack->authRequired, true);
 }
 
 void TestWsProtocol::devicesRoundTrip()
@@ -664,6 +747,280 @@ void TestWsProtocol::subscriptionRoundTrip()
     QCOMPARE(back->devices, decodedDevices);
 }
 
+void TestWsProtocol::sessionRoundTrip_data()
+{
+    QTest::addColumn<QString>("role");
+    QTest::addColumn<QString>("user");
+    QTest::addRow("admin") << u"admin"_s << u"ops"_s;
+    QTest::addRow("viewer") << u"viewer"_s << u"wall display é"_s;
+    QTest::addRow("no tokens") << u"admin"_s << QString();
+}
+
+void TestWsProtocol::sessionRoundTrip()
+{
+    QFETCH(QString, role);
+    QFETCH(QString, user);
+
+    const QByteArray bytes = wsapi::encodeSession({role, user});
+    const QJsonObject wire = wireObject(bytes).value(u"session"_s).toObject();
+    QCOMPARE(wire.value(u"role"_s), QJsonValue(role));
+    QCOMPARE(wire.value(u"user"_s), QJsonValue(user)); // "" and never null
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::sessionFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->role, role);
+    QCOMPARE(back->user, user);
+}
+
+void TestWsProtocol::alertsRoundTrip()
+{
+    Alert acknowledged = sampleAlert();
+    acknowledged.id = 7;
+    acknowledged.state = u"acknowledged"_s;
+    acknowledged.acknowledgedBy = u"ops"_s;
+    acknowledged.acknowledgedAtMs = SomeTimeMs + 10;
+    acknowledged.note = u"on it"_s;
+    const QList<Alert> alerts{acknowledged, sampleAlert()};
+
+    const QByteArray bytes = wsapi::encodeAlerts(alerts);
+    const QJsonArray wire = wireObject(bytes).value(u"alerts"_s).toArray();
+    QCOMPARE(wire.size(), 2);
+    QCOMPARE(wire.at(0).toObject().value(u"id"_s).toInteger(), 7);
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::alertsFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->size(), 2);
+    QVERIFY(back->at(0) == alerts.at(0));
+    QVERIFY(back->at(1) == alerts.at(1));
+
+    const auto empty = wsapi::alertsFromFrame(*wsapi::decodeFrame(wsapi::encodeAlerts({})).frame);
+    QVERIFY(empty);
+    QVERIFY(empty->isEmpty());
+}
+
+void TestWsProtocol::otaCampaignsRoundTrip()
+{
+    OtaCampaign second = sampleCampaign();
+    second.id = u"c4"_s;
+    second.state = OtaCampaignState::Running;
+    second.pausedReason.clear();
+    const QList<OtaCampaign> campaigns{second, sampleCampaign()};
+
+    const QByteArray bytes = wsapi::encodeOtaCampaigns(campaigns);
+    const QJsonArray wire = wireObject(bytes).value(u"campaigns"_s).toArray();
+    QCOMPARE(wire.size(), 2);
+    QCOMPARE(wire.at(0).toObject().value(u"id"_s).toString(), u"c4"_s);
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::otaCampaignsFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->size(), 2);
+    QVERIFY(back->at(0) == campaigns.at(0));
+    QVERIFY(back->at(1) == campaigns.at(1));
+}
+
+void TestWsProtocol::statusRoundTrip()
+{
+    const wsapi::GatewayStatus status = sampleStatus();
+    const QByteArray bytes = wsapi::encodeStatus(status);
+
+    const QJsonObject wire = wireObject(bytes).value(u"status"_s).toObject();
+    QCOMPARE(wire.value(u"time"_s).toString(), u"2024-03-01T12:34:56.789Z"_s);
+    QCOMPARE(wire.value(u"uptime_s"_s).toInteger(), 86401);
+    QCOMPARE(wire.value(u"messages_per_second"_s).toDouble(), 12.3);
+    const QJsonObject devices = wire.value(u"devices"_s).toObject();
+    QCOMPARE(devices.value(u"total"_s).toInteger(), 10);
+    QCOMPARE(devices.value(u"online"_s).toInteger(), 6);
+    QCOMPARE(devices.value(u"offline"_s).toInteger(), 2);
+    QCOMPARE(devices.value(u"error"_s).toInteger(), 1);
+    QCOMPARE(devices.value(u"maintenance"_s).toInteger(), 1);
+    QCOMPARE(devices.value(u"pending"_s).toInteger(), 3);
+    QCOMPARE(wire.value(u"alerts_open"_s).toInteger(), 4);
+    QCOMPARE(wire.value(u"broker"_s).toString(), u"connected"_s);
+    QCOMPARE(wire.value(u"upstream"_s).toString(), u"disabled"_s);
+    const QJsonObject outbox = wire.value(u"outbox"_s).toArray().at(0).toObject();
+    QCOMPARE(outbox.value(u"sink"_s).toString(), u"upstream"_s);
+    QCOMPARE(outbox.value(u"messages"_s).toInteger(), 17);
+    QCOMPARE(outbox.value(u"bytes"_s).toInteger(), 4096);
+    QCOMPARE(outbox.value(u"limit_bytes"_s).toInteger(), 67108864);
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::statusFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->timeMs, status.timeMs);
+    QCOMPARE(back->uptimeS, status.uptimeS);
+    QCOMPARE(back->messagesPerSecond, status.messagesPerSecond);
+    QCOMPARE(back->total, status.total);
+    QCOMPARE(back->online, status.online);
+    QCOMPARE(back->offline, status.offline);
+    QCOMPARE(back->error, status.error);
+    QCOMPARE(back->maintenance, status.maintenance);
+    QCOMPARE(back->pending, status.pending);
+    QCOMPARE(back->alertsOpen, status.alertsOpen);
+    QCOMPARE(back->broker, status.broker);
+    QCOMPARE(back->upstream, status.upstream);
+    QCOMPARE(back->outbox.size(), 2);
+    QCOMPARE(back->outbox.at(1).sink, u"influx"_s);
+    QCOMPARE(back->outbox.at(1).limitBytes, 1048576);
+}
+
+void TestWsProtocol::replyRoundTrip_data()
+{
+    QTest::addColumn<qint64>("id");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QJsonValue>("result");
+    QTest::addColumn<QString>("code");
+
+    QTest::addRow("object") << qint64(1) << true << QJsonValue(QJsonObject{{u"id"_s, 5}}) << QString();
+    QTest::addRow("array") << qint64(2) << true << QJsonValue(QJsonArray{1, u"a"_s}) << QString();
+    QTest::addRow("empty object") << qint64(0) << true << QJsonValue(QJsonObject()) << QString();
+    QTest::addRow("null") << qint64(3) << true << QJsonValue() << QString();
+    QTest::addRow("large id") << qint64(9007199254740992) << true << QJsonValue(1) << QString();
+    QTest::addRow("negative id") << qint64(-4) << true << QJsonValue(true) << QString();
+    for (const QStringView c :
+         {wsapi::code::BadRequest, wsapi::code::NotFound, wsapi::code::Conflict, wsapi::code::Forbidden,
+          wsapi::code::UnknownAction, wsapi::code::Unavailable, wsapi::code::Internal, wsapi::code::Unauthorized}) {
+        QTest::addRow("failure %s", qPrintable(c.toString())) << qint64(9) << false << QJsonValue() << c.toString();
+    }
+}
+
+void TestWsProtocol::replyRoundTrip()
+{
+    QFETCH(qint64, id);
+    QFETCH(bool, ok);
+    QFETCH(QJsonValue, result);
+    QFETCH(QString, code);
+
+    wsapi::Reply reply;
+    reply.id = id;
+    reply.ok = ok;
+    reply.result = result;
+    reply.error = {code, ok ? QString() : u"because"_s};
+    const QByteArray bytes = wsapi::encodeReply(reply);
+
+    const QJsonObject wire = wireObject(bytes);
+    QCOMPARE(wire.value(u"id"_s).toInteger(), id);
+    QCOMPARE(wire.value(u"ok"_s), QJsonValue(ok));
+    if (ok) {
+        QCOMPARE(wire.value(u"result"_s), result);
+        QVERIFY(!wire.contains(u"code"_s));
+    } else {
+        QCOMPARE(wire.value(u"code"_s).toString(), code);
+        QCOMPARE(wire.value(u"error"_s).toString(), u"because"_s);
+        QVERIFY(!wire.contains(u"result"_s));
+    }
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::replyFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->id, id);
+    QCOMPARE(back->ok, ok);
+    QCOMPARE(back->result, ok ? result : QJsonValue());
+    QCOMPARE(back->error.code, code);
+}
+
+void TestWsProtocol::authRoundTrip()
+{
+    const QString token = u"s3cret-admin-\"-é"_s;
+    const QByteArray bytes = wsapi::encodeAuth(token);
+    QCOMPARE(wireObject(bytes).value(u"token"_s).toString(), token);
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    QCOMPARE(wsapi::authFromFrame(*decoded.frame), std::optional<QString>(token));
+}
+
+void TestWsProtocol::requestRoundTrip_data()
+{
+    QTest::addColumn<qint64>("id");
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<QJsonObject>("params");
+
+    QTest::addRow("no params") << qint64(1) << u"firmware.list"_s << QJsonObject();
+    QTest::addRow("params") << qint64(42) << u"alert.acknowledge"_s
+                            << QJsonObject{{u"id"_s, 7}, {u"note"_s, u"checked"_s}};
+    QTest::addRow("nested params") << qint64(0) << u"ota.create"_s
+                                   << QJsonObject{{u"target"_s, QJsonObject{{u"devices"_s, QJsonArray{u"a"_s}}}}};
+    QTest::addRow("unknown action is still a request") << qint64(-1) << u"x.y"_s << QJsonObject();
+}
+
+void TestWsProtocol::requestRoundTrip()
+{
+    QFETCH(qint64, id);
+    QFETCH(QString, action);
+    QFETCH(QJsonObject, params);
+
+    const QByteArray bytes = wsapi::encodeRequest({id, action, params});
+    const QJsonObject wire = wireObject(bytes);
+    QCOMPARE(wire.value(u"id"_s).toInteger(), id);
+    QCOMPARE(wire.value(u"action"_s).toString(), action);
+    QCOMPARE(wire.value(u"params"_s).toObject(), params);
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    const auto back = wsapi::requestFromFrame(*decoded.frame);
+    QVERIFY(back);
+    QCOMPARE(back->id, id);
+    QCOMPARE(back->action, action);
+    QCOMPARE(back->params, params);
+}
+
+void TestWsProtocol::requestIdOfBadRequest_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<qint64>("id");
+    QTest::addColumn<bool>("hasId");
+
+    QTest::addRow("no action") << R"({"v":1,"type":"request","id":5})"_ba << qint64(5) << true;
+    QTest::addRow("params array") << R"({"v":1,"type":"request","id":6,"action":"a","params":[]})"_ba << qint64(6)
+                                  << true;
+    QTest::addRow("no id") << R"({"v":1,"type":"request","action":"a"})"_ba << qint64(0) << false;
+    QTest::addRow("string id") << R"({"v":1,"type":"request","id":"5","action":"a"})"_ba << qint64(0) << false;
+    QTest::addRow("fractional id") << R"({"v":1,"type":"request","id":5.5,"action":"a"})"_ba << qint64(0) << false;
+    QTest::addRow("huge id") << R"({"v":1,"type":"request","id":1e300,"action":"a"})"_ba << qint64(0) << false;
+}
+
+void TestWsProtocol::requestIdOfBadRequest()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(qint64, id);
+    QFETCH(bool, hasId);
+
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(bytes);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    QVERIFY(!wsapi::requestFromFrame(*decoded.frame));
+    const auto back = wsapi::requestIdFromFrame(*decoded.frame);
+    QCOMPARE(back.has_value(), hasId);
+    if (hasId)
+        QCOMPARE(*back, id);
+}
+
+void TestWsProtocol::actionNames()
+{
+    const QList<QStringView> names = wsapi::actionNames();
+    QCOMPARE(names.size(), 15);
+    QCOMPARE(wsapi::action::AlertAcknowledge.toString(), u"alert.acknowledge"_s);
+    QCOMPARE(wsapi::action::TelemetryHistory.toString(), u"telemetry.history"_s);
+    QCOMPARE(wsapi::action::FirmwareDelete.toString(), u"firmware.delete"_s);
+    QStringList reads;
+    for (const QStringView name : names) {
+        QVERIFY(wsapi::isKnownAction(name));
+        if (wsapi::isReadAction(name))
+            reads.append(name.toString());
+    }
+    reads.sort();
+    QCOMPARE(reads, (QStringList{u"device.history"_s, u"firmware.list"_s, u"ota.jobs"_s, u"telemetry.history"_s}));
+    QVERIFY(!wsapi::isKnownAction(u"alert"));
+    QVERIFY(!wsapi::isKnownAction(u""));
+    QVERIFY(!wsapi::isReadAction(u"firmware.listx"));
+}
+
 void TestWsProtocol::decodeFrameFailures_data()
 {
     QTest::addColumn<QByteArray>("bytes");
@@ -853,6 +1210,80 @@ void TestWsProtocol::fromFrame_data()
     row("subscription with single id string", "subscription", R"({"v":1,"type":"subscribe","devices":"a"})"_ba, false);
     row("subscription without devices", "subscription", R"({"v":1,"type":"subscribe"})"_ba, false);
     row("subscription with object", "subscription", R"({"v":1,"type":"subscribe","devices":{"a":1}})"_ba, false);
+
+    row("hello with auth_required", "hello", R"({"v":1,"type":"hello","gateway":"g","auth_required":true})"_ba, true);
+    row("hello with string auth_required", "hello", R"({"v":1,"type":"hello","gateway":"g","auth_required":"true"})"_ba,
+        false);
+
+    row("session", "session", R"({"v":1,"type":"session","session":{"role":"viewer","user":"wall"}})"_ba, true);
+    row("session of wrong type", "session", R"({"v":1,"type":"hello","session":{"role":"viewer","user":""}})"_ba,
+        false);
+    row("session missing", "session", R"({"v":1,"type":"session"})"_ba, false);
+    row("session with unknown role", "session", R"({"v":1,"type":"session","session":{"role":"root","user":""}})"_ba,
+        false);
+    row("session without user", "session", R"({"v":1,"type":"session","session":{"role":"admin"}})"_ba, false);
+    row("session with numeric user", "session", R"({"v":1,"type":"session","session":{"role":"admin","user":1}})"_ba,
+        false);
+
+    row("alerts", "alerts", R"({"v":1,"type":"alerts","alerts":[{"id":1,"kind":"offline"}]})"_ba, true);
+    row("alerts empty", "alerts", R"({"v":1,"type":"alerts","alerts":[]})"_ba, true);
+    row("alerts missing", "alerts", R"({"v":1,"type":"alerts"})"_ba, false);
+    row("alerts not an array", "alerts", R"({"v":1,"type":"alerts","alerts":{"id":1}})"_ba, false);
+    row("alerts with one bad alert", "alerts", R"({"v":1,"type":"alerts","alerts":[{"id":1},{"kind":"x"}]})"_ba, false);
+    row("alerts of wrong type", "alerts", R"({"v":1,"type":"alert","alerts":[]})"_ba, false);
+
+    row("ota_campaigns", "ota_campaigns",
+        R"({"v":1,"type":"ota_campaigns","campaigns":[{"id":"c1","state":"running"}]})"_ba, true);
+    row("ota_campaigns missing", "ota_campaigns", R"({"v":1,"type":"ota_campaigns"})"_ba, false);
+    row("ota_campaigns with a bad state", "ota_campaigns",
+        R"({"v":1,"type":"ota_campaigns","campaigns":[{"id":"c1","state":"x"}]})"_ba, false);
+
+    row("status", "status", statusWith(u"alerts_open"_s, 0), true);
+    row("status without outbox entries", "status", statusWith(u"outbox"_s, QJsonArray()), true);
+    row("status missing", "status", R"({"v":1,"type":"status"})"_ba, false);
+    row("status as array", "status", R"({"v":1,"type":"status","status":[]})"_ba, false);
+    row("status without devices", "status", statusWith(u"devices"_s, QJsonValue::Undefined), false);
+    row("status without online", "status", statusWith(u"online"_s, QJsonValue::Undefined, true), false);
+    row("status with negative pending", "status", statusWith(u"pending"_s, -1, true), false);
+    row("status with string total", "status", statusWith(u"total"_s, u"10"_s, true), false);
+    row("status with fractional alerts_open", "status", statusWith(u"alerts_open"_s, 1.5), false);
+    row("status with string rate", "status", statusWith(u"messages_per_second"_s, u"1"_s), false);
+    row("status with unknown broker state", "status", statusWith(u"broker"_s, u"disabled"_s), false);
+    row("status with unknown upstream state", "status", statusWith(u"upstream"_s, u"up"_s), false);
+    row("status without outbox", "status", statusWith(u"outbox"_s, QJsonValue::Undefined), false);
+    row("status with outbox without sink", "status",
+        statusWith(u"outbox"_s, QJsonArray{QJsonObject{{u"messages"_s, 1}, {u"bytes"_s, 1}, {u"limit_bytes"_s, 1}}}),
+        false);
+
+    row("reply ok", "reply", R"({"v":1,"type":"reply","id":1,"ok":true,"result":{}})"_ba, true);
+    row("reply ok without result", "reply", R"({"v":1,"type":"reply","id":1,"ok":true})"_ba, true);
+    row("reply failed", "reply", R"({"v":1,"type":"reply","id":1,"ok":false,"code":"not_found","error":"x"})"_ba, true);
+    row("reply without id", "reply", R"({"v":1,"type":"reply","ok":true,"result":{}})"_ba, false);
+    row("reply with string id", "reply", R"({"v":1,"type":"reply","id":"1","ok":true})"_ba, false);
+    row("reply without ok", "reply", R"({"v":1,"type":"reply","id":1,"result":{}})"_ba, false);
+    row("reply with numeric ok", "reply", R"({"v":1,"type":"reply","id":1,"ok":1})"_ba, false);
+    row("reply failed without code", "reply", R"({"v":1,"type":"reply","id":1,"ok":false,"error":"x"})"_ba, false);
+    row("reply of wrong type", "reply", R"({"v":1,"type":"request","id":1,"ok":true})"_ba, false);
+
+    row("auth", "auth", R"({"v":1,"type":"auth","token":"abc"})"_ba, true);
+    row("auth without token", "auth", R"({"v":1,"type":"auth"})"_ba, false);
+    row("auth with empty token", "auth", R"({"v":1,"type":"auth","token":""})"_ba, false);
+    row("auth with numeric token", "auth", R"({"v":1,"type":"auth","token":123})"_ba, false);
+    row("auth of wrong type", "auth", R"({"v":1,"type":"request","token":"abc"})"_ba, false);
+
+    row("request", "request", R"({"v":1,"type":"request","id":1,"action":"firmware.list"})"_ba, true);
+    row("request with params", "request", R"({"v":1,"type":"request","id":1,"action":"a","params":{"x":1}})"_ba, true);
+    row("request without id", "request", R"({"v":1,"type":"request","action":"a"})"_ba, false);
+    row("request with string id", "request", R"({"v":1,"type":"request","id":"1","action":"a"})"_ba, false);
+    row("request with null id", "request", R"({"v":1,"type":"request","id":null,"action":"a"})"_ba, false);
+    row("request without action", "request", R"({"v":1,"type":"request","id":1})"_ba, false);
+    row("request with empty action", "request", R"({"v":1,"type":"request","id":1,"action":""})"_ba, false);
+    row("request with numeric action", "request", R"({"v":1,"type":"request","id":1,"action":3})"_ba, false);
+    row("request with params array", "request", R"({"v":1,"type":"request","id":1,"action":"a","params":[1]})"_ba,
+        false);
+    row("request with params string", "request", R"({"v":1,"type":"request","id":1,"action":"a","params":"x"})"_ba,
+        false);
+    row("request of wrong type", "request", R"({"v":1,"type":"reply","id":1,"action":"a"})"_ba, false);
 }
 
 void TestWsProtocol::fromFrame()
