@@ -131,6 +131,15 @@ bool isValidHost(const QString &text)
     return isValidIpv6(text) || isValidHostName(text);
 }
 
+// 127.0.0.0/8, ::1 and localhost: what only this machine can reach.
+bool isLoopbackHost(const QString &host)
+{
+    if (host.compare(u"localhost", Qt::CaseInsensitive) == 0)
+        return true;
+    QHostAddress address;
+    return address.setAddress(host) && address.isLoopback();
+}
+
 // Values are echoed inside one-line messages, so line breaks must not survive and huge values are cut.
 QString shown(const QString &text)
 {
@@ -540,6 +549,98 @@ void alertsWebhook(Loader &l, const Item &item)
         l.keyError(item, u"retry_max is less than retry_min"_s);
 }
 
+// http.tokens: [{name, token, role}]
+void httpTokens(Loader &l, const Item &item)
+{
+    if (!item.node.IsSequence()) {
+        l.keyError(item, u"expected a list of tokens (each with name, token, role), got "_s + nodeKindName(item.node));
+        return;
+    }
+    QHash<QString, int> names;
+    QHash<QByteArray, QString> tokens;
+    int index = 0;
+    for (const auto &entry : item.node) {
+        const QString where = item.path + u"[%1]"_s.arg(index++);
+        const int line = lineOf(entry, item.line);
+        if (!entry.IsMap()) {
+            l.keyError(Item{entry, where, line},
+                       u"expected a map with name, token, role, got "_s + nodeKindName(entry));
+            continue;
+        }
+        ApiToken token;
+        bool valid = true;
+        bool hasName = false;
+        bool hasToken = false;
+        for (const auto &setting : entry) {
+            const QString key = QString::fromStdString(setting.first.Scalar());
+            const Item sub{setting.second, where + u'.' + key, lineOf(setting.second, line)};
+            if (key == u"name") {
+                const auto text = l.string(sub);
+                const bool printable = text && std::all_of(text->begin(), text->end(), [](QChar c) {
+                                           return c.unicode() >= 0x20 && c.unicode() != 0x7f;
+                                       });
+                if (!text) {
+                    valid = false;
+                } else if (text->trimmed().isEmpty() || text->size() > 64 || !printable) {
+                    l.keyError(sub, u"'"_s + shown(*text) + u"' is not a name (1-64 printable characters)"_s);
+                    valid = false;
+                } else {
+                    token.name = *text;
+                    hasName = true;
+                }
+            } else if (key == u"token") {
+                // The token itself is never echoed in a message.
+                const auto text = l.string(sub);
+                const bool visible = text && std::all_of(text->begin(), text->end(), [](QChar c) {
+                                         return c.unicode() > 0x20 && c.unicode() < 0x7f;
+                                     });
+                if (!text) {
+                    valid = false;
+                } else if (text->size() < 16) {
+                    l.keyError(sub, u"too short (%1 characters, at least 16)"_s.arg(text->size()));
+                    valid = false;
+                } else if (!visible) {
+                    l.keyError(sub, u"must be printable ASCII without spaces"_s);
+                    valid = false;
+                } else {
+                    token.token = text->toLatin1();
+                    hasToken = true;
+                }
+            } else if (key == u"role") {
+                if (const auto role = l.choice(sub, {u"admin"_s, u"viewer"_s}))
+                    token.role = *role == u"admin" ? ApiRole::Admin : ApiRole::Viewer;
+                else
+                    valid = false;
+            } else {
+                l.keyError(sub, u"unknown key (use name, token, role)"_s);
+                valid = false;
+            }
+        }
+        if (!hasName && valid) {
+            l.keyError(Item{entry, where, line}, u"name is required"_s);
+            valid = false;
+        }
+        if (!hasToken && valid) {
+            l.keyError(Item{entry, where, line}, u"token is required"_s);
+            valid = false;
+        }
+        if (!valid)
+            continue;
+        if (const auto first = names.constFind(token.name); first != names.cend()) {
+            l.keyError(Item{entry, where + u".name"_s, line},
+                       u"'"_s + shown(token.name) + u"' is already used on line "_s + QString::number(*first));
+            continue;
+        }
+        if (const auto first = tokens.constFind(token.token); first != tokens.cend()) {
+            l.keyError(Item{entry, where + u".token"_s, line}, u"the same token as "_s + *first);
+            continue;
+        }
+        names.insert(token.name, line);
+        tokens.insert(token.token, where);
+        l.config().http.tokens.append(std::move(token));
+    }
+}
+
 void outboxMaxBytes(Loader &l, const Item &item)
 {
     if (const auto value = l.bytes(item, 64LL * 1024, 1LL << 40))
@@ -661,6 +762,12 @@ const QList<KeySpec> &keySpecs()
                  l.config().http.host = address->first;
                  l.config().http.port = address->second;
              }
+         }},
+        {u"http", u"tokens", httpTokens},
+        {u"http", u"allow_unauthenticated",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.boolean(item))
+                 l.config().http.allowUnauthenticated = *value;
          }},
         {u"http", u"max_body_bytes",
          [](Loader &l, const Item &item) {
@@ -1228,6 +1335,16 @@ void Loader::crossChecks()
         && !failedKeys.contains(u"coap.listen"_s) && !failedKeys.contains(u"coap.dtls_listen"_s)) {
         error(keyLines.value(u"coap.dtls_listen"_s),
               u"coap.dtls_listen: port "_s + QString::number(c.coap.dtlsPort) + u" is also coap.listen's port"_s);
+    }
+    // Anyone who can reach a non-loopback address could use an API without tokens.
+    const bool tokensFailed = std::any_of(failedKeys.cbegin(), failedKeys.cend(),
+                                          [](const QString &key) { return key.startsWith(u"http.tokens"); });
+    if (c.http.tokens.isEmpty() && !c.http.allowUnauthenticated && !tokensFailed
+        && !failedKeys.contains(u"http.listen"_s) && !isLoopbackHost(c.http.host)) {
+        error(keyLines.value(u"http.listen"_s),
+              u"http.listen: '"_s + shown(c.http.host)
+                  + u"' is not a loopback address and no http.tokens are set, so anyone who can reach it could use "
+                    "the API: add http.tokens, or set http.allow_unauthenticated: true to serve it without tokens"_s);
     }
     check(c.analytics.minSamples <= c.analytics.window, u"analytics.min_samples"_s,
           QString::number(c.analytics.minSamples), u"analytics.window"_s, QString::number(c.analytics.window),

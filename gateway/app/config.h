@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/alertrule.h"
+#include "gateway/core/apiaccess.h"
 #include "gateway/core/duration.h"
 #include "gateway/core/registrypolicy.h"
 #include "gateway/core/route.h"
@@ -58,6 +59,10 @@ struct Config
         QString host = QStringLiteral("127.0.0.1");
         quint16 port = 8080;
         qsizetype maxBodyBytes = 65536;
+        /// API tokens; when there are any, REST and /ws need one (docs/rest-api.md, Authentication).
+        QList<ApiToken> tokens;
+        /// Serve a non-loopback address without tokens; else such a config is refused.
+        bool allowUnauthenticated = false;
     } http;
 
     struct Coap

@@ -4,6 +4,7 @@
 #include "gateway/core/alertengine.h"
 #include "gateway/core/alertstore.h"
 #include "gateway/core/analytics.h"
+#include "gateway/core/apiaccess.h"
 #include "gateway/core/commandqueue.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/healthhistory.h"
@@ -11,6 +12,7 @@
 #include "gateway/core/metrics.h"
 #include "gateway/core/otamanager.h"
 #include "gateway/core/resourcedirectory.h"
+#include "gateway/core/telemetryhistory.h"
 #include "gateway/links/alertwebhook.h"
 #include "gateway/links/coapfirmware.h"
 #include "gateway/links/coaplink.h"
@@ -60,6 +62,8 @@ Gateway::Gateway(const Config &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_metrics(std::make_unique<Metrics>())
+    , m_apiAccess(std::make_unique<ApiAccess>(config.http.tokens))
+    , m_telemetryHistory(std::make_unique<TelemetryHistory>())
     , m_store(std::make_unique<SqliteDeviceStore>())
 {
     Metrics &metrics = *m_metrics;
@@ -98,6 +102,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
     m_http
         = std::make_unique<HttpApi>(HttpApi::Settings{address, config.http.port, config.http.maxBodyBytes}, *m_registry,
                                     *m_analytics, *m_alerts, *m_commands, metrics, *m_feed, std::move(health));
+    m_http->setAccess(*m_apiAccess);
 
     m_httpDevices = std::make_unique<HttpDeviceLink>(m_http->server(), *m_ingest, *m_registry, *m_commands);
     m_wsDevices = std::make_unique<WsDeviceLink>(*m_ingest, *m_registry, metrics, config.ingest.maxPayloadBytes);
@@ -144,6 +149,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
     wireCommands();
     wireDiscovery();
     wireOta();
+    wireTelemetryHistory();
     buildSinks();
     wireRoutes();
 
@@ -436,6 +442,21 @@ void Gateway::wireOta()
     connect(m_ingest.get(), &Ingest::otaProgressReceived, m_ota.get(),
             [this](const QString &id, const QByteArray &payload) { m_ota->progress(id, payload); });
     connect(m_ingest.get(), &Ingest::firmwareAnnounced, m_ota.get(), &OtaManager::firmwareAnnounced);
+}
+
+void Gateway::wireTelemetryHistory()
+{
+    connect(m_ingest.get(), &Ingest::telemetryAccepted, this, [this](const Envelope &envelope) {
+        for (const Sample &sample : envelope.samples) {
+            // Booleans chart as 0 and 1; text has no place on a chart.
+            const auto *flag = std::get_if<bool>(&sample.value);
+            const std::optional<double> value = flag ? std::optional(*flag ? 1.0 : 0.0) : numericValue(sample.value);
+            if (value)
+                m_telemetryHistory->add(envelope.deviceId, sample.name, sample.timeMs, *value);
+        }
+    });
+    connect(m_registry.get(), &DeviceRegistry::deviceRemoved, this,
+            [this](const QString &id) { m_telemetryHistory->removeDevice(id); });
 }
 
 QString Gateway::otaBaseUrl() const

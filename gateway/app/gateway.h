@@ -17,6 +17,7 @@ class AlertRuleBook;
 class AlertStore;
 class AlertWebhook;
 class Analytics;
+class ApiAccess;
 class CoapFirmware;
 class CoapLink;
 class CoapResourceDirectory;
@@ -46,6 +47,7 @@ class Sink;
 class SqliteDeviceStore;
 class SqliteHealthStore;
 class SqliteOtaStore;
+class TelemetryHistory;
 class UpstreamSink;
 class UiFeed;
 class WsDeviceLink;
@@ -70,6 +72,11 @@ public:
 
     /// The firmware images (OTA campaigns read them; set its removal veto to keep images in use).
     [[nodiscard]] FirmwareStore &firmware() { return *m_firmware; }
+
+    /// Who may use the REST and WebSocket API (from http.tokens).
+    [[nodiscard]] const ApiAccess &apiAccess() const { return *m_apiAccess; }
+    /// The last hour of numeric telemetry, for dashboard charts.
+    [[nodiscard]] TelemetryHistory &telemetryHistory() { return *m_telemetryHistory; }
 
 signals:
     void stopped();
@@ -96,11 +103,14 @@ private:
     void wireHealth();
     bool startHealth(QString *error);
     void wireOta();
+    void wireTelemetryHistory();
     [[nodiscard]] QString otaBaseUrl() const;
     [[nodiscard]] QString deviceType(const QString &id) const;
 
     Config m_config;
     std::unique_ptr<Metrics> m_metrics;
+    std::unique_ptr<ApiAccess> m_apiAccess;
+    std::unique_ptr<TelemetryHistory> m_telemetryHistory;
     std::unique_ptr<FirmwareStore> m_firmware; // before the links that serve it, so it outlives them
     std::unique_ptr<SqliteDeviceStore> m_store;
     std::unique_ptr<DeviceRegistry> m_registry;

@@ -3,6 +3,7 @@
 
 #include "gateway/core/alertstore.h"
 #include "gateway/core/analytics.h"
+#include "gateway/core/apiaccess.h"
 #include "gateway/core/commandqueue.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/metrics.h"
@@ -163,7 +164,7 @@ quint16 HttpApi::listen(QString *errorText)
         return error(ApiError::NotFound, u"no such endpoint: /"_s + path.path());
     });
     // Our own listening socket, so streaming requests can be taken off QHttpServer (see HttpFrontDoor).
-    auto *door = new HttpFrontDoor(&m_server, m_claims);
+    auto *door = new HttpFrontDoor(&m_server, m_claims, m_gate);
     quint16 port = 0;
     if (door->listen(m_settings.address, m_settings.port)) {
         port = door->serverPort();
@@ -176,6 +177,31 @@ quint16 HttpApi::listen(QString *errorText)
                          .arg(m_settings.port);
     }
     return port;
+}
+
+void HttpApi::setAccess(const ApiAccess &access)
+{
+    const auto refused = [this](const QString &reason) -> Counter & {
+        return m_metrics.counter(u"edgegate_http_unauthorized_total"_s,
+                                 u"HTTP requests refused by the API token check: no or a wrong token "
+                                 "(unauthorized), a viewer token on a change (forbidden)."_s,
+                                 {{u"reason"_s, reason}});
+    };
+    Counter &unauthorized = refused(u"unauthorized"_s);
+    Counter &forbidden = refused(u"forbidden"_s);
+    if (!access.required()) {
+        m_gate = {};
+        return;
+    }
+    m_gate = [&access, &unauthorized, &forbidden](QByteArrayView method, QByteArrayView target,
+                                                  QByteArrayView authorization) {
+        const ApiGateVerdict verdict = apiGate(access, method, target, authorization);
+        if (verdict == ApiGateVerdict::Forbidden)
+            forbidden.inc();
+        else if (verdict != ApiGateVerdict::Allow)
+            unauthorized.inc();
+        return verdict;
+    };
 }
 
 void HttpApi::addRoutes()

@@ -23,6 +23,7 @@ namespace edgegate {
 
 class AlertStore;
 class Analytics;
+class ApiAccess;
 class CommandQueue;
 class DeviceRegistry;
 class Metrics;
@@ -81,6 +82,11 @@ public:
     /// hands the connections of those `claim` recognises to its handler. Before listen().
     void addStreamingClaim(HttpFrontDoor::Claim claim) { m_claims.push_back(std::move(claim)); }
 
+    /// Every request passes the API token gate (apiGate) at the front door once `access` has
+    /// tokens; refusals are counted in edgegate_http_unauthorized_total. `access` outlives this.
+    /// Before listen().
+    void setAccess(const ApiAccess &access);
+
 private:
     void addRoutes();
     QHttpServerResponse listDevices(const QHttpServerRequest &request);
@@ -118,6 +124,7 @@ private:
     QHttpServer m_server;
     std::vector<WebSocketEndpoint> m_webSocketEndpoints;
     std::vector<HttpFrontDoor::Claim> m_claims;
+    HttpFrontDoor::Gate m_gate;
 };
 
 } // namespace edgegate

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/apigate.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QPointer>
@@ -18,6 +20,11 @@ namespace edgegate {
 /// each request boundary of each connection the door peeks at the request line, and a line a claim
 /// recognises hands the socket, request still unread, to the claim's handler for good. Everything
 /// else stays with QHttpServer untouched.
+///
+/// With a gate (API tokens configured) the door reads each request's whole head first (line and
+/// headers, up to 16 KiB), asks the gate, and answers a refusal itself, closing the connection,
+/// so neither QHttpServer nor a claim ever sees a refused request. One request at a time is
+/// gated: bytes of a next request sent before the answer (pipelining) close the connection.
 class HttpFrontDoor : public QTcpServer
 {
     Q_OBJECT
@@ -32,8 +39,13 @@ public:
         std::function<void(QTcpSocket *socket)> take;
     };
 
-    /// `httpServer` is the QHttpServer the door is bound to: its reading slot is cut from a socket taken.
-    HttpFrontDoor(QObject *httpServer, std::vector<Claim> claims, QObject *parent = nullptr);
+    /// Who may send a request, from its method, target and Authorization header (empty when absent).
+    using Gate
+        = std::function<ApiGateVerdict(QByteArrayView method, QByteArrayView target, QByteArrayView authorization)>;
+
+    /// `httpServer` is the QHttpServer the door is bound to: its reading slot is cut from a socket
+    /// taken. Without a `gate` every request goes on.
+    HttpFrontDoor(QObject *httpServer, std::vector<Claim> claims, Gate gate = {}, QObject *parent = nullptr);
 
 protected:
     void incomingConnection(qintptr socketDescriptor) override;
@@ -41,9 +53,17 @@ protected:
 private:
     struct Watch;
     void inspect(QTcpSocket *socket, Watch &watch);
+    /// Gates one complete head; false when the request was refused (the connection is then closing).
+    bool admit(QTcpSocket *socket, Watch &watch, QByteArrayView method, QByteArrayView target, QByteArrayView headers,
+               qint64 headBytes);
+    /// Answers `status` with a JSON error and closes: QHttpServer and the watch let go of the socket.
+    /// With `drain` what the client still sends is read away for a while first.
+    void refuse(QTcpSocket *socket, Watch &watch, int status, const QString &code, const QString &message, bool drain,
+                bool headOnly = false, const QByteArray &extraHeaders = {});
 
     QPointer<QObject> m_httpServer;
     std::vector<Claim> m_claims;
+    Gate m_gate;
 };
 
 } // namespace edgegate

@@ -51,6 +51,14 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"http.host"_s, [](const Config &x) { return QVariant(x.http.host); }},
         {u"http.port"_s, [](const Config &x) { return QVariant(int(x.http.port)); }},
         {u"http.max_body_bytes"_s, [](const Config &x) { return QVariant(qint64(x.http.maxBodyBytes)); }},
+        {u"http.tokens"_s,
+         [](const Config &x) {
+             QStringList tokens;
+             for (const ApiToken &t : x.http.tokens)
+                 tokens.append(t.name + u'/' + apiRoleName(t.role) + u'/' + QString::fromLatin1(t.token));
+             return QVariant(tokens.join(u','));
+         }},
+        {u"http.allow_unauthenticated"_s, [](const Config &x) { return QVariant(x.http.allowUnauthenticated); }},
         {u"coap.enabled"_s, [](const Config &x) { return QVariant(x.coap.enabled); }},
         {u"coap.host"_s, [](const Config &x) { return QVariant(x.coap.host); }},
         {u"coap.port"_s, [](const Config &x) { return QVariant(int(x.coap.port)); }},
@@ -217,6 +225,12 @@ mqtt:
 http:
   listen: "[::1]:9090"
   max_body_bytes: 1048576
+  tokens:
+    - {name: ops, token: "s3cret-admin-0001", role: admin}
+    - name: wall
+      token: s3cret-viewer-001
+      role: viewer
+  allow_unauthenticated: true
 coap:
   enabled: false
   listen: 127.0.0.1:15683
@@ -410,6 +424,9 @@ void TestConfig::fullFile_data()
     QTest::addRow("http.listen host") << u"http.host"_s << QVariant(u"::1"_s);
     QTest::addRow("http.listen port") << u"http.port"_s << QVariant(9090);
     QTest::addRow("http.max_body_bytes") << u"http.max_body_bytes"_s << QVariant(qint64(1048576));
+    QTest::addRow("http.tokens") << u"http.tokens"_s
+                                 << QVariant(u"ops/admin/s3cret-admin-0001,wall/viewer/s3cret-viewer-001"_s);
+    QTest::addRow("http.allow_unauthenticated") << u"http.allow_unauthenticated"_s << QVariant(true);
     QTest::addRow("firmware.max_image_bytes") << u"firmware.max_image_bytes"_s << QVariant(qint64(1) << 30);
     QTest::addRow("coap.enabled") << u"coap.enabled"_s << QVariant(false);
     QTest::addRow("coap.listen host") << u"coap.host"_s << QVariant(u"127.0.0.1"_s);
@@ -536,11 +553,35 @@ void TestConfig::acceptedValues_data()
                                    << QVariant(qint64(65535));
     QTest::addRow("reconnect equal") << QByteArray("mqtt:\n  reconnect_min: 1s\n  reconnect_max: 1000ms\n")
                                      << u"mqtt.reconnect_max"_s << QVariant(qint64(1000));
-    QTest::addRow("listen any port") << QByteArray("http:\n  listen: 0.0.0.0:0\n") << u"http.port"_s << QVariant(0);
-    QTest::addRow("listen hostname") << QByteArray("http:\n  listen: gateway.lan:8081\n") << u"http.host"_s
-                                     << QVariant(u"gateway.lan"_s);
-    QTest::addRow("listen ipv6 any") << QByteArray("http:\n  listen: \"[::]:80\"\n") << u"http.host"_s
-                                     << QVariant(u"::"_s);
+    QTest::addRow("listen any port") << QByteArray("http:\n  listen: 0.0.0.0:0\n  allow_unauthenticated: true\n")
+                                     << u"http.port"_s << QVariant(0);
+    QTest::addRow("listen hostname") << QByteArray("http:\n  listen: gateway.lan:8081\n  allow_unauthenticated: yes\n")
+                                     << u"http.host"_s << QVariant(u"gateway.lan"_s);
+    QTest::addRow("listen ipv6 any") << QByteArray("http:\n  listen: \"[::]:80\"\n  allow_unauthenticated: true\n")
+                                     << u"http.host"_s << QVariant(u"::"_s);
+    // Loopback addresses need neither tokens nor allow_unauthenticated.
+    QTest::addRow("listen 127.0.0.2") << QByteArray("http:\n  listen: 127.0.0.2:8080\n") << u"http.host"_s
+                                      << QVariant(u"127.0.0.2"_s);
+    QTest::addRow("listen 127.255.0.1") << QByteArray("http:\n  listen: 127.255.0.1:8080\n") << u"http.host"_s
+                                        << QVariant(u"127.255.0.1"_s);
+    QTest::addRow("listen localhost") << QByteArray("http:\n  listen: localhost:8080\n") << u"http.host"_s
+                                      << QVariant(u"localhost"_s);
+    QTest::addRow("listen ::1") << QByteArray("http:\n  listen: \"[::1]:8080\"\n") << u"http.host"_s
+                                << QVariant(u"::1"_s);
+    QTest::addRow("listen any with tokens") << QByteArray(
+        "http:\n  listen: 0.0.0.0:8080\n  tokens:\n    - {name: ops, token: 0123456789abcdef, role: admin}\n")
+                                            << u"http.tokens"_s << QVariant(u"ops/admin/0123456789abcdef"_s);
+    QTest::addRow("tokens after listen check") << QByteArray("http:\n  tokens: [{name: a, token: 0123456789abcdef}]\n"
+                                                             "  listen: 10.0.0.1:80\n")
+                                               << u"http.tokens"_s << QVariant(u"a/viewer/0123456789abcdef"_s);
+    QTest::addRow("token role defaults to viewer")
+        << QByteArray("http:\n  tokens:\n    - name: wall\n      token: \"0123456789abcdef\"\n") << u"http.tokens"_s
+        << QVariant(u"wall/viewer/0123456789abcdef"_s);
+    QTest::addRow("numeric token") << QByteArray("http:\n  tokens:\n    - {name: n, token: 12345678901234567890}\n")
+                                   << u"http.tokens"_s << QVariant(u"n/viewer/12345678901234567890"_s);
+    QTest::addRow("empty token list") << QByteArray("http:\n  tokens: []\n") << u"http.tokens"_s << QVariant(QString());
+    QTest::addRow("allow_unauthenticated on loopback")
+        << QByteArray("http:\n  allow_unauthenticated: true\n") << u"http.allow_unauthenticated"_s << QVariant(true);
     QTest::addRow("coap any port") << QByteArray("coap:\n  listen: 0.0.0.0:0\n") << u"coap.port"_s << QVariant(0);
     QTest::addRow("coap ipv6") << QByteArray("coap:\n  listen: \"[::1]:5683\"\n") << u"coap.host"_s
                                << QVariant(u"::1"_s);
@@ -746,6 +787,49 @@ void TestConfig::errors_data()
     row("bad protocol, 5.0", "mqtt:\n  protocol: 5.0\n", 2, u"mqtt.protocol: '5.0' is not one of 5, 3.1.1"_s);
     row("bad log level", "log:\n  level: verbose\n", 2,
         u"log.level: 'verbose' is not one of debug, info, warning, error"_s);
+
+    // API tokens
+    row("tokens not a list", "http:\n  tokens: {name: a}\n", 2,
+        u"http.tokens: expected a list of tokens (each with name, token, role), got a map"_s);
+    row("token not a map", "http:\n  tokens:\n    - s3cret-admin-0001\n", 3,
+        u"http.tokens[0]: expected a map with name, token, role, got 's3cret-admin-0001'"_s);
+    row("token without name", "http:\n  tokens:\n    - {token: 0123456789abcdef, role: admin}\n", 3,
+        u"http.tokens[0]: name is required"_s);
+    row("token without token", "http:\n  tokens:\n    - {name: ops, role: admin}\n", 3,
+        u"http.tokens[0]: token is required"_s);
+    row("token too short, not echoed", "http:\n  tokens:\n    - {name: ops, token: short-secret}\n", 3,
+        u"http.tokens[0].token: too short (12 characters, at least 16)"_s);
+    row("token with a space", "http:\n  tokens:\n    - {name: ops, token: \"0123456789 abcdef\"}\n", 3,
+        u"http.tokens[0].token: must be printable ASCII without spaces"_s);
+    row("token not a string", "http:\n  tokens:\n    - {name: ops, token: [a]}\n", 3,
+        u"http.tokens[0].token: expected a string, got a list"_s);
+    row("token empty name", "http:\n  tokens:\n    - {name: \"\", token: 0123456789abcdef}\n", 3,
+        u"http.tokens[0].name: '' is not a name (1-64 printable characters)"_s);
+    row("token bad role", "http:\n  tokens:\n    - {name: ops, token: 0123456789abcdef, role: root}\n", 3,
+        u"http.tokens[0].role: 'root' is not one of admin, viewer"_s);
+    row("token unknown key", "http:\n  tokens:\n    - {name: ops, token: 0123456789abcdef, rights: all}\n", 3,
+        u"http.tokens[0].rights: unknown key (use name, token, role)"_s);
+    row("token duplicate name",
+        "http:\n  tokens:\n    - {name: ops, token: 0123456789abcdef}\n    - {name: ops, token: 0123456789abcdeg}\n", 4,
+        u"http.tokens[1].name: 'ops' is already used on line 3"_s);
+    row("token duplicate token",
+        "http:\n  tokens:\n    - {name: ops, token: 0123456789abcdef}\n    - {name: wall, token: 0123456789abcdef}\n",
+        4, u"http.tokens[1].token: the same token as http.tokens[0]"_s);
+    row("allow_unauthenticated word", "http:\n  allow_unauthenticated: perhaps\n", 2,
+        u"http.allow_unauthenticated: expected true or false, got 'perhaps'"_s);
+    const QString refusal = u"' is not a loopback address and no http.tokens are set, so anyone who can reach it could "
+                            "use the API: add http.tokens, or set http.allow_unauthenticated: true to serve it without "
+                            "tokens"_s;
+    row("non-loopback without tokens", "http:\n  listen: 0.0.0.0:8080\n", 2, u"http.listen: '0.0.0.0"_s + refusal);
+    row("ipv6 any without tokens", "log:\n  level: info\nhttp:\n  listen: \"[::]:8080\"\n", 4,
+        u"http.listen: '::"_s + refusal);
+    row("lan address without tokens", "http:\n  listen: 192.168.1.20:8080\n  tokens: []\n", 2,
+        u"http.listen: '192.168.1.20"_s + refusal);
+    row("host name without tokens", "http:\n  listen: gateway.lan:8080\n  allow_unauthenticated: false\n", 2,
+        u"http.listen: 'gateway.lan"_s + refusal);
+    row("bad token does not add the refusal",
+        "http:\n  listen: 0.0.0.0:8080\n  tokens:\n    - {name: ops, token: short}\n", 4,
+        u"http.tokens[0].token: too short (5 characters, at least 16)"_s);
 
     // rules across keys
     row("reconnect_max < reconnect_min", "mqtt:\n  reconnect_min: 2s\n  reconnect_max: 1s\n", 3,

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QMap>
+#include <QString>
+
+namespace edgegate {
+
+/// Recent numeric telemetry for dashboard charts, in bounded memory: samples are averaged into
+/// 10-second buckets, the last 360 buckets (one hour) per device and metric, at most 32 metrics
+/// per device (samples of further metrics are ignored).
+class TelemetryHistory
+{
+public:
+    struct Point
+    {
+        qint64 timeMs; ///< bucket start
+        double value; ///< mean of the bucket
+    };
+
+    static constexpr qint64 BucketMs = 10'000;
+    static constexpr int Buckets = 360;
+    static constexpr int MaxMetrics = 32;
+
+    /// Adds one sample; non-finite values are ignored, and so are samples older than the hour kept.
+    void add(const QString &deviceId, const QString &metric, qint64 timeMs, double value);
+    void removeDevice(const QString &deviceId);
+    /// Points with timeMs >= sinceMs, oldest first, for every metric of the device (metric -> points).
+    [[nodiscard]] QMap<QString, QList<Point>> series(const QString &deviceId, qint64 sinceMs) const;
+
+private:
+    struct Bucket
+    {
+        qint64 startMs;
+        double sum;
+        qint64 count;
+    };
+    using Metrics = QHash<QString, QList<Bucket>>; ///< buckets by start, oldest first
+    QHash<QString, Metrics> m_devices;
+};
+
+} // namespace edgegate

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/core/telemetryhistory.h"
+
+#include <QTest>
+
+#include <limits>
+
+using namespace edgegate;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+using Point = TelemetryHistory::Point;
+constexpr qint64 T0 = 1'700'000'000'000; // a bucket start
+constexpr qint64 Bucket = TelemetryHistory::BucketMs;
+
+/// "t:v" per point, relative to T0 in buckets, for readable comparisons.
+QStringList shown(const QList<Point> &points)
+{
+    QStringList out;
+    for (const Point &p : points)
+        out.append(u"%1:%2"_s.arg((p.timeMs - T0) / Bucket).arg(p.value));
+    return out;
+}
+
+} // namespace
+
+/// The bounded store of recent numeric telemetry behind the dashboard charts.
+class TestTelemetryHistory : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void bucketing_data();
+    void bucketing();
+    void ringDropsOldest();
+    void lateSamples();
+    void metricCap();
+    void since();
+    void removeDevice();
+    void devicesApart();
+};
+
+void TestTelemetryHistory::bucketing_data()
+{
+    QTest::addColumn<QList<qint64>>("times"); // offsets from T0 in ms
+    QTest::addColumn<QList<double>>("values");
+    QTest::addColumn<QStringList>("expected");
+
+    QTest::addRow("one sample") << QList<qint64>{0} << QList<double>{5} << QStringList{u"0:5"_s};
+    QTest::addRow("mean of a bucket") << QList<qint64>{0, 3000, 9999} << QList<double>{1, 2, 6}
+                                      << QStringList{u"0:3"_s};
+    QTest::addRow("bucket edge") << QList<qint64>{9999, 10000} << QList<double>{1, 2}
+                                 << QStringList{u"0:1"_s, u"1:2"_s};
+    QTest::addRow("gap between buckets") << QList<qint64>{0, 50000} << QList<double>{1, 2}
+                                         << QStringList{u"0:1"_s, u"5:2"_s};
+    QTest::addRow("out of order") << QList<qint64>{20000, 0, 10000, 25000} << QList<double>{3, 1, 2, 5}
+                                  << QStringList{u"0:1"_s, u"1:2"_s, u"2:4"_s};
+    QTest::addRow("negative values") << QList<qint64>{0, 1} << QList<double>{-4, -2} << QStringList{u"0:-3"_s};
+    QTest::addRow("not finite ignored") << QList<qint64>{0, 1, 2}
+                                        << QList<double>{std::numeric_limits<double>::quiet_NaN(),
+                                                         std::numeric_limits<double>::infinity(), 7}
+                                        << QStringList{u"0:7"_s};
+    QTest::addRow("before the epoch") << QList<qint64>{-T0 - 1, -T0 - 10000} << QList<double>{1, 3}
+                                      << QStringList{u"%1:2"_s.arg((-Bucket - T0) / Bucket)};
+}
+
+void TestTelemetryHistory::bucketing()
+{
+    QFETCH(QList<qint64>, times);
+    QFETCH(QList<double>, values);
+    QFETCH(QStringList, expected);
+    TelemetryHistory history;
+    for (qsizetype i = 0; i < times.size(); ++i)
+        history.add(u"d"_s, u"temp"_s, T0 + times[i], values[i]);
+    const auto series = history.series(u"d"_s, std::numeric_limits<qint64>::min());
+    QCOMPARE(series.keys(), QStringList{u"temp"_s});
+    QCOMPARE(shown(series.value(u"temp"_s)), expected);
+}
+
+void TestTelemetryHistory::ringDropsOldest()
+{
+    TelemetryHistory history;
+    for (int i = 0; i < TelemetryHistory::Buckets; ++i)
+        history.add(u"d"_s, u"v"_s, T0 + i * Bucket, i);
+    QList<Point> points = history.series(u"d"_s, 0).value(u"v"_s);
+    QCOMPARE(points.size(), TelemetryHistory::Buckets);
+    QCOMPARE(points.first().timeMs, T0);
+
+    // One bucket more: the oldest goes.
+    history.add(u"d"_s, u"v"_s, T0 + TelemetryHistory::Buckets * Bucket, 360);
+    points = history.series(u"d"_s, 0).value(u"v"_s);
+    QCOMPARE(points.size(), TelemetryHistory::Buckets);
+    QCOMPARE(points.first().timeMs, T0 + Bucket);
+    QCOMPARE(points.first().value, 1.0);
+    QCOMPARE(points.last().value, 360.0);
+
+    // A jump of more than an hour leaves only the new bucket.
+    history.add(u"d"_s, u"v"_s, T0 + 3 * TelemetryHistory::Buckets * Bucket, 9);
+    QCOMPARE(shown(history.series(u"d"_s, 0).value(u"v"_s)), QStringList{u"%1:9"_s.arg(3 * TelemetryHistory::Buckets)});
+}
+
+void TestTelemetryHistory::lateSamples()
+{
+    TelemetryHistory history;
+    history.add(u"d"_s, u"v"_s, T0 + 400 * Bucket, 1);
+    // Older than the hour kept behind the newest bucket: dropped.
+    history.add(u"d"_s, u"v"_s, T0 + 40 * Bucket, 2);
+    // Within it: a bucket of its own, in order.
+    history.add(u"d"_s, u"v"_s, T0 + 41 * Bucket, 3);
+    QCOMPARE(shown(history.series(u"d"_s, 0).value(u"v"_s)), (QStringList{u"41:3"_s, u"400:1"_s}));
+}
+
+void TestTelemetryHistory::metricCap()
+{
+    TelemetryHistory history;
+    for (int m = 0; m < TelemetryHistory::MaxMetrics + 5; ++m)
+        history.add(u"d"_s, u"m%1"_s.arg(m, 2, 10, QChar(u'0')), T0, m);
+    auto series = history.series(u"d"_s, 0);
+    QCOMPARE(series.size(), TelemetryHistory::MaxMetrics);
+    QVERIFY(series.contains(u"m00"_s));
+    QVERIFY(series.contains(u"m31"_s));
+    QVERIFY(!series.contains(u"m32"_s));
+    // Known metrics still take samples.
+    history.add(u"d"_s, u"m00"_s, T0 + Bucket, 1);
+    QCOMPARE(history.series(u"d"_s, 0).value(u"m00"_s).size(), 2);
+    // Another device has a cap of its own.
+    history.add(u"e"_s, u"m40"_s, T0, 1);
+    QCOMPARE(history.series(u"e"_s, 0).size(), 1);
+}
+
+void TestTelemetryHistory::since()
+{
+    TelemetryHistory history;
+    for (int i = 0; i < 10; ++i) {
+        history.add(u"d"_s, u"a"_s, T0 + i * Bucket + 500, i);
+        if (i % 2 == 0)
+            history.add(u"d"_s, u"b"_s, T0 + i * Bucket, 10 * i);
+    }
+    const auto series = history.series(u"d"_s, T0 + 7 * Bucket);
+    QCOMPARE(shown(series.value(u"a"_s)), (QStringList{u"7:7"_s, u"8:8"_s, u"9:9"_s}));
+    QCOMPARE(shown(series.value(u"b"_s)), QStringList{u"8:80"_s});
+    // The bound is on the bucket start: a since inside a bucket leaves it out.
+    QCOMPARE(history.series(u"d"_s, T0 + 9 * Bucket + 1).value(u"a"_s).size(), 0);
+    QVERIFY(history.series(u"unknown"_s, 0).isEmpty());
+}
+
+void TestTelemetryHistory::removeDevice()
+{
+    TelemetryHistory history;
+    history.add(u"d"_s, u"v"_s, T0, 1);
+    history.add(u"e"_s, u"v"_s, T0, 2);
+    history.removeDevice(u"d"_s);
+    QVERIFY(history.series(u"d"_s, 0).isEmpty());
+    QCOMPARE(shown(history.series(u"e"_s, 0).value(u"v"_s)), QStringList{u"0:2"_s});
+    history.removeDevice(u"never-seen"_s);
+    // A device added again starts empty.
+    history.add(u"d"_s, u"w"_s, T0 + Bucket, 3);
+    QCOMPARE(history.series(u"d"_s, 0).keys(), QStringList{u"w"_s});
+}
+
+void TestTelemetryHistory::devicesApart()
+{
+    TelemetryHistory history;
+    history.add(u"d"_s, u"v"_s, T0, 1);
+    history.add(u"e"_s, u"v"_s, T0, 3);
+    QCOMPARE(shown(history.series(u"d"_s, 0).value(u"v"_s)), QStringList{u"0:1"_s});
+    QCOMPARE(shown(history.series(u"e"_s, 0).value(u"v"_s)), QStringList{u"0:3"_s});
+}
+
+QTEST_GUILESS_MAIN(TestTelemetryHistory)
+#include "tst_telemetryhistory.moc"
