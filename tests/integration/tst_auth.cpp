@@ -56,6 +56,8 @@ private slots:
     void keepAliveSecondRequestRefused();
     void headInPieces();
     void pipelinedRequestRefused();
+    void headsTheDoorRefuses_data();
+    void headsTheDoorRefuses();
     void refusalsCounted();
     void refusedAtStartWithoutTokens();
     void startsWithAllowUnauthenticated();
@@ -397,6 +399,49 @@ void TestAuth::pipelinedRequestRefused()
     QVERIFY2(answer.startsWith("HTTP/1.1 400"), answer.constData());
     QVERIFY(answer.contains("pipelining"));
     QCOMPARE(request("GET", u"/api/v1/devices/auth-1"_s, AdminToken).status, 200);
+}
+
+void TestAuth::headsTheDoorRefuses_data()
+{
+    QTest::addColumn<QByteArray>("raw");
+    QTest::addColumn<QByteArray>("statusLine");
+    QTest::addColumn<QByteArray>("code");
+    const QByteArray admin = "Authorization: Bearer " + AdminToken.toLatin1() + "\r\n";
+    QTest::addRow("head over 16 KiB") << "GET /api/v1/devices HTTP/1.1\r\nX-Filler: " + QByteArray(17000, 'f')
+                                      << QByteArray("HTTP/1.1 431 ") << QByteArray("header_too_large");
+    QTest::addRow("chunked body") << "PATCH /api/v1/devices/auth-1 HTTP/1.1\r\nHost: h\r\n" + admin
+            + "Transfer-Encoding: chunked\r\nContent-Type: "
+              "application/json\r\n\r\n10\r\n{\"name\":\"chunk\"}\r\n0\r\n\r\n"
+                                  << QByteArray("HTTP/1.1 411 ") << QByteArray("length_required");
+    QTest::addRow("two lengths") << "PATCH /api/v1/devices/auth-1 HTTP/1.1\r\nHost: h\r\n" + admin
+            + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}"
+                                 << QByteArray("HTTP/1.1 400 ") << QByteArray("bad_request");
+    QTest::addRow("malformed request line")
+        << QByteArray("GARBAGE\r\nHost: h\r\n\r\n") << QByteArray("HTTP/1.1 400 ") << QByteArray("bad_request");
+    QTest::addRow("HEAD without token") << QByteArray("HEAD /api/v1/devices HTTP/1.1\r\nHost: h\r\n\r\n")
+                                        << QByteArray("HTTP/1.1 401 ") << QByteArray();
+}
+
+void TestAuth::headsTheDoorRefuses()
+{
+    QFETCH(QByteArray, raw);
+    QFETCH(QByteArray, statusLine);
+    QFETCH(QByteArray, code);
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, m_gateway.httpPort());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(raw);
+    QByteArray answer;
+    QTRY_COMPARE_WITH_TIMEOUT(((answer += socket.readAll()), socket.state()), QAbstractSocket::UnconnectedState, 10000);
+    answer += socket.readAll();
+    QVERIFY2(answer.startsWith(statusLine), answer.constData());
+    QVERIFY(answer.contains("\r\nConnection: close\r\n"));
+    const QByteArray body = answer.mid(answer.indexOf("\r\n\r\n") + 4);
+    if (code.isEmpty())
+        QCOMPARE(body, QByteArray()); // an answer to HEAD has no body
+    else
+        QCOMPARE(QJsonDocument::fromJson(body).object().value(u"code"_s).toString(), QString::fromLatin1(code));
+    QCOMPARE(request("GET", u"/api/v1/devices/auth-1"_s, AdminToken).json().value(u"name"_s).toString(), u"Boiler"_s);
 }
 
 void TestAuth::refusalsCounted()
