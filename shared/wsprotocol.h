@@ -200,6 +200,9 @@ struct FrameDecode
     ErrorInfo error; ///< set when frame is empty
 };
 
+/// A JSON number that is a whole number JSON carries exactly (|n| <= 2^53); nullopt otherwise.
+[[nodiscard]] std::optional<qint64> integerFromJson(const QJsonValue &value);
+
 /// Checks size, JSON, the version and that `type` is a string; does not judge the type.
 [[nodiscard]] FrameDecode decodeFrame(const QByteArray &bytes);
 
