@@ -403,7 +403,7 @@ std::optional<QList<Alert>> alertsFromFrame(const Frame &frame)
     QList<Alert> alerts;
     const QJsonArray array = frame.body.value(u"alerts"_s).toArray();
     alerts.reserve(array.size());
-    for (const QJsonValue &v : array) {
+    for (const auto &v : array) {
         auto a = alertFromJson(v.toObject());
         if (!a)
             return std::nullopt;
@@ -419,7 +419,7 @@ std::optional<QList<edgegate::OtaCampaign>> otaCampaignsFromFrame(const Frame &f
     QList<edgegate::OtaCampaign> campaigns;
     const QJsonArray array = frame.body.value(u"campaigns"_s).toArray();
     campaigns.reserve(array.size());
-    for (const QJsonValue &v : array) {
+    for (const auto &v : array) {
         auto c = otaCampaignFromJson(v.toObject());
         if (!c)
             return std::nullopt;
@@ -460,7 +460,7 @@ std::optional<GatewayStatus> statusFromFrame(const Frame &frame)
     status.maintenance = *maintenance;
     status.pending = *pending;
     status.alertsOpen = *alertsOpen;
-    for (const QJsonValue &v : o.value(u"outbox"_s).toArray()) {
+    for (const auto &v : o.value(u"outbox"_s).toArray()) {
         const QJsonObject b = v.toObject();
         const QString sink = b.value(u"sink"_s).toString();
         const auto messages = integerFromJson(b.value(u"messages"_s));

@@ -85,9 +85,9 @@ inline constexpr QStringView FirmwareDelete = u"firmware.delete";
 
 /// Every action name above.
 [[nodiscard]] QList<QStringView> actionNames();
-[[nodiscard]] bool isKnownAction(QStringView action);
+[[nodiscard]] bool isKnownAction(QStringView name);
 /// Actions that change nothing (allowed for viewer tokens).
-[[nodiscard]] bool isReadAction(QStringView action);
+[[nodiscard]] bool isReadAction(QStringView name);
 
 /// Session roles.
 namespace role {

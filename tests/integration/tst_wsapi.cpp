@@ -12,6 +12,8 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <algorithm>
+
 using namespace testsupport;
 using namespace Qt::StringLiterals;
 namespace wsapi = edgegate::wsapi;
@@ -130,11 +132,10 @@ QJsonObject lastAlert(const ApiClient &client)
 /// Makes an anomaly alert for `device` (the gateway runs with window 10, min_samples 5, z 3).
 bool raiseAnomaly(quint16 brokerPort, const QString &device)
 {
-    for (int v : {10, 12, 14, 16, 10, 12, 500}) {
-        if (!publish(brokerPort, u"devices/%1/telemetry"_s.arg(device), u"{\"v\": %1}"_s.arg(v).toUtf8()))
-            return false;
-    }
-    return true;
+    const auto values = {10, 12, 14, 16, 10, 12, 500};
+    return std::all_of(values.begin(), values.end(), [&](int v) {
+        return publish(brokerPort, u"devices/%1/telemetry"_s.arg(device), u"{\"v\": %1}"_s.arg(v).toUtf8());
+    });
 }
 
 const QString Analytics = u"analytics:\n  window: 10\n  min_samples: 5\n  anomaly_z: 3\n"_s;
@@ -324,7 +325,7 @@ void TestWsApi::deviceActions()
     // Newest first: the way into maintenance and back out are the two latest.
     const auto historyTo = [&client] {
         QStringList to;
-        for (const QJsonValue &entry :
+        for (const auto &entry :
              client.result(wsapi::action::DeviceHistory.toString(), {{u"device"_s, u"d1"_s}}).toArray())
             to.append(entry.toObject().value(u"to"_s).toString());
         return to;
