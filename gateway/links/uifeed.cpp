@@ -6,6 +6,7 @@
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
 #include "gateway/core/otamanager.h"
+#include "gateway/core/ratelimitedlog.h"
 #include "gateway/links/uiactions.h"
 
 #include <QDateTime>
@@ -139,7 +140,12 @@ void UiFeed::refuse(Client &c, const QString &message)
     m_unauthorized.inc();
     c.closing = true;
     QWebSocket *s = c.socket.get();
-    qCInfo(lcFeed).noquote() << "refusing a client from" << s->peerAddress().toString() << ":" << message;
+    // Keyed by peer address, so a client retrying with a wrong token cannot flood the log.
+    const QString peer = s->peerAddress().toString();
+    if (const auto suppressed = m_refusalLog.allow(peer)) {
+        qCWarning(lcFeed).noquote() << "refusing a WebSocket API client from" << peer << ":" << message
+                                    << (*suppressed ? u"(%1 more not logged)"_s.arg(*suppressed) : QString());
+    }
     s->sendTextMessage(QString::fromUtf8(wsapi::encodeError({wsapi::code::Unauthorized.toString(), message})));
     s->close(QWebSocketProtocol::CloseCodePolicyViolated, message);
     // A peer that never answers the close handshake is cut off.

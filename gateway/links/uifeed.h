@@ -3,6 +3,7 @@
 
 #include "gateway/core/apiaccess.h"
 #include "gateway/core/envelope.h"
+#include "gateway/core/ratelimitedlog.h"
 #include "gateway/core/ratemeter.h"
 #include "shared/alert.h"
 #include "shared/deviceinfo.h"
@@ -100,6 +101,7 @@ private:
     UiActions *m_actions = nullptr;
     StatusProvider m_statusProvider;
     RateMeter m_telemetryRate;
+    RateLimitedLog m_refusalLog;
     qint64 m_startedMs = 0;
     QTimer m_statusTimer;
     std::vector<Client> m_clients;
