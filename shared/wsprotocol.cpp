@@ -41,7 +41,9 @@ QJsonArray toJsonArray(const QStringList &list)
 // JSON numbers are doubles: integers beyond 2^53 are not exact.
 constexpr double MaxExactInteger = 9007199254740992.0;
 
-std::optional<qint64> integerOf(const QJsonValue &value)
+} // namespace
+
+std::optional<qint64> integerFromJson(const QJsonValue &value)
 {
     if (!value.isDouble())
         return std::nullopt;
@@ -51,10 +53,12 @@ std::optional<qint64> integerOf(const QJsonValue &value)
     return static_cast<qint64>(d);
 }
 
+namespace {
+
 /// A non-negative integer member that fits an int.
 std::optional<int> countOf(const QJsonObject &object, QLatin1StringView key)
 {
-    const auto n = integerOf(object.value(key));
+    const auto n = integerFromJson(object.value(key));
     if (!n || *n < 0 || *n > std::numeric_limits<int>::max())
         return std::nullopt;
     return static_cast<int>(*n);
@@ -399,7 +403,7 @@ std::optional<QList<Alert>> alertsFromFrame(const Frame &frame)
     QList<Alert> alerts;
     const QJsonArray array = frame.body.value(u"alerts"_s).toArray();
     alerts.reserve(array.size());
-    for (const QJsonValue &v : array) {
+    for (const auto &v : array) {
         auto a = alertFromJson(v.toObject());
         if (!a)
             return std::nullopt;
@@ -415,7 +419,7 @@ std::optional<QList<edgegate::OtaCampaign>> otaCampaignsFromFrame(const Frame &f
     QList<edgegate::OtaCampaign> campaigns;
     const QJsonArray array = frame.body.value(u"campaigns"_s).toArray();
     campaigns.reserve(array.size());
-    for (const QJsonValue &v : array) {
+    for (const auto &v : array) {
         auto c = otaCampaignFromJson(v.toObject());
         if (!c)
             return std::nullopt;
@@ -432,7 +436,7 @@ std::optional<GatewayStatus> statusFromFrame(const Frame &frame)
     const QJsonObject d = o.value(u"devices"_s).toObject();
     GatewayStatus status;
     status.timeMs = timeFromJson(o.value(u"time"_s));
-    const auto uptime = integerOf(o.value(u"uptime_s"_s));
+    const auto uptime = integerFromJson(o.value(u"uptime_s"_s));
     const QJsonValue rate = o.value(u"messages_per_second"_s);
     const auto total = countOf(d, "total"_L1);
     const auto online = countOf(d, "online"_L1);
@@ -456,12 +460,12 @@ std::optional<GatewayStatus> statusFromFrame(const Frame &frame)
     status.maintenance = *maintenance;
     status.pending = *pending;
     status.alertsOpen = *alertsOpen;
-    for (const QJsonValue &v : o.value(u"outbox"_s).toArray()) {
+    for (const auto &v : o.value(u"outbox"_s).toArray()) {
         const QJsonObject b = v.toObject();
         const QString sink = b.value(u"sink"_s).toString();
-        const auto messages = integerOf(b.value(u"messages"_s));
-        const auto bytes = integerOf(b.value(u"bytes"_s));
-        const auto limit = integerOf(b.value(u"limit_bytes"_s));
+        const auto messages = integerFromJson(b.value(u"messages"_s));
+        const auto bytes = integerFromJson(b.value(u"bytes"_s));
+        const auto limit = integerFromJson(b.value(u"limit_bytes"_s));
         if (sink.isEmpty() || !messages || *messages < 0 || !bytes || *bytes < 0 || !limit || *limit < 0)
             return std::nullopt;
         status.outbox.append({sink, *messages, *bytes, *limit});
@@ -473,7 +477,7 @@ std::optional<Reply> replyFromFrame(const Frame &frame)
 {
     if (!isType(frame, type::Reply))
         return std::nullopt;
-    const auto id = integerOf(frame.body.value(u"id"_s));
+    const auto id = integerFromJson(frame.body.value(u"id"_s));
     const QJsonValue ok = frame.body.value(u"ok"_s);
     if (!id || !ok.isBool())
         return std::nullopt;
@@ -502,7 +506,7 @@ std::optional<QString> authFromFrame(const Frame &frame)
 
 std::optional<qint64> requestIdFromFrame(const Frame &frame)
 {
-    return integerOf(frame.body.value(u"id"_s));
+    return integerFromJson(frame.body.value(u"id"_s));
 }
 
 std::optional<Request> requestFromFrame(const Frame &frame)

@@ -85,9 +85,9 @@ inline constexpr QStringView FirmwareDelete = u"firmware.delete";
 
 /// Every action name above.
 [[nodiscard]] QList<QStringView> actionNames();
-[[nodiscard]] bool isKnownAction(QStringView action);
+[[nodiscard]] bool isKnownAction(QStringView name);
 /// Actions that change nothing (allowed for viewer tokens).
-[[nodiscard]] bool isReadAction(QStringView action);
+[[nodiscard]] bool isReadAction(QStringView name);
 
 /// Session roles.
 namespace role {
@@ -199,6 +199,9 @@ struct FrameDecode
     std::optional<Frame> frame;
     ErrorInfo error; ///< set when frame is empty
 };
+
+/// A JSON number that is a whole number JSON carries exactly (|n| <= 2^53); nullopt otherwise.
+[[nodiscard]] std::optional<qint64> integerFromJson(const QJsonValue &value);
 
 /// Checks size, JSON, the version and that `type` is a string; does not judge the type.
 [[nodiscard]] FrameDecode decodeFrame(const QByteArray &bytes);

@@ -25,6 +25,7 @@
 #include "gateway/links/mdnsannouncer.h"
 #include "gateway/links/mqttlink.h"
 #include "gateway/links/otaapi.h"
+#include "gateway/links/uiactions.h"
 #include "gateway/links/uifeed.h"
 #include "gateway/links/wsdevicelink.h"
 #include "gateway/sinks/forwarder.h"
@@ -77,7 +78,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
     m_router = std::make_unique<Router>([this](const QString &id) { return deviceType(id); }, metrics);
     m_ingest = std::make_unique<Ingest>(Ingest::Settings{config.ingest.maxPayloadBytes, config.registry.pendingBuffer},
                                         *m_registry, *m_analytics, metrics, m_router.get());
-    m_feed = std::make_unique<UiFeed>(config.gateway.id, *m_registry, *m_alerts, *m_ingest, metrics);
+    m_feed = std::make_unique<UiFeed>(config.gateway.id, *m_apiAccess, *m_registry, *m_alerts, *m_ingest, metrics);
 
     MqttLink::Settings mqtt;
     mqtt.host = config.mqtt.host;
@@ -152,6 +153,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
     wireTelemetryHistory();
     buildSinks();
     wireRoutes();
+    wireUi();
 
     metrics
         .gauge(u"edgegate_build_info"_s, u"Version of the running edgegated."_s,
@@ -470,6 +472,25 @@ QString Gateway::otaBaseUrl() const
     else if (address.protocol() == QAbstractSocket::IPv6Protocol)
         host = u'[' + host + u']';
     return u"http://%1:%2"_s.arg(host).arg(m_httpPort);
+}
+
+void Gateway::wireUi()
+{
+    // The WebSocket API's requests run against the same objects as REST; its status frame reads
+    // the links and outboxes through this provider, so UiFeed knows no sink classes.
+    m_uiActions = std::make_unique<UiActions>(*m_registry, *m_alerts, *m_commands, *m_history, *m_telemetryHistory,
+                                              m_ota.get(), m_firmware.get());
+    m_feed->setActions(m_uiActions.get());
+    m_feed->setStatusProvider([this] {
+        using namespace wsapi::linkstate;
+        wsapi::GatewayStatus status;
+        status.broker = (m_mqtt->isConnected() ? Connected : Disconnected).toString();
+        status.upstream = (!m_upstream ? Disabled : m_upstream->isUp() ? Connected : Disconnected).toString();
+        for (const Channel &c : m_channels)
+            status.outbox.append(
+                {c.sink->name(), c.outbox->depthMessages(), c.outbox->depthBytes(), c.policy.maxBytes});
+        return status;
+    });
 }
 
 bool Gateway::start(QString *error)

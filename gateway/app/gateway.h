@@ -50,6 +50,7 @@ class SqliteOtaStore;
 class TelemetryHistory;
 class UpstreamSink;
 class UiFeed;
+class UiActions;
 class WsDeviceLink;
 
 /// The service's object graph, built from a Config: storage, registry, analytics, ingest and
@@ -100,6 +101,7 @@ private:
     void addChannel(std::unique_ptr<Sink> sink, const OutboxPolicy &policy,
                     std::function<std::optional<RouteTarget::Record>(const Envelope &)> encoder);
     void wireRoutes();
+    void wireUi();
     void wireHealth();
     bool startHealth(QString *error);
     void wireOta();
@@ -141,6 +143,7 @@ private:
     std::unique_ptr<SqliteOtaStore> m_otaStore;
     std::unique_ptr<OtaManager> m_ota;
     std::unique_ptr<OtaApi> m_otaApi;
+    std::unique_ptr<UiActions> m_uiActions;
     std::vector<Channel> m_channels;
     UpstreamSink *m_upstream = nullptr; // in m_channels
     quint16 m_httpPort = 0;

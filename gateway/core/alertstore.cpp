@@ -258,4 +258,23 @@ bool AlertStore::flush()
     return true;
 }
 
+std::optional<QString> alertActorFrom(const QString &by)
+{
+    constexpr qsizetype MaxActorLength = 128;
+    QString trimmed = by.trimmed();
+    if (trimmed.isEmpty() || trimmed.size() > MaxActorLength)
+        return std::nullopt;
+    return trimmed;
+}
+
+std::optional<QString> alertNoteFromJson(const QJsonValue &note)
+{
+    constexpr qsizetype MaxNoteLength = 1024;
+    if (note.isUndefined())
+        return QString();
+    if (!note.isString() || note.toString().size() > MaxNoteLength)
+        return std::nullopt;
+    return note.toString();
+}
+
 } // namespace edgegate

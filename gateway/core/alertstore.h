@@ -4,6 +4,7 @@
 #include "shared/alert.h"
 
 #include <QHash>
+#include <QJsonValue>
 #include <QList>
 #include <QObject>
 #include <QSet>
@@ -12,6 +13,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace edgegate {
@@ -97,5 +99,11 @@ private:
     Counter &m_evicted;
     Counter &m_flushFailures;
 };
+
+/// Who acknowledges or clears an alert, as the REST and WebSocket APIs take it: 1 to 128
+/// characters once trimmed; nullopt when not.
+[[nodiscard]] std::optional<QString> alertActorFrom(const QString &by);
+/// An acknowledgement note: absent (empty) or a text of at most 1024 characters; nullopt when not.
+[[nodiscard]] std::optional<QString> alertNoteFromJson(const QJsonValue &note);
 
 } // namespace edgegate

@@ -4,6 +4,7 @@
 #include "gateway/core/metrics.h"
 
 #include <QDateTime>
+#include <QJsonValue>
 #include <QLoggingCategory>
 
 namespace edgegate {
@@ -88,6 +89,14 @@ std::optional<QList<StatusTransition>> HealthHistory::query(const QString &devic
 {
     flush();
     return m_store.transitions(deviceId, sinceMs, untilMs, limit, total);
+}
+
+QJsonObject statusTransitionToJson(const StatusTransition &transition)
+{
+    return QJsonObject{{u"time"_s, timeToJson(transition.timeMs)},
+                       {u"from"_s, transition.from ? QJsonValue(deviceStatusName(*transition.from)) : QJsonValue()},
+                       {u"to"_s, deviceStatusName(transition.to)},
+                       {u"reason"_s, transition.reason}};
 }
 
 } // namespace edgegate

@@ -3,6 +3,7 @@
 
 #include "gateway/core/healthstore.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QTimer>
@@ -56,5 +57,8 @@ private:
     Counter &m_dropped;
     Counter &m_pruned;
 };
+
+/// A transition as the APIs show it: time, from (null when just registered), to, reason.
+[[nodiscard]] QJsonObject statusTransitionToJson(const StatusTransition &transition);
 
 } // namespace edgegate

@@ -32,8 +32,6 @@ namespace {
 constexpr int DefaultLimit = 100;
 constexpr int MaxLimit = 1000;
 constexpr qsizetype MaxBodyBytes = 65536;
-constexpr qsizetype MaxNameLength = 128;
-constexpr qsizetype MaxNoteLength = 1024;
 
 QHttpServerResponse badRequest(const QString &message)
 {
@@ -146,12 +144,8 @@ QHttpServerResponse HealthApi::history(const QString &id, const QHttpServerReque
     if (transitions->isEmpty() && total == 0 && !m_registry.find(id))
         return notFound(u"no device '%1'"_s.arg(id));
     QJsonArray out;
-    for (const StatusTransition &t : *transitions) {
-        out.append(QJsonObject{{u"time"_s, timeToJson(t.timeMs)},
-                               {u"from"_s, t.from ? QJsonValue(deviceStatusName(*t.from)) : QJsonValue()},
-                               {u"to"_s, deviceStatusName(t.to)},
-                               {u"reason"_s, t.reason}});
-    }
+    for (const StatusTransition &t : *transitions)
+        out.append(statusTransitionToJson(t));
     return QHttpServerResponse(
         QJsonObject{{u"device"_s, id}, {u"transitions"_s, out}, {u"total"_s, static_cast<qint64>(total)}});
 }
@@ -174,16 +168,16 @@ QHttpServerResponse HealthApi::acknowledge(const QString &id, const QHttpServerR
     QJsonObject o;
     if (auto bad = readObject(request, &o))
         return std::move(*bad);
-    const QString by = o.value(u"by"_s).toString().trimmed();
-    if (by.isEmpty() || by.size() > MaxNameLength)
+    const auto by = alertActorFrom(o.value(u"by"_s).toString());
+    if (!by)
         return badRequest(u"by: who acknowledges, 1 to 128 characters"_s);
-    if (o.contains(u"note"_s)
-        && (!o.value(u"note"_s).isString() || o.value(u"note"_s).toString().size() > MaxNoteLength))
+    const auto note = alertNoteFromJson(o.value(u"note"_s));
+    if (!note)
         return badRequest(u"note: a text of at most 1024 characters"_s);
     const auto number = alertId(id);
     if (!number)
         return notFound(u"no alert '%1'"_s.arg(id.left(40)));
-    switch (m_alerts.acknowledge(*number, by, o.value(u"note"_s).toString(), QDateTime::currentMSecsSinceEpoch())) {
+    switch (m_alerts.acknowledge(*number, *by, *note, QDateTime::currentMSecsSinceEpoch())) {
     case AlertStore::ChangeResult::NotFound:
         return notFound(u"no alert '%1'"_s.arg(id.left(40)));
     case AlertStore::ChangeResult::Conflict:
@@ -203,13 +197,13 @@ QHttpServerResponse HealthApi::clear(const QString &id, const QHttpServerRequest
     QJsonObject o;
     if (auto bad = readObject(request, &o))
         return std::move(*bad);
-    const QString by = o.value(u"by"_s).toString(u"operator"_s).trimmed();
-    if (by.isEmpty() || by.size() > MaxNameLength)
+    const auto by = alertActorFrom(o.value(u"by"_s).toString(u"operator"_s));
+    if (!by)
         return badRequest(u"by: who clears, 1 to 128 characters"_s);
     const auto number = alertId(id);
     if (!number)
         return notFound(u"no alert '%1'"_s.arg(id.left(40)));
-    switch (m_alerts.clear(*number, by, QDateTime::currentMSecsSinceEpoch())) {
+    switch (m_alerts.clear(*number, *by, QDateTime::currentMSecsSinceEpoch())) {
     case AlertStore::ChangeResult::NotFound:
         return notFound(u"no alert '%1'"_s.arg(id.left(40)));
     case AlertStore::ChangeResult::Conflict:

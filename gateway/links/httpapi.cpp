@@ -525,8 +525,7 @@ QHttpServerResponse HttpApi::commands(const QString &id, const QHttpServerReques
     const auto command = parseCommandRequest(o);
     if (!command.error.isEmpty())
         return error(ApiError::BadRequest, command.error);
-    const QList<Command> existing = m_commands.list(id);
-    if (std::any_of(existing.cbegin(), existing.cend(), [&command](const Command &c) { return c.id == command.id; }))
+    if (m_commands.contains(id, command.id))
         return error(ApiError::Conflict, u"command '%1' exists"_s.arg(command.id));
     const Command &c = m_commands.submit(id, command.name, command.params, command.ttl, command.id);
     return QHttpServerResponse(commandToJson(c), Status::Created);

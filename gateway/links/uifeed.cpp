@@ -6,8 +6,12 @@
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
 #include "gateway/core/otamanager.h"
+#include "gateway/core/ratelimitedlog.h"
+#include "gateway/links/uiactions.h"
 
+#include <QDateTime>
 #include <QLoggingCategory>
+#include <QNetworkRequest>
 #include <QWebSocket>
 
 #include <algorithm>
@@ -18,17 +22,25 @@ using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcFeed, "edgegate.uifeed")
 
-UiFeed::UiFeed(const QString &gatewayId, DeviceRegistry &registry, AlertStore &alerts, Ingest &ingest, Metrics &metrics,
-               QObject *parent)
+UiFeed::UiFeed(const QString &gatewayId, const ApiAccess &access, DeviceRegistry &registry, AlertStore &alerts,
+               Ingest &ingest, Metrics &metrics, QObject *parent)
     : QObject(parent)
     , m_gatewayId(gatewayId)
+    , m_access(access)
     , m_registry(registry)
+    , m_alerts(alerts)
+    , m_startedMs(QDateTime::currentMSecsSinceEpoch())
     , m_framesDropped(metrics.counter(u"edgegate_ws_frames_dropped_total"_s,
-                                      u"Telemetry frames not sent to WebSocket clients that fell behind."_s))
+                                      u"Telemetry and status frames not sent to WebSocket clients that fell behind."_s))
     , m_badFrames(metrics.counter(u"edgegate_ws_bad_frames_total"_s, u"Frames from WebSocket clients refused."_s))
     , m_clientsDropped(metrics.counter(u"edgegate_ws_clients_dropped_total"_s,
                                        u"WebSocket API clients closed for falling more than 4 MiB behind."_s))
+    , m_unauthorized(metrics.counter(u"edgegate_ws_unauthorized_total"_s,
+                                     u"WebSocket API clients closed for a missing, wrong or late token."_s))
+    , m_requests(metrics.counter(u"edgegate_ws_requests_total"_s, u"Requests from WebSocket API clients."_s))
 {
+    m_statusTimer.setInterval(StatusInterval);
+    connect(&m_statusTimer, &QTimer::timeout, this, &UiFeed::sendStatus);
     metrics.addCollector([this, &metrics] {
         metrics.gauge(u"edgegate_ws_clients"_s, u"Connected WebSocket API clients."_s)
             .set(static_cast<double>(m_clients.size()));
@@ -44,6 +56,7 @@ UiFeed::UiFeed(const QString &gatewayId, DeviceRegistry &registry, AlertStore &a
 
 void UiFeed::followOta(const OtaManager &manager)
 {
+    m_ota = &manager;
     connect(&manager, &OtaManager::jobChanged, this,
             [this](const OtaJob &job) { broadcast(wsapi::encodeOtaJob(job)); });
     connect(&manager, &OtaManager::campaignChanged, this,
@@ -69,16 +82,137 @@ void UiFeed::addClient(std::unique_ptr<QWebSocket> socket)
     s->setMaxAllowedIncomingFrameSize(wsapi::MaxFrameBytes);
     connect(s, &QWebSocket::textMessageReceived, this, [this, s](const QString &text) { received(s, text); });
     connect(s, &QWebSocket::binaryMessageReceived, this, [this, s](const QByteArray &) {
+        Client *c = client(s);
+        if (!c || c->closing)
+            return;
+        if (!c->authenticated) {
+            refuse(*c, u"authenticate first"_s);
+            return;
+        }
         m_badFrames.inc();
         s->sendTextMessage(QString::fromUtf8(
             wsapi::encodeError({wsapi::code::BadFrame.toString(), u"binary frames are not part of the API"_s})));
     });
     connect(s, &QWebSocket::disconnected, this, [this, s] { removeClient(s); });
     qCInfo(lcFeed).noquote() << "client connected from" << s->peerAddress().toString();
-    m_clients.push_back({std::move(socket), {}});
 
-    s->sendTextMessage(QString::fromUtf8(wsapi::encodeHello({m_gatewayId, QStringLiteral(EDGEGATE_VERSION)})));
+    // A valid Authorization header on the upgrade request spares the auth frame.
+    const QByteArray header = s->request().rawHeader("Authorization");
+    std::optional<ApiIdentity> identity;
+    if (!m_access.required())
+        identity = m_access.identify({});
+    else if (!header.isEmpty())
+        identity = m_access.identifyHeader(header);
+    m_clients.push_back({std::move(socket), {}, identity.value_or(ApiIdentity{}), false, false});
+    if (m_clients.size() == 1)
+        m_statusTimer.start();
+
+    s->sendTextMessage(
+        QString::fromUtf8(wsapi::encodeHello({m_gatewayId, QStringLiteral(EDGEGATE_VERSION), !identity.has_value()})));
+    if (identity) {
+        startSession(m_clients.back());
+        return;
+    }
+    QTimer::singleShot(AuthTimeout, s, [this, s] {
+        Client *c = client(s);
+        if (c && !c->authenticated && !c->closing)
+            refuse(*c, u"no auth frame within %1 s"_s.arg(AuthTimeout.count() / 1000));
+    });
+}
+
+void UiFeed::startSession(Client &c)
+{
+    c.authenticated = true;
+    QWebSocket *s = c.socket.get();
+    const QString role
+        = c.identity.role == ApiRole::Admin ? wsapi::role::Admin.toString() : wsapi::role::Viewer.toString();
+    s->sendTextMessage(QString::fromUtf8(wsapi::encodeSession({role, c.identity.name})));
     s->sendTextMessage(QString::fromUtf8(wsapi::encodeDevices(m_registry.list())));
+    s->sendTextMessage(QString::fromUtf8(wsapi::encodeAlerts(alertSnapshot())));
+    QList<OtaCampaign> campaigns = m_ota ? m_ota->campaigns() : QList<OtaCampaign>();
+    std::reverse(campaigns.begin(), campaigns.end()); // newest first
+    s->sendTextMessage(QString::fromUtf8(wsapi::encodeOtaCampaigns(campaigns)));
+    s->sendTextMessage(QString::fromUtf8(wsapi::encodeStatus(status())));
+}
+
+void UiFeed::refuse(Client &c, const QString &message)
+{
+    m_unauthorized.inc();
+    c.closing = true;
+    QWebSocket *s = c.socket.get();
+    // Keyed by peer address, so a client retrying with a wrong token cannot flood the log.
+    const QString peer = s->peerAddress().toString();
+    if (const auto suppressed = m_refusalLog.allow(peer)) {
+        qCWarning(lcFeed).noquote() << "refusing a WebSocket API client from" << peer << ":" << message
+                                    << (*suppressed ? u"(%1 more not logged)"_s.arg(*suppressed) : QString());
+    }
+    s->sendTextMessage(QString::fromUtf8(wsapi::encodeError({wsapi::code::Unauthorized.toString(), message})));
+    s->close(QWebSocketProtocol::CloseCodePolicyViolated, message);
+    // A peer that never answers the close handshake is cut off.
+    QTimer::singleShot(std::chrono::seconds(5), s, [s] { s->abort(); });
+}
+
+QList<Alert> UiFeed::alertSnapshot() const
+{
+    QList<Alert> alerts = m_alerts.openAlerts();
+    alerts.append(m_alerts.list(AlertStore::Filter{alertstate::Cleared.toString(), {}, {}}, ClearedAlertsInSnapshot));
+    std::sort(alerts.begin(), alerts.end(), [](const Alert &a, const Alert &b) { return a.id > b.id; });
+    return alerts;
+}
+
+wsapi::GatewayStatus UiFeed::status()
+{
+    wsapi::GatewayStatus st = m_statusProvider ? m_statusProvider() : wsapi::GatewayStatus{};
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    st.timeMs = now;
+    st.uptimeS = (now - m_startedMs) / 1000;
+    st.messagesPerSecond = m_telemetryRate.perSecond(now);
+    st.total = st.online = st.offline = st.error = st.maintenance = st.pending = 0;
+    for (const DeviceInfo &d : m_registry.list()) {
+        ++st.total;
+        if (d.approval == Approval::Pending)
+            ++st.pending;
+        switch (d.status) {
+        case DeviceStatus::Online:
+            ++st.online;
+            break;
+        case DeviceStatus::Offline:
+            ++st.offline;
+            break;
+        case DeviceStatus::Error:
+            ++st.error;
+            break;
+        case DeviceStatus::Maintenance:
+            ++st.maintenance;
+            break;
+        }
+    }
+    st.alertsOpen = static_cast<int>(m_alerts.openAlerts().size());
+    if (st.broker.isEmpty())
+        st.broker = wsapi::linkstate::Disconnected.toString();
+    if (st.upstream.isEmpty())
+        st.upstream = wsapi::linkstate::Disabled.toString();
+    return st;
+}
+
+void UiFeed::sendStatus()
+{
+    if (m_clients.empty()) {
+        m_statusTimer.stop();
+        return;
+    }
+    QString text; // encoded once, for the first client that takes it
+    for (Client &c : m_clients) {
+        if (!c.authenticated || c.closing)
+            continue;
+        if (c.socket->bytesToWrite() > MaxClientBacklogBytes) {
+            m_framesDropped.inc();
+            continue;
+        }
+        if (text.isEmpty())
+            text = QString::fromUtf8(wsapi::encodeStatus(status()));
+        c.socket->sendTextMessage(text);
+    }
 }
 
 void UiFeed::removeClient(QWebSocket *socket)
@@ -106,28 +240,58 @@ void UiFeed::closeAll()
 void UiFeed::received(QWebSocket *socket, const QString &text)
 {
     Client *c = client(socket);
-    if (!c)
+    if (!c || c->closing)
         return;
-    auto fail = [&](const wsapi::ErrorInfo &error) {
-        m_badFrames.inc();
-        socket->sendTextMessage(QString::fromUtf8(wsapi::encodeError(error)));
-    };
     const wsapi::FrameDecode decoded = wsapi::decodeFrame(text.toUtf8());
+    if (!c->authenticated) {
+        authenticate(*c, decoded);
+        return;
+    }
     if (!decoded.frame) {
-        fail(decoded.error);
+        m_badFrames.inc();
+        socket->sendTextMessage(QString::fromUtf8(wsapi::encodeError(decoded.error)));
         return;
     }
     const wsapi::Frame &frame = *decoded.frame;
-    if (frame.type != wsapi::type::Subscribe && frame.type != wsapi::type::Unsubscribe) {
-        fail({wsapi::code::UnknownType.toString(), u"unknown frame type '%1'"_s.arg(frame.type)});
+    if (frame.type == wsapi::type::Subscribe || frame.type == wsapi::type::Unsubscribe) {
+        subscribe(*c, frame);
+    } else if (frame.type == wsapi::type::Request) {
+        request(*c, frame);
+    } else {
+        m_badFrames.inc();
+        socket->sendTextMessage(QString::fromUtf8(wsapi::encodeError(
+            {wsapi::code::UnknownType.toString(),
+             frame.type == wsapi::type::Auth ? u"already authenticated"_s
+                                             : u"unknown frame type '%1'"_s.arg(frame.type.left(64))})));
+    }
+}
+
+void UiFeed::authenticate(Client &c, const wsapi::FrameDecode &decoded)
+{
+    if (!decoded.frame || decoded.frame->type != wsapi::type::Auth) {
+        refuse(c, u"the first frame must be auth"_s);
         return;
     }
+    const auto token = wsapi::authFromFrame(*decoded.frame);
+    const auto identity = token ? m_access.identify(token->toUtf8()) : std::nullopt;
+    if (!identity) {
+        refuse(c, u"token refused"_s);
+        return;
+    }
+    c.identity = *identity;
+    startSession(c);
+}
+
+void UiFeed::subscribe(Client &c, const wsapi::Frame &frame)
+{
     const auto request = wsapi::subscriptionFromFrame(frame);
     if (!request) {
-        fail({wsapi::code::BadFrame.toString(), u"devices must be \"*\" or an array of valid device ids"_s});
+        m_badFrames.inc();
+        c.socket->sendTextMessage(QString::fromUtf8(wsapi::encodeError(
+            {wsapi::code::BadFrame.toString(), u"devices must be \"*\" or an array of valid device ids"_s})));
         return;
     }
-    wsapi::Subscription &sub = c->subscription;
+    wsapi::Subscription &sub = c.subscription;
     if (frame.type == wsapi::type::Subscribe) {
         sub.all = sub.all || request->all;
         for (const QString &id : request->devices) {
@@ -140,7 +304,35 @@ void UiFeed::received(QWebSocket *socket, const QString &text)
         for (const QString &id : request->devices)
             sub.devices.removeAll(id);
     }
-    socket->sendTextMessage(QString::fromUtf8(wsapi::encodeSubscribed(sub)));
+    c.socket->sendTextMessage(QString::fromUtf8(wsapi::encodeSubscribed(sub)));
+}
+
+void UiFeed::request(Client &c, const wsapi::Frame &frame)
+{
+    m_requests.inc();
+    const auto request = wsapi::requestFromFrame(frame);
+    if (!request) {
+        m_badFrames.inc();
+        const QString message = u"a request needs an integer id, an action and params as an object"_s;
+        // Without an id there is nothing to reply to.
+        if (const auto id = wsapi::requestIdFromFrame(frame))
+            c.socket->sendTextMessage(
+                QString::fromUtf8(wsapi::encodeFailure(*id, {wsapi::code::BadRequest.toString(), message})));
+        else
+            c.socket->sendTextMessage(
+                QString::fromUtf8(wsapi::encodeError({wsapi::code::BadFrame.toString(), message})));
+        return;
+    }
+    if (!m_actions) {
+        c.socket->sendTextMessage(QString::fromUtf8(
+            wsapi::encodeFailure(request->id, {wsapi::code::Unavailable.toString(), u"requests are not available"_s})));
+        return;
+    }
+    // Running the action may emit changes that reach this client first; the reply follows them.
+    QWebSocket *s = c.socket.get();
+    const wsapi::Reply reply = m_actions->run(*request, c.identity);
+    if (client(s))
+        s->sendTextMessage(QString::fromUtf8(wsapi::encodeReply(reply)));
 }
 
 void UiFeed::broadcast(const QByteArray &frame)
@@ -150,6 +342,8 @@ void UiFeed::broadcast(const QByteArray &frame)
     const QString text = QString::fromUtf8(frame);
     QList<QWebSocket *> stuck;
     for (Client &c : m_clients) {
+        if (!c.authenticated || c.closing)
+            continue;
         // Device and alert frames are never skipped, so a client this far behind is let go.
         if (c.socket->bytesToWrite() > MaxClientBacklogBytes * 4)
             stuck.append(c.socket.get());
@@ -165,10 +359,13 @@ void UiFeed::broadcast(const QByteArray &frame)
 
 void UiFeed::sendTelemetry(const Envelope &envelope)
 {
+    m_telemetryRate.add(QDateTime::currentMSecsSinceEpoch());
     if (m_clients.empty())
         return;
     QString text; // encoded once, for the first client that wants it
     for (Client &c : m_clients) {
+        if (!c.authenticated || c.closing)
+            continue;
         if (!c.subscription.all && !c.subscription.devices.contains(envelope.deviceId))
             continue;
         if (c.socket->bytesToWrite() > MaxClientBacklogBytes) {

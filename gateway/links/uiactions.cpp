@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/links/uiactions.h"
+
+#include "gateway/core/alertstore.h"
+#include "gateway/core/commandqueue.h"
+#include "gateway/core/deviceregistry.h"
+#include "gateway/core/firmware.h"
+#include "gateway/core/healthhistory.h"
+#include "gateway/core/otamanager.h"
+#include "gateway/core/telemetryhistory.h"
+#include "gateway/storage/firmwarestore.h"
+#include "shared/deviceid.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QLoggingCategory>
+
+#include <limits>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcActions, "edgegate.uiactions")
+
+namespace {
+
+constexpr qsizetype MaxParamLength = 128;
+
+/// A string param of 1..MaxParamLength characters.
+std::optional<QString> textParam(const QJsonObject &params, const QString &key)
+{
+    const QJsonValue v = params.value(key);
+    if (!v.isString() || v.toString().isEmpty() || v.toString().size() > MaxParamLength)
+        return std::nullopt;
+    return v.toString();
+}
+
+/// An optional integer param within [min, max]; `fallback` when absent, nullopt when malformed.
+std::optional<qint64> intParam(const QJsonObject &params, const QString &key, qint64 fallback, qint64 min, qint64 max)
+{
+    const QJsonValue v = params.value(key);
+    if (v.isUndefined())
+        return fallback;
+    const auto n = wsapi::integerFromJson(v);
+    if (!n || *n < min || *n > max)
+        return std::nullopt;
+    return n;
+}
+
+} // namespace
+
+UiActions::UiActions(DeviceRegistry &registry, AlertStore &alerts, CommandQueue &commands, HealthHistory &history,
+                     const TelemetryHistory &telemetry, OtaManager *ota, FirmwareStore *firmware)
+    : m_registry(registry)
+    , m_alerts(alerts)
+    , m_commands(commands)
+    , m_history(history)
+    , m_telemetry(telemetry)
+    , m_ota(ota)
+    , m_firmware(firmware)
+{
+}
+
+QString UiActions::actorName(const ApiIdentity &identity)
+{
+    return identity.name.isEmpty() ? u"dashboard"_s : identity.name;
+}
+
+QStringView UiActions::codeOf(Failure failure)
+{
+    switch (failure) {
+    case Failure::BadRequest:
+        return wsapi::code::BadRequest;
+    case Failure::NotFound:
+        return wsapi::code::NotFound;
+    case Failure::Conflict:
+        return wsapi::code::Conflict;
+    case Failure::Forbidden:
+        return wsapi::code::Forbidden;
+    case Failure::UnknownAction:
+        return wsapi::code::UnknownAction;
+    case Failure::Unavailable:
+        return wsapi::code::Unavailable;
+    case Failure::Internal:
+        break;
+    }
+    return wsapi::code::Internal;
+}
+
+wsapi::Reply UiActions::run(const wsapi::Request &request, const ApiIdentity &identity)
+{
+    const Outcome outcome = dispatch(request, identity);
+    wsapi::Reply reply;
+    reply.id = request.id;
+    reply.ok = !outcome.failure;
+    if (reply.ok) {
+        reply.result = outcome.result;
+    } else {
+        reply.error = {codeOf(*outcome.failure).toString(), outcome.message};
+        if (*outcome.failure == Failure::Internal)
+            qCWarning(lcActions).noquote() << request.action << "failed:" << outcome.message;
+    }
+    return reply;
+}
+
+UiActions::Outcome UiActions::dispatch(const wsapi::Request &request, const ApiIdentity &identity)
+{
+    namespace action = wsapi::action;
+    const QString &name = request.action;
+    const QJsonObject &p = request.params;
+    if (!wsapi::isKnownAction(name))
+        return Outcome::fail(Failure::UnknownAction, u"unknown action '%1'"_s.arg(name.left(64)));
+    if (identity.role != ApiRole::Admin && !wsapi::isReadAction(name))
+        return Outcome::fail(Failure::Forbidden, u"viewer tokens cannot change anything"_s);
+    if (name == action::AlertAcknowledge)
+        return acknowledgeAlert(p, identity);
+    if (name == action::AlertClear)
+        return clearAlert(p, identity);
+    if (name == action::DeviceApprove)
+        return approveDevice(p);
+    if (name == action::DeviceReject)
+        return rejectDevice(p);
+    if (name == action::DeviceMaintenance)
+        return setMaintenance(p);
+    if (name == action::DeviceCommand)
+        return sendCommand(p);
+    if (name == action::DeviceHistory)
+        return deviceHistory(p);
+    if (name == action::TelemetryHistory)
+        return telemetryHistory(p);
+    if (name == action::OtaCreate)
+        return createCampaign(p);
+    if (name == action::OtaPause || name == action::OtaResume || name == action::OtaCancel)
+        return changeCampaign(name, p);
+    if (name == action::OtaJobs)
+        return campaignJobs(p);
+    if (name == action::FirmwareList)
+        return listFirmware();
+    if (name == action::FirmwareDelete)
+        return deleteFirmware(p);
+    return Outcome::fail(Failure::Internal, u"action '%1' has no handler"_s.arg(name));
+}
+
+UiActions::Outcome UiActions::acknowledgeAlert(const QJsonObject &params, const ApiIdentity &identity)
+{
+    const auto id = intParam(params, u"id"_s, -1, 1, std::numeric_limits<qint64>::max());
+    if (!id || *id < 0)
+        return Outcome::fail(Failure::BadRequest, u"id: the alert's id, a positive integer"_s);
+    const auto note = alertNoteFromJson(params.value(u"note"_s));
+    if (!note)
+        return Outcome::fail(Failure::BadRequest, u"note: a text of at most 1024 characters"_s);
+    const auto by = alertActorFrom(actorName(identity));
+    if (!by)
+        return Outcome::fail(Failure::Internal, u"the session's user name cannot sign an alert"_s);
+    const auto number = static_cast<quint64>(*id);
+    switch (m_alerts.acknowledge(number, *by, *note, QDateTime::currentMSecsSinceEpoch())) {
+    case AlertStore::ChangeResult::NotFound:
+        return Outcome::fail(Failure::NotFound, u"no alert %1"_s.arg(number));
+    case AlertStore::ChangeResult::Conflict:
+        return Outcome::fail(Failure::Conflict,
+                             u"alert %1 is %2, only an active alert can be acknowledged"_s.arg(number).arg(
+                                 m_alerts.find(number)->state));
+    case AlertStore::ChangeResult::Done:
+        break;
+    }
+    return Outcome::ok(alertToJson(*m_alerts.find(number)));
+}
+
+UiActions::Outcome UiActions::clearAlert(const QJsonObject &params, const ApiIdentity &identity)
+{
+    const auto id = intParam(params, u"id"_s, -1, 1, std::numeric_limits<qint64>::max());
+    if (!id || *id < 0)
+        return Outcome::fail(Failure::BadRequest, u"id: the alert's id, a positive integer"_s);
+    const auto by = alertActorFrom(actorName(identity));
+    if (!by)
+        return Outcome::fail(Failure::Internal, u"the session's user name cannot sign an alert"_s);
+    const auto number = static_cast<quint64>(*id);
+    switch (m_alerts.clear(number, *by, QDateTime::currentMSecsSinceEpoch())) {
+    case AlertStore::ChangeResult::NotFound:
+        return Outcome::fail(Failure::NotFound, u"no alert %1"_s.arg(number));
+    case AlertStore::ChangeResult::Conflict:
+        return Outcome::fail(Failure::Conflict, u"alert %1 is already cleared"_s.arg(number));
+    case AlertStore::ChangeResult::Done:
+        break;
+    }
+    return Outcome::ok(alertToJson(*m_alerts.find(number)));
+}
+
+UiActions::Outcome UiActions::knownDevice(const QJsonObject &params, QString *id) const
+{
+    const QJsonValue v = params.value(u"device"_s);
+    if (!v.isString() || !isValidDeviceId(v.toString()))
+        return Outcome::fail(Failure::BadRequest, u"device: a device id (1-64 of A-Z a-z 0-9 . _ : -)"_s);
+    *id = v.toString();
+    if (!m_registry.find(*id))
+        return Outcome::fail(Failure::NotFound, u"no device '%1'"_s.arg(*id));
+    return Outcome::ok({});
+}
+
+UiActions::Outcome UiActions::deviceJson(const QString &id) const
+{
+    const auto device = m_registry.snapshot(id, QDateTime::currentMSecsSinceEpoch());
+    if (!device)
+        return Outcome::fail(Failure::NotFound, u"no device '%1'"_s.arg(id));
+    return Outcome::ok(deviceToJson(*device));
+}
+
+std::optional<UiActions::Outcome> UiActions::refusal(DeviceRegistry::ChangeResult result, const QString &id,
+                                                     const QString &conflict)
+{
+    switch (result) {
+    case DeviceRegistry::ChangeResult::Done:
+        return std::nullopt;
+    case DeviceRegistry::ChangeResult::NotFound:
+        return Outcome::fail(Failure::NotFound, u"no device '%1'"_s.arg(id));
+    case DeviceRegistry::ChangeResult::Conflict:
+        return Outcome::fail(Failure::Conflict, conflict);
+    case DeviceRegistry::ChangeResult::StorageFailed:
+        break;
+    }
+    return Outcome::fail(Failure::Internal, u"the registry cannot be written"_s);
+}
+
+UiActions::Outcome UiActions::approveDevice(const QJsonObject &params)
+{
+    QString id;
+    if (Outcome bad = knownDevice(params, &id); bad.failure)
+        return bad;
+    if (auto refused = refusal(m_registry.approve(id), id, u"device '%1' is already approved"_s.arg(id)))
+        return *refused;
+    return deviceJson(id);
+}
+
+UiActions::Outcome UiActions::rejectDevice(const QJsonObject &params)
+{
+    QString id;
+    if (Outcome bad = knownDevice(params, &id); bad.failure)
+        return bad;
+    if (auto refused
+        = refusal(m_registry.reject(id), id, u"device '%1' is approved: remove it instead of rejecting it"_s.arg(id)))
+        return *refused;
+    return Outcome::ok(QJsonObject());
+}
+
+UiActions::Outcome UiActions::setMaintenance(const QJsonObject &params)
+{
+    QString id;
+    if (Outcome bad = knownDevice(params, &id); bad.failure)
+        return bad;
+    const QJsonValue on = params.value(u"on"_s);
+    if (!on.isBool())
+        return Outcome::fail(Failure::BadRequest, u"on: true or false"_s);
+    DevicePatch patch;
+    patch.maintenance = on.toBool();
+    if (auto refused = refusal(m_registry.patch(id, patch), id, u"device '%1' cannot change"_s.arg(id)))
+        return *refused;
+    return deviceJson(id);
+}
+
+UiActions::Outcome UiActions::sendCommand(const QJsonObject &params)
+{
+    QString id;
+    if (Outcome bad = knownDevice(params, &id); bad.failure)
+        return bad;
+    QJsonObject body = params;
+    body.remove(u"device"_s);
+    const CommandRequest command = parseCommandRequest(body);
+    if (!command.error.isEmpty())
+        return Outcome::fail(Failure::BadRequest, command.error);
+    if (m_commands.contains(id, command.id))
+        return Outcome::fail(Failure::Conflict, u"command '%1' exists"_s.arg(command.id));
+    return Outcome::ok(commandToJson(m_commands.submit(id, command.name, command.params, command.ttl, command.id)));
+}
+
+UiActions::Outcome UiActions::deviceHistory(const QJsonObject &params)
+{
+    const QJsonValue device = params.value(u"device"_s);
+    if (!device.isString() || !isValidDeviceId(device.toString()))
+        return Outcome::fail(Failure::BadRequest, u"device: a device id (1-64 of A-Z a-z 0-9 . _ : -)"_s);
+    const QString id = device.toString();
+    const auto limit = intParam(params, u"limit"_s, DefaultHistoryLimit, 0, MaxHistoryLimit);
+    if (!limit)
+        return Outcome::fail(Failure::BadRequest, u"limit: 0..%1"_s.arg(MaxHistoryLimit));
+    qsizetype total = 0;
+    const auto transitions
+        = m_history.query(id, 0, std::numeric_limits<qint64>::max(), static_cast<int>(*limit), &total);
+    if (!transitions)
+        return Outcome::fail(Failure::Internal, u"cannot read the status history"_s);
+    // As in REST: a removed device still has its history; only an id never seen is unknown.
+    if (transitions->isEmpty() && total == 0 && !m_registry.find(id))
+        return Outcome::fail(Failure::NotFound, u"no device '%1'"_s.arg(id));
+    QJsonArray out;
+    for (const StatusTransition &t : *transitions)
+        out.append(statusTransitionToJson(t));
+    return Outcome::ok(out);
+}
+
+UiActions::Outcome UiActions::telemetryHistory(const QJsonObject &params)
+{
+    QString id;
+    if (Outcome bad = knownDevice(params, &id); bad.failure)
+        return bad;
+    const auto range = intParam(params, u"range_s"_s, DefaultTelemetryRangeS, MinTelemetryRangeS, MaxTelemetryRangeS);
+    if (!range)
+        return Outcome::fail(Failure::BadRequest,
+                             u"range_s: %1..%2 seconds"_s.arg(MinTelemetryRangeS).arg(MaxTelemetryRangeS));
+    const qint64 since = QDateTime::currentMSecsSinceEpoch() - *range * 1000;
+    QJsonObject series;
+    const auto all = m_telemetry.series(id, since);
+    for (auto it = all.cbegin(); it != all.cend(); ++it) {
+        QJsonArray points;
+        for (const TelemetryHistory::Point &point : it.value())
+            points.append(QJsonArray{point.timeMs, point.value});
+        series.insert(it.key(), points);
+    }
+    return Outcome::ok(QJsonObject{{u"device"_s, id}, {u"series"_s, series}});
+}
+
+UiActions::Outcome UiActions::createCampaign(const QJsonObject &params)
+{
+    if (!m_ota)
+        return Outcome::fail(Failure::Unavailable, u"OTA is not available on this gateway"_s);
+    // The same request body as POST /api/v1/ota/campaigns, checked by the same code.
+    const OtaManager::CreateResult created = m_ota->create(params);
+    using Error = OtaManager::CreateResult::Error;
+    switch (created.error) {
+    case Error::None:
+        return Outcome::ok(otaCampaignToJson(*m_ota->campaign(created.campaign.id)));
+    case Error::NoCatalog:
+        return Outcome::fail(Failure::Unavailable, created.message);
+    case Error::Conflict:
+        return Outcome::fail(Failure::Conflict, created.message);
+    case Error::StorageFailed:
+        return Outcome::fail(Failure::Internal, created.message);
+    case Error::BadRequest:
+    case Error::UnknownFirmware:
+    case Error::NoDevices:
+        break;
+    }
+    return Outcome::fail(Failure::BadRequest, created.message);
+}
+
+UiActions::Outcome UiActions::changeCampaign(QStringView action, const QJsonObject &params)
+{
+    if (!m_ota)
+        return Outcome::fail(Failure::Unavailable, u"OTA is not available on this gateway"_s);
+    const auto id = textParam(params, u"campaign"_s);
+    if (!id)
+        return Outcome::fail(Failure::BadRequest, u"campaign: the campaign's id"_s);
+    const std::optional<OtaCampaign> before = m_ota->campaign(*id);
+    OtaManager::ChangeResult result = OtaManager::ChangeResult::NotFound;
+    if (action == wsapi::action::OtaPause)
+        result = m_ota->pause(*id);
+    else if (action == wsapi::action::OtaResume)
+        result = m_ota->resume(*id);
+    else
+        result = m_ota->cancel(*id);
+    switch (result) {
+    case OtaManager::ChangeResult::NotFound:
+        return Outcome::fail(Failure::NotFound, u"no campaign '%1'"_s.arg(*id));
+    case OtaManager::ChangeResult::Conflict:
+        return Outcome::fail(Failure::Conflict,
+                             u"campaign %1 is %2: it cannot %3"_s.arg(*id, otaCampaignStateName(before->state),
+                                                                      action.mid(action.indexOf(u'.') + 1).toString()));
+    case OtaManager::ChangeResult::Done:
+        break;
+    }
+    return Outcome::ok(otaCampaignToJson(*m_ota->campaign(*id)));
+}
+
+UiActions::Outcome UiActions::campaignJobs(const QJsonObject &params)
+{
+    if (!m_ota)
+        return Outcome::fail(Failure::Unavailable, u"OTA is not available on this gateway"_s);
+    const auto id = textParam(params, u"campaign"_s);
+    if (!id)
+        return Outcome::fail(Failure::BadRequest, u"campaign: the campaign's id"_s);
+    if (!m_ota->campaign(*id))
+        return Outcome::fail(Failure::NotFound, u"no campaign '%1'"_s.arg(*id));
+    QJsonArray jobs;
+    for (const OtaJob &job : m_ota->jobs(*id))
+        jobs.append(otaJobToJson(job));
+    return Outcome::ok(jobs);
+}
+
+UiActions::Outcome UiActions::listFirmware()
+{
+    if (!m_firmware)
+        return Outcome::fail(Failure::Unavailable, u"no firmware store on this gateway"_s);
+    QJsonArray images;
+    for (const FirmwareImage &image : m_firmware->images())
+        images.append(firmwareToJson(image));
+    return Outcome::ok(images);
+}
+
+UiActions::Outcome UiActions::deleteFirmware(const QJsonObject &params)
+{
+    if (!m_firmware)
+        return Outcome::fail(Failure::Unavailable, u"no firmware store on this gateway"_s);
+    const auto name = textParam(params, u"name"_s);
+    const auto version = textParam(params, u"version"_s);
+    if (!name || !version)
+        return Outcome::fail(Failure::BadRequest, u"name and version: the image to delete"_s);
+    // The store asks the same removal veto as DELETE /api/v1/firmware/{name}/{version}.
+    const auto failure = m_firmware->remove(*name, *version);
+    if (!failure)
+        return Outcome::ok(QJsonObject());
+    using Error = FirmwareStore::Error;
+    switch (failure->error) {
+    case Error::NotFound:
+        return Outcome::fail(Failure::NotFound, failure->message);
+    case Error::InUse:
+    case Error::Exists:
+        return Outcome::fail(Failure::Conflict, failure->message);
+    case Error::InvalidName:
+    case Error::InvalidVersion:
+    case Error::InvalidDeviceType:
+    case Error::InvalidChecksum:
+    case Error::TooLarge:
+    case Error::ChecksumMismatch:
+    case Error::LengthMismatch:
+        return Outcome::fail(Failure::BadRequest, failure->message);
+    case Error::DiskFull:
+    case Error::Storage:
+        break;
+    }
+    return Outcome::fail(Failure::Internal, failure->message);
+}
+
+} // namespace edgegate

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "gateway/core/apiaccess.h"
+#include "gateway/core/deviceregistry.h"
+#include "shared/wsprotocol.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+
+#include <optional>
+
+namespace edgegate {
+
+class AlertStore;
+class CommandQueue;
+class FirmwareStore;
+class HealthHistory;
+class OtaManager;
+class TelemetryHistory;
+
+/// Runs the `request` frames of the WebSocket API (wsapi::action) against the same core calls
+/// the REST handlers make, and shapes every outcome into a reply. Viewers may only read.
+class UiActions
+{
+public:
+    /// `ota` and `firmware` may be null: their actions then answer `unavailable`.
+    UiActions(DeviceRegistry &registry, AlertStore &alerts, CommandQueue &commands, HealthHistory &history,
+              const TelemetryHistory &telemetry, OtaManager *ota, FirmwareStore *firmware);
+
+    /// The reply to `request` made by `identity`.
+    [[nodiscard]] wsapi::Reply run(const wsapi::Request &request, const ApiIdentity &identity);
+
+    /// Who acknowledged or cleared, as alerts show it: the token's name, or "dashboard" without tokens.
+    [[nodiscard]] static QString actorName(const ApiIdentity &identity);
+
+    static constexpr int DefaultHistoryLimit = 50;
+    static constexpr int MaxHistoryLimit = 1000;
+    static constexpr int DefaultTelemetryRangeS = 900;
+    static constexpr int MinTelemetryRangeS = 60;
+    static constexpr int MaxTelemetryRangeS = 3600;
+
+private:
+    /// Why an action failed; turned into a reply code in one place (codeOf).
+    enum class Failure { BadRequest, NotFound, Conflict, Forbidden, UnknownAction, Unavailable, Internal };
+    struct Outcome
+    {
+        QJsonValue result;
+        std::optional<Failure> failure;
+        QString message;
+
+        static Outcome ok(QJsonValue value) { return {std::move(value), std::nullopt, {}}; }
+        static Outcome fail(Failure failure, QString message) { return {{}, failure, std::move(message)}; }
+    };
+    [[nodiscard]] static QStringView codeOf(Failure failure);
+
+    Outcome dispatch(const wsapi::Request &request, const ApiIdentity &identity);
+    Outcome acknowledgeAlert(const QJsonObject &params, const ApiIdentity &identity);
+    Outcome clearAlert(const QJsonObject &params, const ApiIdentity &identity);
+    Outcome approveDevice(const QJsonObject &params);
+    Outcome rejectDevice(const QJsonObject &params);
+    Outcome setMaintenance(const QJsonObject &params);
+    Outcome sendCommand(const QJsonObject &params);
+    Outcome deviceHistory(const QJsonObject &params);
+    Outcome telemetryHistory(const QJsonObject &params);
+    Outcome createCampaign(const QJsonObject &params);
+    Outcome changeCampaign(QStringView action, const QJsonObject &params);
+    Outcome campaignJobs(const QJsonObject &params);
+    Outcome listFirmware();
+    Outcome deleteFirmware(const QJsonObject &params);
+
+    /// The `device` param when it is a valid id of a known device; else the failure.
+    Outcome knownDevice(const QJsonObject &params, QString *id) const;
+    Outcome deviceJson(const QString &id) const;
+    /// The failure of a registry change; nullopt when it was done.
+    [[nodiscard]] static std::optional<Outcome> refusal(DeviceRegistry::ChangeResult result, const QString &id,
+                                                        const QString &conflict);
+
+    DeviceRegistry &m_registry;
+    AlertStore &m_alerts;
+    CommandQueue &m_commands;
+    HealthHistory &m_history;
+    const TelemetryHistory &m_telemetry;
+    OtaManager *m_ota;
+    FirmwareStore *m_firmware;
+};
+
+} // namespace edgegate
