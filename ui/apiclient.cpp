@@ -319,7 +319,7 @@ void ApiClient::handleFrame(const wsapi::Frame &frame)
             if (reply.ok)
                 m_firmware->setImages(reply.result.toArray());
         };
-        sendRequest(pending.action, {}, std::move(pending));
+        sendRequest({}, std::move(pending));
         emit sessionStarted();
     } else if (type == wsapi::type::Devices) {
         if (const auto devices = wsapi::devicesFromFrame(frame))
@@ -375,16 +375,17 @@ void ApiClient::handleFrame(const wsapi::Frame &frame)
 
 int ApiClient::request(const QString &action, const QVariant &params)
 {
-    return sendRequest(action, toJsonObject(params), Pending{action, false, nullptr, {}});
+    return sendRequest(toJsonObject(params), Pending{action, false, nullptr, {}});
 }
 
 int ApiClient::request(QStringView action, const QJsonObject &params, QObject *context, ReplyHandler handler)
 {
-    return sendRequest(action.toString(), params, Pending{action.toString(), true, context, std::move(handler)});
+    return sendRequest(params, Pending{action.toString(), true, context, std::move(handler)});
 }
 
-int ApiClient::sendRequest(const QString &action, const QJsonObject &params, Pending pending)
+int ApiClient::sendRequest(const QJsonObject &params, Pending pending)
 {
+    const QString action = pending.action;
     const int id = m_nextId++;
     if (m_nextId == std::numeric_limits<int>::max())
         m_nextId = 1;
@@ -460,8 +461,7 @@ int ApiClient::acknowledgeAlert(int id, const QString &note)
     QJsonObject params{{u"id"_s, id}};
     if (!note.isEmpty())
         params.insert(u"note"_s, note);
-    return sendRequest(wsapi::action::AlertAcknowledge.toString(), params,
-                       Pending{wsapi::action::AlertAcknowledge.toString(), false, nullptr, {}});
+    return sendRequest(params, Pending{wsapi::action::AlertAcknowledge.toString(), false, nullptr, {}});
 }
 
 int ApiClient::clearAlert(int id)
@@ -490,8 +490,7 @@ int ApiClient::sendCommand(const QString &device, const QString &name, const QVa
     const QJsonObject commandParams = toJsonObject(params);
     if (!commandParams.isEmpty())
         body.insert(u"params"_s, commandParams);
-    return sendRequest(wsapi::action::DeviceCommand.toString(), body,
-                       Pending{wsapi::action::DeviceCommand.toString(), false, nullptr, {}});
+    return sendRequest(body, Pending{wsapi::action::DeviceCommand.toString(), false, nullptr, {}});
 }
 
 int ApiClient::createCampaign(const QVariant &body)
@@ -521,7 +520,7 @@ int ApiClient::refreshFirmware()
         if (reply.ok)
             m_firmware->setImages(reply.result.toArray());
     };
-    return sendRequest(pending.action, {}, std::move(pending));
+    return sendRequest({}, std::move(pending));
 }
 
 int ApiClient::deleteFirmware(const QString &name, const QString &version)
@@ -531,5 +530,5 @@ int ApiClient::deleteFirmware(const QString &name, const QString &version)
         if (reply.ok)
             refreshFirmware();
     };
-    return sendRequest(pending.action, QJsonObject{{u"name"_s, name}, {u"version"_s, version}}, std::move(pending));
+    return sendRequest(QJsonObject{{u"name"_s, name}, {u"version"_s, version}}, std::move(pending));
 }

@@ -148,7 +148,7 @@ private:
     void failPending(const QString &code, const QString &message);
     void sendFrame(const QByteArray &frame);
     void sendSubscription(QStringView type, const QStringList &devices);
-    int sendRequest(const QString &action, const QJsonObject &params, Pending pending);
+    int sendRequest(const QJsonObject &params, Pending pending);
 
     QWebSocket m_socket;
     QTimer m_retryTimer;

@@ -5,6 +5,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace {
 
 /// Problems first when sorting by status.
@@ -114,11 +116,9 @@ bool DeviceFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourc
     const QString needle = m_search.trimmed();
     if (needle.isEmpty())
         return true;
-    for (const int role : {int(DeviceModel::DeviceIdRole), int(DeviceModel::NameRole), int(DeviceModel::TypeRole)}) {
-        if (at.data(role).toString().contains(needle, Qt::CaseInsensitive))
-            return true;
-    }
-    return false;
+    const std::initializer_list<int> roles{DeviceModel::DeviceIdRole, DeviceModel::NameRole, DeviceModel::TypeRole};
+    return std::ranges::any_of(
+        roles, [&](int role) { return at.data(role).toString().contains(needle, Qt::CaseInsensitive); });
 }
 
 bool DeviceFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right) const

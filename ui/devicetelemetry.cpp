@@ -160,7 +160,7 @@ void DeviceTelemetry::onTelemetry(const wsapi::TelemetryUpdate &update)
 
 void DeviceTelemetry::dropOld(qint64 nowMs)
 {
-    const double oldest = double(nowMs - qint64(m_rangeSeconds) * 1000);
+    const auto oldest = double(nowMs - qint64(m_rangeSeconds) * 1000);
     for (auto it = m_series.begin(); it != m_series.end(); ++it) {
         QList<QPointF> &points = it.value();
         const auto keep = std::find_if(points.begin(), points.end(), [&](const QPointF &p) { return p.x() >= oldest; });
@@ -197,7 +197,7 @@ void DeviceTelemetry::fill(QAbstractSeries *series, const QString &metric) const
 QVariantMap DeviceTelemetry::bounds(const QString &metric) const
 {
     const QList<QPointF> points = m_series.value(metric);
-    const double now = double(QDateTime::currentMSecsSinceEpoch());
+    const auto now = double(QDateTime::currentMSecsSinceEpoch());
     double minX = now - m_rangeSeconds * 1000.0;
     double maxX = now;
     double minY = 0.0;
