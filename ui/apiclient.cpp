@@ -9,6 +9,8 @@
 #include <QJSValue>
 #include <QNetworkRequest>
 
+#include <algorithm>
+
 using namespace edgegate;
 using namespace Qt::StringLiterals;
 
@@ -81,9 +83,13 @@ ApiClient::ApiClient(QObject *parent)
         m_countdownTimer.stop();
         startConnection();
     });
+    m_retryTimer.setTimerType(Qt::PreciseTimer);
+    m_countdownTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_countdownTimer, &QTimer::timeout, this, [this] {
-        if (m_reconnectIn > 1) {
-            --m_reconnectIn;
+        // Whole seconds left, rounded up, from the retry timer itself so the two never disagree.
+        const int left = std::max(1, (m_retryTimer.remainingTime() + 999) / 1000);
+        if (m_retryTimer.isActive() && left != m_reconnectIn) {
+            m_reconnectIn = left;
             emit reconnectInChanged();
         }
     });

@@ -367,7 +367,7 @@ void TestDashboardClient::reconnectsAfterGatewayRestart()
     const int before = client.reconnectIn();
     QSignalSpy countdown(&client, &ApiClient::reconnectInChanged);
     QVERIFY(countdown.wait(3000));
-    QCOMPARE(client.reconnectIn(), before - 1);
+    QVERIFY(client.reconnectIn() < before);
 
     // Back, with the same data: the snapshot replaces the models.
     QSignalSpy resets(client.devices(), &QAbstractItemModel::modelReset);
@@ -429,8 +429,13 @@ void TestDashboardClient::telemetryHistoryAndLive()
     QCOMPARE(series.count(), telemetry.points(u"temperature"_s).size());
     QCOMPARE(series.at(series.count() - 1).y(), 42.5);
     const QVariantMap bounds = telemetry.bounds(u"temperature"_s);
+    const QList<QPointF> points = telemetry.points(u"temperature"_s);
+    const double lowest = std::min_element(points.cbegin(), points.cend(), [](const QPointF &a, const QPointF &b) {
+                              return a.y() < b.y();
+                          })->y();
+    QVERIFY(lowest < 42.5);
     QVERIFY(bounds.value(u"maxY"_s).toDouble() > 42.5);
-    QVERIFY(bounds.value(u"minY"_s).toDouble() < 20);
+    QVERIFY(bounds.value(u"minY"_s).toDouble() < lowest);
     QVERIFY(bounds.value(u"maxX"_s).toDouble() >= series.at(series.count() - 1).x());
     const QVariantMap empty = telemetry.bounds(u"nothing"_s);
     QVERIFY(empty.value(u"maxX"_s).toDouble() > empty.value(u"minX"_s).toDouble());
