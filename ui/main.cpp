@@ -17,13 +17,22 @@ Q_IMPORT_QML_PLUGIN(EdgeGate_PagesPlugin)
 
 using namespace Qt::StringLiterals;
 
-int main(int argc, char *argv[])
-{
-    QApplication app(argc, argv); // QtCharts draws with QGraphicsView: a widgets application
-    QApplication::setOrganizationName(u"EdgeGate"_s);
-    QApplication::setApplicationName(u"edgegate-dashboard"_s);
-    QApplication::setApplicationVersion(QStringLiteral(EDGEGATE_VERSION));
+namespace {
 
+struct Options
+{
+    bool kiosk = false;
+    bool tokenSet = false;
+    QString url;
+    QString token;
+};
+
+/// --help and --version answer without a display: the arguments are read before the GUI starts.
+Options parseArguments(int &argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"edgegate-dashboard"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(EDGEGATE_VERSION));
     QCommandLineParser parser;
     parser.setApplicationDescription(u"Dashboard for the EdgeGate IoT gateway (WebSocket API)."_s);
     parser.addHelpOption();
@@ -34,9 +43,22 @@ int main(int argc, char *argv[])
     const QCommandLineOption kioskOption(u"kiosk"_s, u"Full screen, frameless, touch layout."_s);
     parser.addOptions({urlOption, tokenOption, kioskOption});
     parser.process(app);
+    return {parser.isSet(kioskOption), parser.isSet(tokenOption), parser.value(urlOption), parser.value(tokenOption)};
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    const Options options = parseArguments(argc, argv);
+
+    QApplication app(argc, argv); // QtCharts draws with QGraphicsView: a widgets application
+    QApplication::setOrganizationName(u"EdgeGate"_s);
+    QApplication::setApplicationName(u"edgegate-dashboard"_s);
+    QApplication::setApplicationVersion(QStringLiteral(EDGEGATE_VERSION));
 
     AppSettings settings;
-    QString url = parser.value(urlOption);
+    QString url = options.url;
     if (url.isEmpty())
         url = settings.url();
     if (url.isEmpty())
@@ -46,12 +68,12 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "edgegate-dashboard: '%s' is not a ws:// or wss:// URL\n", qPrintable(url));
         return 2;
     }
-    const QString token = parser.isSet(tokenOption) ? parser.value(tokenOption) : settings.token();
+    const QString token = options.tokenSet ? options.token : settings.token();
     AppSettings::installTranslator(settings.language());
 
     QQmlApplicationEngine engine;
-    engine.setInitialProperties(
-        {{u"kiosk"_s, parser.isSet(kioskOption)}, {u"initialUrl"_s, url}, {u"initialToken"_s, token}});
+    engine.addImportPath(u"qrc:/qt/qml"_s); // where qt_add_qml_module puts the modules' qmldir files
+    engine.setInitialProperties({{u"kiosk"_s, options.kiosk}, {u"initialUrl"_s, url}, {u"initialToken"_s, token}});
     const QUrl mainUrl(u"qrc:/qt/qml/EdgeGate/Pages/Main.qml"_s);
     QObject::connect(
         &engine, &QQmlApplicationEngine::objectCreated, &app,
@@ -66,6 +88,6 @@ int main(int argc, char *argv[])
                      qPrintable(mainUrl.toString()));
         return 1;
     }
-    qCInfo(lcDashboard) << "dashboard for" << url << (parser.isSet(kioskOption) ? "(kiosk)" : "");
+    qCInfo(lcDashboard) << "dashboard for" << url << (options.kiosk ? "(kiosk)" : "");
     return QApplication::exec();
 }
