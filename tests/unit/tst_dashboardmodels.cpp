@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The dashboard's list and filter models with canned rows, and the reconnect backoff.
+// The dashboard's list and filter models with canned rows, the reconnect backoff and the saved settings.
 #include "ui/alertfiltermodel.h"
 #include "ui/alertmodel.h"
+#include "ui/appsettings.h"
 #include "ui/backoff.h"
 #include "ui/campaignmodel.h"
 #include "ui/devicefiltermodel.h"
@@ -12,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTest>
 
 using namespace edgegate;
@@ -98,6 +100,7 @@ private slots:
     void campaignModel();
     void firmwareModel();
     void backoffGrowsWithJitterAndResets();
+    void settingsPersist();
 };
 
 void TestDashboardModels::deviceModelRolesAndCounts()
@@ -434,6 +437,33 @@ void TestDashboardModels::backoffGrowsWithJitterAndResets()
     }
     backoff.reset();
     QCOMPARE(backoff.next(), 1000);
+}
+
+void TestDashboardModels::settingsPersist()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    {
+        AppSettings settings;
+        settings.setUrl({});
+        settings.setToken({});
+        settings.setLanguage({});
+        QSignalSpy url(&settings, &AppSettings::urlChanged);
+        settings.setUrl(u"ws://10.0.0.5:8080/ws"_s);
+        settings.setUrl(u"ws://10.0.0.5:8080/ws"_s);
+        QCOMPARE(url.size(), 1);
+        settings.setToken(u"s3cret-viewer-01"_s);
+        settings.setLanguage(u"de"_s);
+    }
+    AppSettings again;
+    QCOMPARE(again.url(), u"ws://10.0.0.5:8080/ws"_s);
+    QCOMPARE(again.token(), u"s3cret-viewer-01"_s);
+    QCOMPARE(again.language(), u"de"_s);
+    // No translations are built into this test: nothing is installed, and applying changes nothing.
+    QVERIFY(!AppSettings::installTranslator(u"xx"_s));
+    again.applyLanguage();
+    again.setUrl({});
+    again.setToken({});
+    again.setLanguage({});
 }
 
 QTEST_GUILESS_MAIN(TestDashboardModels)
