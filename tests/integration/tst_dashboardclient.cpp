@@ -112,6 +112,7 @@ private slots:
     void initTestCase();
     void snapshotAndDeviceChanges();
     void alertAcknowledgeAndClear();
+    void pendingDevicesAndCommands();
     void viewerIsReadOnly();
     void tokenRefusedStopsRetrying();
     void reconnectsAfterGatewayRestart();
@@ -242,6 +243,44 @@ void TestDashboardClient::alertAcknowledgeAndClear()
     QTRY_COMPARE_WITH_TIMEOUT(second.state(), ApiClient::Connected, ConnectTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(second.alerts()->count(), 1, 5000);
     QCOMPARE(second.alerts()->get(id).value(u"state"_s).toString(), u"cleared"_s);
+}
+
+void TestDashboardClient::pendingDevicesAndCommands()
+{
+    Site site;
+    QVERIFY(site.start(u"registry:\n  policy: approve\n"_s));
+    ApiClient client;
+    client.setUrl(site.wsUrl());
+    client.open();
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), ApiClient::Connected, ConnectTimeoutMs);
+
+    QVERIFY(site.telemetry(u"new-1"_s, R"({"temperature": 20})"));
+    QVERIFY(site.telemetry(u"new-2"_s, R"({"temperature": 21})"));
+    DeviceModel *devices = client.devices();
+    QTRY_COMPARE_WITH_TIMEOUT(devices->pendingCount(), 2, 10000);
+    QCOMPARE(devices->get(u"new-1"_s).value(u"approval"_s).toString(), u"pending"_s);
+
+    QSignalSpy replies(&client, &ApiClient::replied);
+    const auto approved = answerTo(replies, client.approveDevice(u"new-1"_s));
+    QVERIFY(approved);
+    QVERIFY2(approved->ok, qPrintable(approved->code));
+    QTRY_COMPARE_WITH_TIMEOUT(devices->get(u"new-1"_s).value(u"approval"_s).toString(), u"approved"_s, 5000);
+    const auto rejected = answerTo(replies, client.rejectDevice(u"new-2"_s));
+    QVERIFY(rejected);
+    QVERIFY2(rejected->ok, qPrintable(rejected->code));
+    QTRY_VERIFY_WITH_TIMEOUT(devices->get(u"new-2"_s).isEmpty(), 5000);
+    QCOMPARE(devices->pendingCount(), 0);
+    QCOMPARE(devices->count(), 1);
+
+    // A command is queued for the device and comes back as the command object.
+    const auto command = answerTo(replies, client.sendCommand(u"new-1"_s, u"reboot"_s, QVariantMap{{u"delay"_s, 5}}));
+    QVERIFY(command);
+    QVERIFY2(command->ok, qPrintable(command->code));
+    QCOMPARE(command->result.toMap().value(u"name"_s).toString(), u"reboot"_s);
+    // A request with an unknown action is answered too.
+    const auto unknown = answerTo(replies, client.request(u"no.such"_s, {}));
+    QVERIFY(unknown);
+    QCOMPARE(unknown->code, u"unknown_action"_s);
 }
 
 void TestDashboardClient::viewerIsReadOnly()
