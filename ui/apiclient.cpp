@@ -98,9 +98,7 @@ ApiClient::ApiClient(QObject *parent)
         setLastError(tr("no answer from the gateway"));
         m_socket.abort();
     });
-    connect(&m_socket, &QWebSocket::connected, this, &ApiClient::onConnected);
-    connect(&m_socket, &QWebSocket::disconnected, this, &ApiClient::onDisconnected);
-    connect(&m_socket, &QWebSocket::textMessageReceived, this, &ApiClient::onTextMessage);
+    connectSocket();
     m_socket.setMaxAllowedIncomingMessageSize(quint64(wsapi::MaxFrameBytes) * 64);
 }
 
@@ -109,6 +107,13 @@ ApiClient::~ApiClient()
     m_wantOpen = false;
     m_socket.disconnect(this);
     m_socket.abort();
+}
+
+void ApiClient::connectSocket()
+{
+    connect(&m_socket, &QWebSocket::connected, this, &ApiClient::onConnected);
+    connect(&m_socket, &QWebSocket::disconnected, this, &ApiClient::onDisconnected);
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, &ApiClient::onTextMessage);
 }
 
 void ApiClient::setUrl(const QString &url)
@@ -155,9 +160,7 @@ void ApiClient::open()
         // The old connection ends quietly: its disconnected() must not schedule a retry.
         m_socket.disconnect(this);
         m_socket.abort();
-        connect(&m_socket, &QWebSocket::connected, this, &ApiClient::onConnected);
-        connect(&m_socket, &QWebSocket::disconnected, this, &ApiClient::onDisconnected);
-        connect(&m_socket, &QWebSocket::textMessageReceived, this, &ApiClient::onTextMessage);
+        connectSocket();
         failPending(wsapi::code::Unavailable.toString(), tr("connection closed"));
         resetSession();
     }

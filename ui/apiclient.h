@@ -134,6 +134,7 @@ private:
         ReplyHandler handler;
     };
 
+    void connectSocket();
     void setState(State state);
     void setLastError(const QString &error);
     void startConnection();
