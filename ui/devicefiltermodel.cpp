@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ui/devicefiltermodel.h"
+
+#include "ui/devicemodel.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+
+namespace {
+
+/// Problems first when sorting by status.
+int statusRank(const QString &status)
+{
+    static const QStringList order{QStringLiteral("error"), QStringLiteral("offline"), QStringLiteral("maintenance"),
+                                   QStringLiteral("online")};
+    const qsizetype rank = order.indexOf(status);
+    return rank < 0 ? int(order.size()) : int(rank);
+}
+
+} // namespace
+
+DeviceFilterModel::DeviceFilterModel(QObject *parent)
+    : QSortFilterProxyModel(parent)
+{
+    setDynamicSortFilter(true);
+    setSortCaseSensitivity(Qt::CaseInsensitive);
+    sort(0, Qt::AscendingOrder);
+    connect(this, &QAbstractItemModel::rowsInserted, this, &DeviceFilterModel::countChanged);
+    connect(this, &QAbstractItemModel::rowsRemoved, this, &DeviceFilterModel::countChanged);
+    connect(this, &QAbstractItemModel::modelReset, this, &DeviceFilterModel::countChanged);
+    connect(this, &QAbstractItemModel::layoutChanged, this, &DeviceFilterModel::countChanged);
+}
+
+void DeviceFilterModel::setSearch(const QString &search)
+{
+    if (search == m_search)
+        return;
+    m_search = search;
+    refilter();
+    emit searchChanged();
+}
+
+void DeviceFilterModel::setStatus(const QString &status)
+{
+    if (status == m_status)
+        return;
+    m_status = status;
+    refilter();
+    emit statusChanged();
+}
+
+void DeviceFilterModel::setType(const QString &type)
+{
+    if (type == m_type)
+        return;
+    m_type = type;
+    refilter();
+    emit typeChanged();
+}
+
+void DeviceFilterModel::setSortBy(const QString &sortBy)
+{
+    const QString value = sortBy.isEmpty() ? QStringLiteral("name") : sortBy;
+    if (value == m_sortBy)
+        return;
+    m_sortBy = value;
+    resort();
+    emit sortByChanged();
+}
+
+void DeviceFilterModel::setDescending(bool descending)
+{
+    if (descending == m_descending)
+        return;
+    m_descending = descending;
+    resort();
+    emit descendingChanged();
+}
+
+QString DeviceFilterModel::deviceIdAt(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return {};
+    return data(index(row, 0), DeviceModel::DeviceIdRole).toString();
+}
+
+void DeviceFilterModel::refilter()
+{
+    invalidateFilter();
+    emit countChanged();
+}
+
+void DeviceFilterModel::resort()
+{
+    invalidate();
+    sort(0, m_descending ? Qt::DescendingOrder : Qt::AscendingOrder);
+}
+
+bool DeviceFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    const QAbstractItemModel *source = sourceModel();
+    if (!source)
+        return false;
+    const QModelIndex at = source->index(sourceRow, 0, sourceParent);
+    if (!m_status.isEmpty()) {
+        if (m_status == u"pending") {
+            if (at.data(DeviceModel::ApprovalRole).toString() != u"pending")
+                return false;
+        } else if (at.data(DeviceModel::StatusRole).toString() != m_status) {
+            return false;
+        }
+    }
+    if (!m_type.isEmpty() && at.data(DeviceModel::TypeRole).toString() != m_type)
+        return false;
+    const QString needle = m_search.trimmed();
+    if (needle.isEmpty())
+        return true;
+    const std::initializer_list<int> roles{DeviceModel::DeviceIdRole, DeviceModel::NameRole, DeviceModel::TypeRole};
+    return std::ranges::any_of(
+        roles, [&](int role) { return at.data(role).toString().contains(needle, Qt::CaseInsensitive); });
+}
+
+bool DeviceFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    const auto byName = [&] {
+        const int names = QString::compare(left.data(DeviceModel::DisplayNameRole).toString(),
+                                           right.data(DeviceModel::DisplayNameRole).toString(), Qt::CaseInsensitive);
+        if (names != 0)
+            return names < 0;
+        return left.data(DeviceModel::DeviceIdRole).toString() < right.data(DeviceModel::DeviceIdRole).toString();
+    };
+    if (m_sortBy == u"status") {
+        const int l = statusRank(left.data(DeviceModel::StatusRole).toString());
+        const int r = statusRank(right.data(DeviceModel::StatusRole).toString());
+        return l != r ? l < r : byName();
+    }
+    if (m_sortBy == u"type") {
+        const int types = QString::compare(left.data(DeviceModel::TypeRole).toString(),
+                                           right.data(DeviceModel::TypeRole).toString(), Qt::CaseInsensitive);
+        return types != 0 ? types < 0 : byName();
+    }
+    if (m_sortBy == u"lastSeen") {
+        const QDateTime l = left.data(DeviceModel::LastSeenRole).toDateTime();
+        const QDateTime r = right.data(DeviceModel::LastSeenRole).toDateTime();
+        return l != r ? l < r : byName();
+    }
+    return byName();
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ui/otajobmodel.h"
+
+#include "ui/apiclient.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+
+using namespace edgegate;
+using namespace Qt::StringLiterals;
+
+OtaJobModel::OtaJobModel(QObject *parent)
+    : QAbstractListModel(parent)
+{
+}
+
+int OtaJobModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QVariant OtaJobModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const OtaJob &job = m_rows.at(index.row());
+    switch (role) {
+    case JobIdRole:
+        return job.id;
+    case Qt::DisplayRole:
+    case DeviceIdRole:
+        return job.deviceId;
+    case StateRole:
+        return otaJobStateName(job.state);
+    case ProgressRole:
+        return job.progress;
+    case ErrorRole:
+        return job.error;
+    case UpdatedAtRole: {
+        const qint64 ms = job.history.isEmpty() ? 0 : job.history.constLast().timeMs;
+        return ms > 0 ? QVariant(QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC)) : QVariant();
+    }
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> OtaJobModel::roleNames() const
+{
+    return {
+        {JobIdRole, "jobId"},       {DeviceIdRole, "deviceId"}, {StateRole, "state"},
+        {ProgressRole, "progress"}, {ErrorRole, "error"},       {UpdatedAtRole, "updatedAt"},
+    };
+}
+
+void OtaJobModel::setClient(ApiClient *client)
+{
+    if (client == m_client)
+        return;
+    if (m_client)
+        m_client->disconnect(this);
+    m_client = client;
+    if (m_client) {
+        connect(m_client, &ApiClient::sessionStarted, this, &OtaJobModel::reload);
+        connect(m_client, &ApiClient::otaJobChanged, this, [this](const OtaJob &job) {
+            if (job.campaignId == m_campaign)
+                upsert(job);
+        });
+    }
+    emit clientChanged();
+    reload();
+}
+
+void OtaJobModel::setCampaign(const QString &campaign)
+{
+    if (campaign == m_campaign)
+        return;
+    m_campaign = campaign;
+    emit campaignChanged();
+    setJobs({});
+    reload();
+}
+
+void OtaJobModel::reload()
+{
+    if (!m_client || m_campaign.isEmpty() || m_client->state() != ApiClient::Connected)
+        return;
+    const QString campaign = m_campaign;
+    m_loading = m_client->request(wsapi::action::OtaJobs, QJsonObject{{u"campaign"_s, campaign}}, this,
+                                  [this, campaign](const wsapi::Reply &reply) {
+                                      if (reply.id != m_loading || campaign != m_campaign || !reply.ok)
+                                          return;
+                                      QList<OtaJob> jobs;
+                                      for (const QJsonValue value : reply.result.toArray()) {
+                                          if (auto job = otaJobFromJson(value.toObject()))
+                                              jobs.append(std::move(*job));
+                                      }
+                                      setJobs(jobs);
+                                  });
+}
+
+void OtaJobModel::setJobs(const QList<OtaJob> &jobs)
+{
+    beginResetModel();
+    m_rows = jobs;
+    endResetModel();
+    emit countChanged();
+}
+
+void OtaJobModel::upsert(const OtaJob &job)
+{
+    for (int i = 0; i < m_rows.size(); ++i) {
+        if (m_rows.at(i).id == job.id) {
+            m_rows[i] = job;
+            emit dataChanged(index(i), index(i));
+            return;
+        }
+    }
+    beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
+    m_rows.append(job);
+    endInsertRows();
+    emit countChanged();
+}
