@@ -80,7 +80,9 @@ ApplicationWindow {
     palette.toolTipText: Theme.text
     palette.light: Theme.border
     palette.mid: Theme.border
-    palette.dark: Theme.background
+    palette.dark: Theme.textMuted
+    palette.midlight: Theme.surfaceRaised
+    palette.shadow: Theme.background
 
     AppSettings {
         id: settings
@@ -169,32 +171,53 @@ ApplicationWindow {
         }
 
         contentItem: Item {
-            Text {
-                id: glyphText
-                text: navButton.glyph
-                color: navButton.current ? Theme.accent : Theme.text
-                font.pixelSize: root.wide ? 20 : 22
-                anchors.horizontalCenter: root.wide ? undefined : parent.horizontalCenter
-                anchors.left: root.wide ? parent.left : undefined
-                anchors.leftMargin: Theme.spacingLarge
-                anchors.verticalCenter: root.wide ? parent.verticalCenter : undefined
-                y: root.wide ? 0 : 8
+            // Rail: the glyph above a small label.
+            Column {
+                visible: !root.wide
+                anchors.centerIn: parent
+                width: parent.width
+                spacing: 2
+                Text {
+                    anchors.horizontalCenter: parent.horizontalCenter
+                    text: navButton.glyph
+                    color: navButton.current ? Theme.accent : Theme.text
+                    font.pixelSize: 22
+                }
+                Text {
+                    width: parent.width
+                    text: navButton.text
+                    color: navButton.current ? Theme.text : Theme.textMuted
+                    font.pixelSize: 11
+                    fontSizeMode: Text.HorizontalFit
+                    minimumPixelSize: 8
+                    horizontalAlignment: Text.AlignHCenter
+                    elide: Text.ElideRight
+                }
             }
-            Text {
-                text: navButton.text
-                color: navButton.current ? Theme.text : Theme.textMuted
-                font.pixelSize: root.wide ? Theme.fontNormal : 11
-                font.bold: navButton.current && root.wide
-                fontSizeMode: Text.HorizontalFit
-                minimumPixelSize: 8
-                elide: Text.ElideRight
-                horizontalAlignment: root.wide ? Text.AlignLeft : Text.AlignHCenter
-                anchors.left: root.wide ? glyphText.right : parent.left
-                anchors.leftMargin: root.wide ? Theme.spacing + 4 : 2
-                anchors.right: parent.right
-                anchors.rightMargin: 2
-                anchors.verticalCenter: root.wide ? parent.verticalCenter : undefined
-                y: root.wide ? 0 : glyphText.y + glyphText.height + 2
+            // Side bar: glyph and label side by side.
+            Row {
+                visible: root.wide
+                anchors.verticalCenter: parent.verticalCenter
+                x: Theme.spacingLarge
+                width: parent.width - x
+                spacing: Theme.spacingLarge
+                Text {
+                    id: wideGlyph
+                    width: 24
+                    text: navButton.glyph
+                    color: navButton.current ? Theme.accent : Theme.text
+                    font.pixelSize: 20
+                    horizontalAlignment: Text.AlignHCenter
+                }
+                Text {
+                    anchors.verticalCenter: wideGlyph.verticalCenter
+                    width: parent.width - wideGlyph.width - parent.spacing - 40
+                    text: navButton.text
+                    color: navButton.current ? Theme.text : Theme.textMuted
+                    font.pixelSize: Theme.fontNormal
+                    font.bold: navButton.current
+                    elide: Text.ElideRight
+                }
             }
             Rectangle {
                 visible: navButton.badgeCount > 0

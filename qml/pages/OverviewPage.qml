@@ -84,6 +84,7 @@ Page {
         property bool tappable: true
 
         Layout.fillWidth: true
+        Layout.fillHeight: true
         Layout.preferredWidth: 1
         implicitHeight: Math.max(Theme.touchTarget, tileColumn.implicitHeight + 2 * Theme.spacing)
         enabled: true
@@ -111,7 +112,7 @@ Page {
             spacing: 0
             Label {
                 Layout.fillWidth: true
-                Layout.leftMargin: Theme.spacing
+                Layout.leftMargin: Theme.spacing + 4
                 text: tile.title
                 color: Theme.textMuted
                 font.pixelSize: Theme.fontSmall
@@ -119,7 +120,7 @@ Page {
             }
             Label {
                 Layout.fillWidth: true
-                Layout.leftMargin: Theme.spacing
+                Layout.leftMargin: Theme.spacing + 4
                 text: tile.value
                 color: Theme.text
                 font.pixelSize: Theme.fontHuge
@@ -129,9 +130,9 @@ Page {
                 elide: Text.ElideRight
             }
             Label {
+                // Kept when empty, so every tile has the same height.
                 Layout.fillWidth: true
-                Layout.leftMargin: Theme.spacing
-                visible: text.length > 0
+                Layout.leftMargin: Theme.spacing + 4
                 text: tile.detail
                 color: Theme.textMuted
                 font.pixelSize: Theme.fontSmall
