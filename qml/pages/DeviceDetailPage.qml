@@ -263,8 +263,12 @@ Page {
                         objectName: "lastValues"
                         model: telemetry.metrics
                         delegate: Rectangle {
+                            required property int index
                             required property string modelData
+                            // Before the first live sample: the newest point of the chart (a 10 s mean).
+                            readonly property Item chart: charts.count > index ? charts.itemAt(index) : null
                             readonly property var sample: telemetry.latest[modelData]
+                                                          || (chart && chart.lastPoint ? chart.lastPoint : undefined)
                             width: Math.max(120, valueColumn.implicitWidth + 2 * Theme.spacing)
                             height: valueColumn.implicitHeight + 2 * Theme.spacing
                             radius: Theme.radius
@@ -340,9 +344,17 @@ Page {
                             required property string modelData
                             readonly property alias series: lineSeries
                             readonly property string metric: modelData
+                            /// {value, time} of the newest point, null when there is none.
+                            property var lastPoint: null
 
                             function refresh() {
                                 telemetry.fill(lineSeries, metric)
+                                if (lineSeries.count > 0) {
+                                    const p = lineSeries.at(lineSeries.count - 1)
+                                    lastPoint = { value: p.y, time: new Date(p.x) }
+                                } else {
+                                    lastPoint = null
+                                }
                                 const b = telemetry.bounds(metric)
                                 xAxis.min = new Date(b.minX)
                                 xAxis.max = new Date(b.maxX)
@@ -533,6 +545,27 @@ Page {
                             enabled: page.api.canWrite && page.known && !page.pending && page.maintenanceRequest < 0
                             checked: page.maintenanceRequest >= 0 ? page.maintenanceWanted : page.inMaintenance
                             Accessible.name: qsTr("Maintenance mode")
+                            indicator: Rectangle {
+                                implicitWidth: 52
+                                implicitHeight: 28
+                                x: maintenanceSwitch.leftPadding
+                                y: (maintenanceSwitch.height - height) / 2
+                                radius: height / 2
+                                opacity: maintenanceSwitch.enabled ? 1 : 0.45
+                                color: maintenanceSwitch.checked ? Theme.maintenance : Theme.surfaceRaised
+                                border.color: maintenanceSwitch.checked ? Theme.maintenance : Theme.textMuted
+                                Rectangle {
+                                    width: 22
+                                    height: 22
+                                    radius: 11
+                                    y: 3
+                                    x: maintenanceSwitch.checked ? parent.width - width - 3 : 3
+                                    color: Theme.text
+                                    Behavior on x {
+                                        NumberAnimation { duration: 120 }
+                                    }
+                                }
+                            }
                             onToggled: {
                                 page.maintenanceWanted = checked
                                 page.maintenanceRequest = page.api.setMaintenance(page.deviceId, checked)
@@ -621,12 +654,14 @@ Page {
     Dialog {
         id: rejectDialog
         objectName: "rejectDialog"
-        anchors.centerIn: parent
+        parent: Overlay.overlay
+        x: Math.round((parent.width - width) / 2)
+        y: Math.round((parent.height - height) / 2)
+        width: Math.min(parent.width - 2 * Theme.spacingLarge, 460)
         modal: true
         title: qsTr("Reject device?")
         standardButtons: Dialog.Cancel | Dialog.Ok
-        Label {
-            width: Math.min(page.width - 4 * Theme.spacingLarge, 420)
+        contentItem: Label {
             text: qsTr("%1 is removed from the gateway and its held messages are dropped.").arg(page.deviceId)
             wrapMode: Text.Wrap
         }

@@ -222,9 +222,14 @@ Page {
                         font.pixelSize: Theme.fontSmall
                         horizontalAlignment: Text.AlignRight
                     }
-                    StatusBadge {
-                        status: row.shownStatus
-                        compact: !row.roomy
+                    Item {
+                        Layout.preferredWidth: row.roomy ? 136 : 12
+                        Layout.preferredHeight: badge.height
+                        StatusBadge {
+                            id: badge
+                            status: row.shownStatus
+                            compact: !row.roomy
+                        }
                     }
                     Label {
                         Layout.preferredWidth: row.roomy ? 90 : 70

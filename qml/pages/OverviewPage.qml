@@ -123,10 +123,13 @@ Page {
                 Layout.leftMargin: Theme.spacing + 4
                 text: tile.value
                 color: Theme.text
-                font.pixelSize: Theme.fontHuge
+                // Numbers big; words ("Disconnected") smaller, so they fit a quarter of 800 px.
+                font.pixelSize: isNaN(Number(tile.value)) ? Theme.fontTitle : Theme.fontHuge
                 font.bold: true
                 fontSizeMode: Text.HorizontalFit
-                minimumPixelSize: Theme.fontLarge
+                minimumPixelSize: Theme.fontNormal
+                Layout.preferredHeight: Theme.fontHuge * 1.3
+                verticalAlignment: Text.AlignVCenter
                 elide: Text.ElideRight
             }
             Label {
