@@ -11,6 +11,7 @@ TestCase {
     width: 1280
     height: 800
     when: windowShown
+    visible: true
 
     ApiClient {
         id: admin
@@ -58,11 +59,17 @@ TestCase {
         viewer.close()
     }
 
-    /// Scrolls the page so that `item` is on screen (for clicks).
+    /// Scrolls the page so that `item` is on screen (for clicks). The charts load after the page, so
+    /// wait for them first: they move what is below.
     function scrollTo(page, item) {
+        tryVerify(() => findChild(page, "charts").count > 0, 20000)
         const flick = findChild(page, "detailFlick")
-        const y = item.mapToItem(flick.contentItem, 0, 0).y
-        flick.contentY = Math.max(0, Math.min(y - 40, flick.contentHeight - flick.height))
+        tryVerify(() => {
+            const y = item.mapToItem(flick.contentItem, 0, 0).y
+            flick.contentY = Math.max(0, Math.min(y - 40, flick.contentHeight - flick.height))
+            const p = item.mapToItem(flick, 0, 0)
+            return p.y >= 0 && p.y + item.height <= flick.height
+        })
         waitForRendering(page)
     }
 

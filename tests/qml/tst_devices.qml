@@ -11,6 +11,7 @@ TestCase {
     width: 1280
     height: 800
     when: windowShown
+    visible: true
 
     ApiClient {
         id: client
@@ -79,7 +80,7 @@ TestCase {
         page.showStatus("pending")
         compare(findChild(page, "statusFilter").currentValue, "pending")
         tryCompare(list, "count", 1)
-        compare(list.itemAtIndex(0).deviceId, TestGateway.pendingDevice)
+        tryVerify(() => list.itemAtIndex(0) && list.itemAtIndex(0).deviceId === TestGateway.pendingDevice)
         page.showStatus("maintenance")
         tryCompare(list, "count", 0)
         page.showStatus("")

@@ -11,6 +11,7 @@ TestCase {
     width: 1280
     height: 800
     when: windowShown
+    visible: true
 
     ApiClient {
         id: client
