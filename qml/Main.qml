@@ -78,9 +78,10 @@ ApplicationWindow {
     palette.placeholderText: Theme.textMuted
     palette.toolTipBase: Theme.surfaceRaised
     palette.toolTipText: Theme.text
-    palette.light: Theme.border
-    palette.mid: Theme.border
-    palette.dark: Theme.textMuted
+    // Basic draws indicators, unchecked tabs and switch tracks with these.
+    palette.light: Theme.text
+    palette.mid: Theme.textMuted
+    palette.dark: "#5b6570"
     palette.midlight: Theme.surfaceRaised
     palette.shadow: Theme.background
 

@@ -185,6 +185,8 @@ Page {
             model: filter
             spacing: 2
             delegate: ItemDelegate {
+                id: entry
+
                 required property string deviceId
                 required property string displayName
                 required property string type
@@ -194,28 +196,28 @@ Page {
 
                 width: ListView.view.width
                 implicitHeight: Math.max(Theme.touchTarget, rowLayout.implicitHeight + Theme.spacing)
-                onClicked: page.deviceActivated(deviceId)
+                onClicked: page.deviceActivated(entry.deviceId)
                 background: Rectangle {
                     radius: Theme.radius
-                    color: parent.down ? Theme.surfaceRaised : Theme.surface
+                    color: entry.down ? Theme.surfaceRaised : Theme.surface
                 }
                 contentItem: RowLayout {
                     id: rowLayout
                     spacing: Theme.spacing
                     StatusBadge {
                         compact: true
-                        status: approval === "pending" ? "pending" : status
+                        status: entry.approval === "pending" ? "pending" : entry.status
                     }
                     Label {
                         Layout.fillWidth: true
-                        text: displayName
+                        text: entry.displayName
                         color: Theme.text
                         font.pixelSize: Theme.fontNormal
                         elide: Text.ElideRight
                     }
                     Label {
                         Layout.maximumWidth: parent.width / 2
-                        text: lastError.length > 0 && status === "error" ? lastError : type
+                        text: entry.lastError.length > 0 && entry.status === "error" ? entry.lastError : entry.type
                         color: Theme.textMuted
                         font.pixelSize: Theme.fontSmall
                         elide: Text.ElideRight
@@ -260,8 +262,10 @@ Page {
                     objectName: "tileOffline"
                     title: qsTr("Offline")
                     value: page.api.devices.offlineCount
-                    detail: page.hasStatus && page.gatewayStatus.devices.error > 0
-                            ? qsTr("%n in error", "", page.gatewayStatus.devices.error) : ""
+                    detail: page.hasStatus
+                            ? qsTr("%1 in error, %2 in maintenance").arg(page.gatewayStatus.devices.error)
+                                                                     .arg(page.gatewayStatus.devices.maintenance)
+                            : ""
                     tone: Theme.offline
                     onClicked: page.devicesRequested("offline")
                 }
