@@ -262,10 +262,18 @@ Page {
                     objectName: "tileOffline"
                     title: qsTr("Offline")
                     value: page.api.devices.offlineCount
-                    detail: page.hasStatus
-                            ? qsTr("%1 in error, %2 in maintenance").arg(page.gatewayStatus.devices.error)
-                                                                     .arg(page.gatewayStatus.devices.maintenance)
-                            : ""
+                    // Devices in error or maintenance count as neither online nor offline; say so when there are any.
+                    detail: {
+                        if (!page.hasStatus)
+                            return ""
+                        const counts = page.gatewayStatus.devices
+                        const parts = []
+                        if (counts.error > 0)
+                            parts.push(qsTr("%1 in error").arg(counts.error))
+                        if (counts.maintenance > 0)
+                            parts.push(qsTr("%1 in maintenance").arg(counts.maintenance))
+                        return width >= 240 ? parts.join(", ") : (parts.length > 0 ? parts[0] : "")
+                    }
                     tone: Theme.offline
                     onClicked: page.devicesRequested("offline")
                 }
