@@ -129,18 +129,18 @@ ApplicationWindow {
         onActivated: root.showPage("settings")
     }
     Shortcut {
-        sequences: [StandardKey.Refresh, "F5"]
+        sequences: ["F5"]
         onActivated: api.reconnectNow()
     }
     Shortcut {
-        sequences: [StandardKey.Find]
+        sequences: ["Ctrl+F"]
         onActivated: {
             root.showPage("devices")
             devicesPage.focusSearch()
         }
     }
     Shortcut {
-        sequences: [StandardKey.Quit, "Ctrl+Q"]
+        sequences: ["Ctrl+Q"]
         enabled: !root.kiosk
         onActivated: Qt.quit()
     }

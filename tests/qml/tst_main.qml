@@ -46,6 +46,36 @@ TestCase {
         compare(findChild(main.contentItem, "roleLabel").text, "Admin access")
     }
 
+    function test_shortcuts() {
+        const main = createMain(TestGateway.url, TestGateway.adminToken, false)
+        tryCompare(api(main), "state", ApiClient.Connected, 20000)
+        main.requestActivate()
+        tryVerify(() => main.active)
+        const pages = findChild(main.contentItem, "pages")
+        keySequence("Ctrl+4")
+        compare(main.currentPage, "alerts")
+        keySequence("Ctrl+2")
+        compare(pages.currentIndex, 1)
+        keySequence("Ctrl+1")
+        compare(main.currentPage, "overview")
+        // Ctrl+F: the device list with the keyboard in its search field.
+        keySequence("Ctrl+F")
+        compare(main.currentPage, "devices")
+        const search = findChild(main.contentItem, "searchField")
+        tryVerify(() => search.activeFocus)
+        keyClick(Qt.Key_S)
+        compare(search.text, "s")
+        keyClick(Qt.Key_Escape)
+        compare(search.text, "")
+        // Ctrl+3 only once a device was shown.
+        keySequence("Ctrl+3")
+        compare(main.currentPage, "devices")
+        main.showDevice("sensor-2")
+        main.showPage("overview")
+        keySequence("Ctrl+3")
+        compare(main.currentPage, "device")
+    }
+
     function test_layout_data() {
         return [
             { tag: "kiosk 800x480", kiosk: true, width: 800, height: 480, rail: 80 },
