@@ -149,17 +149,16 @@ ApplicationWindow {
     component NavButton: AbstractButton {
         id: navButton
 
-        property string page
         property string glyph
         property int badgeCount: 0
-        readonly property bool current: root.currentPage === page
-                                        || (page === "devices" && root.currentPage === "device")
+        property bool current: false
+        /// Side bar (glyph and label in a row) rather than the compact rail.
+        property bool wide: false
 
         Layout.fillWidth: true
-        implicitHeight: root.wide ? Theme.touchTarget + Theme.spacing : 64
+        implicitHeight: wide ? Theme.touchTarget + Theme.spacing : 64
         checkable: false
         Accessible.name: text
-        onClicked: root.showPage(page)
 
         background: Rectangle {
             color: navButton.current ? Theme.surfaceRaised : (navButton.hovered ? Qt.lighter(Theme.surface, 1.15) : "transparent")
@@ -174,7 +173,7 @@ ApplicationWindow {
         contentItem: Item {
             // Rail: the glyph above a small label.
             Column {
-                visible: !root.wide
+                visible: !navButton.wide
                 anchors.centerIn: parent
                 width: parent.width
                 spacing: 2
@@ -197,7 +196,7 @@ ApplicationWindow {
             }
             // Side bar: glyph and label side by side.
             Row {
-                visible: root.wide
+                visible: navButton.wide
                 anchors.verticalCenter: parent.verticalCenter
                 x: Theme.spacingLarge
                 width: parent.width - x
@@ -226,8 +225,8 @@ ApplicationWindow {
                 height: 20
                 radius: 10
                 color: Theme.danger
-                x: root.wide ? parent.width - width - Theme.spacing : parent.width / 2 + 6
-                y: root.wide ? (parent.height - height) / 2 : 4
+                x: navButton.wide ? parent.width - width - Theme.spacing : parent.width / 2 + 6
+                y: navButton.wide ? (parent.height - height) / 2 : 4
                 Text {
                     id: countText
                     anchors.centerIn: parent
@@ -272,33 +271,43 @@ ApplicationWindow {
 
                 NavButton {
                     objectName: "navOverview"
-                    page: "overview"
+                    wide: root.wide
+                    current: root.currentPage === "overview"
+                    onClicked: root.showPage("overview")
                     glyph: "\u2302"
                     text: qsTr("Overview")
                 }
                 NavButton {
                     objectName: "navDevices"
-                    page: "devices"
+                    wide: root.wide
+                    current: root.currentPage === "devices" || root.currentPage === "device"
+                    onClicked: root.showPage("devices")
                     glyph: "\u25A4"
                     text: qsTr("Devices")
                     badgeCount: api.devices.pendingCount
                 }
                 NavButton {
                     objectName: "navAlerts"
-                    page: "alerts"
+                    wide: root.wide
+                    current: root.currentPage === "alerts"
+                    onClicked: root.showPage("alerts")
                     glyph: "\u26A0"
                     text: qsTr("Alerts")
                     badgeCount: api.alerts.openCount
                 }
                 NavButton {
                     objectName: "navFirmware"
-                    page: "firmware"
+                    wide: root.wide
+                    current: root.currentPage === "firmware"
+                    onClicked: root.showPage("firmware")
                     glyph: "\u21EA"
                     text: qsTr("Firmware")
                 }
                 NavButton {
                     objectName: "navSettings"
-                    page: "settings"
+                    wide: root.wide
+                    current: root.currentPage === "settings"
+                    onClicked: root.showPage("settings")
                     glyph: "\u2699"
                     text: qsTr("Settings")
                 }

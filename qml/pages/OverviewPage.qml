@@ -148,15 +148,19 @@ Page {
     component DeviceList: ColumnLayout {
         id: list
 
+        property ApiClient api
         property string title
         property string status
         property string emptyText
+
+        /// A device was tapped.
+        signal activated(string deviceId)
 
         spacing: Theme.spacingSmall
 
         DeviceFilterModel {
             id: filter
-            sourceModel: page.api.devices
+            sourceModel: list.api ? list.api.devices : null
             status: list.status
             sortBy: "name"
         }
@@ -196,7 +200,7 @@ Page {
 
                 width: ListView.view.width
                 implicitHeight: Math.max(Theme.touchTarget, rowLayout.implicitHeight + Theme.spacing)
-                onClicked: page.deviceActivated(entry.deviceId)
+                onClicked: list.activated(entry.deviceId)
                 background: Rectangle {
                     radius: Theme.radius
                     color: entry.down ? Theme.surfaceRaised : Theme.surface
@@ -334,7 +338,9 @@ Page {
                     Layout.fillWidth: true
                     Layout.alignment: Qt.AlignTop
                     Layout.preferredWidth: 1
+                    api: page.api
                     title: qsTr("Devices in error")
+                    onActivated: id => page.deviceActivated(id)
                     status: "error"
                     emptyText: qsTr("No device reports an error.")
                 }
@@ -342,7 +348,9 @@ Page {
                     Layout.fillWidth: true
                     Layout.alignment: Qt.AlignTop
                     Layout.preferredWidth: 1
+                    api: page.api
                     title: qsTr("Waiting for approval")
+                    onActivated: id => page.deviceActivated(id)
                     status: "pending"
                     emptyText: qsTr("No device is waiting for approval.")
                 }
