@@ -609,6 +609,12 @@ Page {
                         enabled: page.api.canWrite
                         placeholderText: qsTr("Command name, e.g. reboot")
                         selectByMouse: true
+                        background: Rectangle {
+                            radius: Theme.radius
+                            color: Theme.surfaceRaised
+                            opacity: commandName.enabled ? 1 : 0.5
+                            border.color: commandName.activeFocus ? Theme.accent : Theme.border
+                        }
                     }
                     TextArea {
                         id: paramsField
@@ -623,6 +629,7 @@ Page {
                         background: Rectangle {
                             radius: Theme.radius
                             color: Theme.surfaceRaised
+                            opacity: paramsField.enabled ? 1 : 0.5
                             border.color: paramsField.activeFocus ? Theme.accent : Theme.border
                         }
                     }

@@ -58,19 +58,20 @@ private:
         if (!m_broker->start())
             return false;
         m_gateway = std::make_unique<testsupport::Gateway>();
-        const QString tokens = u"  tokens:\n"
-                               "    - name: ops\n      token: \"%1\"\n      role: admin\n"
-                               "    - name: wall\n      token: \"%2\"\n      role: viewer\n"_s.arg(AdminToken, ViewerToken);
+        const QString tokens
+            = u"  tokens:\n"
+              "    - name: ops\n      token: \"%1\"\n      role: admin\n"
+              "    - name: wall\n      token: \"%2\"\n      role: viewer\n"_s.arg(AdminToken, ViewerToken);
         const QString yaml = m_gateway->config(m_broker->port(), u"registry:\n  policy: approve\n"_s, {}, tokens);
         if (!m_gateway->start(yaml))
             return false;
 
         const QString broker = u"127.0.0.1:%1"_s.arg(m_broker->port());
         const auto sim = [&](const QString &type, const QString &prefix, int count) {
-            m_sims.push_back(std::make_unique<testsupport::SimRun>(QStringList{
-                u"--protocol"_s, u"mqtt"_s, u"--broker"_s, broker, u"--devices"_s, QString::number(count),
-                u"--type"_s, type, u"--id-prefix"_s, prefix, u"--interval"_s, u"1s"_s, u"--heartbeat"_s, u"5s"_s,
-                u"--anomaly-rate"_s, u"0"_s}));
+            m_sims.push_back(std::make_unique<testsupport::SimRun>(
+                QStringList{u"--protocol"_s, u"mqtt"_s, u"--broker"_s, broker, u"--devices"_s, QString::number(count),
+                            u"--type"_s, type, u"--id-prefix"_s, prefix, u"--interval"_s, u"1s"_s, u"--heartbeat"_s,
+                            u"5s"_s, u"--anomaly-rate"_s, u"0"_s}));
         };
         sim(u"sensor"_s, u"sensor-"_s, 3);
         sim(u"meter"_s, u"meter-"_s, 2);
@@ -80,10 +81,7 @@ private:
         // Every device registers as pending; then all but one are approved.
         const quint16 port = m_gateway->httpPort();
         QDeadlineTimer deadline(30000);
-        while (testsupport::curl(port, u"/api/v1/devices?approval=pending"_s, auth())
-                   .json()
-                   .value(u"total"_s)
-                   .toInt()
+        while (testsupport::curl(port, u"/api/v1/devices?approval=pending"_s, auth()).json().value(u"total"_s).toInt()
                < devices.size()) {
             if (deadline.hasExpired())
                 return false;
@@ -92,7 +90,8 @@ private:
         for (const QString &id : devices) {
             if (id == pending)
                 continue;
-            if (testsupport::curl(port, u"/api/v1/devices/%1/approve"_s.arg(id), auth() + QStringList{u"-X"_s, u"POST"_s})
+            if (testsupport::curl(port, u"/api/v1/devices/%1/approve"_s.arg(id),
+                                  auth() + QStringList{u"-X"_s, u"POST"_s})
                     .status
                 != 200)
                 return false;
