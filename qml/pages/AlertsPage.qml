@@ -3,6 +3,7 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 import EdgeGate.Client
+import EdgeGate.Pages
 
 /// Alerts of the gateway, newest first: filter by severity, show or hide cleared ones,
 /// acknowledge (with an optional note) and clear.
@@ -16,17 +17,6 @@ Page {
     property alias severity: filter.severity
     property alias showCleared: filter.showCleared
     readonly property alias listView: list
-
-    function severityColor(severity) {
-        switch (severity) {
-        case "critical":
-            return Theme.severityCritical
-        case "warning":
-            return Theme.severityWarning
-        default:
-            return Theme.severityInfo
-        }
-    }
 
     function severityName(severity) {
         switch (severity) {
@@ -52,12 +42,6 @@ Page {
         default:
             return state
         }
-    }
-
-    function formatTime(time) {
-        if (!time || isNaN(time.getTime()))
-            return ""
-        return time.toLocaleString(Qt.locale(), Locale.ShortFormat)
     }
 
     background: Rectangle {
@@ -137,13 +121,13 @@ Page {
             delegate: AlertCard {
                 width: ListView.view.width
                 api: page.api
-                severityColor: page.severityColor(severity)
+                severityColor: Theme.severityColor(severity)
                 severityText: page.severityName(severity)
                 stateText: page.stateName(alertState)
-                firstText: page.formatTime(model.firstAt)
-                lastText: page.formatTime(model.lastAt)
-                acknowledgedText: page.formatTime(model.acknowledgedAt)
-                clearedText: page.formatTime(model.clearedAt)
+                firstText: Theme.formatTime(model.firstAt)
+                lastText: Theme.formatTime(model.lastAt)
+                acknowledgedText: Theme.formatTime(model.acknowledgedAt)
+                clearedText: Theme.formatTime(model.clearedAt)
                 onAcknowledgeRequested: actionDialog.ask("acknowledge", alertId, message)
                 onClearRequested: actionDialog.ask("clear", alertId, message)
             }
@@ -152,7 +136,7 @@ Page {
                 anchors.centerIn: parent
                 visible: list.count === 0
                 text: page.api.state === ApiClient.Connected ? qsTr("No alerts") : qsTr("Not connected")
-                color: Theme.textSecondary
+                color: Theme.textMuted
                 font.pixelSize: Theme.fontLarge
             }
         }
@@ -205,7 +189,7 @@ Page {
                 visible: actionDialog.action === "clear"
                 text: qsTr("The alert is closed now; it is raised again if its condition returns.")
                 wrapMode: Text.Wrap
-                color: Theme.textSecondary
+                color: Theme.textMuted
             }
             TextField {
                 id: noteField
@@ -256,7 +240,7 @@ Page {
         readonly property string clearedBy: model.clearedBy
 
         // Set by the list: colours and texts formatted by the page.
-        property color severityColor: Theme.severityInfo
+        property color severityColor: Theme.info
         property string severityText
         property string stateText
         property string firstText
@@ -270,14 +254,14 @@ Page {
         objectName: "alert-" + alertId
         implicitHeight: Math.max(content.implicitHeight, actions.implicitHeight) + 2 * Theme.spacing
         color: Theme.surface
-        radius: 4
+        radius: Theme.radius
         opacity: alertState === "cleared" ? 0.7 : 1.0
 
         Rectangle {
             id: stripe
             anchors { left: parent.left; top: parent.top; bottom: parent.bottom }
             width: 8
-            radius: 4
+            radius: Theme.radius
             color: card.severityColor
         }
 
@@ -317,17 +301,17 @@ Page {
                     Label {
                         text: card.alertStateText
                         font.bold: card.alertState === "active"
-                        color: Theme.textPrimary
+                        color: Theme.text
                     }
                     Label {
                         Layout.fillWidth: true
                         text: card.deviceId
                         elide: Text.ElideRight
-                        color: Theme.textSecondary
+                        color: Theme.textMuted
                     }
                     Label {
                         text: card.lastText
-                        color: Theme.textSecondary
+                        color: Theme.textMuted
                     }
                 }
 
@@ -337,7 +321,7 @@ Page {
                     wrapMode: Text.Wrap
                     maximumLineCount: 2
                     elide: Text.ElideRight
-                    color: Theme.textPrimary
+                    color: Theme.text
                     font.pixelSize: Theme.fontLarge
                 }
 
@@ -346,7 +330,7 @@ Page {
                     text: card.count > 1 ? qsTr("Rule %1 · %n times since %2", "", card.count).arg(card.rule).arg(card.firstText)
                                          : qsTr("Rule %1 · since %2").arg(card.rule).arg(card.firstText)
                     elide: Text.ElideRight
-                    color: Theme.textSecondary
+                    color: Theme.textMuted
                 }
 
                 Label {
@@ -358,7 +342,7 @@ Page {
                     wrapMode: Text.Wrap
                     maximumLineCount: 2
                     elide: Text.ElideRight
-                    color: Theme.textSecondary
+                    color: Theme.textMuted
                 }
 
                 Label {
@@ -368,7 +352,7 @@ Page {
                     text: card.clearedBy !== "" ? qsTr("Cleared by %1 at %2").arg(card.clearedBy).arg(card.clearedText)
                                                 : qsTr("Cleared at %1").arg(card.clearedText)
                     elide: Text.ElideRight
-                    color: Theme.textSecondary
+                    color: Theme.textMuted
                 }
             }
 
@@ -405,9 +389,9 @@ Page {
         objectName: "readOnlyHint"
         visible: api.state === ApiClient.Connected && !api.canWrite
         implicitHeight: visible ? label.implicitHeight + Theme.spacing : 0
-        radius: 4
+        radius: Theme.radius
         color: Theme.surface
-        border.color: Theme.severityInfo
+        border.color: Theme.info
 
         Label {
             id: label
@@ -417,7 +401,7 @@ Page {
             verticalAlignment: Text.AlignVCenter
             text: qsTr("Read-only access: this token may look but not change anything.")
             elide: Text.ElideRight
-            color: Theme.textPrimary
+            color: Theme.text
         }
     }
 }

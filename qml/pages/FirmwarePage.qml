@@ -4,6 +4,7 @@ import QtQuick.Controls
 import QtQuick.Dialogs
 import QtQuick.Layouts
 import EdgeGate.Client
+import EdgeGate.Pages
 
 /// Firmware images and update campaigns: upload an image, list the images, create a campaign,
 /// follow campaigns (pause, resume, cancel) and the jobs of one campaign device by device.
@@ -84,33 +85,19 @@ Page {
         case "succeeded":
         case "completed":
         case "running":
-            return Theme.statusOnline
+            return Theme.online
         case "failed":
         case "rolled_back":
         case "timed_out":
-            return Theme.statusError
+            return Theme.error
         case "paused":
-            return Theme.statusMaintenance
+            return Theme.maintenance
         case "cancelled":
         case "pending":
-            return Theme.statusOffline
+            return Theme.offline
         default:
-            return Theme.statusPending
+            return Theme.pending
         }
-    }
-
-    function formatSize(bytes) {
-        if (bytes >= 1024 * 1024)
-            return qsTr("%1 MiB").arg(Number(bytes / (1024 * 1024)).toLocaleString(Qt.locale(), 'f', 1))
-        if (bytes >= 1024)
-            return qsTr("%1 KiB").arg(Number(bytes / 1024).toLocaleString(Qt.locale(), 'f', 1))
-        return qsTr("%1 bytes").arg(bytes)
-    }
-
-    function formatTime(time) {
-        if (!time || isNaN(time.getTime()))
-            return ""
-        return time.toLocaleString(Qt.locale(), Locale.ShortFormat)
     }
 
     /// A file URL from what was typed or picked: a URL stays as it is, a path becomes file://.
@@ -226,7 +213,7 @@ Page {
                         property bool ok: true
                         Layout.fillWidth: true
                         elide: Text.ElideRight
-                        color: ok ? Theme.textSecondary : Theme.statusError
+                        color: ok ? Theme.textMuted : Theme.error
                     }
                 }
 
@@ -253,7 +240,7 @@ Page {
                         width: ListView.view.width
                         implicitHeight: Math.max(Theme.touchTarget, imageText.implicitHeight) + Theme.spacing
                         color: Theme.surface
-                        radius: 4
+                        radius: Theme.radius
 
                         RowLayout {
                             anchors.fill: parent
@@ -270,16 +257,16 @@ Page {
                                     text: imageRow.name + "  " + imageRow.version
                                     font.bold: true
                                     font.pixelSize: Theme.fontLarge
-                                    color: Theme.textPrimary
+                                    color: Theme.text
                                     elide: Text.ElideRight
                                 }
                                 Label {
                                     Layout.fillWidth: true
                                     text: (imageRow.deviceType !== "" ? qsTr("for %1").arg(imageRow.deviceType) : qsTr("any device type"))
-                                          + " · " + page.formatSize(imageRow.size)
-                                          + " · " + qsTr("uploaded %1").arg(page.formatTime(imageRow.uploadedAt))
+                                          + " · " + Theme.formatBytes(imageRow.size)
+                                          + " · " + qsTr("uploaded %1").arg(Theme.formatTime(imageRow.uploadedAt))
                                           + " · SHA-256 " + imageRow.sha256.substring(0, 12)
-                                    color: Theme.textSecondary
+                                    color: Theme.textMuted
                                     elide: Text.ElideRight
                                 }
                             }
@@ -303,7 +290,7 @@ Page {
                         anchors.centerIn: parent
                         visible: firmwareList.count === 0
                         text: qsTr("No firmware images yet")
-                        color: Theme.textSecondary
+                        color: Theme.textMuted
                         font.pixelSize: Theme.fontLarge
                     }
                 }
@@ -363,7 +350,7 @@ Page {
                             anchors.centerIn: parent
                             visible: campaignList.count === 0
                             text: qsTr("No campaigns yet")
-                            color: Theme.textSecondary
+                            color: Theme.textMuted
                             font.pixelSize: Theme.fontLarge
                         }
                     }
@@ -380,7 +367,7 @@ Page {
                             Layout.leftMargin: Theme.spacing
                             text: qsTr("Jobs of campaign %1").arg(page.campaignId)
                             font.bold: true
-                            color: Theme.textPrimary
+                            color: Theme.text
                             elide: Text.ElideRight
                         }
 
@@ -408,7 +395,7 @@ Page {
                                 width: ListView.view.width
                                 implicitHeight: Theme.touchTarget
                                 color: Theme.surface
-                                radius: 4
+                                radius: Theme.radius
 
                                 RowLayout {
                                     anchors.fill: parent
@@ -420,7 +407,7 @@ Page {
                                         Layout.preferredWidth: jobRow.width * 0.3
                                         text: jobRow.deviceId
                                         elide: Text.ElideRight
-                                        color: Theme.textPrimary
+                                        color: Theme.text
                                     }
                                     ProgressBar {
                                         Layout.fillWidth: true
@@ -447,7 +434,7 @@ Page {
                                         Layout.maximumWidth: jobRow.width * 0.25
                                         text: jobRow.error
                                         elide: Text.ElideRight
-                                        color: Theme.statusError
+                                        color: Theme.error
                                     }
                                 }
                             }
@@ -463,7 +450,7 @@ Page {
                         verticalAlignment: Text.AlignVCenter
                         wrapMode: Text.Wrap
                         text: qsTr("Pick a campaign to see its devices")
-                        color: Theme.textSecondary
+                        color: Theme.textMuted
                     }
                 }
             }
@@ -585,8 +572,8 @@ Page {
                     Layout.fillWidth: true
                     visible: uploader.busy || uploader.error !== ""
                     text: uploader.error !== "" ? uploader.error
-                                                : qsTr("%1 of %2").arg(page.formatSize(uploader.bytesSent)).arg(page.formatSize(uploader.bytesTotal))
-                    color: uploader.error !== "" ? Theme.statusError : Theme.textSecondary
+                                                : qsTr("%1 of %2").arg(Theme.formatBytes(uploader.bytesSent)).arg(Theme.formatBytes(uploader.bytesTotal))
+                    color: uploader.error !== "" ? Theme.error : Theme.textMuted
                     elide: Text.ElideRight
                 }
             }
@@ -805,7 +792,7 @@ Page {
                     Label {
                         Layout.fillWidth: true
                         text: failureThreshold.value === 0 ? qsTr("never pause") : qsTr("failures pause the campaign")
-                        color: Theme.textSecondary
+                        color: Theme.textMuted
                         elide: Text.ElideRight
                     }
                 }
@@ -907,8 +894,8 @@ Page {
 
         objectName: "campaign-" + campaignId
         implicitHeight: cardLayout.implicitHeight + 2 * Theme.spacing
-        color: selected ? Theme.surfaceSelected : Theme.surface
-        radius: 4
+        color: selected ? Theme.surfaceRaised : Theme.surface
+        radius: Theme.radius
         border.color: selected ? Theme.accent : "transparent"
 
         TapHandler {
@@ -930,7 +917,7 @@ Page {
                     font.bold: true
                     font.pixelSize: Theme.fontLarge
                     elide: Text.ElideRight
-                    color: Theme.textPrimary
+                    color: Theme.text
                 }
                 Rectangle {
                     Layout.preferredWidth: campaignStateLabel.implicitWidth + 12
@@ -963,7 +950,7 @@ Page {
                       + (card.campaignState === "paused" && card.pausedReason !== ""
                          ? " · " + page.pausedReasonName(card.pausedReason) : "")
                 wrapMode: Text.Wrap
-                color: Theme.textSecondary
+                color: Theme.textMuted
             }
 
             RowLayout {
@@ -1052,9 +1039,9 @@ Page {
         objectName: "readOnlyHint"
         visible: api.state === ApiClient.Connected && !api.canWrite
         implicitHeight: visible ? hintLabel.implicitHeight + Theme.spacing : 0
-        radius: 4
+        radius: Theme.radius
         color: Theme.surface
-        border.color: Theme.severityInfo
+        border.color: Theme.info
 
         Label {
             id: hintLabel
@@ -1064,7 +1051,7 @@ Page {
             verticalAlignment: Text.AlignVCenter
             text: qsTr("Read-only access: this token may look but not change anything.")
             elide: Text.ElideRight
-            color: Theme.textPrimary
+            color: Theme.text
         }
     }
 }

@@ -3,6 +3,7 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 import EdgeGate.Client
+import EdgeGate.Pages
 
 /// Where the dashboard connects (gateway URL, API token) and in which language it speaks.
 /// Apply saves the settings, reconnects and switches the language; the connection state and
@@ -114,12 +115,12 @@ Page {
                     text: qsTr("Connection")
                     font.bold: true
                     font.pixelSize: Theme.fontLarge
-                    color: Theme.textPrimary
+                    color: Theme.text
                 }
 
                 Label {
                     text: qsTr("Gateway URL")
-                    color: Theme.textPrimary
+                    color: Theme.text
                 }
                 TextField {
                     id: urlField
@@ -133,7 +134,7 @@ Page {
 
                 Label {
                     text: qsTr("API token")
-                    color: Theme.textPrimary
+                    color: Theme.text
                 }
                 RowLayout {
                     Layout.fillWidth: true
@@ -157,7 +158,7 @@ Page {
 
                 Label {
                     text: qsTr("Language")
-                    color: Theme.textPrimary
+                    color: Theme.text
                 }
                 ComboBox {
                     id: languageBox
@@ -196,7 +197,7 @@ Page {
                         id: status
                         objectName: "settingsStatus"
                         Layout.fillWidth: true
-                        color: Theme.textSecondary
+                        color: Theme.textMuted
                         elide: Text.ElideRight
                     }
                 }
@@ -207,25 +208,25 @@ Page {
                     text: qsTr("Current connection")
                     font.bold: true
                     font.pixelSize: Theme.fontLarge
-                    color: Theme.textPrimary
+                    color: Theme.text
                 }
 
                 Label {
                     text: qsTr("State")
-                    color: Theme.textSecondary
+                    color: Theme.textMuted
                 }
                 RowLayout {
                     Rectangle {
                         Layout.preferredWidth: 12
                         Layout.preferredHeight: 12
                         radius: 6
-                        color: page.api.state === ApiClient.Connected ? Theme.statusOnline
-                             : page.api.state === ApiClient.Disconnected ? Theme.statusError : Theme.statusPending
+                        color: page.api.state === ApiClient.Connected ? Theme.online
+                             : page.api.state === ApiClient.Disconnected ? Theme.error : Theme.pending
                     }
                     Label {
                         objectName: "connectionState"
                         text: page.stateName(page.api.state)
-                        color: Theme.textPrimary
+                        color: Theme.text
                     }
                     TouchButton {
                         objectName: "reconnectButton"
@@ -237,7 +238,7 @@ Page {
 
                 Label {
                     text: qsTr("Gateway")
-                    color: Theme.textSecondary
+                    color: Theme.textMuted
                 }
                 Label {
                     Layout.fillWidth: true
@@ -245,24 +246,24 @@ Page {
                           ? qsTr("%1 (version %2) at %3").arg(page.api.gatewayId).arg(page.api.gatewayVersion).arg(page.api.url)
                           : page.api.url
                     elide: Text.ElideMiddle
-                    color: Theme.textPrimary
+                    color: Theme.text
                 }
 
                 Label {
                     text: qsTr("Role")
-                    color: Theme.textSecondary
+                    color: Theme.textMuted
                 }
                 Label {
                     objectName: "roleLabel"
                     Layout.fillWidth: true
                     text: page.roleName(page.api.role)
                     elide: Text.ElideRight
-                    color: Theme.textPrimary
+                    color: Theme.text
                 }
 
                 Label {
                     text: qsTr("Last error")
-                    color: Theme.textSecondary
+                    color: Theme.textMuted
                     visible: page.api.lastError !== ""
                 }
                 Label {
@@ -271,7 +272,7 @@ Page {
                     visible: page.api.lastError !== ""
                     text: page.api.lastError
                     wrapMode: Text.Wrap
-                    color: Theme.statusError
+                    color: Theme.error
                 }
 
                 Label {
@@ -280,7 +281,7 @@ Page {
                     Layout.topMargin: Theme.spacing
                     text: qsTr("The token is kept in the dashboard's settings file of this user. An administrator token may change everything; a viewer token only reads.")
                     wrapMode: Text.Wrap
-                    color: Theme.textSecondary
+                    color: Theme.textMuted
                 }
             }
         }
