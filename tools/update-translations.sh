@@ -20,9 +20,9 @@ if [ -z "$lupdate" ]; then
     exit 1
 fi
 
-"$lupdate" -locations none -no-obsolete -extensions cpp,h,qml ui qml -source-language en -target-language de \
+"$lupdate" -I . -locations none -no-obsolete -extensions cpp,h,qml ui qml -source-language en -target-language de \
     -ts translations/edgegate_de.ts
-"$lupdate" -locations none -no-obsolete -pluralonly -extensions cpp,h,qml ui qml -source-language en \
+"$lupdate" -I . -locations none -no-obsolete -pluralonly -extensions cpp,h,qml ui qml -source-language en \
     -target-language en -ts translations/edgegate_en.ts
 
 # Unfinished German entries are listed so they are not forgotten.

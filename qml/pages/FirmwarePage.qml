@@ -630,8 +630,16 @@ Page {
                     index = i
             }
             imageBox.currentIndex = page.images.length > 0 ? index : -1
+            useImageType()
             campaignName.text = ""
             open()
+        }
+
+        /// An image made for one device type only goes to devices of that type: preset it.
+        function useImageType() {
+            const image = page.images[imageBox.currentIndex]
+            if (image && image.deviceType !== "")
+                targetType.editText = image.deviceType
         }
 
         function body() {
@@ -688,11 +696,7 @@ Page {
                     Layout.fillWidth: true
                     Layout.preferredHeight: Theme.touchTarget
                     model: page.images.map(i => i.name + " " + i.version)
-                    onCurrentIndexChanged: {
-                        const image = page.images[currentIndex]
-                        if (image && image.deviceType !== "")
-                            targetType.editText = image.deviceType
-                    }
+                    onActivated: campaignDialog.useImageType()
                 }
 
                 Label {
