@@ -69,10 +69,6 @@ Page {
             Layout.margins: Theme.spacing
             spacing: Theme.spacing
 
-            ButtonGroup {
-                id: severityGroup
-            }
-
             Repeater {
                 model: [
                     { value: "", label: qsTr("All") },
@@ -84,9 +80,9 @@ Page {
                     required property var modelData
                     objectName: "severity-" + (modelData.value === "" ? "all" : modelData.value)
                     text: modelData.label
-                    checkable: true
+                    tone: modelData.value === "" ? Theme.accent : Theme.severityColor(modelData.value)
+                    flat: true
                     checked: filter.severity === modelData.value
-                    ButtonGroup.group: severityGroup
                     onClicked: filter.severity = modelData.value
                 }
             }
@@ -113,6 +109,9 @@ Page {
             objectName: "alertList"
             Layout.fillWidth: true
             Layout.fillHeight: true
+            Layout.leftMargin: Theme.spacing
+            Layout.rightMargin: Theme.spacing
+            Layout.bottomMargin: Theme.spacing
             clip: true
             spacing: Theme.spacing / 2
             model: filter

@@ -166,12 +166,12 @@ Page {
             TabButton {
                 objectName: "imagesTab"
                 text: qsTr("Images")
-                height: Theme.touchTarget
+                implicitHeight: Theme.touchTarget
             }
             TabButton {
                 objectName: "campaignsTab"
                 text: qsTr("Campaigns")
-                height: Theme.touchTarget
+                implicitHeight: Theme.touchTarget
             }
         }
 
@@ -222,6 +222,9 @@ Page {
                     objectName: "firmwareList"
                     Layout.fillWidth: true
                     Layout.fillHeight: true
+                    Layout.leftMargin: Theme.spacing
+                    Layout.rightMargin: Theme.spacing
+                    Layout.bottomMargin: Theme.spacing
                     clip: true
                     spacing: Theme.spacing / 2
                     model: page.api.firmware
@@ -326,6 +329,9 @@ Page {
                 RowLayout {
                     Layout.fillWidth: true
                     Layout.fillHeight: true
+                    Layout.leftMargin: Theme.spacing
+                    Layout.rightMargin: Theme.spacing
+                    Layout.bottomMargin: Theme.spacing
                     spacing: Theme.spacing
 
                     ListView {
@@ -589,14 +595,14 @@ Page {
                 text: qsTr("Upload")
                 enabled: page.api.canWrite && !uploader.busy && filePath.text.trim() !== ""
                          && fwName.text !== "" && fwVersion.text !== ""
-                DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
-            }
-            onAccepted: {
-                uploadDialog.uploadedName = fwName.text
-                uploadDialog.uploadedVersion = fwVersion.text
-                uploadStatus.text = ""
-                uploader.upload(page.fileUrl(filePath.text), fwName.text, fwVersion.text, fwType.editText.trim())
-                uploadDialog.open() // stays open to show the progress
+                // Not the accept role: the dialog stays open and shows the progress.
+                DialogButtonBox.buttonRole: DialogButtonBox.ActionRole
+                onClicked: {
+                    uploadDialog.uploadedName = fwName.text
+                    uploadDialog.uploadedVersion = fwVersion.text
+                    uploadStatus.text = ""
+                    uploader.upload(page.fileUrl(filePath.text), fwName.text, fwVersion.text, fwType.editText.trim())
+                }
             }
             onRejected: {
                 if (uploader.busy)

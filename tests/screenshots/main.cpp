@@ -93,6 +93,8 @@ public:
     }
 
     [[nodiscard]] QString url() const { return u"ws://127.0.0.1:%1/ws"_s.arg(m_gateway.httpPort()); }
+    /// The campaign over the sensors, still running while the pictures are taken.
+    [[nodiscard]] QString runningCampaign() const { return m_lastCampaign; }
 
 private:
     QStringList simArgs(const QString &type, int devices, const QString &prefix) const
@@ -141,10 +143,8 @@ private:
         for (int i = 90; i >= 1; --i) {
             const double t = now - i * 10.0;
             const double drift = (90 - i) / 90.0;
-            senml.append(QJsonObject{{u"bn"_s, DetailDevice + u"/"_s},
-                                     {u"bt"_s, t},
-                                     {u"n"_s, u"temperature"_s},
-                                     {u"v"_s, 62.0 + 14.0 * drift + random.bounded(2.0)}});
+            senml.append(QJsonObject{
+                {u"bt"_s, t}, {u"n"_s, u"temperature"_s}, {u"v"_s, 62.0 + 14.0 * drift + random.bounded(2.0)}});
             senml.append(QJsonObject{{u"n"_s, u"pressure"_s}, {u"v"_s, 1.8 + 0.3 * drift + random.bounded(0.1)}});
             senml.append(QJsonObject{{u"n"_s, u"battery"_s}, {u"v"_s, 40.0 - 28.0 * drift}});
         }
@@ -231,23 +231,20 @@ private:
         return true;
     }
 
-public:
-    QString m_lastCampaign;
-
-private:
     Broker m_broker;
     Gateway m_gateway;
     QTemporaryDir m_files;
     std::unique_ptr<SimRun> m_sensors;
     std::unique_ptr<SimRun> m_meters;
+    QString m_lastCampaign;
 };
 
-/// The first object below root whose class name ends with `className` (C++ types of EdgeGate.Client).
+/// The first object below root of a C++ type of EdgeGate.Client (`className`, also when QML extended it).
 QObject *findByClass(QObject *root, const char *className, const std::function<bool(QObject *)> &accept = {})
 {
     const auto children = root->findChildren<QObject *>();
     for (QObject *o : children) {
-        if (QByteArray(o->metaObject()->className()).endsWith(className) && (!accept || accept(o)))
+        if (o->inherits(className) && (!accept || accept(o)))
             return o;
     }
     return nullptr;
@@ -272,10 +269,10 @@ void settle(QQuickWindow *window)
     int frames = 0;
     const auto connection = QObject::connect(window, &QQuickWindow::frameSwapped, window, [&frames] { ++frames; });
     window->requestUpdate();
-    QTest::qWaitFor([&] { return frames >= 2; }, 5000);
+    (void)QTest::qWaitFor([&] { return frames >= 2; }, 5000);
     QTest::qWait(500); // page transitions and scroll bars fading
     window->requestUpdate();
-    QTest::qWaitFor([&] { return frames >= 3; }, 5000);
+    (void)QTest::qWaitFor([&] { return frames >= 3; }, 5000);
     QObject::disconnect(connection);
 }
 
@@ -432,7 +429,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     for (const Size &size : Sizes) {
-        if (!shoot(size, site.url(), site.m_lastCampaign, out))
+        if (!shoot(size, site.url(), site.runningCampaign(), out))
             return 1;
     }
     return 0;
