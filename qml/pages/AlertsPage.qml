@@ -298,7 +298,7 @@ Page {
                         }
                     }
                     Label {
-                        text: card.alertStateText
+                        text: card.stateText
                         font.bold: card.alertState === "active"
                         color: Theme.text
                     }

@@ -259,8 +259,9 @@ int modelCount(QObject *api, const char *model)
 /// Calls one of Main's functions with a string, declared with or without a type.
 bool callMain(QObject *root, const char *function, const QString &arg)
 {
-    return QMetaObject::invokeMethod(root, function, Q_ARG(QVariant, QVariant(arg)))
-        || QMetaObject::invokeMethod(root, function, Q_ARG(QString, arg));
+    if (root->metaObject()->indexOfMethod(QByteArray(function) + "(QString)") >= 0)
+        return QMetaObject::invokeMethod(root, function, Q_ARG(QString, arg));
+    return QMetaObject::invokeMethod(root, function, Q_ARG(QVariant, QVariant(arg)));
 }
 
 /// Lets the scene settle: some frames rendered and transitions ended (images only, nothing asserted).
@@ -309,6 +310,7 @@ bool waitForPage(QObject *root, QObject *api, const QString &page)
 bool shoot(const Size &size, const QString &url, const QString &campaign, const QDir &out)
 {
     QQmlApplicationEngine engine;
+    engine.addImportPath(u"qrc:/qt/qml"_s); // where the modules' qmldir files are (Qt 6.4 does not look there)
     engine.setInitialProperties(
         {{u"kiosk"_s, size.kiosk}, {u"initialUrl"_s, url}, {u"initialToken"_s, QString::fromLatin1(AdminToken)}});
     engine.load(QUrl(u"qrc:/qt/qml/EdgeGate/Pages/Main.qml"_s));
