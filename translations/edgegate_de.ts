@@ -924,13 +924,6 @@
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
-    <message numerus="yes">
-        <source>%n in error</source>
-        <translation>
-            <numerusform>%n mit Fehler</numerusform>
-            <numerusform>%n mit Fehler</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Pending approval</source>
         <translation>Wartet auf Freigabe</translation>
@@ -982,6 +975,14 @@
     <message>
         <source>No device is waiting for approval.</source>
         <translation>Kein Gerät wartet auf Freigabe.</translation>
+    </message>
+    <message>
+        <source>%1 in error</source>
+        <translation>%1 mit Fehler</translation>
+    </message>
+    <message>
+        <source>%1 in maintenance</source>
+        <translation>%1 in Wartung</translation>
     </message>
 </context>
 <context>

@@ -64,12 +64,5 @@
             <numerusform>of %n devices</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>%n in error</source>
-        <translation>
-            <numerusform>%n in error</numerusform>
-            <numerusform>%n in error</numerusform>
-        </translation>
-    </message>
 </context>
 </TS>

@@ -160,18 +160,30 @@ Page {
             subtitle: qsTr("%n image(s)", "", page.api.firmware.count) + " · " + qsTr("%n campaign(s)", "", page.api.campaigns.count)
         }
 
-        TabBar {
+        RowLayout {
             id: tabs
+            property int currentIndex: 0
             Layout.fillWidth: true
-            TabButton {
+            Layout.leftMargin: Theme.spacing
+            Layout.rightMargin: Theme.spacing
+            Layout.topMargin: Theme.spacing
+            spacing: Theme.spacing
+
+            TouchButton {
                 objectName: "imagesTab"
+                Layout.fillWidth: true
                 text: qsTr("Images")
-                implicitHeight: Theme.touchTarget
+                flat: true
+                checked: tabs.currentIndex === 0
+                onClicked: tabs.currentIndex = 0
             }
-            TabButton {
+            TouchButton {
                 objectName: "campaignsTab"
+                Layout.fillWidth: true
                 text: qsTr("Campaigns")
-                implicitHeight: Theme.touchTarget
+                flat: true
+                checked: tabs.currentIndex === 1
+                onClicked: tabs.currentIndex = 1
             }
         }
 
@@ -312,6 +324,7 @@ Page {
                     TouchButton {
                         objectName: "newCampaign"
                         text: qsTr("New campaign…")
+                        visible: page.wide || page.campaignId === ""
                         enabled: page.api.canWrite && page.images.length > 0
                         onClicked: campaignDialog.openFor("", "")
                     }
@@ -419,6 +432,8 @@ Page {
                                         Layout.fillWidth: true
                                         from: 0
                                         to: 100
+                                        palette.dark: Theme.accent
+                                        palette.midlight: Theme.surfaceRaised
                                         value: jobRow.jobState === "succeeded" ? 100 : jobRow.progress
                                     }
                                     Rectangle {
@@ -569,6 +584,8 @@ Page {
                     Layout.columnSpan: 2
                     Layout.fillWidth: true
                     visible: uploader.busy || uploader.progress > 0
+                    palette.dark: Theme.accent
+                    palette.midlight: Theme.surfaceRaised
                     from: 0
                     to: 1
                     value: uploader.progress
@@ -630,6 +647,7 @@ Page {
         objectName: "campaignDialog"
 
         function openFor(name, version) {
+            imageRows.rebuild()
             let index = 0
             for (let i = 0; i < page.images.length; ++i) {
                 if (page.images[i].name === name && page.images[i].version === version)
@@ -857,8 +875,7 @@ Page {
         modal: true
         title: qsTr("Delete firmware image")
 
-        Label {
-            width: parent.width
+        contentItem: Label {
             wrapMode: Text.Wrap
             text: qsTr("Delete %1 %2 from the gateway? Devices can no longer download it.").arg(deleteDialog.name).arg(deleteDialog.version)
         }
@@ -950,6 +967,8 @@ Page {
                 from: 0
                 to: 1
                 value: card.progress
+                palette.dark: Theme.accent
+                palette.midlight: Theme.surfaceRaised
             }
 
             Label {
@@ -1017,8 +1036,7 @@ Page {
         modal: true
         title: qsTr("Cancel campaign")
 
-        Label {
-            width: parent.width
+        contentItem: Label {
             wrapMode: Text.Wrap
             text: qsTr("Cancel campaign %1? Devices that have not started installing keep their firmware.").arg(cancelDialog.campaign)
         }

@@ -13,6 +13,7 @@ TestCase {
     name: "Firmware"
     width: 1280
     height: 800
+    visible: true
     when: windowShown
 
     readonly property string imageName: "qml-fw"
@@ -152,7 +153,8 @@ TestCase {
     function test_3_viewerReadOnly() {
         const page = createTemporaryObject(viewerPage, testCase)
         viewer.refreshFirmware()
-        tryVerify(() => imageRow(page) !== null, 20000)
+        tryVerify(() => imageRow(page) !== null, 20000,
+                  "listed for the viewer (" + viewer.firmware.count + " images, list " + findChild(page, "firmwareList").count + ")")
         verify(findChild(page, "readOnlyHint").visible)
         verify(!findChild(page, "uploadButton").enabled)
         verify(!findChild(imageRow(page), "rollOut").enabled)

@@ -12,6 +12,7 @@ TestCase {
     name: "Settings"
     width: 800
     height: 480
+    visible: true
     when: windowShown
 
     property var saved: ({})

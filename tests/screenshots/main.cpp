@@ -5,6 +5,7 @@
 
 #include "simrun.h"
 #include "testsupport.h"
+#include "ui/appsettings.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -93,6 +94,12 @@ public:
     }
 
     [[nodiscard]] QString url() const { return u"ws://127.0.0.1:%1/ws"_s.arg(m_gateway.httpPort()); }
+    /// One more reading of the boiler, still hot, for the live values of its page.
+    bool boilerReading()
+    {
+        const QJsonObject hot{{u"temperature"_s, 90.8}, {u"pressure"_s, 2.6}, {u"battery"_s, 11}};
+        return post(u"/api/v1/devices/%1/telemetry"_s.arg(DetailDevice), QJsonDocument(hot)).status / 100 == 2;
+    }
     /// The campaign over the sensors, still running while the pictures are taken.
     [[nodiscard]] QString runningCampaign() const { return m_lastCampaign; }
 
@@ -259,7 +266,7 @@ int modelCount(QObject *api, const char *model)
 /// Calls one of Main's functions with a string, declared with or without a type.
 bool callMain(QObject *root, const char *function, const QString &arg)
 {
-    if (root->metaObject()->indexOfMethod(QByteArray(function) + "(QString)") >= 0)
+    if (root->metaObject()->indexOfMethod(QByteArray(QByteArray(function) + "(QString)").constData()) >= 0)
         return QMetaObject::invokeMethod(root, function, Q_ARG(QString, arg));
     return QMetaObject::invokeMethod(root, function, Q_ARG(QVariant, QVariant(arg)));
 }
@@ -278,7 +285,7 @@ void settle(QQuickWindow *window)
 }
 
 /// What each page waits for before it is taken.
-bool waitForPage(QObject *root, QObject *api, const QString &page)
+bool waitForPage(QObject *root, QObject *api, const QString &page, Site &site)
 {
     auto wait = [](const std::function<bool()> &condition) { return QTest::qWaitFor(condition, DataTimeoutMs); };
     if (page == u"overview")
@@ -286,13 +293,16 @@ bool waitForPage(QObject *root, QObject *api, const QString &page)
     if (page == u"devices")
         return wait([&] { return modelCount(api, "devices") >= 13; });
     if (page == u"device") {
-        return wait([&] {
-            QObject *telemetry = findByClass(root, "DeviceTelemetry", [](QObject *o) {
+        // The history, then a live reading for the last values.
+        auto telemetry = [&] {
+            return findByClass(root, "DeviceTelemetry", [](QObject *o) {
                 return o->property("deviceId").toString() == DetailDevice
                     && o->property("metrics").toStringList().size() >= 3;
             });
-            return telemetry != nullptr;
-        });
+        };
+        if (!wait([&] { return telemetry() != nullptr; }) || !site.boilerReading())
+            return false;
+        return wait([&] { return telemetry()->property("latest").toMap().size() >= 3; });
     }
     if (page == u"alerts")
         return wait([&] { return modelCount(api, "alerts") >= 3; });
@@ -307,12 +317,13 @@ bool waitForPage(QObject *root, QObject *api, const QString &page)
     return true;
 }
 
-bool shoot(const Size &size, const QString &url, const QString &campaign, const QDir &out)
+bool shoot(const Size &size, Site &site, const QDir &out)
 {
     QQmlApplicationEngine engine;
     engine.addImportPath(u"qrc:/qt/qml"_s); // where the modules' qmldir files are (Qt 6.4 does not look there)
-    engine.setInitialProperties(
-        {{u"kiosk"_s, size.kiosk}, {u"initialUrl"_s, url}, {u"initialToken"_s, QString::fromLatin1(AdminToken)}});
+    engine.setInitialProperties({{u"kiosk"_s, size.kiosk},
+                                 {u"initialUrl"_s, site.url()},
+                                 {u"initialToken"_s, QString::fromLatin1(AdminToken)}});
     engine.load(QUrl(u"qrc:/qt/qml/EdgeGate/Pages/Main.qml"_s));
     if (engine.rootObjects().isEmpty())
         return false;
@@ -341,12 +352,12 @@ bool shoot(const Size &size, const QString &url, const QString &campaign, const 
             callMain(window, "showPage", u"firmware"_s);
             if (QObject *firmware = window->findChild<QObject *>(u"firmwarePage"_s)) {
                 firmware->setProperty("section", 1);
-                firmware->setProperty("campaignId", campaign);
+                firmware->setProperty("campaignId", site.runningCampaign());
             }
         } else {
             callMain(window, "showPage", page);
         }
-        if (!waitForPage(window, api, page)) {
+        if (!waitForPage(window, api, page, site)) {
             qCWarning(lcShots) << "no content for" << page << "at" << size.width << "x" << size.height;
             return false;
         }
@@ -406,6 +417,7 @@ int main(int argc, char *argv[])
     qputenv("LANGUAGE", "en");
     QApplication app(argc, argv);
     QApplication::setApplicationName(u"edgegate-screenshots"_s);
+    AppSettings::installTranslator({}); // English, with its plural forms
 
     QCommandLineParser parser;
     parser.setApplicationDescription(u"Takes the dashboard's screenshots, or checks a folder of them."_s);
@@ -431,7 +443,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     for (const Size &size : Sizes) {
-        if (!shoot(size, site.url(), site.runningCampaign(), out))
+        if (!shoot(size, site, out))
             return 1;
     }
     return 0;
