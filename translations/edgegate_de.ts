@@ -145,7 +145,7 @@
     <name>ConnectionBanner</name>
     <message>
         <source>Connecting to %1…</source>
-        <translation>Verbinde mit %1 …</translation>
+        <translation>Verbindung zu %1 wird aufgebaut …</translation>
     </message>
     <message>
         <source>Signing in to %1…</source>
@@ -169,7 +169,7 @@
     </message>
     <message>
         <source>Retry now</source>
-        <translation>Jetzt verbinden</translation>
+        <translation>Jetzt erneut versuchen</translation>
     </message>
 </context>
 <context>
@@ -468,7 +468,7 @@
     </message>
     <message>
         <source>Downloading</source>
-        <translation>Lädt herunter</translation>
+        <translation>Download läuft</translation>
     </message>
     <message>
         <source>Downloaded</source>
@@ -476,7 +476,7 @@
     </message>
     <message>
         <source>Installing</source>
-        <translation>Installiert</translation>
+        <translation>Installation läuft</translation>
     </message>
     <message>
         <source>Succeeded</source>
@@ -546,7 +546,7 @@
     </message>
     <message>
         <source>uploaded %1</source>
-        <translation>hochgeladen %1</translation>
+        <translation>hochgeladen am %1</translation>
     </message>
     <message>
         <source>Roll out…</source>
@@ -1019,11 +1019,11 @@
     </message>
     <message>
         <source>Connecting</source>
-        <translation>Verbinde</translation>
+        <translation>Verbindungsaufbau</translation>
     </message>
     <message>
         <source>Authenticating</source>
-        <translation>Anmeldung</translation>
+        <translation>Anmeldung läuft</translation>
     </message>
     <message>
         <source>Connected</source>
