@@ -371,6 +371,7 @@ Page {
                 TouchButton {
                     objectName: "clear"
                     text: qsTr("Clear")
+                    flat: true
                     enabled: card.api.canWrite
                     onClicked: card.clearRequested()
                 }

@@ -217,6 +217,7 @@ Page {
                     }
                     TouchButton {
                         text: qsTr("Refresh")
+                        flat: true
                         enabled: page.api.state === ApiClient.Connected
                         onClicked: page.api.refreshFirmware()
                     }
@@ -294,7 +295,8 @@ Page {
                             TouchButton {
                                 objectName: "deleteImage"
                                 text: qsTr("Delete")
-                                visible: page.wide
+                                tone: Theme.danger
+                                flat: true
                                 enabled: page.api.canWrite
                                 onClicked: deleteDialog.ask(imageRow.name, imageRow.version)
                             }
@@ -886,6 +888,7 @@ Page {
                 DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
             }
             TouchButton {
+                objectName: "confirmDeleteImage"
                 text: qsTr("Delete")
                 enabled: page.api.canWrite
                 DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
@@ -1004,6 +1007,8 @@ Page {
                 TouchButton {
                     objectName: "cancelCampaign"
                     text: qsTr("Cancel campaign")
+                    tone: Theme.danger
+                    flat: true
                     enabled: page.api.canWrite
                     onClicked: cancelDialog.ask(card.campaignId)
                 }

@@ -188,6 +188,7 @@ Page {
                     TouchButton {
                         objectName: "revertButton"
                         text: qsTr("Revert")
+                        flat: true
                         onClicked: {
                             page.load()
                             status.text = ""

@@ -162,4 +162,15 @@ TestCase {
         verify(!findChild(page, "newCampaign").enabled)
         tryVerify(() => findChild(page, "campaignList").count > 0, 10000)
     }
+
+    // Last: the campaign that used the image has ended, so the gateway lets it go.
+    function test_4_deleteImage() {
+        const page = createTemporaryObject(adminPage, testCase)
+        tryVerify(() => imageRow(page) !== null, 20000)
+        mouseClick(findChild(imageRow(page), "deleteImage"))
+        const dialog = findChild(page, "deleteImageDialog")
+        tryCompare(dialog, "opened", true)
+        mouseClick(findChild(page, "confirmDeleteImage"))
+        tryVerify(() => imageRow(page) === null, 20000, "the deleted image is gone from the list")
+    }
 }
