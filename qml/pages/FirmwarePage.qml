@@ -100,6 +100,10 @@ Page {
         }
     }
 
+    function askCancel(campaign) {
+        cancelDialog.ask(campaign)
+    }
+
     /// A file URL from what was typed or picked: a URL stays as it is, a path becomes file://.
     function fileUrl(text) {
         const t = text.trim()
@@ -362,6 +366,7 @@ Page {
                         ScrollBar.vertical: ScrollBar {}
 
                         delegate: CampaignCard {
+                            host: page
                             width: ListView.view.width
                             selected: page.campaignId === campaignId
                             onPicked: page.campaignId = campaignId
@@ -917,6 +922,8 @@ Page {
         required property int active
         required property int pending
         required property real progress
+        /// The page: its api, state names and colours, and the cancel confirmation.
+        required property var host
         property bool selected: false
         readonly property string campaignState: model.state
 
@@ -953,12 +960,12 @@ Page {
                     Layout.preferredWidth: campaignStateLabel.implicitWidth + 12
                     Layout.preferredHeight: campaignStateLabel.implicitHeight + 4
                     radius: 3
-                    color: page.stateColor(card.campaignState)
+                    color: card.host.stateColor(card.campaignState)
                     Label {
                         id: campaignStateLabel
                         objectName: "campaignState"
                         anchors.centerIn: parent
-                        text: page.campaignStateName(card.campaignState)
+                        text: card.host.campaignStateName(card.campaignState)
                         color: "white"
                         font.bold: true
                     }
@@ -980,7 +987,7 @@ Page {
                       .arg(card.succeeded + card.failed).arg(card.total).arg(card.succeeded).arg(card.failed)
                       .arg(card.active).arg(card.pending)
                       + (card.campaignState === "paused" && card.pausedReason !== ""
-                         ? " · " + page.pausedReasonName(card.pausedReason) : "")
+                         ? " · " + card.host.pausedReasonName(card.pausedReason) : "")
                 wrapMode: Text.Wrap
                 color: Theme.textMuted
             }
@@ -994,30 +1001,30 @@ Page {
                     objectName: "pauseCampaign"
                     text: qsTr("Pause")
                     visible: card.campaignState === "running"
-                    enabled: page.api.canWrite
-                    onClicked: page.api.pauseCampaign(card.campaignId)
+                    enabled: card.host.api.canWrite
+                    onClicked: card.host.api.pauseCampaign(card.campaignId)
                 }
                 TouchButton {
                     objectName: "resumeCampaign"
                     text: qsTr("Resume")
                     visible: card.campaignState === "paused"
-                    enabled: page.api.canWrite
-                    onClicked: page.api.resumeCampaign(card.campaignId)
+                    enabled: card.host.api.canWrite
+                    onClicked: card.host.api.resumeCampaign(card.campaignId)
                 }
                 TouchButton {
                     objectName: "cancelCampaign"
                     text: qsTr("Cancel campaign")
                     tone: Theme.danger
                     flat: true
-                    enabled: page.api.canWrite
-                    onClicked: cancelDialog.ask(card.campaignId)
+                    enabled: card.host.api.canWrite
+                    onClicked: card.host.askCancel(card.campaignId)
                 }
                 Item {
                     Layout.fillWidth: true
                 }
                 TouchButton {
                     text: qsTr("Devices")
-                    visible: !page.wide
+                    visible: !card.host.wide
                     onClicked: card.picked()
                 }
             }
