@@ -13,6 +13,7 @@ packages=(
     qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript qml6-module-qtquick
     qml6-module-qtquick-controls qml6-module-qtquick-layouts qml6-module-qtquick-templates
     qml6-module-qtquick-window qml6-module-qtcharts qml6-module-qtwebsockets qml6-module-qttest
+    qml6-module-qtquick-dialogs qml6-module-qt-labs-folderlistmodel xauth
     libqt6sql6-sqlite libgl-dev
     libcoap3-dev libcoap3-bin libmosquitto-dev mosquitto mosquitto-clients libssl-dev libyaml-cpp-dev zlib1g-dev
     xvfb influxdb influxdb-client
