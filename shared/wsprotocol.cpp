@@ -100,11 +100,11 @@ bool isReadAction(QStringView name)
         || name == action::FirmwareList;
 }
 
-FrameDecode decodeFrame(const QByteArray &bytes)
+FrameDecode decodeFrame(const QByteArray &bytes, qsizetype maxBytes)
 {
     FrameDecode result;
-    if (bytes.size() > MaxFrameBytes) {
-        result.error = {code::FrameTooLarge.toString(), u"frame larger than %1 bytes"_s.arg(MaxFrameBytes)};
+    if (bytes.size() > maxBytes) {
+        result.error = {code::FrameTooLarge.toString(), u"frame larger than %1 bytes"_s.arg(maxBytes)};
         return result;
     }
     QJsonParseError parseError;

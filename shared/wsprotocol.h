@@ -203,8 +203,9 @@ struct FrameDecode
 /// A JSON number that is a whole number JSON carries exactly (|n| <= 2^53); nullopt otherwise.
 [[nodiscard]] std::optional<qint64> integerFromJson(const QJsonValue &value);
 
-/// Checks size, JSON, the version and that `type` is a string; does not judge the type.
-[[nodiscard]] FrameDecode decodeFrame(const QByteArray &bytes);
+/// Checks size (at most maxBytes), JSON, the version and that `type` is a string; does not judge the type.
+/// MaxFrameBytes bounds client frames; a client reading the server's snapshots passes its own, larger limit.
+[[nodiscard]] FrameDecode decodeFrame(const QByteArray &bytes, qsizetype maxBytes = MaxFrameBytes);
 
 [[nodiscard]] QByteArray encodeHello(const Hello &hello);
 [[nodiscard]] QByteArray encodeDevices(const QList<DeviceInfo> &devices);

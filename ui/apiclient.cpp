@@ -19,6 +19,9 @@ namespace {
 /// No answer to the handshake, hello or auth within this long: the try failed.
 constexpr int HandshakeTimeoutMs = 15000;
 
+/// The largest server frame taken (snapshots and history replies are far larger than client frames).
+constexpr qsizetype MaxIncomingFrameBytes = qsizetype{4} * 1024 * 1024;
+
 QJsonObject toJsonObject(const QVariant &value)
 {
     QVariant plain = value;
@@ -99,7 +102,7 @@ ApiClient::ApiClient(QObject *parent)
         m_socket.abort();
     });
     connectSocket();
-    m_socket.setMaxAllowedIncomingMessageSize(quint64(wsapi::MaxFrameBytes) * 64);
+    m_socket.setMaxAllowedIncomingMessageSize(quint64(MaxIncomingFrameBytes));
 }
 
 ApiClient::~ApiClient()
@@ -156,15 +159,18 @@ void ApiClient::open()
     m_wantOpen = true;
     m_tokenRefused = false;
     stopTimers();
-    if (m_socket.state() != QAbstractSocket::UnconnectedState) {
+    const bool wasOpen = m_socket.state() != QAbstractSocket::UnconnectedState;
+    if (wasOpen) {
         // The old connection ends quietly: its disconnected() must not schedule a retry.
         m_socket.disconnect(this);
         m_socket.abort();
         connectSocket();
-        failPending(wsapi::code::Unavailable.toString(), tr("connection closed"));
         resetSession();
     }
     startConnection();
+    // After the state change, so requests made by the failed requests' handlers are refused too.
+    if (wasOpen)
+        failPending(wsapi::code::Unavailable.toString(), tr("connection closed"));
 }
 
 void ApiClient::close()
@@ -272,17 +278,18 @@ void ApiClient::onDisconnected()
             setLastError(tr("connection lost"));
     }
     qCInfo(lcDashboard) << "disconnected from" << m_url << "close code" << int(code) << m_socket.errorString();
-    failPending(wsapi::code::Unavailable.toString(), tr("connection closed"));
     resetSession();
     if (m_wantOpen && !m_tokenRefused)
         scheduleReconnect();
     else
         setState(Disconnected);
+    // After the state change, so requests made by the failed requests' handlers are refused too.
+    failPending(wsapi::code::Unavailable.toString(), tr("connection closed"));
 }
 
 void ApiClient::onTextMessage(const QString &text)
 {
-    const wsapi::FrameDecode decoded = wsapi::decodeFrame(text.toUtf8());
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(text.toUtf8(), MaxIncomingFrameBytes);
     if (!decoded.frame) {
         qCWarning(lcDashboard) << "bad frame from the gateway:" << decoded.error.code << decoded.error.message;
         return;
@@ -323,12 +330,7 @@ void ApiClient::handleFrame(const wsapi::Frame &frame)
         emit sessionChanged();
         if (!m_subscriptions.isEmpty())
             sendSubscription(wsapi::type::Subscribe, m_subscriptions.keys());
-        Pending pending{wsapi::action::FirmwareList.toString(), true, this, {}};
-        pending.handler = [this](const wsapi::Reply &reply) {
-            if (reply.ok)
-                m_firmware->setImages(reply.result.toArray());
-        };
-        sendRequest({}, std::move(pending));
+        requestFirmwareList(true);
         emit sessionStarted();
     } else if (type == wsapi::type::Devices) {
         if (const auto devices = wsapi::devicesFromFrame(frame))
@@ -524,7 +526,12 @@ int ApiClient::cancelCampaign(const QString &id)
 
 int ApiClient::refreshFirmware()
 {
-    Pending pending{wsapi::action::FirmwareList.toString(), false, nullptr, {}};
+    return requestFirmwareList(false);
+}
+
+int ApiClient::requestFirmwareList(bool internal)
+{
+    Pending pending{wsapi::action::FirmwareList.toString(), internal, this, {}};
     pending.handler = [this](const wsapi::Reply &reply) {
         if (reply.ok)
             m_firmware->setImages(reply.result.toArray());

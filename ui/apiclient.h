@@ -150,6 +150,8 @@ private:
     void sendFrame(const QByteArray &frame);
     void sendSubscription(QStringView type, const QStringList &devices);
     int sendRequest(const QJsonObject &params, Pending pending);
+    /// Fills the firmware model; an internal request (the one at session start) emits no replied().
+    int requestFirmwareList(bool internal);
 
     QWebSocket m_socket;
     QTimer m_retryTimer;

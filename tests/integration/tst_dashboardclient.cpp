@@ -11,6 +11,7 @@
 #include "ui/otajobmodel.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLineSeries>
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -118,6 +119,8 @@ private slots:
     void reconnectsAfterGatewayRestart();
     void telemetryHistoryAndLive();
     void firmwareUploadAndCampaign();
+    void snapshotsLargerThanClientFrames();
+    void requestsFromFailedRepliesAreRefused();
 };
 
 void TestDashboardClient::initTestCase()
@@ -590,3 +593,106 @@ void TestDashboardClient::firmwareUploadAndCampaign()
 
 QTEST_MAIN(TestDashboardClient)
 #include "tst_dashboardclient.moc"
+
+void TestDashboardClient::snapshotsLargerThanClientFrames()
+{
+    Site site;
+    QVERIFY(site.start());
+    Http http(site.gateway.httpPort());
+
+    // 300 devices: their snapshot is far larger than the 64 KiB that bounds client frames.
+    constexpr int Devices = 300;
+    for (int i = 0; i < Devices; ++i) {
+        const QString path = u"/api/v1/devices/fleet-sensor-%1/telemetry"_s.arg(i, 3, 10, QChar(u'0'));
+        const HttpReply posted = http.send("POST", path, R"({"temperature": 21.5, "humidity": 40, "battery": 87})");
+        QVERIFY2(posted.status >= 200 && posted.status < 300, qPrintable(QString::number(posted.status)));
+    }
+    // One device with 32 metrics over the last hour: its history is far larger too.
+    constexpr int Metrics = 32;
+    constexpr int Times = 80;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (int t = 0; t < Times; ++t) {
+        QJsonObject sample{{u"ts"_s, now - 3'500'000 + t * 40'000}};
+        for (int m = 0; m < Metrics; ++m)
+            sample.insert(u"vibration_rms_%1"_s.arg(m, 2, 10, QChar(u'0')), 1000 + t + m / 7.0);
+        const HttpReply posted = http.send("POST", u"/api/v1/devices/press-1/telemetry"_s,
+                                           QJsonDocument(sample).toJson(QJsonDocument::Compact));
+        QVERIFY2(posted.status >= 200 && posted.status < 300, qPrintable(QString::number(posted.status)));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(http.get(u"/api/v1/devices?limit=1"_s).json().value(u"total"_s).toInt(), Devices + 1,
+                              20000);
+    QList<edgegate::DeviceInfo> listed;
+    for (const QJsonValue device : http.get(u"/api/v1/devices?limit=1000"_s).json().value(u"devices"_s).toArray())
+        listed.append(*edgegate::deviceFromJson(device.toObject()));
+    QVERIFY(edgegate::wsapi::encodeDevices(listed).size() > edgegate::wsapi::MaxFrameBytes);
+
+    ApiClient client;
+    client.setUrl(site.wsUrl());
+    client.open();
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), ApiClient::Connected, ConnectTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(client.devices()->count(), Devices + 1, 10000);
+    QCOMPARE(client.devices()->get(u"fleet-sensor-299"_s).value(u"protocol"_s).toString(), u"http"_s);
+
+    QSignalSpy replies(&client, &ApiClient::replied);
+    const auto history = answerTo(
+        replies,
+        client.request(u"telemetry.history"_s, QVariantMap{{u"device"_s, u"press-1"_s}, {u"range_s"_s, 3600}}));
+    QVERIFY(history);
+    QVERIFY2(history->ok, qPrintable(history->code));
+    const QJsonObject result = QJsonObject::fromVariantMap(history->result.toMap());
+    QVERIFY(QJsonDocument(result).toJson(QJsonDocument::Compact).size() > edgegate::wsapi::MaxFrameBytes);
+    QCOMPARE(result.value(u"series"_s).toObject().size(), Metrics);
+
+    // The chart of that device loads.
+    DeviceTelemetry telemetry;
+    telemetry.setClient(&client);
+    telemetry.setRangeSeconds(3600);
+    telemetry.setDeviceId(u"press-1"_s);
+    QVERIFY(telemetry.loading());
+    QTRY_VERIFY_WITH_TIMEOUT(!telemetry.loading(), 10000);
+    QCOMPARE(telemetry.metrics().size(), Metrics);
+    QCOMPARE(telemetry.points(u"vibration_rms_31"_s).size(), Times);
+}
+
+void TestDashboardClient::requestsFromFailedRepliesAreRefused()
+{
+    Site site;
+    QVERIFY(site.start());
+    ApiClient client;
+    client.setUrl(site.wsUrl());
+    client.open();
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), ApiClient::Connected, ConnectTimeoutMs);
+
+    // Whoever learns that a request failed with the connection asks again at once; that request is
+    // answered `unavailable` too, not sent to the closed socket and left unanswered.
+    QSignalSpy replies(&client, &ApiClient::replied);
+    int first = 0;
+    int retry = 0;
+    connect(&client, &ApiClient::replied, this, [&](int id) {
+        if (id == first && retry == 0)
+            retry = client.request(u"firmware.list"_s);
+    });
+    const auto failFirstAndRetry = [&] {
+        const auto failed = answerTo(replies, first);
+        QVERIFY(failed);
+        QCOMPARE(failed->code, u"unavailable"_s);
+        QVERIFY(retry != 0);
+        const auto again = answerTo(replies, retry);
+        QVERIFY(again);
+        QCOMPARE(again->code, u"unavailable"_s);
+    };
+
+    // open() drops the connection: the request sent just before cannot have been answered.
+    first = client.request(u"firmware.list"_s);
+    client.open();
+    failFirstAndRetry();
+    if (QTest::currentTestFailed())
+        return;
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), ApiClient::Connected, ConnectTimeoutMs);
+
+    // The gateway dies: the request goes out after it is gone, so only the disconnect answers it.
+    retry = 0;
+    site.gateway.kill();
+    first = client.request(u"firmware.list"_s);
+    failFirstAndRetry();
+}

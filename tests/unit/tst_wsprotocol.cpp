@@ -314,6 +314,7 @@ private slots:
     void decodeFrameFailures_data();
     void decodeFrameFailures();
     void decodeFrameAtSizeLimit();
+    void decodeFrameWithOwnSizeLimit();
     void decodeFrameKeepsUnknownTypeAndBody();
     void fromFrame_data();
     void fromFrame();
@@ -1085,6 +1086,25 @@ void TestWsProtocol::decodeFrameAtSizeLimit()
     const auto hello = wsapi::helloFromFrame(*decoded.frame);
     QVERIFY(hello);
     QCOMPARE(hello->gatewayId, u"g"_s);
+}
+
+void TestWsProtocol::decodeFrameWithOwnSizeLimit()
+{
+    // A client reading server frames passes a larger limit; the default stays MaxFrameBytes.
+    const qsizetype limit = 4 * wsapi::MaxFrameBytes;
+    const QByteArray big = paddedFrame(wsapi::MaxFrameBytes + 1);
+    QCOMPARE(wsapi::decodeFrame(big).error.code, u"frame_too_large"_s);
+    const wsapi::FrameDecode decoded = wsapi::decodeFrame(big, limit);
+    QVERIFY2(decoded.frame, qPrintable(describe(decoded)));
+    QCOMPARE(decoded.frame->type, u"hello"_s);
+    QVERIFY(wsapi::decodeFrame(paddedFrame(limit), limit).frame);
+
+    const wsapi::FrameDecode over = wsapi::decodeFrame(paddedFrame(limit + 1), limit);
+    QVERIFY(!over.frame);
+    QCOMPARE(over.error.code, u"frame_too_large"_s);
+    QVERIFY2(over.error.message.contains(QString::number(limit)), qPrintable(over.error.message));
+    // A smaller limit is honoured too.
+    QCOMPARE(wsapi::decodeFrame(paddedFrame(1024), 1023).error.code, u"frame_too_large"_s);
 }
 
 void TestWsProtocol::decodeFrameKeepsUnknownTypeAndBody()
