@@ -668,9 +668,12 @@ void TestDashboardClient::requestsFromFailedRepliesAreRefused()
     QSignalSpy replies(&client, &ApiClient::replied);
     int first = 0;
     int retry = 0;
+    ApiClient::State stateAtRetryReply = ApiClient::Disconnected;
     connect(&client, &ApiClient::replied, this, [&](int id) {
         if (id == first && retry == 0)
             retry = client.request(u"firmware.list"_s);
+        else if (id == retry)
+            stateAtRetryReply = client.state();
     });
     const auto failFirstAndRetry = [&] {
         const auto failed = answerTo(replies, first);
@@ -691,8 +694,10 @@ void TestDashboardClient::requestsFromFailedRepliesAreRefused()
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), ApiClient::Connected, ConnectTimeoutMs);
 
     // The gateway dies: the request goes out after it is gone, so only the disconnect answers it.
+    // The retry is refused at once, not left pending until a later try to connect fails as well.
     retry = 0;
     site.gateway.kill();
     first = client.request(u"firmware.list"_s);
     failFirstAndRetry();
+    QCOMPARE(stateAtRetryReply, ApiClient::Waiting);
 }
