@@ -600,14 +600,14 @@ void TestDashboardClient::snapshotsLargerThanClientFrames()
     QVERIFY(site.start());
     Http http(site.gateway.httpPort());
 
-    // 300 devices: their snapshot is far larger than the 64 KiB that bounds client frames.
+    // 300 devices: their snapshot is larger than the 64 KiB that bounds client frames.
     constexpr int Devices = 300;
     for (int i = 0; i < Devices; ++i) {
         const QString path = u"/api/v1/devices/fleet-sensor-%1/telemetry"_s.arg(i, 3, 10, QChar(u'0'));
         const HttpReply posted = http.send("POST", path, R"({"temperature": 21.5, "humidity": 40, "battery": 87})");
         QVERIFY2(posted.status >= 200 && posted.status < 300, qPrintable(QString::number(posted.status)));
     }
-    // One device with 32 metrics over the last hour: its history is far larger too.
+    // One device with 32 metrics over the last hour: its history is larger too.
     constexpr int Metrics = 32;
     constexpr int Times = 80;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
