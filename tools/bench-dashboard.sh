@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# What the dashboard costs with a busy gateway: N simulated MQTT devices sending telemetry every
+# second, edgegate-dashboard connected (offscreen) for a while on the overview. Prints the
+# dashboard's peak RSS and CPU time, and the gateway's.
+# Usage: tools/bench-dashboard.sh [build-dir] [devices] [seconds]
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${1:-$root/build}
+devices=${2:-500}
+seconds=${3:-60}
+work=$(mktemp -d)
+chmod 755 "$work"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+mqtt_port=$(free_port)
+http_port=$(free_port)
+
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$mqtt_port" >"$work/mosquitto.conf"
+chmod 644 "$work/mosquitto.conf"
+mosquitto -c "$work/mosquitto.conf" 2>/dev/null &
+pids+=("$!")
+cat >"$work/edgegated.yaml" <<YAML
+gateway:
+  data_dir: $work/data
+mqtt:
+  port: $mqtt_port
+http:
+  listen: 127.0.0.1:$http_port
+coap:
+  listen: 127.0.0.1:$(free_port)
+YAML
+"$build/gateway/edgegated" --config "$work/edgegated.yaml" --log-level warning 2>/dev/null &
+gw=$!
+pids+=("$gw")
+for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$http_port/healthz" | grep -q '"broker":"connected"' && break
+    sleep 0.1
+done
+"$build/tools/simulator/edgegate-sim" --protocol mqtt --devices "$devices" --interval 1s \
+    --broker "127.0.0.1:$mqtt_port" --duration "$((seconds + 30))s" >/dev/null 2>&1 &
+pids+=("$!")
+sleep 10 # the devices announce themselves
+
+cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
+hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+gw_cpu0=$(cpu "$gw")
+QT_QPA_PLATFORM=offscreen XDG_CONFIG_HOME="$work/config" \
+    "$build/ui/edgegate-dashboard" --url "ws://127.0.0.1:$http_port/ws" 2>/dev/null &
+ui=$!
+pids+=("$ui")
+sleep "$seconds"
+metrics=$(curl -sf "http://127.0.0.1:$http_port/metrics")
+echo "gateway: $(awk '/^edgegate_devices\{/ {n += $2} END {print n}' <<<"$metrics") devices," \
+    "$(awk '/^edgegate_ws_clients / {print $2}' <<<"$metrics") WebSocket client(s)"
+echo "devices: $devices, telemetry every 1 s, dashboard connected for $seconds s (offscreen)"
+echo "dashboard: VmHWM $(hwm "$ui") kB, CPU $(cpu "$ui") s"
+echo "edgegated: VmHWM $(hwm "$gw") kB, CPU $(echo "$(cpu "$gw") - $gw_cpu0" | bc) s in the same time"
