@@ -7,8 +7,10 @@
 
 #include <QApplication>
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QQmlEngine>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QtQml/qqmlextensionplugin.h>
 #include <QtQuickTest/quicktest.h>
@@ -109,6 +111,9 @@ private:
 
 int main(int argc, char **argv)
 {
+    // The settings page saves what it is given: into a folder of the test's own, not the user's.
+    QTemporaryDir config;
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(config.path()));
     QApplication app(argc, argv);
     Setup setup;
     return quick_test_main_with_setup(argc, argv, "edgegate_qml", QUICK_TEST_SOURCE_DIR, &setup);
