@@ -203,8 +203,7 @@ bool HttpFrontDoor::admit(QTcpSocket *socket, Watch &watch, QByteArrayView metho
         // continues the line before there), no bare CR, a name without blanks before the colon.
         const qsizetype colon = header.indexOf(':');
         const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-        if (colon <= 0 || header.contains('\r')
-            || std::any_of(header.cbegin(), header.cbegin() + colon, blank)) {
+        if (colon <= 0 || header.contains('\r') || std::any_of(header.cbegin(), header.cbegin() + colon, blank)) {
             malformed = true;
             break;
         }

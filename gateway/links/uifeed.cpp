@@ -36,9 +36,10 @@ UiFeed::UiFeed(const QString &gatewayId, const ApiAccess &access, DeviceRegistry
     , m_badFrames(metrics.counter(u"edgegate_ws_bad_frames_total"_s, u"Frames from WebSocket clients refused."_s))
     , m_clientsDropped(metrics.counter(u"edgegate_ws_clients_dropped_total"_s,
                                        u"WebSocket API clients closed for falling more than 4 MiB behind."_s))
-    , m_unauthorized(metrics.counter(u"edgegate_ws_unauthorized_total"_s,
-                                     u"WebSocket API clients refused: a missing, wrong or late token, a foreign Origin, too many "
-                                       "waiting to authenticate."_s))
+    , m_unauthorized(
+          metrics.counter(u"edgegate_ws_unauthorized_total"_s,
+                          u"WebSocket API clients refused: a missing, wrong or late token, a foreign Origin, too many "
+                          "waiting to authenticate."_s))
     , m_requests(metrics.counter(u"edgegate_ws_requests_total"_s, u"Requests from WebSocket API clients."_s))
 {
     m_statusTimer.setInterval(StatusInterval);
@@ -137,8 +138,7 @@ bool sameOrigin(const QByteArray &origin, const QByteArray &host)
     if (!from.isValid() || from.host().isEmpty() || !to.isValid())
         return false;
     const int defaultPort = (from.scheme() == u"https" || from.scheme() == u"wss") ? 443 : 80;
-    return from.host().compare(to.host(), Qt::CaseInsensitive) == 0
-        && from.port(defaultPort) == to.port(defaultPort);
+    return from.host().compare(to.host(), Qt::CaseInsensitive) == 0 && from.port(defaultPort) == to.port(defaultPort);
 }
 
 } // namespace

@@ -421,15 +421,13 @@ void TestAuth::headsTheDoorRefuses_data()
     // A folded line is a continuation for QHttpServer: the Content-Length would be the door's
     // alone, and the DELETE inside its "body" would reach QHttpServer ungated.
     const QByteArray smuggled = "DELETE /api/v1/devices/auth-1 HTTP/1.1\r\nHost: h\r\n\r\n";
-    QTest::addRow("folded Content-Length")
-        << "GET /healthz HTTP/1.1\r\nHost: h\r\nX: y\r\n Content-Length: " + QByteArray::number(smuggled.size())
-            + "\r\n\r\n" + smuggled
-        << QByteArray("HTTP/1.1 400 ") << QByteArray("bad_request");
+    QTest::addRow("folded Content-Length") << "GET /healthz HTTP/1.1\r\nHost: h\r\nX: y\r\n Content-Length: "
+            + QByteArray::number(smuggled.size()) + "\r\n\r\n" + smuggled
+                                           << QByteArray("HTTP/1.1 400 ") << QByteArray("bad_request");
     QTest::addRow("space before colon") << "GET /api/v1/devices HTTP/1.1\r\nHost: h\r\n" + admin
             + "Content-Length : 0\r\n\r\n"
                                         << QByteArray("HTTP/1.1 400 ") << QByteArray("bad_request");
-    QTest::addRow("line without colon") << "GET /api/v1/devices HTTP/1.1\r\nHost: h\r\n" + admin
-            + "NoColonHere\r\n\r\n"
+    QTest::addRow("line without colon") << "GET /api/v1/devices HTTP/1.1\r\nHost: h\r\n" + admin + "NoColonHere\r\n\r\n"
                                         << QByteArray("HTTP/1.1 400 ") << QByteArray("bad_request");
     QTest::addRow("bare CR") << "GET /api/v1/devices HTTP/1.1\r\nHost: h\r\n" + admin + "X: a\rb\r\n\r\n"
                              << QByteArray("HTTP/1.1 400 ") << QByteArray("bad_request");

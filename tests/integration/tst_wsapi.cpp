@@ -606,8 +606,8 @@ void TestWsApi::subscriptionCap()
     QCOMPARE(wsapi::subscriptionFromFrame(*client.last(wsapi::type::Subscribed))->devices, ids);
 
     // One more is over the cap: refused, nothing changes.
-    client.socket.sendTextMessage(QString::fromUtf8(
-        wsapi::encodeSubscription(wsapi::type::Subscribe, {false, {u"d5"_s, u"one-too-many"_s}})));
+    client.socket.sendTextMessage(
+        QString::fromUtf8(wsapi::encodeSubscription(wsapi::type::Subscribe, {false, {u"d5"_s, u"one-too-many"_s}})));
     QTRY_COMPARE_WITH_TIMEOUT(client.count(wsapi::type::Error), 1, 10000);
     const auto error = wsapi::errorFromFrame(*client.last(wsapi::type::Error));
     QCOMPARE(error->code, u"bad_frame"_s);
@@ -615,8 +615,8 @@ void TestWsApi::subscriptionCap()
     // Ids already in the list, and room made by unsubscribing, are fine.
     client.socket.sendTextMessage(
         QString::fromUtf8(wsapi::encodeSubscription(wsapi::type::Unsubscribe, {false, {u"d0"_s}})));
-    client.socket.sendTextMessage(QString::fromUtf8(
-        wsapi::encodeSubscription(wsapi::type::Subscribe, {false, {u"d5"_s, u"one-too-many"_s}})));
+    client.socket.sendTextMessage(
+        QString::fromUtf8(wsapi::encodeSubscription(wsapi::type::Subscribe, {false, {u"d5"_s, u"one-too-many"_s}})));
     QTRY_COMPARE_WITH_TIMEOUT(client.count(wsapi::type::Subscribed), 4, 10000);
     const QStringList devices = wsapi::subscriptionFromFrame(*client.last(wsapi::type::Subscribed))->devices;
     QCOMPARE(devices.size(), 1024);
