@@ -202,7 +202,7 @@ bool HttpFrontDoor::admit(QTcpSocket *socket, Watch &watch, QByteArrayView metho
         // Read as QHttpServer's parser would or refused: no folded lines (a leading SP or HT
         // continues the line before there), no bare CR, a name without blanks before the colon.
         const qsizetype colon = header.indexOf(':');
-        const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+        const auto blank = [](char c) { return c == ' ' || c == '\t'; };
         if (colon <= 0 || header.contains('\r') || std::any_of(header.cbegin(), header.cbegin() + colon, blank)) {
             malformed = true;
             break;
