@@ -454,7 +454,7 @@ void Gateway::wireTelemetryHistory()
             const auto *flag = std::get_if<bool>(&sample.value);
             const std::optional<double> value = flag ? std::optional(*flag ? 1.0 : 0.0) : numericValue(sample.value);
             if (value)
-                m_telemetryHistory->add(envelope.deviceId, sample.name, sample.timeMs, *value);
+                m_telemetryHistory->add(envelope.deviceId, sample.name, sample.timeMs, *value, envelope.receivedAtMs);
         }
     });
     connect(m_registry.get(), &DeviceRegistry::deviceRemoved, this,

@@ -74,11 +74,6 @@ public:
     /// The firmware images (OTA campaigns read them; set its removal veto to keep images in use).
     [[nodiscard]] FirmwareStore &firmware() { return *m_firmware; }
 
-    /// Who may use the REST and WebSocket API (from http.tokens).
-    [[nodiscard]] const ApiAccess &apiAccess() const { return *m_apiAccess; }
-    /// The last hour of numeric telemetry, for dashboard charts.
-    [[nodiscard]] TelemetryHistory &telemetryHistory() { return *m_telemetryHistory; }
-
 signals:
     void stopped();
 

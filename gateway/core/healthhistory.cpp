@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/healthhistory.h"
 
+#include "gateway/core/deviceregistry.h"
 #include "gateway/core/metrics.h"
 
 #include <QDateTime>
@@ -97,6 +98,24 @@ QJsonObject statusTransitionToJson(const StatusTransition &transition)
                        {u"from"_s, transition.from ? QJsonValue(deviceStatusName(*transition.from)) : QJsonValue()},
                        {u"to"_s, deviceStatusName(transition.to)},
                        {u"reason"_s, transition.reason}};
+}
+
+DeviceHistoryPage deviceHistoryPage(HealthHistory &history, const DeviceRegistry &registry, const QString &deviceId,
+                                    qint64 sinceMs, qint64 untilMs, int limit)
+{
+    DeviceHistoryPage page;
+    const auto transitions = history.query(deviceId, sinceMs, untilMs, limit, &page.total);
+    if (!transitions) {
+        page.result = DeviceHistoryPage::Result::StorageFailed;
+        return page;
+    }
+    if (transitions->isEmpty() && page.total == 0 && !registry.find(deviceId)) {
+        page.result = DeviceHistoryPage::Result::UnknownDevice;
+        return page;
+    }
+    for (const StatusTransition &t : *transitions)
+        page.transitions.append(statusTransitionToJson(t));
+    return page;
 }
 
 } // namespace edgegate

@@ -3,6 +3,7 @@
 
 #include "gateway/core/healthstore.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
@@ -14,6 +15,7 @@
 namespace edgegate {
 
 class Counter;
+class DeviceRegistry;
 class Metrics;
 
 /// The status history of every device: transitions are buffered and written to the store in one
@@ -60,5 +62,21 @@ private:
 
 /// A transition as the APIs show it: time, from (null when just registered), to, reason.
 [[nodiscard]] QJsonObject statusTransitionToJson(const StatusTransition &transition);
+
+/// One device's status history as the REST and WebSocket APIs answer it.
+struct DeviceHistoryPage
+{
+    enum class Result { Ok, UnknownDevice, StorageFailed };
+    static constexpr int MaxLimit = 1000;
+
+    Result result = Result::Ok;
+    QJsonArray transitions; ///< newest first, as statusTransitionToJson
+    qsizetype total = 0; ///< transitions in the range, beyond `limit` too
+};
+
+/// Up to `limit` (0..DeviceHistoryPage::MaxLimit) transitions of `deviceId` in [sinceMs, untilMs].
+/// A removed device still has its history: only an id with none that `registry` does not know is unknown.
+[[nodiscard]] DeviceHistoryPage deviceHistoryPage(HealthHistory &history, const DeviceRegistry &registry,
+                                                  const QString &deviceId, qint64 sinceMs, qint64 untilMs, int limit);
 
 } // namespace edgegate

@@ -19,8 +19,10 @@ qint64 bucketStart(qint64 timeMs)
 
 } // namespace
 
-void TelemetryHistory::add(const QString &deviceId, const QString &metric, qint64 timeMs, double value)
+void TelemetryHistory::add(const QString &deviceId, const QString &metric, qint64 timeMs, double value, qint64 nowMs)
 {
+    if (timeMs > nowMs + BucketMs)
+        timeMs = nowMs;
     if (!std::isfinite(value))
         return;
     Metrics &metrics = m_devices[deviceId];

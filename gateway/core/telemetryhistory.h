@@ -25,7 +25,9 @@ public:
     static constexpr int MaxMetrics = 32;
 
     /// Adds one sample; non-finite values are ignored, and so are samples older than the hour kept.
-    void add(const QString &deviceId, const QString &metric, qint64 timeMs, double value);
+    /// A sample time more than one bucket after `nowMs` (a device clock running ahead) is replaced
+    /// by `nowMs`, so it cannot move the hour kept past every correct sample.
+    void add(const QString &deviceId, const QString &metric, qint64 timeMs, double value, qint64 nowMs);
     void removeDevice(const QString &deviceId);
     /// Points with timeMs >= sinceMs, oldest first, for every metric of the device (metric -> points).
     [[nodiscard]] QMap<QString, QList<Point>> series(const QString &deviceId, qint64 sinceMs) const;

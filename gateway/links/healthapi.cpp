@@ -30,7 +30,7 @@ Q_LOGGING_CATEGORY(lcHealthApi, "edgegate.healthapi")
 namespace {
 
 constexpr int DefaultLimit = 100;
-constexpr int MaxLimit = 1000;
+constexpr int MaxLimit = DeviceHistoryPage::MaxLimit;
 constexpr qsizetype MaxBodyBytes = 65536;
 
 QHttpServerResponse badRequest(const QString &message)
@@ -136,18 +136,17 @@ QHttpServerResponse HealthApi::history(const QString &id, const QHttpServerReque
     const auto limit = limitParam(query);
     if (!limit)
         return badRequest(u"limit must be 0..%1"_s.arg(MaxLimit));
-    qsizetype total = 0;
-    const auto transitions = m_history.query(id, *since, *until, *limit, &total);
-    if (!transitions)
+    const DeviceHistoryPage page = deviceHistoryPage(m_history, m_registry, id, *since, *until, *limit);
+    switch (page.result) {
+    case DeviceHistoryPage::Result::StorageFailed:
         return jsonError(Status::ServiceUnavailable, u"storage_unavailable"_s, u"cannot read the status history"_s);
-    // A removed device still has its history; only an id never seen is unknown.
-    if (transitions->isEmpty() && total == 0 && !m_registry.find(id))
+    case DeviceHistoryPage::Result::UnknownDevice:
         return notFound(u"no device '%1'"_s.arg(id));
-    QJsonArray out;
-    for (const StatusTransition &t : *transitions)
-        out.append(statusTransitionToJson(t));
-    return QHttpServerResponse(
-        QJsonObject{{u"device"_s, id}, {u"transitions"_s, out}, {u"total"_s, static_cast<qint64>(total)}});
+    case DeviceHistoryPage::Result::Ok:
+        break;
+    }
+    return QHttpServerResponse(QJsonObject{
+        {u"device"_s, id}, {u"transitions"_s, page.transitions}, {u"total"_s, static_cast<qint64>(page.total)}});
 }
 
 QHttpServerResponse HealthApi::alert(const QString &id, const QHttpServerRequest &request)

@@ -190,14 +190,24 @@ bool HttpFrontDoor::admit(QTcpSocket *socket, Watch &watch, QByteArrayView metho
     std::optional<qint64> contentLength;
     bool chunked = false;
     bool badLength = false;
+    bool malformed = false;
     qsizetype from = 0;
     for (qsizetype end = headers.indexOf('\n'); end >= 0; end = headers.indexOf('\n', from)) {
-        const QByteArrayView header = headers.sliced(from, end - from);
+        QByteArrayView header = headers.sliced(from, end - from);
         from = end + 1;
+        if (header.endsWith('\r'))
+            header.chop(1);
+        if (header.isEmpty())
+            break; // the end of the head
+        // Read as QHttpServer's parser would or refused: no folded lines (a leading SP or HT
+        // continues the line before there), no bare CR, a name without blanks before the colon.
         const qsizetype colon = header.indexOf(':');
-        if (colon <= 0)
-            continue;
-        const QByteArrayView name = header.first(colon).trimmed();
+        const auto blank = [](char c) { return c == ' ' || c == '\t'; };
+        if (colon <= 0 || header.contains('\r') || std::any_of(header.cbegin(), header.cbegin() + colon, blank)) {
+            malformed = true;
+            break;
+        }
+        const QByteArrayView name = header.first(colon);
         const QByteArrayView value = header.sliced(colon + 1).trimmed();
         if (name.compare("authorization", Qt::CaseInsensitive) == 0 && !hasAuthorization) {
             authorization = value;
@@ -213,6 +223,10 @@ bool HttpFrontDoor::admit(QTcpSocket *socket, Watch &watch, QByteArrayView metho
         }
     }
     const bool headOnly = method == "HEAD";
+    if (malformed) {
+        refuse(socket, watch, 400, u"bad_request"_s, u"malformed header line"_s, true, headOnly);
+        return false;
+    }
     const qint64 past = socket->bytesAvailable() - headBytes - contentLength.value_or(0);
     const bool drain = chunked || badLength || past < 0;
     switch (m_gate(method, target, authorization)) {

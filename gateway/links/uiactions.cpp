@@ -282,18 +282,17 @@ UiActions::Outcome UiActions::deviceHistory(const QJsonObject &params)
     const auto limit = intParam(params, u"limit"_s, DefaultHistoryLimit, 0, MaxHistoryLimit);
     if (!limit)
         return Outcome::fail(Failure::BadRequest, u"limit: 0..%1"_s.arg(MaxHistoryLimit));
-    qsizetype total = 0;
-    const auto transitions
-        = m_history.query(id, 0, std::numeric_limits<qint64>::max(), static_cast<int>(*limit), &total);
-    if (!transitions)
+    const DeviceHistoryPage page
+        = deviceHistoryPage(m_history, m_registry, id, 0, std::numeric_limits<qint64>::max(), static_cast<int>(*limit));
+    switch (page.result) {
+    case DeviceHistoryPage::Result::StorageFailed:
         return Outcome::fail(Failure::Internal, u"cannot read the status history"_s);
-    // As in REST: a removed device still has its history; only an id never seen is unknown.
-    if (transitions->isEmpty() && total == 0 && !m_registry.find(id))
+    case DeviceHistoryPage::Result::UnknownDevice:
         return Outcome::fail(Failure::NotFound, u"no device '%1'"_s.arg(id));
-    QJsonArray out;
-    for (const StatusTransition &t : *transitions)
-        out.append(statusTransitionToJson(t));
-    return Outcome::ok(out);
+    case DeviceHistoryPage::Result::Ok:
+        break;
+    }
+    return Outcome::ok(page.transitions);
 }
 
 UiActions::Outcome UiActions::telemetryHistory(const QJsonObject &params)

@@ -3,6 +3,7 @@
 
 #include "gateway/core/apiaccess.h"
 #include "gateway/core/deviceregistry.h"
+#include "gateway/core/healthhistory.h"
 #include "shared/wsprotocol.h"
 
 #include <QJsonObject>
@@ -36,7 +37,7 @@ public:
     [[nodiscard]] static QString actorName(const ApiIdentity &identity);
 
     static constexpr int DefaultHistoryLimit = 50;
-    static constexpr int MaxHistoryLimit = 1000;
+    static constexpr int MaxHistoryLimit = DeviceHistoryPage::MaxLimit;
     static constexpr int DefaultTelemetryRangeS = 900;
     static constexpr int MinTelemetryRangeS = 60;
     static constexpr int MaxTelemetryRangeS = 3600;

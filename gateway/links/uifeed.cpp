@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QLoggingCategory>
 #include <QNetworkRequest>
+#include <QUrl>
 #include <QWebSocket>
 
 #include <algorithm>
@@ -35,8 +36,10 @@ UiFeed::UiFeed(const QString &gatewayId, const ApiAccess &access, DeviceRegistry
     , m_badFrames(metrics.counter(u"edgegate_ws_bad_frames_total"_s, u"Frames from WebSocket clients refused."_s))
     , m_clientsDropped(metrics.counter(u"edgegate_ws_clients_dropped_total"_s,
                                        u"WebSocket API clients closed for falling more than 4 MiB behind."_s))
-    , m_unauthorized(metrics.counter(u"edgegate_ws_unauthorized_total"_s,
-                                     u"WebSocket API clients closed for a missing, wrong or late token."_s))
+    , m_unauthorized(
+          metrics.counter(u"edgegate_ws_unauthorized_total"_s,
+                          u"WebSocket API clients refused: a missing, wrong or late token, a foreign Origin, too many "
+                          "waiting to authenticate."_s))
     , m_requests(metrics.counter(u"edgegate_ws_requests_total"_s, u"Requests from WebSocket API clients."_s))
 {
     m_statusTimer.setInterval(StatusInterval);
@@ -103,9 +106,14 @@ void UiFeed::addClient(std::unique_ptr<QWebSocket> socket)
         identity = m_access.identify({});
     else if (!header.isEmpty())
         identity = m_access.identifyHeader(header);
-    m_clients.push_back({std::move(socket), {}, identity.value_or(ApiIdentity{}), false, false});
+    const std::optional<QString> refusal = admissionRefusal(*s, identity.has_value());
+    m_clients.push_back({std::move(socket), {}, {}, identity.value_or(ApiIdentity{}), false, false});
     if (m_clients.size() == 1)
         m_statusTimer.start();
+    if (refusal) {
+        refuse(m_clients.back(), *refusal);
+        return;
+    }
 
     s->sendTextMessage(
         QString::fromUtf8(wsapi::encodeHello({m_gatewayId, QStringLiteral(EDGEGATE_VERSION), !identity.has_value()})));
@@ -118,6 +126,37 @@ void UiFeed::addClient(std::unique_ptr<QWebSocket> socket)
         if (c && !c->authenticated && !c->closing)
             refuse(*c, u"no auth frame within %1 s"_s.arg(AuthTimeout.count() / 1000));
     });
+}
+
+namespace {
+
+/// Whether an Origin header names the host and port of the Host header.
+bool sameOrigin(const QByteArray &origin, const QByteArray &host)
+{
+    const QUrl from(QString::fromLatin1(origin));
+    const QUrl to(u"http://"_s + QString::fromLatin1(host));
+    if (!from.isValid() || from.host().isEmpty() || !to.isValid())
+        return false;
+    const int defaultPort = (from.scheme() == u"https" || from.scheme() == u"wss") ? 443 : 80;
+    return from.host().compare(to.host(), Qt::CaseInsensitive) == 0 && from.port(defaultPort) == to.port(defaultPort);
+}
+
+} // namespace
+
+std::optional<QString> UiFeed::admissionRefusal(const QWebSocket &socket, bool authenticated) const
+{
+    // A browser sends the page's Origin: a page of another site must not use the API with the
+    // browser's access (without tokens, anything on this machine may). Non-browser clients send none.
+    const QByteArray origin = socket.request().rawHeader("Origin");
+    if (!origin.isEmpty() && !sameOrigin(origin, socket.request().rawHeader("Host")))
+        return u"cross-origin WebSocket refused"_s;
+    if (!authenticated) {
+        const auto waiting = std::count_if(m_clients.cbegin(), m_clients.cend(),
+                                           [](const Client &c) { return !c.authenticated && !c.closing; });
+        if (waiting >= MaxUnauthenticated)
+            return u"too many connections waiting to authenticate"_s;
+    }
+    return std::nullopt;
 }
 
 void UiFeed::startSession(Client &c)
@@ -293,16 +332,33 @@ void UiFeed::subscribe(Client &c, const wsapi::Frame &frame)
     }
     wsapi::Subscription &sub = c.subscription;
     if (frame.type == wsapi::type::Subscribe) {
+        QSet<QString> added;
+        for (const QString &id : request->devices) {
+            if (!c.subscribed.contains(id))
+                added.insert(id);
+        }
+        if (c.subscribed.size() + added.size() > MaxSubscribedDevices) {
+            m_badFrames.inc();
+            c.socket->sendTextMessage(QString::fromUtf8(wsapi::encodeError(
+                {wsapi::code::BadFrame.toString(),
+                 u"a connection can subscribe to at most %1 device ids"_s.arg(MaxSubscribedDevices)})));
+            return;
+        }
         sub.all = sub.all || request->all;
         for (const QString &id : request->devices) {
-            if (!sub.devices.contains(id))
+            if (added.remove(id)) {
                 sub.devices.append(id);
+                c.subscribed.insert(id);
+            }
         }
     } else if (request->all) {
         sub = {};
+        c.subscribed.clear();
     } else {
-        for (const QString &id : request->devices)
-            sub.devices.removeAll(id);
+        for (const QString &id : request->devices) {
+            if (c.subscribed.remove(id))
+                sub.devices.removeOne(id);
+        }
     }
     c.socket->sendTextMessage(QString::fromUtf8(wsapi::encodeSubscribed(sub)));
 }
@@ -366,7 +422,7 @@ void UiFeed::sendTelemetry(const Envelope &envelope)
     for (Client &c : m_clients) {
         if (!c.authenticated || c.closing)
             continue;
-        if (!c.subscription.all && !c.subscription.devices.contains(envelope.deviceId))
+        if (!c.subscription.all && !c.subscribed.contains(envelope.deviceId))
             continue;
         if (c.socket->bytesToWrite() > MaxClientBacklogBytes) {
             m_framesDropped.inc();

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QWebSocket;
@@ -48,6 +49,10 @@ public:
     static constexpr std::chrono::milliseconds StatusInterval{2'000};
     /// Cleared alerts in the snapshot (open ones are all sent).
     static constexpr int ClearedAlertsInSnapshot = 100;
+    /// Device ids one connection can subscribe to.
+    static constexpr qsizetype MaxSubscribedDevices = 1024;
+    /// Connections waiting for their auth frame at a time; more are refused.
+    static constexpr qsizetype MaxUnauthenticated = 32;
 
     /// Everything of the status frame except time and messages_per_second, which the feed measures.
     using StatusProvider = std::function<wsapi::GatewayStatus()>;
@@ -75,6 +80,7 @@ private:
     {
         std::unique_ptr<QWebSocket> socket;
         wsapi::Subscription subscription;
+        QSet<QString> subscribed; ///< subscription.devices, for lookups
         ApiIdentity identity;
         bool authenticated = false; ///< session sent; only then does anything but hello go out
         bool closing = false; ///< refused: waiting for the close handshake
@@ -83,6 +89,8 @@ private:
     void received(QWebSocket *socket, const QString &text);
     void authenticate(Client &c, const wsapi::FrameDecode &decoded);
     void refuse(Client &c, const QString &message);
+    /// Why a new connection is refused before its hello (foreign Origin, too many waiting), if it is.
+    [[nodiscard]] std::optional<QString> admissionRefusal(const QWebSocket &socket, bool authenticated) const;
     void startSession(Client &c);
     void subscribe(Client &c, const wsapi::Frame &frame);
     void request(Client &c, const wsapi::Frame &frame);

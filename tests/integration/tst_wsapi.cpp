@@ -36,7 +36,7 @@ const QString Tokens = uR"(  tokens:
 class ApiClient
 {
 public:
-    explicit ApiClient(quint16 port, const QByteArray &authorization = {})
+    explicit ApiClient(quint16 port, const QByteArray &authorization = {}, const QByteArray &origin = {})
     {
         QObject::connect(&socket, &QWebSocket::textMessageReceived, &socket, [this](const QString &text) {
             const auto decoded = wsapi::decodeFrame(text.toUtf8());
@@ -46,6 +46,8 @@ public:
         QNetworkRequest request(QUrl(u"ws://127.0.0.1:%1/ws"_s.arg(port)));
         if (!authorization.isEmpty())
             request.setRawHeader("Authorization", authorization);
+        if (!origin.isEmpty())
+            request.setRawHeader("Origin", origin);
         socket.open(request);
     }
 
@@ -156,6 +158,9 @@ private slots:
     void tokenInAuthFrame();
     void refusedClientsAreClosed();
     void authorizationHeaderSkipsTheAuthFrame();
+    void subscriptionCap();
+    void foreignOriginRefused();
+    void unauthenticatedCap();
 
 private:
     std::unique_ptr<Broker> m_broker;
@@ -582,6 +587,92 @@ void TestWsApi::authorizationHeaderSkipsTheAuthFrame()
     ApiClient viewer(gw.httpPort(), "bearer s3cret-viewer-001");
     QTRY_COMPARE_WITH_TIMEOUT(viewer.count(wsapi::type::Session), 1, 10000);
     QCOMPARE(wsapi::sessionFromFrame(*viewer.last(wsapi::type::Session))->role, u"viewer"_s);
+}
+
+void TestWsApi::subscriptionCap()
+{
+    Gateway gw;
+    QVERIFY(gw.start(gw.config(m_broker->port())));
+    ApiClient client(gw.httpPort());
+    QTRY_COMPARE_WITH_TIMEOUT(client.count(wsapi::type::Status), 1, 10000);
+    QStringList ids;
+    for (int i = 0; i < 1024; ++i)
+        ids.append(u"d%1"_s.arg(i));
+    client.socket.sendTextMessage(
+        QString::fromUtf8(wsapi::encodeSubscription(wsapi::type::Subscribe, {false, ids.mid(0, 1000)})));
+    client.socket.sendTextMessage(
+        QString::fromUtf8(wsapi::encodeSubscription(wsapi::type::Subscribe, {false, ids.mid(990)})));
+    QTRY_COMPARE_WITH_TIMEOUT(client.count(wsapi::type::Subscribed), 2, 10000);
+    QCOMPARE(wsapi::subscriptionFromFrame(*client.last(wsapi::type::Subscribed))->devices, ids);
+
+    // One more is over the cap: refused, nothing changes.
+    client.socket.sendTextMessage(
+        QString::fromUtf8(wsapi::encodeSubscription(wsapi::type::Subscribe, {false, {u"d5"_s, u"one-too-many"_s}})));
+    QTRY_COMPARE_WITH_TIMEOUT(client.count(wsapi::type::Error), 1, 10000);
+    const auto error = wsapi::errorFromFrame(*client.last(wsapi::type::Error));
+    QCOMPARE(error->code, u"bad_frame"_s);
+    QVERIFY2(error->message.contains(u"1024"_s), qPrintable(error->message));
+    // Ids already in the list, and room made by unsubscribing, are fine.
+    client.socket.sendTextMessage(
+        QString::fromUtf8(wsapi::encodeSubscription(wsapi::type::Unsubscribe, {false, {u"d0"_s}})));
+    client.socket.sendTextMessage(
+        QString::fromUtf8(wsapi::encodeSubscription(wsapi::type::Subscribe, {false, {u"d5"_s, u"one-too-many"_s}})));
+    QTRY_COMPARE_WITH_TIMEOUT(client.count(wsapi::type::Subscribed), 4, 10000);
+    const QStringList devices = wsapi::subscriptionFromFrame(*client.last(wsapi::type::Subscribed))->devices;
+    QCOMPARE(devices.size(), 1024);
+    QCOMPARE(devices.last(), u"one-too-many"_s);
+    QVERIFY(!devices.contains(u"d0"_s));
+    QCOMPARE(client.count(wsapi::type::Error), 1);
+}
+
+void TestWsApi::foreignOriginRefused()
+{
+    Gateway gw;
+    QVERIFY(gw.start(gw.config(m_broker->port())));
+    // A page served by the gateway's own host and port may connect.
+    ApiClient sameSite(gw.httpPort(), {}, "http://127.0.0.1:" + QByteArray::number(gw.httpPort()));
+    QTRY_COMPARE_WITH_TIMEOUT(sameSite.count(wsapi::type::Status), 1, 10000);
+
+    // Any other page is refused before hello.
+    ApiClient foreign(gw.httpPort(), {}, "http://evil.example");
+    QSignalSpy closed(&foreign.socket, &QWebSocket::disconnected);
+    QVERIFY(closed.wait(10000));
+    QCOMPARE(foreign.socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QCOMPARE(foreign.socket.closeReason(), u"cross-origin WebSocket refused"_s);
+    QCOMPARE(foreign.count(wsapi::type::Hello), 0);
+    ApiClient otherPort(gw.httpPort(), {}, "http://127.0.0.1:" + QByteArray::number(gw.httpPort() + 1));
+    QSignalSpy otherClosed(&otherPort.socket, &QWebSocket::disconnected);
+    QVERIFY(otherClosed.wait(10000));
+    QCOMPARE(otherPort.socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+
+    QCOMPARE(metricValue(curl(gw.httpPort(), u"/metrics"_s).body, u"edgegate_ws_unauthorized_total"_s), 2.0);
+    QCOMPARE(sameSite.socket.state(), QAbstractSocket::ConnectedState);
+}
+
+void TestWsApi::unauthenticatedCap()
+{
+    Gateway gw;
+    QVERIFY(gw.start(gw.config(m_broker->port(), {}, {}, Tokens)));
+    std::vector<std::unique_ptr<ApiClient>> waiting;
+    for (int i = 0; i < 32; ++i) {
+        waiting.push_back(std::make_unique<ApiClient>(gw.httpPort()));
+        QTRY_COMPARE_WITH_TIMEOUT(waiting.back()->count(wsapi::type::Hello), 1, 10000);
+    }
+    ApiClient extra(gw.httpPort());
+    QSignalSpy closed(&extra.socket, &QWebSocket::disconnected);
+    QVERIFY(closed.wait(10000));
+    QCOMPARE(extra.socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QCOMPARE(extra.socket.closeReason(), u"too many connections waiting to authenticate"_s);
+    QCOMPARE(extra.count(wsapi::type::Hello), 0);
+
+    // A client with a token in its Authorization header does not wait, so it is not refused;
+    // once one of the waiting authenticates, another may wait.
+    ApiClient admin(gw.httpPort(), "Bearer s3cret-admin-0001");
+    QTRY_COMPARE_WITH_TIMEOUT(admin.count(wsapi::type::Session), 1, 10000);
+    waiting.front()->socket.sendTextMessage(QString::fromUtf8(wsapi::encodeAuth(QString::fromLatin1(ViewerToken))));
+    QTRY_COMPARE_WITH_TIMEOUT(waiting.front()->count(wsapi::type::Session), 1, 10000);
+    ApiClient next(gw.httpPort());
+    QTRY_COMPARE_WITH_TIMEOUT(next.count(wsapi::type::Hello), 1, 10000);
 }
 
 QTEST_GUILESS_MAIN(TestWsApi)

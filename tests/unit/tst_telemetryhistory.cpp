@@ -13,6 +13,8 @@ namespace {
 using Point = TelemetryHistory::Point;
 constexpr qint64 T0 = 1'700'000'000'000; // a bucket start
 constexpr qint64 Bucket = TelemetryHistory::BucketMs;
+// The receiving time for samples whose own time is to be kept.
+constexpr qint64 Now = T0 + 10'000 * Bucket;
 
 /// "t:v" per point, relative to T0 in buckets, for readable comparisons.
 QStringList shown(const QList<Point> &points)
@@ -35,6 +37,7 @@ private slots:
     void bucketing();
     void ringDropsOldest();
     void lateSamples();
+    void futureSamples();
     void metricCap();
     void since();
     void removeDevice();
@@ -72,7 +75,7 @@ void TestTelemetryHistory::bucketing()
     QFETCH(QStringList, expected);
     TelemetryHistory history;
     for (qsizetype i = 0; i < times.size(); ++i)
-        history.add(u"d"_s, u"temp"_s, T0 + times[i], values[i]);
+        history.add(u"d"_s, u"temp"_s, T0 + times[i], values[i], Now);
     const auto series = history.series(u"d"_s, std::numeric_limits<qint64>::min());
     QCOMPARE(series.keys(), QStringList{u"temp"_s});
     QCOMPARE(shown(series.value(u"temp"_s)), expected);
@@ -82,13 +85,13 @@ void TestTelemetryHistory::ringDropsOldest()
 {
     TelemetryHistory history;
     for (int i = 0; i < TelemetryHistory::Buckets; ++i)
-        history.add(u"d"_s, u"v"_s, T0 + i * Bucket, i);
+        history.add(u"d"_s, u"v"_s, T0 + i * Bucket, i, Now);
     QList<Point> points = history.series(u"d"_s, 0).value(u"v"_s);
     QCOMPARE(points.size(), TelemetryHistory::Buckets);
     QCOMPARE(points.first().timeMs, T0);
 
     // One bucket more: the oldest goes.
-    history.add(u"d"_s, u"v"_s, T0 + TelemetryHistory::Buckets * Bucket, 360);
+    history.add(u"d"_s, u"v"_s, T0 + TelemetryHistory::Buckets * Bucket, 360, Now);
     points = history.series(u"d"_s, 0).value(u"v"_s);
     QCOMPARE(points.size(), TelemetryHistory::Buckets);
     QCOMPARE(points.first().timeMs, T0 + Bucket);
@@ -96,36 +99,48 @@ void TestTelemetryHistory::ringDropsOldest()
     QCOMPARE(points.last().value, 360.0);
 
     // A jump of more than an hour leaves only the new bucket.
-    history.add(u"d"_s, u"v"_s, T0 + 3 * TelemetryHistory::Buckets * Bucket, 9);
+    history.add(u"d"_s, u"v"_s, T0 + 3 * TelemetryHistory::Buckets * Bucket, 9, Now);
     QCOMPARE(shown(history.series(u"d"_s, 0).value(u"v"_s)), QStringList{u"%1:9"_s.arg(3 * TelemetryHistory::Buckets)});
 }
 
 void TestTelemetryHistory::lateSamples()
 {
     TelemetryHistory history;
-    history.add(u"d"_s, u"v"_s, T0 + 400 * Bucket, 1);
+    history.add(u"d"_s, u"v"_s, T0 + 400 * Bucket, 1, Now);
     // Older than the hour kept behind the newest bucket: dropped.
-    history.add(u"d"_s, u"v"_s, T0 + 40 * Bucket, 2);
+    history.add(u"d"_s, u"v"_s, T0 + 40 * Bucket, 2, Now);
     // Within it: a bucket of its own, in order.
-    history.add(u"d"_s, u"v"_s, T0 + 41 * Bucket, 3);
+    history.add(u"d"_s, u"v"_s, T0 + 41 * Bucket, 3, Now);
     QCOMPARE(shown(history.series(u"d"_s, 0).value(u"v"_s)), (QStringList{u"41:3"_s, u"400:1"_s}));
+}
+
+void TestTelemetryHistory::futureSamples()
+{
+    TelemetryHistory history;
+    history.add(u"d"_s, u"v"_s, T0, 1, T0);
+    // Up to one bucket ahead of the receiving time is taken as it is.
+    history.add(u"d"_s, u"v"_s, T0 + Bucket, 2, T0);
+    // Further ahead (a day): counted at the receiving time, the hour kept does not move.
+    history.add(u"d"_s, u"v"_s, T0 + 8640 * Bucket, 3, T0 + 1);
+    history.add(u"d"_s, u"v"_s, T0 + 2 * Bucket, 4, T0 + 2 * Bucket);
+    QCOMPARE(shown(history.series(u"d"_s, 0).value(u"v"_s)), (QStringList{u"0:2"_s, u"1:2"_s, u"2:4"_s}));
 }
 
 void TestTelemetryHistory::metricCap()
 {
     TelemetryHistory history;
     for (int m = 0; m < TelemetryHistory::MaxMetrics + 5; ++m)
-        history.add(u"d"_s, u"m%1"_s.arg(m, 2, 10, QChar(u'0')), T0, m);
+        history.add(u"d"_s, u"m%1"_s.arg(m, 2, 10, QChar(u'0')), T0, m, Now);
     auto series = history.series(u"d"_s, 0);
     QCOMPARE(series.size(), TelemetryHistory::MaxMetrics);
     QVERIFY(series.contains(u"m00"_s));
     QVERIFY(series.contains(u"m31"_s));
     QVERIFY(!series.contains(u"m32"_s));
     // Known metrics still take samples.
-    history.add(u"d"_s, u"m00"_s, T0 + Bucket, 1);
+    history.add(u"d"_s, u"m00"_s, T0 + Bucket, 1, Now);
     QCOMPARE(history.series(u"d"_s, 0).value(u"m00"_s).size(), 2);
     // Another device has a cap of its own.
-    history.add(u"e"_s, u"m40"_s, T0, 1);
+    history.add(u"e"_s, u"m40"_s, T0, 1, Now);
     QCOMPARE(history.series(u"e"_s, 0).size(), 1);
 }
 
@@ -133,9 +148,9 @@ void TestTelemetryHistory::since()
 {
     TelemetryHistory history;
     for (int i = 0; i < 10; ++i) {
-        history.add(u"d"_s, u"a"_s, T0 + i * Bucket + 500, i);
+        history.add(u"d"_s, u"a"_s, T0 + i * Bucket + 500, i, Now);
         if (i % 2 == 0)
-            history.add(u"d"_s, u"b"_s, T0 + i * Bucket, 10 * i);
+            history.add(u"d"_s, u"b"_s, T0 + i * Bucket, 10 * i, Now);
     }
     const auto series = history.series(u"d"_s, T0 + 7 * Bucket);
     QCOMPARE(shown(series.value(u"a"_s)), (QStringList{u"7:7"_s, u"8:8"_s, u"9:9"_s}));
@@ -148,22 +163,22 @@ void TestTelemetryHistory::since()
 void TestTelemetryHistory::removeDevice()
 {
     TelemetryHistory history;
-    history.add(u"d"_s, u"v"_s, T0, 1);
-    history.add(u"e"_s, u"v"_s, T0, 2);
+    history.add(u"d"_s, u"v"_s, T0, 1, Now);
+    history.add(u"e"_s, u"v"_s, T0, 2, Now);
     history.removeDevice(u"d"_s);
     QVERIFY(history.series(u"d"_s, 0).isEmpty());
     QCOMPARE(shown(history.series(u"e"_s, 0).value(u"v"_s)), QStringList{u"0:2"_s});
     history.removeDevice(u"never-seen"_s);
     // A device added again starts empty.
-    history.add(u"d"_s, u"w"_s, T0 + Bucket, 3);
+    history.add(u"d"_s, u"w"_s, T0 + Bucket, 3, Now);
     QCOMPARE(history.series(u"d"_s, 0).keys(), QStringList{u"w"_s});
 }
 
 void TestTelemetryHistory::devicesApart()
 {
     TelemetryHistory history;
-    history.add(u"d"_s, u"v"_s, T0, 1);
-    history.add(u"e"_s, u"v"_s, T0, 3);
+    history.add(u"d"_s, u"v"_s, T0, 1, Now);
+    history.add(u"e"_s, u"v"_s, T0, 3, Now);
     QCOMPARE(shown(history.series(u"d"_s, 0).value(u"v"_s)), QStringList{u"0:1"_s});
     QCOMPARE(shown(history.series(u"e"_s, 0).value(u"v"_s)), QStringList{u"0:3"_s});
 }

@@ -215,8 +215,8 @@ void TestUiActions::telemetryHistorySeries()
     Fixture f;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const qint64 bucket = now - now % TelemetryHistory::BucketMs;
-    f.telemetry.add(u"d1"_s, u"t"_s, now, 20);
-    f.telemetry.add(u"d1"_s, u"t"_s, now, 22);
+    f.telemetry.add(u"d1"_s, u"t"_s, now, 20, now);
+    f.telemetry.add(u"d1"_s, u"t"_s, now, 22, now);
     const wsapi::Reply reply = f.run(u"telemetry.history"_s, {{u"device"_s, u"d1"_s}, {u"range_s"_s, 60}});
     QVERIFY2(reply.ok, qPrintable(reply.error.message));
     const QJsonObject result = reply.result.toObject();
