@@ -10,20 +10,11 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-$root/build}
 devices=${2:-500}
 seconds=${3:-60}
-work=$(mktemp -d)
-chmod 755 "$work"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-mqtt_port=$(free_port)
+# shellcheck source=tools/bench-lib.sh
+source "$root/tools/bench-lib.sh"
+start_mosquitto
 http_port=$(free_port)
 
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$mqtt_port" >"$work/mosquitto.conf"
-chmod 644 "$work/mosquitto.conf"
-mosquitto -c "$work/mosquitto.conf" 2>/dev/null &
-pids+=("$!")
 cat >"$work/edgegated.yaml" <<YAML
 gateway:
   data_dir: $work/data
@@ -34,10 +25,8 @@ http:
 coap:
   listen: 127.0.0.1:$(free_port)
 YAML
-"$build/gateway/edgegated" --config "$work/edgegated.yaml" --log-level warning 2>/dev/null &
-gw=$!
-pids+=("$gw")
-for _ in $(seq 1 100); do
+start_edgegated "$work/edgegated.yaml" "$http_port"
+for _ in $(seq 1 100); do # the devices' first messages must find the gateway subscribed
     curl -sf "http://127.0.0.1:$http_port/healthz" | grep -q '"broker":"connected"' && break
     sleep 0.1
 done

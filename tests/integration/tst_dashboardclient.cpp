@@ -50,6 +50,14 @@ struct Site
         return gateway.start(yaml);
     }
     [[nodiscard]] QString wsUrl() const { return u"ws://127.0.0.1:%1/ws"_s.arg(gateway.httpPort()); }
+    /// Points the client at this gateway, with a token when one is given, and connects it.
+    void open(ApiClient &client, const QString &token = {}) const
+    {
+        client.setUrl(wsUrl());
+        if (!token.isEmpty())
+            client.setToken(token);
+        client.open();
+    }
     bool telemetry(const QString &device, const QByteArray &json)
     {
         return publish(broker.port(), u"devices/%1/telemetry"_s.arg(device), json);
@@ -209,8 +217,7 @@ void TestDashboardClient::alertAcknowledgeAndClear()
     Site site;
     QVERIFY(site.start(HotRuleYaml));
     ApiClient client;
-    client.setUrl(site.wsUrl());
-    client.open();
+    site.open(client);
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), ApiClient::Connected, ConnectTimeoutMs);
 
     AlertModel *alerts = client.alerts();
@@ -241,8 +248,7 @@ void TestDashboardClient::alertAcknowledgeAndClear()
 
     // A new client gets the alert in its snapshot.
     ApiClient second;
-    second.setUrl(site.wsUrl());
-    second.open();
+    site.open(second);
     QTRY_COMPARE_WITH_TIMEOUT(second.state(), ApiClient::Connected, ConnectTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(second.alerts()->count(), 1, 5000);
     QCOMPARE(second.alerts()->get(id).value(u"state"_s).toString(), u"cleared"_s);
@@ -253,8 +259,7 @@ void TestDashboardClient::pendingDevicesAndCommands()
     Site site;
     QVERIFY(site.start(u"registry:\n  policy: approve\n"_s));
     ApiClient client;
-    client.setUrl(site.wsUrl());
-    client.open();
+    site.open(client);
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), ApiClient::Connected, ConnectTimeoutMs);
 
     QVERIFY(site.telemetry(u"new-1"_s, R"({"temperature": 20})"));
@@ -293,9 +298,7 @@ void TestDashboardClient::viewerIsReadOnly()
     QVERIFY(site.telemetry(u"boiler-1"_s, R"({"temperature": 95})"));
 
     ApiClient viewer;
-    viewer.setUrl(site.wsUrl());
-    viewer.setToken(ViewerToken);
-    viewer.open();
+    site.open(viewer, ViewerToken);
     QTRY_COMPARE_WITH_TIMEOUT(viewer.state(), ApiClient::Connected, ConnectTimeoutMs);
     QCOMPARE(viewer.role(), u"viewer"_s);
     QCOMPARE(viewer.user(), u"wall"_s);
@@ -321,9 +324,7 @@ void TestDashboardClient::viewerIsReadOnly()
 
     // The admin token acts, and alerts name who did it.
     ApiClient admin;
-    admin.setUrl(site.wsUrl());
-    admin.setToken(AdminToken);
-    admin.open();
+    site.open(admin, AdminToken);
     QTRY_COMPARE_WITH_TIMEOUT(admin.state(), ApiClient::Connected, ConnectTimeoutMs);
     QCOMPARE(admin.role(), u"admin"_s);
     QCOMPARE(admin.user(), u"ops"_s);
@@ -369,8 +370,7 @@ void TestDashboardClient::tokenRefusedStopsRetrying()
 
     // Without a token the gateway asks for one and the client stops too.
     ApiClient anonymous;
-    anonymous.setUrl(site.wsUrl());
-    anonymous.open();
+    site.open(anonymous);
     QTRY_COMPARE_WITH_TIMEOUT(anonymous.lastError(), u"token required"_s, ConnectTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(anonymous.state(), ApiClient::Disconnected, 5000);
 
@@ -390,8 +390,7 @@ void TestDashboardClient::reconnectsAfterGatewayRestart()
     QVERIFY(site.telemetry(u"dev-b"_s, R"({"temperature": 21})"));
 
     ApiClient client;
-    client.setUrl(site.wsUrl());
-    client.open();
+    site.open(client);
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), ApiClient::Connected, ConnectTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(client.devices()->count(), 2, 10000);
 
@@ -437,8 +436,7 @@ void TestDashboardClient::telemetryHistoryAndLive()
         QVERIFY(site.telemetry(u"dev-t"_s, u"{\"temperature\": %1, \"state\": \"ok\"}"_s.arg(value).toUtf8()));
 
     ApiClient client;
-    client.setUrl(site.wsUrl());
-    client.open();
+    site.open(client);
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), ApiClient::Connected, ConnectTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(client.devices()->count(), 1, 10000);
 
@@ -498,8 +496,7 @@ void TestDashboardClient::firmwareUploadAndCampaign()
     Site site;
     QVERIFY(site.start(u"ota:\n  job_timeout: 60s\n"_s));
     ApiClient client;
-    client.setUrl(site.wsUrl());
-    client.open();
+    site.open(client);
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), ApiClient::Connected, ConnectTimeoutMs);
     QCOMPARE(client.firmware()->count(), 0);
 
@@ -583,8 +580,7 @@ void TestDashboardClient::firmwareUploadAndCampaign()
 
     // A new client sees the campaign in its snapshot and the image in its list.
     ApiClient second;
-    second.setUrl(site.wsUrl());
-    second.open();
+    site.open(second);
     QTRY_COMPARE_WITH_TIMEOUT(second.state(), ApiClient::Connected, ConnectTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(second.campaigns()->count(), 1, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(second.firmware()->count(), 1, 5000);
@@ -627,8 +623,7 @@ void TestDashboardClient::snapshotsLargerThanClientFrames()
     QVERIFY(edgegate::wsapi::encodeDevices(listed).size() > edgegate::wsapi::MaxFrameBytes);
 
     ApiClient client;
-    client.setUrl(site.wsUrl());
-    client.open();
+    site.open(client);
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), ApiClient::Connected, ConnectTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(client.devices()->count(), Devices + 1, 10000);
     QCOMPARE(client.devices()->get(u"fleet-sensor-299"_s).value(u"protocol"_s).toString(), u"http"_s);
@@ -659,8 +654,7 @@ void TestDashboardClient::requestsFromFailedRepliesAreRefused()
     Site site;
     QVERIFY(site.start());
     ApiClient client;
-    client.setUrl(site.wsUrl());
-    client.open();
+    site.open(client);
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), ApiClient::Connected, ConnectTimeoutMs);
 
     // Whoever learns that a request failed with the connection asks again at once; that request is
