@@ -11,6 +11,7 @@
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
 #include "gateway/core/otamanager.h"
+#include "gateway/core/receiveclock.h"
 #include "gateway/core/resourcedirectory.h"
 #include "gateway/core/telemetryhistory.h"
 #include "gateway/links/alertwebhook.h"
@@ -43,7 +44,6 @@
 
 #include "gateway/links/httpjson.h"
 
-#include <QDateTime>
 #include <QDir>
 #include <QHostInfo>
 #include <QHttpServer>
@@ -454,7 +454,8 @@ void Gateway::wireTelemetryHistory()
             const auto *flag = std::get_if<bool>(&sample.value);
             const std::optional<double> value = flag ? std::optional(*flag ? 1.0 : 0.0) : numericValue(sample.value);
             if (value)
-                m_telemetryHistory->add(envelope.deviceId, sample.name, sample.timeMs, *value, envelope.receivedAtMs);
+                m_telemetryHistory->add(envelope.deviceId, sample.name, msFromNs(sample.timeNs), *value,
+                                        msFromNs(envelope.receivedAtNs));
         }
     });
     connect(m_registry.get(), &DeviceRegistry::deviceRemoved, this,
@@ -592,7 +593,7 @@ void Gateway::finishStop()
     if (!m_history->flush() || !m_alerts->flush())
         qCWarning(lcGateway) << "the last status history or alert changes could not be written";
     // Aggregate windows in progress go out now, stamped with the time of the stop.
-    m_router->flushAggregates(QDateTime::currentMSecsSinceEpoch(), true);
+    m_router->flushAggregates(wallClockNs(), true);
     for (Channel &channel : m_channels)
         channel.outbox->sync();
     // Whatever is still unconfirmed stays in the outboxes for the next start.

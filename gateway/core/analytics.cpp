@@ -2,6 +2,7 @@
 #include "gateway/core/analytics.h"
 
 #include "gateway/core/metrics.h"
+#include "gateway/core/receiveclock.h"
 
 #include <cmath>
 
@@ -29,7 +30,7 @@ QList<Anomaly> Analytics::process(const Envelope &envelope)
         }
         MetricState &state = *found;
         state.last = sample.value;
-        state.lastTimeMs = sample.timeMs;
+        state.lastTimeMs = msFromNs(sample.timeNs);
         const std::optional<double> number = numericValue(sample.value);
         if (!number)
             continue;
@@ -40,10 +41,10 @@ QList<Anomaly> Analytics::process(const Envelope &envelope)
             const double z = window.zScore(*number);
             // A negative z means the window has no spread: no z-score, so no anomaly.
             if (z >= m_settings.anomalyZ)
-                anomalies.append(
-                    {envelope.deviceId, sample.name, *number, z, window.mean(), window.stddev(), sample.timeMs});
+                anomalies.append({envelope.deviceId, sample.name, *number, z, window.mean(), window.stddev(),
+                                  msFromNs(sample.timeNs)});
         }
-        window.add(*number, sample.timeMs);
+        window.add(*number, sample.timeNs);
     }
     return anomalies;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/envelope.h"
 
-#include <QDateTime>
+#include "gateway/core/receiveclock.h"
 
 namespace edgegate {
 
@@ -26,7 +26,7 @@ InboundMessage receivedNow(Protocol protocol, const QString &deviceId, MessageKi
 {
     InboundMessage message;
     message.receivedMono = std::chrono::steady_clock::now();
-    message.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
+    message.receivedAtNs = wallClockNs();
     message.protocol = protocol;
     message.deviceId = deviceId;
     message.kind = kind;

@@ -33,7 +33,8 @@ struct InboundMessage
     int qos = 0;
     /// A retained MQTT message the broker replays at subscription: the last known state, not news.
     bool replayed = false;
-    qint64 receivedAtMs = 0; ///< wall clock, ms since the epoch
+    /// Wall clock when it arrived, ns since the epoch; Ingest makes it unique (see ReceiveClock).
+    qint64 receivedAtNs = 0;
     std::chrono::steady_clock::time_point receivedMono; ///< for latency measurement
 };
 
@@ -46,7 +47,7 @@ struct Sample
 {
     QString name;
     Value value;
-    qint64 timeMs = 0; ///< device time when the payload had one, else the receive time
+    qint64 timeNs = 0; ///< ns since the epoch: device time when the payload had one, else the receive time
 };
 
 /// The one type every inbound message becomes, whatever protocol it came from.
@@ -58,7 +59,7 @@ struct Envelope
     QList<Sample> samples;
     QByteArray raw;
     int qos = 0;
-    qint64 receivedAtMs = 0;
+    qint64 receivedAtNs = 0; ///< unique per message (see ReceiveClock)
     bool hasDeviceTime = false;
     std::chrono::steady_clock::time_point receivedMono;
 };

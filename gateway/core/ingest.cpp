@@ -4,6 +4,7 @@
 #include "gateway/core/analytics.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/metrics.h"
+#include "gateway/core/receiveclock.h"
 #include "gateway/core/router.h"
 
 #include <QDateTime>
@@ -68,7 +69,7 @@ Envelope passOn(const InboundMessage &message)
     envelope.source = message.protocol;
     envelope.raw = message.payload;
     envelope.qos = message.qos;
-    envelope.receivedAtMs = message.receivedAtMs;
+    envelope.receivedAtNs = message.receivedAtNs;
     envelope.receivedMono = message.receivedMono;
     return envelope;
 }
@@ -149,14 +150,27 @@ Counter &Ingest::badCounter(const QString &reason)
     return *c;
 }
 
-IngestResult Ingest::handle(const InboundMessage &message)
+qint64 Ingest::stampReceived(qint64 wallNs)
 {
+    // A clock set back holds every receive time just after the last one until it catches up.
+    if (const qint64 ahead = m_receiveClock.aheadOf(wallNs);
+        ahead > 1'000'000'000 && m_warnings.allow(u"clock_behind"_s)) {
+        qCWarning(lcIngest).noquote() << u"the system clock is %1 s behind the last receive time: receive times stay "
+                                         "just after it until the clock catches up"_s.arg(double(ahead) / 1e9, 0, 'f',
+                                                                                          1);
+    }
+    return m_receiveClock.stamp(wallNs);
+}
+
+IngestResult Ingest::handle(InboundMessage message)
+{
+    message.receivedAtNs = stampReceived(message.receivedAtNs);
     m_messages[static_cast<size_t>(message.protocol)][static_cast<size_t>(message.kind)]->inc();
     // Whatever a known device sends shows it is alive; commands and OTA offers come from elsewhere.
     if ((message.kind == MessageKind::CommandAck || message.kind == MessageKind::Event
          || message.kind == MessageKind::OtaProgress)
         && m_registry.find(message.deviceId)) {
-        m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs);
+        m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs));
     }
     switch (message.kind) {
     case MessageKind::Telemetry:
@@ -202,7 +216,7 @@ IngestResult Ingest::reject(Protocol protocol, const QString &reason, const QStr
 
 IngestResult Ingest::handleTelemetry(const InboundMessage &message)
 {
-    DecodeResult decoded = m_decoder.decode(message.payload, message.format, message.receivedAtMs);
+    DecodeResult decoded = m_decoder.decode(message.payload, message.format, message.receivedAtNs);
     if (decoded.error) {
         return reject(message.protocol, decodeErrorReason(*decoded.error), message.deviceId, decoded.detail);
     }
@@ -213,11 +227,11 @@ IngestResult Ingest::handleTelemetry(const InboundMessage &message)
     envelope.samples = std::move(decoded.samples);
     envelope.raw = message.payload;
     envelope.qos = message.qos;
-    envelope.receivedAtMs = message.receivedAtMs;
+    envelope.receivedAtNs = message.receivedAtNs;
     envelope.hasDeviceTime = decoded.hasDeviceTime;
     envelope.receivedMono = message.receivedMono;
 
-    switch (m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs)) {
+    switch (m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs))) {
     case DeviceRegistry::Admission::Denied:
         return denied(message);
     case DeviceRegistry::Admission::Pending:
@@ -348,7 +362,7 @@ IngestResult Ingest::handleStatus(const InboundMessage &message)
         // A device saying it is offline is no reason to register it.
         if (status == DeviceStatus::Offline)
             return {};
-        if (m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs)
+        if (m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs))
             == DeviceRegistry::Admission::Denied)
             return denied(message);
     }
@@ -357,7 +371,7 @@ IngestResult Ingest::handleStatus(const InboundMessage &message)
         if (const Router::Result r = routed(passOn(message)); r != Router::Result::Stored)
             return unrouted(message, r);
     }
-    m_registry.setReportedStatus(message.deviceId, status, message.receivedAtMs, reported->uptimeS);
+    m_registry.setReportedStatus(message.deviceId, status, msFromNs(message.receivedAtNs), reported->uptimeS);
     return {};
 }
 
@@ -383,7 +397,8 @@ IngestResult Ingest::handleMeta(const InboundMessage &message)
         m_registry.applyMeta(message.deviceId, meta);
         return {};
     }
-    if (m_registry.admit(message.deviceId, message.protocol, message.receivedAtMs) == DeviceRegistry::Admission::Denied)
+    if (m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs))
+        == DeviceRegistry::Admission::Denied)
         return denied(message);
     if (approved(message.deviceId)) {
         if (const Router::Result r = routed(passOn(message)); r != Router::Result::Stored)

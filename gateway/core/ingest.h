@@ -6,6 +6,7 @@
 #include "gateway/core/envelope.h"
 #include "gateway/core/payloaddecoder.h"
 #include "gateway/core/ratelimitedlog.h"
+#include "gateway/core/receiveclock.h"
 #include "gateway/core/router.h"
 
 #include <QHash>
@@ -59,7 +60,8 @@ public:
     /// Messages held for all pending devices together, whatever registry.pending_buffer allows each.
     static constexpr qsizetype MaxHeldInAll = 50000;
 
-    IngestResult handle(const InboundMessage &message);
+    /// Gives the message its unique receive time (see ReceiveClock), then handles it.
+    IngestResult handle(InboundMessage message);
 
     /// For input a link refused before it became a message (bad topic, invalid id): counted
     /// and logged like any bad input. `deviceId` may be empty when no valid id was found.
@@ -84,6 +86,7 @@ signals:
     void firmwareAnnounced(const QString &deviceId, const QString &firmware);
 
 private:
+    qint64 stampReceived(qint64 wallNs);
     IngestResult handleTelemetry(const InboundMessage &message);
     IngestResult handleStatus(const InboundMessage &message);
     IngestResult handleMeta(const InboundMessage &message);
@@ -107,6 +110,7 @@ private:
     Metrics &m_metrics;
     Router *m_router;
     RateLimitedLog m_warnings;
+    ReceiveClock m_receiveClock;
     QHash<QString, std::deque<Envelope>> m_held;
     qsizetype m_heldCount = 0;
     QHash<QString, Counter *> m_badByReason;

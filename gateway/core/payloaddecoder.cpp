@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/payloaddecoder.h"
 
+#include "gateway/core/receiveclock.h"
+
 #include <QByteArrayView>
 #include <QCborArray>
 #include <QCborMap>
@@ -13,8 +15,10 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QJsonValue>
+#include <QRegularExpression>
 #include <QtNumeric>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <system_error>
@@ -26,12 +30,12 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-// 9999-12-31T23:59:59.999Z: the last instant ISO-8601 can spell; anything beyond is a broken clock, and the bound
-// keeps every millisecond computation far from qint64 overflow.
-constexpr qint64 MaxEpochMs = 253'402'300'799'999;
+// Device times are kept in nanoseconds since the epoch, which 64 bits carry until 2262; anything beyond is a
+// broken clock.
+constexpr qint64 TimeMsLimit = TimeNsLimit / 1'000'000;
 
 // RFC 8428 §4.5.3: a resolved time below 2**28 seconds counts from "now".
-constexpr double SenmlRelativeTimeLimit = 268'435'456.0;
+constexpr qint64 SenmlRelativeTimeLimitNs = qint64{268'435'456} * 1'000'000'000;
 
 // RFC 8428 fixes the version at 10; higher numbers announce features (RFC 9100) this decoder does not implement,
 // and a reader must not use records whose version it does not understand.
@@ -279,30 +283,79 @@ QString metricNameProblem(QStringView name)
     return {};
 }
 
-/// Epoch milliseconds from a finite double, if within [0, MaxEpochMs].
-std::optional<qint64> epochMsFromDouble(double ms)
+/// A finite double of seconds (`decimals` 9) or milliseconds (`decimals` 6) in nanoseconds, when
+/// within +-TimeNsLimit. Read from the shortest decimal that gives the double back, which is what
+/// the device wrote: 1.276020076001e9 s is 1276020076.000999927... s as a double, but
+/// 1276020076001000000 ns as written.
+std::optional<qint64> scaledToNs(double units, int decimals)
 {
-    if (!(ms >= 0.0 && ms <= double(MaxEpochMs)))
+    qint64 scale = 1;
+    for (int i = 0; i < decimals; ++i)
+        scale *= 10;
+    if (!(std::fabs(units) < double(TimeNsLimit / scale)))
         return std::nullopt;
-    return std::llround(ms);
+    std::array<char, 512> text{}; // the longest fixed form, of the smallest denormal, takes 326
+    const auto written
+        = std::to_chars(text.data(), text.data() + text.size(), std::fabs(units), std::chars_format::fixed);
+    if (written.ec != std::errc())
+        return std::nullopt;
+    const char *p = text.data();
+    qint64 whole = 0;
+    for (; p != written.ptr && *p != '.'; ++p)
+        whole = whole * 10 + (*p - '0');
+    if (p != written.ptr)
+        ++p;
+    qint64 fraction = 0;
+    int digits = 0;
+    for (; p != written.ptr && digits < decimals; ++p, ++digits)
+        fraction = fraction * 10 + (*p - '0');
+    for (; digits < decimals; ++digits)
+        fraction *= 10;
+    if (p != written.ptr && *p >= '5')
+        ++fraction; // half a nanosecond or more rounds away from zero
+    const qint64 magnitude = whole * scale + fraction;
+    return units < 0 ? -magnitude : magnitude;
 }
 
-std::optional<qint64> epochMsFromInteger(qint64 ms)
+std::optional<qint64> epochNsInRange(std::optional<qint64> ns)
 {
-    if (ms < 0 || ms > MaxEpochMs)
+    if (!ns || *ns < 0 || *ns >= TimeNsLimit)
         return std::nullopt;
-    return ms;
+    return ns;
 }
 
-std::optional<qint64> epochMsFromIso(const QString &text)
+/// Epoch nanoseconds from milliseconds as a finite double; a fraction keeps sub-millisecond time.
+std::optional<qint64> epochNsFromMs(double ms)
 {
-    QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    return epochNsInRange(scaledToNs(ms, 6));
+}
+
+std::optional<qint64> epochNsFromMs(qint64 ms)
+{
+    if (ms < 0 || ms >= TimeMsLimit)
+        return std::nullopt;
+    return ms * 1'000'000;
+}
+
+/// Epoch nanoseconds from an ISO-8601 time; fractional seconds keep up to nine digits (Qt reads three).
+std::optional<qint64> epochNsFromIso(const QString &text)
+{
+    static const QRegularExpression fraction(uR"(([T ]\d\d:\d\d:\d\d)[.,](\d+))"_s);
+    QString whole = text;
+    qint64 fractionNs = 0;
+    if (const QRegularExpressionMatch m = fraction.match(text); m.hasMatch()) {
+        const QString digits = QString(m.captured(2).left(9) + u"000000000"_s).left(9);
+        fractionNs = digits.toLongLong();
+        whole.replace(m.capturedStart(), m.capturedLength(), m.captured(1));
+    }
+    QDateTime time = QDateTime::fromString(whole, Qt::ISODate);
     if (!time.isValid())
         return std::nullopt;
     // A device that omits the offset does not mean the gateway's local zone; UTC is the only sane reading.
     if (time.timeSpec() == Qt::LocalTime)
         time = QDateTime(time.date(), time.time(), Qt::UTC);
-    return epochMsFromInteger(time.toMSecsSinceEpoch());
+    const std::optional<qint64> ns = epochNsFromMs(time.toMSecsSinceEpoch());
+    return ns ? epochNsInRange(*ns + fractionNs) : std::nullopt;
 }
 
 /// A SenML number; integers stay exact until a floating-point operand forces a double.
@@ -416,8 +469,8 @@ QString senmlJsonFieldName(qint64 label)
 class Decoding
 {
 public:
-    explicit Decoding(qint64 receivedAtMs)
-        : m_receivedAtMs(receivedAtMs)
+    explicit Decoding(qint64 receivedAtNs)
+        : m_receivedAtNs(receivedAtNs)
     {
     }
 
@@ -438,15 +491,15 @@ public:
 private:
     bool failJsonParse(const QByteArray &payload, const QJsonParseError &error);
     bool checkName(QStringView name);
-    bool append(QString &&name, Value &&value, qint64 timeMs);
+    bool append(QString &&name, Value &&value, qint64 timeNs);
 
     bool decodeFlatJson(const QJsonObject &object);
     bool jsonScalar(const QString &name, const QJsonValue &json, Value &out);
-    bool jsonTime(const QJsonValue &json, qint64 &outMs);
+    bool jsonTime(const QJsonValue &json, qint64 &outNs);
 
     bool decodeFlatCbor(const QCborMap &map);
     bool cborScalar(const QString &name, const QCborValue &cbor, Value &out);
-    bool cborTime(const QCborValue &cbor, qint64 &outMs);
+    bool cborTime(const QCborValue &cbor, qint64 &outNs);
     bool appendKeepingLast(QString &&name, Value &&value, QHash<QString, qsizetype> &index);
 
     bool decodeSenmlJson(const QJsonArray &records);
@@ -457,7 +510,7 @@ private:
     bool senmlWrongType(qint64 label, const QCborValue &value, QStringView expected, qsizetype index);
     bool applySenml(SenmlBase &base, SenmlRecord &&record, qsizetype index);
 
-    qint64 m_receivedAtMs;
+    qint64 m_receivedAtNs;
     DecodeResult m_result;
 };
 
@@ -469,12 +522,12 @@ bool Decoding::checkName(QStringView name)
     return fail(DecodeError::BadMetricName, std::move(problem));
 }
 
-bool Decoding::append(QString &&name, Value &&value, qint64 timeMs)
+bool Decoding::append(QString &&name, Value &&value, qint64 timeNs)
 {
     if (m_result.samples.size() >= PayloadDecoder::MaxSamples)
         return fail(DecodeError::TooManyValues,
                     u"more than %1 values in one payload"_s.arg(PayloadDecoder::MaxSamples));
-    m_result.samples.append(Sample{std::move(name), std::move(value), timeMs});
+    m_result.samples.append(Sample{std::move(name), std::move(value), timeNs});
     return true;
 }
 
@@ -506,28 +559,28 @@ bool Decoding::decodeJson(const QByteArray &payload, PayloadFormat format)
     return decodeFlatJson(document.object());
 }
 
-bool Decoding::jsonTime(const QJsonValue &json, qint64 &outMs)
+bool Decoding::jsonTime(const QJsonValue &json, qint64 &outNs)
 {
-    std::optional<qint64> ms;
+    std::optional<qint64> ns;
     if (json.isDouble()) {
         const std::optional<Value> number = valueFromJson(json);
         if (!number)
             return fail(DecodeError::NonFinite, u"\"ts\" is not finite"_s);
         if (const auto *integer = std::get_if<qint64>(&*number))
-            ms = epochMsFromInteger(*integer);
+            ns = epochNsFromMs(*integer);
         else
-            ms = epochMsFromDouble(std::get<double>(*number));
+            ns = epochNsFromMs(std::get<double>(*number));
     } else if (json.isString()) {
-        ms = epochMsFromIso(json.toString());
-        if (!ms)
-            return fail(DecodeError::BadValue, u"\"ts\" is not an ISO-8601 time between 1970 and 9999"_s);
+        ns = epochNsFromIso(json.toString());
+        if (!ns)
+            return fail(DecodeError::BadValue, u"\"ts\" is not an ISO-8601 time between 1970 and 2261"_s);
     } else {
         return fail(DecodeError::BadValue,
                     u"\"ts\" must be milliseconds or an ISO-8601 string, got %1"_s.arg(jsonTypeName(json)));
     }
-    if (!ms)
-        return fail(DecodeError::BadValue, u"\"ts\" is outside 1970 to 9999"_s);
-    outMs = *ms;
+    if (!ns)
+        return fail(DecodeError::BadValue, u"\"ts\" is outside 1970 to 2261"_s);
+    outNs = *ns;
     return true;
 }
 
@@ -556,12 +609,12 @@ bool Decoding::decodeFlatJson(const QJsonObject &object)
     std::optional<qint64> deviceTime;
     const auto tsIt = object.constFind("ts"_L1);
     if (tsIt != object.constEnd() && !tsIt->isNull()) {
-        qint64 ms = 0;
-        if (!jsonTime(*tsIt, ms))
+        qint64 ns = 0;
+        if (!jsonTime(*tsIt, ns))
             return false;
-        deviceTime = ms;
+        deviceTime = ns;
     }
-    const qint64 timeMs = deviceTime.value_or(m_receivedAtMs);
+    const qint64 timeNs = deviceTime.value_or(m_receivedAtNs);
 
     m_result.samples.reserve(qMin<qsizetype>(object.size(), PayloadDecoder::MaxSamples));
     for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
@@ -576,7 +629,7 @@ bool Decoding::decodeFlatJson(const QJsonObject &object)
         Value value;
         if (!jsonScalar(name, json, value))
             return false;
-        if (!append(std::move(name), std::move(value), timeMs))
+        if (!append(std::move(name), std::move(value), timeNs))
             return false;
     }
     m_result.hasDeviceTime = deviceTime.has_value() && !m_result.samples.isEmpty();
@@ -621,32 +674,32 @@ bool Decoding::decodeCbor(const QByteArray &payload, PayloadFormat format)
     return fail(DecodeError::NotAnObject, u"CBOR payload is a %1, not a map"_s.arg(cborTypeName(root)));
 }
 
-bool Decoding::cborTime(const QCborValue &cbor, qint64 &outMs)
+bool Decoding::cborTime(const QCborValue &cbor, qint64 &outNs)
 {
-    std::optional<qint64> ms;
+    std::optional<qint64> ns;
     switch (cbor.type()) {
     case QCborValue::Integer:
-        ms = epochMsFromInteger(cbor.toInteger());
+        ns = epochNsFromMs(cbor.toInteger());
         break;
     case QCborValue::Double:
         if (!std::isfinite(cbor.toDouble()))
             return fail(DecodeError::NonFinite, u"\"ts\" is not finite"_s);
-        ms = epochMsFromDouble(cbor.toDouble());
+        ns = epochNsFromMs(cbor.toDouble());
         break;
-    case QCborValue::DateTime: // tags 0 and 1, already converted by Qt
-        ms = epochMsFromInteger(cbor.toDateTime().toMSecsSinceEpoch());
+    case QCborValue::DateTime: // tags 0 and 1, already converted by Qt (to the millisecond)
+        ns = epochNsFromMs(cbor.toDateTime().toMSecsSinceEpoch());
         break;
     case QCborValue::String:
-        ms = epochMsFromIso(cbor.toString());
+        ns = epochNsFromIso(cbor.toString());
         break;
     default:
         return fail(
             DecodeError::BadValue,
             u"\"ts\" must be milliseconds, a tag 0/1 time or an ISO-8601 string, got a %1"_s.arg(cborTypeName(cbor)));
     }
-    if (!ms)
-        return fail(DecodeError::BadValue, u"\"ts\" is not a valid time between 1970 and 9999"_s);
-    outMs = *ms;
+    if (!ns)
+        return fail(DecodeError::BadValue, u"\"ts\" is not a valid time between 1970 and 2261"_s);
+    outNs = *ns;
     return true;
 }
 
@@ -702,7 +755,7 @@ bool Decoding::appendKeepingLast(QString &&name, Value &&value, QHash<QString, q
     }
     if (!index.isEmpty())
         index.insert(name, samples.size());
-    return append(std::move(name), std::move(value), m_receivedAtMs);
+    return append(std::move(name), std::move(value), m_receivedAtNs);
 }
 
 bool Decoding::decodeFlatCbor(const QCborMap &map)
@@ -720,10 +773,10 @@ bool Decoding::decodeFlatCbor(const QCborMap &map)
         QString name = key.toString();
         if (name == u"ts") {
             // Unlike JSON the map may hold "ts" more than once, so it is read in order and applied afterwards.
-            qint64 ms = 0;
-            if (!cborTime(cbor, ms))
+            qint64 ns = 0;
+            if (!cborTime(cbor, ns))
                 return false;
-            deviceTime = ms;
+            deviceTime = ns;
             continue;
         }
         if (!checkName(name))
@@ -736,7 +789,7 @@ bool Decoding::decodeFlatCbor(const QCborMap &map)
     }
     if (deviceTime && !m_result.samples.isEmpty()) {
         for (Sample &sample : m_result.samples)
-            sample.timeMs = *deviceTime;
+            sample.timeNs = *deviceTime;
         m_result.hasDeviceTime = true;
     }
     return true;
@@ -922,24 +975,28 @@ bool Decoding::applySenml(SenmlBase &base, SenmlRecord &&record, qsizetype index
                     u"SenML record %1 (\"%2\") has no value"_s.arg(QString::number(index), name));
     }
 
-    qint64 timeMs = m_receivedAtMs;
+    qint64 timeNs = m_receivedAtNs;
     const bool timed = base.time || record.time;
     if (timed) {
-        const double seconds = base.time.value_or(0.0) + record.time.value_or(0.0);
-        if (!std::isfinite(seconds))
+        const double baseSeconds = base.time.value_or(0.0);
+        const double ownSeconds = record.time.value_or(0.0);
+        if (!std::isfinite(baseSeconds + ownSeconds))
             return fail(DecodeError::NonFinite, u"SenML record %1: resolved time is not finite"_s.arg(index));
-        // Bounded in double first so that llround and the addition below cannot overflow.
-        std::optional<qint64> ms;
-        if (std::fabs(seconds) <= double(MaxEpochMs) / 1000.0) {
-            qint64 resolved = std::llround(seconds * 1000.0);
-            if (seconds >= SenmlRelativeTimeLimit || !qAddOverflow(resolved, m_receivedAtMs, &resolved))
-                ms = epochMsFromInteger(resolved);
+        // Base and own time are converted apart: `bt` in whole seconds plus a small `t` keep nanoseconds,
+        // which their sum as a double (steps of about 240 ns near 2026) would not.
+        const std::optional<qint64> baseNs = scaledToNs(baseSeconds, 9);
+        const std::optional<qint64> ownNs = scaledToNs(ownSeconds, 9);
+        std::optional<qint64> ns;
+        qint64 resolved = 0;
+        if (baseNs && ownNs && !qAddOverflow(*baseNs, *ownNs, &resolved)) {
+            if (resolved >= SenmlRelativeTimeLimitNs || !qAddOverflow(resolved, m_receivedAtNs, &resolved))
+                ns = epochNsInRange(resolved);
         }
-        if (!ms)
-            return fail(DecodeError::BadSenml, u"SenML record %1: time is outside 1970 to 9999"_s.arg(index));
-        timeMs = *ms;
+        if (!ns)
+            return fail(DecodeError::BadSenml, u"SenML record %1: time is outside 1970 to 2261"_s.arg(index));
+        timeNs = *ns;
     }
-    if (!append(std::move(name), std::move(value), timeMs))
+    if (!append(std::move(name), std::move(value), timeNs))
         return false;
     if (timed)
         m_result.hasDeviceTime = true;
@@ -1041,9 +1098,9 @@ PayloadDecoder::PayloadDecoder(qsizetype maxPayloadBytes)
 {
 }
 
-DecodeResult PayloadDecoder::decode(const QByteArray &payload, PayloadFormat format, qint64 receivedAtMs) const
+DecodeResult PayloadDecoder::decode(const QByteArray &payload, PayloadFormat format, qint64 receivedAtNs) const
 {
-    Decoding decoding(receivedAtMs);
+    Decoding decoding(receivedAtNs);
     if (payload.isEmpty()) {
         decoding.fail(DecodeError::Empty, u"empty payload"_s);
         return decoding.take();

@@ -45,8 +45,8 @@ public:
 
     explicit PayloadDecoder(qsizetype maxPayloadBytes);
 
-    /// `receivedAtMs` stands in for samples that carry no time of their own.
-    [[nodiscard]] DecodeResult decode(const QByteArray &payload, PayloadFormat format, qint64 receivedAtMs) const;
+    /// `receivedAtNs` (ns since the epoch) stands in for samples that carry no time of their own.
+    [[nodiscard]] DecodeResult decode(const QByteArray &payload, PayloadFormat format, qint64 receivedAtNs) const;
 
     [[nodiscard]] qsizetype maxPayloadBytes() const { return m_maxPayloadBytes; }
 

@@ -24,7 +24,7 @@ RollingWindow::RollingWindow(int capacity)
 {
 }
 
-void RollingWindow::add(double value, qint64 timeMs)
+void RollingWindow::add(double value, qint64 timeNs)
 {
     const int cap = capacity();
     const quint64 seq = m_seq++;
@@ -34,7 +34,7 @@ void RollingWindow::add(double value, qint64 timeMs)
         // A window of one sample is exact by construction; the reference starts at the data so that
         // everything accumulated afterwards is a deviation of the order of the spread.
         m_values[static_cast<std::size_t>(m_head)] = value;
-        m_times[static_cast<std::size_t>(m_head)] = timeMs;
+        m_times[static_cast<std::size_t>(m_head)] = timeNs;
         m_size = 1;
         m_shift = value;
         m_shiftedMean = 0.0;
@@ -45,7 +45,7 @@ void RollingWindow::add(double value, qint64 timeMs)
     } else if (m_size < cap) {
         const auto slot = static_cast<std::size_t>((m_head + m_size) % cap);
         m_values[slot] = value;
-        m_times[slot] = timeMs;
+        m_times[slot] = timeNs;
         ++m_size;
         const auto n = static_cast<double>(m_size);
 
@@ -71,7 +71,7 @@ void RollingWindow::add(double value, qint64 timeMs)
         // only changes in recompute(), which rebuilds everything), so its contribution cancels exactly.
         const double v = m_values[slot] - m_shift;
         m_values[slot] = value;
-        m_times[slot] = timeMs;
+        m_times[slot] = timeNs;
         m_head = (m_head + 1) % cap;
         const auto n = static_cast<double>(m_size);
 
@@ -202,7 +202,7 @@ double RollingWindow::rate() const
     if (span <= 0) {
         return 0.0;
     }
-    return static_cast<double>(m_size - 1) * 1000.0 / static_cast<double>(span);
+    return static_cast<double>(m_size - 1) * 1e9 / static_cast<double>(span);
 }
 
 double RollingWindow::zScore(double value) const

@@ -23,7 +23,7 @@ class RollingWindow
 public:
     explicit RollingWindow(int capacity);
 
-    void add(double value, qint64 timeMs);
+    void add(double value, qint64 timeNs); ///< `timeNs`: the sample's time, ns since the epoch
 
     [[nodiscard]] int capacity() const { return static_cast<int>(m_values.size()); }
     [[nodiscard]] int size() const { return m_size; } ///< samples now in the window

@@ -2,6 +2,7 @@
 #include "gateway/core/router.h"
 
 #include "gateway/core/metrics.h"
+#include "gateway/core/receiveclock.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -38,8 +39,7 @@ Router::Router(std::function<QString(const QString &)> deviceType, Metrics &metr
                                          {{u"reason"_s, u"aggregate_outbox_full"_s}}))
 {
     m_aggregateTimer.setInterval(1000);
-    connect(&m_aggregateTimer, &QTimer::timeout, this,
-            [this] { flushAggregates(QDateTime::currentMSecsSinceEpoch()); });
+    connect(&m_aggregateTimer, &QTimer::timeout, this, [this] { flushAggregates(wallClockNs()); });
 }
 
 Router::~Router() = default;
@@ -70,7 +70,7 @@ bool Router::setRoutes(const QList<Route> &routes, QString *error)
         }
     }
     // Windows in progress are emitted under the routes they were collected for.
-    flushAggregates(QDateTime::currentMSecsSinceEpoch(), true);
+    flushAggregates(wallClockNs(), true);
     m_routes = routes;
     m_state.assign(static_cast<size_t>(routes.size()), RouteState{});
     updateTimer();
@@ -257,8 +257,9 @@ void Router::addTo(const Route &route, RouteState &state, const Envelope &envelo
         state.windows.remove(envelope.deviceId);
 }
 
-void Router::flushAggregates(qint64 nowMs, bool all)
+void Router::flushAggregates(qint64 nowNs, bool all)
 {
+    const qint64 nowMs = msFromNs(nowNs);
     for (size_t r = 0; r < m_state.size(); ++r) {
         const Route &route = m_routes[static_cast<qsizetype>(r)];
         RouteState &state = m_state[r];
@@ -267,11 +268,14 @@ void Router::flushAggregates(qint64 nowMs, bool all)
                 ++it;
                 continue;
             }
+            // A window cut short (new routes, shutdown) is stamped when it was cut: the window that
+            // follows ends at the same aligned moment and must not share its time.
+            const qint64 timeNs = it->windowEndMs <= nowMs ? it->windowEndMs * 1'000'000 : nowNs;
             Envelope e;
             e.deviceId = it.key();
             e.kind = MessageKind::Telemetry;
             e.source = it->source;
-            e.receivedAtMs = std::min(nowMs, it->windowEndMs);
+            e.receivedAtNs = timeNs;
             e.receivedMono = std::chrono::steady_clock::now();
             e.hasDeviceTime = true;
             for (const auto &[name, a] : it->metrics) {
@@ -294,7 +298,7 @@ void Router::flushAggregates(qint64 nowMs, bool all)
                         v = a.last;
                         break;
                     }
-                    e.samples.append(Sample{name + u'_' + aggregateFunctionName(f), v, it->windowEndMs});
+                    e.samples.append(Sample{name + u'_' + aggregateFunctionName(f), v, timeNs});
                 }
             }
             it = state.windows.erase(it);

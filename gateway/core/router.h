@@ -71,10 +71,10 @@ public:
 
     Result route(const Envelope &envelope);
 
-    /// Emits the aggregate windows that ended by `nowMs` (ms since the epoch), or with `all` every
-    /// window, stamped no later than `nowMs`; a timer calls it every second while some route
-    /// aggregates, and the service at shutdown.
-    void flushAggregates(qint64 nowMs, bool all = false);
+    /// Emits the aggregate windows that ended by `nowNs` (ns since the epoch), stamped with their
+    /// end, or with `all` also those still open, stamped `nowNs`; a timer calls it every second while
+    /// some route aggregates, and the service at shutdown.
+    void flushAggregates(qint64 nowNs, bool all = false);
 
 private:
     struct Aggregate

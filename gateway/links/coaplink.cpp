@@ -2,9 +2,9 @@
 #include "gateway/links/coaplink.h"
 
 #include "gateway/core/metrics.h"
+#include "gateway/core/receiveclock.h"
 #include "shared/deviceid.h"
 
-#include <QDateTime>
 #include <QHostAddress>
 #include <QLoggingCategory>
 
@@ -705,7 +705,7 @@ IngestResult CoapLink::messageResult(coap_session_t *session, const coap_pdu_t *
 
     InboundMessage message;
     message.receivedMono = std::chrono::steady_clock::now();
-    message.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
+    message.receivedAtNs = wallClockNs();
     message.protocol = Protocol::Coap;
     message.deviceId = deviceId;
     message.kind = kind;

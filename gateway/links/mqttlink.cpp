@@ -3,9 +3,9 @@
 
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
+#include "gateway/core/receiveclock.h"
 #include "shared/deviceid.h"
 
-#include <QDateTime>
 #include <QLoggingCategory>
 
 #include <mosquitto.h>
@@ -101,7 +101,7 @@ void MqttLink::handleMessage(const mosquitto_message *message)
 {
     InboundMessage inbound;
     inbound.receivedMono = std::chrono::steady_clock::now();
-    inbound.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
+    inbound.receivedAtNs = wallClockNs();
     inbound.protocol = Protocol::Mqtt;
 
     const QString topic = QString::fromUtf8(message->topic);

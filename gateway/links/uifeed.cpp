@@ -7,6 +7,7 @@
 #include "gateway/core/metrics.h"
 #include "gateway/core/otamanager.h"
 #include "gateway/core/ratelimitedlog.h"
+#include "gateway/core/receiveclock.h"
 #include "gateway/links/uiactions.h"
 
 #include <QDateTime>
@@ -429,10 +430,10 @@ void UiFeed::sendTelemetry(const Envelope &envelope)
             continue;
         }
         if (text.isEmpty()) {
-            wsapi::TelemetryUpdate update{envelope.deviceId, envelope.receivedAtMs, {}};
+            wsapi::TelemetryUpdate update{envelope.deviceId, msFromNs(envelope.receivedAtNs), {}};
             update.samples.reserve(envelope.samples.size());
             for (const Sample &s : envelope.samples)
-                update.samples.append({s.name, s.value, s.timeMs});
+                update.samples.append({s.name, s.value, msFromNs(s.timeNs)});
             text = QString::fromUtf8(wsapi::encodeTelemetry(update));
         }
         c.socket->sendTextMessage(text);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/sinks/influxline.h"
 
-#include <QtNumeric>
+#include <QHash>
 
 #include <algorithm>
 #include <array>
@@ -111,6 +111,43 @@ bool isWritableKey(const QString &key)
     return !key.isEmpty() && key != "time"_L1;
 }
 
+// Where the series of a line ends: the first space no backslash escapes.
+qsizetype seriesEnd(QByteArrayView line)
+{
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        if (line[i] == '\\')
+            ++i;
+        else if (line[i] == ' ')
+            return i;
+    }
+    return -1;
+}
+
+// The field keys of a field set as influxLine() writes it (`k=1,s="a,b",k\ 2=true`).
+QList<QByteArrayView> fieldKeys(QByteArrayView fields)
+{
+    QList<QByteArrayView> keys;
+    qsizetype i = 0;
+    while (i < fields.size()) {
+        const qsizetype keyStart = i;
+        while (i < fields.size() && fields[i] != '=')
+            i += fields[i] == '\\' ? 2 : 1;
+        keys.append(fields.sliced(keyStart, std::min(i, fields.size()) - keyStart));
+        ++i; // '='
+        if (i < fields.size() && fields[i] == '"') {
+            for (++i; i < fields.size() && fields[i] != '"'; ++i) {
+                if (fields[i] == '\\')
+                    ++i;
+            }
+            ++i; // the closing quote
+        }
+        while (i < fields.size() && fields[i] != ',')
+            ++i;
+        ++i; // ','
+    }
+    return keys;
+}
+
 } // namespace
 
 QByteArray influxLine(const QString &measurement, const QList<std::pair<QString, QString>> &tags,
@@ -173,18 +210,14 @@ QByteArray influxLines(const Envelope &envelope, const QString &measurement,
 {
     QList<qint64> times;
     for (const Sample &sample : envelope.samples) {
-        if (!times.contains(sample.timeMs))
-            times.append(sample.timeMs);
+        if (!times.contains(sample.timeNs))
+            times.append(sample.timeNs);
     }
     QByteArray body;
-    for (const qint64 timeMs : std::as_const(times)) {
-        qint64 timeNs = 0;
-        // Beyond the year 2262 nanoseconds overflow 64 bits; such a time cannot be written.
-        if (qMulOverflow(timeMs, qint64(1000000), &timeNs))
-            continue;
+    for (const qint64 timeNs : std::as_const(times)) {
         QList<Sample> fields;
         for (const Sample &sample : envelope.samples) {
-            if (sample.timeMs == timeMs)
+            if (sample.timeNs == timeNs)
                 fields.append(sample);
         }
         const QByteArray line = influxLine(measurement, tags, fields, timeNs);
@@ -194,6 +227,38 @@ QByteArray influxLines(const Envelope &envelope, const QString &measurement,
         body += '\n';
     }
     return body;
+}
+
+qsizetype influxOverwrites(const QList<QByteArrayView> &lines)
+{
+    // Times are nearly always distinct: only lines whose timestamp came before are looked at closely.
+    QMultiHash<QByteArrayView, qsizetype> byTime;
+    byTime.reserve(lines.size());
+    qsizetype overwrites = 0;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QByteArrayView line = lines.at(i);
+        const qsizetype series = seriesEnd(line);
+        const qsizetype timeStart = line.lastIndexOf(' ');
+        if (series < 0 || timeStart <= series)
+            continue;
+        const QByteArrayView time = line.sliced(timeStart + 1);
+        bool replaces = false;
+        for (auto it = byTime.constFind(time); it != byTime.cend() && it.key() == time && !replaces; ++it) {
+            const QByteArrayView earlier = lines.at(it.value());
+            const qsizetype earlierSeries = seriesEnd(earlier);
+            if (earlier.first(earlierSeries) != line.first(series))
+                continue;
+            const QList<QByteArrayView> before
+                = fieldKeys(earlier.sliced(earlierSeries + 1, earlier.lastIndexOf(' ') - earlierSeries - 1));
+            const QList<QByteArrayView> now = fieldKeys(line.sliced(series + 1, timeStart - series - 1));
+            replaces
+                = std::any_of(now.cbegin(), now.cend(), [&before](QByteArrayView key) { return before.contains(key); });
+        }
+        if (replaces)
+            ++overwrites;
+        byTime.insert(time, i);
+    }
+    return overwrites;
 }
 
 } // namespace edgegate

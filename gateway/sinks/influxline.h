@@ -4,6 +4,7 @@
 #include "gateway/core/envelope.h"
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
 #include <QString>
 
@@ -29,10 +30,17 @@ namespace edgegate {
 [[nodiscard]] QByteArray influxLine(const QString &measurement, const QList<std::pair<QString, QString>> &tags,
                                     const QList<Sample> &fields, qint64 timestampNs);
 
-/// All samples of an envelope, one line per distinct Sample::timeMs (in order of first
+/// All samples of an envelope, one line per distinct Sample::timeNs (in order of first
 /// appearance), each line ending in a newline: a ready body for `POST /write?precision=ns`.
 /// Empty when no line could be written.
 [[nodiscard]] QByteArray influxLines(const Envelope &envelope, const QString &measurement,
                                      const QList<std::pair<QString, QString>> &tags);
+
+/// Of `lines` (each as influxLine() writes it, without its newline), how many write a field that an
+/// earlier line of the list already wrote for the same series (measurement and tags) and timestamp.
+/// InfluxDB keeps one value per series, field and time, so each of those replaces a value sent
+/// with it. Lines with the same series and time but other fields are merged by the server and
+/// replace nothing.
+[[nodiscard]] qsizetype influxOverwrites(const QList<QByteArrayView> &lines);
 
 } // namespace edgegate

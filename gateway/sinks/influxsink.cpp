@@ -107,6 +107,10 @@ InfluxSink::InfluxSink(const Settings &settings, Metrics &metrics, QObject *pare
     , m_retries(
           metrics.counter(u"edgegate_influx_retries_total"_s,
                           u"Write requests sent again after a failed attempt (no answer, 5xx, 429, 401, 403, 404)."_s))
+    , m_pointsOverwritten(metrics.counter(
+          u"edgegate_influx_points_overwritten_total"_s,
+          u"Points that replace a field of an earlier point in the same write: same series and time (two messages "
+          "with the same device time)."_s))
     , m_reachableGauge(metrics.gauge(u"edgegate_influx_reachable"_s,
                                      u"1 while InfluxDB takes writes, 0 while a write fails and is retried."_s))
 {
@@ -219,7 +223,33 @@ void InfluxSink::pump()
         if (m_flushCount > 0)
             --m_flushCount;
     }
+    countOverwrites(batch);
     send(std::move(batch));
+}
+
+void InfluxSink::countOverwrites(const Batch &batch)
+{
+    QList<QByteArrayView> lines;
+    for (const Held &held : batch) {
+        const QByteArrayView payload(held.entry.payload);
+        for (qsizetype start = 0; start < payload.size();) {
+            qsizetype end = payload.indexOf('\n', start);
+            if (end < 0)
+                end = payload.size();
+            if (end > start)
+                lines.append(payload.sliced(start, end - start));
+            start = end + 1;
+        }
+    }
+    if (const qsizetype overwrites = influxOverwrites(lines)) {
+        m_pointsOverwritten.inc(quint64(overwrites));
+        if (const auto suppressed = m_refusalLog.allow(u"overwritten"_s)) {
+            qCWarning(lcInflux).noquote()
+                << u"%1 points of a batch have the series, time and a field of another point of it (messages "
+                   "with the same device time): InfluxDB keeps the last value of each%2"_s.arg(overwrites)
+                       .arg(suppressedNote(*suppressed));
+        }
+    }
 }
 
 void InfluxSink::send(Batch batch)

@@ -128,6 +128,7 @@ private:
     using Batch = QList<Held>;
 
     void pump();
+    void countOverwrites(const Batch &batch);
     void send(Batch batch);
     void resend();
     void finished();
@@ -167,6 +168,7 @@ private:
 
     Counter &m_pointsWritten;
     Counter &m_retries;
+    Counter &m_pointsOverwritten;
     Gauge &m_reachableGauge;
     QHash<QString, Counter *> m_requests;
     QHash<QString, Counter *> m_dropped;

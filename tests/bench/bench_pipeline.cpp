@@ -8,12 +8,12 @@
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"
+#include "gateway/core/receiveclock.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
 #include <QCborMap>
 #include <QCborValue>
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QLoggingCategory>
 #include <QTemporaryDir>
 
@@ -93,11 +93,11 @@ void run(const char *label, QByteArray (*payload)(int), int messages, int device
         ingest.handle(m);
     }
     const auto start = std::chrono::steady_clock::now();
-    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const qint64 nowNs = wallClockNs();
     for (int i = 0; i < messages; ++i) {
         m.deviceId = ids.at(i % devices);
         m.payload = payloads.at(i % Distinct);
-        m.receivedAtMs = nowMs;
+        m.receivedAtNs = nowNs;
         m.receivedMono = std::chrono::steady_clock::now();
         ingest.handle(m);
     }

@@ -460,7 +460,8 @@ Subscriber::Subscriber(quint16 brokerPort, const QString &filter)
     : m_process(std::make_unique<QProcess>())
     , m_clientId(u"test-sub-%1"_s.arg(QCoreApplication::applicationPid()) + QString::number(quintptr(this), 16))
 {
-    // stdbuf: mosquitto_sub writes through stdio, which buffers a pipe in blocks.
+    // stdbuf: mosquitto_sub writes through stdio, which buffers a file in blocks.
+    m_process->setStandardOutputFile(m_dir.filePath(u"messages"_s));
     m_process->start(u"stdbuf"_s,
                      {u"-oL"_s, u"mosquitto_sub"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(brokerPort),
                       u"-t"_s, filter, u"-v"_s, u"-q"_s, u"1"_s, u"-i"_s, m_clientId});
@@ -487,10 +488,13 @@ bool Subscriber::waitUntilSubscribed(Broker &broker, int timeoutMs)
 
 QList<std::pair<QString, QByteArray>> Subscriber::messages()
 {
-    m_buffer += m_process->readAllStandardOutput();
+    QFile file(m_dir.filePath(u"messages"_s));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray text = file.readAll();
     QList<std::pair<QString, QByteArray>> out;
     // Only complete lines: the last one may still be arriving.
-    for (const QByteArray &line : m_buffer.left(m_buffer.lastIndexOf('\n')).split('\n')) {
+    for (const QByteArray &line : text.left(text.lastIndexOf('\n')).split('\n')) {
         const qsizetype space = line.indexOf(' ');
         if (space > 0)
             out.append({QString::fromUtf8(line.left(space)), line.mid(space + 1)});

@@ -201,10 +201,11 @@ void TestInflux::envelopeRoundTrip()
     const QString db = createDatabase();
     Envelope envelope;
     envelope.deviceId = u"dev 1"_s;
-    envelope.samples = {{u"temperature"_s, 21.5, 1700000000123},
-                        {u"door"_s, true, 1700000000999},
-                        {u"count"_s, qint64(7), 1700000000123},
-                        {u"mode"_s, u"eco\nmode"_s, 1700000000999}};
+    // Two times one nanosecond apart: two points, nothing folded into one.
+    envelope.samples = {{u"temperature"_s, 21.5, 1700000000123456789},
+                        {u"door"_s, true, 1700000000123456790},
+                        {u"count"_s, qint64(7), 1700000000123456789},
+                        {u"mode"_s, u"eco\nmode"_s, 1700000000123456790}};
     const QByteArray body = influxLines(envelope, u"#telemetry"_s, {{u"device"_s, envelope.deviceId}});
     QCOMPARE(m_influxd.write(db, body), 204);
 
@@ -216,8 +217,8 @@ void TestInflux::envelopeRoundTrip()
     QCOMPARE(s.value(u"columns"_s).toArray(),
              (QJsonArray{u"time"_s, u"count"_s, u"door"_s, u"mode"_s, u"temperature"_s}));
     const QJsonArray expected{
-        QJsonArray{qint64(1700000000123000000), 7, QJsonValue(), QJsonValue(), 21.5},
-        QJsonArray{qint64(1700000000999000000), QJsonValue(), true, u"eco\nmode"_s, QJsonValue()}};
+        QJsonArray{qint64(1700000000123456789), 7, QJsonValue(), QJsonValue(), 21.5},
+        QJsonArray{qint64(1700000000123456790), QJsonValue(), true, u"eco\nmode"_s, QJsonValue()}};
     QCOMPARE(s.value(u"values"_s).toArray(), expected);
 }
 

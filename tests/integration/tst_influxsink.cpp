@@ -6,6 +6,8 @@
 #include "testsupport.h"
 
 #include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -194,6 +196,7 @@ private slots:
     void batches();
     void flushBySize();
     void flushByInterval();
+    void sameDeviceTimeCounted();
     void outage_data();
     void outage();
     void fieldTypeConflict();
@@ -267,6 +270,43 @@ void TestInfluxSink::batches()
     QVERIFY2(requests >= double(points) / 64 && requests < double(entries) / 2, qPrintable(QString::number(requests)));
     QVERIFY(!metrics.exposition().contains("code=\"error\""));
     QCOMPARE(metric(metrics, u"edgegate_influx_retries_total"_s), 0.0);
+}
+
+void TestInfluxSink::sameDeviceTimeCounted()
+{
+    // Messages a device stamped with the same time: InfluxDB keeps one value per series, field and
+    // time, and the sink counts each point of a batch that replaces another.
+    QVERIFY(m_influxd.createDatabase(u"sametime"_s));
+    InfluxSink::Settings s = settings(u"sametime"_s);
+    s.batchPoints = 1000;
+    s.flushInterval = std::chrono::hours(1);
+    Metrics metrics;
+    InfluxSink sink(s, metrics);
+    QSignalSpy delivered(&sink, &Sink::delivered);
+    Feeder feeder(sink);
+    const QByteArray t = " 1700000000000000000\n";
+    feeder.add(entry(1, "m,device=a v=1i" + t));
+    feeder.add(entry(2, "m,device=a v=2i" + t)); // replaces v of 1
+    feeder.add(entry(3, "m,device=a w=3i" + t)); // another field: merged
+    feeder.add(entry(4, "m,device=b v=4i" + t)); // another series
+    feeder.add(entry(5, "m,device=a v=5i 1700000000000000001\n")); // a nanosecond later
+    feeder.add(entry(6, "m,device=a v=6i,w=6i" + t)); // replaces v and w: one point
+    sink.flush();
+    QTRY_COMPARE_WITH_TIMEOUT(delivered.size(), 6, timeoutMs);
+    QCOMPARE(metric(metrics, u"edgegate_influx_points_overwritten_total"_s), 2.0);
+    QCOMPARE(metric(metrics, u"edgegate_influx_points_written_total"_s), 6.0);
+    // What the server kept agrees: 6 lines, 2 of them replacing values, leave 3 points with v.
+    QCOMPARE(m_influxd.count(u"sametime"_s, u"SELECT count(v) FROM m"_s), 3);
+    const QJsonArray rows = m_influxd.query(u"sametime"_s, u"SELECT v, w FROM m WHERE device = 'a'"_s)
+                                .value(u"series"_s)
+                                .toArray()
+                                .at(0)
+                                .toObject()
+                                .value(u"values"_s)
+                                .toArray();
+    QCOMPARE(rows,
+             (QJsonArray{QJsonArray{qint64(1700000000000000000), 6, 6},
+                         QJsonArray{qint64(1700000000000000001), 5, QJsonValue()}}));
 }
 
 void TestInfluxSink::flushBySize()

@@ -51,8 +51,8 @@ struct Fixture
         Envelope e;
         e.deviceId = device;
         e.kind = MessageKind::Telemetry;
-        e.samples.append({metric, value, now});
-        e.receivedAtMs = now;
+        e.samples.append({metric, value, now * 1'000'000});
+        e.receivedAtNs = now * 1'000'000;
         engine.onTelemetry(e);
     }
 

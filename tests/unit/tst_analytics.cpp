@@ -16,7 +16,7 @@ Envelope telemetry(const QString &device, const QList<std::pair<QString, Value>>
     Envelope e;
     e.deviceId = device;
     for (const auto &[name, value] : values)
-        e.samples.append({name, value, timeMs});
+        e.samples.append({name, value, timeMs * 1'000'000});
     return e;
 }
 

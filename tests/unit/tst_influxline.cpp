@@ -21,6 +21,9 @@ private slots:
     void line();
     void lines_data();
     void lines();
+    void overwrites_data();
+    void overwrites();
+    void overwritesOfEncodedNames();
 };
 
 namespace {
@@ -168,16 +171,18 @@ void TestInfluxLine::lines_data()
     QTest::addColumn<QByteArray>("expected");
 
     QTest::addRow("empty") << Fields{} << QByteArray();
-    QTest::addRow("one time, one line") << Fields{{u"t"_s, 21.5, 1700000000123}, {u"n"_s, qint64(3), 1700000000123}}
-                                        << "env,dev=d1 t=21.5,n=3i 1700000000123000000\n"_ba;
+    QTest::addRow("one time, one line") << Fields{{u"t"_s, 21.5, 1700000000123456789},
+                                                  {u"n"_s, qint64(3), 1700000000123456789}}
+                                        << "env,dev=d1 t=21.5,n=3i 1700000000123456789\n"_ba;
     QTest::addRow("grouped by time in order of first appearance")
         << Fields{{u"a"_s, 1.5, 2000}, {u"b"_s, true, 1000}, {u"c"_s, u"x"_s, 2000}, {u"d"_s, qint64(4), 1000}}
-        << "env,dev=d1 a=1.5,c=\"x\" 2000000000\nenv,dev=d1 b=true,d=4i 1000000000\n"_ba;
+        << "env,dev=d1 a=1.5,c=\"x\" 2000\nenv,dev=d1 b=true,d=4i 1000\n"_ba;
+    QTest::addRow("times one nanosecond apart stay apart")
+        << Fields{{u"a"_s, 1.0, 1700000000123456789}, {u"a"_s, 2.0, 1700000000123456790}}
+        << "env,dev=d1 a=1 1700000000123456789\nenv,dev=d1 a=2 1700000000123456790\n"_ba;
     QTest::addRow("time with nothing writable omitted")
         << Fields{{u"a"_s, std::numeric_limits<double>::quiet_NaN(), 1000}, {u"b"_s, 2.0, 2000}}
-        << "env,dev=d1 b=2 2000000000\n"_ba;
-    QTest::addRow("time beyond nanosecond range omitted")
-        << Fields{{u"a"_s, 1.0, std::numeric_limits<qint64>::max()}, {u"b"_s, 2.0, 0}} << "env,dev=d1 b=2 0\n"_ba;
+        << "env,dev=d1 b=2 2000\n"_ba;
 }
 
 void TestInfluxLine::lines()
@@ -188,6 +193,52 @@ void TestInfluxLine::lines()
     envelope.deviceId = u"d1"_s;
     envelope.samples = samples;
     QCOMPARE(influxLines(envelope, u"env"_s, {{u"dev"_s, u"d1"_s}, {u"empty"_s, QString()}}), expected);
+}
+
+void TestInfluxLine::overwrites_data()
+{
+    QTest::addColumn<QList<QByteArray>>("lines");
+    QTest::addColumn<qsizetype>("expected");
+    using L = QList<QByteArray>;
+    QTest::addRow("none") << L{} << qsizetype(0);
+    QTest::addRow("distinct times") << L{"m,d=a f=1 1", "m,d=a f=1 2", "m,d=a f=1 3"} << qsizetype(0);
+    QTest::addRow("same series, time and field") << L{"m,d=a f=1 5", "m,d=a f=2 5"} << qsizetype(1);
+    QTest::addRow("three of them") << L{"m,d=a f=1 5", "m,d=a f=2 5", "m,d=a f=3 5"} << qsizetype(2);
+    QTest::addRow("other fields are merged, not replaced") << L{"m,d=a f=1 5", "m,d=a g=2 5"} << qsizetype(0);
+    QTest::addRow("one shared field of several") << L{"m,d=a f=1,g=2 5", "m,d=a h=3,g=4 5"} << qsizetype(1);
+    QTest::addRow("other device") << L{"m,d=a f=1 5", "m,d=b f=2 5"} << qsizetype(0);
+    QTest::addRow("other measurement") << L{"m,d=a f=1 5", "n,d=a f=2 5"} << qsizetype(0);
+    QTest::addRow("escaped space in a tag")
+        << L{"m,d=a\\ b f=1 5", "m,d=a\\ b f=2 5", "m,d=a\\ c f=2 5"} << qsizetype(1);
+    QTest::addRow("string values with delimiters")
+        << L{R"(m s="a, b=\"c\" d",f=1 5)", R"(m f=2,s="x" 5)"} << qsizetype(1);
+    QTest::addRow("string value ending in a backslash") << L{R"(m s="a\\",f=1 5)", R"(m g=2 5)"} << qsizetype(0);
+    QTest::addRow("escaped equals in a key") << L{"m k\\=1=1 5", "m k\\=1=2 5", "m k=2 5"} << qsizetype(1);
+    QTest::addRow("not a line") << L{"garbage", "m f=1 5", "m f=1"} << qsizetype(0);
+}
+
+void TestInfluxLine::overwrites()
+{
+    QFETCH(QList<QByteArray>, lines);
+    QFETCH(qsizetype, expected);
+    QList<QByteArrayView> views;
+    for (const QByteArray &line : std::as_const(lines))
+        views.append(line);
+    QCOMPARE(influxOverwrites(views), expected);
+}
+
+void TestInfluxLine::overwritesOfEncodedNames()
+{
+    // Whatever the encoder escapes, the lines it writes are read back as the same or other points.
+    const QString nasty = u"a b,c=d\"e\\f\\ g"_s;
+    const Tags tags{{nasty, nasty}};
+    const QByteArray a = influxLine(nasty, tags, {{nasty, u"x, y=\"z\""_s, 0}, {u"n"_s, 1.0, 0}}, 42);
+    const QByteArray b = influxLine(nasty, tags, {{nasty, u"other"_s, 0}}, 42);
+    const QByteArray c = influxLine(nasty, tags, {{u"n2"_s, 1.0, 0}}, 42);
+    const QByteArray d = influxLine(nasty, Tags{{nasty, u"other"_s}}, {{nasty, u"x"_s, 0}}, 42);
+    QCOMPARE(influxOverwrites({a, b}), 1);
+    QCOMPARE(influxOverwrites({a, c}), 0);
+    QCOMPARE(influxOverwrites({a, d}), 0);
 }
 
 QTEST_GUILESS_MAIN(TestInfluxLine)

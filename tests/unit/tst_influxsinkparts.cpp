@@ -139,7 +139,7 @@ void TestInfluxSinkParts::lines()
 {
     Envelope envelope;
     envelope.deviceId = u"dev 1"_s;
-    envelope.samples = {{u"t"_s, 21.5, 1700000000123}};
+    envelope.samples = {{u"t"_s, 21.5, 1700000000123000000}};
     InfluxSink::Settings s;
     QCOMPARE(InfluxSink::lines(s, envelope), "telemetry,device=dev\\ 1 t=21.5 1700000000123000000\n"_ba);
     QCOMPARE(InfluxSink::lines(s, envelope, u"thermo"_s), "thermo,device=dev\\ 1 t=21.5 1700000000123000000\n"_ba);

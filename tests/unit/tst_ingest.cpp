@@ -20,14 +20,17 @@ struct Pipeline : CorePipeline
     {
     }
 
-    void send(const QString &device, const QByteArray &payload, MessageKind kind = MessageKind::Telemetry)
+    static constexpr qint64 ReceivedAtNs = 1'700'000'000'000'000'000;
+
+    void send(const QString &device, const QByteArray &payload, MessageKind kind = MessageKind::Telemetry,
+              qint64 receivedAtNs = ReceivedAtNs)
     {
         InboundMessage m;
         m.protocol = Protocol::Mqtt;
         m.deviceId = device;
         m.kind = kind;
         m.payload = payload;
-        m.receivedAtMs = 1'700'000'000'000;
+        m.receivedAtNs = receivedAtNs;
         m.receivedMono = std::chrono::steady_clock::now();
         ingest.handle(m);
     }
@@ -45,6 +48,9 @@ class TestIngest : public QObject
     Q_OBJECT
 private slots:
     void acceptedTelemetry();
+    void receiveTimesNeverRepeat();
+    void receiveTimesOutrunAClockSetBack();
+    void deviceTimesAreKept();
     void badPayloadsAreCountedByReason_data();
     void badPayloadsAreCountedByReason();
     void linkRejections();
@@ -79,6 +85,64 @@ void TestIngest::acceptedTelemetry()
     QCOMPARE(t.lastTimeMs, 1700000000123);
     QCOMPARE(p.counter(u"edgegate_messages_total"_s, {{u"protocol"_s, u"mqtt"_s}, {u"kind"_s, u"telemetry"_s}}), 1u);
     QCOMPARE(p.metrics.histogram(u"edgegate_ingest_latency_seconds"_s, {}, {}).count(), 1u);
+}
+
+void TestIngest::receiveTimesNeverRepeat()
+{
+    // 2,000 messages the clock read the same nanosecond for, as a burst within the clock's resolution
+    // would be: each gets the time before + 1 ns, whatever its device.
+    Pipeline p(RegistryPolicy::Auto);
+    QSignalSpy accepted(&p.ingest, &Ingest::telemetryAccepted);
+    for (int i = 0; i < 2000; ++i)
+        p.send(u"fast-%1"_s.arg(i % 3), R"({"temperature": 21.5})");
+    QCOMPARE(accepted.size(), 2000);
+    for (int i = 0; i < 2000; ++i) {
+        const auto envelope = accepted.at(i).front().value<Envelope>();
+        QVERIFY(!envelope.hasDeviceTime);
+        QCOMPARE(envelope.receivedAtNs, Pipeline::ReceivedAtNs + i);
+        QCOMPARE(envelope.samples.front().timeNs, Pipeline::ReceivedAtNs + i);
+    }
+    // A later reading of the clock is taken as it is.
+    p.send(u"fast-0"_s, R"({"temperature": 21.5})", MessageKind::Telemetry, Pipeline::ReceivedAtNs + 5'000'000);
+    QCOMPARE(accepted.last().front().value<Envelope>().receivedAtNs, Pipeline::ReceivedAtNs + 5'000'000);
+    // Status and meta take part too: no message shares a receive time with another.
+    p.send(u"fast-0"_s, "online", MessageKind::Status, Pipeline::ReceivedAtNs);
+    p.send(u"fast-0"_s, R"({"temperature": 22.5})", MessageKind::Telemetry, Pipeline::ReceivedAtNs);
+    QCOMPARE(accepted.last().front().value<Envelope>().receivedAtNs, Pipeline::ReceivedAtNs + 5'000'002);
+}
+
+void TestIngest::receiveTimesOutrunAClockSetBack()
+{
+    Pipeline p(RegistryPolicy::Auto);
+    QSignalSpy accepted(&p.ingest, &Ingest::telemetryAccepted);
+    const qint64 t = Pipeline::ReceivedAtNs;
+    p.send(u"d"_s, R"({"v": 1})", MessageKind::Telemetry, t);
+    p.send(u"d"_s, R"({"v": 2})", MessageKind::Telemetry, t - 60'000'000'000); // the clock went back a minute
+    p.send(u"d"_s, R"({"v": 3})", MessageKind::Telemetry, t - 59'000'000'000);
+    p.send(u"d"_s, R"({"v": 4})", MessageKind::Telemetry, t + 1'000);
+    QCOMPARE(accepted.size(), 4);
+    QList<qint64> times;
+    for (const auto &args : std::as_const(accepted))
+        times.append(args.front().value<Envelope>().samples.front().timeNs);
+    QCOMPARE(times, (QList<qint64>{t, t + 1, t + 2, t + 1'000}));
+}
+
+void TestIngest::deviceTimesAreKept()
+{
+    // Two messages with the same device time are the device's choice: both keep it, to the nanosecond.
+    Pipeline p(RegistryPolicy::Auto);
+    QSignalSpy accepted(&p.ingest, &Ingest::telemetryAccepted);
+    p.send(u"d"_s, R"({"v": 1, "ts": "2026-12-07T01:02:03.123456789Z"})");
+    p.send(u"d"_s, R"({"v": 2, "ts": "2026-12-07T01:02:03.123456789Z"})");
+    QCOMPARE(accepted.size(), 2);
+    const auto first = accepted.at(0).front().value<Envelope>();
+    const auto second = accepted.at(1).front().value<Envelope>();
+    QVERIFY(first.hasDeviceTime && second.hasDeviceTime);
+    const qint64 deviceTime = 1'796'605'323'123'456'789;
+    QCOMPARE(first.samples.front().timeNs, deviceTime);
+    QCOMPARE(second.samples.front().timeNs, deviceTime);
+    // Their receive times still differ.
+    QCOMPARE(second.receivedAtNs, first.receivedAtNs + 1);
 }
 
 void TestIngest::badPayloadsAreCountedByReason_data()

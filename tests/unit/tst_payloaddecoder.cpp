@@ -24,7 +24,8 @@ using Samples = QList<Sample>;
 namespace {
 
 // Far from every device time used below, so a sample that wrongly falls back to it cannot pass.
-constexpr qint64 ReceivedAt = 1'750'000'000'000;
+constexpr qint64 ReceivedAt = 1'750'000'000'000; // ms
+constexpr qint64 ReceivedAtNs = ReceivedAt * 1'000'000;
 constexpr qsizetype DefaultLimit = 64 * 1024;
 
 Value integer(qint64 v)
@@ -49,7 +50,12 @@ Value text(const QString &v)
 
 Sample sample(const QString &name, Value value, qint64 timeMs = ReceivedAt)
 {
-    return Sample{name, std::move(value), timeMs};
+    return Sample{name, std::move(value), timeMs * 1'000'000};
+}
+
+Sample sampleNs(const QString &name, Value value, qint64 timeNs)
+{
+    return Sample{name, std::move(value), timeNs};
 }
 
 QByteArray hex(const char *digits)
@@ -135,7 +141,7 @@ QString describe(const Samples &samples, bool sorted = false)
 {
     QStringList lines;
     for (const Sample &s : samples)
-        lines.append(s.name + u" = "_s + describe(s.value) + u" @ "_s + QString::number(s.timeMs));
+        lines.append(s.name + u" = "_s + describe(s.value) + u" @ "_s + QString::number(s.timeNs));
     if (sorted)
         lines.sort();
     return lines.join(u'\n');
@@ -214,7 +220,7 @@ void TestPayloadDecoder::verifyDecoded(bool sortByName)
     QFETCH(bool, hasDeviceTime);
 
     const PayloadDecoder decoder(DefaultLimit);
-    const DecodeResult result = decoder.decode(payload, format, ReceivedAt);
+    const DecodeResult result = decoder.decode(payload, format, ReceivedAtNs);
     if (result.error)
         QFAIL(qPrintable(decodeErrorReason(*result.error) + u": "_s + result.detail));
     QVERIFY(result.detail.isEmpty());
@@ -257,6 +263,18 @@ void TestPayloadDecoder::flatJson_data()
         {sample(u"temp"_s, integer(1), 1'700'000'000'123)}, true);
     add("ts iso without offset is utc", R"({"ts":"2023-11-14T22:13:20.123","temp":1})",
         {sample(u"temp"_s, integer(1), 1'700'000'000'123)}, true);
+    add("ts iso nanoseconds", R"({"ts":"2023-11-14T22:13:20.123456789Z","temp":1})",
+        {sampleNs(u"temp"_s, integer(1), 1'700'000'000'123'456'789)}, true);
+    add("ts iso microseconds with offset", R"({"ts":"2023-11-15T00:13:20.000001+02:00","temp":1})",
+        {sampleNs(u"temp"_s, integer(1), 1'700'000'000'000'001'000)}, true);
+    add("ts iso decimal comma", R"({"ts":"2023-11-14T22:13:20,5Z","temp":1})",
+        {sampleNs(u"temp"_s, integer(1), 1'700'000'000'500'000'000)}, true);
+    add("ts iso digits beyond nanoseconds cut", R"({"ts":"2023-11-14T22:13:20.1234567899999Z","temp":1})",
+        {sampleNs(u"temp"_s, integer(1), 1'700'000'000'123'456'789)}, true);
+    add("ts fractional milliseconds", R"({"ts":1700000000123.5,"temp":1})",
+        {sampleNs(u"temp"_s, integer(1), 1'700'000'000'123'500'000)}, true);
+    add("ts last millisecond before 2262", R"({"ts":9214646399999,"temp":1})",
+        {sample(u"temp"_s, integer(1), 9'214'646'399'999)}, true);
     add("ts iso whole seconds", R"({"ts":"2023-11-14T22:13:20Z","temp":1})",
         {sample(u"temp"_s, integer(1), 1'700'000'000'000)}, true);
     add("ts null ignored", R"({"ts":null,"temp":1})", {sample(u"temp"_s, integer(1))});
@@ -313,8 +331,16 @@ void TestPayloadDecoder::senmlJson_data()
     add("just below 2^28 is relative", R"([{"n":"a","t":268435455,"v":1}])",
         {sample(u"a"_s, integer(1), ReceivedAt + 268'435'455'000)}, true);
     add("2^28 is absolute", R"([{"n":"a","t":268435456,"v":1}])", {sample(u"a"_s, integer(1), 268'435'456'000)}, true);
-    add("fractional seconds rounded to ms", R"([{"n":"a","bt":1700000000.1234,"v":1}])",
-        {sample(u"a"_s, integer(1), 1'700'000'000'123)}, true);
+    add("fractional seconds keep their nanoseconds", R"([{"n":"a","bt":1700000000,"t":0.000123456,"v":1}])",
+        {sampleNs(u"a"_s, integer(1), 1'700'000'000'000'123'456)}, true);
+    add("records 100 us apart stay apart",
+        R"([{"bn":"vib/","bt":1700000000,"n":"x","t":0.0001,"v":1},{"n":"x","t":0.0002,"v":2},{"n":"x","t":0.0003,"v":3}])",
+        {sampleNs(u"vib/x"_s, integer(1), 1'700'000'000'000'100'000),
+         sampleNs(u"vib/x"_s, integer(2), 1'700'000'000'000'200'000),
+         sampleNs(u"vib/x"_s, integer(3), 1'700'000'000'000'300'000)},
+        true);
+    add("relative t in microseconds", R"([{"n":"a","t":-0.000001,"v":1}])",
+        {sampleNs(u"a"_s, integer(1), ReceivedAtNs - 1'000)}, true);
     add("base value applies to v only", R"([{"bn":"dev/","bv":20,"n":"a","v":1},{"n":"b","v":0.5},{"n":"c","vs":"x"}])",
         {sample(u"dev/a"_s, integer(21)), sample(u"dev/b"_s, real(20.5)), sample(u"dev/c"_s, text(u"x"_s))});
     add("integer base value overflow becomes double", R"([{"bn":"x","bv":9223372036854775807,"v":1}])",
@@ -543,7 +569,7 @@ void TestPayloadDecoder::fixtures()
 
     const QByteArray payload = readFixture(file);
     QVERIFY2(!payload.isEmpty(), qPrintable(u"fixture missing or empty: "_s + file));
-    const DecodeResult result = PayloadDecoder(DefaultLimit).decode(payload, format, ReceivedAt);
+    const DecodeResult result = PayloadDecoder(DefaultLimit).decode(payload, format, ReceivedAtNs);
     QVERIFY2(!result.error.has_value(), qPrintable(result.detail));
     QCOMPARE(describe(result.samples, sortByName), describe(expected, sortByName));
     QCOMPARE(result.hasDeviceTime, hasDeviceTime);
@@ -589,7 +615,7 @@ void TestPayloadDecoder::limits()
 
     const PayloadDecoder decoder(maxBytes);
     QCOMPARE(decoder.maxPayloadBytes(), maxBytes);
-    const DecodeResult result = decoder.decode(payload, format, ReceivedAt);
+    const DecodeResult result = decoder.decode(payload, format, ReceivedAtNs);
     QVERIFY2(!result.error.has_value(), qPrintable(result.detail));
     QCOMPARE(result.samples.size(), expected.size());
     QCOMPARE(describe(result.samples, true), describe(expected, true));
@@ -700,6 +726,11 @@ void TestPayloadDecoder::rejects_data()
     add("json ts boolean", json(R"({"ts":true,"a":1})"), F::Auto, E::BadValue);
     add("json ts negative", json(R"({"ts":-1,"a":1})"), F::Auto, E::BadValue);
     add("json ts after 9999", json(R"({"ts":253402300800000,"a":1})"), F::Auto, E::BadValue);
+    add("json ts in 2262", json(R"({"ts":9214646400000,"a":1})"), F::Auto, E::BadValue);
+    add("json iso ts in 2262", json(R"({"ts":"2262-01-01T00:00:00Z","a":1})"), F::Auto, E::BadValue);
+    add("senml time in 2262", json(R"([{"n":"a","bt":9214646400,"v":1}])"), F::Auto, E::BadSenml);
+    add("senml bt and t past 64 bits", json(R"([{"n":"a","bt":9214646399,"t":9214646399,"v":1}])"), F::Auto,
+        E::BadSenml);
     add("json ts object", json(R"({"ts":{},"a":1})"), F::Auto, E::BadValue);
     add("cbor nested map", cbor(QCborMap{{u"a"_s, QCborMap{{u"b"_s, 1}}}}), F::Auto, E::BadValue);
     add("cbor nested array", cbor(QCborMap{{u"a"_s, QCborArray{1}}}), F::Cbor, E::BadValue);
@@ -799,7 +830,7 @@ void TestPayloadDecoder::rejects()
     QFETCH(qsizetype, maxBytes);
     QFETCH(DecodeError, error);
 
-    const DecodeResult result = PayloadDecoder(maxBytes).decode(payload, format, ReceivedAt);
+    const DecodeResult result = PayloadDecoder(maxBytes).decode(payload, format, ReceivedAtNs);
     QVERIFY2(result.error.has_value(), qPrintable(u"decoded into: "_s + describe(result.samples)));
     // The reason names are unique (see errorReasons), so this compares the enum with a readable failure.
     QCOMPARE(decodeErrorReason(*result.error), decodeErrorReason(error));
@@ -832,7 +863,7 @@ void TestPayloadDecoder::errorDetails()
     QFETCH(PayloadFormat, format);
     QFETCH(QString, needle);
 
-    const DecodeResult result = PayloadDecoder(DefaultLimit).decode(payload, format, ReceivedAt);
+    const DecodeResult result = PayloadDecoder(DefaultLimit).decode(payload, format, ReceivedAtNs);
     QVERIFY(result.error.has_value());
     QVERIFY2(result.detail.contains(needle), qPrintable(result.detail));
 }

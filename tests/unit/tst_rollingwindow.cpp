@@ -285,26 +285,29 @@ void TestRollingWindow::zScore()
 void TestRollingWindow::rate_data()
 {
     QTest::addColumn<int>("capacity");
-    QTest::addColumn<QList<qint64>>("times");
+    QTest::addColumn<QList<qint64>>("timesNs");
     QTest::addColumn<double>("expected");
 
-    QTest::addRow("5 samples 250 ms apart") << 10 << QList<qint64>{0, 250, 500, 750, 1000} << 4.0;
-    QTest::addRow("epoch timestamps") << 10 << QList<qint64>{1700000000000, 1700000000500, 1700000001000} << 2.0;
+    constexpr qint64 ms = 1'000'000;
+    QTest::addRow("5 samples 250 ms apart") << 10 << QList<qint64>{0, 250 * ms, 500 * ms, 750 * ms, 1000 * ms} << 4.0;
+    QTest::addRow("epoch timestamps") << 10 << QList<qint64>{1700000000000 * ms, 1700000000500 * ms, 1700000001000 * ms}
+                                      << 2.0;
+    QTest::addRow("250 us apart") << 10 << QList<qint64>{1700000000000 * ms, 1700000000000 * ms + 250'000} << 4000.0;
     QTest::addRow("same timestamps") << 10 << QList<qint64>{500, 500, 500, 500, 500} << 0.0;
     QTest::addRow("single sample") << 10 << QList<qint64>{500} << 0.0;
     QTest::addRow("time going backwards") << 10 << QList<qint64>{1000, 500} << 0.0;
     // Only the three samples still in the window count: 2 intervals over 200 ms.
-    QTest::addRow("after eviction") << 3 << QList<qint64>{0, 1000, 1100, 1200} << 10.0;
+    QTest::addRow("after eviction") << 3 << QList<qint64>{0, 1000 * ms, 1100 * ms, 1200 * ms} << 10.0;
 }
 
 void TestRollingWindow::rate()
 {
     QFETCH(int, capacity);
-    QFETCH(QList<qint64>, times);
+    QFETCH(QList<qint64>, timesNs);
     QFETCH(double, expected);
 
     RollingWindow w(capacity);
-    for (qint64 t : times) {
+    for (qint64 t : timesNs) {
         w.add(1.0, t);
     }
     QCOMPARE(w.rate(), expected);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Routes: their JSON form, matching, transforms and the all-or-nothing store across sinks.
 #include "gateway/core/metrics.h"
+#include "gateway/core/receiveclock.h"
 #include "gateway/core/router.h"
 
 #include <QJsonDocument>
@@ -20,8 +21,10 @@ public:
         if (skipStatus && e.kind != MessageKind::Telemetry)
             return std::nullopt;
         QStringList parts{messageKindName(e.kind)};
-        for (const Sample &s : e.samples)
-            parts.append(s.name + u'=' + valueToJson(s.value).toVariant().toString());
+        for (const Sample &s : e.samples) {
+            parts.append(s.name + u'=' + valueToJson(s.value).toVariant().toString()
+                         + (withTimes ? u'@' + QString::number(s.timeNs) : QString()));
+        }
         return Record{e.deviceId.toUtf8(), parts.join(u' ').toUtf8()};
     }
     [[nodiscard]] bool canHold(const QString & /*deviceId*/, const Record &record) const override
@@ -39,6 +42,7 @@ public:
     }
     bool full = false;
     bool skipStatus = false;
+    bool withTimes = false; ///< each sample's time in what is stored, as `name=value@ns`
     qsizetype maxRecord = 1000;
     qsizetype room = 100; // records that fit at once
 
@@ -52,7 +56,7 @@ Envelope telemetry(const QString &device, const QList<std::pair<QString, Value>>
     e.deviceId = device;
     e.kind = kind;
     for (const auto &[name, value] : values)
-        e.samples.append(Sample{name, value, 1000});
+        e.samples.append(Sample{name, value, 1'000'000'000});
     return e;
 }
 
@@ -85,6 +89,7 @@ private slots:
     void deadband();
     void busyStoresNothingAndKeepsNoState();
     void aggregate();
+    void aggregateCutShortKeepsItsOwnTime();
     void statusPassesThrough();
     void tooLargeForAnOutbox();
     void roomCheckedPerSinkForAllRoutes();
@@ -314,16 +319,43 @@ void TestRouter::aggregate()
         m_router->route(telemetry(u"t1"_s, {{u"x"_s, v}, {u"state"_s, u"on"_s}}));
     m_router->route(telemetry(u"p1"_s, {{u"y"_s, qint64(7)}}));
     QVERIFY(m_upstream.stored.isEmpty());
-    m_router->flushAggregates(QDateTime::currentMSecsSinceEpoch() - 1);
+    m_router->flushAggregates(wallClockNs() - 1'000'000);
     QVERIFY(m_upstream.stored.isEmpty()); // the window has not ended
-    m_router->flushAggregates(QDateTime::currentMSecsSinceEpoch() + 10'001);
+    m_router->flushAggregates(wallClockNs() + 10'001'000'000);
     m_upstream.stored.sort();
     QCOMPARE(m_upstream.stored,
              (QStringList{u"p1 telemetry y_min=7 y_max=7 y_mean=7 y_count=1 y_last=7"_s,
                           u"t1 telemetry x_min=1 x_max=6 x_mean=3 x_count=4 x_last=6"_s}));
     // Emitted windows are gone.
-    m_router->flushAggregates(QDateTime::currentMSecsSinceEpoch() + 100'000);
+    m_router->flushAggregates(wallClockNs() + 100'000'000'000);
     QCOMPARE(m_upstream.stored.size(), 2);
+}
+
+void TestRouter::aggregateCutShortKeepsItsOwnTime()
+{
+    // A window cut short by new routes is stamped when it was cut: the window that follows ends at the
+    // same aligned moment, and the two must not share a time (InfluxDB would keep only one).
+    m_upstream.withTimes = true;
+    const Route route = routeFrom(R"({"name":"r","sinks":["upstream"],
+        "transform":{"aggregate":{"every":"1h","functions":["count"]}}})");
+    QString error;
+    QVERIFY(m_router->setRoutes({route}, &error));
+    m_router->route(telemetry(u"t1"_s, {{u"x"_s, 1.0}}));
+    const qint64 beforeCut = wallClockNs();
+    QVERIFY(m_router->setRoutes({route}, &error));
+    const qint64 afterCut = wallClockNs();
+    QCOMPARE(m_upstream.stored.size(), 1);
+    m_router->route(telemetry(u"t1"_s, {{u"x"_s, 2.0}}));
+    m_router->flushAggregates(afterCut + 3'600'000'000'000);
+    QCOMPARE(m_upstream.stored.size(), 2);
+
+    const auto timeOf = [](const QString &record) { return record.section(u'@', 1).toLongLong(); };
+    const qint64 cut = timeOf(m_upstream.stored.at(0));
+    const qint64 ended = timeOf(m_upstream.stored.at(1));
+    QVERIFY2(cut >= beforeCut && cut <= afterCut, qPrintable(m_upstream.stored.at(0)));
+    QCOMPARE(ended % 3'600'000'000'000, 0); // the full window: its aligned end
+    QVERIFY(ended > cut);
+    QCOMPARE(m_upstream.stored.at(1).section(u'@', 0, 0), u"t1 telemetry x_count=1"_s);
 }
 
 void TestRouter::statusPassesThrough()

@@ -42,6 +42,7 @@ private slots:
     void since();
     void removeDevice();
     void devicesApart();
+    void burstInOneMillisecond();
 };
 
 void TestTelemetryHistory::bucketing_data()
@@ -158,6 +159,15 @@ void TestTelemetryHistory::since()
     // The bound is on the bucket start: a since inside a bucket leaves it out.
     QCOMPARE(history.series(u"d"_s, T0 + 9 * Bucket + 1).value(u"a"_s).size(), 0);
     QVERIFY(history.series(u"unknown"_s, 0).isEmpty());
+}
+
+void TestTelemetryHistory::burstInOneMillisecond()
+{
+    // 2,000 messages within one millisecond all count: a bucket is a mean, not a value per time.
+    TelemetryHistory history;
+    for (int i = 0; i < 2000; ++i)
+        history.add(u"fast"_s, u"v"_s, T0 + 5, i < 1000 ? 1.0 : 3.0, T0 + 5);
+    QCOMPARE(shown(history.series(u"fast"_s, 0).value(u"v"_s)), QStringList{u"0:2"_s});
 }
 
 void TestTelemetryHistory::removeDevice()
