@@ -92,6 +92,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
     mqtt.reconnectMin = config.mqtt.reconnectMin;
     mqtt.reconnectMax = config.mqtt.reconnectMax;
     mqtt.sessionExpiry = static_cast<quint32>(config.mqtt.sessionExpiry.count());
+    mqtt.sessionFile = QDir(config.gateway.dataDir).absoluteFilePath(u"mqtt-session"_s);
     m_mqtt = std::make_unique<MqttLink>(mqtt, *m_ingest, metrics);
     connect(m_mqtt.get(), &MqttLink::stopped, this, &Gateway::finishStop);
 

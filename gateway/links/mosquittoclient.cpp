@@ -371,8 +371,7 @@ void MosquittoClient::scheduleReconnect()
     m_reconnectTimer.start(std::chrono::milliseconds(delay));
 }
 
-void MosquittoClient::onConnect(mosquitto * /*mosq*/, void *self, int rc, int /*flags*/,
-                                const mqtt5__property * /*props*/)
+void MosquittoClient::onConnect(mosquitto * /*mosq*/, void *self, int rc, int flags, const mqtt5__property * /*props*/)
 {
     auto *client = static_cast<MosquittoClient *>(self);
     if (rc != 0) {
@@ -388,6 +387,7 @@ void MosquittoClient::onConnect(mosquitto * /*mosq*/, void *self, int rc, int /*
     client->m_lossLogged = false;
     client->m_lastLibraryError.clear();
     client->m_attempt = 0;
+    client->m_sessionPresent = (flags & 0x01) != 0;
     client->setState(State::Connected);
 }
 

@@ -111,6 +111,8 @@ public:
 
     [[nodiscard]] State state() const { return m_state; }
     [[nodiscard]] bool isConnected() const { return m_state == State::Connected; }
+    /// Whether the broker kept the session of the connection that is up (CONNACK's session present).
+    [[nodiscard]] bool sessionPresent() const { return m_sessionPresent; }
     [[nodiscard]] const Settings &settings() const { return m_settings; }
 
     /// Queues a publish; its message id, or nothing when not connected or the library refused it
@@ -181,6 +183,7 @@ private:
     bool m_lossLogged = false;
     bool m_stopEmitted = false;
     bool m_readPaused = false;
+    bool m_sessionPresent = false;
     int m_attempt = 0;
     MessageHandler m_messageHandler;
     RateLimitedLog m_warnings;

@@ -46,6 +46,7 @@ MqttLink::MqttLink(const Settings &settings, Ingest &ingest, Metrics &metrics, Q
     , m_client(clientSettings(settings, u"gateway/"_s + settings.gatewayId + u"/status"_s),
                {QByteArrayLiteral("edgegate.mqtt"), u"edgegate_mqtt"_s, u"the broker"_s}, metrics)
     , m_statusTopic(u"gateway/"_s + settings.gatewayId + u"/status"_s)
+    , m_redelivery(settings.sessionFile)
     , m_retainedSkipped(
           metrics.counter(u"edgegate_mqtt_retained_telemetry_skipped_total"_s,
                           u"Retained telemetry replayed by the broker on subscribe, not ingested again."_s))
@@ -55,6 +56,9 @@ MqttLink::MqttLink(const Settings &settings, Ingest &ingest, Metrics &metrics, Q
                                   u"MQTT messages held because Ingest had no room for them (then taken later)."_s))
     , m_holdOverflow(
           metrics.counter(u"edgegate_messages_dropped_total"_s, {}, {{u"reason"_s, u"mqtt_hold_overflow"_s}}))
+    , m_redelivered(metrics.counter(
+          u"edgegate_mqtt_redelivered_skipped_total"_s,
+          u"Messages the broker sent again after a reconnect that the gateway had taken already, not taken twice."_s))
 {
     m_client.setMessageHandler([this](const mosquitto_message *message) { handleMessage(message); });
     connect(&m_client, &MosquittoClient::connected, this, &MqttLink::onConnected);
@@ -69,11 +73,15 @@ MqttLink::~MqttLink() = default;
 
 void MqttLink::start()
 {
+    if (QString error; !m_redelivery.open(&error)) {
+        qCWarning(lcMqtt).noquote() << error << "- after a restart, messages the broker sends again may be taken twice";
+    }
     m_client.start();
 }
 
 void MqttLink::onConnected()
 {
+    m_redelivery.connected(m_client.sessionPresent());
     // The gateway republishes translated telemetry on the topics it reads: under MQTT 5 the
     // broker keeps those from coming back (No Local).
     for (const QString &filter : subscriptions())
@@ -99,10 +107,20 @@ void MqttLink::updateReading()
 
 void MqttLink::handleMessage(const mosquitto_message *message)
 {
-    InboundMessage inbound;
+    Delivery delivery;
+    InboundMessage &inbound = delivery.message;
     inbound.receivedMono = std::chrono::steady_clock::now();
     inbound.receivedAtNs = wallClockNs();
     inbound.protocol = Protocol::Mqtt;
+    if (message->qos > 0) {
+        delivery.mid = message->mid;
+        delivery.fingerprint = RedeliveryFilter::fingerprint(
+            message->topic, QByteArrayView(static_cast<const char *>(message->payload), message->payloadlen));
+        if (m_redelivery.isRedelivery(delivery.mid, delivery.fingerprint)) {
+            m_redelivered.inc();
+            return;
+        }
+    }
 
     const QString topic = QString::fromUtf8(message->topic);
     const TopicParse parsed = parseDeviceTopic(topic);
@@ -131,23 +149,30 @@ void MqttLink::handleMessage(const mosquitto_message *message)
     inbound.qos = message->qos;
     inbound.replayed = message->retain;
     inbound.payload = QByteArray(static_cast<const char *>(message->payload), message->payloadlen);
-    offer(std::move(inbound));
+    offer(std::move(delivery));
 }
 
-void MqttLink::offer(InboundMessage message)
+bool MqttLink::handOver(const Delivery &delivery)
+{
+    const IngestResult result = m_handler ? m_handler(delivery.message) : m_ingest.handle(delivery.message);
+    if (result.outcome == IngestResult::Outcome::Busy)
+        return false;
+    if (delivery.mid != 0)
+        m_redelivery.taken(delivery.mid, delivery.fingerprint);
+    return true;
+}
+
+void MqttLink::offer(Delivery delivery)
 {
     // Once one message is held, later ones queue behind it: order per device is kept. They still
     // arrive until libmosquitto finishes the read in progress.
-    if (m_held.empty()) {
-        const IngestResult result = m_handler ? m_handler(message) : m_ingest.handle(message);
-        if (result.outcome != IngestResult::Outcome::Busy)
-            return;
-    }
+    if (m_held.empty() && handOver(delivery))
+        return;
     if (static_cast<qsizetype>(m_held.size()) >= MaxHeld) {
         m_holdOverflow.inc();
         if (const auto suppressed = m_warnings.allow(u"overflow"_s)) {
             qCWarning(lcMqtt).noquote() << "no room for MQTT messages and" << MaxHeld << "already held: message of"
-                                        << message.deviceId << "dropped"
+                                        << delivery.message.deviceId << "dropped"
                                         << (*suppressed ? u"(%1 more since the last report)"_s.arg(*suppressed)
                                                         : QString());
         }
@@ -155,7 +180,7 @@ void MqttLink::offer(InboundMessage message)
     }
     if (m_held.empty())
         qCDebug(lcMqtt) << "no room for MQTT messages: holding them and pausing the socket";
-    m_held.push_back(std::move(message));
+    m_held.push_back(std::move(delivery));
     m_heldTotal.inc();
     updateReading();
     if (!m_retryTimer.isActive())
@@ -165,8 +190,7 @@ void MqttLink::offer(InboundMessage message)
 void MqttLink::retryHeld()
 {
     while (!m_held.empty()) {
-        const IngestResult result = m_handler ? m_handler(m_held.front()) : m_ingest.handle(m_held.front());
-        if (result.outcome == IngestResult::Outcome::Busy)
+        if (!handOver(m_held.front()))
             return;
         m_held.pop_front();
     }

@@ -4,6 +4,7 @@
 #include "gateway/core/envelope.h"
 #include "gateway/core/ratelimitedlog.h"
 #include "gateway/links/mosquittoclient.h"
+#include "gateway/links/redeliveryfilter.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -34,6 +35,9 @@ struct IngestResult;
 /// 100 ms until it is taken; then it reads again. The broker's messages meanwhile wait in TCP
 /// buffers and in the broker's queue for this client. libmosquitto acknowledged each held message
 /// to the broker (PUBACK) before the link saw it, so a crash or a stop loses what is held.
+///
+/// Messages the broker sends again after a reconnect (their acknowledgement was lost with the
+/// connection or a crash) are recognised by a RedeliveryFilter and not taken a second time.
 class MqttLink : public QObject
 {
     Q_OBJECT
@@ -46,6 +50,9 @@ public:
     struct Settings : MosquittoClient::Settings
     {
         QString gatewayId;
+        /// Where the last messages taken are remembered across a restart (see RedeliveryFilter);
+        /// empty: in memory only.
+        QString sessionFile;
     };
 
     using State = MosquittoClient::State;
@@ -98,8 +105,18 @@ signals:
 
 private:
     void onConnected();
+    /// A message for Ingest, and what identifies it in its broker session (mid 0 for QoS 0).
+    struct Delivery
+    {
+        InboundMessage message;
+        int mid = 0;
+        quint64 fingerprint = 0;
+    };
+
     void handleMessage(const mosquitto_message *message);
-    void offer(InboundMessage message);
+    void offer(Delivery delivery);
+    /// Ingest's answer for a message; unless Busy, the broker session counts it as taken.
+    [[nodiscard]] bool handOver(const Delivery &delivery);
     void retryHeld();
     void updateReading();
 
@@ -109,7 +126,8 @@ private:
     MosquittoClient m_client;
     QString m_statusTopic;
     bool m_paused = false;
-    std::deque<InboundMessage> m_held;
+    std::deque<Delivery> m_held;
+    RedeliveryFilter m_redelivery;
     QTimer m_retryTimer;
     RateLimitedLog m_warnings;
     // MQTT 3.1.1 only: fingerprints of republished messages whose echo has not come back yet.
@@ -119,6 +137,7 @@ private:
     Counter &m_echoesSkipped;
     Counter &m_heldTotal;
     Counter &m_holdOverflow;
+    Counter &m_redelivered;
 };
 
 } // namespace edgegate
