@@ -14,8 +14,8 @@ namespace edgegate {
     return ns >= 0 ? ns / 1000000 : -((-(ns + 1)) / 1000000) - 1;
 }
 
-/// The first instant a nanosecond count since the epoch cannot reach in 64 bits with room to spare,
-/// 2262-01-01T00:00:00Z: device times from then on are refused.
+/// 2262-01-01T00:00:00Z, shortly before nanoseconds since the epoch overflow 64 bits: device times
+/// from then on are refused.
 constexpr qint64 TimeNsLimit = 9'214'646'400'000'000'000;
 
 /// Gives each message its receive time, in nanoseconds, strictly increasing: a message that would

@@ -400,11 +400,15 @@ qint64 Influxd::count(const QString &db, const QString &q)
     const QJsonObject result = query(db, q);
     if (result.isEmpty() || result.contains(u"error"_s))
         return -1;
-    const QJsonArray series = result.value(u"series"_s).toArray();
-    if (series.isEmpty())
+    if (result.value(u"series"_s).toArray().isEmpty())
         return 0;
     // One row: [time, count].
-    return series.at(0).toObject().value(u"values"_s).toArray().at(0).toArray().at(1).toInteger(-1);
+    return rows(db, q).at(0).toArray().at(1).toInteger(-1);
+}
+
+QJsonArray Influxd::rows(const QString &db, const QString &q)
+{
+    return query(db, q).value(u"series"_s).toArray().at(0).toObject().value(u"values"_s).toArray();
 }
 
 Http::Http(quint16 port)

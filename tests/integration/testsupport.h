@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -112,6 +113,8 @@ public:
     QJsonObject query(const QString &db, const QString &q);
     /// The one number a query like `SELECT count(v) FROM m` answers: 0 without a series, -1 on error.
     qint64 count(const QString &db, const QString &q);
+    /// The rows of the first series a query answers ([time, column...] each), empty without one.
+    QJsonArray rows(const QString &db, const QString &q);
 
 private:
     QTemporaryDir m_dir;

@@ -153,13 +153,7 @@ void TestInflux::typesRoundTrip()
                                {u"text"_s, u"x\\"_s, 0}};
     QCOMPARE(m_influxd.write(db, influxLine(u"types"_s, {{u"empty"_s, QString()}}, fields, time)), 204);
 
-    const QJsonArray keys = m_influxd.query(db, u"SHOW FIELD KEYS"_s)
-                                .value(u"series"_s)
-                                .toArray()
-                                .at(0)
-                                .toObject()
-                                .value(u"values"_s)
-                                .toArray();
+    const QJsonArray keys = m_influxd.rows(db, u"SHOW FIELD KEYS"_s);
     QMap<QString, QString> types;
     for (const auto &key : keys)
         types.insert(key.toArray().at(0).toString(), key.toArray().at(1).toString());

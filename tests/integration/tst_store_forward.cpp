@@ -348,9 +348,8 @@ void TestStoreForward::killNineMidStream()
     QTRY_COMPARE_WITH_TIMEOUT(missing(u"coap-1"_s, coapAcked), 0, 60000);
     const auto influxHas = [&](const QString &device, const QSet<int> &acked) {
         QSet<int> have;
-        const QJsonObject reply
-            = influx.query(u"kill"_s, u"SELECT \"seq\" FROM \"telemetry\" WHERE \"device\"='%1'"_s.arg(device));
-        const QJsonArray values = reply.value(u"series"_s).toArray().at(0).toObject().value(u"values"_s).toArray();
+        const QJsonArray values
+            = influx.rows(u"kill"_s, u"SELECT \"seq\" FROM \"telemetry\" WHERE \"device\"='%1'"_s.arg(device));
         for (const QJsonValue row : values)
             have.insert(row.toArray().at(1).toInt());
         return (acked - have).size();

@@ -203,9 +203,7 @@ struct Stored
 Stored stored(Influxd &influx, const QString &db, const QString &device)
 {
     Stored s;
-    const QJsonObject reply
-        = influx.query(db, u"SELECT \"seq\" FROM \"telemetry\" WHERE \"device\"='%1'"_s.arg(device));
-    const QJsonArray values = reply.value(u"series"_s).toArray().at(0).toObject().value(u"values"_s).toArray();
+    const QJsonArray values = influx.rows(db, u"SELECT \"seq\" FROM \"telemetry\" WHERE \"device\"='%1'"_s.arg(device));
     for (const QJsonValue row : values) {
         const qint64 time = row.toArray().at(0).toInteger();
         const int seq = row.toArray().at(1).toInt();
