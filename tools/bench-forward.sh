@@ -4,11 +4,13 @@
 # -> outbox -> cloud mosquitto, measured beside a subscriber on the local broker that only counts
 # (the baseline), in the same run; then the drain of a backlog built while the cloud was away.
 # Usage: tools/bench-forward.sh [MESSAGES] [BACKLOG] [DEVICES]
+# EDGEGATED=path runs another build of the gateway (to compare two versions in one session).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 messages=${1:-100000}
 backlog=${2:-100000}
 devices=${3:-10}
+edgegated=${EDGEGATED:-$root/build-bench/gateway/edgegated}
 local_port=18861 cloud_port=18862 http_port=18863 coap_port=18864
 work=$(mktemp -d); chmod 755 "$work"
 pids=()
@@ -23,6 +25,8 @@ broker() { # port name
   for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.1; done
   echo "mosquitto did not start on $1" >&2; exit 1
 }
+# CPU seconds (user + system) a process used so far.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$1/stat"; }
 # Gauges print as e.g. 1e+05: print them as whole numbers.
 metric() { curl -s "http://127.0.0.1:$http_port/metrics" | awk -v s="$1" '$1==s {printf "%d\n", $2}'; }
 prepare() { # count: spread over the devices
@@ -43,7 +47,7 @@ broker $local_port local
 broker $cloud_port cloud
 printf 'gateway:\n  id: bench\n  data_dir: %s/data\nmqtt:\n  port: %s\nhttp:\n  listen: 127.0.0.1:%s\ncoap:\n  listen: 127.0.0.1:%s\ntranslate:\n  republish: false\nupstream:\n  host: 127.0.0.1\n  port: %s\n  tls: false\n  reconnect_min: 200ms\n  reconnect_max: 1s\n  max_bytes: 1GiB\n' \
   "$work" $local_port $http_port $coap_port $cloud_port >"$work/g.yaml"
-"$root/build-bench/gateway/edgegated" --config "$work/g.yaml" --log-level warning & gw=$!; pids+=($gw)
+"$edgegated" --config "$work/g.yaml" --log-level warning & gw=$!; pids+=($gw)
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$http_port/healthz" >/dev/null && break; sleep 0.1; done
 sleep 1
 total=$(( messages / devices * devices ))
@@ -53,10 +57,12 @@ echo "== throughput: $total messages from $devices devices, QoS 1"
 ( mosquitto_sub -p $cloud_port -q 1 -t 'edge/bench/devices/+/telemetry' -C $total >/dev/null; echo "$(now)" >"$work/gw.end" ) &
 prepare $total
 sleep 0.5
+cpu_start=$(cpu "$gw")
 start=$(now)
 publish
 pub_end=$(now)
 while [ ! -s "$work/base.end" ] || [ ! -s "$work/gw.end" ]; do sleep 0.05; done
+cpu_end=$(cpu "$gw")
 base=$(awk -v n=$total -v a="$start" -v b="$(cat "$work/base.end")" 'BEGIN{printf "%.0f", n/(b-a)}')
 gwr=$(awk -v n=$total -v a="$start" -v b="$(cat "$work/gw.end")" 'BEGIN{printf "%.0f", n/(b-a)}')
 pubr=$(awk -v n=$total -v a="$start" -v b="$pub_end" 'BEGIN{printf "%.0f", n/(b-a)}')
@@ -64,6 +70,7 @@ echo "publishers done at        $pubr msg/s"
 echo "baseline subscriber       $base msg/s (local broker, counting only)"
 echo "through the gateway       $gwr msg/s (cloud broker)"
 awk -v g="$gwr" -v b="$base" 'BEGIN{printf "ratio                     %.2f of the baseline\n", g/b}'
+awk -v a="$cpu_start" -v b="$cpu_end" -v n=$total 'BEGIN{printf "gateway CPU               %.2f s, %.4f s per 1,000 messages\n", b-a, (b-a)*1000/n}'
 echo "gateway RSS               $(awk '/VmRSS/{print $2" "$3}' /proc/$gw/status)"
 
 echo "== drain: a backlog of $backlog messages built while the cloud broker is away"

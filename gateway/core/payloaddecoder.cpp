@@ -294,6 +294,8 @@ std::optional<qint64> scaledToNs(double units, int decimals)
         scale *= 10;
     if (!(std::fabs(units) < double(TimeNsLimit / scale)))
         return std::nullopt;
+    if (units == std::floor(units))
+        return qint64(units) * scale; // whole units, the common case, are exact as they are
     std::array<char, 512> text{}; // the longest fixed form, of the smallest denormal, takes 326
     const auto written
         = std::to_chars(text.data(), text.data() + text.size(), std::fabs(units), std::chars_format::fixed);
