@@ -150,16 +150,19 @@ Counter &Ingest::badCounter(const QString &reason)
     return *c;
 }
 
-qint64 Ingest::stampReceived(qint64 wallNs)
+qint64 Ingest::stampReceived(qint64 readingNs)
 {
-    // A clock set back holds every receive time just after the last one until it catches up.
-    if (const qint64 ahead = m_receiveClock.aheadOf(wallNs);
-        ahead > 1'000'000'000 && m_warnings.allow(u"clock_behind"_s)) {
-        qCWarning(lcIngest).noquote() << u"the system clock is %1 s behind the last receive time: receive times stay "
-                                         "just after it until the clock catches up"_s.arg(double(ahead) / 1e9, 0, 'f',
-                                                                                          1);
+    const quint64 setBack = m_receiveClock.setBackCount();
+    const qint64 stamp = m_receiveClock.stamp(readingNs);
+    if (m_receiveClock.setBackCount() != setBack) {
+        qCWarning(lcIngest).noquote() << u"the system clock went back more than %1 s: receive times follow it"_s.arg(
+            ReceiveClock::MaxHoldNs / 1'000'000'000);
+    } else if (m_receiveClock.behindNs() > 1'000'000'000 && m_warnings.allow(u"clock_behind"_s)) {
+        qCWarning(lcIngest).noquote()
+            << u"the system clock is %1 s behind the last receive time: receive times stay just after it until "
+               "the clock catches up"_s.arg(double(m_receiveClock.behindNs()) / 1e9, 0, 'f', 1);
     }
-    return m_receiveClock.stamp(wallNs);
+    return stamp;
 }
 
 IngestResult Ingest::handle(InboundMessage message)

@@ -86,7 +86,7 @@ signals:
     void firmwareAnnounced(const QString &deviceId, const QString &firmware);
 
 private:
-    qint64 stampReceived(qint64 wallNs);
+    qint64 stampReceived(qint64 readingNs);
     IngestResult handleTelemetry(const InboundMessage &message);
     IngestResult handleStatus(const InboundMessage &message);
     IngestResult handleMeta(const InboundMessage &message);

@@ -342,12 +342,16 @@ std::optional<qint64> epochNsFromMs(qint64 ms)
 /// Epoch nanoseconds from an ISO-8601 time; fractional seconds keep up to nine digits (Qt reads three).
 std::optional<qint64> epochNsFromIso(const QString &text)
 {
-    static const QRegularExpression fraction(uR"(([T ]\d\d:\d\d:\d\d)[.,](\d+))"_s);
+    // The fraction of the seconds, where an offset or the end follows it.
+    static const QRegularExpression fraction(uR"(([Tt ](\d\d):\d\d:\d\d)[.,](\d+)(?=$|[Zz+-]))"_s);
     QString whole = text;
     qint64 fractionNs = 0;
     if (const QRegularExpressionMatch m = fraction.match(text); m.hasMatch()) {
-        const QString digits = QString(m.captured(2).left(9) + u"000000000"_s).left(9);
+        const QString digits = QString(m.captured(3).left(9) + u"000000000"_s).left(9);
         fractionNs = digits.toLongLong();
+        // 24:00:00 is the end of a day; nothing comes after it within that day.
+        if (m.captured(2) == u"24" && fractionNs != 0)
+            return std::nullopt;
         whole.replace(m.capturedStart(), m.capturedLength(), m.captured(1));
     }
     QDateTime time = QDateTime::fromString(whole, Qt::ISODate);

@@ -21,6 +21,8 @@ namespace {
 
 // How often held messages are offered to Ingest again.
 constexpr std::chrono::milliseconds HeldRetryInterval{100};
+// How long a possible redelivery may pause before its messages count as new.
+constexpr std::chrono::milliseconds RunTimeout{1000};
 
 MosquittoClient::Settings clientSettings(const MqttLink::Settings &settings, const QString &statusTopic)
 {
@@ -67,6 +69,11 @@ MqttLink::MqttLink(const Settings &settings, Ingest &ingest, Metrics &metrics, Q
     connect(&m_client, &MosquittoClient::stopped, this, &MqttLink::stopped);
     m_retryTimer.setInterval(HeldRetryInterval);
     connect(&m_retryTimer, &QTimer::timeout, this, &MqttLink::retryHeld);
+    // A broker sends what it sends again back to back, right after the CONNACK.
+    m_runTimer.setSingleShot(true);
+    m_runTimer.setInterval(RunTimeout);
+    connect(&m_runTimer, &QTimer::timeout, this, &MqttLink::releaseRun);
+    connect(&m_client, &MosquittoClient::disconnected, this, &MqttLink::releaseRun);
 }
 
 MqttLink::~MqttLink() = default;
@@ -107,48 +114,106 @@ void MqttLink::updateReading()
 
 void MqttLink::handleMessage(const mosquitto_message *message)
 {
+    Received received;
+    received.receivedMono = std::chrono::steady_clock::now();
+    received.receivedAtNs = wallClockNs();
+    received.topic = QByteArray(message->topic);
+    received.payload = QByteArray(static_cast<const char *>(message->payload), message->payloadlen);
+    received.qos = message->qos;
+    received.retain = message->retain;
+    if (message->qos == 0) {
+        consume(received);
+        return;
+    }
+    received.mid = message->mid;
+    received.fingerprint = RedeliveryFilter::fingerprint(received.topic, received.payload);
+    switch (m_redelivery.check(received.mid, received.fingerprint)) {
+    case RedeliveryFilter::Verdict::New:
+        consume(received);
+        return;
+    case RedeliveryFilter::Verdict::Hold:
+        m_run.push_back(std::move(received));
+        m_runTimer.start();
+        return;
+    case RedeliveryFilter::Verdict::Broken:
+        releaseRun();
+        consume(received);
+        return;
+    case RedeliveryFilter::Verdict::Redelivered: {
+        m_runTimer.stop();
+        m_run.push_back(std::move(received));
+        const QList<bool> &stored = m_redelivery.runStored();
+        std::deque<Received> run = std::exchange(m_run, {});
+        for (size_t i = 0; i < run.size(); ++i) {
+            // Stored the first time: dropped. Not stored (held for approval, lost with a crash): taken again.
+            if (i < size_t(stored.size()) && stored.at(qsizetype(i)))
+                m_redelivered.inc();
+            else
+                consume(run[i]);
+        }
+        return;
+    }
+    }
+}
+
+void MqttLink::releaseRun()
+{
+    m_runTimer.stop();
+    m_redelivery.abandonRun();
+    std::deque<Received> run = std::exchange(m_run, {});
+    for (const Received &received : run)
+        consume(received);
+}
+
+void MqttLink::consume(const Received &received)
+{
     Delivery delivery;
-    InboundMessage &inbound = delivery.message;
-    inbound.receivedMono = std::chrono::steady_clock::now();
-    inbound.receivedAtNs = wallClockNs();
-    inbound.protocol = Protocol::Mqtt;
-    if (message->qos > 0) {
-        delivery.mid = message->mid;
-        delivery.fingerprint = RedeliveryFilter::fingerprint(
-            message->topic, QByteArrayView(static_cast<const char *>(message->payload), message->payloadlen));
-        if (m_redelivery.isRedelivery(delivery.mid, delivery.fingerprint)) {
-            m_redelivered.inc();
-            return;
+    if (received.mid != 0) {
+        delivery.mid = received.mid;
+        delivery.fingerprint = received.fingerprint;
+        delivery.handle = m_redelivery.remember(received.mid, received.fingerprint);
+        if (!m_redelivery.enabled() && !m_filterOffLogged) {
+            m_filterOffLogged = true;
+            qCWarning(lcMqtt) << "the broker gives new messages packet ids it used a moment before: messages it "
+                                 "sends again after a reconnect can no longer be told apart, and may be taken twice";
         }
     }
+    // Nothing to redo for a message that is answered here and now.
+    const auto answered = [&] { m_redelivery.stored(delivery.handle, delivery.mid, delivery.fingerprint); };
+    InboundMessage &inbound = delivery.message;
+    inbound.receivedMono = received.receivedMono;
+    inbound.receivedAtNs = received.receivedAtNs;
+    inbound.protocol = Protocol::Mqtt;
 
-    const QString topic = QString::fromUtf8(message->topic);
+    const QString topic = QString::fromUtf8(received.topic);
     const TopicParse parsed = parseDeviceTopic(topic);
     if (!parsed.topic) {
         m_ingest.reject(Protocol::Mqtt, topicErrorReason(parsed.error), {}, u"topic '%1'"_s.arg(loggable(topic)));
+        answered();
         return;
     }
     // Retained telemetry and commands are replays of what was already handled (on every reconnect).
-    if (message->retain
+    if (received.retain
         && (parsed.topic->kind == MessageKind::Telemetry || parsed.topic->kind == MessageKind::Command)) {
         m_retainedSkipped.inc();
+        answered();
         return;
     }
     if (!m_pendingEchoes.empty()) {
-        const auto echo = m_pendingEchoes.find(
-            qHash(QByteArrayView(static_cast<const char *>(message->payload), message->payloadlen), qHash(topic)));
+        const auto echo = m_pendingEchoes.find(qHash(received.payload, qHash(topic)));
         if (echo != m_pendingEchoes.end()) {
             if (--echo->second == 0)
                 m_pendingEchoes.erase(echo);
             m_echoesSkipped.inc();
+            answered();
             return;
         }
     }
     inbound.deviceId = parsed.topic->deviceId;
     inbound.kind = parsed.topic->kind;
-    inbound.qos = message->qos;
-    inbound.replayed = message->retain;
-    inbound.payload = QByteArray(static_cast<const char *>(message->payload), message->payloadlen);
+    inbound.qos = received.qos;
+    inbound.replayed = received.retain;
+    inbound.payload = received.payload;
     offer(std::move(delivery));
 }
 
@@ -157,8 +222,9 @@ bool MqttLink::handOver(const Delivery &delivery)
     const IngestResult result = m_handler ? m_handler(delivery.message) : m_ingest.handle(delivery.message);
     if (result.outcome == IngestResult::Outcome::Busy)
         return false;
-    if (delivery.mid != 0)
-        m_redelivery.taken(delivery.mid, delivery.fingerprint);
+    // A message held for approval lives in memory only: if the broker sends it again, it is taken again.
+    if (result.outcome != IngestResult::Outcome::Held)
+        m_redelivery.stored(delivery.handle, delivery.mid, delivery.fingerprint);
     return true;
 }
 
@@ -227,6 +293,7 @@ std::optional<int> MqttLink::republish(const QString &topic, const QByteArray &p
 
 void MqttLink::stop()
 {
+    releaseRun();
     if (!m_held.empty()) {
         retryHeld(); // one last chance before they are gone
         if (!m_held.empty()) {

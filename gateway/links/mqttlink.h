@@ -37,7 +37,8 @@ struct IngestResult;
 /// to the broker (PUBACK) before the link saw it, so a crash or a stop loses what is held.
 ///
 /// Messages the broker sends again after a reconnect (their acknowledgement was lost with the
-/// connection or a crash) are recognised by a RedeliveryFilter and not taken a second time.
+/// connection or a crash) are recognised by a RedeliveryFilter and not taken a second time; the
+/// messages of a possible redelivery are held until it is certain (at most a second).
 class MqttLink : public QObject
 {
     Q_OBJECT
@@ -105,17 +106,34 @@ signals:
 
 private:
     void onConnected();
-    /// A message for Ingest, and what identifies it in its broker session (mid 0 for QoS 0).
+    /// A message as the broker sent it, and what identifies it in its session (mid 0 for QoS 0).
+    struct Received
+    {
+        QByteArray topic;
+        QByteArray payload;
+        int qos = 0;
+        bool retain = false;
+        int mid = 0;
+        quint64 fingerprint = 0;
+        qint64 receivedAtNs = 0;
+        std::chrono::steady_clock::time_point receivedMono;
+    };
+    /// A message for Ingest, and its place in the RedeliveryFilter (-1: none).
     struct Delivery
     {
         InboundMessage message;
+        int handle = -1;
         int mid = 0;
         quint64 fingerprint = 0;
     };
 
     void handleMessage(const mosquitto_message *message);
+    /// Takes a message that is not a redelivery: remembers it, then hands it to Ingest.
+    void consume(const Received &received);
+    /// The messages of a run that turned out not to be a redelivery are taken, in order.
+    void releaseRun();
     void offer(Delivery delivery);
-    /// Ingest's answer for a message; unless Busy, the broker session counts it as taken.
+    /// Ingest's answer for a message; false when Busy.
     [[nodiscard]] bool handOver(const Delivery &delivery);
     void retryHeld();
     void updateReading();
@@ -128,6 +146,9 @@ private:
     bool m_paused = false;
     std::deque<Delivery> m_held;
     RedeliveryFilter m_redelivery;
+    std::deque<Received> m_run; // held while they may be a redelivery
+    QTimer m_runTimer;
+    bool m_filterOffLogged = false;
     QTimer m_retryTimer;
     RateLimitedLog m_warnings;
     // MQTT 3.1.1 only: fingerprints of republished messages whose echo has not come back yet.

@@ -2,6 +2,7 @@
 #include "gateway/sinks/influxline.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <algorithm>
 #include <array>
@@ -231,32 +232,42 @@ QByteArray influxLines(const Envelope &envelope, const QString &measurement,
 
 qsizetype influxOverwrites(const QList<QByteArrayView> &lines)
 {
-    // Times are nearly always distinct: only lines whose timestamp came before are looked at closely.
-    QMultiHash<QByteArrayView, qsizetype> byTime;
-    byTime.reserve(lines.size());
+    // Per series and time: the first line, and once a second one comes, the field keys written so far.
+    // Field sets are read only for the rare lines that share their series and time with another.
+    struct Point
+    {
+        QByteArrayView first;
+        QSet<QByteArrayView> keys;
+        bool read = false;
+    };
+    QHash<std::pair<QByteArrayView, QByteArrayView>, Point> points;
+    points.reserve(lines.size());
+    const auto fieldsOf = [](QByteArrayView line, qsizetype series) {
+        return fieldKeys(line.sliced(series + 1, line.lastIndexOf(' ') - series - 1));
+    };
     qsizetype overwrites = 0;
-    for (qsizetype i = 0; i < lines.size(); ++i) {
-        const QByteArrayView line = lines.at(i);
+    for (const QByteArrayView line : lines) {
         const qsizetype series = seriesEnd(line);
         const qsizetype timeStart = line.lastIndexOf(' ');
         if (series < 0 || timeStart <= series)
             continue;
-        const QByteArrayView time = line.sliced(timeStart + 1);
+        Point &point = points[{line.first(series), line.sliced(timeStart + 1)}];
+        if (point.first.isNull()) {
+            point.first = line;
+            continue;
+        }
+        if (!point.read) {
+            for (const QByteArrayView key : fieldsOf(point.first, series))
+                point.keys.insert(key);
+            point.read = true;
+        }
         bool replaces = false;
-        for (auto it = byTime.constFind(time); it != byTime.cend() && it.key() == time && !replaces; ++it) {
-            const QByteArrayView earlier = lines.at(it.value());
-            const qsizetype earlierSeries = seriesEnd(earlier);
-            if (earlier.first(earlierSeries) != line.first(series))
-                continue;
-            const QList<QByteArrayView> before
-                = fieldKeys(earlier.sliced(earlierSeries + 1, earlier.lastIndexOf(' ') - earlierSeries - 1));
-            const QList<QByteArrayView> now = fieldKeys(line.sliced(series + 1, timeStart - series - 1));
-            replaces
-                = std::any_of(now.cbegin(), now.cend(), [&before](QByteArrayView key) { return before.contains(key); });
+        for (const QByteArrayView key : fieldsOf(line, series)) {
+            replaces = replaces || point.keys.contains(key);
+            point.keys.insert(key);
         }
         if (replaces)
             ++overwrites;
-        byTime.insert(time, i);
     }
     return overwrites;
 }

@@ -109,8 +109,8 @@ InfluxSink::InfluxSink(const Settings &settings, Metrics &metrics, QObject *pare
                           u"Write requests sent again after a failed attempt (no answer, 5xx, 429, 401, 403, 404)."_s))
     , m_pointsOverwritten(metrics.counter(
           u"edgegate_influx_points_overwritten_total"_s,
-          u"Points that replace a field of an earlier point in the same write: same series and time (two messages "
-          "with the same device time)."_s))
+          u"Points InfluxDB confirmed that replace a field of an earlier point of the same write: same series and time "
+          "(two messages with the same device time)."_s))
     , m_reachableGauge(metrics.gauge(u"edgegate_influx_reachable"_s,
                                      u"1 while InfluxDB takes writes, 0 while a write fails and is retried."_s))
 {
@@ -223,7 +223,6 @@ void InfluxSink::pump()
         if (m_flushCount > 0)
             --m_flushCount;
     }
-    countOverwrites(batch);
     send(std::move(batch));
 }
 
@@ -324,6 +323,7 @@ void InfluxSink::confirm(const Batch &batch, quint64 droppedPoints)
     for (const Held &held : batch)
         lines += quint64(held.lines);
     m_pointsWritten.inc(lines - std::min(lines, droppedPoints));
+    countOverwrites(batch);
     m_held -= batch.size();
     for (const Held &held : batch)
         emit delivered(held.entry.seq);

@@ -267,6 +267,10 @@ void TestPayloadDecoder::flatJson_data()
         {sampleNs(u"temp"_s, integer(1), 1'700'000'000'123'456'789)}, true);
     add("ts iso microseconds with offset", R"({"ts":"2023-11-15T00:13:20.000001+02:00","temp":1})",
         {sampleNs(u"temp"_s, integer(1), 1'700'000'000'000'001'000)}, true);
+    add("ts iso lower case t", R"({"ts":"2023-11-14t22:13:20.000000005Z","temp":1})",
+        {sampleNs(u"temp"_s, integer(1), 1'700'000'000'000'000'005)}, true);
+    add("ts iso end of day", R"({"ts":"2023-11-14T24:00:00Z","temp":1})",
+        {sample(u"temp"_s, integer(1), 1'700'006'400'000)}, true);
     add("ts iso decimal comma", R"({"ts":"2023-11-14T22:13:20,5Z","temp":1})",
         {sampleNs(u"temp"_s, integer(1), 1'700'000'000'500'000'000)}, true);
     add("ts iso digits beyond nanoseconds cut", R"({"ts":"2023-11-14T22:13:20.1234567899999Z","temp":1})",
@@ -728,6 +732,8 @@ void TestPayloadDecoder::rejects_data()
     add("json ts after 9999", json(R"({"ts":253402300800000,"a":1})"), F::Auto, E::BadValue);
     add("json ts in 2262", json(R"({"ts":9214646400000,"a":1})"), F::Auto, E::BadValue);
     add("json iso ts in 2262", json(R"({"ts":"2262-01-01T00:00:00Z","a":1})"), F::Auto, E::BadValue);
+    add("json iso ts after the end of a day", json(R"({"ts":"2023-11-14T24:00:00.5Z","a":1})"), F::Auto, E::BadValue);
+    add("json iso ts two fractions", json(R"({"ts":"2023-11-14T22:13:20.5.7Z","a":1})"), F::Auto, E::BadValue);
     add("senml time in 2262", json(R"([{"n":"a","bt":9214646400,"v":1}])"), F::Auto, E::BadSenml);
     add("senml bt and t past 64 bits", json(R"([{"n":"a","bt":9214646399,"t":9214646399,"v":1}])"), F::Auto,
         E::BadSenml);

@@ -9,12 +9,28 @@
 
 using namespace edgegate;
 
+namespace {
+
+// The system clock as the tests set it.
+qint64 fakeNow = 0;
+qint64 readFakeNow()
+{
+    return fakeNow;
+}
+
+constexpr qint64 T = 1'700'000'000'000'000'000;
+constexpr qint64 Second = 1'000'000'000;
+
+} // namespace
+
 class TestReceiveClock : public QObject
 {
     Q_OBJECT
 private slots:
     void sameReadingGetsTheNextNanosecond();
-    void clockSetBack();
+    void clockSetBackALittleIsHeld();
+    void clockSetBackFarIsFollowed();
+    void heldMessageIsNotASetBack();
     void laterReadingTakenAsItIs();
     void wallClockHasNanoseconds();
     void millisecondsRoundDown_data();
@@ -23,29 +39,58 @@ private slots:
 
 void TestReceiveClock::sameReadingGetsTheNextNanosecond()
 {
-    ReceiveClock clock;
-    const qint64 t = 1'700'000'000'123'000'000;
-    QCOMPARE(clock.stamp(t), t);
+    fakeNow = T;
+    ReceiveClock clock(readFakeNow);
+    QCOMPARE(clock.stamp(T), T);
     for (qint64 i = 1; i <= 1000; ++i)
-        QCOMPARE(clock.stamp(t), t + i);
-    QCOMPARE(clock.aheadOf(t), 1000);
+        QCOMPARE(clock.stamp(T), T + i);
+    QCOMPARE(clock.behindNs(), 999);
+    QCOMPARE(clock.setBackCount(), 0u);
 }
 
-void TestReceiveClock::clockSetBack()
+void TestReceiveClock::clockSetBackALittleIsHeld()
 {
-    ReceiveClock clock;
-    const qint64 t = 1'700'000'000'000'000'000;
-    QCOMPARE(clock.stamp(t), t);
-    QCOMPARE(clock.stamp(t - 3'600'000'000'000), t + 1); // an hour back: held just after the last
-    QCOMPARE(clock.aheadOf(t - 3'600'000'000'000), 3'600'000'000'001);
-    QCOMPARE(clock.stamp(t - 1), t + 2);
-    QCOMPARE(clock.stamp(t + 3), t + 3); // caught up
-    QCOMPARE(clock.aheadOf(t + 10), 0);
+    ReceiveClock clock(readFakeNow);
+    QCOMPARE(clock.stamp(T), T);
+    fakeNow = T - 60 * Second; // a minute back: held just after the last stamp
+    QCOMPARE(clock.stamp(fakeNow), T + 1);
+    QCOMPARE(clock.behindNs(), 60 * Second);
+    fakeNow = T - 1;
+    QCOMPARE(clock.stamp(fakeNow), T + 2);
+    fakeNow = T + 3; // caught up
+    QCOMPARE(clock.stamp(fakeNow), T + 3);
+    QCOMPARE(clock.behindNs(), 0);
+    QCOMPARE(clock.setBackCount(), 0u);
+}
+
+void TestReceiveClock::clockSetBackFarIsFollowed()
+{
+    // The clock ran a day ahead and was corrected: stamps follow it rather than stay a day ahead.
+    ReceiveClock clock(readFakeNow);
+    QCOMPARE(clock.stamp(T + 86'400 * Second), T + 86'400 * Second);
+    fakeNow = T;
+    QCOMPARE(clock.stamp(T), T);
+    QCOMPARE(clock.setBackCount(), 1u);
+    QCOMPARE(clock.stamp(T), T + 1); // and strictly increasing again from there
+    fakeNow = T + 5;
+    QCOMPARE(clock.stamp(fakeNow), T + 5);
+}
+
+void TestReceiveClock::heldMessageIsNotASetBack()
+{
+    // A message read two hours ago and held since (no room) comes after newer ones: the clock is
+    // right, so it is stamped just after the last one, not two hours back.
+    ReceiveClock clock(readFakeNow);
+    fakeNow = T;
+    QCOMPARE(clock.stamp(T), T);
+    QCOMPARE(clock.stamp(T - 7'200 * Second), T + 1);
+    QCOMPARE(clock.behindNs(), 0);
+    QCOMPARE(clock.setBackCount(), 0u);
 }
 
 void TestReceiveClock::laterReadingTakenAsItIs()
 {
-    ReceiveClock clock;
+    ReceiveClock clock(readFakeNow);
     QCOMPARE(clock.stamp(5), 5);
     QCOMPARE(clock.stamp(1'000'000), 1'000'000);
     QCOMPARE(clock.stamp(1'000'001), 1'000'001);
