@@ -117,7 +117,7 @@ void MqttLink::handleMessage(const mosquitto_message *message)
     Received received;
     received.receivedMono = std::chrono::steady_clock::now();
     received.receivedAtNs = wallClockNs();
-    received.topic = QByteArray(message->topic);
+    received.topic = QString::fromUtf8(message->topic);
     received.payload = QByteArray(static_cast<const char *>(message->payload), message->payloadlen);
     received.qos = message->qos;
     received.retain = message->retain;
@@ -126,7 +126,7 @@ void MqttLink::handleMessage(const mosquitto_message *message)
         return;
     }
     received.mid = message->mid;
-    received.fingerprint = RedeliveryFilter::fingerprint(received.topic, received.payload);
+    received.fingerprint = RedeliveryFilter::fingerprint(message->topic, received.payload);
     switch (m_redelivery.check(received.mid, received.fingerprint)) {
     case RedeliveryFilter::Verdict::New:
         consume(received);
@@ -185,7 +185,7 @@ void MqttLink::consume(const Received &received)
     inbound.receivedAtNs = received.receivedAtNs;
     inbound.protocol = Protocol::Mqtt;
 
-    const QString topic = QString::fromUtf8(received.topic);
+    const QString &topic = received.topic;
     const TopicParse parsed = parseDeviceTopic(topic);
     if (!parsed.topic) {
         m_ingest.reject(Protocol::Mqtt, topicErrorReason(parsed.error), {}, u"topic '%1'"_s.arg(loggable(topic)));

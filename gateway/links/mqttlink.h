@@ -109,7 +109,7 @@ private:
     /// A message as the broker sent it, and what identifies it in its session (mid 0 for QoS 0).
     struct Received
     {
-        QByteArray topic;
+        QString topic;
         QByteArray payload;
         int qos = 0;
         bool retain = false;

@@ -403,12 +403,17 @@ qint64 Influxd::count(const QString &db, const QString &q)
     if (result.value(u"series"_s).toArray().isEmpty())
         return 0;
     // One row: [time, count].
-    return rows(db, q).at(0).toArray().at(1).toInteger(-1);
+    return firstSeriesRows(result).at(0).toArray().at(1).toInteger(-1);
 }
 
 QJsonArray Influxd::rows(const QString &db, const QString &q)
 {
-    return query(db, q).value(u"series"_s).toArray().at(0).toObject().value(u"values"_s).toArray();
+    return firstSeriesRows(query(db, q));
+}
+
+QJsonArray Influxd::firstSeriesRows(const QJsonObject &result)
+{
+    return result.value(u"series"_s).toArray().at(0).toObject().value(u"values"_s).toArray();
 }
 
 Http::Http(quint16 port)

@@ -117,6 +117,8 @@ public:
     QJsonArray rows(const QString &db, const QString &q);
 
 private:
+    static QJsonArray firstSeriesRows(const QJsonObject &result);
+
     QTemporaryDir m_dir;
     std::unique_ptr<QProcess> m_process;
     quint16 m_httpPort = 0;
