@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
+#include <QHostInfo>
 #include <QStringList>
 #include <QUrl>
 
@@ -47,6 +48,19 @@ QString Config::effectiveMdnsName() const
 QString Config::effectiveUpstreamClientId() const
 {
     return upstream.clientId.isEmpty() ? u"edgegate-"_s + gateway.id + u"-upstream"_s : upstream.clientId;
+}
+
+QList<QHostAddress> resolveListenHost(const QString &host)
+{
+    QHostAddress literal;
+    if (literal.setAddress(host))
+        return {literal};
+    QList<QHostAddress> out;
+    for (const QHostAddress &a : QHostInfo::fromName(host.toLower()).addresses()) {
+        if (!out.contains(a))
+            out.append(a);
+    }
+    return out;
 }
 
 QStringList Config::sinkNames() const
@@ -132,12 +146,11 @@ bool isValidHost(const QString &text)
 }
 
 // 127.0.0.0/8, ::1 and localhost: what only this machine can reach.
-bool isLoopbackHost(const QString &host)
+/// Whether every address a host resolves to is a loopback one (and it resolves to some).
+bool isLoopbackHost(const QList<QHostAddress> &addresses)
 {
-    if (host.compare(u"localhost", Qt::CaseInsensitive) == 0)
-        return true;
-    QHostAddress address;
-    return address.setAddress(host) && address.isLoopback();
+    return !addresses.isEmpty()
+        && std::all_of(addresses.cbegin(), addresses.cend(), [](const QHostAddress &a) { return a.isLoopback(); });
 }
 
 // Values are echoed inside one-line messages, so line breaks must not survive and huge values are cut.
@@ -549,6 +562,25 @@ void alertsWebhook(Loader &l, const Item &item)
         l.keyError(item, u"retry_max is less than retry_min"_s);
 }
 
+// http.allowed_hosts: [name or address, ...]
+void httpAllowedHosts(Loader &l, const Item &item)
+{
+    if (!item.node.IsSequence()) {
+        l.keyError(item, u"expected a list of host names or addresses, got "_s + nodeKindName(item.node));
+        return;
+    }
+    QStringList hosts;
+    for (const auto &entry : item.node) {
+        const QString host = entry.IsScalar() ? QString::fromStdString(entry.Scalar()).toLower() : QString();
+        if (host != u"*" && !isValidHost(host)) {
+            l.keyError(item, u"'"_s + shown(host) + u"' is not a host name, an address or *"_s);
+            return;
+        }
+        hosts.append(host);
+    }
+    l.config().http.allowedHosts = hosts;
+}
+
 // http.tokens: [{name, token, role}]
 void httpTokens(Loader &l, const Item &item)
 {
@@ -772,8 +804,39 @@ const QList<KeySpec> &keySpecs()
         {u"http", u"max_body_bytes",
          [](Loader &l, const Item &item) {
              if (const auto value = l.integer(item, 1, 16 * 1024 * 1024))
-                 l.config().http.maxBodyBytes = qsizetype(*value);
+                 l.config().http.limits.maxBodyBytes = *value;
          }},
+        {u"http", u"max_head_bytes",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.bytes(item, 1024, 1024 * 1024))
+                 l.config().http.limits.head.maxHeadBytes = qsizetype(*value);
+         }},
+        {u"http", u"max_header_fields",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 1000))
+                 l.config().http.limits.head.maxFields = int(*value);
+         }},
+        {u"http", u"head_timeout",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.duration(item, 100ms, 10min))
+                 l.config().http.limits.headTimeout = *value;
+         }},
+        {u"http", u"idle_timeout",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.duration(item, 1s, 24h))
+                 l.config().http.limits.idleTimeout = *value;
+         }},
+        {u"http", u"max_connections",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 1000000))
+                 l.config().http.limits.maxConnections = int(*value);
+         }},
+        {u"http", u"max_connections_per_address",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 1000000))
+                 l.config().http.limits.maxConnectionsPerAddress = int(*value);
+         }},
+        {u"http", u"allowed_hosts", httpAllowedHosts},
         {u"firmware", u"max_image_bytes",
          [](Loader &l, const Item &item) {
              if (const auto value = l.bytes(item, 1, 64LL * 1024 * 1024 * 1024))
@@ -1285,7 +1348,7 @@ void Loader::routes(const YAML::Node &list, int line)
 
 void Loader::crossChecks()
 {
-    const Config &c = config();
+    Config &c = config();
     const QStringList sinks = c.sinkNames();
     for (qsizetype i = 0; i < c.routes.size(); ++i) {
         for (const QString &sink : c.routes[i].sinks) {
@@ -1339,8 +1402,26 @@ void Loader::crossChecks()
     // Anyone who can reach a non-loopback address could use an API without tokens.
     const bool tokensFailed = std::any_of(failedKeys.cbegin(), failedKeys.cend(),
                                           [](const QString &key) { return key.startsWith(u"http.tokens"); });
+    if (!failedKeys.contains(u"http.listen"_s)) {
+        c.http.addresses = resolveListenHost(c.http.host);
+        if (c.http.addresses.isEmpty()) {
+            error(keyLines.value(u"http.listen"_s),
+                  u"http.listen: '"_s + shown(c.http.host) + u"' does not resolve to an address"_s);
+            failedKeys.insert(u"http.listen"_s);
+        }
+    }
+    // Without tokens, a browser page must not reach the API under a name of its own (DNS rebinding).
+    if (!c.http.tokens.isEmpty() || c.http.allowedHosts.contains(u"*"_s)) {
+        c.http.allowedHosts.clear();
+    } else if (!keyLines.contains(u"http.allowed_hosts"_s)) {
+        QHostAddress listen;
+        const bool any = listen.setAddress(c.http.host)
+            && (listen == QHostAddress::AnyIPv4 || listen == QHostAddress::AnyIPv6 || listen == QHostAddress::Any);
+        if (!any && !c.http.allowedHosts.contains(c.http.host.toLower()))
+            c.http.allowedHosts.append(c.http.host.toLower());
+    }
     if (c.http.tokens.isEmpty() && !c.http.allowUnauthenticated && !tokensFailed
-        && !failedKeys.contains(u"http.listen"_s) && !isLoopbackHost(c.http.host)) {
+        && !failedKeys.contains(u"http.listen"_s) && !isLoopbackHost(c.http.addresses)) {
         error(keyLines.value(u"http.listen"_s),
               u"http.listen: '"_s + shown(c.http.host)
                   + u"' is not a loopback address and no http.tokens are set, so anyone who can reach it could use "

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/api/http/httpserver.h"
 #include "gateway/core/alertrule.h"
 #include "gateway/core/apiaccess.h"
 #include "gateway/core/duration.h"
@@ -11,6 +12,7 @@
 #include <QHash>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <chrono>
 #include <optional>
@@ -58,7 +60,14 @@ struct Config
     {
         QString host = QStringLiteral("127.0.0.1");
         quint16 port = 8080;
-        qsizetype maxBodyBytes = 65536;
+        /// What `host` resolved to when the configuration was read; the server binds each.
+        QList<QHostAddress> addresses{QHostAddress(QHostAddress::LocalHost)};
+        /// Head, body, time and connection limits (max_body_bytes and the others).
+        HttpServer::Limits limits;
+        /// Host header values accepted (lower case, without port); empty: any. After validation, what
+        /// the server checks: nothing with tokens or "*", else http.allowed_hosts, by default the
+        /// loopback names and addresses and the listen host.
+        QStringList allowedHosts{QStringLiteral("localhost"), QStringLiteral("127.0.0.1"), QStringLiteral("::1")};
         /// API tokens; when there are any, REST and /ws need one (docs/rest-api.md, Authentication).
         QList<ApiToken> tokens;
         /// Serve a non-loopback address without tokens; else such a config is refused.
@@ -231,5 +240,9 @@ struct ConfigLoad
 
 /// `FILE:LINE: message` lines, as `--check-config` prints them.
 [[nodiscard]] QString formatConfigErrors(const QString &path, const QList<ConfigError> &errors);
+
+/// The addresses a listen host stands for: itself when it is an address, else what the name
+/// resolves to (names are looked up in lower case). Empty when it resolves to nothing.
+[[nodiscard]] QList<QHostAddress> resolveListenHost(const QString &host);
 
 } // namespace edgegate

@@ -21,6 +21,7 @@
 #include "gateway/links/discoveryapi.h"
 #include "gateway/links/firmwarehttp.h"
 #include "gateway/links/healthapi.h"
+#include "gateway/api/http/httpserver.h"
 #include "gateway/links/httpapi.h"
 #include "gateway/links/httpdevicelink.h"
 #include "gateway/links/mdnsannouncer.h"
@@ -42,12 +43,10 @@
 #include "gateway/storage/sqlitehealthstore.h"
 #include "gateway/storage/sqliteotastore.h"
 
-#include "gateway/links/httpjson.h"
+#include "gateway/api/http/httpserver.h"
 
 #include <QDir>
 #include <QHostInfo>
-#include <QHttpServer>
-#include <QHttpServerRequest>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -96,29 +95,23 @@ Gateway::Gateway(const Config &config, QObject *parent)
     m_mqtt = std::make_unique<MqttLink>(mqtt, *m_ingest, metrics);
     connect(m_mqtt.get(), &MqttLink::stopped, this, &Gateway::finishStop);
 
-    QHostAddress address;
-    if (!address.setAddress(config.http.host))
-        address = config.http.host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress::Any;
     HttpApi::Health health{[this] { return m_mqtt->isConnected(); }};
     m_commands = std::make_unique<CommandQueue>(*m_registry, metrics);
-    m_http
-        = std::make_unique<HttpApi>(HttpApi::Settings{address, config.http.port, config.http.maxBodyBytes}, *m_registry,
-                                    *m_analytics, *m_alerts, *m_commands, metrics, *m_feed, std::move(health));
+    m_httpServer = std::make_unique<HttpServer>(
+        HttpServer::Settings{config.http.addresses, config.http.port, config.http.limits, config.http.allowedHosts},
+        metrics);
+    m_http = std::make_unique<HttpApi>(*m_httpServer, *m_registry, *m_analytics, *m_alerts, *m_commands, metrics,
+                                       *m_feed, std::move(health));
     m_http->setAccess(*m_apiAccess);
 
-    m_httpDevices = std::make_unique<HttpDeviceLink>(m_http->server(), *m_ingest, *m_registry, *m_commands);
+    m_httpDevices = std::make_unique<HttpDeviceLink>(*m_httpServer, *m_ingest, *m_registry, *m_commands);
     m_wsDevices = std::make_unique<WsDeviceLink>(*m_ingest, *m_registry, metrics, config.ingest.maxPayloadBytes);
-    // QHttpServer 6.4 only upgrades paths some route matches; plain requests get 426.
-    m_http->server().route(u"/ws/device/<arg>"_s,
-                           [](const QString &, const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-                               if (request.value("Upgrade").compare("websocket", Qt::CaseInsensitive) != 0)
-                                   jsonError(QHttpServerResponder::StatusCode::UpgradeRequired, u"upgrade_required"_s,
-                                             u"devices stream telemetry here over WebSocket"_s)
-                                       .write(std::move(responder));
-                           });
-    m_http->addWebSocketEndpoint(u"/ws/device/"_s, true, [this](std::unique_ptr<QWebSocket> socket) {
-        m_wsDevices->addConnection(std::move(socket));
-    });
+    m_httpServer->webSocketRoute(
+        u"/ws/device/<arg>"_s,
+        [this](std::unique_ptr<QWebSocket> socket, const HttpRequest &request, const QStringList &args) {
+            m_wsDevices->addConnection(std::move(socket), args.at(0), request.value("authorization"));
+        },
+        quint64(config.ingest.maxPayloadBytes), quint64(config.ingest.maxPayloadBytes));
     CoapLink::Settings coap;
     coap.enabled = config.coap.enabled;
     coap.host = config.coap.host;
@@ -140,8 +133,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
     m_coap->setCredentialCheck([this](const QString &id) { return m_registry->credentials(id) != nullptr; });
     m_firmware = std::make_unique<FirmwareStore>(FirmwareStore::Settings{
         QDir(config.gateway.dataDir).absoluteFilePath(u"firmware"_s), config.firmware.maxImageBytes});
-    m_firmwareHttp = std::make_unique<FirmwareHttp>(m_http->server(), *m_firmware, metrics);
-    m_http->addStreamingClaim(m_firmwareHttp->uploadClaim());
+    m_firmwareHttp = std::make_unique<FirmwareHttp>(*m_httpServer, *m_firmware, metrics, config.firmware.maxImageBytes);
     m_coapFirmware = std::make_unique<CoapFirmware>(*m_firmware, metrics);
     m_coap->addHandler(QByteArrayLiteral("firmware"), {{"ct", "42"}, {"rt", "\"edgegate.firmware\""}},
                        [this](coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response) {
@@ -290,7 +282,7 @@ void Gateway::wireHealth()
             metrics);
         connect(m_alerts.get(), &AlertStore::alertChanged, m_webhook.get(), &AlertWebhook::post);
     }
-    m_healthApi = std::make_unique<HealthApi>(m_http->server(), *m_registry, *m_history, *m_alerts, *m_alertEngine,
+    m_healthApi = std::make_unique<HealthApi>(*m_httpServer, *m_registry, *m_history, *m_alerts, *m_alertEngine,
                                               *m_alertRules);
 }
 
@@ -359,7 +351,7 @@ void Gateway::wireDiscovery()
     m_resourceDirectory = std::make_unique<ResourceDirectory>();
     m_coapDirectory = std::make_unique<CoapResourceDirectory>(*m_coap, *m_resourceDirectory, *m_ingest, *m_registry,
                                                               m_config.ingest.maxPayloadBytes);
-    m_discoveryApi = std::make_unique<DiscoveryApi>(m_http->server(), *m_registry, *m_ingest);
+    m_discoveryApi = std::make_unique<DiscoveryApi>(*m_httpServer, *m_registry, *m_ingest);
 }
 
 void Gateway::wireCommands()
@@ -411,7 +403,7 @@ void Gateway::wireOta()
     m_ota = std::make_unique<OtaManager>(
         OtaManager::Settings{m_config.ota.jobTimeout, m_config.ota.maxConcurrent, m_config.ota.baseUrl}, *m_registry,
         *m_otaStore, *m_metrics);
-    m_otaApi = std::make_unique<OtaApi>(m_http->server(), *m_ota, *m_registry, *m_ingest, m_config.http.maxBodyBytes);
+    m_otaApi = std::make_unique<OtaApi>(*m_httpServer, *m_ota, *m_registry, *m_ingest, m_config.http.limits.maxBodyBytes);
     m_feed->followOta(*m_ota);
     // Images come from the firmware store; one that a running or paused campaign uses stays.
     m_ota->setCatalog(m_firmware.get());
@@ -542,9 +534,9 @@ bool Gateway::start(QString *error)
         *error = u"cannot open %1: %2"_s.arg(otaPath, m_otaStore->lastError());
         return false;
     }
-    m_httpPort = m_http->listen(error);
-    if (m_httpPort == 0)
+    if (!m_httpServer->listen(error))
         return false;
+    m_httpPort = m_httpServer->port();
     m_ota->setBaseUrl(otaBaseUrl());
     if ((m_config.coap.enabled || m_config.coap.dtlsPort != 0) && !m_coap->start(error))
         return false;

@@ -30,6 +30,7 @@ class Forwarder;
 class HealthApi;
 class HealthHistory;
 class HttpApi;
+class HttpServer;
 class HttpDeviceLink;
 class InfluxSink;
 class Ingest;
@@ -119,6 +120,7 @@ private:
     std::unique_ptr<UiFeed> m_feed;
     std::unique_ptr<MqttLink> m_mqtt;
     std::unique_ptr<CommandQueue> m_commands;
+    std::unique_ptr<HttpServer> m_httpServer;
     std::unique_ptr<HttpApi> m_http;
     std::unique_ptr<HttpDeviceLink> m_httpDevices;
     std::unique_ptr<WsDeviceLink> m_wsDevices;

@@ -3,34 +3,33 @@
 
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
-#include "gateway/links/httpjson.h"
+#include "gateway/api/http/httpserver.h"
 #include "shared/deviceid.h"
 
-#include <QHttpServer>
 #include <QJsonObject>
 
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
-using Status = QHttpServerResponder::StatusCode;
+using Status = HttpStatus;
 
-DiscoveryApi::DiscoveryApi(QHttpServer &server, DeviceRegistry &registry, Ingest &ingest, QObject *parent)
+DiscoveryApi::DiscoveryApi(HttpServer &server, DeviceRegistry &registry, Ingest &ingest, QObject *parent)
     : QObject(parent)
     , m_registry(registry)
     , m_ingest(ingest)
 {
     server.route(u"/api/v1/devices/<arg>/reject"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return reject(id, r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return reject(a[0], r); });
 }
 
-QHttpServerResponse DiscoveryApi::reject(const QString &id, const QHttpServerRequest &request)
+HttpResponse DiscoveryApi::reject(const QString &id, const HttpRequest &request)
 {
     if (!isValidDeviceId(id)) {
         return jsonError(Status::BadRequest, u"bad_request"_s,
                          u"'%1' is not a valid device id (1-64 of A-Z a-z 0-9 . _ : -)"_s.arg(id.left(80)));
     }
-    if (request.method() != QHttpServerRequest::Method::Post) {
-        QHttpServerResponse response
+    if (request.method() != HttpMethod::Post) {
+        HttpResponse response
             = jsonError(Status::MethodNotAllowed, u"method_not_allowed"_s, u"only POST is allowed here"_s);
         response.setHeader("Allow", "POST");
         return response;
@@ -47,7 +46,7 @@ QHttpServerResponse DiscoveryApi::reject(const QString &id, const QHttpServerReq
     case DeviceRegistry::ChangeResult::Done:
         break;
     }
-    return QHttpServerResponse(QJsonObject{
+    return HttpResponse(QJsonObject{
         {u"id"_s, id}, {u"rejected"_s, true}, {u"dropped_messages"_s, double(heldBefore - m_ingest.heldCount())}});
 }
 

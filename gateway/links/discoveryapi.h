@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <QHttpServerRequest>
-#include <QHttpServerResponse>
+#include "gateway/api/http/httpserver.h"
+
 #include <QObject>
 #include <QString>
 
-class QHttpServer;
 
 namespace edgegate {
 
@@ -19,10 +18,10 @@ class DiscoveryApi : public QObject
 {
     Q_OBJECT
 public:
-    DiscoveryApi(QHttpServer &server, DeviceRegistry &registry, Ingest &ingest, QObject *parent = nullptr);
+    DiscoveryApi(HttpServer &server, DeviceRegistry &registry, Ingest &ingest, QObject *parent = nullptr);
 
 private:
-    QHttpServerResponse reject(const QString &id, const QHttpServerRequest &request);
+    HttpResponse reject(const QString &id, const HttpRequest &request);
 
     DeviceRegistry &m_registry;
     Ingest &m_ingest;

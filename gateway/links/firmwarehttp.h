@@ -1,51 +1,40 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/links/httpfrontdoor.h"
+#include "gateway/api/http/httpserver.h"
 #include "gateway/storage/firmwarestore.h"
 
-#include <QHttpServerRequest>
-#include <QHttpServerResponder>
-#include <QHttpServerResponse>
 #include <QObject>
 
-class QHttpServer;
 
 namespace edgegate {
 
 class Counter;
 class Metrics;
 
-/// The firmware REST endpoints (docs/ota.md, "Firmware store"). Uploads stream to the store through
-/// the front door (uploadClaim()); listing, reading, deleting and downloads go through QHttpServer,
-/// downloads written from the file as the socket drains, never read whole.
+/// The firmware REST endpoints (docs/ota.md, "Firmware store"). Uploads stream to the store as
+/// their body arrives; downloads are read from the file as the connection sends them, never whole.
 class FirmwareHttp : public QObject
 {
     Q_OBJECT
 public:
-    FirmwareHttp(QHttpServer &server, FirmwareStore &store, Metrics &metrics, QObject *parent = nullptr);
-
-    /// The front door claim for `PUT /api/v1/firmware/{name}/{version}`.
-    [[nodiscard]] HttpFrontDoor::Claim uploadClaim();
-
-    /// Whether a request target is an upload (`/api/v1/firmware/{name}/{version}`, any query).
-    [[nodiscard]] static bool isUploadTarget(QByteArrayView target);
+    /// Uploads with a Content-Length over `maxImageBytes` get 413 before any byte is read.
+    FirmwareHttp(HttpServer &server, FirmwareStore &store, Metrics &metrics, qint64 maxImageBytes,
+                 QObject *parent = nullptr);
 
 private:
-    QHttpServerResponse list(const QHttpServerRequest &request);
-    QHttpServerResponse image(const QString &name, const QString &version, const QHttpServerRequest &request);
-    void download(const QString &name, const QString &version, const QHttpServerRequest &request,
-                  QHttpServerResponder &&responder);
+    HttpResponse list(const HttpRequest &request);
+    HttpResponse image(const QString &name, const QString &version, const HttpRequest &request);
+    HttpResponse download(const QString &name, const QString &version, const HttpRequest &request);
 
     FirmwareStore &m_store;
-    Metrics &m_metrics;
     Counter &m_httpBytes;
 };
 
 /// The one place a store failure becomes an HTTP status and error code.
 struct FirmwareHttpError
 {
-    QHttpServerResponder::StatusCode status;
+    HttpStatus status;
     QString code;
     [[nodiscard]] static FirmwareHttpError of(FirmwareStore::Error error);
 };

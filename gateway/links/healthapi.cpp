@@ -6,12 +6,11 @@
 #include "gateway/core/alertstore.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/healthhistory.h"
-#include "gateway/links/httpjson.h"
+#include "gateway/api/http/httpserver.h"
 #include "gateway/storage/alertrulebook.h"
 #include "shared/deviceid.h"
 
 #include <QDateTime>
-#include <QHttpServer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -22,8 +21,8 @@
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
-using Method = QHttpServerRequest::Method;
-using Status = QHttpServerResponder::StatusCode;
+using Method = HttpMethod;
+using Status = HttpStatus;
 
 Q_LOGGING_CATEGORY(lcHealthApi, "edgegate.healthapi")
 
@@ -33,26 +32,18 @@ constexpr int DefaultLimit = 100;
 constexpr int MaxLimit = DeviceHistoryPage::MaxLimit;
 constexpr qsizetype MaxBodyBytes = 65536;
 
-QHttpServerResponse badRequest(const QString &message)
+HttpResponse badRequest(const QString &message)
 {
     return jsonError(Status::BadRequest, u"bad_request"_s, message);
 }
 
-QHttpServerResponse notFound(const QString &message)
+HttpResponse notFound(const QString &message)
 {
     return jsonError(Status::NotFound, u"not_found"_s, message);
 }
 
-QHttpServerResponse notAllowed(const QByteArray &allowed)
-{
-    QHttpServerResponse response
-        = jsonError(Status::MethodNotAllowed, u"method_not_allowed"_s, u"use a method in the Allow header"_s);
-    response.setHeader("Allow", allowed);
-    return response;
-}
-
 /// The body as a JSON object, or the answer refusing it. An empty body is an empty object.
-std::optional<QHttpServerResponse> readObject(const QHttpServerRequest &request, QJsonObject *out)
+std::optional<HttpResponse> readObject(const HttpRequest &request, QJsonObject *out)
 {
     const QByteArray body = request.body();
     if (body.size() > MaxBodyBytes)
@@ -100,7 +91,7 @@ std::optional<quint64> alertId(const QString &text)
 
 } // namespace
 
-HealthApi::HealthApi(QHttpServer &server, DeviceRegistry &registry, HealthHistory &history, AlertStore &alerts,
+HealthApi::HealthApi(HttpServer &server, DeviceRegistry &registry, HealthHistory &history, AlertStore &alerts,
                      AlertEngine &engine, AlertRuleBook &rules, QObject *parent)
     : QObject(parent)
     , m_registry(registry)
@@ -110,22 +101,22 @@ HealthApi::HealthApi(QHttpServer &server, DeviceRegistry &registry, HealthHistor
     , m_rules(rules)
 {
     server.route(u"/api/v1/devices/<arg>/history"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return this->history(id, r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return this->history(a[0], r); });
     server.route(u"/api/v1/alerts/<arg>"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return alert(id, r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return alert(a[0], r); });
     server.route(u"/api/v1/alerts/<arg>/acknowledge"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return acknowledge(id, r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return acknowledge(a[0], r); });
     server.route(u"/api/v1/alerts/<arg>/clear"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return clear(id, r); });
-    server.route(u"/api/v1/alert-rules"_s, [this](const QHttpServerRequest &r) { return this->rules(r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return clear(a[0], r); });
+    server.route(u"/api/v1/alert-rules"_s, [this](const HttpRequest &r, const QStringList &) { return this->rules(r); });
     server.route(u"/api/v1/alert-rules/<arg>"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return rule(id, r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return rule(a[0], r); });
 }
 
-QHttpServerResponse HealthApi::history(const QString &id, const QHttpServerRequest &request)
+HttpResponse HealthApi::history(const QString &id, const HttpRequest &request)
 {
     if (request.method() != Method::Get)
-        return notAllowed("GET");
+        return methodNotAllowed(request, "GET");
     if (!isValidDeviceId(id))
         return badRequest(u"'%1' is not a valid device id"_s.arg(id.left(80)));
     const QUrlQuery query = request.query();
@@ -145,25 +136,25 @@ QHttpServerResponse HealthApi::history(const QString &id, const QHttpServerReque
     case DeviceHistoryPage::Result::Ok:
         break;
     }
-    return QHttpServerResponse(QJsonObject{
+    return HttpResponse(QJsonObject{
         {u"device"_s, id}, {u"transitions"_s, page.transitions}, {u"total"_s, static_cast<qint64>(page.total)}});
 }
 
-QHttpServerResponse HealthApi::alert(const QString &id, const QHttpServerRequest &request)
+HttpResponse HealthApi::alert(const QString &id, const HttpRequest &request)
 {
     if (request.method() != Method::Get)
-        return notAllowed("GET");
+        return methodNotAllowed(request, "GET");
     const auto number = alertId(id);
     const Alert *a = number ? m_alerts.find(*number) : nullptr;
     if (!a)
         return notFound(u"no alert '%1'"_s.arg(id.left(40)));
-    return QHttpServerResponse(alertToJson(*a));
+    return HttpResponse(alertToJson(*a));
 }
 
-QHttpServerResponse HealthApi::acknowledge(const QString &id, const QHttpServerRequest &request)
+HttpResponse HealthApi::acknowledge(const QString &id, const HttpRequest &request)
 {
     if (request.method() != Method::Post)
-        return notAllowed("POST");
+        return methodNotAllowed(request, "POST");
     QJsonObject o;
     if (auto bad = readObject(request, &o))
         return std::move(*bad);
@@ -186,13 +177,13 @@ QHttpServerResponse HealthApi::acknowledge(const QString &id, const QHttpServerR
     case AlertStore::ChangeResult::Done:
         break;
     }
-    return QHttpServerResponse(alertToJson(*m_alerts.find(*number)));
+    return HttpResponse(alertToJson(*m_alerts.find(*number)));
 }
 
-QHttpServerResponse HealthApi::clear(const QString &id, const QHttpServerRequest &request)
+HttpResponse HealthApi::clear(const QString &id, const HttpRequest &request)
 {
     if (request.method() != Method::Post)
-        return notAllowed("POST");
+        return methodNotAllowed(request, "POST");
     QJsonObject o;
     if (auto bad = readObject(request, &o))
         return std::move(*bad);
@@ -210,7 +201,7 @@ QHttpServerResponse HealthApi::clear(const QString &id, const QHttpServerRequest
     case AlertStore::ChangeResult::Done:
         break;
     }
-    return QHttpServerResponse(alertToJson(*m_alerts.find(*number)));
+    return HttpResponse(alertToJson(*m_alerts.find(*number)));
 }
 
 QJsonObject HealthApi::rulesJson() const
@@ -218,7 +209,7 @@ QJsonObject HealthApi::rulesJson() const
     return QJsonObject{{u"rules"_s, alertRulesToJson(m_rules.rules())}, {u"source"_s, m_rules.source()}};
 }
 
-std::optional<QHttpServerResponse> HealthApi::apply(const QList<AlertRule> &rules)
+std::optional<HttpResponse> HealthApi::apply(const QList<AlertRule> &rules)
 {
     QString error;
     if (!m_rules.save(rules, &error)) {
@@ -230,11 +221,11 @@ std::optional<QHttpServerResponse> HealthApi::apply(const QList<AlertRule> &rule
     return std::nullopt;
 }
 
-QHttpServerResponse HealthApi::rules(const QHttpServerRequest &request)
+HttpResponse HealthApi::rules(const HttpRequest &request)
 {
     switch (request.method()) {
     case Method::Get:
-        return QHttpServerResponse(rulesJson());
+        return HttpResponse(rulesJson());
     case Method::Post: {
         QJsonObject o;
         if (auto bad = readObject(request, &o))
@@ -249,14 +240,14 @@ QHttpServerResponse HealthApi::rules(const QHttpServerRequest &request)
         all.append(*rule);
         if (auto failed = apply(all))
             return std::move(*failed);
-        return QHttpServerResponse(alertRuleToJson(*rule), Status::Created);
+        return HttpResponse(alertRuleToJson(*rule), Status::Created);
     }
     default:
-        return notAllowed("GET, POST");
+        return methodNotAllowed(request, "GET, POST");
     }
 }
 
-QHttpServerResponse HealthApi::rule(const QString &id, const QHttpServerRequest &request)
+HttpResponse HealthApi::rule(const QString &id, const HttpRequest &request)
 {
     QList<AlertRule> all = m_rules.rules();
     const auto it = std::find_if(all.begin(), all.end(), [&id](const AlertRule &r) { return r.id == id; });
@@ -264,7 +255,7 @@ QHttpServerResponse HealthApi::rule(const QString &id, const QHttpServerRequest 
     case Method::Get:
         if (it == all.end())
             return notFound(u"no alert rule '%1'"_s.arg(id.left(64)));
-        return QHttpServerResponse(alertRuleToJson(*it));
+        return HttpResponse(alertRuleToJson(*it));
     case Method::Put: {
         QJsonObject o;
         if (auto bad = readObject(request, &o))
@@ -285,7 +276,7 @@ QHttpServerResponse HealthApi::rule(const QString &id, const QHttpServerRequest 
             *it = *rule;
         if (auto failed = apply(all))
             return std::move(*failed);
-        return QHttpServerResponse(alertRuleToJson(*rule), created ? Status::Created : Status::Ok);
+        return HttpResponse(alertRuleToJson(*rule), created ? Status::Created : Status::Ok);
     }
     case Method::Delete:
         if (it == all.end())
@@ -293,9 +284,9 @@ QHttpServerResponse HealthApi::rule(const QString &id, const QHttpServerRequest 
         all.erase(it);
         if (auto failed = apply(all))
             return std::move(*failed);
-        return QHttpServerResponse(Status::NoContent);
+        return HttpResponse(Status::NoContent);
     default:
-        return notAllowed("GET, PUT, DELETE");
+        return methodNotAllowed(request, "GET, PUT, DELETE");
     }
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <QHttpServerRequest>
-#include <QHttpServerResponse>
+#include "gateway/api/http/httpserver.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
@@ -10,7 +10,6 @@
 
 #include <optional>
 
-class QHttpServer;
 
 namespace edgegate {
 
@@ -27,18 +26,18 @@ class HealthApi : public QObject
 {
     Q_OBJECT
 public:
-    HealthApi(QHttpServer &server, DeviceRegistry &registry, HealthHistory &history, AlertStore &alerts,
+    HealthApi(HttpServer &server, DeviceRegistry &registry, HealthHistory &history, AlertStore &alerts,
               AlertEngine &engine, AlertRuleBook &rules, QObject *parent = nullptr);
 
 private:
-    QHttpServerResponse history(const QString &id, const QHttpServerRequest &request);
-    QHttpServerResponse alert(const QString &id, const QHttpServerRequest &request);
-    QHttpServerResponse acknowledge(const QString &id, const QHttpServerRequest &request);
-    QHttpServerResponse clear(const QString &id, const QHttpServerRequest &request);
-    QHttpServerResponse rules(const QHttpServerRequest &request);
-    QHttpServerResponse rule(const QString &id, const QHttpServerRequest &request);
+    HttpResponse history(const QString &id, const HttpRequest &request);
+    HttpResponse alert(const QString &id, const HttpRequest &request);
+    HttpResponse acknowledge(const QString &id, const HttpRequest &request);
+    HttpResponse clear(const QString &id, const HttpRequest &request);
+    HttpResponse rules(const HttpRequest &request);
+    HttpResponse rule(const QString &id, const HttpRequest &request);
     /// Saves and applies a new rule list; nullopt when it worked.
-    std::optional<QHttpServerResponse> apply(const QList<AlertRule> &rules);
+    std::optional<HttpResponse> apply(const QList<AlertRule> &rules);
     [[nodiscard]] QJsonObject rulesJson() const;
 
     DeviceRegistry &m_registry;

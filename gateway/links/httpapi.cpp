@@ -4,23 +4,21 @@
 #include "gateway/core/alertstore.h"
 #include "gateway/core/analytics.h"
 #include "gateway/core/apiaccess.h"
+#include "gateway/core/apigate.h"
 #include "gateway/core/commandqueue.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/metrics.h"
-#include "gateway/links/httpjson.h"
+#include "gateway/api/http/httpserver.h"
 #include "gateway/links/uifeed.h"
+#include "shared/wsprotocol.h"
 #include "shared/deviceid.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
-#include <QHttpServerRequest>
-#include <QHttpServerResponder>
-#include <QHttpServerResponse>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QMetaEnum>
 #include <QUrl>
 #include <QUrlQuery>
 #include <QWebSocket>
@@ -28,8 +26,8 @@
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
-using Method = QHttpServerRequest::Method;
-using Status = QHttpServerResponder::StatusCode;
+using Method = HttpMethod;
+using Status = HttpStatus;
 
 Q_LOGGING_CATEGORY(lcHttp, "edgegate.http")
 
@@ -46,12 +44,11 @@ enum class ApiError {
     NotFound,
     MethodNotAllowed,
     Conflict,
-    TooLarge,
     UnsupportedMediaType,
     StorageFailed
 };
 
-QHttpServerResponse error(ApiError kind, const QString &message)
+HttpResponse error(ApiError kind, const QString &message)
 {
     struct Mapping
     {
@@ -70,8 +67,6 @@ QHttpServerResponse error(ApiError kind, const QString &message)
             return {Status::MethodNotAllowed, u"method_not_allowed"_s};
         case ApiError::Conflict:
             return {Status::Conflict, u"conflict"_s};
-        case ApiError::TooLarge:
-            return {Status::PayloadTooLarge, u"payload_too_large"_s};
         case ApiError::UnsupportedMediaType:
             return {Status::UnsupportedMediaType, u"unsupported_media_type"_s};
         case ApiError::StorageFailed:
@@ -82,23 +77,12 @@ QHttpServerResponse error(ApiError kind, const QString &message)
     return jsonError(m.status, m.code, message);
 }
 
-QHttpServerResponse methodNotAllowed(const QHttpServerRequest &request, const QByteArray &allowed)
-{
-    QHttpServerResponse response
-        = error(ApiError::MethodNotAllowed,
-                u"%1 is not allowed on %2"_s.arg(
-                    QString::fromLatin1(QMetaEnum::fromType<Method>().valueToKey(static_cast<int>(request.method()))),
-                    request.url().path()));
-    response.setHeader("Allow", allowed);
-    return response;
-}
-
-QHttpServerResponse unknownDevice(const QString &id)
+HttpResponse unknownDevice(const QString &id)
 {
     return error(ApiError::NotFound, u"no device '%1'"_s.arg(id));
 }
 
-std::optional<QHttpServerResponse> checkDeviceId(const QString &id)
+std::optional<HttpResponse> checkDeviceId(const QString &id)
 {
     if (!isValidDeviceId(id))
         return error(ApiError::BadRequest,
@@ -122,10 +106,10 @@ std::optional<int> intParam(const QUrlQuery &query, const QString &key, int fall
 
 } // namespace
 
-HttpApi::HttpApi(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
+HttpApi::HttpApi(HttpServer &server, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
                  CommandQueue &commands, Metrics &metrics, UiFeed &feed, Health health, QObject *parent)
     : QObject(parent)
-    , m_settings(settings)
+    , m_server(server)
     , m_registry(registry)
     , m_analytics(analytics)
     , m_alerts(alerts)
@@ -135,106 +119,55 @@ HttpApi::HttpApi(const Settings &settings, DeviceRegistry &registry, Analytics &
     , m_health(std::move(health))
 {
     addRoutes();
-    connect(&m_server, &QHttpServer::newWebSocketConnection, this, [this] {
-        while (auto socket = m_server.nextPendingWebSocketConnection()) {
-            const QString path = socket->requestUrl().path();
-            // QHttpServer 6.4 upgrades on any routed path; only registered endpoints speak WebSocket.
-            const auto endpoint = std::find_if(m_webSocketEndpoints.cbegin(), m_webSocketEndpoints.cend(),
-                                               [&path](const auto &e) { return e.matches(path); });
-            if (endpoint == m_webSocketEndpoints.cend()) {
-                socket->close(QWebSocketProtocol::CloseCodePolicyViolated, u"no WebSocket endpoint here"_s);
-                socket.release()->deleteLater();
-                continue;
-            }
-            endpoint->accept(std::move(socket));
-        }
-    });
-    addWebSocketEndpoint(u"/ws"_s, false, [this](std::unique_ptr<QWebSocket> s) { m_feed.addClient(std::move(s)); });
-}
-
-void HttpApi::addWebSocketEndpoint(const QString &path, bool isPrefix, WebSocketHandler handler)
-{
-    m_webSocketEndpoints.push_back({path, isPrefix, std::move(handler)});
-}
-
-quint16 HttpApi::listen(QString *errorText)
-{
-    // Last, so it only catches what no route registered before (here or by a link) matched.
-    m_server.route(u"/<arg>"_s, [](const QUrl &path, const QHttpServerRequest &) {
-        return error(ApiError::NotFound, u"no such endpoint: /"_s + path.path());
-    });
-    // Our own listening socket, so streaming requests can be taken off QHttpServer (see HttpFrontDoor).
-    auto *door = new HttpFrontDoor(&m_server, m_claims, m_gate);
-    quint16 port = 0;
-    if (door->listen(m_settings.address, m_settings.port)) {
-        port = door->serverPort();
-        m_server.bind(door);
-    } else {
-        delete door;
-    }
-    if (port == 0 && errorText) {
-        *errorText = u"cannot listen on %1:%2 (address in use or not available)"_s.arg(m_settings.address.toString())
-                         .arg(m_settings.port);
-    }
-    return port;
+    m_server.webSocketRoute(
+        u"/ws"_s,
+        [this](std::unique_ptr<QWebSocket> s, const HttpRequest &request, const QStringList &) {
+            m_feed.addClient(std::move(s), request);
+        },
+        wsapi::MaxFrameBytes, wsapi::MaxFrameBytes);
 }
 
 void HttpApi::setAccess(const ApiAccess &access)
 {
-    const auto refused = [this](const QString &reason) -> Counter & {
-        return m_metrics.counter(u"edgegate_http_unauthorized_total"_s,
-                                 u"HTTP requests refused by the API token check: no or a wrong token "
-                                 "(unauthorized), a viewer token on a change (forbidden)."_s,
-                                 {{u"reason"_s, reason}});
-    };
-    Counter &unauthorized = refused(u"unauthorized"_s);
-    Counter &forbidden = refused(u"forbidden"_s);
     if (!access.required()) {
-        m_gate = {};
+        m_server.setGate({});
         return;
     }
-    m_gate = [&access, &unauthorized, &forbidden](QByteArrayView method, QByteArrayView target,
-                                                  QByteArrayView authorization) {
-        const ApiGateVerdict verdict = apiGate(access, method, target, authorization);
-        if (verdict == ApiGateVerdict::Forbidden)
-            forbidden.inc();
-        else if (verdict != ApiGateVerdict::Allow)
-            unauthorized.inc();
-        return verdict;
-    };
+    m_server.setGate([&access](const HttpRequest &request) -> std::optional<HttpRefusal> {
+        switch (apiGate(access, request.methodName(), request.target(), request.value("authorization"))) {
+        case ApiGateVerdict::Allow:
+            return std::nullopt;
+        case ApiGateVerdict::MissingToken:
+            return HttpRefusal::MissingToken;
+        case ApiGateVerdict::WrongToken:
+            return HttpRefusal::WrongToken;
+        case ApiGateVerdict::Forbidden:
+            return HttpRefusal::Forbidden;
+        }
+        return HttpRefusal::Forbidden;
+    });
 }
 
 void HttpApi::addRoutes()
 {
-    m_server.route(u"/healthz"_s, [this](const QHttpServerRequest &r) { return health(r); });
-    m_server.route(u"/metrics"_s, [this](const QHttpServerRequest &r) { return metrics(r); });
-    m_server.route(u"/api/v1/devices"_s, [this](const QHttpServerRequest &r) { return listDevices(r); });
+    m_server.route(u"/healthz"_s, [this](const HttpRequest &r, const QStringList &) { return health(r); });
+    m_server.route(u"/metrics"_s, [this](const HttpRequest &r, const QStringList &) { return metrics(r); });
+    m_server.route(u"/api/v1/devices"_s, [this](const HttpRequest &r, const QStringList &) { return listDevices(r); });
     m_server.route(u"/api/v1/devices/<arg>"_s,
-                   [this](const QString &id, const QHttpServerRequest &r) { return device(id, r); });
+                   [this](const HttpRequest &r, const QStringList &a) { return device(a[0], r); });
     m_server.route(u"/api/v1/devices/<arg>/approve"_s,
-                   [this](const QString &id, const QHttpServerRequest &r) { return approve(id, r); });
+                   [this](const HttpRequest &r, const QStringList &a) { return approve(a[0], r); });
     m_server.route(u"/api/v1/devices/<arg>/telemetry/latest"_s,
-                   [this](const QString &id, const QHttpServerRequest &r) { return latestTelemetry(id, r); });
-    m_server.route(u"/api/v1/alerts"_s, [this](const QHttpServerRequest &r) { return listAlerts(r); });
-    // QHttpServer 6.4 hands an upgrade request to the WebSocket server only when a route matches,
-    // and still runs the route: answer plain requests only, or the client reads our reply first.
-    m_server.route(u"/ws"_s, [](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-        if (request.value("Upgrade").compare("websocket", Qt::CaseInsensitive) == 0)
-            return;
-        QHttpServerResponse response(
-            QJsonObject{{u"error"_s, u"this endpoint speaks WebSocket"_s}, {u"code"_s, u"upgrade_required"_s}},
-            Status::UpgradeRequired);
-        response.setHeader("Upgrade", "websocket");
-        response.write(std::move(responder));
-    });
+                   [this](const HttpRequest &r, const QStringList &a) { return latestTelemetry(a[0], r); });
+    m_server.route(u"/api/v1/alerts"_s, [this](const HttpRequest &r, const QStringList &) { return listAlerts(r); });
     m_server.route(u"/api/v1/devices/<arg>/commands"_s,
-                   [this](const QString &id, const QHttpServerRequest &r) { return commands(id, r); });
+                   [this](const HttpRequest &r, const QStringList &a) { return commands(a[0], r); });
     m_server.route(u"/api/v1/devices/<arg>/credentials"_s,
-                   [this](const QString &id, const QHttpServerRequest &r) { return credentials(id, r); });
-    m_server.route(u"/api/v1/routes"_s, [this](const QHttpServerRequest &r) { return routes(r); });
+                   [this](const HttpRequest &r, const QStringList &a) { return credentials(a[0], r); });
+    m_server.route(u"/api/v1/routes"_s, [this](const HttpRequest &r, const QStringList &) { return routes(r); });
 }
 
-QHttpServerResponse HttpApi::routes(const QHttpServerRequest &request)
+HttpResponse HttpApi::routes(const HttpRequest &request)
 {
     if (!m_routeControl.list)
         return error(ApiError::NotFound, u"routes are not available"_s);
@@ -243,7 +176,7 @@ QHttpServerResponse HttpApi::routes(const QHttpServerRequest &request)
     };
     switch (request.method()) {
     case Method::Get:
-        return QHttpServerResponse(m_routeControl.list());
+        return HttpResponse(m_routeControl.list());
     case Method::Put: {
         QJsonObject o;
         if (auto bad = readJsonObject(request, &o))
@@ -252,38 +185,38 @@ QHttpServerResponse HttpApi::routes(const QHttpServerRequest &request)
             return error(ApiError::BadRequest, u"expected {\"routes\": [...]}"_s);
         if (const auto refusal = m_routeControl.replace(o.value(u"routes"_s).toArray()))
             return refused(*refusal);
-        return QHttpServerResponse(m_routeControl.list());
+        return HttpResponse(m_routeControl.list());
     }
     case Method::Delete:
         if (const auto refusal = m_routeControl.reset())
             return refused(*refusal);
-        return QHttpServerResponse(m_routeControl.list());
+        return HttpResponse(m_routeControl.list());
     default:
         return methodNotAllowed(request, "GET, PUT, DELETE");
     }
 }
 
-QHttpServerResponse HttpApi::health(const QHttpServerRequest &request)
+HttpResponse HttpApi::health(const HttpRequest &request)
 {
     if (request.method() != Method::Get)
         return methodNotAllowed(request, "GET");
     const bool broker = m_health.brokerConnected && m_health.brokerConnected();
     const bool storage = m_registry.storageHealthy();
-    return QHttpServerResponse(QJsonObject{{u"status"_s, storage ? u"ok"_s : u"degraded"_s},
+    return HttpResponse(QJsonObject{{u"status"_s, storage ? u"ok"_s : u"degraded"_s},
                                            {u"broker"_s, broker ? u"connected"_s : u"disconnected"_s},
                                            {u"storage"_s, storage ? u"ok"_s : u"failing"_s},
                                            {u"devices"_s, static_cast<qint64>(m_registry.size())}},
                                storage ? Status::Ok : Status::ServiceUnavailable);
 }
 
-QHttpServerResponse HttpApi::metrics(const QHttpServerRequest &request)
+HttpResponse HttpApi::metrics(const HttpRequest &request)
 {
     if (request.method() != Method::Get)
         return methodNotAllowed(request, "GET");
-    return QHttpServerResponse("text/plain; version=0.0.4; charset=utf-8", m_metrics.exposition());
+    return HttpResponse("text/plain; version=0.0.4; charset=utf-8", m_metrics.exposition());
 }
 
-QHttpServerResponse HttpApi::listDevices(const QHttpServerRequest &request)
+HttpResponse HttpApi::listDevices(const HttpRequest &request)
 {
     if (request.method() != Method::Get)
         return methodNotAllowed(request, "GET");
@@ -311,37 +244,35 @@ QHttpServerResponse HttpApi::listDevices(const QHttpServerRequest &request)
     QJsonArray page;
     for (qsizetype i = *offset; i < all.size() && page.size() < *limit; ++i)
         page.append(deviceToJson(all.at(i)));
-    return QHttpServerResponse(QJsonObject{{u"devices"_s, page},
+    return HttpResponse(QJsonObject{{u"devices"_s, page},
                                            {u"total"_s, static_cast<qint64>(all.size())},
                                            {u"limit"_s, *limit},
                                            {u"offset"_s, *offset}});
 }
 
-QHttpServerResponse HttpApi::device(const QString &id, const QHttpServerRequest &request)
+HttpResponse HttpApi::device(const QString &id, const HttpRequest &request)
 {
     if (auto bad = checkDeviceId(id))
         return std::move(*bad);
     switch (request.method()) {
     case Method::Get: {
         const auto d = m_registry.snapshot(id, QDateTime::currentMSecsSinceEpoch());
-        return d ? QHttpServerResponse(deviceToJson(*d)) : unknownDevice(id);
+        return d ? HttpResponse(deviceToJson(*d)) : unknownDevice(id);
     }
     case Method::Patch:
         return patchDevice(id, request);
     case Method::Delete:
         if (m_registry.remove(id) == DeviceRegistry::ChangeResult::NotFound)
             return unknownDevice(id);
-        return QHttpServerResponse(Status::NoContent);
+        return HttpResponse(Status::NoContent);
     default:
         return methodNotAllowed(request, "GET, PATCH, DELETE");
     }
 }
 
-std::optional<QHttpServerResponse> HttpApi::readJsonObject(const QHttpServerRequest &request, QJsonObject *object) const
+std::optional<HttpResponse> HttpApi::readJsonObject(const HttpRequest &request, QJsonObject *object)
 {
-    const QByteArray body = request.body();
-    if (body.size() > m_settings.maxBodyBytes)
-        return error(ApiError::TooLarge, u"request body over %1 bytes"_s.arg(m_settings.maxBodyBytes));
+    const QByteArray &body = request.body();
     if (!request.value("Content-Type").toLower().startsWith("application/json"))
         return error(ApiError::UnsupportedMediaType, u"send application/json"_s);
     QJsonParseError parseError;
@@ -354,7 +285,7 @@ std::optional<QHttpServerResponse> HttpApi::readJsonObject(const QHttpServerRequ
     return std::nullopt;
 }
 
-QHttpServerResponse HttpApi::patchDevice(const QString &id, const QHttpServerRequest &request)
+HttpResponse HttpApi::patchDevice(const QString &id, const HttpRequest &request)
 {
     QJsonObject o;
     if (auto refused = readJsonObject(request, &o))
@@ -391,10 +322,10 @@ QHttpServerResponse HttpApi::patchDevice(const QString &id, const QHttpServerReq
         }
     }
     m_registry.patch(id, patch);
-    return QHttpServerResponse(deviceToJson(*m_registry.snapshot(id, QDateTime::currentMSecsSinceEpoch())));
+    return HttpResponse(deviceToJson(*m_registry.snapshot(id, QDateTime::currentMSecsSinceEpoch())));
 }
 
-QHttpServerResponse HttpApi::approve(const QString &id, const QHttpServerRequest &request)
+HttpResponse HttpApi::approve(const QString &id, const HttpRequest &request)
 {
     if (auto bad = checkDeviceId(id))
         return std::move(*bad);
@@ -410,10 +341,10 @@ QHttpServerResponse HttpApi::approve(const QString &id, const QHttpServerRequest
     case DeviceRegistry::ChangeResult::Done:
         break;
     }
-    return QHttpServerResponse(deviceToJson(*m_registry.snapshot(id, QDateTime::currentMSecsSinceEpoch())));
+    return HttpResponse(deviceToJson(*m_registry.snapshot(id, QDateTime::currentMSecsSinceEpoch())));
 }
 
-QHttpServerResponse HttpApi::latestTelemetry(const QString &id, const QHttpServerRequest &request)
+HttpResponse HttpApi::latestTelemetry(const QString &id, const HttpRequest &request)
 {
     if (auto bad = checkDeviceId(id))
         return std::move(*bad);
@@ -440,10 +371,10 @@ QHttpServerResponse HttpApi::latestTelemetry(const QString &id, const QHttpServe
             metrics.insert(it.key(), m);
         }
     }
-    return QHttpServerResponse(QJsonObject{{u"device"_s, id}, {u"metrics"_s, metrics}});
+    return HttpResponse(QJsonObject{{u"device"_s, id}, {u"metrics"_s, metrics}});
 }
 
-QHttpServerResponse HttpApi::credentials(const QString &id, const QHttpServerRequest &request)
+HttpResponse HttpApi::credentials(const QString &id, const HttpRequest &request)
 {
     if (auto bad = checkDeviceId(id))
         return std::move(*bad);
@@ -461,7 +392,7 @@ QHttpServerResponse HttpApi::credentials(const QString &id, const QHttpServerReq
     if (request.method() == Method::Get) {
         if (!m_registry.find(id))
             return unknownDevice(id);
-        return QHttpServerResponse(summary());
+        return HttpResponse(summary());
     }
     if (request.method() != Method::Put)
         return methodNotAllowed(request, "GET, PUT");
@@ -500,10 +431,10 @@ QHttpServerResponse HttpApi::credentials(const QString &id, const QHttpServerReq
     case DeviceRegistry::ChangeResult::Done:
         break;
     }
-    return QHttpServerResponse(summary(), created ? Status::Created : Status::Ok);
+    return HttpResponse(summary(), created ? Status::Created : Status::Ok);
 }
 
-QHttpServerResponse HttpApi::commands(const QString &id, const QHttpServerRequest &request)
+HttpResponse HttpApi::commands(const QString &id, const HttpRequest &request)
 {
     if (auto bad = checkDeviceId(id))
         return std::move(*bad);
@@ -513,7 +444,7 @@ QHttpServerResponse HttpApi::commands(const QString &id, const QHttpServerReques
         QJsonArray list;
         for (const Command &c : m_commands.list(id))
             list.append(commandToJson(c));
-        return QHttpServerResponse(QJsonObject{{u"commands"_s, list}});
+        return HttpResponse(QJsonObject{{u"commands"_s, list}});
     }
     if (request.method() != Method::Post)
         return methodNotAllowed(request, "GET, POST");
@@ -528,10 +459,10 @@ QHttpServerResponse HttpApi::commands(const QString &id, const QHttpServerReques
     if (m_commands.contains(id, command.id))
         return error(ApiError::Conflict, u"command '%1' exists"_s.arg(command.id));
     const Command &c = m_commands.submit(id, command.name, command.params, command.ttl, command.id);
-    return QHttpServerResponse(commandToJson(c), Status::Created);
+    return HttpResponse(commandToJson(c), Status::Created);
 }
 
-QHttpServerResponse HttpApi::listAlerts(const QHttpServerRequest &request)
+HttpResponse HttpApi::listAlerts(const HttpRequest &request)
 {
     if (request.method() != Method::Get)
         return methodNotAllowed(request, "GET");
@@ -550,7 +481,7 @@ QHttpServerResponse HttpApi::listAlerts(const QHttpServerRequest &request)
     qsizetype total = 0;
     for (const Alert &a : m_alerts.list(filter, *limit, &total))
         alerts.append(alertToJson(a));
-    return QHttpServerResponse(QJsonObject{{u"alerts"_s, alerts}, {u"total"_s, static_cast<qint64>(total)}});
+    return HttpResponse(QJsonObject{{u"alerts"_s, alerts}, {u"total"_s, static_cast<qint64>(total)}});
 }
 
 } // namespace edgegate

@@ -6,11 +6,8 @@
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
 #include "gateway/core/ratelimitedlog.h"
-#include "gateway/links/httpjson.h"
+#include "gateway/api/http/httpserver.h"
 
-#include <QHttpServer>
-#include <QHttpServerRequest>
-#include <QHttpServerResponse>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -19,7 +16,7 @@
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
-using Status = QHttpServerResponder::StatusCode;
+using Status = HttpStatus;
 
 namespace {
 
@@ -42,7 +39,7 @@ std::optional<PayloadFormat> formatFromContentType(QByteArray contentType)
 
 } // namespace
 
-HttpDeviceLink::HttpDeviceLink(QHttpServer &server, Ingest &ingest, DeviceRegistry &registry, CommandQueue &commands,
+HttpDeviceLink::HttpDeviceLink(HttpServer &server, Ingest &ingest, DeviceRegistry &registry, CommandQueue &commands,
                                QObject *parent)
     : QObject(parent)
     , m_ingest(ingest)
@@ -50,22 +47,22 @@ HttpDeviceLink::HttpDeviceLink(QHttpServer &server, Ingest &ingest, DeviceRegist
     , m_commands(commands)
 {
     server.route(u"/api/v1/devices/<arg>/telemetry"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return telemetry(id, r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return telemetry(a[0], r); });
     server.route(u"/api/v1/devices/<arg>/meta"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return meta(id, r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return meta(a[0], r); });
     server.route(u"/api/v1/devices/<arg>/commands/pending"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return pendingCommands(id, r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return pendingCommands(a[0], r); });
     server.route(u"/api/v1/devices/<arg>/commands/ack"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return commandAck(id, r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return commandAck(a[0], r); });
 }
 
-std::optional<QHttpServerResponse> HttpDeviceLink::refuse(const QString &id, const QHttpServerRequest &request,
-                                                          QHttpServerRequest::Method method)
+std::optional<HttpResponse> HttpDeviceLink::refuse(const QString &id, const HttpRequest &request,
+                                                          HttpMethod method)
 {
     if (request.method() != method) {
-        QHttpServerResponse response
+        HttpResponse response
             = jsonError(Status::MethodNotAllowed, u"method_not_allowed"_s, u"use the method in the Allow header"_s);
-        response.setHeader("Allow", method == QHttpServerRequest::Method::Get ? "GET" : "POST");
+        response.setHeader("Allow", method == HttpMethod::Get ? "GET" : "POST");
         return response;
     }
     if (!isValidDeviceId(id))
@@ -74,7 +71,7 @@ std::optional<QHttpServerResponse> HttpDeviceLink::refuse(const QString &id, con
     case BearerCheck::Missing:
     case BearerCheck::Wrong: {
         m_ingest.reject(Protocol::Http, u"unauthorized"_s, id, u"missing or wrong bearer token"_s);
-        QHttpServerResponse response
+        HttpResponse response
             = jsonError(Status::Unauthorized, u"unauthorized"_s, u"this device needs its bearer token"_s);
         response.setHeader("WWW-Authenticate", "Bearer");
         return response;
@@ -86,37 +83,37 @@ std::optional<QHttpServerResponse> HttpDeviceLink::refuse(const QString &id, con
     return std::nullopt;
 }
 
-QHttpServerResponse HttpDeviceLink::pendingCommands(const QString &id, const QHttpServerRequest &request)
+HttpResponse HttpDeviceLink::pendingCommands(const QString &id, const HttpRequest &request)
 {
-    if (auto refused = refuse(id, request, QHttpServerRequest::Method::Get))
+    if (auto refused = refuse(id, request, HttpMethod::Get))
         return std::move(*refused);
     if (!m_registry.find(id))
         return jsonError(Status::NotFound, u"not_found"_s, u"no device '%1'"_s.arg(id));
     QJsonArray commands;
     for (const Command &c : m_commands.takeQueued(id, Protocol::Http))
         commands.append(QJsonDocument::fromJson(commandWireJson(c)).object());
-    return QHttpServerResponse(QJsonObject{{u"commands"_s, commands}});
+    return HttpResponse(QJsonObject{{u"commands"_s, commands}});
 }
 
-QHttpServerResponse HttpDeviceLink::commandAck(const QString &id, const QHttpServerRequest &request)
+HttpResponse HttpDeviceLink::commandAck(const QString &id, const HttpRequest &request)
 {
-    if (auto refused = refuse(id, request, QHttpServerRequest::Method::Post))
+    if (auto refused = refuse(id, request, HttpMethod::Post))
         return std::move(*refused);
     return answer(m_ingest.handle(receivedNow(Protocol::Http, id, MessageKind::CommandAck, request.body())));
 }
 
-QHttpServerResponse HttpDeviceLink::answer(const IngestResult &result)
+HttpResponse HttpDeviceLink::answer(const IngestResult &result)
 {
     switch (result.outcome) {
     case IngestResult::Outcome::Accepted:
-        return QHttpServerResponse(QJsonObject{{u"status"_s, u"accepted"_s}}, Status::Accepted);
+        return HttpResponse(QJsonObject{{u"status"_s, u"accepted"_s}}, Status::Accepted);
     case IngestResult::Outcome::Held:
-        return QHttpServerResponse(QJsonObject{{u"status"_s, u"held_for_approval"_s}}, Status::Accepted);
+        return HttpResponse(QJsonObject{{u"status"_s, u"held_for_approval"_s}}, Status::Accepted);
     case IngestResult::Outcome::Denied:
         return jsonError(Status::Forbidden, result.reason, u"the registry policy refuses this device"_s);
     case IngestResult::Outcome::Busy: {
-        QHttpServerResponse response = jsonError(Status::ServiceUnavailable, result.reason, result.detail);
-        response.addHeader("Retry-After", "1");
+        HttpResponse response = jsonError(Status::ServiceUnavailable, result.reason, result.detail);
+        response.setHeader("Retry-After", "1");
         return response;
     }
     case IngestResult::Outcome::BadInput:
@@ -129,9 +126,9 @@ QHttpServerResponse HttpDeviceLink::answer(const IngestResult &result)
     return jsonError(Status::BadRequest, result.reason, result.detail);
 }
 
-QHttpServerResponse HttpDeviceLink::telemetry(const QString &id, const QHttpServerRequest &request)
+HttpResponse HttpDeviceLink::telemetry(const QString &id, const HttpRequest &request)
 {
-    if (auto refused = refuse(id, request, QHttpServerRequest::Method::Post))
+    if (auto refused = refuse(id, request, HttpMethod::Post))
         return std::move(*refused);
     const auto format = formatFromContentType(request.value("Content-Type"));
     if (!format) {
@@ -145,9 +142,9 @@ QHttpServerResponse HttpDeviceLink::telemetry(const QString &id, const QHttpServ
     return answer(m_ingest.handle(message));
 }
 
-QHttpServerResponse HttpDeviceLink::meta(const QString &id, const QHttpServerRequest &request)
+HttpResponse HttpDeviceLink::meta(const QString &id, const HttpRequest &request)
 {
-    if (auto refused = refuse(id, request, QHttpServerRequest::Method::Post))
+    if (auto refused = refuse(id, request, HttpMethod::Post))
         return std::move(*refused);
     const auto format = formatFromContentType(request.value("Content-Type"));
     if (format != PayloadFormat::Json && format != PayloadFormat::Cbor) {

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <QHttpServerRequest>
-#include <QHttpServerResponse>
+#include "gateway/api/http/httpserver.h"
+
 #include <QObject>
 #include <QString>
 
 #include <optional>
 
-class QHttpServer;
 
 namespace edgegate {
 
@@ -26,18 +25,18 @@ class HttpDeviceLink : public QObject
 {
     Q_OBJECT
 public:
-    HttpDeviceLink(QHttpServer &server, Ingest &ingest, DeviceRegistry &registry, CommandQueue &commands,
+    HttpDeviceLink(HttpServer &server, Ingest &ingest, DeviceRegistry &registry, CommandQueue &commands,
                    QObject *parent = nullptr);
 
 private:
-    QHttpServerResponse telemetry(const QString &id, const QHttpServerRequest &request);
-    QHttpServerResponse meta(const QString &id, const QHttpServerRequest &request);
-    QHttpServerResponse pendingCommands(const QString &id, const QHttpServerRequest &request);
-    QHttpServerResponse commandAck(const QString &id, const QHttpServerRequest &request);
+    HttpResponse telemetry(const QString &id, const HttpRequest &request);
+    HttpResponse meta(const QString &id, const HttpRequest &request);
+    HttpResponse pendingCommands(const QString &id, const HttpRequest &request);
+    HttpResponse commandAck(const QString &id, const HttpRequest &request);
     /// The answer when the request is not allowed, or nullopt when it may go on.
-    std::optional<QHttpServerResponse> refuse(const QString &id, const QHttpServerRequest &request,
-                                              QHttpServerRequest::Method method);
-    static QHttpServerResponse answer(const IngestResult &result);
+    std::optional<HttpResponse> refuse(const QString &id, const HttpRequest &request,
+                                              HttpMethod method);
+    static HttpResponse answer(const IngestResult &result);
 
     Ingest &m_ingest;
     DeviceRegistry &m_registry;

@@ -5,39 +5,26 @@
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
 #include "gateway/core/otamanager.h"
-#include "gateway/links/httpjson.h"
+#include "gateway/api/http/httpserver.h"
 #include "shared/deviceid.h"
 
-#include <QHttpServer>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QMetaEnum>
 
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
-using Method = QHttpServerRequest::Method;
-using Status = QHttpServerResponder::StatusCode;
+using Method = HttpMethod;
+using Status = HttpStatus;
 
 namespace {
 
-QHttpServerResponse methodNotAllowed(const QHttpServerRequest &request, const QByteArray &allowed)
-{
-    QHttpServerResponse response = jsonError(
-        Status::MethodNotAllowed, u"method_not_allowed"_s,
-        u"%1 is not allowed on %2"_s.arg(
-            QString::fromLatin1(QMetaEnum::fromType<Method>().valueToKey(static_cast<int>(request.method()))),
-            request.url().path()));
-    response.setHeader("Allow", allowed);
-    return response;
-}
-
-QHttpServerResponse notFound(const QString &what)
+HttpResponse notFound(const QString &what)
 {
     return jsonError(Status::NotFound, u"not_found"_s, what);
 }
 
-std::optional<QHttpServerResponse> badDeviceId(const QString &id)
+std::optional<HttpResponse> badDeviceId(const QString &id)
 {
     if (isValidDeviceId(id))
         return std::nullopt;
@@ -46,7 +33,7 @@ std::optional<QHttpServerResponse> badDeviceId(const QString &id)
 }
 
 // The one place a campaign creation error becomes an HTTP answer.
-QHttpServerResponse createError(const OtaManager::CreateResult &result)
+HttpResponse createError(const OtaManager::CreateResult &result)
 {
     using Error = OtaManager::CreateResult::Error;
     switch (result.error) {
@@ -69,7 +56,7 @@ QHttpServerResponse createError(const OtaManager::CreateResult &result)
 
 } // namespace
 
-OtaApi::OtaApi(QHttpServer &server, OtaManager &manager, DeviceRegistry &registry, Ingest &ingest,
+OtaApi::OtaApi(HttpServer &server, OtaManager &manager, DeviceRegistry &registry, Ingest &ingest,
                qsizetype maxBodyBytes, QObject *parent)
     : QObject(parent)
     , m_manager(manager)
@@ -77,18 +64,18 @@ OtaApi::OtaApi(QHttpServer &server, OtaManager &manager, DeviceRegistry &registr
     , m_ingest(ingest)
     , m_maxBodyBytes(maxBodyBytes)
 {
-    server.route(u"/api/v1/ota/campaigns"_s, [this](const QHttpServerRequest &r) { return campaigns(r); });
+    server.route(u"/api/v1/ota/campaigns"_s, [this](const HttpRequest &r, const QStringList &) { return campaigns(r); });
     server.route(u"/api/v1/ota/campaigns/<arg>"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return campaign(id, r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return campaign(a[0], r); });
     server.route(
         u"/api/v1/ota/campaigns/<arg>/<arg>"_s,
-        [this](const QString &id, const QString &what, const QHttpServerRequest &r) { return action(id, what, r); });
+        [this](const HttpRequest &r, const QStringList &a) { return action(a[0], a[1], r); });
     server.route(u"/api/v1/devices/<arg>/ota"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return deviceJobs(id, r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return deviceJobs(a[0], r); });
     server.route(u"/api/v1/devices/<arg>/ota/pending"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return pending(id, r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return pending(a[0], r); });
     server.route(u"/api/v1/devices/<arg>/ota/progress"_s,
-                 [this](const QString &id, const QHttpServerRequest &r) { return progress(id, r); });
+                 [this](const HttpRequest &r, const QStringList &a) { return progress(a[0], r); });
 }
 
 QJsonObject OtaApi::campaignWithJobs(const QString &id) const
@@ -101,13 +88,13 @@ QJsonObject OtaApi::campaignWithJobs(const QString &id) const
     return o;
 }
 
-QHttpServerResponse OtaApi::campaigns(const QHttpServerRequest &request)
+HttpResponse OtaApi::campaigns(const HttpRequest &request)
 {
     if (request.method() == Method::Get) {
         QJsonArray list;
         for (const OtaCampaign &c : m_manager.campaigns())
             list.append(otaCampaignToJson(c));
-        return QHttpServerResponse(QJsonObject{{u"campaigns"_s, list}});
+        return HttpResponse(QJsonObject{{u"campaigns"_s, list}});
     }
     if (request.method() != Method::Post)
         return methodNotAllowed(request, "GET, POST");
@@ -126,19 +113,19 @@ QHttpServerResponse OtaApi::campaigns(const QHttpServerRequest &request)
     const auto result = m_manager.create(doc.object());
     if (result.error != OtaManager::CreateResult::Error::None)
         return createError(result);
-    return QHttpServerResponse(campaignWithJobs(result.campaign.id), Status::Created);
+    return HttpResponse(campaignWithJobs(result.campaign.id), Status::Created);
 }
 
-QHttpServerResponse OtaApi::campaign(const QString &id, const QHttpServerRequest &request)
+HttpResponse OtaApi::campaign(const QString &id, const HttpRequest &request)
 {
     if (request.method() != Method::Get)
         return methodNotAllowed(request, "GET");
     if (!m_manager.campaign(id))
         return notFound(u"no campaign '%1'"_s.arg(id.left(80)));
-    return QHttpServerResponse(campaignWithJobs(id));
+    return HttpResponse(campaignWithJobs(id));
 }
 
-QHttpServerResponse OtaApi::action(const QString &id, const QString &action, const QHttpServerRequest &request)
+HttpResponse OtaApi::action(const QString &id, const QString &action, const HttpRequest &request)
 {
     using Change = OtaManager::ChangeResult;
     Change (OtaManager::*change)(const QString &) = nullptr;
@@ -162,10 +149,10 @@ QHttpServerResponse OtaApi::action(const QString &id, const QString &action, con
     case Change::Done:
         break;
     }
-    return QHttpServerResponse(otaCampaignToJson(*m_manager.campaign(id)));
+    return HttpResponse(otaCampaignToJson(*m_manager.campaign(id)));
 }
 
-QHttpServerResponse OtaApi::deviceJobs(const QString &id, const QHttpServerRequest &request)
+HttpResponse OtaApi::deviceJobs(const QString &id, const HttpRequest &request)
 {
     if (auto bad = badDeviceId(id))
         return std::move(*bad);
@@ -177,10 +164,10 @@ QHttpServerResponse OtaApi::deviceJobs(const QString &id, const QHttpServerReque
     QJsonArray list;
     for (const OtaJob &job : jobs)
         list.append(otaJobToJson(job));
-    return QHttpServerResponse(QJsonObject{{u"jobs"_s, list}});
+    return HttpResponse(QJsonObject{{u"jobs"_s, list}});
 }
 
-std::optional<QHttpServerResponse> OtaApi::refuseDevice(const QString &id, const QHttpServerRequest &request,
+std::optional<HttpResponse> OtaApi::refuseDevice(const QString &id, const HttpRequest &request,
                                                         Method method)
 {
     if (request.method() != method)
@@ -193,7 +180,7 @@ std::optional<QHttpServerResponse> OtaApi::refuseDevice(const QString &id, const
     case BearerCheck::Missing:
     case BearerCheck::Wrong: {
         m_ingest.reject(Protocol::Http, u"unauthorized"_s, id, u"missing or wrong bearer token"_s);
-        QHttpServerResponse response
+        HttpResponse response
             = jsonError(Status::Unauthorized, u"unauthorized"_s, u"this device needs its bearer token"_s);
         response.setHeader("WWW-Authenticate", "Bearer");
         return response;
@@ -205,23 +192,23 @@ std::optional<QHttpServerResponse> OtaApi::refuseDevice(const QString &id, const
     return std::nullopt;
 }
 
-QHttpServerResponse OtaApi::pending(const QString &id, const QHttpServerRequest &request)
+HttpResponse OtaApi::pending(const QString &id, const HttpRequest &request)
 {
     if (auto refused = refuseDevice(id, request, Method::Get))
         return std::move(*refused);
     if (!m_registry.find(id))
         return notFound(u"no device '%1'"_s.arg(id));
-    return QHttpServerResponse(QJsonDocument::fromJson(m_manager.takeNotification(id)).object());
+    return HttpResponse(QJsonDocument::fromJson(m_manager.takeNotification(id)).object());
 }
 
-QHttpServerResponse OtaApi::progress(const QString &id, const QHttpServerRequest &request)
+HttpResponse OtaApi::progress(const QString &id, const HttpRequest &request)
 {
     if (auto refused = refuseDevice(id, request, Method::Post))
         return std::move(*refused);
     const IngestResult result
         = m_ingest.handle(receivedNow(Protocol::Http, id, MessageKind::OtaProgress, request.body()));
     if (result.taken())
-        return QHttpServerResponse(QJsonObject{{u"status"_s, u"accepted"_s}}, Status::Accepted);
+        return HttpResponse(QJsonObject{{u"status"_s, u"accepted"_s}}, Status::Accepted);
     if (result.reason == u"too_large")
         return jsonError(Status::PayloadTooLarge, result.reason, result.detail);
     return jsonError(Status::BadRequest, result.reason, result.detail);

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <QHttpServerRequest>
-#include <QHttpServerResponse>
+#include "gateway/api/http/httpserver.h"
+
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
 
 #include <optional>
 
-class QHttpServer;
 
 namespace edgegate {
 
@@ -26,19 +25,19 @@ class OtaApi : public QObject
     Q_OBJECT
 public:
     /// Registers the routes; call before the server listens.
-    OtaApi(QHttpServer &server, OtaManager &manager, DeviceRegistry &registry, Ingest &ingest, qsizetype maxBodyBytes,
+    OtaApi(HttpServer &server, OtaManager &manager, DeviceRegistry &registry, Ingest &ingest, qsizetype maxBodyBytes,
            QObject *parent = nullptr);
 
 private:
-    QHttpServerResponse campaigns(const QHttpServerRequest &request);
-    QHttpServerResponse campaign(const QString &id, const QHttpServerRequest &request);
-    QHttpServerResponse action(const QString &id, const QString &action, const QHttpServerRequest &request);
-    QHttpServerResponse deviceJobs(const QString &id, const QHttpServerRequest &request);
-    QHttpServerResponse pending(const QString &id, const QHttpServerRequest &request);
-    QHttpServerResponse progress(const QString &id, const QHttpServerRequest &request);
+    HttpResponse campaigns(const HttpRequest &request);
+    HttpResponse campaign(const QString &id, const HttpRequest &request);
+    HttpResponse action(const QString &id, const QString &action, const HttpRequest &request);
+    HttpResponse deviceJobs(const QString &id, const HttpRequest &request);
+    HttpResponse pending(const QString &id, const HttpRequest &request);
+    HttpResponse progress(const QString &id, const HttpRequest &request);
     /// The answer when a device request is not allowed (method, id, token), or nullopt.
-    std::optional<QHttpServerResponse> refuseDevice(const QString &id, const QHttpServerRequest &request,
-                                                    QHttpServerRequest::Method method);
+    std::optional<HttpResponse> refuseDevice(const QString &id, const HttpRequest &request,
+                                                    HttpMethod method);
     [[nodiscard]] QJsonObject campaignWithJobs(const QString &id) const;
 
     OtaManager &m_manager;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/links/uifeed.h"
 
+#include "gateway/api/http/httpmessage.h"
+
 #include "gateway/core/alertstore.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
@@ -79,11 +81,9 @@ UiFeed::Client *UiFeed::client(QWebSocket *socket)
     return it == m_clients.end() ? nullptr : &*it;
 }
 
-void UiFeed::addClient(std::unique_ptr<QWebSocket> socket)
+void UiFeed::addClient(std::unique_ptr<QWebSocket> socket, const HttpRequest &request)
 {
     QWebSocket *s = socket.get();
-    s->setMaxAllowedIncomingMessageSize(wsapi::MaxFrameBytes);
-    s->setMaxAllowedIncomingFrameSize(wsapi::MaxFrameBytes);
     connect(s, &QWebSocket::textMessageReceived, this, [this, s](const QString &text) { received(s, text); });
     connect(s, &QWebSocket::binaryMessageReceived, this, [this, s](const QByteArray &) {
         Client *c = client(s);
@@ -101,14 +101,15 @@ void UiFeed::addClient(std::unique_ptr<QWebSocket> socket)
     qCInfo(lcFeed).noquote() << "client connected from" << s->peerAddress().toString();
 
     // A valid Authorization header on the upgrade request spares the auth frame.
-    const QByteArray header = s->request().rawHeader("Authorization");
+    const QByteArray header = request.value("authorization");
     std::optional<ApiIdentity> identity;
     if (!m_access.required())
         identity = m_access.identify({});
     else if (!header.isEmpty())
         identity = m_access.identifyHeader(header);
-    const std::optional<QString> refusal = admissionRefusal(*s, identity.has_value());
-    m_clients.push_back({std::move(socket), {}, {}, identity.value_or(ApiIdentity{}), false, false});
+    const std::optional<QString> refusal = admissionRefusal(request, identity.has_value());
+    m_clients.push_back(
+        {std::move(socket), request.peerAddress(), {}, {}, identity.value_or(ApiIdentity{}), false, false});
     if (m_clients.size() == 1)
         m_statusTimer.start();
     if (refusal) {
@@ -144,17 +145,22 @@ bool sameOrigin(const QByteArray &origin, const QByteArray &host)
 
 } // namespace
 
-std::optional<QString> UiFeed::admissionRefusal(const QWebSocket &socket, bool authenticated) const
+std::optional<QString> UiFeed::admissionRefusal(const HttpRequest &request, bool authenticated) const
 {
     // A browser sends the page's Origin: a page of another site must not use the API with the
     // browser's access (without tokens, anything on this machine may). Non-browser clients send none.
-    const QByteArray origin = socket.request().rawHeader("Origin");
-    if (!origin.isEmpty() && !sameOrigin(origin, socket.request().rawHeader("Host")))
+    const QByteArray origin = request.value("origin");
+    if (!origin.isEmpty() && !sameOrigin(origin, request.value("host")))
         return u"cross-origin WebSocket refused"_s;
     if (!authenticated) {
-        const auto waiting = std::count_if(m_clients.cbegin(), m_clients.cend(),
-                                           [](const Client &c) { return !c.authenticated && !c.closing; });
-        if (waiting >= MaxUnauthenticated)
+        const auto waiting = [this](const QHostAddress *from) {
+            return std::count_if(m_clients.cbegin(), m_clients.cend(), [from](const Client &c) {
+                return !c.authenticated && !c.closing && (!from || c.peer.isEqual(*from));
+            });
+        };
+        if (waiting(&request.peerAddress()) >= MaxUnauthenticatedPerAddress)
+            return u"too many connections from this address waiting to authenticate"_s;
+        if (waiting(nullptr) >= MaxUnauthenticated)
             return u"too many connections waiting to authenticate"_s;
     }
     return std::nullopt;

@@ -9,6 +9,7 @@
 #include "shared/deviceinfo.h"
 #include "shared/wsprotocol.h"
 
+#include <QHostAddress>
 #include <QObject>
 #include <QSet>
 #include <QString>
@@ -24,6 +25,7 @@ class QWebSocket;
 
 namespace edgegate {
 
+class HttpRequest;
 class AlertStore;
 class Counter;
 class DeviceRegistry;
@@ -53,6 +55,8 @@ public:
     static constexpr qsizetype MaxSubscribedDevices = 1024;
     /// Connections waiting for their auth frame at a time; more are refused.
     static constexpr qsizetype MaxUnauthenticated = 32;
+    /// Of those, from one address: one address cannot take every place.
+    static constexpr qsizetype MaxUnauthenticatedPerAddress = 4;
 
     /// Everything of the status frame except time and messages_per_second, which the feed measures.
     using StatusProvider = std::function<wsapi::GatewayStatus()>;
@@ -65,7 +69,8 @@ public:
     void setActions(UiActions *actions) { m_actions = actions; }
     void setStatusProvider(StatusProvider provider) { m_statusProvider = std::move(provider); }
 
-    void addClient(std::unique_ptr<QWebSocket> socket);
+    /// Takes an upgraded connection; `request` is its upgrade request as the HTTP server read it.
+    void addClient(std::unique_ptr<QWebSocket> socket, const HttpRequest &request);
     /// Closes every client connection (service shutdown).
     void closeAll();
     /// Sends `ota_job` and `ota_campaign` frames on every change the manager reports, and its
@@ -79,6 +84,7 @@ private:
     struct Client
     {
         std::unique_ptr<QWebSocket> socket;
+        QHostAddress peer;
         wsapi::Subscription subscription;
         QSet<QString> subscribed; ///< subscription.devices, for lookups
         ApiIdentity identity;
@@ -90,7 +96,7 @@ private:
     void authenticate(Client &c, const wsapi::FrameDecode &decoded);
     void refuse(Client &c, const QString &message);
     /// Why a new connection is refused before its hello (foreign Origin, too many waiting), if it is.
-    [[nodiscard]] std::optional<QString> admissionRefusal(const QWebSocket &socket, bool authenticated) const;
+    [[nodiscard]] std::optional<QString> admissionRefusal(const HttpRequest &request, bool authenticated) const;
     void startSession(Client &c);
     void subscribe(Client &c, const wsapi::Frame &frame);
     void request(Client &c, const wsapi::Frame &frame);

@@ -21,7 +21,6 @@ Q_LOGGING_CATEGORY(lcWsDevice, "edgegate.wsdevice")
 
 namespace {
 
-constexpr QStringView PathPrefix = u"/ws/device/";
 
 QString frame(const QJsonObject &o)
 {
@@ -55,27 +54,26 @@ WsDeviceLink::~WsDeviceLink()
     closeAll();
 }
 
-void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket)
+void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket, const QString &id,
+                                 const QByteArray &authorization)
 {
     QWebSocket *s = socket.get();
-    const QString id = s->requestUrl().path().mid(PathPrefix.size());
     auto refuse = [&](QWebSocketProtocol::CloseCode code, const QString &why) {
         s->close(code, why);
         socket.release()->deleteLater();
     };
     if (!isValidDeviceId(id)) {
         m_ingest.reject(Protocol::WebSocket, u"invalid_device_id"_s, {},
-                        u"path '%1'"_s.arg(loggable(s->requestUrl().path())));
+                        u"id '%1'"_s.arg(loggable(id)));
         refuse(QWebSocketProtocol::CloseCodePolicyViolated, u"invalid device id"_s);
         return;
     }
-    const BearerCheck auth = checkBearer(m_registry, id, s->request().rawHeader("Authorization"));
+    const BearerCheck auth = checkBearer(m_registry, id, authorization);
     if (auth == BearerCheck::Missing || auth == BearerCheck::Wrong) {
         m_ingest.reject(Protocol::WebSocket, u"unauthorized"_s, id, u"missing or wrong bearer token"_s);
         refuse(QWebSocketProtocol::CloseCodePolicyViolated, u"unauthorized"_s);
         return;
     }
-    s->setMaxAllowedIncomingMessageSize(static_cast<quint64>(m_maxPayloadBytes));
     connect(s, &QWebSocket::textMessageReceived, this,
             [this, id, s](const QString &text) { received(id, s, text.toUtf8(), true); });
     connect(s, &QWebSocket::binaryMessageReceived, this,

@@ -44,8 +44,10 @@ public:
                  QObject *parent = nullptr);
     ~WsDeviceLink() override;
 
-    /// Takes a connection whose request path is /ws/device/{id}.
-    void addConnection(std::unique_ptr<QWebSocket> socket);
+    /// Takes a connection upgraded on /ws/device/{id}, with the Authorization header of its request.
+    /// The HTTP server already capped its frames and messages at maxPayloadBytes().
+    void addConnection(std::unique_ptr<QWebSocket> socket, const QString &id, const QByteArray &authorization);
+    [[nodiscard]] qsizetype maxPayloadBytes() const { return m_maxPayloadBytes; }
     /// Sends a text frame to the device's connection; false when it has none.
     bool send(const QString &deviceId, const QByteArray &json);
     void closeAll();

@@ -50,7 +50,15 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"mqtt.session_expiry"_s, [](const Config &x) { return QVariant(qint64(x.mqtt.sessionExpiry.count())); }},
         {u"http.host"_s, [](const Config &x) { return QVariant(x.http.host); }},
         {u"http.port"_s, [](const Config &x) { return QVariant(int(x.http.port)); }},
-        {u"http.max_body_bytes"_s, [](const Config &x) { return QVariant(qint64(x.http.maxBodyBytes)); }},
+        {u"http.max_body_bytes"_s, [](const Config &x) { return QVariant(qint64(x.http.limits.maxBodyBytes)); }},
+        {u"http.max_head_bytes"_s, [](const Config &x) { return QVariant(qint64(x.http.limits.head.maxHeadBytes)); }},
+        {u"http.max_header_fields"_s, [](const Config &x) { return QVariant(x.http.limits.head.maxFields); }},
+        {u"http.head_timeout"_s, [](const Config &x) { return QVariant(qint64(x.http.limits.headTimeout.count())); }},
+        {u"http.idle_timeout"_s, [](const Config &x) { return QVariant(qint64(x.http.limits.idleTimeout.count())); }},
+        {u"http.max_connections"_s, [](const Config &x) { return QVariant(x.http.limits.maxConnections); }},
+        {u"http.max_connections_per_address"_s,
+         [](const Config &x) { return QVariant(x.http.limits.maxConnectionsPerAddress); }},
+        {u"http.allowed_hosts"_s, [](const Config &x) { return QVariant(x.http.allowedHosts.join(u',')); }},
         {u"http.tokens"_s,
          [](const Config &x) {
              QStringList tokens;
@@ -225,6 +233,13 @@ mqtt:
 http:
   listen: "[::1]:9090"
   max_body_bytes: 1048576
+  max_head_bytes: 8KiB
+  max_header_fields: 50
+  head_timeout: 5s
+  idle_timeout: 2m
+  max_connections: 300
+  max_connections_per_address: 20
+  allowed_hosts: [gw.example.com, 10.0.0.5]
   tokens:
     - {name: ops, token: "s3cret-admin-0001", role: admin}
     - name: wall
@@ -424,6 +439,12 @@ void TestConfig::fullFile_data()
     QTest::addRow("http.listen host") << u"http.host"_s << QVariant(u"::1"_s);
     QTest::addRow("http.listen port") << u"http.port"_s << QVariant(9090);
     QTest::addRow("http.max_body_bytes") << u"http.max_body_bytes"_s << QVariant(qint64(1048576));
+    QTest::addRow("http.max_head_bytes") << u"http.max_head_bytes"_s << QVariant(qint64(8192));
+    QTest::addRow("http.max_header_fields") << u"http.max_header_fields"_s << QVariant(50);
+    QTest::addRow("http.head_timeout") << u"http.head_timeout"_s << QVariant(qint64(5000));
+    QTest::addRow("http.idle_timeout") << u"http.idle_timeout"_s << QVariant(qint64(120000));
+    QTest::addRow("http.max_connections") << u"http.max_connections"_s << QVariant(300);
+    QTest::addRow("http.max_connections_per_address") << u"http.max_connections_per_address"_s << QVariant(20);
     QTest::addRow("http.tokens") << u"http.tokens"_s
                                  << QVariant(u"ops/admin/s3cret-admin-0001,wall/viewer/s3cret-viewer-001"_s);
     QTest::addRow("http.allow_unauthenticated") << u"http.allow_unauthenticated"_s << QVariant(true);
@@ -555,8 +576,11 @@ void TestConfig::acceptedValues_data()
                                      << u"mqtt.reconnect_max"_s << QVariant(qint64(1000));
     QTest::addRow("listen any port") << QByteArray("http:\n  listen: 0.0.0.0:0\n  allow_unauthenticated: true\n")
                                      << u"http.port"_s << QVariant(0);
-    QTest::addRow("listen hostname") << QByteArray("http:\n  listen: gateway.lan:8081\n  allow_unauthenticated: yes\n")
-                                     << u"http.host"_s << QVariant(u"gateway.lan"_s);
+    QTest::addRow("listen hostname") << QByteArray("http:\n  listen: localhost:8081\n")
+                                     << u"http.host"_s << QVariant(u"localhost"_s);
+    // Loopback is decided on what the name resolves to, whatever its case.
+    QTest::addRow("listen hostname in capitals") << QByteArray("http:\n  listen: LOCALHOST:8081\n")
+                                                 << u"http.host"_s << QVariant(u"LOCALHOST"_s);
     QTest::addRow("listen ipv6 any") << QByteArray("http:\n  listen: \"[::]:80\"\n  allow_unauthenticated: true\n")
                                      << u"http.host"_s << QVariant(u"::"_s);
     // Loopback addresses need neither tokens nor allow_unauthenticated.
@@ -825,8 +849,8 @@ void TestConfig::errors_data()
         u"http.listen: '::"_s + refusal);
     row("lan address without tokens", "http:\n  listen: 192.168.1.20:8080\n  tokens: []\n", 2,
         u"http.listen: '192.168.1.20"_s + refusal);
-    row("host name without tokens", "http:\n  listen: gateway.lan:8080\n  allow_unauthenticated: false\n", 2,
-        u"http.listen: 'gateway.lan"_s + refusal);
+    row("host name that does not resolve", "http:\n  listen: gateway.invalid:8080\n  allow_unauthenticated: true\n", 2,
+        u"http.listen: 'gateway.invalid' does not resolve to an address"_s);
     row("bad token does not add the refusal",
         "http:\n  listen: 0.0.0.0:8080\n  tokens:\n    - {name: ops, token: short}\n", 4,
         u"http.tokens[0].token: too short (5 characters, at least 16)"_s);
