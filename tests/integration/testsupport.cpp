@@ -18,6 +18,8 @@
 
 #include <csignal>
 
+#include <sys/resource.h>
+
 using namespace Qt::StringLiterals;
 
 namespace testsupport {
@@ -201,6 +203,13 @@ bool Gateway::start(const QString &yaml)
     if (!env.contains(u"DBUS_SYSTEM_BUS_ADDRESS"_s))
         env.insert(u"DBUS_SYSTEM_BUS_ADDRESS"_s, u"unix:path="_s + m_dir.filePath(u"no-system-bus"_s));
     m_process->setProcessEnvironment(env);
+    if (m_descriptorLimit > 0) {
+        const rlim_t limit = rlim_t(m_descriptorLimit);
+        m_process->setChildProcessModifier([limit] {
+            const rlimit l{limit, limit};
+            ::setrlimit(RLIMIT_NOFILE, &l);
+        });
+    }
     m_process->start(QStringLiteral(EDGEGATED_PATH), {u"--config"_s, path});
     if (!m_process->waitForStarted(5000))
         return false;
@@ -213,6 +222,23 @@ bool Gateway::start(const QString &yaml)
     }
     qWarning("edgegated did not become healthy:\n%s", qPrintable(output()));
     return false;
+}
+
+qint64 Gateway::pid() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
+qint64 Gateway::residentBytes() const
+{
+    QFile status(u"/proc/%1/status"_s.arg(pid()));
+    if (pid() == 0 || !status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
+    }
+    return -1;
 }
 
 int Gateway::terminate(int timeoutMs)

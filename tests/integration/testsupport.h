@@ -66,6 +66,11 @@ public:
     [[nodiscard]] quint16 coapPort() const { return m_coapPort; }
     [[nodiscard]] QString output() const;
     [[nodiscard]] bool isRunning() const;
+    [[nodiscard]] qint64 pid() const;
+    /// The resident memory of the running process, from /proc (VmRSS), in bytes; -1 if unknown.
+    [[nodiscard]] qint64 residentBytes() const;
+    /// Starts the process with this many file descriptors at most (RLIMIT_NOFILE); 0: inherited.
+    void setDescriptorLimit(int limit) { m_descriptorLimit = limit; }
 
     /// A config with the ports and folders of this test filled in, plus `extra` YAML sections
     /// and extra keys (indented lines) for the mqtt and http sections.
@@ -78,6 +83,7 @@ private:
     quint16 m_httpPort = 0;
     quint16 m_coapPort = 0;
     QByteArray m_output;
+    int m_descriptorLimit = 0;
 };
 
 struct HttpReply

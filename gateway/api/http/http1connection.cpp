@@ -176,6 +176,8 @@ void Http1Connection::startRequest(HttpHead head, qsizetype headLength)
         }
         m_state = State::Upgraded;
         m_timer.stop();
+        // QWebSocket waits for a whole frame in the socket's buffer: its own frame cap bounds it.
+        m_socket->setReadBufferSize(0);
         m_socket->disconnect(this);
         connect(m_socket, &QObject::destroyed, this, &QObject::deleteLater);
         connect(m_socket, &QAbstractSocket::disconnected, this, [this] {

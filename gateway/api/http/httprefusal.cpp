@@ -26,7 +26,7 @@ HttpRefusalInfo describe(HttpRefusal refusal)
     case HttpRefusal::BareLineBreak:
         return {S::BadRequest, u"bare_line_break"_s, u"lines must end with CR LF"_s};
     case HttpRefusal::UnsupportedVersion:
-        return {S::HttpVersionNotSupported, u"unsupported_version"_s, u"use HTTP/1.1, HTTP/1.0 or HTTP/2"_s};
+        return {S::HttpVersionNotSupported, u"unsupported_version"_s, u"use HTTP/1.1 or HTTP/1.0"_s};
     case HttpRefusal::BadHost:
         return {S::BadRequest, u"bad_host"_s, u"send exactly one valid Host header"_s};
     case HttpRefusal::BadContentLength:
@@ -38,8 +38,6 @@ HttpRefusalInfo describe(HttpRefusal refusal)
         return {S::BadRequest, u"bad_chunk"_s, u"malformed chunked body"_s};
     case HttpRefusal::BodyTooLarge:
         return {S::PayloadTooLarge, u"payload_too_large"_s, u"the request body is over this endpoint's limit"_s};
-    case HttpRefusal::LengthRequired:
-        return {S::LengthRequired, u"length_required"_s, u"this endpoint needs a Content-Length"_s};
     case HttpRefusal::ExpectationFailed:
         return {S::ExpectationFailed, u"expectation_failed"_s, u"only Expect: 100-continue is understood"_s};
     case HttpRefusal::HeadTimeout:

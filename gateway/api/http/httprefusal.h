@@ -23,7 +23,6 @@ enum class HttpRefusal {
     UnsupportedTransferEncoding,
     BadChunk,
     BodyTooLarge,
-    LengthRequired,
     ExpectationFailed,
     HeadTimeout,
     IdleTimeout,

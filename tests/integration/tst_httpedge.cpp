@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: Apache-2.0
+// The HTTP port as an attacker on the network sees it: requests built to slip past the token
+// gate, bodies and frames too large to hold, more connections than descriptors, foreign Hosts.
+#include "testsupport.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <memory>
+#include <vector>
+
+using namespace Qt::StringLiterals;
+using namespace testsupport;
+
+namespace {
+
+const QString AdminToken = u"edge-admin-token-0001"_s;
+const QByteArray Smuggled = "DELETE /api/v1/devices/edge-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+// What the gateway may grow by while refusing 200 MiB.
+constexpr qint64 MaxGrowth = 16LL * 1024 * 1024;
+constexpr qint64 AttackBytes = 200LL * 1024 * 1024;
+
+QString tokensYaml()
+{
+    return u"  tokens:\n    - name: ops\n      token: %1\n      role: admin\n"_s.arg(AdminToken);
+}
+
+/// Sends `raw` from `source` and reads until the server closes the connection.
+QByteArray exchange(quint16 port, const QByteArray &raw, const QString &source = u"127.0.0.1"_s)
+{
+    QTcpSocket socket;
+    socket.bind(QHostAddress(source));
+    socket.connectToHost(QHostAddress(QHostAddress::LocalHost), port);
+    if (!socket.waitForConnected(5000))
+        return {};
+    socket.write(raw);
+    QByteArray answer;
+    QDeadlineTimer deadline(15000);
+    while (socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired()) {
+        socket.waitForReadyRead(100);
+        answer += socket.readAll();
+    }
+    return answer + socket.readAll();
+}
+
+/// The status codes of the answers in `bytes`, in order.
+QList<int> statuses(const QByteArray &bytes)
+{
+    QList<int> out;
+    qsizetype at = 0;
+    while (bytes.mid(at).startsWith("HTTP/1.1 ")) {
+        out.append(bytes.mid(at + 9, 3).toInt());
+        const qsizetype headEnd = bytes.indexOf("\r\n\r\n", at);
+        if (headEnd < 0)
+            break;
+        qint64 length = 0;
+        for (const QByteArray &line : bytes.mid(at, headEnd - at).split('\n')) {
+            if (line.toLower().startsWith("content-length:"))
+                length = line.mid(15).trimmed().toLongLong();
+        }
+        at = headEnd + 4 + length;
+    }
+    return out;
+}
+
+QByteArray fields(int count)
+{
+    QByteArray out;
+    for (int i = 0; i < count; ++i)
+        out += "X-Field-" + QByteArray::number(i) + ": v\r\n";
+    return out;
+}
+
+/// A WebSocket client frame header (masked with a zero key, so the payload goes as it is).
+QByteArray frameHeader(quint64 length)
+{
+    QByteArray h;
+    h.append(char(0x82)); // FIN, binary
+    h.append(char(0x80 | 127));
+    for (int shift = 56; shift >= 0; shift -= 8)
+        h.append(char((length >> shift) & 0xff));
+    h.append(4, '\0');
+    return h;
+}
+
+/// Writes `total` bytes of `chunk` repeated while the server keeps the connection open.
+qint64 flood(QTcpSocket &socket, qint64 total)
+{
+    const QByteArray chunk(1024 * 1024, 'a');
+    qint64 sent = 0;
+    while (sent < total && socket.state() == QAbstractSocket::ConnectedState) {
+        socket.write(chunk);
+        while (socket.bytesToWrite() > 0 && socket.state() == QAbstractSocket::ConnectedState)
+            socket.waitForBytesWritten(1000);
+        sent += chunk.size();
+    }
+    return sent;
+}
+
+} // namespace
+
+class TestHttpEdge : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void smuggling_data();
+    void smuggling();
+    void bodyOverTheLimit_data();
+    void bodyOverTheLimit();
+    void webSocketBigFrame();
+    void manyHalfOpenConnections();
+    void hostCheckWithoutTokens_data();
+    void hostCheckWithoutTokens();
+    void listenNameIsResolved();
+    void cleanupTestCase();
+
+private:
+    [[nodiscard]] double refusals();
+    [[nodiscard]] int deviceStatus();
+
+    std::unique_ptr<Broker> m_broker;
+    Gateway m_gateway;
+    std::unique_ptr<Gateway> m_open; ///< without tokens
+};
+
+double TestHttpEdge::refusals()
+{
+    const CurlReply reply = curl(m_gateway.httpPort(), u"/metrics"_s,
+                                 {u"-H"_s, u"Authorization: Bearer "_s + AdminToken});
+    double sum = 0;
+    for (const QByteArray &line : reply.body.split('\n')) {
+        if (line.startsWith("edgegate_http_refused_total{"))
+            sum += line.mid(line.lastIndexOf(' ') + 1).toDouble();
+    }
+    return sum;
+}
+
+int TestHttpEdge::deviceStatus()
+{
+    return curl(m_gateway.httpPort(), u"/api/v1/devices/edge-1"_s,
+                {u"-H"_s, u"Authorization: Bearer "_s + AdminToken})
+        .status;
+}
+
+void TestHttpEdge::initTestCase()
+{
+    m_broker = std::make_unique<Broker>();
+    QVERIFY(m_broker->start());
+    QVERIFY(m_gateway.start(m_gateway.config(m_broker->port(), {}, {}, tokensYaml())));
+    const CurlReply posted
+        = curl(m_gateway.httpPort(), u"/api/v1/devices/edge-1/telemetry"_s,
+               {u"-H"_s, u"Content-Type: application/json"_s, u"--data-binary"_s, u"{\"temp\": 20}"_s});
+    QCOMPARE(posted.status, 202);
+    QCOMPARE(deviceStatus(), 200);
+}
+
+void TestHttpEdge::smuggling_data()
+{
+    QTest::addColumn<QByteArray>("raw");
+    QTest::addColumn<QList<int>>("expected");
+    QTest::addColumn<int>("refused");
+    const QByteArray n = QByteArray::number(Smuggled.size());
+    const QByteArray n2 = QByteArray::number(Smuggled.size() + 2);
+    const QByteArray healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    const QByteArray telemetry
+        = "POST /api/v1/devices/edge-1/telemetry HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+
+    // The three that reached the REST API without a token through the old two-parser design.
+    QTest::addRow("header name with a separator")
+        << healthz + "Content-Length: " + n2 + "\r\nX(y: 1\r\n\r\n\r\n" + Smuggled << QList<int>{400} << 1;
+    QTest::addRow("101 header fields") << healthz + fields(100) + "Content-Length: " + n2 + "\r\n\r\n\r\n" + Smuggled
+                                       << QList<int>{431} << 1;
+    QTest::addRow("non-ASCII header name")
+        << healthz + "Content-Length: " + n2 + "\r\nX\xc3\xa9: 1\r\n\r\n\r\n" + Smuggled << QList<int>{400} << 1;
+
+    QTest::addRow("folded line") << healthz + "X: y\r\n Content-Length: " + n + "\r\n\r\n" + Smuggled
+                                 << QList<int>{400} << 1;
+    QTest::addRow("bare LF") << "GET /healthz HTTP/1.1\nHost: 127.0.0.1\nContent-Length: " + n + "\n\n" + Smuggled
+                             << QList<int>{400} << 1;
+    QTest::addRow("bare CR") << healthz + "X: a\rContent-Length: " + n + "\r\n\r\n" + Smuggled << QList<int>{400}
+                             << 1;
+    QTest::addRow("NUL in a value") << healthz + "X: a" + QByteArray(1, '\0') + "b\r\n\r\n" + Smuggled
+                                    << QList<int>{400} << 1;
+    QTest::addRow("duplicate Content-Length")
+        << healthz + "Content-Length: " + n + "\r\nContent-Length: " + n + "\r\n\r\n" + Smuggled << QList<int>{400}
+        << 1;
+    QTest::addRow("conflicting Content-Length")
+        << healthz + "Content-Length: 0\r\nContent-Length: " + n + "\r\n\r\n" + Smuggled << QList<int>{400} << 1;
+    QTest::addRow("Content-Length list") << healthz + "Content-Length: " + n + ", " + n + "\r\n\r\n" + Smuggled
+                                         << QList<int>{400} << 1;
+    QTest::addRow("signed Content-Length") << healthz + "Content-Length: +" + n + "\r\n\r\n" + Smuggled
+                                           << QList<int>{400} << 1;
+    QTest::addRow("Transfer-Encoding with Content-Length")
+        << telemetry + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + Smuggled
+        << QList<int>{400} << 1;
+    QTest::addRow("Transfer-Encoding not chunked")
+        << telemetry + "Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n" + Smuggled << QList<int>{501} << 1;
+    QTest::addRow("Transfer-Encoding list") << telemetry + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n"
+            + Smuggled << QList<int>{501} << 1;
+    QTest::addRow("Transfer-Encoding twice")
+        << telemetry + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + Smuggled
+        << QList<int>{501} << 1;
+    QTest::addRow("Transfer-Encoding with a space before the colon")
+        << telemetry + "Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n" + Smuggled << QList<int>{400} << 1;
+    QTest::addRow("Transfer-Encoding in HTTP/1.0")
+        << "POST /api/v1/devices/edge-1/telemetry HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + Smuggled
+        << QList<int>{400} << 1;
+    QTest::addRow("chunk size overflow") << telemetry + "Transfer-Encoding: chunked\r\n\r\n1FFFFFFFFFFFFFFFF\r\n"
+                                         << QList<int>{400} << 1;
+    QTest::addRow("missing Host") << "GET /healthz HTTP/1.1\r\nContent-Length: " + n + "\r\n\r\n" + Smuggled
+                                  << QList<int>{400} << 1;
+    QTest::addRow("two Hosts") << healthz + "Host: other\r\nContent-Length: " + n + "\r\n\r\n" + Smuggled
+                               << QList<int>{400} << 1;
+    QTest::addRow("absolute-form target")
+        << QByteArray("DELETE http://127.0.0.1/api/v1/devices/edge-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        << QList<int>{400}
+        << 1;
+    QTest::addRow("two spaces in the request line") << "GET  /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + Smuggled
+                                                     << QList<int>{400} << 1;
+    QTest::addRow("HTTP/2 version on a 1.1 request line") << "GET /healthz HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n"
+            + Smuggled << QList<int>{505} << 1;
+    // Requests that are whole: each is read and gated in turn, the protected one refused.
+    QTest::addRow("pipelined after an exempt request") << healthz + "\r\n" + Smuggled << QList<int>{200, 401} << 1;
+    QTest::addRow("after an exempt chunked body")
+        << telemetry + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + Smuggled << QList<int>{400, 401} << 1;
+    QTest::addRow("inside an exempt body") << telemetry + "Connection: close\r\nContent-Length: " + n + "\r\n\r\n"
+            + Smuggled << QList<int>{400} << 0;
+    QTest::addRow("percent-encoded id") << QByteArray("DELETE /api/v1/devices/edge%2D1 HTTP/1.1\r\nHost: h\r\n\r\n")
+                                        << QList<int>{401} << 1;
+}
+
+void TestHttpEdge::smuggling()
+{
+    QFETCH(QByteArray, raw);
+    QFETCH(QList<int>, expected);
+    QFETCH(int, refused);
+    const double before = refusals();
+    const QByteArray answer = exchange(m_gateway.httpPort(), raw);
+    QCOMPARE(statuses(answer), expected);
+    // No protected route answered, and the device the smuggled request deletes is still there.
+    QCOMPARE(deviceStatus(), 200);
+    QCOMPARE(refusals(), before + refused);
+}
+
+void TestHttpEdge::bodyOverTheLimit_data()
+{
+    QTest::addColumn<QByteArray>("head");
+    QTest::addColumn<bool>("chunked");
+    const QByteArray telemetry
+        = "POST /api/v1/devices/edge-1/telemetry HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+    QTest::addRow("4 GiB announced") << telemetry + "Content-Length: 4294967296\r\n\r\n" << false;
+    QTest::addRow("chunked without end") << telemetry + "Transfer-Encoding: chunked\r\n\r\n" << true;
+    QTest::addRow("firmware upload over the image limit")
+        << "PUT /api/v1/firmware/big/1.0.0 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + AdminToken.toLatin1()
+            + "\r\nContent-Length: 99999999999\r\n\r\n"
+        << false;
+}
+
+void TestHttpEdge::bodyOverTheLimit()
+{
+    QFETCH(QByteArray, head);
+    QFETCH(bool, chunked);
+    const qint64 before = m_gateway.residentBytes();
+    QVERIFY(before > 0);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress(QHostAddress::LocalHost), m_gateway.httpPort());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(head);
+    if (chunked) {
+        const QByteArray chunk = "100000\r\n" + QByteArray(0x100000, 'a') + "\r\n";
+        for (qint64 sent = 0; sent < AttackBytes && socket.state() == QAbstractSocket::ConnectedState;
+             sent += chunk.size()) {
+            socket.write(chunk);
+            while (socket.bytesToWrite() > 0 && socket.state() == QAbstractSocket::ConnectedState)
+                socket.waitForBytesWritten(1000);
+        }
+    } else {
+        flood(socket, AttackBytes);
+    }
+    const qint64 after = m_gateway.residentBytes();
+    QByteArray answer = socket.readAll();
+    while (socket.state() == QAbstractSocket::ConnectedState && socket.waitForReadyRead(2000))
+        answer += socket.readAll();
+    QVERIFY2(answer.startsWith("HTTP/1.1 413 "), answer.left(200).constData());
+    QVERIFY2(after - before < MaxGrowth, qPrintable(u"grew by %1 bytes"_s.arg(after - before)));
+    QVERIFY(m_gateway.isRunning());
+}
+
+void TestHttpEdge::webSocketBigFrame()
+{
+    const qint64 before = m_gateway.residentBytes();
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress(QHostAddress::LocalHost), m_gateway.httpPort());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("GET /ws/device/edge-ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    QByteArray answer;
+    QTRY_VERIFY_WITH_TIMEOUT((answer += socket.readAll()).contains("\r\n\r\n"), 10000);
+    QVERIFY2(answer.startsWith("HTTP/1.1 101"), answer.constData());
+    socket.write(frameHeader(quint64(AttackBytes)));
+    const qint64 sent = flood(socket, AttackBytes);
+    const qint64 after = m_gateway.residentBytes();
+    QVERIFY2(sent < AttackBytes, "the gateway read a 200 MiB frame to the end");
+    QVERIFY2(after - before < MaxGrowth, qPrintable(u"grew by %1 bytes"_s.arg(after - before)));
+    QVERIFY(m_gateway.isRunning());
+}
+
+void TestHttpEdge::manyHalfOpenConnections()
+{
+    // 256 descriptors leave room for 128 connections; one address may hold 64 of them.
+    Gateway gw;
+    gw.setDescriptorLimit(256);
+    QVERIFY(gw.start(gw.config(m_broker->port(), {}, {}, u"  head_timeout: 2s\n"_s)));
+    const QByteArray half = "GET /api/v1/devices HTTP/1.1\r\nHo";
+    const QByteArray healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    std::vector<std::unique_ptr<QTcpSocket>> held;
+    const auto open = [&](const QString &source, int count) {
+        for (int i = 0; i < count; ++i) {
+            auto socket = std::make_unique<QTcpSocket>();
+            socket->bind(QHostAddress(source));
+            socket->connectToHost(QHostAddress(QHostAddress::LocalHost), gw.httpPort());
+            if (socket->waitForConnected(5000))
+                socket->write(half);
+            socket->flush();
+            held.push_back(std::move(socket));
+        }
+    };
+    // One address with far more half-sent heads than it may hold: the others still get answers.
+    open(u"127.0.0.1"_s, 300);
+    QCOMPARE(statuses(exchange(gw.httpPort(), healthz, u"127.0.0.2"_s)), QList<int>{200});
+    // More addresses, more connections than descriptors: refused at the door, and the service lives.
+    for (int a = 3; a <= 6; ++a)
+        open(u"127.0.0.%1"_s.arg(a), 64);
+    QVERIFY(gw.isRunning());
+    // Half-sent heads time out and their places come back.
+    QTRY_COMPARE_WITH_TIMEOUT(statuses(exchange(gw.httpPort(), healthz, u"127.0.0.7"_s)), QList<int>{200}, 30000);
+    held.clear();
+    const QByteArray metrics = curl(gw.httpPort(), u"/metrics"_s).body;
+    QVERIFY(metricValue(metrics, u"edgegate_http_refused_total{reason=\"too_many_from_address\"}"_s) >= 236);
+    QVERIFY(metricValue(metrics, u"edgegate_http_refused_total{reason=\"too_many_connections\"}"_s) > 0);
+    QVERIFY(metricValue(metrics, u"edgegate_http_refused_total{reason=\"head_timeout\"}"_s) > 0);
+    QVERIFY(gw.output().contains(u"allows 128 HTTP connections"_s));
+}
+
+void TestHttpEdge::hostCheckWithoutTokens_data()
+{
+    QTest::addColumn<QByteArray>("host");
+    QTest::addColumn<int>("status");
+    QTest::addRow("rebinding name") << QByteArray("evil.example") << 421;
+    QTest::addRow("rebinding name with port") << QByteArray("evil.example:8080") << 421;
+    QTest::addRow("localhost in capitals") << QByteArray("LOCALHOST:1") << 200;
+    QTest::addRow("IPv4 loopback") << QByteArray("127.0.0.1") << 200;
+    QTest::addRow("IPv6 loopback") << QByteArray("[::1]:8080") << 200;
+    QTest::addRow("final dot") << QByteArray("localhost.") << 200;
+}
+
+void TestHttpEdge::hostCheckWithoutTokens()
+{
+    QFETCH(QByteArray, host);
+    QFETCH(int, status);
+    if (!m_open) {
+        m_open = std::make_unique<Gateway>();
+        QVERIFY(m_open->start(m_open->config(m_broker->port())));
+    }
+    const QByteArray answer
+        = exchange(m_open->httpPort(), "GET /api/v1/devices HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    QCOMPARE(statuses(answer), QList<int>{status});
+    if (status == 421)
+        QVERIFY(answer.contains("\"host_not_allowed\""));
+}
+
+void TestHttpEdge::listenNameIsResolved()
+{
+    // A name for loopback binds loopback addresses only, not every interface.
+    Gateway gw;
+    const QString yaml = gw.config(m_broker->port());
+    const QString port = QString::number(gw.httpPort());
+    QVERIFY(gw.start(QString(yaml).replace(u"listen: 127.0.0.1:"_s + port, u"listen: LOCALHOST:"_s + port)));
+    QFile tcp(u"/proc/net/tcp"_s);
+    QVERIFY(tcp.open(QIODevice::ReadOnly));
+    QStringList listening;
+    const QString hexPort = u"%1"_s.arg(gw.httpPort(), 4, 16, QLatin1Char('0')).toUpper();
+    for (const QByteArray &line : tcp.readAll().split('\n')) {
+        const QList<QByteArray> f = line.simplified().split(' ');
+        if (f.size() > 3 && f[3] == "0A" && f[1].endsWith(QByteArray(":" + hexPort.toLatin1())))
+            listening.append(QString::fromLatin1(f[1]));
+    }
+    QCOMPARE(listening, QStringList{u"0100007F:"_s + hexPort});
+}
+
+void TestHttpEdge::cleanupTestCase()
+{
+    QVERIFY(m_gateway.isRunning());
+}
+
+QTEST_GUILESS_MAIN(TestHttpEdge)
+#include "tst_httpedge.moc"
