@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
     build-essential cmake ninja-build pkg-config git curl ca-certificates iproute2 procps python3
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
-    qt6-websockets-dev qt6-httpserver-dev qt6-declarative-dev qt6-declarative-dev-tools qt6-charts-dev
+    qt6-websockets-dev qt6-declarative-dev qt6-declarative-dev-tools qt6-charts-dev
     qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript qml6-module-qtquick
     qml6-module-qtquick-controls qml6-module-qtquick-layouts qml6-module-qtquick-templates
     qml6-module-qtquick-window qml6-module-qtcharts qml6-module-qtwebsockets qml6-module-qttest
@@ -18,6 +18,7 @@ packages=(
     libcoap3-dev libcoap3-bin libmosquitto-dev mosquitto mosquitto-clients libssl-dev libyaml-cpp-dev zlib1g-dev
     xvfb influxdb influxdb-client
     libavahi-client-dev avahi-daemon avahi-utils dbus
+    clang libclang-rt-14-dev libnghttp2-dev nghttp2-client
 )
 # Tools installed without their recommended packages (prometheus pulls in a web UI otherwise).
 lean_packages=(prometheus)
