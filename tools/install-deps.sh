@@ -18,7 +18,7 @@ packages=(
     libcoap3-dev libcoap3-bin libmosquitto-dev mosquitto mosquitto-clients libssl-dev libyaml-cpp-dev zlib1g-dev
     xvfb influxdb influxdb-client
     libavahi-client-dev avahi-daemon avahi-utils dbus
-    clang libclang-rt-14-dev libnghttp2-dev nghttp2-client
+    clang libclang-rt-14-dev libnghttp2-dev nghttp2-client openssl
 )
 # Tools installed without their recommended packages (prometheus pulls in a web UI otherwise).
 lean_packages=(prometheus)

@@ -581,6 +581,43 @@ void httpAllowedHosts(Loader &l, const Item &item)
     l.config().http.allowedHosts = hosts;
 }
 
+// http.tls: {cert_file, key_file, client_ca_file}
+void httpTls(Loader &l, const Item &item)
+{
+    if (!item.node.IsMap()) {
+        l.keyError(item, u"expected a map with cert_file, key_file and client_ca_file, got "_s
+                             + nodeKindName(item.node));
+        return;
+    }
+    HttpTls::Settings tls;
+    for (const auto &setting : item.node) {
+        const QString key = QString::fromStdString(setting.first.Scalar());
+        const Item sub{setting.second, item.path + u'.' + key, lineOf(setting.second, item.line)};
+        const auto value = l.string(sub);
+        if (!value)
+            return;
+        if (key == u"cert_file")
+            tls.certFile = *value;
+        else if (key == u"key_file")
+            tls.keyFile = *value;
+        else if (key == u"client_ca_file")
+            tls.clientCaFile = *value;
+        else {
+            l.keyError(sub, u"unknown key (use cert_file, key_file, client_ca_file)"_s);
+            return;
+        }
+    }
+    if (tls.certFile.isEmpty() != tls.keyFile.isEmpty()) {
+        l.keyError(item, u"cert_file and key_file go together"_s);
+        return;
+    }
+    if (tls.certFile.isEmpty() && !tls.clientCaFile.isEmpty()) {
+        l.keyError(item, u"client_ca_file needs cert_file and key_file"_s);
+        return;
+    }
+    l.config().http.tls = tls;
+}
+
 // http.tokens: [{name, token, role}]
 void httpTokens(Loader &l, const Item &item)
 {
@@ -837,6 +874,7 @@ const QList<KeySpec> &keySpecs()
                  l.config().http.limits.maxConnectionsPerAddress = int(*value);
          }},
         {u"http", u"allowed_hosts", httpAllowedHosts},
+        {u"http", u"tls", httpTls},
         {u"firmware", u"max_image_bytes",
          [](Loader &l, const Item &item) {
              if (const auto value = l.bytes(item, 1, 64LL * 1024 * 1024 * 1024))

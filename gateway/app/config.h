@@ -68,6 +68,8 @@ struct Config
         /// the server checks: nothing with tokens or "*", else http.allowed_hosts, by default the
         /// loopback names and addresses and the listen host.
         QStringList allowedHosts{QStringLiteral("localhost"), QStringLiteral("127.0.0.1"), QStringLiteral("::1")};
+        /// http.tls: cert_file, key_file, client_ca_file; without a certificate the port is plain HTTP.
+        HttpTls::Settings tls;
         /// API tokens; when there are any, REST and /ws need one (docs/rest-api.md, Authentication).
         QList<ApiToken> tokens;
         /// Serve a non-loopback address without tokens; else such a config is refused.

@@ -98,7 +98,8 @@ Gateway::Gateway(const Config &config, QObject *parent)
     HttpApi::Health health{[this] { return m_mqtt->isConnected(); }};
     m_commands = std::make_unique<CommandQueue>(*m_registry, metrics);
     m_httpServer = std::make_unique<HttpServer>(
-        HttpServer::Settings{config.http.addresses, config.http.port, config.http.limits, config.http.allowedHosts},
+        HttpServer::Settings{config.http.addresses, config.http.port, config.http.limits, config.http.allowedHosts,
+                             config.http.tls},
         metrics);
     m_http = std::make_unique<HttpApi>(*m_httpServer, *m_registry, *m_analytics, *m_alerts, *m_commands, metrics,
                                        *m_feed, std::move(health));
@@ -465,7 +466,7 @@ QString Gateway::otaBaseUrl() const
         host = QHostInfo::localHostName();
     else if (address.protocol() == QAbstractSocket::IPv6Protocol)
         host = u'[' + host + u']';
-    return u"http://%1:%2"_s.arg(host).arg(m_httpPort);
+    return u"%1://%2:%3"_s.arg(m_config.http.tls.enabled() ? u"https"_s : u"http"_s, host).arg(m_httpPort);
 }
 
 void Gateway::wireUi()
@@ -537,12 +538,15 @@ bool Gateway::start(QString *error)
     if (!m_httpServer->listen(error))
         return false;
     m_httpPort = m_httpServer->port();
+    const bool tls = m_config.http.tls.enabled();
     m_ota->setBaseUrl(otaBaseUrl());
     if ((m_config.coap.enabled || m_config.coap.dtlsPort != 0) && !m_coap->start(error))
         return false;
     qCInfo(lcGateway).noquote() << "gateway" << m_config.gateway.id << "serving REST on"
-                                << u"http://%1:%2/api/v1"_s.arg(m_config.http.host).arg(m_httpPort)
-                                << "and WebSocket on" << u"ws://%1:%2/ws"_s.arg(m_config.http.host).arg(m_httpPort)
+                                << u"%1://%2:%3/api/v1"_s.arg(tls ? u"https"_s : u"http"_s, m_config.http.host)
+                                       .arg(m_httpPort)
+                                << "and WebSocket on"
+                                << u"%1://%2:%3/ws"_s.arg(tls ? u"wss"_s : u"ws"_s, m_config.http.host).arg(m_httpPort)
                                 << "with data in" << QDir(dataDir).absolutePath();
     if (m_coap->port() != 0)
         qCInfo(lcGateway).noquote() << "CoAP on" << u"coap://%1:%2"_s.arg(m_config.coap.host).arg(m_coap->port());
@@ -562,6 +566,11 @@ bool Gateway::start(QString *error)
     if (m_upstream)
         m_upstream->start();
     return true;
+}
+
+void Gateway::reload()
+{
+    m_httpServer->reloadTls();
 }
 
 void Gateway::stop()

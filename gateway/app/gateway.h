@@ -69,6 +69,8 @@ public:
 
     /// Stops taking input, writes what is pending and emits stopped().
     void stop();
+    /// What SIGHUP asks for: the TLS certificate and key are loaded again.
+    void reload();
 
     [[nodiscard]] quint16 httpPort() const { return m_httpPort; }
 

@@ -67,6 +67,7 @@ int main(int argc, char *argv[])
     Gateway gateway(load.config);
     SignalWatcher signals_;
     QObject::connect(&signals_, &SignalWatcher::terminationRequested, &gateway, &Gateway::stop);
+    QObject::connect(&signals_, &SignalWatcher::reloadRequested, &gateway, &Gateway::reload);
     QObject::connect(
         &gateway, &Gateway::stopped, &app, [] { QCoreApplication::exit(0); }, Qt::QueuedConnection);
 

@@ -8,8 +8,8 @@
 
 namespace edgegate {
 
-/// Turns SIGTERM and SIGINT into a Qt signal, through a self-pipe, so shutdown runs in the
-/// event loop and not inside a signal handler.
+/// Turns SIGTERM and SIGINT (stop) and SIGHUP (reload) into Qt signals, through a self-pipe, so
+/// what they ask for runs in the event loop and not inside a signal handler.
 class SignalWatcher : public QObject
 {
     Q_OBJECT
@@ -19,6 +19,7 @@ public:
 
 signals:
     void terminationRequested(int signalNumber);
+    void reloadRequested();
 
 private:
     void readSignal();

@@ -216,7 +216,10 @@ bool Gateway::start(const QString &yaml)
     Http http(m_httpPort);
     QDeadlineTimer deadline(15000);
     while (!deadline.hasExpired() && m_process->state() == QProcess::Running) {
-        if (http.get(u"/healthz"_s).status == 200)
+        const int status = m_httpsCurlArgs.isEmpty()
+            ? http.get(u"/healthz"_s).status
+            : curlUrl(u"https://127.0.0.1:%1/healthz"_s.arg(m_httpPort), m_httpsCurlArgs).status;
+        if (status == 200)
             return true;
         QTest::qWait(50);
     }
@@ -475,10 +478,15 @@ HttpReply Http::send(const QByteArray &method, const QString &path, const QByteA
 
 CurlReply curl(quint16 port, const QString &path, const QStringList &args)
 {
+    return curlUrl(u"http://127.0.0.1:%1%2"_s.arg(port).arg(path), args);
+}
+
+CurlReply curlUrl(const QString &url, const QStringList &args)
+{
     QByteArray output;
     const QStringList all
         = QStringList{u"-s"_s, u"-o"_s, u"-"_s, u"-w"_s, u"\n%{http_code}"_s, u"--max-time"_s, u"10"_s} + args
-        + QStringList{u"http://127.0.0.1:%1%2"_s.arg(port).arg(path)};
+        + QStringList{url};
     QProcess process;
     process.start(u"curl"_s, all);
     CurlReply reply;

@@ -71,6 +71,9 @@ public:
     [[nodiscard]] qint64 residentBytes() const;
     /// Starts the process with this many file descriptors at most (RLIMIT_NOFILE); 0: inherited.
     void setDescriptorLimit(int limit) { m_descriptorLimit = limit; }
+    /// The port speaks HTTPS: start() waits for /healthz through curl with these arguments
+    /// (e.g. --cacert, --cert, --key).
+    void setHttps(const QStringList &curlArgs) { m_httpsCurlArgs = curlArgs; }
 
     /// A config with the ports and folders of this test filled in, plus `extra` YAML sections
     /// and extra keys (indented lines) for the mqtt and http sections.
@@ -84,6 +87,7 @@ private:
     quint16 m_coapPort = 0;
     QByteArray m_output;
     int m_descriptorLimit = 0;
+    QStringList m_httpsCurlArgs;
 };
 
 struct HttpReply
@@ -157,6 +161,8 @@ struct CurlReply
 /// Runs the real curl against 127.0.0.1:port; `args` come before the URL (e.g. -X, -H, --data-binary).
 /// Blocks without running the event loop: only for servers in another process.
 CurlReply curl(quint16 port, const QString &path, const QStringList &args = {});
+/// The same for any URL (https://...).
+CurlReply curlUrl(const QString &url, const QStringList &args = {});
 
 /// mosquitto_sub watching a topic filter for as long as the object lives; lines are "topic payload".
 class Subscriber

@@ -59,6 +59,10 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"http.max_connections_per_address"_s,
          [](const Config &x) { return QVariant(x.http.limits.maxConnectionsPerAddress); }},
         {u"http.allowed_hosts"_s, [](const Config &x) { return QVariant(x.http.allowedHosts.join(u',')); }},
+        {u"http.tls"_s,
+         [](const Config &x) {
+             return QVariant(QStringList{x.http.tls.certFile, x.http.tls.keyFile, x.http.tls.clientCaFile}.join(u','));
+         }},
         {u"http.tokens"_s,
          [](const Config &x) {
              QStringList tokens;
@@ -240,6 +244,10 @@ http:
   max_connections: 300
   max_connections_per_address: 20
   allowed_hosts: [gw.example.com, 10.0.0.5]
+  tls:
+    cert_file: /etc/edgegate/gateway.crt
+    key_file: /etc/edgegate/gateway.key
+    client_ca_file: /etc/edgegate/operators-ca.crt
   tokens:
     - {name: ops, token: "s3cret-admin-0001", role: admin}
     - name: wall
@@ -445,6 +453,9 @@ void TestConfig::fullFile_data()
     QTest::addRow("http.idle_timeout") << u"http.idle_timeout"_s << QVariant(qint64(120000));
     QTest::addRow("http.max_connections") << u"http.max_connections"_s << QVariant(300);
     QTest::addRow("http.max_connections_per_address") << u"http.max_connections_per_address"_s << QVariant(20);
+    QTest::addRow("http.tls") << u"http.tls"_s
+                              << QVariant(u"/etc/edgegate/gateway.crt,/etc/edgegate/gateway.key,"
+                                          "/etc/edgegate/operators-ca.crt"_s);
     QTest::addRow("http.tokens") << u"http.tokens"_s
                                  << QVariant(u"ops/admin/s3cret-admin-0001,wall/viewer/s3cret-viewer-001"_s);
     QTest::addRow("http.allow_unauthenticated") << u"http.allow_unauthenticated"_s << QVariant(true);
@@ -849,6 +860,12 @@ void TestConfig::errors_data()
         u"http.listen: '::"_s + refusal);
     row("lan address without tokens", "http:\n  listen: 192.168.1.20:8080\n  tokens: []\n", 2,
         u"http.listen: '192.168.1.20"_s + refusal);
+    row("tls certificate without key", "http:\n  tls:\n    cert_file: a.crt\n", 2,
+        u"http.tls: cert_file and key_file go together"_s);
+    row("tls client CA without certificate", "http:\n  tls:\n    client_ca_file: ca.crt\n", 2,
+        u"http.tls: client_ca_file needs cert_file and key_file"_s);
+    row("tls unknown key", "http:\n  tls:\n    cert: a.crt\n", 3,
+        u"http.tls.cert: unknown key (use cert_file, key_file, client_ca_file)"_s);
     row("host name that does not resolve", "http:\n  listen: gateway.invalid:8080\n  allow_unauthenticated: true\n", 2,
         u"http.listen: 'gateway.invalid' does not resolve to an address"_s);
     row("bad token does not add the refusal",

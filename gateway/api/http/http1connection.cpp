@@ -65,7 +65,6 @@ Http1Connection::Http1Connection(QTcpSocket *socket, HttpServer &server, QObject
             m_socket->abort();
             return;
         case State::Upgraded:
-        case State::Closed:
             return;
         }
     });
@@ -75,11 +74,18 @@ Http1Connection::Http1Connection(QTcpSocket *socket, HttpServer &server, QObject
             armIdle();
             pump();
         } else if (m_state == State::Lingering && m_socket->bytesToWrite() == 0) {
-            // The answer is out: tell the client it is complete while its body is still read away.
-            ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+            shutdownSending();
         }
     });
     connect(m_socket, &QAbstractSocket::disconnected, this, &QObject::deleteLater);
+    connect(m_socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+        if (error == QAbstractSocket::SslHandshakeFailedError) {
+            m_server.count(HttpRefusal::TlsHandshake);
+            qCDebug(lcHttp1).noquote() << "TLS handshake with" << m_peer.toString()
+                                       << "failed:" << m_socket->errorString();
+            m_socket->abort();
+        }
+    });
     armIdle();
     if (m_socket->bytesAvailable() > 0)
         onReadyRead();
@@ -110,7 +116,6 @@ void Http1Connection::onReadyRead()
         return;
     case State::Sending: // the next request waits until this answer is out
     case State::Upgraded:
-    case State::Closed:
         return;
     }
 }
@@ -366,6 +371,16 @@ void Http1Connection::close()
     m_socket->skip(m_socket->bytesAvailable());
     m_timer.start(LingerMs);
     if (m_socket->bytesToWrite() == 0)
+        shutdownSending();
+}
+
+void Http1Connection::shutdownSending()
+{
+    // The answer is out: tell the client it is complete while what it still sends is read away.
+    // TLS ends with its close_notify, which Qt sends when it closes.
+    if (qobject_cast<QSslSocket *>(m_socket))
+        m_socket->disconnectFromHost();
+    else
         ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
 }
 

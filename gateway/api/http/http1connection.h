@@ -27,7 +27,7 @@ public:
     ~Http1Connection() override;
 
 private:
-    enum class State { Head, Body, Sending, Lingering, Upgraded, Closed };
+    enum class State { Head, Body, Sending, Lingering, Upgraded };
 
     void onReadyRead();
     void readHead();
@@ -42,6 +42,7 @@ private:
     /// Answers and closes, reading away what the client still sends for a moment so it sees the answer.
     void respondAndClose(HttpResponse response);
     void close();
+    void shutdownSending();
     void armIdle();
 
     QTcpSocket *m_socket;

@@ -5,6 +5,7 @@
 #include "gateway/core/metrics.h"
 
 #include <QLoggingCategory>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QWebSocket>
@@ -122,6 +123,14 @@ HttpServer::HttpServer(Settings settings, Metrics &metrics, QObject *parent)
                                         {{u"reason"_s, describe(r).code}});
     }
     connect(&m_webSocketServer, &QWebSocketServer::newConnection, this, &HttpServer::webSocketReady);
+    if (m_settings.tls.enabled())
+        m_tls = std::make_unique<HttpTls>(m_settings.tls, u"http"_s, metrics);
+}
+
+void HttpServer::reloadTls()
+{
+    if (m_tls)
+        m_tls->reload();
 }
 
 HttpServer::~HttpServer()
@@ -149,6 +158,8 @@ void HttpServer::webSocketRoute(const QString &pattern, WebSocketHandler handler
 
 bool HttpServer::listen(QString *error)
 {
+    if (m_tls && !m_tls->load(error))
+        return false;
     rlimit limit{};
     m_maxConnections = m_settings.limits.maxConnections;
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
@@ -185,7 +196,7 @@ bool HttpServer::listen(QString *error)
 
 void HttpServer::accept(qintptr descriptor)
 {
-    auto *socket = new QTcpSocket;
+    QTcpSocket *socket = m_tls ? new QSslSocket : new QTcpSocket;
     if (!socket->setSocketDescriptor(descriptor)) {
         delete socket;
         return;
@@ -212,6 +223,10 @@ void HttpServer::accept(qintptr descriptor)
     ++m_connections;
     ++m_perAddress[peer];
     m_open.set(m_connections);
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
+        ssl->setSslConfiguration(m_tls->configuration());
+        ssl->startServerEncryption();
+    }
     new Http1Connection(socket, *this, this);
 }
 

@@ -4,6 +4,7 @@
 #include "gateway/api/http/http1parser.h"
 #include "gateway/api/http/httpmessage.h"
 #include "gateway/api/http/httprefusal.h"
+#include "gateway/api/http/httptls.h"
 
 #include <QHash>
 #include <QHostAddress>
@@ -66,6 +67,8 @@ public:
         Limits limits;
         /// Host header values (name or address, without port, lower case) accepted; empty: any.
         QStringList allowedHosts;
+        /// With a certificate, the port speaks HTTPS and WSS only.
+        HttpTls::Settings tls;
     };
 
     using Handler = std::function<HttpResponse(const HttpRequest &request, const QStringList &args)>;
@@ -91,8 +94,11 @@ public:
                         quint64 maxMessageBytes);
     void setGate(Gate gate) { m_gate = std::move(gate); }
 
-    /// Binds every address; false with `error` set when one cannot be bound.
+    /// Loads the TLS files and binds every address; false with `error` set when the files cannot be
+    /// used or no address can be bound.
     bool listen(QString *error);
+    /// Loads the TLS certificate and key again (SIGHUP); the ones in use stay if the new ones are bad.
+    void reloadTls();
     [[nodiscard]] quint16 port() const { return m_port; }
     [[nodiscard]] const Settings &settings() const { return m_settings; }
     /// Open connections, WebSockets included.
@@ -167,6 +173,7 @@ private:
     QHash<QHostAddress, int> m_perAddress;
     std::map<HttpRefusal, Counter *> m_refused;
     Gauge &m_open;
+    std::unique_ptr<HttpTls> m_tls;
     QWebSocketServer m_webSocketServer;
     /// Upgrades on their way through the WebSocket handshake, by peer address and port.
     QHash<QPair<QHostAddress, quint16>, PendingUpgrade> m_pending;
