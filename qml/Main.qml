@@ -15,6 +15,7 @@ ApplicationWindow {
     required property bool kiosk
     required property string initialUrl
     required property string initialToken
+    required property string initialCaFile
 
     /// "overview", "devices", "device", "alerts", "firmware" or "settings".
     property string currentPage: "overview"
@@ -93,6 +94,7 @@ ApplicationWindow {
         id: api
         url: root.initialUrl.length > 0 ? root.initialUrl : settings.url
         token: root.initialToken.length > 0 ? root.initialToken : settings.token
+        caFile: root.initialCaFile
         onActionFailed: (action, code, message) => {
             const text = code === "forbidden"
                     ? qsTr("%1: read-only access").arg(root.actionLabel(action))

@@ -17,17 +17,17 @@ inline constexpr QStringView Cleared = u"cleared";
 } // namespace alertstate
 
 /// Something an operator should look at, raised by an alert rule (offline, threshold, no_data,
-/// anomaly, outbox_overflow). A repeat of an open alert (same rule, device and metric) counts up
+/// anomaly, outbox_overflow, certificate_expiry). A repeat of an open alert (same rule, device and metric) counts up
 /// `count` and `lastAtMs` instead of making a new alert.
 struct Alert
 {
     quint64 id = 0;
     QString rule; ///< id of the rule that raised it
-    QString kind; ///< the rule's kind: offline, threshold, no_data, anomaly, outbox_overflow
+    QString kind; ///< the rule's kind: offline, threshold, no_data, anomaly, outbox_overflow, certificate_expiry
     QString severity; ///< info, warning or critical
     QString state = alertstate::Active.toString();
     QString deviceId;
-    QString metric; ///< for threshold and anomaly: the metric; for outbox_overflow: the sink
+    QString metric; ///< threshold, anomaly: the metric; outbox_overflow: the sink; certificate_expiry: the listener
     double value = 0.0;
     double zScore = 0.0;
     double mean = 0.0;

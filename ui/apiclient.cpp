@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QJSValue>
 #include <QNetworkRequest>
+#include <QSslConfiguration>
 
 #include <algorithm>
 
@@ -117,6 +118,26 @@ void ApiClient::connectSocket()
     connect(&m_socket, &QWebSocket::connected, this, &ApiClient::onConnected);
     connect(&m_socket, &QWebSocket::disconnected, this, &ApiClient::onDisconnected);
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &ApiClient::onTextMessage);
+    // Never ignored: the person is told what is wrong with the gateway's certificate.
+    connect(&m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+        QStringList problems;
+        for (const QSslError &e : errors)
+            problems.append(e.errorString());
+        problems.removeDuplicates();
+        m_certificateProblem = problems.join(u"; "_s);
+        qCWarning(lcDashboard).noquote() << "certificate of" << m_url << "not trusted:" << m_certificateProblem;
+    });
+}
+
+void ApiClient::setCaFile(const QString &path)
+{
+    if (path == m_caFile)
+        return;
+    m_caFile = path;
+    m_trusted = path.isEmpty() ? QList<QSslCertificate>() : QSslCertificate::fromPath(path, QSsl::Pem);
+    if (!path.isEmpty() && m_trusted.isEmpty())
+        setLastError(tr("no CA certificate in %1").arg(path));
+    emit caFileChanged();
 }
 
 void ApiClient::setUrl(const QString &url)
@@ -244,6 +265,11 @@ void ApiClient::startConnection()
     qCDebug(lcDashboard) << "connecting to" << url;
     setState(Connecting);
     m_handshakeTimer.start();
+    m_certificateProblem.clear();
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    if (!m_trusted.isEmpty())
+        ssl.setCaCertificates(ssl.caCertificates() + m_trusted);
+    m_socket.setSslConfiguration(ssl);
     m_socket.open(QNetworkRequest(url));
 }
 
@@ -272,7 +298,9 @@ void ApiClient::onDisconnected()
         m_tokenRefused = true;
         setLastError(tr("token refused"));
     } else if (!m_tokenRefused && m_wantOpen) {
-        if (m_socket.error() != QAbstractSocket::UnknownSocketError && m_state != Connected)
+        if (!m_certificateProblem.isEmpty() && m_state != Connected)
+            setLastError(tr("gateway certificate not trusted: %1").arg(m_certificateProblem));
+        else if (m_socket.error() != QAbstractSocket::UnknownSocketError && m_state != Connected)
             setLastError(m_socket.errorString().toLower());
         else if (m_state == Connected)
             setLastError(tr("connection lost"));

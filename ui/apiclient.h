@@ -15,6 +15,7 @@
 #include <QTimer>
 #include <QUrl>
 #include <QVariantMap>
+#include <QSslCertificate>
 #include <QWebSocket>
 
 #include <functional>
@@ -28,6 +29,8 @@ class ApiClient : public QObject
     QML_ELEMENT
     Q_PROPERTY(QString url READ url WRITE setUrl NOTIFY urlChanged)
     Q_PROPERTY(QString token READ token WRITE setToken NOTIFY tokenChanged)
+    /// A PEM file of CA certificates trusted for wss:// besides the system's (a gateway's own CA).
+    Q_PROPERTY(QString caFile READ caFile WRITE setCaFile NOTIFY caFileChanged)
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
     /// Seconds left before the next try while Waiting.
     Q_PROPERTY(int reconnectIn READ reconnectIn NOTIFY reconnectInChanged)
@@ -69,6 +72,8 @@ public:
     [[nodiscard]] QString user() const { return m_user; }
     [[nodiscard]] bool canWrite() const;
     [[nodiscard]] QString lastError() const { return m_lastError; }
+    [[nodiscard]] QString caFile() const { return m_caFile; }
+    void setCaFile(const QString &path);
     [[nodiscard]] QVariantMap status() const { return m_status; }
     [[nodiscard]] QString httpBaseUrl() const;
     [[nodiscard]] DeviceModel *devices() const { return m_devices; }
@@ -113,6 +118,7 @@ signals:
     void gatewayChanged();
     void sessionChanged();
     void lastErrorChanged();
+    void caFileChanged();
     void statusChanged();
     void replied(int id, bool ok, const QVariant &result, const QString &code, const QString &message);
     void actionFailed(const QString &action, const QString &code, const QString &message);
@@ -167,6 +173,9 @@ private:
     QString m_role;
     QString m_user;
     QString m_lastError;
+    QString m_caFile;
+    QList<QSslCertificate> m_trusted; ///< from m_caFile
+    QString m_certificateProblem; ///< why the last TLS handshake did not trust the gateway
     QVariantMap m_status;
     bool m_wantOpen = false; ///< open() was called and close() not since
     bool m_tokenRefused = false; ///< no retries until url/token change or reconnectNow()

@@ -47,6 +47,19 @@ void AppSettings::setToken(const QString &token)
     emit tokenChanged();
 }
 
+QString AppSettings::caFile() const
+{
+    return m_settings.value(u"ca_file"_s).toString();
+}
+
+void AppSettings::setCaFile(const QString &path)
+{
+    if (path == caFile())
+        return;
+    m_settings.setValue(u"ca_file"_s, path);
+    emit caFileChanged();
+}
+
 QString AppSettings::language() const
 {
     return m_settings.value(u"language"_s).toString();

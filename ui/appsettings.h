@@ -4,13 +4,15 @@
 #include <QQmlEngine>
 #include <QSettings>
 
-/// The dashboard's saved settings (QSettings "EdgeGate"/"Dashboard"): gateway url, token and language.
+/// The dashboard's saved settings (QSettings "EdgeGate"/"Dashboard"): gateway url, token, the CA file
+/// trusted for wss:// and language.
 class AppSettings : public QObject
 {
     Q_OBJECT
     QML_ELEMENT
     Q_PROPERTY(QString url READ url WRITE setUrl NOTIFY urlChanged)
     Q_PROPERTY(QString token READ token WRITE setToken NOTIFY tokenChanged)
+    Q_PROPERTY(QString caFile READ caFile WRITE setCaFile NOTIFY caFileChanged)
     /// "" for the system locale, "en" or "de".
     Q_PROPERTY(QString language READ language WRITE setLanguage NOTIFY languageChanged)
 
@@ -21,6 +23,8 @@ public:
     void setUrl(const QString &url);
     [[nodiscard]] QString token() const;
     void setToken(const QString &token);
+    [[nodiscard]] QString caFile() const;
+    void setCaFile(const QString &path);
     [[nodiscard]] QString language() const;
     void setLanguage(const QString &language);
 
@@ -34,6 +38,7 @@ public:
 signals:
     void urlChanged();
     void tokenChanged();
+    void caFileChanged();
     void languageChanged();
 
 private:

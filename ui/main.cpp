@@ -25,6 +25,7 @@ struct Options
     bool tokenSet = false;
     QString url;
     QString token;
+    QString caFile;
 };
 
 /// --help and --version answer without a display: the arguments are read before the GUI starts.
@@ -41,9 +42,13 @@ Options parseArguments(int &argc, char **argv)
         u"url"_s, u"Gateway WebSocket URL (default: the saved one, else ws://127.0.0.1:8080/ws)."_s, u"url"_s);
     const QCommandLineOption tokenOption(u"token"_s, u"API token (default: the saved one)."_s, u"token"_s);
     const QCommandLineOption kioskOption(u"kiosk"_s, u"Full screen, frameless, touch layout."_s);
-    parser.addOptions({urlOption, tokenOption, kioskOption});
+    const QCommandLineOption caOption(
+        u"ca-file"_s, u"PEM file of the CA that signed the gateway's certificate, for wss:// (default: the saved one)."_s,
+        u"file"_s);
+    parser.addOptions({urlOption, tokenOption, kioskOption, caOption});
     parser.process(app);
-    return {parser.isSet(kioskOption), parser.isSet(tokenOption), parser.value(urlOption), parser.value(tokenOption)};
+    return {parser.isSet(kioskOption), parser.isSet(tokenOption), parser.value(urlOption), parser.value(tokenOption),
+            parser.value(caOption)};
 }
 
 } // namespace
@@ -73,7 +78,11 @@ int main(int argc, char *argv[])
 
     QQmlApplicationEngine engine;
     engine.addImportPath(u"qrc:/qt/qml"_s); // where qt_add_qml_module puts the modules' qmldir files
-    engine.setInitialProperties({{u"kiosk"_s, options.kiosk}, {u"initialUrl"_s, url}, {u"initialToken"_s, token}});
+    const QString caFile = options.caFile.isEmpty() ? settings.caFile() : options.caFile;
+    engine.setInitialProperties({{u"kiosk"_s, options.kiosk},
+                                 {u"initialUrl"_s, url},
+                                 {u"initialToken"_s, token},
+                                 {u"initialCaFile"_s, caFile}});
     const QUrl mainUrl(u"qrc:/qt/qml/EdgeGate/Pages/Main.qml"_s);
     QObject::connect(
         &engine, &QQmlApplicationEngine::objectCreated, &app,

@@ -305,6 +305,11 @@ bool Gateway::startHealth(QString *error)
     if (!m_alertRules->load(&loadError))
         qCCritical(lcGateway).noquote() << loadError << "- using the alert rules of the config file";
     m_alertEngine->setRules(m_alertRules->rules());
+    if (HttpTls *tls = m_httpServer->tls()) {
+        connect(tls, &HttpTls::expiryChecked, m_alertEngine.get(), [this](const QString &listener, const QDateTime &at) {
+            m_alertEngine->onCertificateExpiry(listener, at.toMSecsSinceEpoch());
+        });
+    }
     return true;
 }
 

@@ -35,6 +35,7 @@ void AlertEngine::setRules(const QList<AlertRule> &rules)
     m_noData.clear();
     m_anomaly.clear();
     m_outbox.clear();
+    m_certificates.clear();
     m_thresholdByMetric.clear();
     m_deadlines.clear();
     m_queue.clear();
@@ -52,6 +53,9 @@ void AlertEngine::setRules(const QList<AlertRule> &rules)
             break;
         case AlertRule::Kind::OutboxOverflow:
             m_outbox.append(i);
+            break;
+        case AlertRule::Kind::CertificateExpiry:
+            m_certificates.append(i);
             break;
         case AlertRule::Kind::Threshold:
             m_thresholdByMetric[m_rules[i].metric].append(i);
@@ -174,6 +178,7 @@ void AlertEngine::fire(const Deadline &d)
         break;
     case AlertRule::Kind::Anomaly:
     case AlertRule::Kind::OutboxOverflow:
+    case AlertRule::Kind::CertificateExpiry:
         break;
     }
 }
@@ -315,6 +320,28 @@ void AlertEngine::onOutboxDropped(const QString &sink, quint64 count, const QStr
         schedule({now + r.clearAfter.count(), Action::Clear, i, {}, sink, 0.0});
     }
     arm();
+}
+
+void AlertEngine::onCertificateExpiry(const QString &listener, qint64 expiryMs)
+{
+    const qint64 now = m_now();
+    const double daysLeft = double(expiryMs - now) / (24.0 * 3600 * 1000);
+    for (const int i : std::as_const(m_certificates)) {
+        const AlertRule &r = m_rules[i];
+        const bool open = m_alerts.findOpen(r.id, {}, listener) != nullptr;
+        if (expiryMs - now > r.before.count()) {
+            if (open)
+                m_alerts.clearOpen(r.id, {}, listener, now);
+            continue;
+        }
+        if (open)
+            continue;
+        const QString when = QDateTime::fromMSecsSinceEpoch(expiryMs, Qt::UTC).toString(Qt::ISODate);
+        raise(i, {}, listener, daysLeft,
+              expiryMs <= now ? u"the TLS certificate of the %1 listener expired at %2"_s.arg(listener, when)
+                              : u"the TLS certificate of the %1 listener expires at %2, in %3 days"_s.arg(
+                                    listener, when, QString::number(daysLeft, 'f', 1)));
+    }
 }
 
 } // namespace edgegate

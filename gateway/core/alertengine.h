@@ -44,6 +44,9 @@ public:
     void onTelemetry(const Envelope &envelope);
     void onAnomaly(const Anomaly &anomaly);
     void onOutboxDropped(const QString &sink, quint64 count, const QString &reason);
+    /// A TLS listener's certificate and when it expires (ms since the epoch); called on every load
+    /// and now and then: the alert is open while the expiry is within the rule's `before`.
+    void onCertificateExpiry(const QString &listener, qint64 expiryMs);
 
     /// Runs the deadlines that are due and re-arms the timer.
     void tick();
@@ -84,6 +87,7 @@ private:
     QList<int> m_noData;
     QList<int> m_anomaly;
     QList<int> m_outbox;
+    QList<int> m_certificates;
     QHash<QString, QList<int>> m_thresholdByMetric;
     QHash<QString, Deadline> m_deadlines; // key() -> deadline
     std::set<std::pair<qint64, QString>> m_queue; // (due, key), earliest first

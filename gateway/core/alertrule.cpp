@@ -78,6 +78,8 @@ QString alertRuleKindName(AlertRule::Kind kind)
         return u"anomaly"_s;
     case AlertRule::Kind::OutboxOverflow:
         return u"outbox_overflow"_s;
+    case AlertRule::Kind::CertificateExpiry:
+        return u"certificate_expiry"_s;
     }
     return {};
 }
@@ -97,7 +99,7 @@ std::optional<AlertRule> alertRuleFromJson(const QJsonObject &json, QString *err
         return std::nullopt;
     };
     static const QSet<QString> known{u"id"_s,    u"kind"_s,  u"severity"_s, u"selector"_s,   u"metric"_s,
-                                     u"above"_s, u"below"_s, u"for"_s,      u"clear_after"_s};
+                                     u"above"_s, u"below"_s, u"for"_s,      u"clear_after"_s, u"before"_s};
     for (auto it = json.begin(); it != json.end(); ++it) {
         if (!known.contains(it.key()))
             return fail(it.key() + u": unknown key"_s);
@@ -109,14 +111,14 @@ std::optional<AlertRule> alertRuleFromJson(const QJsonObject &json, QString *err
     const QString kind = json.value(u"kind"_s).toString();
     bool kindKnown = false;
     for (auto k : {AlertRule::Kind::Offline, AlertRule::Kind::Threshold, AlertRule::Kind::NoData,
-                   AlertRule::Kind::Anomaly, AlertRule::Kind::OutboxOverflow}) {
+                   AlertRule::Kind::Anomaly, AlertRule::Kind::OutboxOverflow, AlertRule::Kind::CertificateExpiry}) {
         if (alertRuleKindName(k) == kind) {
             r.kind = k;
             kindKnown = true;
         }
     }
     if (!kindKnown)
-        return fail(u"kind: expected offline, threshold, no_data, anomaly or outbox_overflow"_s);
+        return fail(u"kind: expected offline, threshold, no_data, anomaly, outbox_overflow or certificate_expiry"_s);
     if (json.contains(u"severity"_s)) {
         r.severity = json.value(u"severity"_s).toString();
         if (!isAlertSeverity(r.severity))
@@ -168,8 +170,16 @@ std::optional<AlertRule> alertRuleFromJson(const QJsonObject &json, QString *err
     } else if (r.above || r.below || !r.metric.isEmpty()) {
         return fail(u"metric: only threshold rules take metric, above and below"_s);
     }
-    if (r.kind == AlertRule::Kind::OutboxOverflow && r.hasSelector())
-        return fail(u"selector: outbox_overflow rules are about the gateway, not devices"_s);
+    if ((r.kind == AlertRule::Kind::OutboxOverflow || r.kind == AlertRule::Kind::CertificateExpiry) && r.hasSelector())
+        return fail(u"selector: %1 rules are about the gateway, not devices"_s.arg(alertRuleKindName(r.kind)));
+    if (json.contains(u"before"_s)) {
+        if (r.kind != AlertRule::Kind::CertificateExpiry)
+            return fail(u"before: only certificate_expiry rules take before"_s);
+        const auto d = duration(json.value(u"before"_s), &bad);
+        if (bad || !d || d->count() == 0)
+            return fail(u"before: expected a duration such as 14d, more than 0 (at most a year)"_s);
+        r.before = *d;
+    }
     return r;
 }
 
@@ -200,6 +210,9 @@ QJsonObject alertRuleToJson(const AlertRule &rule)
     case AlertRule::Kind::Anomaly:
     case AlertRule::Kind::OutboxOverflow:
         o.insert(u"clear_after"_s, formatDuration(rule.clearAfter));
+        break;
+    case AlertRule::Kind::CertificateExpiry:
+        o.insert(u"before"_s, formatDuration(rule.before));
         break;
     }
     return o;
@@ -256,7 +269,11 @@ QList<AlertRule> defaultAlertRules()
     offline.id = u"offline"_s;
     offline.kind = AlertRule::Kind::Offline;
     offline.severity = u"warning"_s;
-    return {anomaly, overflow, offline};
+    AlertRule certificate;
+    certificate.id = u"certificate_expiry"_s;
+    certificate.kind = AlertRule::Kind::CertificateExpiry;
+    certificate.severity = u"warning"_s;
+    return {anomaly, overflow, offline, certificate};
 }
 
 } // namespace edgegate

@@ -15,7 +15,7 @@ namespace edgegate {
 /// When an alert is raised and when it clears; see docs/rest-api.md (alert rules).
 struct AlertRule
 {
-    enum class Kind { Offline, Threshold, NoData, Anomaly, OutboxOverflow };
+    enum class Kind { Offline, Threshold, NoData, Anomaly, OutboxOverflow, CertificateExpiry };
 
     QString id;
     Kind kind = Kind::Offline;
@@ -28,6 +28,8 @@ struct AlertRule
     std::optional<double> below; ///< threshold: alert while the value is below this
     std::chrono::milliseconds forDuration{0}; ///< offline, threshold, no_data: how long before it fires
     std::chrono::milliseconds clearAfter{std::chrono::minutes(5)}; ///< anomaly, outbox_overflow: quiet time
+    /// certificate_expiry: how long before a TLS certificate expires the alert is raised
+    std::chrono::milliseconds before{std::chrono::hours(24 * 14)};
 
     [[nodiscard]] bool matches(const QString &deviceId, const QString &type) const;
     /// Whether the selector looks at device types (so callers can skip the registry lookup).
@@ -46,7 +48,7 @@ struct AlertRule
 [[nodiscard]] QJsonArray alertRulesToJson(const QList<AlertRule> &rules);
 
 /// The rules in force when none are configured: anomaly (warning), outbox_overflow (critical),
-/// offline (warning).
+/// offline (warning), certificate_expiry (warning, 14 days before).
 [[nodiscard]] QList<AlertRule> defaultAlertRules();
 
 } // namespace edgegate

@@ -24,7 +24,7 @@ AlertStore::AlertStore(int maxKept, Metrics &metrics, QObject *parent)
                                       u"Batched alert writes that failed (retried at the next flush)."_s))
 {
     // Every series exists from the start, so rates work before the first alert.
-    for (const QString &kind : {u"offline"_s, u"anomaly"_s, u"outbox_overflow"_s}) {
+    for (const QString &kind : {u"offline"_s, u"anomaly"_s, u"outbox_overflow"_s, u"certificate_expiry"_s}) {
         for (const QString &severity : {u"warning"_s, u"critical"_s})
             alertCounter(kind, severity);
     }

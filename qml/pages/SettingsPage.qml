@@ -20,6 +20,7 @@ Page {
     function load() {
         urlField.text = settings.url !== "" ? settings.url : api.url
         tokenField.text = settings.token !== "" ? settings.token : api.token
+        caField.text = settings.caFile !== "" ? settings.caFile : api.caFile
         const i = languageBox.indexOfValue(settings.language)
         languageBox.currentIndex = i >= 0 ? i : 0
     }
@@ -28,13 +29,16 @@ Page {
     function apply() {
         const url = urlField.text.trim()
         const token = tokenField.text.trim()
+        const caFile = caField.text.trim()
         const languageChanged = settings.language !== languageBox.currentValue
         settings.url = url
         settings.token = token
+        settings.caFile = caFile
         settings.language = languageBox.currentValue
-        if (api.url !== url || api.token !== token) {
+        if (api.url !== url || api.token !== token || api.caFile !== caFile) {
             api.url = url
             api.token = token
+            api.caFile = caFile
             api.open()
         } else {
             api.reconnectNow()
@@ -154,6 +158,20 @@ Page {
                         checkable: true
                         text: checked ? qsTr("Hide") : qsTr("Show")
                     }
+                }
+
+                Label {
+                    text: qsTr("CA certificate")
+                    color: Theme.text
+                }
+                TextField {
+                    id: caField
+                    objectName: "caField"
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: Theme.touchTarget
+                    placeholderText: qsTr("PEM file, for a wss:// gateway with a certificate of its own CA")
+                    inputMethodHints: Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
+                    onAccepted: page.apply()
                 }
 
                 Label {

@@ -594,4 +594,38 @@ double metricValue(const QByteArray &metricsText, const QString &series)
     return -1;
 }
 
+bool TestPki::openssl(const QStringList &args)
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(u"openssl"_s, args);
+    if (!p.waitForFinished(30000) || p.exitCode() != 0) {
+        qWarning("openssl %s: %s", qPrintable(args.join(u' ')), p.readAll().constData());
+        return false;
+    }
+    return true;
+}
+
+bool TestPki::makeCa(const QString &name)
+{
+    return openssl({u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:prime256v1"_s,
+                    u"-nodes"_s, u"-keyout"_s, path(name + u".key"_s), u"-out"_s, path(name + u".crt"_s), u"-days"_s,
+                    u"30"_s, u"-subj"_s, u"/CN=EdgeGate test "_s + name});
+}
+
+bool TestPki::issue(const QString &name, const QString &commonName, const QString &ca, int days)
+{
+    QFile ext(path(name + u".ext"_s));
+    if (!ext.open(QIODevice::WriteOnly))
+        return false;
+    ext.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n");
+    ext.close();
+    return openssl({u"req"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:prime256v1"_s, u"-nodes"_s,
+                    u"-keyout"_s, path(name + u".key"_s), u"-out"_s, path(name + u".csr"_s), u"-subj"_s,
+                    u"/CN="_s + commonName})
+        && openssl({u"x509"_s, u"-req"_s, u"-in"_s, path(name + u".csr"_s), u"-CA"_s, path(ca + u".crt"_s),
+                    u"-CAkey"_s, path(ca + u".key"_s), u"-CAcreateserial"_s, u"-days"_s, QString::number(days),
+                    u"-out"_s, path(name + u".crt"_s), u"-extfile"_s, ext.fileName()});
+}
+
 } // namespace testsupport

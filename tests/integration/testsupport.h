@@ -196,4 +196,23 @@ bool promtoolCheck(const QByteArray &metricsText, QString *output);
 /// The value of one sample line in a Prometheus exposition (`name{labels}`), or -1 when absent.
 double metricValue(const QByteArray &metricsText, const QString &series);
 
+/// Keys and certificates made with the openssl command, as files `{name}.key` and `{name}.crt` in `dir`.
+class TestPki
+{
+public:
+    explicit TestPki(const QString &dir)
+        : m_dir(dir)
+    {
+    }
+    /// A self-signed CA (EC P-256, 30 days).
+    bool makeCa(const QString &name);
+    /// A certificate for 127.0.0.1 and localhost, for servers and clients, signed by the CA `ca`.
+    bool issue(const QString &name, const QString &commonName, const QString &ca, int days = 30);
+    [[nodiscard]] QString path(const QString &file) const { return m_dir + u'/' + file; }
+
+private:
+    bool openssl(const QStringList &args);
+    QString m_dir;
+};
+
 } // namespace testsupport

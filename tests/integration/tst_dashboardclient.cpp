@@ -129,6 +129,7 @@ private slots:
     void firmwareUploadAndCampaign();
     void snapshotsLargerThanClientFrames();
     void requestsFromFailedRepliesAreRefused();
+    void wssShowsCertificateProblems();
 };
 
 void TestDashboardClient::initTestCase()
@@ -585,6 +586,37 @@ void TestDashboardClient::firmwareUploadAndCampaign()
     QTRY_COMPARE_WITH_TIMEOUT(second.campaigns()->count(), 1, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(second.firmware()->count(), 1, 5000);
     QCOMPARE(sim.terminate(), 0);
+}
+
+void TestDashboardClient::wssShowsCertificateProblems()
+{
+    QTemporaryDir dir;
+    TestPki pki(dir.path());
+    QVERIFY(pki.makeCa(u"ca"_s));
+    QVERIFY(pki.issue(u"gateway"_s, u"gateway"_s, u"ca"_s));
+    Site site;
+    site.gateway.setHttps({u"--cacert"_s, pki.path(u"ca.crt"_s)});
+    QVERIFY(site.start({}, u"  tls:\n    cert_file: %1\n    key_file: %2\n"_s.arg(pki.path(u"gateway.crt"_s),
+                                                                               pki.path(u"gateway.key"_s))));
+    const QString url = u"wss://127.0.0.1:%1/ws"_s.arg(site.gateway.httpPort());
+
+    // A certificate from a CA the machine does not know: the person sees why, and no session starts.
+    ApiClient untrusting;
+    untrusting.setUrl(url);
+    untrusting.open();
+    QTRY_VERIFY_WITH_TIMEOUT(untrusting.lastError().startsWith(u"gateway certificate not trusted: "_s), 20000);
+    QVERIFY2(untrusting.lastError().contains(u"issuer"_s, Qt::CaseInsensitive), qPrintable(untrusting.lastError()));
+    QVERIFY(untrusting.state() != ApiClient::Connected);
+    untrusting.close();
+
+    // With the gateway's CA given, it connects.
+    ApiClient trusting;
+    trusting.setCaFile(pki.path(u"ca.crt"_s));
+    trusting.setUrl(url);
+    trusting.open();
+    QTRY_COMPARE_WITH_TIMEOUT(trusting.state(), ApiClient::Connected, ConnectTimeoutMs);
+    QVERIFY(trusting.lastError().isEmpty());
+    QCOMPARE(trusting.httpBaseUrl(), u"https://127.0.0.1:%1"_s.arg(site.gateway.httpPort()));
 }
 
 QTEST_MAIN(TestDashboardClient)

@@ -220,7 +220,7 @@ void TestHealth::thresholdRuleFromApi()
     QCOMPARE(m_http->send("PUT", u"/api/v1/alert-rules/bad"_s, R"({"kind": "threshold"})").status, 400);
     const QJsonObject rules = m_http->get(u"/api/v1/alert-rules"_s).json();
     QCOMPARE(rules.value(u"source"_s).toString(), u"api"_s);
-    QCOMPARE(rules.value(u"rules"_s).toArray().size(), 4); // the three defaults and this one
+    QCOMPARE(rules.value(u"rules"_s).toArray().size(), 5); // the four defaults and this one
 
     QVERIFY(publish(m_broker.port(), u"devices/dev-h/telemetry"_s, R"({"t": 60})"));
     const QString query = u"/api/v1/alerts?state=active&severity=critical&device=dev-h"_s;

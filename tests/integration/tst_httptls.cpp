@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSslConfiguration>
@@ -27,12 +28,10 @@ private slots:
     void reloadWithoutRestart();
     void clientCertificates();
     void badFilesStopTheStart();
+    void expiryAlert();
 
 private:
     [[nodiscard]] QString path(const QString &name) const { return m_dir.filePath(name); }
-    bool openssl(const QStringList &args);
-    /// A key and a certificate for 127.0.0.1 and localhost named `name`, signed by the CA `ca`.
-    bool issue(const QString &name, const QString &commonName, const QString &ca);
     [[nodiscard]] QString tlsYaml(const QString &clientCa = {}) const;
     /// The subject of the certificate the gateway presents now.
     [[nodiscard]] QByteArray servedSubject(quint16 port);
@@ -44,35 +43,9 @@ private:
     void install(const QString &cert, const QString &key);
 
     QTemporaryDir m_dir;
+    TestPki m_pki{m_dir.path()};
     std::unique_ptr<Broker> m_broker;
 };
-
-bool TestHttpTls::openssl(const QStringList &args)
-{
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(u"openssl"_s, args);
-    if (!p.waitForFinished(30000) || p.exitCode() != 0) {
-        qWarning("openssl %s: %s", qPrintable(args.join(u' ')), p.readAll().constData());
-        return false;
-    }
-    return true;
-}
-
-bool TestHttpTls::issue(const QString &name, const QString &commonName, const QString &ca)
-{
-    QFile ext(path(name + u".ext"_s));
-    if (!ext.open(QIODevice::WriteOnly))
-        return false;
-    ext.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n");
-    ext.close();
-    return openssl({u"req"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:prime256v1"_s, u"-nodes"_s,
-                    u"-keyout"_s, path(name + u".key"_s), u"-out"_s, path(name + u".csr"_s), u"-subj"_s,
-                    u"/CN="_s + commonName})
-        && openssl({u"x509"_s, u"-req"_s, u"-in"_s, path(name + u".csr"_s), u"-CA"_s, path(ca + u".crt"_s),
-                    u"-CAkey"_s, path(ca + u".key"_s), u"-CAcreateserial"_s, u"-days"_s, u"30"_s, u"-out"_s,
-                    path(name + u".crt"_s), u"-extfile"_s, ext.fileName()});
-}
 
 QString TestHttpTls::tlsYaml(const QString &clientCa) const
 {
@@ -110,16 +83,14 @@ QByteArray TestHttpTls::servedSubject(quint16 port)
 void TestHttpTls::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    for (const QString &ca : {u"ca"_s, u"clientca"_s}) {
-        QVERIFY(openssl({u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:prime256v1"_s,
-                         u"-nodes"_s, u"-keyout"_s, path(ca + u".key"_s), u"-out"_s, path(ca + u".crt"_s), u"-days"_s,
-                         u"30"_s, u"-subj"_s, u"/CN=EdgeGate test "_s + ca}));
-    }
-    QVERIFY(issue(u"first"_s, u"first"_s, u"ca"_s));
-    QVERIFY(issue(u"second"_s, u"second"_s, u"ca"_s));
-    QVERIFY(issue(u"third"_s, u"third"_s, u"ca"_s));
-    QVERIFY(issue(u"operator"_s, u"operator"_s, u"clientca"_s));
-    QVERIFY(issue(u"stranger"_s, u"stranger"_s, u"ca"_s));
+    QVERIFY(m_pki.makeCa(u"ca"_s));
+    QVERIFY(m_pki.makeCa(u"clientca"_s));
+    QVERIFY(m_pki.issue(u"first"_s, u"first"_s, u"ca"_s));
+    QVERIFY(m_pki.issue(u"second"_s, u"second"_s, u"ca"_s));
+    QVERIFY(m_pki.issue(u"third"_s, u"third"_s, u"ca"_s));
+    QVERIFY(m_pki.issue(u"operator"_s, u"operator"_s, u"clientca"_s));
+    QVERIFY(m_pki.issue(u"stranger"_s, u"stranger"_s, u"ca"_s));
+    QVERIFY(m_pki.issue(u"soon"_s, u"soon"_s, u"ca"_s, 10));
     m_broker = std::make_unique<Broker>();
     QVERIFY(m_broker->start());
 }
@@ -209,6 +180,27 @@ void TestHttpTls::badFilesStopTheStart()
     gw.setHttps({u"-k"_s});
     QVERIFY(!gw.start(yaml));
     QVERIFY(gw.output().contains(u"does not belong to the certificate"_s));
+}
+
+void TestHttpTls::expiryAlert()
+{
+    // A certificate 10 days from its end raises the default certificate_expiry alert (14 days);
+    // one 30 days away clears it once it is loaded.
+    install(u"soon.crt"_s, u"soon.key"_s);
+    Gateway gw;
+    const QStringList ca{u"--cacert"_s, path(u"ca.crt"_s)};
+    gw.setHttps(ca);
+    QVERIFY(gw.start(gw.config(m_broker->port(), {}, {}, tlsYaml())));
+    const auto openAlerts = [&] {
+        return curlUrl(https(gw.httpPort(), u"/api/v1/alerts?state=active"_s), ca).json().value(u"alerts"_s).toArray();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(openAlerts().size(), 1, 10000);
+    const QJsonObject alert = openAlerts().first().toObject();
+    QCOMPARE(alert.value(u"kind"_s).toString(), u"certificate_expiry"_s);
+    QCOMPARE(alert.value(u"metric"_s).toString(), u"http"_s);
+    QVERIFY(alert.value(u"message"_s).toString().contains(u"expires"_s));
+    install(u"first.crt"_s, u"first.key"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(openAlerts().size(), 0, 20000);
 }
 
 QTEST_GUILESS_MAIN(TestHttpTls)

@@ -17,7 +17,8 @@ TestCase {
 
     function createMain(url, token, kiosk) {
         const main = createTemporaryObject(mainComponent, testCase,
-                                           { kiosk: kiosk, initialUrl: url, initialToken: token })
+                                           { kiosk: kiosk, initialUrl: url, initialToken: token,
+                                             initialCaFile: "" })
         verify(main)
         // Kiosk asks for full screen; the test looks at a kiosk panel's size.
         main.visibility = Window.Windowed

@@ -323,7 +323,8 @@ bool shoot(const Size &size, Site &site, const QDir &out)
     engine.addImportPath(u"qrc:/qt/qml"_s); // where the modules' qmldir files are (Qt 6.4 does not look there)
     engine.setInitialProperties({{u"kiosk"_s, size.kiosk},
                                  {u"initialUrl"_s, site.url()},
-                                 {u"initialToken"_s, QString::fromLatin1(AdminToken)}});
+                                 {u"initialToken"_s, QString::fromLatin1(AdminToken)},
+                                 {u"initialCaFile"_s, QString()}});
     engine.load(QUrl(u"qrc:/qt/qml/EdgeGate/Pages/Main.qml"_s));
     if (engine.rootObjects().isEmpty())
         return false;

@@ -86,6 +86,7 @@ private slots:
     void lifecycle();
     void selectors();
     void defaults();
+    void certificateExpiry();
 };
 
 void TestAlertEngine::ruleParsing_data()
@@ -98,6 +99,12 @@ void TestAlertEngine::ruleParsing_data()
     QTest::addRow("threshold as text") << QByteArray(R"({"id":"t","kind":"threshold","metric":"t","below":"-5.5"})")
                                        << QString();
     QTest::addRow("no id") << QByteArray(R"({"kind":"offline"})") << u"id:"_s;
+    QTest::addRow("certificate_expiry") << QByteArray(R"({"id":"c","kind":"certificate_expiry","before":"30d"})")
+                                        << QString();
+    QTest::addRow("before on another kind") << QByteArray(R"({"id":"c","kind":"offline","before":"30d"})")
+                                            << u"before:"_s;
+    QTest::addRow("certificate_expiry with a selector")
+        << QByteArray(R"({"id":"c","kind":"certificate_expiry","selector":{"devices":["d"]}})") << u"selector:"_s;
     QTest::addRow("bad id") << QByteArray(R"({"id":"a b","kind":"offline"})") << u"id:"_s;
     QTest::addRow("bad kind") << QByteArray(R"({"id":"a","kind":"loud"})") << u"kind:"_s;
     QTest::addRow("bad severity") << QByteArray(R"({"id":"a","kind":"offline","severity":"fatal"})") << u"severity:"_s;
@@ -327,20 +334,50 @@ void TestAlertEngine::selectors()
 void TestAlertEngine::defaults()
 {
     const QList<AlertRule> rules = defaultAlertRules();
-    QCOMPARE(rules.size(), 3);
+    QCOMPARE(rules.size(), 4);
     Fixture f(rules);
     f.engine.onAnomaly({u"d"_s, u"t"_s, 100, 5, 10, 2, f.now});
     f.engine.onOutboxDropped(u"influxdb"_s, 1, u"overflow"_s);
     f.registry.admit(u"d"_s, Protocol::Mqtt, f.now);
     f.registry.setReportedStatus(u"d"_s, DeviceStatus::Offline, f.now);
+    f.engine.onCertificateExpiry(u"http"_s, f.now + (24LL * 3600 * 1000 * 13));
     const QList<Alert> open = f.open();
-    QCOMPARE(open.size(), 3);
+    QCOMPARE(open.size(), 4);
     QCOMPARE(open[0].kind, u"anomaly"_s);
     QCOMPARE(open[0].severity, u"warning"_s);
     QCOMPARE(open[1].kind, u"outbox_overflow"_s);
     QCOMPARE(open[1].severity, u"critical"_s);
     QCOMPARE(open[2].kind, u"offline"_s);
     QCOMPARE(open[2].severity, u"warning"_s);
+    QCOMPARE(open[3].kind, u"certificate_expiry"_s);
+    QCOMPARE(open[3].metric, u"http"_s);
+}
+
+void TestAlertEngine::certificateExpiry()
+{
+    QString error;
+    const auto rule
+        = alertRuleFromJson(QJsonDocument::fromJson(R"({"id":"c","kind":"certificate_expiry","before":"7d"})").object(),
+                            &error);
+    QVERIFY2(rule, qPrintable(error));
+    Fixture f({*rule});
+    const qint64 day = 24LL * 3600 * 1000;
+    // Far from expiry: nothing; checked again and again: nothing.
+    f.engine.onCertificateExpiry(u"http"_s, f.now + 30 * day);
+    f.engine.onCertificateExpiry(u"http"_s, f.now + 30 * day);
+    QCOMPARE(f.open().size(), 0);
+    // Within the rule's 7 days: one alert, not repeated by the checks that follow.
+    f.engine.onCertificateExpiry(u"http"_s, f.now + 6 * day);
+    f.engine.onCertificateExpiry(u"http"_s, f.now + 6 * day);
+    QCOMPARE(f.open().size(), 1);
+    QCOMPARE(f.open().first().count, 1);
+    QVERIFY(f.open().first().message.contains(u"in 6.0 days"_s));
+    // A new certificate clears it.
+    f.engine.onCertificateExpiry(u"http"_s, f.now + 90 * day);
+    QCOMPARE(f.open().size(), 0);
+    // An expired one says so.
+    f.engine.onCertificateExpiry(u"http"_s, f.now - day);
+    QVERIFY(f.open().first().message.contains(u"expired"_s));
 }
 
 QTEST_GUILESS_MAIN(TestAlertEngine)

@@ -798,7 +798,7 @@ void TestConfig::errors_data()
     row("alert rules not a list", "alerts:\n  rules: {id: a}\n", 2,
         u"alerts.rules: expected a list of rules, got a map"_s);
     row("alert rule bad kind", "alerts:\n  rules:\n    - {id: a, kind: loud}\n", 3,
-        u"alerts.rules: [0].kind: expected offline, threshold, no_data, anomaly or outbox_overflow"_s);
+        u"alerts.rules: [0].kind: expected offline, threshold, no_data, anomaly, outbox_overflow or certificate_expiry"_s);
     row("alert rule duplicate id", "alerts:\n  rules:\n    - {id: a, kind: offline}\n    - {id: a, kind: anomaly}\n", 4,
         u"alerts.rules: [1].id: 'a' is already used on line 3"_s);
     row("webhook bad url", "alerts:\n  webhook:\n    url: ftp://x/y\n", 3,

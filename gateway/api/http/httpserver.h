@@ -99,6 +99,8 @@ public:
     bool listen(QString *error);
     /// Loads the TLS certificate and key again (SIGHUP); the ones in use stay if the new ones are bad.
     void reloadTls();
+    /// The TLS files of the port; null without TLS.
+    [[nodiscard]] HttpTls *tls() const { return m_tls.get(); }
     [[nodiscard]] quint16 port() const { return m_port; }
     [[nodiscard]] const Settings &settings() const { return m_settings; }
     /// Open connections, WebSockets included.

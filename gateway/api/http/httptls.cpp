@@ -162,8 +162,10 @@ void HttpTls::watch()
 
 void HttpTls::updateExpiry()
 {
-    if (m_expiry.isValid())
-        m_expiryGauge.set(double(QDateTime::currentDateTimeUtc().secsTo(m_expiry)));
+    if (!m_expiry.isValid())
+        return;
+    m_expiryGauge.set(double(QDateTime::currentDateTimeUtc().secsTo(m_expiry)));
+    emit expiryChecked(m_listener, m_expiry);
 }
 
 } // namespace edgegate

@@ -46,6 +46,8 @@ public:
 signals:
     /// A new certificate is in use.
     void reloaded();
+    /// On every load and every minute: when the certificate in use expires.
+    void expiryChecked(const QString &listener, const QDateTime &expiry);
 
 private:
     std::optional<QSslConfiguration> read(QString *error) const;
