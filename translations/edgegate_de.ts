@@ -140,6 +140,14 @@
         <source>not connected</source>
         <translation>nicht verbunden</translation>
     </message>
+    <message>
+        <source>no CA certificate in %1</source>
+        <translation>kein CA-Zertifikat in %1</translation>
+    </message>
+    <message>
+        <source>gateway certificate not trusted: %1</source>
+        <translation>Zertifikat des Gateways nicht vertrauenswürdig: %1</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionBanner</name>
@@ -1130,6 +1138,14 @@
     <message>
         <source>The token is kept in the dashboard&apos;s settings file of this user. An administrator token may change everything; a viewer token only reads.</source>
         <translation>Das Token wird in der Einstellungsdatei des Dashboards für diesen Benutzer gespeichert. Ein Administrator-Token darf alles ändern, ein Betrachter-Token nur lesen.</translation>
+    </message>
+    <message>
+        <source>CA certificate</source>
+        <translation>CA-Zertifikat</translation>
+    </message>
+    <message>
+        <source>PEM file, for a wss:// gateway with a certificate of its own CA</source>
+        <translation>PEM-Datei, für ein wss://-Gateway mit einem Zertifikat seiner eigenen CA</translation>
     </message>
 </context>
 <context>
