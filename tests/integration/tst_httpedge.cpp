@@ -4,6 +4,9 @@
 #include "testsupport.h"
 
 #include <QFile>
+#include <QTemporaryDir>
+#include <QProcess>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
@@ -117,6 +120,13 @@ private slots:
     void hostCheckWithoutTokens_data();
     void hostCheckWithoutTokens();
     void listenNameIsResolved();
+    void http2_data();
+    void http2();
+    void http2WithNghttp();
+    void http2Upload();
+    void http2BodyOverTheLimit_data();
+    void http2BodyOverTheLimit();
+    void http2Garbage();
     void cleanupTestCase();
 
 private:
@@ -391,6 +401,132 @@ void TestHttpEdge::listenNameIsResolved()
             listening.append(QString::fromLatin1(f[1]));
     }
     QCOMPARE(listening, QStringList{u"0100007F:"_s + hexPort});
+}
+
+namespace {
+
+/// curl with HTTP/2 prior knowledge: the status and the HTTP version it used ("2", "1.1"), as "200 2".
+QString http2Curl(quint16 port, const QString &path, const QStringList &args)
+{
+    QProcess p;
+    p.start(u"curl"_s, QStringList{u"-s"_s, u"-o"_s, u"/dev/null"_s, u"-w"_s, u"%{http_code} %{http_version}"_s,
+                                   u"--max-time"_s, u"20"_s, u"--http2-prior-knowledge"_s}
+                           + args + QStringList{u"http://127.0.0.1:%1%2"_s.arg(port).arg(path)});
+    p.waitForFinished(30000);
+    return QString::fromLatin1(p.readAllStandardOutput());
+}
+
+} // namespace
+
+void TestHttpEdge::http2_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("expected");
+    const QString admin = u"Authorization: Bearer "_s + AdminToken;
+    QTest::addRow("exempt") << QStringList() << u"/healthz"_s << u"200 2"_s;
+    QTest::addRow("no token") << QStringList() << u"/api/v1/devices/edge-1"_s << u"401 2"_s;
+    QTest::addRow("token") << QStringList{u"-H"_s, admin} << u"/api/v1/devices/edge-1"_s << u"200 2"_s;
+    QTest::addRow("device telemetry")
+        << QStringList{u"-H"_s, u"Content-Type: application/json"_s, u"--data-binary"_s, u"{\"temp\": 21}"_s}
+        << u"/api/v1/devices/edge-1/telemetry"_s << u"202 2"_s;
+    QTest::addRow("unknown path") << QStringList{u"-H"_s, admin} << u"/nothing"_s << u"404 2"_s;
+    QTest::addRow("101 header fields") << [] {
+        QStringList a;
+        for (int i = 0; i < 101; ++i)
+            a << u"-H"_s << u"X-F%1: v"_s.arg(i);
+        return a;
+    }() << u"/healthz"_s << u"431 2"_s;
+    QTest::addRow("WebSocket path") << QStringList() << u"/ws"_s << u"426 2"_s;
+}
+
+void TestHttpEdge::http2()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, path);
+    QFETCH(QString, expected);
+    QCOMPARE(http2Curl(m_gateway.httpPort(), path, args), expected);
+    QCOMPARE(deviceStatus(), 200);
+}
+
+void TestHttpEdge::http2WithNghttp()
+{
+    // Several requests as concurrent streams on one connection.
+    QProcess p;
+    const QString base = u"http://127.0.0.1:%1"_s.arg(m_gateway.httpPort());
+    p.start(u"nghttp"_s, {u"-n"_s, u"-s"_s, u"-H"_s, u"authorization: Bearer "_s + AdminToken, base + u"/healthz"_s,
+                          base + u"/api/v1/devices"_s, base + u"/api/v1/alerts"_s, base + u"/metrics"_s});
+    QVERIFY(p.waitForFinished(30000));
+    const QByteArray out = p.readAll();
+    QVERIFY2(p.exitCode() == 0, out.constData());
+    QCOMPARE(out.count("200 "), 4);
+}
+
+void TestHttpEdge::http2Upload()
+{
+    // A firmware upload streamed over HTTP/2, then downloaded again.
+    QTemporaryDir dir;
+    QFile image(dir.filePath(u"image.bin"_s));
+    QVERIFY(image.open(QIODevice::WriteOnly));
+    for (int i = 0; i < 64; ++i)
+        image.write(QByteArray(64 * 1024, char('a' + i % 26)));
+    image.close();
+    const QStringList admin{u"-H"_s, u"Authorization: Bearer "_s + AdminToken};
+    QCOMPARE(http2Curl(m_gateway.httpPort(), u"/api/v1/firmware/h2fw/1.0.0"_s, admin + QStringList{u"-T"_s, image.fileName()}),
+             u"201 2"_s);
+    QProcess p;
+    p.start(u"curl"_s, {u"-s"_s, u"--http2-prior-knowledge"_s, u"-o"_s, dir.filePath(u"back.bin"_s), u"-w"_s,
+                        u"%{http_code}"_s,
+                        u"http://127.0.0.1:%1/api/v1/firmware/h2fw/1.0.0/image"_s.arg(m_gateway.httpPort())});
+    QVERIFY(p.waitForFinished(30000));
+    QCOMPARE(p.readAllStandardOutput(), QByteArray("200"));
+    QCOMPARE(QFileInfo(dir.filePath(u"back.bin"_s)).size(), image.size());
+    QCOMPARE(http2Curl(m_gateway.httpPort(), u"/api/v1/firmware/h2fw/1.0.0"_s, admin + QStringList{u"-X"_s, u"DELETE"_s}),
+             u"204 2"_s);
+}
+
+void TestHttpEdge::http2BodyOverTheLimit_data()
+{
+    QTest::addColumn<qint64>("size");
+    QTest::addColumn<bool>("announced");
+    QTest::addRow("Content-Length over the limit") << qint64(70000) << true;
+    QTest::addRow("200 MiB without Content-Length") << AttackBytes << false;
+}
+
+void TestHttpEdge::http2BodyOverTheLimit()
+{
+    // nghttp, as curl 7.88 drops an answer that comes before the end of its upload.
+    QFETCH(qint64, size);
+    QFETCH(bool, announced);
+    QTemporaryDir dir;
+    QFile body(dir.filePath(u"body.json"_s));
+    QVERIFY(body.open(QIODevice::WriteOnly));
+    QVERIFY(body.resize(size));
+    body.close();
+    const qint64 before = m_gateway.residentBytes();
+    QProcess p;
+    QStringList args{u"-v"_s, u"-H"_s, u"content-type: application/json"_s, u"-d"_s, body.fileName()};
+    if (!announced)
+        args << u"--no-content-length"_s;
+    p.start(u"nghttp"_s, args << u"http://127.0.0.1:%1/api/v1/devices/edge-1/telemetry"_s.arg(m_gateway.httpPort()));
+    QVERIFY(p.waitForFinished(60000));
+    const qint64 after = m_gateway.residentBytes();
+    const QByteArray out = p.readAll();
+    QVERIFY2(out.contains(":status: 413"), out.right(2000).constData());
+    QVERIFY(out.contains("\"payload_too_large\""));
+    QVERIFY2(after - before < MaxGrowth, qPrintable(u"grew by %1 bytes"_s.arg(after - before)));
+}
+
+void TestHttpEdge::http2Garbage()
+{
+    const double before = refusals();
+    const QByteArray answer = exchange(m_gateway.httpPort(),
+                                       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + QByteArray(64, '\xff'));
+    // A GOAWAY frame (type 7) and the connection closed; the refusal is counted.
+    QVERIFY(answer.size() >= 9);
+    QVERIFY(answer.contains('\x07'));
+    QCOMPARE(refusals(), before + 1);
+    QCOMPARE(deviceStatus(), 200);
 }
 
 void TestHttpEdge::cleanupTestCase()

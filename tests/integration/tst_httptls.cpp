@@ -112,6 +112,16 @@ void TestHttpTls::httpsAndWss()
     QVERIFY2(expiry > 29 * 86400.0 && expiry <= 30 * 86400.0 + 60, qPrintable(QString::number(expiry)));
     QVERIFY(metricValue(metrics, u"edgegate_http_refused_total{reason=\"tls_handshake\"}"_s) >= 1);
 
+    // HTTP/2 chosen by ALPN; HTTP/1.1 for a client that offers only that.
+    for (const auto &[option, version] : {std::pair{u"--http2"_s, QByteArray("2")},
+                                          std::pair{u"--http1.1"_s, QByteArray("1.1")}}) {
+        QProcess p;
+        p.start(u"curl"_s, ca + QStringList{u"-s"_s, u"-o"_s, u"/dev/null"_s, u"-w"_s, u"%{http_code} %{http_version}"_s,
+                                            option, https(gw.httpPort(), u"/api/v1/devices"_s)});
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.readAllStandardOutput(), "200 " + version);
+    }
+
     // The dashboard's way in: WSS with the gateway's CA.
     QWebSocket socket;
     QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/api/http/http1connection.h"
 
+#include "gateway/api/http/http2session.h"
+
 #include <QLoggingCategory>
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -65,6 +67,7 @@ Http1Connection::Http1Connection(QTcpSocket *socket, HttpServer &server, QObject
             m_socket->abort();
             return;
         case State::Upgraded:
+        case State::Http2:
             return;
         }
     });
@@ -116,6 +119,7 @@ void Http1Connection::onReadyRead()
         return;
     case State::Sending: // the next request waits until this answer is out
     case State::Upgraded:
+    case State::Http2:
         return;
     }
 }
@@ -128,6 +132,19 @@ void Http1Connection::readHead()
         m_headTimerRunning = true;
         m_timer.start(m_server.settings().limits.headTimeout);
     }
+    if (m_firstRequest) {
+        const auto http2 = speaksHttp2();
+        if (!http2)
+            return;
+        if (*http2) {
+            m_state = State::Http2;
+            m_timer.stop();
+            m_socket->disconnect(this);
+            connect(m_socket, &QAbstractSocket::disconnected, this, &QObject::deleteLater);
+            new Http2Session(m_socket, m_server, m_peer, this);
+            return;
+        }
+    }
     const QByteArray bytes = m_socket->peek(m_server.settings().limits.head.maxHeadBytes);
     auto parsed = http1::parseHead(bytes, m_server.settings().limits.head);
     if (const auto *refusal = std::get_if<HttpRefusal>(&parsed)) {
@@ -138,8 +155,22 @@ void Http1Connection::readHead()
         startRequest(std::move(head->head), head->length);
 }
 
+std::optional<bool> Http1Connection::speaksHttp2()
+{
+    if (auto *ssl = qobject_cast<QSslSocket *>(m_socket))
+        return ssl->sslConfiguration().nextNegotiatedProtocol() == "h2";
+    static constexpr QByteArrayView Preface("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    const QByteArray start = m_socket->peek(Preface.size());
+    if (!Preface.startsWith(start))
+        return false;
+    if (start.size() < Preface.size())
+        return std::nullopt;
+    return true;
+}
+
 void Http1Connection::startRequest(HttpHead head, qsizetype headLength)
 {
+    m_firstRequest = false;
     m_headTimerRunning = false;
     armIdle();
     const auto framing = http1::framing(head);

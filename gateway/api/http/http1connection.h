@@ -15,6 +15,8 @@ class QTcpSocket;
 
 namespace edgegate {
 
+class Http2Session;
+
 /// One HTTP/1.1 connection: reads each request head once, checks it, reads its body within the
 /// route's limit, answers, and reads the next one (keep-alive and pipelining alike go through
 /// the same path, one request at a time).
@@ -27,10 +29,13 @@ public:
     ~Http1Connection() override;
 
 private:
-    enum class State { Head, Body, Sending, Lingering, Upgraded };
+    enum class State { Head, Body, Sending, Lingering, Upgraded, Http2 };
 
     void onReadyRead();
     void readHead();
+    /// At the start of a connection: h2 by ALPN, or the HTTP/2 preface (h2c with prior knowledge).
+    /// Nullopt while the first bytes could still be the preface.
+    std::optional<bool> speaksHttp2();
     void startRequest(HttpHead head, qsizetype headLength);
     void readBody();
     void bodyComplete();
@@ -51,6 +56,7 @@ private:
     State m_state = State::Head;
     QTimer m_timer; ///< the head, idle or linger deadline
     bool m_headTimerRunning = false;
+    bool m_firstRequest = true;
 
     // The request being read.
     std::optional<HttpRequest> m_request;

@@ -26,7 +26,7 @@ HttpRefusalInfo describe(HttpRefusal refusal)
     case HttpRefusal::BareLineBreak:
         return {S::BadRequest, u"bare_line_break"_s, u"lines must end with CR LF"_s};
     case HttpRefusal::UnsupportedVersion:
-        return {S::HttpVersionNotSupported, u"unsupported_version"_s, u"use HTTP/1.1 or HTTP/1.0"_s};
+        return {S::HttpVersionNotSupported, u"unsupported_version"_s, u"use HTTP/1.1, HTTP/1.0 or HTTP/2"_s};
     case HttpRefusal::BadHost:
         return {S::BadRequest, u"bad_host"_s, u"send exactly one valid Host header"_s};
     case HttpRefusal::BadContentLength:

@@ -100,7 +100,7 @@ std::optional<QSslConfiguration> HttpTls::read(QString *error) const
     c.setLocalCertificateChain(chain);
     c.setPrivateKey(key);
     c.setProtocol(QSsl::TlsV1_2OrLater);
-    c.setAllowedNextProtocols({QByteArrayLiteral("http/1.1")});
+    c.setAllowedNextProtocols({QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1")});
     if (m_settings.clientCaFile.isEmpty()) {
         c.setPeerVerifyMode(QSslSocket::VerifyNone);
     } else {
