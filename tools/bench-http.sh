@@ -20,7 +20,7 @@ run() {
     local name=$1 binary=$2 port
     port=$(free_port)
     mkdir -p "$work/$name"
-    printf 'gateway:\n  id: bench\n  data_dir: %s\nmqtt:\n  port: %s\nhttp:\n  listen: 127.0.0.1:%s\n  max_connections_per_address: 1000\ncoap:\n  enabled: false\n' \
+    printf 'gateway:\n  id: bench\n  data_dir: %s\nmqtt:\n  port: %s\nhttp:\n  listen: 127.0.0.1:%s\ncoap:\n  enabled: false\n' \
         "$work/$name" "$mqtt_port" "$port" >"$work/$name.yaml"
     local saved=$build
     build=$(dirname "$(dirname "$binary")")

@@ -12,10 +12,10 @@
 #include <QJsonValue>
 #include <QPointer>
 #include <QQmlEngine>
+#include <QSslCertificate>
 #include <QTimer>
 #include <QUrl>
 #include <QVariantMap>
-#include <QSslCertificate>
 #include <QWebSocket>
 
 #include <functional>

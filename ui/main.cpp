@@ -43,8 +43,8 @@ Options parseArguments(int &argc, char **argv)
     const QCommandLineOption tokenOption(u"token"_s, u"API token (default: the saved one)."_s, u"token"_s);
     const QCommandLineOption kioskOption(u"kiosk"_s, u"Full screen, frameless, touch layout."_s);
     const QCommandLineOption caOption(
-        u"ca-file"_s, u"PEM file of the CA that signed the gateway's certificate, for wss:// (default: the saved one)."_s,
-        u"file"_s);
+        u"ca-file"_s,
+        u"PEM file of the CA that signed the gateway's certificate, for wss:// (default: the saved one)."_s, u"file"_s);
     parser.addOptions({urlOption, tokenOption, kioskOption, caOption});
     parser.process(app);
     return {parser.isSet(kioskOption), parser.isSet(tokenOption), parser.value(urlOption), parser.value(tokenOption),

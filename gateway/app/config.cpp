@@ -8,10 +8,10 @@
 #include <QFile>
 #include <QHash>
 #include <QHostAddress>
+#include <QHostInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
-#include <QHostInfo>
 #include <QStringList>
 #include <QUrl>
 
@@ -585,8 +585,8 @@ void httpAllowedHosts(Loader &l, const Item &item)
 void httpTls(Loader &l, const Item &item)
 {
     if (!item.node.IsMap()) {
-        l.keyError(item, u"expected a map with cert_file, key_file and client_ca_file, got "_s
-                             + nodeKindName(item.node));
+        l.keyError(item,
+                   u"expected a map with cert_file, key_file and client_ca_file, got "_s + nodeKindName(item.node));
         return;
     }
     HttpTls::Settings tls;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/app/gateway.h"
 
+#include "gateway/api/http/httpserver.h"
 #include "gateway/core/alertengine.h"
 #include "gateway/core/alertstore.h"
 #include "gateway/core/analytics.h"
@@ -21,7 +22,6 @@
 #include "gateway/links/discoveryapi.h"
 #include "gateway/links/firmwarehttp.h"
 #include "gateway/links/healthapi.h"
-#include "gateway/api/http/httpserver.h"
 #include "gateway/links/httpapi.h"
 #include "gateway/links/httpdevicelink.h"
 #include "gateway/links/mdnsannouncer.h"
@@ -97,10 +97,10 @@ Gateway::Gateway(const Config &config, QObject *parent)
 
     HttpApi::Health health{[this] { return m_mqtt->isConnected(); }};
     m_commands = std::make_unique<CommandQueue>(*m_registry, metrics);
-    m_httpServer = std::make_unique<HttpServer>(
-        HttpServer::Settings{config.http.addresses, config.http.port, config.http.limits, config.http.allowedHosts,
-                             config.http.tls},
-        metrics);
+    m_httpServer
+        = std::make_unique<HttpServer>(HttpServer::Settings{config.http.addresses, config.http.port, config.http.limits,
+                                                            config.http.allowedHosts, config.http.tls},
+                                       metrics);
     m_http = std::make_unique<HttpApi>(*m_httpServer, *m_registry, *m_analytics, *m_alerts, *m_commands, metrics,
                                        *m_feed, std::move(health));
     m_http->setAccess(*m_apiAccess);
@@ -283,8 +283,8 @@ void Gateway::wireHealth()
             metrics);
         connect(m_alerts.get(), &AlertStore::alertChanged, m_webhook.get(), &AlertWebhook::post);
     }
-    m_healthApi = std::make_unique<HealthApi>(*m_httpServer, *m_registry, *m_history, *m_alerts, *m_alertEngine,
-                                              *m_alertRules);
+    m_healthApi
+        = std::make_unique<HealthApi>(*m_httpServer, *m_registry, *m_history, *m_alerts, *m_alertEngine, *m_alertRules);
 }
 
 bool Gateway::startHealth(QString *error)
@@ -306,9 +306,10 @@ bool Gateway::startHealth(QString *error)
         qCCritical(lcGateway).noquote() << loadError << "- using the alert rules of the config file";
     m_alertEngine->setRules(m_alertRules->rules());
     if (HttpTls *tls = m_httpServer->tls()) {
-        connect(tls, &HttpTls::expiryChecked, m_alertEngine.get(), [this](const QString &listener, const QDateTime &at) {
-            m_alertEngine->onCertificateExpiry(listener, at.toMSecsSinceEpoch());
-        });
+        connect(tls, &HttpTls::expiryChecked, m_alertEngine.get(),
+                [this](const QString &listener, const QDateTime &at) {
+                    m_alertEngine->onCertificateExpiry(listener, at.toMSecsSinceEpoch());
+                });
     }
     return true;
 }
@@ -409,7 +410,8 @@ void Gateway::wireOta()
     m_ota = std::make_unique<OtaManager>(
         OtaManager::Settings{m_config.ota.jobTimeout, m_config.ota.maxConcurrent, m_config.ota.baseUrl}, *m_registry,
         *m_otaStore, *m_metrics);
-    m_otaApi = std::make_unique<OtaApi>(*m_httpServer, *m_ota, *m_registry, *m_ingest, m_config.http.limits.maxBodyBytes);
+    m_otaApi
+        = std::make_unique<OtaApi>(*m_httpServer, *m_ota, *m_registry, *m_ingest, m_config.http.limits.maxBodyBytes);
     m_feed->followOta(*m_ota);
     // Images come from the firmware store; one that a running or paused campaign uses stays.
     m_ota->setCatalog(m_firmware.get());
@@ -547,12 +549,11 @@ bool Gateway::start(QString *error)
     m_ota->setBaseUrl(otaBaseUrl());
     if ((m_config.coap.enabled || m_config.coap.dtlsPort != 0) && !m_coap->start(error))
         return false;
-    qCInfo(lcGateway).noquote() << "gateway" << m_config.gateway.id << "serving REST on"
-                                << u"%1://%2:%3/api/v1"_s.arg(tls ? u"https"_s : u"http"_s, m_config.http.host)
-                                       .arg(m_httpPort)
-                                << "and WebSocket on"
-                                << u"%1://%2:%3/ws"_s.arg(tls ? u"wss"_s : u"ws"_s, m_config.http.host).arg(m_httpPort)
-                                << "with data in" << QDir(dataDir).absolutePath();
+    qCInfo(lcGateway).noquote()
+        << "gateway" << m_config.gateway.id << "serving REST on"
+        << u"%1://%2:%3/api/v1"_s.arg(tls ? u"https"_s : u"http"_s, m_config.http.host).arg(m_httpPort)
+        << "and WebSocket on" << u"%1://%2:%3/ws"_s.arg(tls ? u"wss"_s : u"ws"_s, m_config.http.host).arg(m_httpPort)
+        << "with data in" << QDir(dataDir).absolutePath();
     if (m_coap->port() != 0)
         qCInfo(lcGateway).noquote() << "CoAP on" << u"coap://%1:%2"_s.arg(m_config.coap.host).arg(m_coap->port());
     if (m_coap->dtlsPort() != 0)

@@ -340,7 +340,7 @@ void AlertEngine::onCertificateExpiry(const QString &listener, qint64 expiryMs)
         raise(i, {}, listener, daysLeft,
               expiryMs <= now ? u"the TLS certificate of the %1 listener expired at %2"_s.arg(listener, when)
                               : u"the TLS certificate of the %1 listener expires at %2, in %3 days"_s.arg(
-                                    listener, when, QString::number(daysLeft, 'f', 1)));
+                                  listener, when, QString::number(daysLeft, 'f', 1)));
     }
 }
 

@@ -98,7 +98,7 @@ std::optional<AlertRule> alertRuleFromJson(const QJsonObject &json, QString *err
             *error = message;
         return std::nullopt;
     };
-    static const QSet<QString> known{u"id"_s,    u"kind"_s,  u"severity"_s, u"selector"_s,   u"metric"_s,
+    static const QSet<QString> known{u"id"_s,    u"kind"_s,  u"severity"_s, u"selector"_s,    u"metric"_s,
                                      u"above"_s, u"below"_s, u"for"_s,      u"clear_after"_s, u"before"_s};
     for (auto it = json.begin(); it != json.end(); ++it) {
         if (!known.contains(it.key()))

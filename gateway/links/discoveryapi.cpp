@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/links/discoveryapi.h"
 
+#include "gateway/api/http/httpserver.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
-#include "gateway/api/http/httpserver.h"
 #include "shared/deviceid.h"
 
 #include <QJsonObject>

@@ -6,7 +6,6 @@
 #include <QObject>
 #include <QString>
 
-
 namespace edgegate {
 
 class DeviceRegistry;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/links/firmwarehttp.h"
 
-#include "gateway/core/metrics.h"
 #include "gateway/api/http/httpserver.h"
+#include "gateway/core/metrics.h"
 #include "gateway/links/httprange.h"
 
 #include <QFile>
@@ -41,9 +41,9 @@ public:
     {
         if (m_upload) {
             m_aborted.inc();
-            qCWarning(lcFirmwareHttp).noquote() << "upload of" << m_name << m_version << "cut after"
-                                                << m_upload->received() << "of" << m_upload->expected()
-                                                << "bytes: nothing kept";
+            qCWarning(lcFirmwareHttp).noquote()
+                << "upload of" << m_name << m_version << "cut after" << m_upload->received() << "of"
+                << m_upload->expected() << "bytes: nothing kept";
         }
     }
 
@@ -63,8 +63,9 @@ public:
         m_upload.reset();
         m_stored.inc();
         HttpResponse response(firmwareToJson(*image), HttpStatus::Created);
-        response.setHeader("Location", FirmwarePrefix + QUrl::toPercentEncoding(image->name) + '/'
-                                           + QUrl::toPercentEncoding(image->version));
+        response.setHeader("Location",
+                           FirmwarePrefix + QUrl::toPercentEncoding(image->name) + '/'
+                               + QUrl::toPercentEncoding(image->version));
         return response;
     }
 
@@ -131,9 +132,9 @@ FirmwareHttp::FirmwareHttp(HttpServer &server, FirmwareStore &store, Metrics &me
     server.route(u"/api/v1/firmware"_s, [this](const HttpRequest &r, const QStringList &) { return list(r); });
     server.uploadRoute(
         HttpMethod::Put, u"/api/v1/firmware/<arg>/<arg>"_s,
-        [this, &stored, &refused, &aborted](const HttpRequest &request, const QStringList &a,
-                                            std::optional<qint64> length)
-            -> std::variant<HttpResponse, std::unique_ptr<HttpBodySink>> {
+        [this, &stored, &refused,
+         &aborted](const HttpRequest &request, const QStringList &a,
+                   std::optional<qint64> length) -> std::variant<HttpResponse, std::unique_ptr<HttpBodySink>> {
             const auto refuse = [&refused](HttpResponse response) {
                 refused.inc();
                 return response;
@@ -223,8 +224,9 @@ HttpResponse FirmwareHttp::download(const QString &name, const QString &version,
     response.setHeader("Accept-Ranges", "bytes");
     response.setHeader("ETag", etag);
     if (partial) {
-        response.setHeader("Content-Range", "bytes " + QByteArray::number(range.first) + '-'
-                                                + QByteArray::number(range.last()) + '/' + size);
+        response.setHeader("Content-Range",
+                           "bytes " + QByteArray::number(range.first) + '-' + QByteArray::number(range.last()) + '/'
+                               + size);
     }
     response.setBodyDevice(std::move(file), range.length, [this](qint64 n) { m_httpBytes.inc(quint64(n)); });
     return response;

@@ -6,7 +6,6 @@
 
 #include <QObject>
 
-
 namespace edgegate {
 
 class Counter;

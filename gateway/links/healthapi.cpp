@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/links/healthapi.h"
 
+#include "gateway/api/http/httpserver.h"
 #include "gateway/core/alertengine.h"
 #include "gateway/core/alertrule.h"
 #include "gateway/core/alertstore.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/healthhistory.h"
-#include "gateway/api/http/httpserver.h"
 #include "gateway/storage/alertrulebook.h"
 #include "shared/deviceid.h"
 
@@ -108,7 +108,8 @@ HealthApi::HealthApi(HttpServer &server, DeviceRegistry &registry, HealthHistory
                  [this](const HttpRequest &r, const QStringList &a) { return acknowledge(a[0], r); });
     server.route(u"/api/v1/alerts/<arg>/clear"_s,
                  [this](const HttpRequest &r, const QStringList &a) { return clear(a[0], r); });
-    server.route(u"/api/v1/alert-rules"_s, [this](const HttpRequest &r, const QStringList &) { return this->rules(r); });
+    server.route(u"/api/v1/alert-rules"_s,
+                 [this](const HttpRequest &r, const QStringList &) { return this->rules(r); });
     server.route(u"/api/v1/alert-rules/<arg>"_s,
                  [this](const HttpRequest &r, const QStringList &a) { return rule(a[0], r); });
 }

@@ -10,7 +10,6 @@
 
 #include <optional>
 
-
 namespace edgegate {
 
 class AlertEngine;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/links/httpapi.h"
 
+#include "gateway/api/http/httpserver.h"
 #include "gateway/core/alertstore.h"
 #include "gateway/core/analytics.h"
 #include "gateway/core/apiaccess.h"
@@ -8,10 +9,9 @@
 #include "gateway/core/commandqueue.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/metrics.h"
-#include "gateway/api/http/httpserver.h"
 #include "gateway/links/uifeed.h"
-#include "shared/wsprotocol.h"
 #include "shared/deviceid.h"
+#include "shared/wsprotocol.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -38,15 +38,7 @@ constexpr int MaxPageSize = 1000;
 constexpr int MaxNameLength = 128;
 
 /// The one place API errors are shaped: a status and a machine-readable code.
-enum class ApiError {
-    BadRequest,
-    BadJson,
-    NotFound,
-    MethodNotAllowed,
-    Conflict,
-    UnsupportedMediaType,
-    StorageFailed
-};
+enum class ApiError { BadRequest, BadJson, NotFound, MethodNotAllowed, Conflict, UnsupportedMediaType, StorageFailed };
 
 HttpResponse error(ApiError kind, const QString &message)
 {
@@ -203,10 +195,10 @@ HttpResponse HttpApi::health(const HttpRequest &request)
     const bool broker = m_health.brokerConnected && m_health.brokerConnected();
     const bool storage = m_registry.storageHealthy();
     return HttpResponse(QJsonObject{{u"status"_s, storage ? u"ok"_s : u"degraded"_s},
-                                           {u"broker"_s, broker ? u"connected"_s : u"disconnected"_s},
-                                           {u"storage"_s, storage ? u"ok"_s : u"failing"_s},
-                                           {u"devices"_s, static_cast<qint64>(m_registry.size())}},
-                               storage ? Status::Ok : Status::ServiceUnavailable);
+                                    {u"broker"_s, broker ? u"connected"_s : u"disconnected"_s},
+                                    {u"storage"_s, storage ? u"ok"_s : u"failing"_s},
+                                    {u"devices"_s, static_cast<qint64>(m_registry.size())}},
+                        storage ? Status::Ok : Status::ServiceUnavailable);
 }
 
 HttpResponse HttpApi::metrics(const HttpRequest &request)
@@ -245,9 +237,9 @@ HttpResponse HttpApi::listDevices(const HttpRequest &request)
     for (qsizetype i = *offset; i < all.size() && page.size() < *limit; ++i)
         page.append(deviceToJson(all.at(i)));
     return HttpResponse(QJsonObject{{u"devices"_s, page},
-                                           {u"total"_s, static_cast<qint64>(all.size())},
-                                           {u"limit"_s, *limit},
-                                           {u"offset"_s, *offset}});
+                                    {u"total"_s, static_cast<qint64>(all.size())},
+                                    {u"limit"_s, *limit},
+                                    {u"offset"_s, *offset}});
 }
 
 HttpResponse HttpApi::device(const QString &id, const HttpRequest &request)

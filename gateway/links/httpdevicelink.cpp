@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/links/httpdevicelink.h"
 
+#include "gateway/api/http/httpserver.h"
 #include "gateway/core/commandqueue.h"
 #include "gateway/core/deviceauth.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
 #include "gateway/core/ratelimitedlog.h"
-#include "gateway/api/http/httpserver.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -56,8 +56,7 @@ HttpDeviceLink::HttpDeviceLink(HttpServer &server, Ingest &ingest, DeviceRegistr
                  [this](const HttpRequest &r, const QStringList &a) { return commandAck(a[0], r); });
 }
 
-std::optional<HttpResponse> HttpDeviceLink::refuse(const QString &id, const HttpRequest &request,
-                                                          HttpMethod method)
+std::optional<HttpResponse> HttpDeviceLink::refuse(const QString &id, const HttpRequest &request, HttpMethod method)
 {
     if (request.method() != method) {
         HttpResponse response

@@ -8,7 +8,6 @@
 
 #include <optional>
 
-
 namespace edgegate {
 
 class CommandQueue;
@@ -34,8 +33,7 @@ private:
     HttpResponse pendingCommands(const QString &id, const HttpRequest &request);
     HttpResponse commandAck(const QString &id, const HttpRequest &request);
     /// The answer when the request is not allowed, or nullopt when it may go on.
-    std::optional<HttpResponse> refuse(const QString &id, const HttpRequest &request,
-                                              HttpMethod method);
+    std::optional<HttpResponse> refuse(const QString &id, const HttpRequest &request, HttpMethod method);
     static HttpResponse answer(const IngestResult &result);
 
     Ingest &m_ingest;

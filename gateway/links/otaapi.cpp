@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/links/otaapi.h"
 
+#include "gateway/api/http/httpserver.h"
 #include "gateway/core/deviceauth.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
 #include "gateway/core/otamanager.h"
-#include "gateway/api/http/httpserver.h"
 #include "shared/deviceid.h"
 
 #include <QJsonArray>
@@ -64,12 +64,12 @@ OtaApi::OtaApi(HttpServer &server, OtaManager &manager, DeviceRegistry &registry
     , m_ingest(ingest)
     , m_maxBodyBytes(maxBodyBytes)
 {
-    server.route(u"/api/v1/ota/campaigns"_s, [this](const HttpRequest &r, const QStringList &) { return campaigns(r); });
+    server.route(u"/api/v1/ota/campaigns"_s,
+                 [this](const HttpRequest &r, const QStringList &) { return campaigns(r); });
     server.route(u"/api/v1/ota/campaigns/<arg>"_s,
                  [this](const HttpRequest &r, const QStringList &a) { return campaign(a[0], r); });
-    server.route(
-        u"/api/v1/ota/campaigns/<arg>/<arg>"_s,
-        [this](const HttpRequest &r, const QStringList &a) { return action(a[0], a[1], r); });
+    server.route(u"/api/v1/ota/campaigns/<arg>/<arg>"_s,
+                 [this](const HttpRequest &r, const QStringList &a) { return action(a[0], a[1], r); });
     server.route(u"/api/v1/devices/<arg>/ota"_s,
                  [this](const HttpRequest &r, const QStringList &a) { return deviceJobs(a[0], r); });
     server.route(u"/api/v1/devices/<arg>/ota/pending"_s,
@@ -167,8 +167,7 @@ HttpResponse OtaApi::deviceJobs(const QString &id, const HttpRequest &request)
     return HttpResponse(QJsonObject{{u"jobs"_s, list}});
 }
 
-std::optional<HttpResponse> OtaApi::refuseDevice(const QString &id, const HttpRequest &request,
-                                                        Method method)
+std::optional<HttpResponse> OtaApi::refuseDevice(const QString &id, const HttpRequest &request, Method method)
 {
     if (request.method() != method)
         return methodNotAllowed(request, method == Method::Get ? "GET" : "POST");

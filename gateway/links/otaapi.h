@@ -9,7 +9,6 @@
 
 #include <optional>
 
-
 namespace edgegate {
 
 class DeviceRegistry;
@@ -36,8 +35,7 @@ private:
     HttpResponse pending(const QString &id, const HttpRequest &request);
     HttpResponse progress(const QString &id, const HttpRequest &request);
     /// The answer when a device request is not allowed (method, id, token), or nullopt.
-    std::optional<HttpResponse> refuseDevice(const QString &id, const HttpRequest &request,
-                                                    HttpMethod method);
+    std::optional<HttpResponse> refuseDevice(const QString &id, const HttpRequest &request, HttpMethod method);
     [[nodiscard]] QJsonObject campaignWithJobs(const QString &id) const;
 
     OtaManager &m_manager;

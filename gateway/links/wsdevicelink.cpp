@@ -21,7 +21,6 @@ Q_LOGGING_CATEGORY(lcWsDevice, "edgegate.wsdevice")
 
 namespace {
 
-
 QString frame(const QJsonObject &o)
 {
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
@@ -54,8 +53,7 @@ WsDeviceLink::~WsDeviceLink()
     closeAll();
 }
 
-void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket, const QString &id,
-                                 const QByteArray &authorization)
+void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket, const QString &id, const QByteArray &authorization)
 {
     QWebSocket *s = socket.get();
     auto refuse = [&](QWebSocketProtocol::CloseCode code, const QString &why) {
@@ -63,8 +61,7 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket, const QStri
         socket.release()->deleteLater();
     };
     if (!isValidDeviceId(id)) {
-        m_ingest.reject(Protocol::WebSocket, u"invalid_device_id"_s, {},
-                        u"id '%1'"_s.arg(loggable(id)));
+        m_ingest.reject(Protocol::WebSocket, u"invalid_device_id"_s, {}, u"id '%1'"_s.arg(loggable(id)));
         refuse(QWebSocketProtocol::CloseCodePolicyViolated, u"invalid device id"_s);
         return;
     }

@@ -623,9 +623,9 @@ bool TestPki::issue(const QString &name, const QString &commonName, const QStrin
     return openssl({u"req"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:prime256v1"_s, u"-nodes"_s,
                     u"-keyout"_s, path(name + u".key"_s), u"-out"_s, path(name + u".csr"_s), u"-subj"_s,
                     u"/CN="_s + commonName})
-        && openssl({u"x509"_s, u"-req"_s, u"-in"_s, path(name + u".csr"_s), u"-CA"_s, path(ca + u".crt"_s),
-                    u"-CAkey"_s, path(ca + u".key"_s), u"-CAcreateserial"_s, u"-days"_s, QString::number(days),
-                    u"-out"_s, path(name + u".crt"_s), u"-extfile"_s, ext.fileName()});
+        && openssl({u"x509"_s, u"-req"_s, u"-in"_s, path(name + u".csr"_s), u"-CA"_s, path(ca + u".crt"_s), u"-CAkey"_s,
+                    path(ca + u".key"_s), u"-CAcreateserial"_s, u"-days"_s, QString::number(days), u"-out"_s,
+                    path(name + u".crt"_s), u"-extfile"_s, ext.fileName()});
 }
 
 } // namespace testsupport

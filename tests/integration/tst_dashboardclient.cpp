@@ -596,8 +596,9 @@ void TestDashboardClient::wssShowsCertificateProblems()
     QVERIFY(pki.issue(u"gateway"_s, u"gateway"_s, u"ca"_s));
     Site site;
     site.gateway.setHttps({u"--cacert"_s, pki.path(u"ca.crt"_s)});
-    QVERIFY(site.start({}, u"  tls:\n    cert_file: %1\n    key_file: %2\n"_s.arg(pki.path(u"gateway.crt"_s),
-                                                                               pki.path(u"gateway.key"_s))));
+    QVERIFY(site.start({},
+                       u"  tls:\n    cert_file: %1\n    key_file: %2\n"_s.arg(pki.path(u"gateway.crt"_s),
+                                                                              pki.path(u"gateway.key"_s))));
     const QString url = u"wss://127.0.0.1:%1/ws"_s.arg(site.gateway.httpPort());
 
     // A certificate from a CA the machine does not know: the person sees why, and no session starts.

@@ -4,12 +4,12 @@
 #include "testsupport.h"
 
 #include <QFile>
-#include <QTemporaryDir>
-#include <QProcess>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -140,8 +140,8 @@ private:
 
 double TestHttpEdge::refusals()
 {
-    const CurlReply reply = curl(m_gateway.httpPort(), u"/metrics"_s,
-                                 {u"-H"_s, u"Authorization: Bearer "_s + AdminToken});
+    const CurlReply reply
+        = curl(m_gateway.httpPort(), u"/metrics"_s, {u"-H"_s, u"Authorization: Bearer "_s + AdminToken});
     double sum = 0;
     for (const QByteArray &line : reply.body.split('\n')) {
         if (line.startsWith("edgegate_http_refused_total{"))
@@ -152,8 +152,7 @@ double TestHttpEdge::refusals()
 
 int TestHttpEdge::deviceStatus()
 {
-    return curl(m_gateway.httpPort(), u"/api/v1/devices/edge-1"_s,
-                {u"-H"_s, u"Authorization: Bearer "_s + AdminToken})
+    return curl(m_gateway.httpPort(), u"/api/v1/devices/edge-1"_s, {u"-H"_s, u"Authorization: Bearer "_s + AdminToken})
         .status;
 }
 
@@ -188,12 +187,11 @@ void TestHttpEdge::smuggling_data()
     QTest::addRow("non-ASCII header name")
         << healthz + "Content-Length: " + n2 + "\r\nX\xc3\xa9: 1\r\n\r\n\r\n" + Smuggled << QList<int>{400} << 1;
 
-    QTest::addRow("folded line") << healthz + "X: y\r\n Content-Length: " + n + "\r\n\r\n" + Smuggled
-                                 << QList<int>{400} << 1;
+    QTest::addRow("folded line") << healthz + "X: y\r\n Content-Length: " + n + "\r\n\r\n" + Smuggled << QList<int>{400}
+                                 << 1;
     QTest::addRow("bare LF") << "GET /healthz HTTP/1.1\nHost: 127.0.0.1\nContent-Length: " + n + "\n\n" + Smuggled
                              << QList<int>{400} << 1;
-    QTest::addRow("bare CR") << healthz + "X: a\rContent-Length: " + n + "\r\n\r\n" + Smuggled << QList<int>{400}
-                             << 1;
+    QTest::addRow("bare CR") << healthz + "X: a\rContent-Length: " + n + "\r\n\r\n" + Smuggled << QList<int>{400} << 1;
     QTest::addRow("NUL in a value") << healthz + "X: a" + QByteArray(1, '\0') + "b\r\n\r\n" + Smuggled
                                     << QList<int>{400} << 1;
     QTest::addRow("duplicate Content-Length")
@@ -203,15 +201,15 @@ void TestHttpEdge::smuggling_data()
         << healthz + "Content-Length: 0\r\nContent-Length: " + n + "\r\n\r\n" + Smuggled << QList<int>{400} << 1;
     QTest::addRow("Content-Length list") << healthz + "Content-Length: " + n + ", " + n + "\r\n\r\n" + Smuggled
                                          << QList<int>{400} << 1;
-    QTest::addRow("signed Content-Length") << healthz + "Content-Length: +" + n + "\r\n\r\n" + Smuggled
-                                           << QList<int>{400} << 1;
+    QTest::addRow("signed Content-Length")
+        << healthz + "Content-Length: +" + n + "\r\n\r\n" + Smuggled << QList<int>{400} << 1;
     QTest::addRow("Transfer-Encoding with Content-Length")
-        << telemetry + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + Smuggled
-        << QList<int>{400} << 1;
+        << telemetry + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + Smuggled << QList<int>{400}
+        << 1;
     QTest::addRow("Transfer-Encoding not chunked")
         << telemetry + "Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n" + Smuggled << QList<int>{501} << 1;
-    QTest::addRow("Transfer-Encoding list") << telemetry + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n"
-            + Smuggled << QList<int>{501} << 1;
+    QTest::addRow("Transfer-Encoding list")
+        << telemetry + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n" + Smuggled << QList<int>{501} << 1;
     QTest::addRow("Transfer-Encoding twice")
         << telemetry + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + Smuggled
         << QList<int>{501} << 1;
@@ -228,18 +226,17 @@ void TestHttpEdge::smuggling_data()
                                << QList<int>{400} << 1;
     QTest::addRow("absolute-form target")
         << QByteArray("DELETE http://127.0.0.1/api/v1/devices/edge-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        << QList<int>{400}
-        << 1;
-    QTest::addRow("two spaces in the request line") << "GET  /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + Smuggled
-                                                     << QList<int>{400} << 1;
-    QTest::addRow("HTTP/2 version on a 1.1 request line") << "GET /healthz HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n"
-            + Smuggled << QList<int>{505} << 1;
+        << QList<int>{400} << 1;
+    QTest::addRow("two spaces in the request line")
+        << "GET  /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + Smuggled << QList<int>{400} << 1;
+    QTest::addRow("HTTP/2 version on a 1.1 request line")
+        << "GET /healthz HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n" + Smuggled << QList<int>{505} << 1;
     // Requests that are whole: each is read and gated in turn, the protected one refused.
     QTest::addRow("pipelined after an exempt request") << healthz + "\r\n" + Smuggled << QList<int>{200, 401} << 1;
     QTest::addRow("after an exempt chunked body")
         << telemetry + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + Smuggled << QList<int>{400, 401} << 1;
-    QTest::addRow("inside an exempt body") << telemetry + "Connection: close\r\nContent-Length: " + n + "\r\n\r\n"
-            + Smuggled << QList<int>{400} << 0;
+    QTest::addRow("inside an exempt body")
+        << telemetry + "Connection: close\r\nContent-Length: " + n + "\r\n\r\n" + Smuggled << QList<int>{400} << 0;
     QTest::addRow("percent-encoded id") << QByteArray("DELETE /api/v1/devices/edge%2D1 HTTP/1.1\r\nHost: h\r\n\r\n")
                                         << QList<int>{401} << 1;
 }
@@ -266,8 +263,8 @@ void TestHttpEdge::bodyOverTheLimit_data()
     QTest::addRow("4 GiB announced") << telemetry + "Content-Length: 4294967296\r\n\r\n" << false;
     QTest::addRow("chunked without end") << telemetry + "Transfer-Encoding: chunked\r\n\r\n" << true;
     QTest::addRow("firmware upload over the image limit")
-        << "PUT /api/v1/firmware/big/1.0.0 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + AdminToken.toLatin1()
-            + "\r\nContent-Length: 99999999999\r\n\r\n"
+        << "PUT /api/v1/firmware/big/1.0.0 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + AdminToken.toLatin1() + "\r\nContent-Length: 99999999999\r\n\r\n"
         << false;
 }
 
@@ -377,8 +374,8 @@ void TestHttpEdge::hostCheckWithoutTokens()
         m_open = std::make_unique<Gateway>();
         QVERIFY(m_open->start(m_open->config(m_broker->port())));
     }
-    const QByteArray answer
-        = exchange(m_open->httpPort(), "GET /api/v1/devices HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    const QByteArray answer = exchange(
+        m_open->httpPort(), "GET /api/v1/devices HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
     QCOMPARE(statuses(answer), QList<int>{status});
     if (status == 421)
         QVERIFY(answer.contains("\"host_not_allowed\""));
@@ -409,9 +406,10 @@ namespace {
 QString http2Curl(quint16 port, const QString &path, const QStringList &args)
 {
     QProcess p;
-    p.start(u"curl"_s, QStringList{u"-s"_s, u"-o"_s, u"/dev/null"_s, u"-w"_s, u"%{http_code} %{http_version}"_s,
-                                   u"--max-time"_s, u"20"_s, u"--http2-prior-knowledge"_s}
-                           + args + QStringList{u"http://127.0.0.1:%1%2"_s.arg(port).arg(path)});
+    p.start(u"curl"_s,
+            QStringList{u"-s"_s, u"-o"_s, u"/dev/null"_s, u"-w"_s, u"%{http_code} %{http_version}"_s, u"--max-time"_s,
+                        u"20"_s, u"--http2-prior-knowledge"_s}
+                + args + QStringList{u"http://127.0.0.1:%1%2"_s.arg(port).arg(path)});
     p.waitForFinished(30000);
     return QString::fromLatin1(p.readAllStandardOutput());
 }
@@ -427,9 +425,9 @@ void TestHttpEdge::http2_data()
     QTest::addRow("exempt") << QStringList() << u"/healthz"_s << u"200 2"_s;
     QTest::addRow("no token") << QStringList() << u"/api/v1/devices/edge-1"_s << u"401 2"_s;
     QTest::addRow("token") << QStringList{u"-H"_s, admin} << u"/api/v1/devices/edge-1"_s << u"200 2"_s;
-    QTest::addRow("device telemetry")
-        << QStringList{u"-H"_s, u"Content-Type: application/json"_s, u"--data-binary"_s, u"{\"temp\": 21}"_s}
-        << u"/api/v1/devices/edge-1/telemetry"_s << u"202 2"_s;
+    QTest::addRow("device telemetry") << QStringList{u"-H"_s, u"Content-Type: application/json"_s, u"--data-binary"_s,
+                                                     u"{\"temp\": 21}"_s}
+                                      << u"/api/v1/devices/edge-1/telemetry"_s << u"202 2"_s;
     QTest::addRow("unknown path") << QStringList{u"-H"_s, admin} << u"/nothing"_s << u"404 2"_s;
     QTest::addRow("101 header fields") << [] {
         QStringList a;
@@ -454,8 +452,9 @@ void TestHttpEdge::http2WithNghttp()
     // Several requests as concurrent streams on one connection.
     QProcess p;
     const QString base = u"http://127.0.0.1:%1"_s.arg(m_gateway.httpPort());
-    p.start(u"nghttp"_s, {u"-n"_s, u"-s"_s, u"-H"_s, u"authorization: Bearer "_s + AdminToken, base + u"/healthz"_s,
-                          base + u"/api/v1/devices"_s, base + u"/api/v1/alerts"_s, base + u"/metrics"_s});
+    p.start(u"nghttp"_s,
+            {u"-n"_s, u"-s"_s, u"-H"_s, u"authorization: Bearer "_s + AdminToken, base + u"/healthz"_s,
+             base + u"/api/v1/devices"_s, base + u"/api/v1/alerts"_s, base + u"/metrics"_s});
     QVERIFY(p.waitForFinished(30000));
     const QByteArray out = p.readAll();
     QVERIFY2(p.exitCode() == 0, out.constData());
@@ -472,17 +471,19 @@ void TestHttpEdge::http2Upload()
         image.write(QByteArray(64 * 1024, char('a' + i % 26)));
     image.close();
     const QStringList admin{u"-H"_s, u"Authorization: Bearer "_s + AdminToken};
-    QCOMPARE(http2Curl(m_gateway.httpPort(), u"/api/v1/firmware/h2fw/1.0.0"_s, admin + QStringList{u"-T"_s, image.fileName()}),
+    QCOMPARE(http2Curl(m_gateway.httpPort(), u"/api/v1/firmware/h2fw/1.0.0"_s,
+                       admin + QStringList{u"-T"_s, image.fileName()}),
              u"201 2"_s);
     QProcess p;
-    p.start(u"curl"_s, {u"-s"_s, u"--http2-prior-knowledge"_s, u"-o"_s, dir.filePath(u"back.bin"_s), u"-w"_s,
-                        u"%{http_code}"_s,
-                        u"http://127.0.0.1:%1/api/v1/firmware/h2fw/1.0.0/image"_s.arg(m_gateway.httpPort())});
+    p.start(u"curl"_s,
+            {u"-s"_s, u"--http2-prior-knowledge"_s, u"-o"_s, dir.filePath(u"back.bin"_s), u"-w"_s, u"%{http_code}"_s,
+             u"http://127.0.0.1:%1/api/v1/firmware/h2fw/1.0.0/image"_s.arg(m_gateway.httpPort())});
     QVERIFY(p.waitForFinished(30000));
     QCOMPARE(p.readAllStandardOutput(), QByteArray("200"));
     QCOMPARE(QFileInfo(dir.filePath(u"back.bin"_s)).size(), image.size());
-    QCOMPARE(http2Curl(m_gateway.httpPort(), u"/api/v1/firmware/h2fw/1.0.0"_s, admin + QStringList{u"-X"_s, u"DELETE"_s}),
-             u"204 2"_s);
+    QCOMPARE(
+        http2Curl(m_gateway.httpPort(), u"/api/v1/firmware/h2fw/1.0.0"_s, admin + QStringList{u"-X"_s, u"DELETE"_s}),
+        u"204 2"_s);
 }
 
 void TestHttpEdge::http2BodyOverTheLimit_data()
@@ -520,8 +521,8 @@ void TestHttpEdge::http2BodyOverTheLimit()
 void TestHttpEdge::http2Garbage()
 {
     const double before = refusals();
-    const QByteArray answer = exchange(m_gateway.httpPort(),
-                                       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + QByteArray(64, '\xff'));
+    const QByteArray answer
+        = exchange(m_gateway.httpPort(), "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + QByteArray(64, '\xff'));
     // A GOAWAY frame (type 7) and the connection closed; the refusal is counted.
     QVERIFY(answer.size() >= 9);
     QVERIFY(answer.contains('\x07'));

@@ -68,8 +68,7 @@ QByteArray TestHttpTls::servedSubject(quint16 port)
 {
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(u"openssl"_s, {u"s_client"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(port), u"-CAfile"_s,
-                           path(u"ca.crt"_s)});
+    p.start(u"openssl"_s, {u"s_client"_s, u"-connect"_s, u"127.0.0.1:%1"_s.arg(port), u"-CAfile"_s, path(u"ca.crt"_s)});
     p.closeWriteChannel();
     if (!p.waitForFinished(15000))
         return {};
@@ -113,11 +112,13 @@ void TestHttpTls::httpsAndWss()
     QVERIFY(metricValue(metrics, u"edgegate_http_refused_total{reason=\"tls_handshake\"}"_s) >= 1);
 
     // HTTP/2 chosen by ALPN; HTTP/1.1 for a client that offers only that.
-    for (const auto &[option, version] : {std::pair{u"--http2"_s, QByteArray("2")},
-                                          std::pair{u"--http1.1"_s, QByteArray("1.1")}}) {
+    for (const auto &[option, version] :
+         {std::pair{u"--http2"_s, QByteArray("2")}, std::pair{u"--http1.1"_s, QByteArray("1.1")}}) {
         QProcess p;
-        p.start(u"curl"_s, ca + QStringList{u"-s"_s, u"-o"_s, u"/dev/null"_s, u"-w"_s, u"%{http_code} %{http_version}"_s,
-                                            option, https(gw.httpPort(), u"/api/v1/devices"_s)});
+        p.start(u"curl"_s,
+                ca
+                    + QStringList{u"-s"_s, u"-o"_s, u"/dev/null"_s, u"-w"_s, u"%{http_code} %{http_version}"_s, option,
+                                  https(gw.httpPort(), u"/api/v1/devices"_s)});
         QVERIFY(p.waitForFinished(20000));
         QCOMPARE(p.readAllStandardOutput(), "200 " + version);
     }
@@ -164,8 +165,8 @@ void TestHttpTls::reloadWithoutRestart()
 void TestHttpTls::clientCertificates()
 {
     install(u"first.crt"_s, u"first.key"_s);
-    const QStringList operatorCert{u"--cacert"_s, path(u"ca.crt"_s), u"--cert"_s, path(u"operator.crt"_s), u"--key"_s,
-                                   path(u"operator.key"_s)};
+    const QStringList operatorCert{u"--cacert"_s,           path(u"ca.crt"_s), u"--cert"_s,
+                                   path(u"operator.crt"_s), u"--key"_s,        path(u"operator.key"_s)};
     Gateway gw;
     gw.setHttps(operatorCert);
     QVERIFY(gw.start(gw.config(m_broker->port(), {}, {}, tlsYaml(path(u"clientca.crt"_s)))));
@@ -184,9 +185,9 @@ void TestHttpTls::clientCertificates()
 void TestHttpTls::badFilesStopTheStart()
 {
     Gateway gw;
-    const QString yaml = gw.config(m_broker->port(), {}, {},
-                                   u"  tls:\n    cert_file: %1\n    key_file: %2\n"_s.arg(path(u"first.crt"_s),
-                                                                                         path(u"second.key"_s)));
+    const QString yaml = gw.config(
+        m_broker->port(), {}, {},
+        u"  tls:\n    cert_file: %1\n    key_file: %2\n"_s.arg(path(u"first.crt"_s), path(u"second.key"_s)));
     gw.setHttps({u"-k"_s});
     QVERIFY(!gw.start(yaml));
     QVERIFY(gw.output().contains(u"does not belong to the certificate"_s));

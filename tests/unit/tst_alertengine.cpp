@@ -101,8 +101,8 @@ void TestAlertEngine::ruleParsing_data()
     QTest::addRow("no id") << QByteArray(R"({"kind":"offline"})") << u"id:"_s;
     QTest::addRow("certificate_expiry") << QByteArray(R"({"id":"c","kind":"certificate_expiry","before":"30d"})")
                                         << QString();
-    QTest::addRow("before on another kind") << QByteArray(R"({"id":"c","kind":"offline","before":"30d"})")
-                                            << u"before:"_s;
+    QTest::addRow("before on another kind")
+        << QByteArray(R"({"id":"c","kind":"offline","before":"30d"})") << u"before:"_s;
     QTest::addRow("certificate_expiry with a selector")
         << QByteArray(R"({"id":"c","kind":"certificate_expiry","selector":{"devices":["d"]}})") << u"selector:"_s;
     QTest::addRow("bad id") << QByteArray(R"({"id":"a b","kind":"offline"})") << u"id:"_s;
@@ -356,9 +356,8 @@ void TestAlertEngine::defaults()
 void TestAlertEngine::certificateExpiry()
 {
     QString error;
-    const auto rule
-        = alertRuleFromJson(QJsonDocument::fromJson(R"({"id":"c","kind":"certificate_expiry","before":"7d"})").object(),
-                            &error);
+    const auto rule = alertRuleFromJson(
+        QJsonDocument::fromJson(R"({"id":"c","kind":"certificate_expiry","before":"7d"})").object(), &error);
     QVERIFY2(rule, qPrintable(error));
     Fixture f({*rule});
     const qint64 day = 24LL * 3600 * 1000;

@@ -587,11 +587,11 @@ void TestConfig::acceptedValues_data()
                                      << u"mqtt.reconnect_max"_s << QVariant(qint64(1000));
     QTest::addRow("listen any port") << QByteArray("http:\n  listen: 0.0.0.0:0\n  allow_unauthenticated: true\n")
                                      << u"http.port"_s << QVariant(0);
-    QTest::addRow("listen hostname") << QByteArray("http:\n  listen: localhost:8081\n")
-                                     << u"http.host"_s << QVariant(u"localhost"_s);
+    QTest::addRow("listen hostname") << QByteArray("http:\n  listen: localhost:8081\n") << u"http.host"_s
+                                     << QVariant(u"localhost"_s);
     // Loopback is decided on what the name resolves to, whatever its case.
-    QTest::addRow("listen hostname in capitals") << QByteArray("http:\n  listen: LOCALHOST:8081\n")
-                                                 << u"http.host"_s << QVariant(u"LOCALHOST"_s);
+    QTest::addRow("listen hostname in capitals")
+        << QByteArray("http:\n  listen: LOCALHOST:8081\n") << u"http.host"_s << QVariant(u"LOCALHOST"_s);
     QTest::addRow("listen ipv6 any") << QByteArray("http:\n  listen: \"[::]:80\"\n  allow_unauthenticated: true\n")
                                      << u"http.host"_s << QVariant(u"::"_s);
     // Loopback addresses need neither tokens nor allow_unauthenticated.

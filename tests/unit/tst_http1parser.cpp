@@ -101,8 +101,7 @@ void TestHttp1Parser::refused_data()
     QTest::addRow("HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\n\r\n") << HttpRefusal::UnsupportedVersion;
     QTest::addRow("HTTP/0.9") << QByteArray("GET / HTTP/0.9\r\n\r\n") << HttpRefusal::UnsupportedVersion;
     QTest::addRow("lower-case version") << QByteArray("GET / http/1.1\r\n\r\n") << HttpRefusal::BadRequestLine;
-    QTest::addRow("request line over the limit")
-        << "GET /" + QByteArray(20000, 'a') << HttpRefusal::RequestLineTooLong;
+    QTest::addRow("request line over the limit") << "GET /" + QByteArray(20000, 'a') << HttpRefusal::RequestLineTooLong;
     QTest::addRow("head over the limit") << line + "X: " + QByteArray(20000, 'a') << HttpRefusal::HeadTooLarge;
 }
 
@@ -127,9 +126,11 @@ void TestHttp1Parser::limitsAtTheEdge()
     QVERIFY(std::holds_alternative<http1::Parsed>(http1::parseHead(fits, limits)));
     const QByteArray over = start + "X: " + QByteArray(100 - 16 - 3 - 4 + 1, 'a') + "\r\n\r\n";
     QCOMPARE(std::get<HttpRefusal>(http1::parseHead(over, limits)), HttpRefusal::HeadTooLarge);
-    QVERIFY(std::holds_alternative<http1::Parsed>(http1::parseHead(QByteArray(start + "A: 1\r\nB: 2\r\nC: 3\r\n\r\n"), limits)));
-    QCOMPARE(std::get<HttpRefusal>(http1::parseHead(QByteArray(start + "A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n"), limits)),
-             HttpRefusal::TooManyFields);
+    QVERIFY(std::holds_alternative<http1::Parsed>(
+        http1::parseHead(QByteArray(start + "A: 1\r\nB: 2\r\nC: 3\r\n\r\n"), limits)));
+    QCOMPARE(
+        std::get<HttpRefusal>(http1::parseHead(QByteArray(start + "A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n"), limits)),
+        HttpRefusal::TooManyFields);
 }
 
 void TestHttp1Parser::framing_data()
@@ -140,14 +141,14 @@ void TestHttp1Parser::framing_data()
     QTest::addColumn<bool>("keepAlive");
     const QByteArray get = "GET / HTTP/1.1\r\nHost: h\r\n";
     QTest::addRow("no body") << get + "\r\n" << int(http1::Framing::Kind::None) << qint64(0) << true;
-    QTest::addRow("length") << get + "Content-Length: 12\r\n\r\n" << int(http1::Framing::Kind::Length) << qint64(12)
-                            << true;
-    QTest::addRow("zero length") << get + "Content-Length: 0\r\n\r\n" << int(http1::Framing::Kind::None) << qint64(0)
-                                 << true;
-    QTest::addRow("chunked") << get + "Transfer-Encoding: Chunked\r\n\r\n" << int(http1::Framing::Kind::Chunked)
-                             << qint64(0) << true;
-    QTest::addRow("close") << get + "Connection: keep-alive, Close\r\n\r\n" << int(http1::Framing::Kind::None)
-                           << qint64(0) << false;
+    QTest::addRow("length") << get + "Content-Length: 12\r\n\r\n"
+                            << int(http1::Framing::Kind::Length) << qint64(12) << true;
+    QTest::addRow("zero length") << get + "Content-Length: 0\r\n\r\n"
+                                 << int(http1::Framing::Kind::None) << qint64(0) << true;
+    QTest::addRow("chunked") << get + "Transfer-Encoding: Chunked\r\n\r\n"
+                             << int(http1::Framing::Kind::Chunked) << qint64(0) << true;
+    QTest::addRow("close") << get + "Connection: keep-alive, Close\r\n\r\n"
+                           << int(http1::Framing::Kind::None) << qint64(0) << false;
     QTest::addRow("HTTP/1.0") << QByteArray("GET / HTTP/1.0\r\n\r\n") << int(http1::Framing::Kind::None) << qint64(0)
                               << false;
     QTest::addRow("HTTP/1.0 keep-alive") << QByteArray("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
@@ -158,13 +159,13 @@ void TestHttp1Parser::framing_data()
     QTest::addRow("two lengths") << get + "Content-Length: 1\r\nContent-Length: 1\r\n\r\n" << -1 << qint64(0) << false;
     QTest::addRow("length list") << get + "Content-Length: 1, 1\r\n\r\n" << -1 << qint64(0) << false;
     QTest::addRow("negative length") << get + "Content-Length: -1\r\n\r\n" << -1 << qint64(0) << false;
-    QTest::addRow("length of 19 digits") << get + "Content-Length: 1000000000000000000\r\n\r\n" << -1 << qint64(0)
-                                         << false;
-    QTest::addRow("length and chunked") << get + "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n" << -1
-                                        << qint64(0) << false;
+    QTest::addRow("length of 19 digits") << get + "Content-Length: 1000000000000000000\r\n\r\n"
+                                         << -1 << qint64(0) << false;
+    QTest::addRow("length and chunked") << get + "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                        << -1 << qint64(0) << false;
     QTest::addRow("gzip") << get + "Transfer-Encoding: gzip, chunked\r\n\r\n" << -1 << qint64(0) << false;
-    QTest::addRow("chunked twice") << get + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n" << -1
-                                   << qint64(0) << false;
+    QTest::addRow("chunked twice") << get + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                   << -1 << qint64(0) << false;
     QTest::addRow("chunked in HTTP/1.0") << QByteArray("GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n") << -1
                                          << qint64(0) << false;
     QTest::addRow("other Expect") << get + "Expect: 200-ok\r\n\r\n" << -1 << qint64(0) << false;
@@ -207,8 +208,8 @@ void TestHttp1Parser::chunked_data()
     QTest::addRow("size not hex") << QByteArray("g\r\n") << int(S::Failed) << QByteArray() << qsizetype(-1);
     QTest::addRow("16 hex digits") << QByteArray("1000000000000000\r\n") << int(S::Failed) << QByteArray()
                                    << qsizetype(-1);
-    QTest::addRow("data longer than size") << QByteArray("2\r\nabc\r\n") << int(S::Failed) << QByteArray("ab")
-                                           << qsizetype(-1);
+    QTest::addRow("data longer than size")
+        << QByteArray("2\r\nabc\r\n") << int(S::Failed) << QByteArray("ab") << qsizetype(-1);
     QTest::addRow("bare LF after size") << QByteArray("2\nab") << int(S::Failed) << QByteArray() << qsizetype(-1);
     QTest::addRow("bad trailer") << QByteArray("0\r\nbad trailer\r\n\r\n") << int(S::Failed) << QByteArray()
                                  << qsizetype(-1);

@@ -234,9 +234,8 @@ void Http1Connection::startRequest(HttpHead head, qsizetype headLength)
         return;
     }
     if (m_target.kind == Kind::Upload) {
-        const std::optional<qint64> length = m_framing.kind == http1::Framing::Kind::Chunked
-            ? std::nullopt
-            : std::optional<qint64>(m_framing.length);
+        const std::optional<qint64> length
+            = m_framing.kind == http1::Framing::Kind::Chunked ? std::nullopt : std::optional<qint64>(m_framing.length);
         auto taken = m_server.upload(m_target, request, length);
         if (auto *answer = std::get_if<HttpResponse>(&taken)) {
             answerNow(std::move(*answer));
@@ -318,8 +317,8 @@ void Http1Connection::bodyComplete()
 void Http1Connection::respond(HttpResponse response)
 {
     const bool headOnly = m_request && m_request->method() == HttpMethod::Head;
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(int(response.status())) + ' '
-        + reasonPhrase(response.status()) + "\r\n";
+    QByteArray out
+        = "HTTP/1.1 " + QByteArray::number(int(response.status())) + ' ' + reasonPhrase(response.status()) + "\r\n";
     for (const HttpHeader &h : response.headers()) {
         if (h.name.compare("content-length", Qt::CaseInsensitive) != 0
             && h.name.compare("connection", Qt::CaseInsensitive) != 0)

@@ -82,7 +82,8 @@ std::optional<HttpRefusal> parseRequestLine(QByteArrayView line, HttpHead *head)
         head->minorVersion = 0;
     } else {
         const bool looksHttp = version.size() == 8 && version.startsWith("HTTP/") && version[6] == '.'
-            && std::isdigit(static_cast<unsigned char>(version[5])) && std::isdigit(static_cast<unsigned char>(version[7]));
+            && std::isdigit(static_cast<unsigned char>(version[5]))
+            && std::isdigit(static_cast<unsigned char>(version[7]));
         return looksHttp ? HttpRefusal::UnsupportedVersion : HttpRefusal::BadRequestLine;
     }
     head->method = method.toByteArray();

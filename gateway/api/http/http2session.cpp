@@ -193,7 +193,8 @@ void Http2Session::onReadyRead()
         const ssize_t used = nghttp2_session_mem_recv(m_session, reinterpret_cast<const uint8_t *>(bytes.constData()),
                                                       size_t(bytes.size()));
         if (used < 0) {
-            qCDebug(lcHttp2).noquote() << "HTTP/2 error from" << m_peer.toString() << ":" << nghttp2_strerror(int(used));
+            qCDebug(lcHttp2).noquote() << "HTTP/2 error from" << m_peer.toString() << ":"
+                                       << nghttp2_strerror(int(used));
             fail();
             return;
         }
@@ -297,8 +298,8 @@ void Http2Session::dispatch(Stream &s)
         refuse(s, *s.refused);
         return;
     }
-    const bool tokenMethod = !s.head.method.isEmpty()
-        && std::all_of(s.head.method.cbegin(), s.head.method.cend(), http1::isTokenChar);
+    const bool tokenMethod
+        = !s.head.method.isEmpty() && std::all_of(s.head.method.cbegin(), s.head.method.cend(), http1::isTokenChar);
     if (!tokenMethod || !isOriginForm(s.path)) {
         refuse(s, HttpRefusal::BadRequestLine);
         return;

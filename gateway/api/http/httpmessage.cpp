@@ -79,8 +79,8 @@ namespace {
 HttpMethod methodOf(QByteArrayView name)
 {
     static constexpr std::pair<QByteArrayView, HttpMethod> Known[] = {
-        {"GET", HttpMethod::Get},       {"HEAD", HttpMethod::Head},     {"POST", HttpMethod::Post},
-        {"PUT", HttpMethod::Put},       {"PATCH", HttpMethod::Patch},   {"DELETE", HttpMethod::Delete},
+        {"GET", HttpMethod::Get},         {"HEAD", HttpMethod::Head},   {"POST", HttpMethod::Post},
+        {"PUT", HttpMethod::Put},         {"PATCH", HttpMethod::Patch}, {"DELETE", HttpMethod::Delete},
         {"OPTIONS", HttpMethod::Options},
     };
     for (const auto &[text, method] : Known) {
@@ -162,9 +162,9 @@ HttpResponse jsonError(HttpStatus status, const QString &code, const QString &me
 
 HttpResponse methodNotAllowed(const HttpRequest &request, const QByteArray &allowed)
 {
-    HttpResponse response = jsonError(
-        HttpStatus::MethodNotAllowed, u"method_not_allowed"_s,
-        u"%1 is not allowed on %2"_s.arg(QString::fromLatin1(request.methodName()), request.url().path()));
+    HttpResponse response
+        = jsonError(HttpStatus::MethodNotAllowed, u"method_not_allowed"_s,
+                    u"%1 is not allowed on %2"_s.arg(QString::fromLatin1(request.methodName()), request.url().path()));
     response.setHeader("Allow", allowed);
     return response;
 }

@@ -33,7 +33,8 @@ HttpRefusalInfo describe(HttpRefusal refusal)
         return {S::BadRequest, u"bad_content_length"_s,
                 u"invalid, repeated or conflicting Content-Length / Transfer-Encoding"_s};
     case HttpRefusal::UnsupportedTransferEncoding:
-        return {S::NotImplemented, u"unsupported_transfer_encoding"_s, u"only Transfer-Encoding: chunked is accepted"_s};
+        return {S::NotImplemented, u"unsupported_transfer_encoding"_s,
+                u"only Transfer-Encoding: chunked is accepted"_s};
     case HttpRefusal::BadChunk:
         return {S::BadRequest, u"bad_chunk"_s, u"malformed chunked body"_s};
     case HttpRefusal::BodyTooLarge:

@@ -113,8 +113,8 @@ HttpServer::HttpServer(Settings settings, Metrics &metrics, QObject *parent)
     : QObject(parent)
     , m_settings(std::move(settings))
     , m_metrics(metrics)
-    , m_open(metrics.gauge(u"edgegate_http_connections"_s,
-                           u"Open connections on the HTTP port, WebSockets included."_s))
+    , m_open(
+          metrics.gauge(u"edgegate_http_connections"_s, u"Open connections on the HTTP port, WebSockets included."_s))
     , m_webSocketServer(u"edgegated"_s, QWebSocketServer::NonSecureMode)
 {
     for (const HttpRefusal r : allHttpRefusals()) {
@@ -141,8 +141,8 @@ HttpServer::~HttpServer()
 
 void HttpServer::route(const QString &pattern, Handler handler, std::optional<qint64> maxBodyBytes)
 {
-    m_routes.push_back({{patternParts(pattern)}, std::move(handler),
-                        maxBodyBytes.value_or(m_settings.limits.maxBodyBytes)});
+    m_routes.push_back(
+        {{patternParts(pattern)}, std::move(handler), maxBodyBytes.value_or(m_settings.limits.maxBodyBytes)});
 }
 
 void HttpServer::uploadRoute(HttpMethod method, const QString &pattern, UploadHandler handler, qint64 maxBodyBytes)
@@ -278,8 +278,7 @@ HttpServer::Resolved HttpServer::resolve(const HttpRequest &request) const
 HttpResponse HttpServer::handle(const Resolved &target, const HttpRequest &request)
 {
     if (target.kind != Resolved::Kind::Plain) {
-        return jsonError(HttpStatus::NotFound, u"not_found"_s,
-                         u"no such endpoint: "_s + request.url().path());
+        return jsonError(HttpStatus::NotFound, u"not_found"_s, u"no such endpoint: "_s + request.url().path());
     }
     return m_routes[target.index].handler(request, target.args);
 }

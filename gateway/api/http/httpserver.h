@@ -75,8 +75,8 @@ public:
     /// An answer (refused at once), or a sink for the body.
     using UploadHandler = std::function<std::variant<HttpResponse, std::unique_ptr<HttpBodySink>>(
         const HttpRequest &request, const QStringList &args, std::optional<qint64> contentLength)>;
-    using WebSocketHandler = std::function<void(std::unique_ptr<QWebSocket> socket, const HttpRequest &request,
-                                                const QStringList &args)>;
+    using WebSocketHandler
+        = std::function<void(std::unique_ptr<QWebSocket> socket, const HttpRequest &request, const QStringList &args)>;
     /// Who may send a request: nullopt lets it through.
     using Gate = std::function<std::optional<HttpRefusal>(const HttpRequest &request)>;
 
@@ -118,8 +118,7 @@ public:
     /// The Host check and the gate.
     [[nodiscard]] std::optional<HttpRefusal> admit(const HttpRequest &request) const;
     HttpResponse handle(const Resolved &target, const HttpRequest &request);
-    std::variant<HttpResponse, std::unique_ptr<HttpBodySink>> upload(const Resolved &target,
-                                                                     const HttpRequest &request,
+    std::variant<HttpResponse, std::unique_ptr<HttpBodySink>> upload(const Resolved &target, const HttpRequest &request,
                                                                      std::optional<qint64> contentLength);
     /// Hands a socket whose only unread bytes are the upgrade request to the WebSocket endpoint.
     void upgrade(QTcpSocket *socket, const Resolved &target, HttpRequest request);

@@ -92,8 +92,8 @@ std::optional<QSslConfiguration> HttpTls::read(QString *error) const
         return std::nullopt;
     }
     if (!keyMatches(*certPem, *keyPem)) {
-        *error = u"the key in %1 does not belong to the certificate in %2"_s.arg(m_settings.keyFile,
-                                                                                 m_settings.certFile);
+        *error
+            = u"the key in %1 does not belong to the certificate in %2"_s.arg(m_settings.keyFile, m_settings.certFile);
         return std::nullopt;
     }
     QSslConfiguration c = QSslConfiguration::defaultConfiguration();
