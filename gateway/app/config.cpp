@@ -873,6 +873,21 @@ const QList<KeySpec> &keySpecs()
              if (const auto value = l.integer(item, 1, 1000000))
                  l.config().http.limits.maxConnectionsPerAddress = int(*value);
          }},
+        {u"http", u"max_http2_streams",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 1000))
+                 l.config().http.limits.maxHttp2Streams = quint32(*value);
+         }},
+        {u"http", u"max_waiting_auth",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 100000))
+                 l.config().http.limits.maxWaitingAuth = int(*value);
+         }},
+        {u"http", u"max_waiting_auth_per_address",
+         [](Loader &l, const Item &item) {
+             if (const auto value = l.integer(item, 1, 100000))
+                 l.config().http.limits.maxWaitingAuthPerAddress = int(*value);
+         }},
         {u"http", u"allowed_hosts", httpAllowedHosts},
         {u"http", u"tls", httpTls},
         {u"firmware", u"max_image_bytes",

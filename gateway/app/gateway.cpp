@@ -78,6 +78,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
     m_ingest = std::make_unique<Ingest>(Ingest::Settings{config.ingest.maxPayloadBytes, config.registry.pendingBuffer},
                                         *m_registry, *m_analytics, metrics, m_router.get());
     m_feed = std::make_unique<UiFeed>(config.gateway.id, *m_apiAccess, *m_registry, *m_alerts, *m_ingest, metrics);
+    m_feed->setWaitingLimits({config.http.limits.maxWaitingAuth, config.http.limits.maxWaitingAuthPerAddress});
 
     MqttLink::Settings mqtt;
     mqtt.host = config.mqtt.host;

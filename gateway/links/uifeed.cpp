@@ -158,9 +158,9 @@ std::optional<QString> UiFeed::admissionRefusal(const HttpRequest &request, bool
                 return !c.authenticated && !c.closing && (!from || c.peer.isEqual(*from));
             });
         };
-        if (waiting(&request.peerAddress()) >= MaxUnauthenticatedPerAddress)
+        if (waiting(&request.peerAddress()) >= m_waitingLimits.perAddress)
             return u"too many connections from this address waiting to authenticate"_s;
-        if (waiting(nullptr) >= MaxUnauthenticated)
+        if (waiting(nullptr) >= m_waitingLimits.total)
             return u"too many connections waiting to authenticate"_s;
     }
     return std::nullopt;

@@ -53,10 +53,13 @@ public:
     static constexpr int ClearedAlertsInSnapshot = 100;
     /// Device ids one connection can subscribe to.
     static constexpr qsizetype MaxSubscribedDevices = 1024;
-    /// Connections waiting for their auth frame at a time; more are refused.
-    static constexpr qsizetype MaxUnauthenticated = 32;
-    /// Of those, from one address: one address cannot take every place.
-    static constexpr qsizetype MaxUnauthenticatedPerAddress = 4;
+    /// Connections waiting for their auth frame at a time, in all and from one address (so one
+    /// address cannot take every place); more are refused.
+    struct WaitingLimits
+    {
+        qsizetype total = 32;
+        qsizetype perAddress = 4;
+    };
 
     /// Everything of the status frame except time and messages_per_second, which the feed measures.
     using StatusProvider = std::function<wsapi::GatewayStatus()>;
@@ -68,6 +71,7 @@ public:
     /// Runs `request` frames; without it every request is answered `unavailable`.
     void setActions(UiActions *actions) { m_actions = actions; }
     void setStatusProvider(StatusProvider provider) { m_statusProvider = std::move(provider); }
+    void setWaitingLimits(WaitingLimits limits) { m_waitingLimits = limits; }
 
     /// Takes an upgraded connection; `request` is its upgrade request as the HTTP server read it.
     void addClient(std::unique_ptr<QWebSocket> socket, const HttpRequest &request);
@@ -114,6 +118,7 @@ private:
     const OtaManager *m_ota = nullptr;
     UiActions *m_actions = nullptr;
     StatusProvider m_statusProvider;
+    WaitingLimits m_waitingLimits;
     RateMeter m_telemetryRate;
     RateLimitedLog m_refusalLog;
     qint64 m_startedMs = 0;

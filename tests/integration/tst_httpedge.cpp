@@ -294,6 +294,7 @@ void TestHttpEdge::bodyOverTheLimit()
     while (socket.state() == QAbstractSocket::ConnectedState && socket.waitForReadyRead(2000))
         answer += socket.readAll();
     QVERIFY2(answer.startsWith("HTTP/1.1 413 "), answer.left(200).constData());
+    qInfo("VmRSS %lld kB before, %lld kB after", before / 1024, after / 1024);
     QVERIFY2(after - before < MaxGrowth, qPrintable(u"grew by %1 bytes"_s.arg(after - before)));
     QVERIFY(m_gateway.isRunning());
 }
@@ -313,6 +314,8 @@ void TestHttpEdge::webSocketBigFrame()
     const qint64 sent = flood(socket, AttackBytes);
     const qint64 after = m_gateway.residentBytes();
     QVERIFY2(sent < AttackBytes, "the gateway read a 200 MiB frame to the end");
+    qInfo("VmRSS %lld kB before, %lld kB after; %lld bytes sent before the gateway closed", before / 1024, after / 1024,
+          sent);
     QVERIFY2(after - before < MaxGrowth, qPrintable(u"grew by %1 bytes"_s.arg(after - before)));
     QVERIFY(m_gateway.isRunning());
 }
@@ -515,6 +518,7 @@ void TestHttpEdge::http2BodyOverTheLimit()
     const QByteArray out = p.readAll();
     QVERIFY2(out.contains(":status: 413"), out.right(2000).constData());
     QVERIFY(out.contains("\"payload_too_large\""));
+    qInfo("VmRSS %lld kB before, %lld kB after", before / 1024, after / 1024);
     QVERIFY2(after - before < MaxGrowth, qPrintable(u"grew by %1 bytes"_s.arg(after - before)));
 }
 

@@ -59,6 +59,10 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"http.max_connections_per_address"_s,
          [](const Config &x) { return QVariant(x.http.limits.maxConnectionsPerAddress); }},
         {u"http.allowed_hosts"_s, [](const Config &x) { return QVariant(x.http.allowedHosts.join(u',')); }},
+        {u"http.max_http2_streams"_s, [](const Config &x) { return QVariant(int(x.http.limits.maxHttp2Streams)); }},
+        {u"http.max_waiting_auth"_s, [](const Config &x) { return QVariant(x.http.limits.maxWaitingAuth); }},
+        {u"http.max_waiting_auth_per_address"_s,
+         [](const Config &x) { return QVariant(x.http.limits.maxWaitingAuthPerAddress); }},
         {u"http.tls"_s,
          [](const Config &x) {
              return QVariant(QStringList{x.http.tls.certFile, x.http.tls.keyFile, x.http.tls.clientCaFile}.join(u','));
@@ -243,6 +247,9 @@ http:
   idle_timeout: 2m
   max_connections: 300
   max_connections_per_address: 20
+  max_http2_streams: 50
+  max_waiting_auth: 16
+  max_waiting_auth_per_address: 2
   allowed_hosts: [gw.example.com, 10.0.0.5]
   tls:
     cert_file: /etc/edgegate/gateway.crt
@@ -453,6 +460,9 @@ void TestConfig::fullFile_data()
     QTest::addRow("http.idle_timeout") << u"http.idle_timeout"_s << QVariant(qint64(120000));
     QTest::addRow("http.max_connections") << u"http.max_connections"_s << QVariant(300);
     QTest::addRow("http.max_connections_per_address") << u"http.max_connections_per_address"_s << QVariant(20);
+    QTest::addRow("http.max_http2_streams") << u"http.max_http2_streams"_s << QVariant(50);
+    QTest::addRow("http.max_waiting_auth") << u"http.max_waiting_auth"_s << QVariant(16);
+    QTest::addRow("http.max_waiting_auth_per_address") << u"http.max_waiting_auth_per_address"_s << QVariant(2);
     QTest::addRow("http.tls") << u"http.tls"_s
                               << QVariant(u"/etc/edgegate/gateway.crt,/etc/edgegate/gateway.key,"
                                           "/etc/edgegate/operators-ca.crt"_s);

@@ -161,7 +161,7 @@ Http2Session::Http2Session(QTcpSocket *socket, HttpServer &server, QHostAddress 
     nghttp2_session_server_new(&m_session, callbacks, this);
     nghttp2_session_callbacks_del(callbacks);
     const nghttp2_settings_entry settings[] = {
-        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, MaxConcurrentStreams},
+        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, server.settings().limits.maxHttp2Streams},
         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, quint32(server.settings().limits.head.maxHeadBytes)},
     };
     nghttp2_submit_settings(m_session, NGHTTP2_FLAG_NONE, settings, std::size(settings));

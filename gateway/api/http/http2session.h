@@ -24,8 +24,6 @@ class Http2Session : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr quint32 MaxConcurrentStreams = 100;
-
     /// Takes over `socket`, whose next bytes are the client's connection preface; `socket` must outlive this.
     Http2Session(QTcpSocket *socket, HttpServer &server, QHostAddress peer, QObject *parent = nullptr);
     ~Http2Session() override;

@@ -58,6 +58,10 @@ public:
         std::chrono::milliseconds idleTimeout{60000}; ///< no byte in or out for this long closes
         int maxConnections = 512;
         int maxConnectionsPerAddress = 64;
+        quint32 maxHttp2Streams = 100; ///< concurrent streams on one HTTP/2 connection
+        /// Dashboard WebSocket connections waiting to authenticate, in all and from one address.
+        int maxWaitingAuth = 32;
+        int maxWaitingAuthPerAddress = 4;
     };
 
     struct Settings
