@@ -208,14 +208,16 @@ void HttpServer::accept(qintptr descriptor)
     else if (m_perAddress.value(peer) >= m_settings.limits.maxConnectionsPerAddress)
         refusal = HttpRefusal::TooManyFromAddress;
     if (refusal) {
-        // Answered and dropped at once: nothing is kept for a connection over the caps.
+        // Answered and dropped at once: nothing is kept for a connection over the caps. A TLS client
+        // could not read a plain answer: it only sees the connection closed.
         count(*refusal);
-        const HttpResponse answer = refusalResponse(*refusal);
-        QByteArray out = "HTTP/1.1 " + QByteArray::number(int(answer.status())) + ' ' + reasonPhrase(answer.status())
-            + "\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: "
-            + QByteArray::number(answer.body().size()) + "\r\n\r\n" + answer.body();
-        socket->write(out);
-        socket->flush();
+        if (!m_tls) {
+            const HttpResponse answer = refusalResponse(*refusal);
+            socket->write("HTTP/1.1 " + QByteArray::number(int(answer.status())) + ' ' + reasonPhrase(answer.status())
+                          + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                          + QByteArray::number(answer.body().size()) + "\r\n\r\n" + answer.body());
+            socket->flush();
+        }
         socket->abort();
         delete socket;
         return;
