@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/sinks/republishsink.h"
 
-#include "gateway/links/mqttlink.h"
+#include "gateway/devicelinks/mqtt/mqttlink.h"
 
 #include <QLoggingCategory>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/links/mosquittoclient.h"
+#include "gateway/devicelinks/mqtt/mosquittoclient.h"
 #include "gateway/sinks/mqttsink.h"
 
 #include <QByteArray>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/coaplink.h"
+#include "gateway/devicelinks/coap/coaplink.h"
 #include "support/corepipeline.h"
 #include "testsupport.h"
 

@@ -3,7 +3,7 @@
 // and back-pressure (holding messages while Ingest is busy, pausing the socket). Against a scripted
 // MQTT 3.1.1 broker for what mosquitto does only by chance: sending messages again after a reconnect.
 #include "gateway/core/ingest.h"
-#include "gateway/links/mqttlink.h"
+#include "gateway/devicelinks/mqtt/mqttlink.h"
 #include "support/corepipeline.h"
 #include "testsupport.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The MQTT sinks against real mosquitto brokers: the upstream connection (plain, TLS, mutual TLS,
 // MQTT 3.1.1, a broker that dies and comes back, refusals) and the republish sink on the local broker.
-#include "gateway/links/mqttlink.h"
+#include "gateway/devicelinks/mqtt/mqttlink.h"
 #include "gateway/sinks/republishsink.h"
 #include "gateway/sinks/upstreamsink.h"
 #include "support/corepipeline.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/metrics.h"
-#include "gateway/links/alertwebhook.h"
+#include "gateway/notify/alertwebhook.h"
 
 #include <QTcpServer>
 #include <QTest>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/httprange.h"
+#include "gateway/api/http/httprange.h"
 
 #include <QByteArray>
 #include <QTest>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Messages a broker sends again after a reconnect or a crash: recognised as a whole run, never a new one.
-#include "gateway/links/redeliveryfilter.h"
+#include "gateway/devicelinks/mqtt/redeliveryfilter.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mqtttransport.h"
 
-#include "gateway/links/mosquittoclient.h"
+#include "gateway/devicelinks/mqtt/mosquittoclient.h"
 
 #include <QJsonDocument>
 

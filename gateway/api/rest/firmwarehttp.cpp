@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/firmwarehttp.h"
+#include "gateway/api/rest/firmwarehttp.h"
 
+#include "gateway/api/http/httprange.h"
 #include "gateway/api/http/httpserver.h"
 #include "gateway/core/metrics.h"
-#include "gateway/links/httprange.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/uifeed.h"
+#include "gateway/api/ws/uifeed.h"
 
 #include "gateway/api/http/httpmessage.h"
 
+#include "gateway/api/ws/uiactions.h"
 #include "gateway/core/alertstore.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/ingest.h"
@@ -10,7 +11,6 @@
 #include "gateway/core/otamanager.h"
 #include "gateway/core/ratelimitedlog.h"
 #include "gateway/core/receiveclock.h"
-#include "gateway/links/uiactions.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/discoveryapi.h"
+#include "gateway/api/rest/discoveryapi.h"
 
 #include "gateway/api/http/httpserver.h"
 #include "gateway/core/deviceregistry.h"

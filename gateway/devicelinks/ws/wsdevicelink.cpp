@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/wsdevicelink.h"
+#include "gateway/devicelinks/ws/wsdevicelink.h"
 
 #include "gateway/core/deviceauth.h"
 #include "gateway/core/ingest.h"

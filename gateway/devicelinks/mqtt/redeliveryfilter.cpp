@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/redeliveryfilter.h"
+#include "gateway/devicelinks/mqtt/redeliveryfilter.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/uiactions.h"
+#include "gateway/api/ws/uiactions.h"
 
 #include "gateway/core/alertstore.h"
 #include "gateway/core/commandqueue.h"

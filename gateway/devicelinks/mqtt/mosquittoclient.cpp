@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/mosquittoclient.h"
+#include "gateway/devicelinks/mqtt/mosquittoclient.h"
 
 #include "gateway/core/metrics.h"
 

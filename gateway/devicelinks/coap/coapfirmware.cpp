@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/coapfirmware.h"
+#include "gateway/devicelinks/coap/coapfirmware.h"
 
 #include "gateway/core/metrics.h"
-#include "gateway/links/coaplink.h"
+#include "gateway/devicelinks/coap/coaplink.h"
 #include "gateway/storage/firmwarestore.h"
 
 #include <QFile>

@@ -2,7 +2,7 @@
 // The OTA part of CoapLink: the observable /devices/{id}/ota resource (its state is the latest
 // notification for the device) and its GET handler. Progress (POST /devices/{id}/ota/progress)
 // goes through the link's device-message path like telemetry.
-#include "gateway/links/coaplink.h"
+#include "gateway/devicelinks/coap/coaplink.h"
 
 #include "shared/deviceid.h"
 

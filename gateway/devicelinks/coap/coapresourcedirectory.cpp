@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/coapresourcedirectory.h"
+#include "gateway/devicelinks/coap/coapresourcedirectory.h"
 
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/resourcedirectory.h"
-#include "gateway/links/coaplink.h"
+#include "gateway/devicelinks/coap/coaplink.h"
 
 #include <QDateTime>
 #include <QJsonDocument>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/healthapi.h"
+#include "gateway/api/rest/healthapi.h"
 
 #include "gateway/api/http/httpserver.h"
 #include "gateway/core/alertengine.h"

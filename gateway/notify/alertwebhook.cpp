@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/alertwebhook.h"
+#include "gateway/notify/alertwebhook.h"
 
 #include "gateway/core/metrics.h"
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/httpapi.h"
+#include "gateway/api/rest/httpapi.h"
 
 #include "gateway/api/http/httpserver.h"
+#include "gateway/api/ws/uifeed.h"
 #include "gateway/core/alertstore.h"
 #include "gateway/core/analytics.h"
 #include "gateway/core/apiaccess.h"
@@ -9,7 +10,6 @@
 #include "gateway/core/commandqueue.h"
 #include "gateway/core/deviceregistry.h"
 #include "gateway/core/metrics.h"
-#include "gateway/links/uifeed.h"
 #include "shared/deviceid.h"
 #include "shared/wsprotocol.h"
 

@@ -3,8 +3,8 @@
 
 #include "gateway/core/envelope.h"
 #include "gateway/core/ratelimitedlog.h"
-#include "gateway/links/mosquittoclient.h"
-#include "gateway/links/redeliveryfilter.h"
+#include "gateway/devicelinks/mqtt/mosquittoclient.h"
+#include "gateway/devicelinks/mqtt/redeliveryfilter.h"
 
 #include <QByteArray>
 #include <QObject>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/mqttlink.h"
+#include "gateway/devicelinks/mqtt/mqttlink.h"
 
 #include "gateway/core/ingest.h"
 #include "gateway/core/metrics.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/avahiqtpoll.h"
+#include "gateway/notify/avahiqtpoll.h"
 
 #include <QSocketNotifier>
 #include <QTimer>

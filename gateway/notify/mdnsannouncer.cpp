@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/mdnsannouncer.h"
+#include "gateway/notify/mdnsannouncer.h"
 
 #include <QLoggingCategory>
 #include <QTimer>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/links/httpdevicelink.h"
+#include "gateway/devicelinks/http/httpdevicelink.h"
 
 #include "gateway/api/http/httpserver.h"
 #include "gateway/core/commandqueue.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/links/avahiqtpoll.h"
+#include "gateway/notify/avahiqtpoll.h"
 
 #include <QObject>
 #include <QString>
