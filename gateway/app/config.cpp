@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/app/config.h"
 
-#include "gateway/core/duration.h"
+#include "gateway/core/common/duration.h"
 
 #include "shared/deviceid.h"
 

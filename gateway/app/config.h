@@ -2,11 +2,11 @@
 #pragma once
 
 #include "gateway/api/http/httpserver.h"
-#include "gateway/core/alertrule.h"
-#include "gateway/core/apiaccess.h"
-#include "gateway/core/duration.h"
-#include "gateway/core/registrypolicy.h"
-#include "gateway/core/route.h"
+#include "gateway/core/alerts/alertrule.h"
+#include "gateway/core/common/apiaccess.h"
+#include "gateway/core/common/duration.h"
+#include "gateway/core/devices/registrypolicy.h"
+#include "gateway/core/routing/route.h"
 
 #include <QByteArray>
 #include <QHash>

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "gateway/app/config.h"
-#include "gateway/core/router.h"
+#include "gateway/core/routing/router.h"
 
 #include <QObject>
 #include <QString>

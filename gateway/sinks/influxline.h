@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/envelope.h"
+#include "gateway/core/ingest/envelope.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

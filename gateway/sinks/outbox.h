@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/ratelimitedlog.h"
+#include "gateway/core/common/ratelimitedlog.h"
 #include "gateway/sinks/sink.h"
 
 #include <QByteArray>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/sinks/outboxtarget.h"
 
-#include "gateway/core/normalize.h"
+#include "gateway/core/ingest/normalize.h"
 #include "gateway/sinks/outbox.h"
 
 namespace edgegate {

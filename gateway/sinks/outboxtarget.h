@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/router.h"
+#include "gateway/core/routing/router.h"
 
 #include <functional>
 

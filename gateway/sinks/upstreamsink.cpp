@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/sinks/upstreamsink.h"
 
-#include "gateway/core/metrics.h"
+#include "gateway/core/common/metrics.h"
 
 #include <QLoggingCategory>
 

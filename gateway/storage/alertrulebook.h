@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/alertrule.h"
+#include "gateway/core/alerts/alertrule.h"
 
 #include <QList>
 #include <QString>

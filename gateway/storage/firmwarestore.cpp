@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/storage/firmwarestore.h"
 
-#include "gateway/core/semver.h"
+#include "gateway/core/ota/semver.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/firmware.h"
+#include "gateway/core/ota/firmware.h"
 
 #include <QByteArrayView>
 #include <QCryptographicHash>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/route.h"
+#include "gateway/core/routing/route.h"
 
 #include <QList>
 #include <QString>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/devicestore.h"
+#include "gateway/core/devices/devicestore.h"
 
 #include <QString>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/healthstore.h"
+#include "gateway/core/devices/healthstore.h"
 
 #include <QHash>
 #include <QString>

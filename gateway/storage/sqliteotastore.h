@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/otastore.h"
+#include "gateway/core/ota/otastore.h"
 
 #include <QString>
 

@@ -2,13 +2,13 @@
 // Messages per second through the core pipeline (decode, registry, analytics, alerts) on one
 // thread, without I/O: what a link would hand to Ingest, fed in a tight loop.
 // Usage: bench_pipeline [messages] [devices] [json|senml|cbor]
-#include "gateway/core/alertengine.h"
-#include "gateway/core/alertstore.h"
-#include "gateway/core/analytics.h"
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/ingest.h"
-#include "gateway/core/metrics.h"
-#include "gateway/core/receiveclock.h"
+#include "gateway/core/alerts/alertengine.h"
+#include "gateway/core/alerts/alertstore.h"
+#include "gateway/core/analytics/analytics.h"
+#include "gateway/core/common/metrics.h"
+#include "gateway/core/devices/deviceregistry.h"
+#include "gateway/core/ingest/ingest.h"
+#include "gateway/core/ingest/receiveclock.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
 #include <QCborMap>

@@ -2,8 +2,8 @@
 // libFuzzer target: the HTTP/1.1 request parse and the API token gate, as a connection runs them on
 // every request of a byte stream (pipelined requests, bodies by Content-Length or chunked).
 #include "gateway/api/http/http1parser.h"
-#include "gateway/core/apiaccess.h"
-#include "gateway/core/apigate.h"
+#include "gateway/core/common/apiaccess.h"
+#include "gateway/core/common/apigate.h"
 
 #include <cstdint>
 #include <cstdlib>

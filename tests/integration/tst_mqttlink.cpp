@@ -2,7 +2,7 @@
 // MqttLink in-process against a real mosquitto: message ids and PUBACKs of republished messages,
 // and back-pressure (holding messages while Ingest is busy, pausing the socket). Against a scripted
 // MQTT 3.1.1 broker for what mosquitto does only by chance: sending messages again after a reconnect.
-#include "gateway/core/ingest.h"
+#include "gateway/core/ingest/ingest.h"
 #include "gateway/devicelinks/mqtt/mqttlink.h"
 #include "support/corepipeline.h"
 #include "testsupport.h"

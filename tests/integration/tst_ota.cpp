@@ -7,7 +7,7 @@
 
 #include "gateway/app/config.h"
 #include "gateway/app/gateway.h"
-#include "gateway/core/firmware.h"
+#include "gateway/core/ota/firmware.h"
 #include "gateway/storage/firmwarestore.h"
 
 #include <QJsonArray>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/alertstore.h"
-#include "gateway/core/analytics.h"
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/ingest.h"
-#include "gateway/core/metrics.h"
+#include "gateway/core/alerts/alertstore.h"
+#include "gateway/core/analytics/analytics.h"
+#include "gateway/core/common/metrics.h"
+#include "gateway/core/devices/deviceregistry.h"
+#include "gateway/core/ingest/ingest.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
 #include <QTemporaryDir>

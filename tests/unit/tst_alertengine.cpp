@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/alertengine.h"
-#include "gateway/core/alertstore.h"
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/metrics.h"
+#include "gateway/core/alerts/alertengine.h"
+#include "gateway/core/alerts/alertstore.h"
+#include "gateway/core/common/metrics.h"
+#include "gateway/core/devices/deviceregistry.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
 #include <QJsonDocument>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/metrics.h"
+#include "gateway/core/common/metrics.h"
 #include "gateway/notify/alertwebhook.h"
 
 #include <QTcpServer>

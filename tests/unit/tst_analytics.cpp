@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/analytics.h"
-#include "gateway/core/metrics.h"
+#include "gateway/core/analytics/analytics.h"
+#include "gateway/core/common/metrics.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/apiaccess.h"
-#include "gateway/core/apigate.h"
+#include "gateway/core/common/apiaccess.h"
+#include "gateway/core/common/apigate.h"
 
 #include <QTest>
 

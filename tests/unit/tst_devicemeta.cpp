@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/devicemeta.h"
+#include "gateway/core/devices/devicemeta.h"
 
 #include <QCborMap>
 #include <QCborValue>

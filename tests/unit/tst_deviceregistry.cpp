@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/metrics.h"
+#include "gateway/core/common/metrics.h"
+#include "gateway/core/devices/deviceregistry.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
 #include <QSignalSpy>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/alertstore.h"
-#include "gateway/core/healthhistory.h"
-#include "gateway/core/metrics.h"
+#include "gateway/core/alerts/alertstore.h"
+#include "gateway/core/common/metrics.h"
+#include "gateway/core/devices/healthhistory.h"
 #include "gateway/storage/sqlitehealthstore.h"
 
 #include <QDateTime>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/linkformat.h"
+#include "gateway/core/discovery/linkformat.h"
 
 #include <QTest>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/normalize.h"
+#include "gateway/core/ingest/normalize.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

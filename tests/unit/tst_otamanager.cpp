@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/firmware.h"
-#include "gateway/core/otamanager.h"
+#include "gateway/core/ota/firmware.h"
+#include "gateway/core/ota/otamanager.h"
 #include "gateway/storage/sqliteotastore.h"
 #include "support/corepipeline.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/payloaddecoder.h"
+#include "gateway/core/ingest/payloaddecoder.h"
 
 #include <QByteArray>
 #include <QCborArray>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/ratemeter.h"
+#include "gateway/core/common/ratemeter.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Receive times: nanoseconds from the system clock, never the same twice, never going back.
-#include "gateway/core/receiveclock.h"
+#include "gateway/core/ingest/receiveclock.h"
 
 #include <QDateTime>
 #include <QTest>

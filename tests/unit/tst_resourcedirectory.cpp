@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/resourcedirectory.h"
+#include "gateway/core/discovery/resourcedirectory.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/rollingwindow.h"
+#include "gateway/core/analytics/rollingwindow.h"
 
 #include <QList>
 #include <QTest>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Routes: their JSON form, matching, transforms and the all-or-nothing store across sinks.
-#include "gateway/core/metrics.h"
-#include "gateway/core/receiveclock.h"
-#include "gateway/core/router.h"
+#include "gateway/core/common/metrics.h"
+#include "gateway/core/ingest/receiveclock.h"
+#include "gateway/core/routing/router.h"
 
 #include <QJsonDocument>
 #include <QTest>

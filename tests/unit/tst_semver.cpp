@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/semver.h"
+#include "gateway/core/ota/semver.h"
 
 #include <QTest>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/core/telemetryhistory.h"
+#include "gateway/core/devices/telemetryhistory.h"
 
 #include <QTest>
 

@@ -2,9 +2,9 @@
 // The WebSocket API's request actions over the core objects (no sockets): roles, reply codes,
 // who signs an alert, and the actions that need a part the gateway may lack.
 #include "gateway/api/ws/uiactions.h"
-#include "gateway/core/commandqueue.h"
-#include "gateway/core/healthhistory.h"
-#include "gateway/core/telemetryhistory.h"
+#include "gateway/core/devices/healthhistory.h"
+#include "gateway/core/devices/telemetryhistory.h"
+#include "gateway/core/downlink/commandqueue.h"
 #include "gateway/storage/sqlitehealthstore.h"
 #include "support/corepipeline.h"
 

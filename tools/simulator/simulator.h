@@ -4,7 +4,7 @@
 #include "eventlog.h"
 #include "simoptions.h"
 
-#include "gateway/core/metrics.h"
+#include "gateway/core/common/metrics.h"
 
 #include <QNetworkAccessManager>
 #include <QObject>

@@ -2,7 +2,7 @@
 #include "gateway/api/http/httpserver.h"
 
 #include "gateway/api/http/http1connection.h"
-#include "gateway/core/metrics.h"
+#include "gateway/core/common/metrics.h"
 
 #include <QLoggingCategory>
 #include <QSslSocket>

@@ -2,8 +2,8 @@
 #include "gateway/api/rest/discoveryapi.h"
 
 #include "gateway/api/http/httpserver.h"
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/ingest.h"
+#include "gateway/core/devices/deviceregistry.h"
+#include "gateway/core/ingest/ingest.h"
 #include "shared/deviceid.h"
 
 #include <QJsonObject>

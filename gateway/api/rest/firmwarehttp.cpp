@@ -3,7 +3,7 @@
 
 #include "gateway/api/http/httprange.h"
 #include "gateway/api/http/httpserver.h"
-#include "gateway/core/metrics.h"
+#include "gateway/core/common/metrics.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -2,11 +2,11 @@
 #include "gateway/api/rest/healthapi.h"
 
 #include "gateway/api/http/httpserver.h"
-#include "gateway/core/alertengine.h"
-#include "gateway/core/alertrule.h"
-#include "gateway/core/alertstore.h"
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/healthhistory.h"
+#include "gateway/core/alerts/alertengine.h"
+#include "gateway/core/alerts/alertrule.h"
+#include "gateway/core/alerts/alertstore.h"
+#include "gateway/core/devices/deviceregistry.h"
+#include "gateway/core/devices/healthhistory.h"
 #include "gateway/storage/alertrulebook.h"
 #include "shared/deviceid.h"
 

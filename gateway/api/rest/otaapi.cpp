@@ -2,10 +2,10 @@
 #include "gateway/api/rest/otaapi.h"
 
 #include "gateway/api/http/httpserver.h"
-#include "gateway/core/deviceauth.h"
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/ingest.h"
-#include "gateway/core/otamanager.h"
+#include "gateway/core/devices/deviceauth.h"
+#include "gateway/core/devices/deviceregistry.h"
+#include "gateway/core/ingest/ingest.h"
+#include "gateway/core/ota/otamanager.h"
 #include "shared/deviceid.h"
 
 #include <QJsonArray>

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/api/ws/uiactions.h"
 
-#include "gateway/core/alertstore.h"
-#include "gateway/core/commandqueue.h"
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/firmware.h"
-#include "gateway/core/healthhistory.h"
-#include "gateway/core/otamanager.h"
-#include "gateway/core/telemetryhistory.h"
+#include "gateway/core/alerts/alertstore.h"
+#include "gateway/core/devices/deviceregistry.h"
+#include "gateway/core/devices/healthhistory.h"
+#include "gateway/core/devices/telemetryhistory.h"
+#include "gateway/core/downlink/commandqueue.h"
+#include "gateway/core/ota/firmware.h"
+#include "gateway/core/ota/otamanager.h"
 #include "gateway/storage/firmwarestore.h"
 #include "shared/deviceid.h"
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/apiaccess.h"
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/healthhistory.h"
+#include "gateway/core/common/apiaccess.h"
+#include "gateway/core/devices/deviceregistry.h"
+#include "gateway/core/devices/healthhistory.h"
 #include "shared/wsprotocol.h"
 
 #include <QJsonObject>

@@ -4,13 +4,13 @@
 #include "gateway/api/http/httpmessage.h"
 
 #include "gateway/api/ws/uiactions.h"
-#include "gateway/core/alertstore.h"
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/ingest.h"
-#include "gateway/core/metrics.h"
-#include "gateway/core/otamanager.h"
-#include "gateway/core/ratelimitedlog.h"
-#include "gateway/core/receiveclock.h"
+#include "gateway/core/alerts/alertstore.h"
+#include "gateway/core/common/metrics.h"
+#include "gateway/core/common/ratelimitedlog.h"
+#include "gateway/core/devices/deviceregistry.h"
+#include "gateway/core/ingest/ingest.h"
+#include "gateway/core/ingest/receiveclock.h"
+#include "gateway/core/ota/otamanager.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>

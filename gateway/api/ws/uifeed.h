@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/apiaccess.h"
-#include "gateway/core/envelope.h"
-#include "gateway/core/ratelimitedlog.h"
-#include "gateway/core/ratemeter.h"
+#include "gateway/core/common/apiaccess.h"
+#include "gateway/core/common/ratelimitedlog.h"
+#include "gateway/core/common/ratemeter.h"
+#include "gateway/core/ingest/envelope.h"
 #include "shared/alert.h"
 #include "shared/deviceinfo.h"
 #include "shared/wsprotocol.h"

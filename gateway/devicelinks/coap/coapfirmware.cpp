@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/devicelinks/coap/coapfirmware.h"
 
-#include "gateway/core/metrics.h"
+#include "gateway/core/common/metrics.h"
 #include "gateway/devicelinks/coap/coaplink.h"
 #include "gateway/storage/firmwarestore.h"
 

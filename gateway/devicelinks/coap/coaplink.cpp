@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/devicelinks/coap/coaplink.h"
 
-#include "gateway/core/metrics.h"
-#include "gateway/core/receiveclock.h"
+#include "gateway/core/common/metrics.h"
+#include "gateway/core/ingest/receiveclock.h"
 #include "shared/deviceid.h"
 
 #include <QHostAddress>

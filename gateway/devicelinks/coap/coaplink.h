@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/ingest.h"
-#include "gateway/core/ratelimitedlog.h"
+#include "gateway/core/common/ratelimitedlog.h"
+#include "gateway/core/ingest/ingest.h"
 
 #include <QByteArray>
 #include <QHash>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/devicelinks/coap/coapresourcedirectory.h"
 
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/resourcedirectory.h"
+#include "gateway/core/devices/deviceregistry.h"
+#include "gateway/core/discovery/resourcedirectory.h"
 #include "gateway/devicelinks/coap/coaplink.h"
 
 #include <QDateTime>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/ingest.h"
-#include "gateway/core/linkformat.h"
+#include "gateway/core/discovery/linkformat.h"
+#include "gateway/core/ingest/ingest.h"
 
 #include <QObject>
 

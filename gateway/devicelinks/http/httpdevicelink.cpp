@@ -2,11 +2,11 @@
 #include "gateway/devicelinks/http/httpdevicelink.h"
 
 #include "gateway/api/http/httpserver.h"
-#include "gateway/core/commandqueue.h"
-#include "gateway/core/deviceauth.h"
-#include "gateway/core/deviceregistry.h"
-#include "gateway/core/ingest.h"
-#include "gateway/core/ratelimitedlog.h"
+#include "gateway/core/common/ratelimitedlog.h"
+#include "gateway/core/devices/deviceauth.h"
+#include "gateway/core/devices/deviceregistry.h"
+#include "gateway/core/downlink/commandqueue.h"
+#include "gateway/core/ingest/ingest.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

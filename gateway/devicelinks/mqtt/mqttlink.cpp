@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/devicelinks/mqtt/mqttlink.h"
 
-#include "gateway/core/ingest.h"
-#include "gateway/core/metrics.h"
-#include "gateway/core/receiveclock.h"
+#include "gateway/core/common/metrics.h"
+#include "gateway/core/ingest/ingest.h"
+#include "gateway/core/ingest/receiveclock.h"
 #include "shared/deviceid.h"
 
 #include <QLoggingCategory>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/envelope.h"
-#include "gateway/core/ratelimitedlog.h"
+#include "gateway/core/common/ratelimitedlog.h"
+#include "gateway/core/ingest/envelope.h"
 #include "gateway/devicelinks/mqtt/mosquittoclient.h"
 #include "gateway/devicelinks/mqtt/redeliveryfilter.h"
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/devicelinks/ws/wsdevicelink.h"
 
-#include "gateway/core/deviceauth.h"
-#include "gateway/core/ingest.h"
-#include "gateway/core/metrics.h"
-#include "gateway/core/ratelimitedlog.h"
+#include "gateway/core/common/metrics.h"
+#include "gateway/core/common/ratelimitedlog.h"
+#include "gateway/core/devices/deviceauth.h"
+#include "gateway/core/ingest/ingest.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

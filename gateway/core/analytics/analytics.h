@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "gateway/core/analytics/rollingwindow.h"
+#include "gateway/core/ingest/envelope.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace edgegate {
+
+class Counter;
+
+/// The latest value of one metric of one device, and its window statistics when it is numeric.
+struct MetricState
+{
+    Value last;
+    qint64 lastTimeMs = 0;
+    std::optional<RollingWindow> window;
+};
+
+struct Anomaly
+{
+    QString deviceId;
+    QString metric;
+    double value = 0.0;
+    double zScore = 0.0;
+    double mean = 0.0;
+    double stddev = 0.0;
+    qint64 timeMs = 0;
+};
+
+/// Edge analytics per device and metric: sliding-window statistics and z-score anomalies.
+/// A sample is judged against the window as it stood before the sample, then joins it.
+class Analytics
+{
+public:
+    struct Settings
+    {
+        int window = 60;
+        double anomalyZ = 3.0;
+        int minSamples = 10; ///< samples the window needs before anomalies are flagged
+    };
+
+    /// Distinct metric names kept per device; samples of further names are not tracked.
+    static constexpr int MaxMetricsPerDevice = 256;
+
+    explicit Analytics(const Settings &settings);
+
+    /// Counts samples left out because their device already has MaxMetricsPerDevice metrics.
+    void setOverflowCounter(Counter *counter) { m_overflow = counter; }
+
+    /// Updates the device's metrics from a telemetry envelope; returns the anomalies it found.
+    [[nodiscard]] QList<Anomaly> process(const Envelope &envelope);
+
+    /// Metrics of one device by name, or nullptr when it has sent no telemetry.
+    [[nodiscard]] const QHash<QString, MetricState> *device(const QString &deviceId) const;
+
+    void removeDevice(const QString &deviceId);
+
+    [[nodiscard]] const Settings &settings() const { return m_settings; }
+
+private:
+    Settings m_settings;
+    Counter *m_overflow = nullptr;
+    QHash<QString, QHash<QString, MetricState>> m_devices;
+};
+
+} // namespace edgegate
