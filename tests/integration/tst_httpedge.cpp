@@ -12,6 +12,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <nghttp2/nghttp2.h>
+
+#include <cstring>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -103,6 +107,147 @@ qint64 flood(QTcpSocket &socket, qint64 total)
     return sent;
 }
 
+/// An HTTP/2 client that opens many POST streams on one connection, each announcing `length` bytes of
+/// body, and sends the first `first` bytes of each; the rest only after resume().
+class PartialBodies
+{
+public:
+    struct Stream
+    {
+        qint64 sent = 0;
+        qint64 allowed = 0;
+        int status = 0;
+        bool closed = false;
+    };
+
+    PartialBodies(quint16 port, const QByteArray &path, int streams, qint64 length, qint64 first)
+        : m_length(length)
+    {
+        nghttp2_session_callbacks *callbacks = nullptr;
+        nghttp2_session_callbacks_new(&callbacks);
+        nghttp2_session_callbacks_set_on_header_callback(callbacks, onHeader);
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onClose);
+        nghttp2_session_client_new(&m_session, callbacks, this);
+        nghttp2_session_callbacks_del(callbacks);
+        nghttp2_submit_settings(m_session, NGHTTP2_FLAG_NONE, nullptr, 0);
+        m_socket.connectToHost(QHostAddress(QHostAddress::LocalHost), port);
+        m_socket.waitForConnected(5000);
+        const QByteArray lengthText = QByteArray::number(length);
+        const QByteArray authority = "127.0.0.1:" + QByteArray::number(port);
+        for (int i = 0; i < streams; ++i) {
+            const std::pair<QByteArray, QByteArray> fields[] = {{":method", "POST"},
+                                                                {":scheme", "http"},
+                                                                {":authority", authority},
+                                                                {":path", path},
+                                                                {"content-type", "application/json"},
+                                                                {"content-length", lengthText}};
+            std::vector<nghttp2_nv> nva;
+            for (const auto &[name, value] : fields) {
+                nva.push_back({reinterpret_cast<uint8_t *>(const_cast<char *>(name.constData())),
+                               reinterpret_cast<uint8_t *>(const_cast<char *>(value.constData())), size_t(name.size()),
+                               size_t(value.size()), NGHTTP2_NV_FLAG_NONE});
+            }
+            nghttp2_data_provider provider{};
+            provider.source.ptr = this;
+            provider.read_callback = readBody;
+            const int id = nghttp2_submit_request(m_session, nullptr, nva.data(), nva.size(), &provider, nullptr);
+            m_streams[id].allowed = first;
+        }
+    }
+    ~PartialBodies() { nghttp2_session_del(m_session); }
+
+    /// Exchanges frames until every stream is closed or has sent what it may; false when the server
+    /// went quiet before that.
+    bool run()
+    {
+        while (!settled()) {
+            const uint8_t *data = nullptr;
+            for (ssize_t n; (n = nghttp2_session_mem_send(m_session, &data)) > 0;)
+                m_socket.write(reinterpret_cast<const char *>(data), n);
+            while (m_socket.bytesToWrite() > 0 && m_socket.waitForBytesWritten(1000)) { }
+            if (settled())
+                break;
+            if (!m_socket.waitForReadyRead(20000))
+                return false;
+            const QByteArray in = m_socket.readAll();
+            if (nghttp2_session_mem_recv(m_session, reinterpret_cast<const uint8_t *>(in.constData()),
+                                         size_t(in.size()))
+                < 0)
+                return false;
+        }
+        return true;
+    }
+
+    /// Lets the open streams send the rest of their bodies.
+    void resume()
+    {
+        for (auto &[id, s] : m_streams) {
+            s.allowed = m_length;
+            if (!s.closed)
+                nghttp2_session_resume_data(m_session, id);
+        }
+    }
+
+    [[nodiscard]] int count(int status) const
+    {
+        return int(std::count_if(m_streams.cbegin(), m_streams.cend(),
+                                 [status](const auto &e) { return e.second.status == status; }));
+    }
+    [[nodiscard]] int closed() const
+    {
+        return int(std::count_if(m_streams.cbegin(), m_streams.cend(), [](const auto &e) { return e.second.closed; }));
+    }
+
+private:
+    /// Each stream is closed or waits for resume().
+    bool settled() const
+    {
+        return std::all_of(m_streams.cbegin(), m_streams.cend(), [this](const auto &e) {
+            return e.second.closed || (e.second.sent == e.second.allowed && e.second.allowed < m_length);
+        });
+    }
+
+    static int onHeader(nghttp2_session *, const nghttp2_frame *frame, const uint8_t *name, size_t nameLength,
+                        const uint8_t *value, size_t valueLength, uint8_t, void *user)
+    {
+        auto *self = static_cast<PartialBodies *>(user);
+        if (QByteArrayView(name, qsizetype(nameLength)) == ":status")
+            self->m_streams[frame->hd.stream_id].status
+                = QByteArrayView(value, qsizetype(valueLength)).toByteArray().toInt();
+        return 0;
+    }
+    static int onClose(nghttp2_session *, int32_t id, uint32_t, void *user)
+    {
+        static_cast<PartialBodies *>(user)->m_streams[id].closed = true;
+        return 0;
+    }
+    static ssize_t readBody(nghttp2_session *, int32_t id, uint8_t *buffer, size_t length, uint32_t *flags,
+                            nghttp2_data_source *, void *user)
+    {
+        auto *self = static_cast<PartialBodies *>(user);
+        Stream &s = self->m_streams[id];
+        const qint64 n = std::min<qint64>(qint64(length), s.allowed - s.sent);
+        if (n == 0)
+            return NGHTTP2_ERR_DEFERRED;
+        // A JSON object: {"pad":"xxx...x"}
+        for (qint64 i = 0; i < n; ++i) {
+            const qint64 at = s.sent + i;
+            buffer[i] = at < 8             ? uint8_t("{\"pad\":\""[at])
+                : at >= self->m_length - 2 ? uint8_t("\"}"[at - self->m_length + 2])
+                                           : 'x';
+        }
+        s.sent += n;
+        if (s.sent == self->m_length)
+            *flags |= NGHTTP2_DATA_FLAG_EOF;
+        return ssize_t(n);
+    }
+
+    QTcpSocket m_socket;
+    nghttp2_session *m_session = nullptr;
+    qint64 m_length;
+    std::map<int, Stream> m_streams;
+};
+
 } // namespace
 
 class TestHttpEdge : public QObject
@@ -127,6 +272,7 @@ private slots:
     void http2BodyOverTheLimit_data();
     void http2BodyOverTheLimit();
     void http2Garbage();
+    void http2ManyUnfinishedBodies();
     void cleanupTestCase();
 
 private:
@@ -531,6 +677,30 @@ void TestHttpEdge::http2Garbage()
     QVERIFY(answer.size() >= 9);
     QVERIFY(answer.contains('\x07'));
     QCOMPARE(refusals(), before + 1);
+    QCOMPARE(deviceStatus(), 200);
+}
+
+void TestHttpEdge::http2ManyUnfinishedBodies()
+{
+    // 100 streams that each send half of a 60,000-byte body and wait: a connection must not hold 100
+    // bodies. Flow control lets at most 4 stream windows (4 x 65,537 bytes) in, so at most 9 bodies are
+    // held at once; the others are refused.
+    constexpr int Streams = 100;
+    constexpr qint64 Length = 60000;
+    const qint64 before = m_gateway.residentBytes();
+    PartialBodies client(m_gateway.httpPort(), "/api/v1/devices/edge-1/telemetry", Streams, Length, Length / 2);
+    QVERIFY(client.run());
+    const qint64 after = m_gateway.residentBytes();
+    const int refused = client.count(503);
+    QVERIFY2(refused >= Streams - 9, qPrintable(u"%1 refused"_s.arg(refused)));
+    // The bodies it held go on and are handled.
+    client.resume();
+    QVERIFY(client.run());
+    QCOMPARE(client.closed(), Streams);
+    QVERIFY(client.count(202) >= 1);
+    QCOMPARE(client.count(202) + client.count(503), Streams);
+    qInfo("%d of %d refused; VmRSS %lld kB before, %lld kB after", client.count(503), Streams, before / 1024,
+          after / 1024);
     QCOMPARE(deviceStatus(), 200);
 }
 

@@ -21,19 +21,6 @@ constexpr qint64 MaxQueuedBytes = 256 * 1024; ///< written to the socket but not
 // rather than a reset; then the connection is closed.
 constexpr int LingerMs = 2000;
 
-bool hasToken(const QByteArray &list, QByteArrayView token)
-{
-    const QList<QByteArray> items = list.split(',');
-    return std::any_of(items.cbegin(), items.cend(),
-                       [token](const QByteArray &i) { return i.trimmed().compare(token, Qt::CaseInsensitive) == 0; });
-}
-
-bool hasBody(HttpStatus status)
-{
-    const int s = int(status);
-    return s >= 200 && s != 204 && s != 304;
-}
-
 } // namespace
 
 Http1Connection::Http1Connection(QTcpSocket *socket, HttpServer &server, QObject *parent)
@@ -197,7 +184,8 @@ void Http1Connection::startRequest(HttpHead head, qsizetype headLength)
     };
     using Kind = HttpServer::Resolved::Kind;
     if (m_target.kind == Kind::WebSocket) {
-        if (!hasToken(request.value("upgrade"), "websocket") || !hasToken(request.value("connection"), "upgrade")) {
+        if (!http1::hasToken(request.value("upgrade"), "websocket")
+            || !http1::hasToken(request.value("connection"), "upgrade")) {
             m_socket->skip(headLength);
             HttpResponse response = jsonError(HttpStatus::UpgradeRequired, QStringLiteral("upgrade_required"),
                                               QStringLiteral("this endpoint speaks WebSocket"));
@@ -317,19 +305,8 @@ void Http1Connection::bodyComplete()
 void Http1Connection::respond(HttpResponse response)
 {
     const bool headOnly = m_request && m_request->method() == HttpMethod::Head;
-    QByteArray out
-        = "HTTP/1.1 " + QByteArray::number(int(response.status())) + ' ' + reasonPhrase(response.status()) + "\r\n";
-    for (const HttpHeader &h : response.headers()) {
-        if (h.name.compare("content-length", Qt::CaseInsensitive) != 0
-            && h.name.compare("connection", Qt::CaseInsensitive) != 0)
-            out += h.name + ": " + h.value + "\r\n";
-    }
-    if (hasBody(response.status()))
-        out += "Content-Length: " + QByteArray::number(response.contentLength()) + "\r\n";
-    if (!m_keepAlive)
-        out += "Connection: close\r\n";
-    out += "\r\n";
-    if (!headOnly && hasBody(response.status()))
+    QByteArray out = http1::responseHead(response, m_keepAlive);
+    if (!headOnly && carriesBody(response.status()))
         out += response.body();
     m_socket->write(out);
     if (!headOnly && response.bodyDevice() && response.contentLength() > 0) {

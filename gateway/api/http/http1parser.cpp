@@ -105,6 +105,8 @@ std::variant<HttpHeader, HttpRefusal> parseField(QByteArrayView line)
     return HttpHeader{line.first(colon).toByteArray().toLower(), value.toByteArray()};
 }
 
+} // namespace
+
 bool hasToken(QByteArrayView list, QByteArrayView token)
 {
     qsizetype from = 0;
@@ -119,7 +121,21 @@ bool hasToken(QByteArrayView list, QByteArrayView token)
     return false;
 }
 
-} // namespace
+QByteArray responseHead(const HttpResponse &response, bool keepAlive)
+{
+    QByteArray out
+        = "HTTP/1.1 " + QByteArray::number(int(response.status())) + ' ' + reasonPhrase(response.status()) + "\r\n";
+    for (const HttpHeader &h : response.headers()) {
+        if (h.name.compare("content-length", Qt::CaseInsensitive) != 0
+            && h.name.compare("connection", Qt::CaseInsensitive) != 0)
+            out += h.name + ": " + h.value + "\r\n";
+    }
+    if (carriesBody(response.status()))
+        out += "Content-Length: " + QByteArray::number(response.contentLength()) + "\r\n";
+    if (!keepAlive)
+        out += "Connection: close\r\n";
+    return out + "\r\n";
+}
 
 bool isTokenChar(char c)
 {

@@ -51,6 +51,13 @@ struct Framing
 /// Whether a byte may be in a token (RFC 9110 5.6.2).
 [[nodiscard]] bool isTokenChar(char c);
 
+/// Whether a comma-separated field value (Connection, Upgrade) lists `token`, in any case.
+[[nodiscard]] bool hasToken(QByteArrayView list, QByteArrayView token);
+
+/// An answer's status line and header fields up to the empty line, with its Content-Length, and
+/// `Connection: close` unless `keepAlive`.
+[[nodiscard]] QByteArray responseHead(const HttpResponse &response, bool keepAlive);
+
 /// Decodes a chunked body as it arrives, with the size of every chunk checked before its data.
 class ChunkedDecoder
 {

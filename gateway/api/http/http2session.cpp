@@ -19,6 +19,8 @@ namespace {
 
 constexpr qint64 MaxQueuedBytes = 256 * 1024; ///< written to the socket but not yet sent
 constexpr qint64 ReadChunk = 64 * 1024;
+/// Request bodies held at once on one connection, in stream windows: the connection window.
+constexpr qint64 BodyWindowsPerConnection = 4;
 
 Http2Session *sessionOf(void *userData)
 {
@@ -85,12 +87,6 @@ bool isOriginForm(QByteArrayView path)
         && std::all_of(path.cbegin(), path.cend(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
-bool hasBody(HttpStatus status)
-{
-    const int s = int(status);
-    return s >= 200 && s != 204 && s != 304;
-}
-
 } // namespace
 
 struct Http2Session::Stream
@@ -107,6 +103,7 @@ struct Http2Session::Stream
     HttpServer::Resolved target;
     QByteArray body;
     qint64 received = 0;
+    qint64 held = 0; ///< DATA bytes received and not yet given back to flow control
     std::unique_ptr<HttpBodySink> sink;
     // The answer's body: bytes, or a device.
     QByteArray out;
@@ -158,13 +155,26 @@ Http2Session::Http2Session(QTcpSocket *socket, HttpServer &server, QHostAddress 
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onData);
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose);
     nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSent);
-    nghttp2_session_server_new(&m_session, callbacks, this);
+    // Flow control gives a window back only when its bytes have left memory (see give()), so what a
+    // connection holds of request bodies is bounded by the connection window, not by the stream count.
+    nghttp2_option *option = nullptr;
+    nghttp2_option_new(&option);
+    nghttp2_option_set_no_auto_window_update(option, 1);
+    nghttp2_session_server_new2(&m_session, callbacks, this, option);
+    nghttp2_option_del(option);
     nghttp2_session_callbacks_del(callbacks);
+    // One byte over the largest buffered body, so that a body over its limit is seen and refused.
+    constexpr qint64 MinWindow = 65535;
+    constexpr qint64 MaxWindow = 0x7fffffff;
+    const qint64 streamWindow = std::clamp(server.maxBufferedBodyBytes() + 1, MinWindow, MaxWindow);
     const nghttp2_settings_entry settings[] = {
         {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, server.settings().limits.maxHttp2Streams},
         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, quint32(server.settings().limits.head.maxHeadBytes)},
+        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, quint32(streamWindow)},
     };
     nghttp2_submit_settings(m_session, NGHTTP2_FLAG_NONE, settings, std::size(settings));
+    nghttp2_session_set_local_window_size(m_session, NGHTTP2_FLAG_NONE, 0,
+                                          int32_t(std::min(streamWindow * BodyWindowsPerConnection, MaxWindow)));
 
     m_idle.setSingleShot(true);
     connect(&m_idle, &QTimer::timeout, this, [this] {
@@ -199,7 +209,32 @@ void Http2Session::onReadyRead()
             return;
         }
     }
+    unblock();
     flush();
+}
+
+void Http2Session::give(Stream &s, qint64 bytes)
+{
+    if (bytes <= 0)
+        return;
+    s.held -= bytes;
+    nghttp2_session_consume(m_session, s.id, size_t(bytes));
+}
+
+void Http2Session::unblock()
+{
+    // The client can send no more DATA on any stream, and no held body is complete: without a refusal
+    // each would wait for the others. The stream holding most is refused until the window opens.
+    while (nghttp2_session_get_local_window_size(m_session) <= 0) {
+        Stream *largest = nullptr;
+        for (const auto &[id, s] : m_streams) {
+            if (!s->answered && s->held > 0 && (!largest || s->held > largest->held))
+                largest = s.get();
+        }
+        if (!largest)
+            return;
+        refuse(*largest, HttpRefusal::Http2BodiesInFlight);
+    }
 }
 
 void Http2Session::flush()
@@ -344,18 +379,27 @@ void Http2Session::dispatch(Stream &s)
 int Http2Session::data(int streamId, QByteArrayView chunk)
 {
     Stream *s = stream(streamId);
-    if (!s || s->answered || !s->dispatched)
+    if (!s) {
+        nghttp2_session_consume(m_session, streamId, size_t(chunk.size()));
         return 0;
+    }
+    s->held += chunk.size();
+    if (s->answered || !s->dispatched) {
+        give(*s, chunk.size()); // dropped
+        return 0;
+    }
     s->received += chunk.size();
     if (s->received > s->target.maxBodyBytes) {
         refuse(*s, HttpRefusal::BodyTooLarge);
         return 0;
     }
     if (!s->sink) {
-        s->body.append(chunk);
+        s->body.append(chunk); // given back when the body has been handled
         return 0;
     }
-    if (auto answer = s->sink->write(chunk)) {
+    auto answer = s->sink->write(chunk);
+    give(*s, chunk.size());
+    if (answer) {
         s->sink.reset();
         respond(*s, std::move(*answer));
     }
@@ -380,7 +424,12 @@ int Http2Session::bodyDone(int streamId)
 
 void Http2Session::streamClosed(int streamId)
 {
-    m_streams.erase(streamId);
+    const auto it = m_streams.find(streamId);
+    if (it == m_streams.end())
+        return;
+    if (it->second->held > 0)
+        nghttp2_session_consume_connection(m_session, size_t(it->second->held));
+    m_streams.erase(it);
 }
 
 void Http2Session::refuse(Stream &s, HttpRefusal refusal)
@@ -395,6 +444,8 @@ void Http2Session::respond(Stream &s, HttpResponse response)
         return;
     s.answered = true;
     s.sink.reset();
+    s.body = {};
+    give(s, s.held);
     const bool headOnly = s.head.method == "HEAD";
     const QByteArray status = QByteArray::number(int(response.status()));
     const QByteArray length = QByteArray::number(response.contentLength());
@@ -418,7 +469,7 @@ void Http2Session::respond(Stream &s, HttpResponse response)
             continue;
         add(name, h.value);
     }
-    const bool body = hasBody(response.status());
+    const bool body = carriesBody(response.status());
     if (body)
         add(LengthName, length);
     nghttp2_data_provider provider{};

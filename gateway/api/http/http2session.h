@@ -45,6 +45,10 @@ private:
     /// Hands nghttp2's output to the socket while the socket has room.
     void flush();
     void fail();
+    /// Gives `bytes` of a stream's DATA back to flow control: they have left memory.
+    void give(Stream &s, qint64 bytes);
+    /// Refuses held bodies while the connection window is closed (see the .cpp).
+    void unblock();
     void dispatch(Stream &s);
     void refuse(Stream &s, HttpRefusal refusal);
     void respond(Stream &s, HttpResponse response);

@@ -7,6 +7,12 @@ namespace edgegate {
 
 using namespace Qt::StringLiterals;
 
+bool carriesBody(HttpStatus status)
+{
+    const int s = int(status);
+    return s >= 200 && s != 204 && s != 304;
+}
+
 QByteArray reasonPhrase(HttpStatus status)
 {
     switch (status) {

@@ -55,6 +55,8 @@ enum class HttpStatus : int {
 };
 
 [[nodiscard]] QByteArray reasonPhrase(HttpStatus status);
+/// Whether an answer with this status has a body (and a Content-Length): not 1xx, 204 or 304.
+[[nodiscard]] bool carriesBody(HttpStatus status);
 
 struct HttpHeader
 {

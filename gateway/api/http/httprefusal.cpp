@@ -62,6 +62,9 @@ HttpRefusalInfo describe(HttpRefusal refusal)
         return {S::BadRequest, u"data_after_upgrade"_s, u"send WebSocket frames after the 101 answer"_s};
     case HttpRefusal::BadHttp2:
         return {S::BadRequest, u"bad_http2"_s, u"HTTP/2 protocol error"_s};
+    case HttpRefusal::Http2BodiesInFlight:
+        return {S::ServiceUnavailable, u"bodies_in_flight"_s,
+                u"too many unfinished request bodies on this HTTP/2 connection; send fewer at a time"_s};
     case HttpRefusal::TlsHandshake:
         return {S::BadRequest, u"tls_handshake"_s, u"the TLS handshake failed"_s};
     }

@@ -34,6 +34,7 @@ enum class HttpRefusal {
     HostNotAllowed,
     DataAfterUpgrade,
     BadHttp2,
+    Http2BodiesInFlight,
     TlsHandshake,
 };
 

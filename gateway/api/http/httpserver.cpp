@@ -2,6 +2,7 @@
 #include "gateway/api/http/httpserver.h"
 
 #include "gateway/api/http/http1connection.h"
+#include "gateway/api/http/http1parser.h"
 #include "gateway/core/common/metrics.h"
 
 #include <QLoggingCategory>
@@ -213,9 +214,7 @@ void HttpServer::accept(qintptr descriptor)
         count(*refusal);
         if (!m_tls) {
             const HttpResponse answer = refusalResponse(*refusal);
-            socket->write("HTTP/1.1 " + QByteArray::number(int(answer.status())) + ' ' + reasonPhrase(answer.status())
-                          + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
-                          + QByteArray::number(answer.body().size()) + "\r\n\r\n" + answer.body());
+            socket->write(http1::responseHead(answer, false) + answer.body());
             socket->flush();
         }
         socket->abort();
@@ -275,6 +274,14 @@ HttpServer::Resolved HttpServer::resolve(const HttpRequest &request) const
     Resolved notFound;
     notFound.maxBodyBytes = m_settings.limits.maxBodyBytes;
     return notFound;
+}
+
+qint64 HttpServer::maxBufferedBodyBytes() const
+{
+    qint64 largest = m_settings.limits.maxBodyBytes;
+    for (const auto &r : m_routes)
+        largest = std::max(largest, r.maxBodyBytes);
+    return largest;
 }
 
 HttpResponse HttpServer::handle(const Resolved &target, const HttpRequest &request)

@@ -119,6 +119,8 @@ public:
         qint64 maxBodyBytes = 0;
     };
     [[nodiscard]] Resolved resolve(const HttpRequest &request) const;
+    /// The largest body a route without an upload sink holds in memory.
+    [[nodiscard]] qint64 maxBufferedBodyBytes() const;
     /// The Host check and the gate.
     [[nodiscard]] std::optional<HttpRefusal> admit(const HttpRequest &request) const;
     HttpResponse handle(const Resolved &target, const HttpRequest &request);
