@@ -13,3 +13,17 @@ function(edgegate_strict target)
     target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
         -Woverloaded-virtual -Wcast-align -Wformat=2)
 endfunction()
+
+# Makes the headers of `target` reachable as "<folder>/..." (folders relative to the project) only
+# through `target`: each folder is linked into an include directory of the target's own, and the
+# project root is on no include path of the service. A layer that does not link `target` cannot
+# include its headers.
+function(edgegate_layer_headers target)
+    set(root ${CMAKE_BINARY_DIR}/layer-headers/${target})
+    foreach(folder ${ARGN})
+        get_filename_component(parent ${root}/${folder} DIRECTORY)
+        file(MAKE_DIRECTORY ${parent})
+        file(CREATE_LINK ${PROJECT_SOURCE_DIR}/${folder} ${root}/${folder} SYMBOLIC)
+    endforeach()
+    target_include_directories(${target} PUBLIC ${root})
+endfunction()
