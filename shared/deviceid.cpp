@@ -44,21 +44,6 @@ QString messageKindName(MessageKind kind)
     return {};
 }
 
-QString topicErrorReason(TopicError error)
-{
-    switch (error) {
-    case TopicError::NotDeviceTopic:
-        return QStringLiteral("not_device_topic");
-    case TopicError::BadLevels:
-        return QStringLiteral("bad_topic_levels");
-    case TopicError::InvalidDeviceId:
-        return QStringLiteral("invalid_device_id");
-    case TopicError::UnknownKind:
-        return QStringLiteral("unknown_topic_kind");
-    }
-    return {};
-}
-
 TopicParse parseDeviceTopic(QStringView topic)
 {
     TopicParse result;

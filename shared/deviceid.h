@@ -28,8 +28,6 @@ struct DeviceTopic
 /// Why a topic was refused; the name is used as a metrics label.
 enum class TopicError { NotDeviceTopic, BadLevels, InvalidDeviceId, UnknownKind };
 
-[[nodiscard]] QString topicErrorReason(TopicError error);
-
 struct TopicParse
 {
     std::optional<DeviceTopic> topic;

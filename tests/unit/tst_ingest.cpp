@@ -3,6 +3,8 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -54,6 +56,9 @@ private slots:
     void badPayloadsAreCountedByReason_data();
     void badPayloadsAreCountedByReason();
     void linkRejections();
+    void everyBadInputHasOneLabelAndACounter();
+    void topicErrorLabel_data();
+    void topicErrorLabel();
     void approvePolicyHoldsAndReleases();
     void pendingOverflowIsCounted();
     void removedPendingDeviceDropsHeld();
@@ -179,10 +184,45 @@ void TestIngest::badPayloadsAreCountedByReason()
 void TestIngest::linkRejections()
 {
     Pipeline p(RegistryPolicy::Auto);
-    p.ingest.reject(Protocol::Mqtt, u"bad_topic_levels"_s, {}, u"topic 'devices/a/b/telemetry'"_s);
-    p.ingest.reject(Protocol::Mqtt, u"bad_topic_levels"_s, {}, u"again"_s);
+    p.ingest.reject(Protocol::Mqtt, BadInput::BadTopicLevels, {}, u"topic 'devices/a/b/telemetry'"_s);
+    p.ingest.reject(Protocol::Mqtt, BadInput::BadTopicLevels, {}, u"again"_s);
     QCOMPARE(p.bad(u"bad_topic_levels"_s), 2u);
     QCOMPARE(p.registry.size(), 0);
+}
+
+void TestIngest::everyBadInputHasOneLabelAndACounter()
+{
+    Pipeline p(RegistryPolicy::Auto);
+    const QByteArray exposition = p.metrics.exposition();
+    QSet<QString> labels;
+    for (BadInput reason : AllBadInputs) {
+        const QString label = badInputLabel(reason);
+        QVERIFY2(QRegularExpression(u"^[a-z]+(_[a-z0-9]+)*$"_s).match(label).hasMatch(), qPrintable(label));
+        QVERIFY2(!labels.contains(label), qPrintable(label));
+        labels.insert(label);
+        // Present from the start, at zero, so that rates work before the first refusal.
+        const QByteArray line = "edgegate_bad_messages_total{reason=\"" + label.toUtf8() + "\"} 0";
+        QVERIFY2(exposition.contains(line), line.constData());
+    }
+}
+
+void TestIngest::topicErrorLabel_data()
+{
+    QTest::addColumn<TopicError>("error");
+    QTest::addColumn<QString>("reason");
+
+    QTest::addRow("NotDeviceTopic") << TopicError::NotDeviceTopic << u"not_device_topic"_s;
+    QTest::addRow("BadLevels") << TopicError::BadLevels << u"bad_topic_levels"_s;
+    QTest::addRow("InvalidDeviceId") << TopicError::InvalidDeviceId << u"invalid_device_id"_s;
+    QTest::addRow("UnknownKind") << TopicError::UnknownKind << u"unknown_topic_kind"_s;
+}
+
+void TestIngest::topicErrorLabel()
+{
+    QFETCH(TopicError, error);
+    QFETCH(QString, reason);
+    // The label an MQTT message on such a topic is counted under.
+    QCOMPARE(badInputLabel(badInput(error)), reason);
 }
 
 void TestIngest::approvePolicyHoldsAndReleases()

@@ -222,7 +222,7 @@ void TestPayloadDecoder::verifyDecoded(bool sortByName)
     const PayloadDecoder decoder(DefaultLimit);
     const DecodeResult result = decoder.decode(payload, format, ReceivedAtNs);
     if (result.error)
-        QFAIL(qPrintable(decodeErrorReason(*result.error) + u": "_s + result.detail));
+        QFAIL(qPrintable(badInputLabel(*result.error) + u": "_s + result.detail));
     QVERIFY(result.detail.isEmpty());
     // Qt keeps JSON object keys sorted, which is not part of the decoder's contract.
     QCOMPARE(describe(result.samples, sortByName), describe(expected, sortByName));
@@ -630,14 +630,14 @@ void TestPayloadDecoder::rejects_data()
     QTest::addColumn<QByteArray>("payload");
     QTest::addColumn<PayloadFormat>("format");
     QTest::addColumn<qsizetype>("maxBytes");
-    QTest::addColumn<DecodeError>("error");
+    QTest::addColumn<BadInput>("error");
 
-    const auto add = [](const char *name, const QByteArray &payload, PayloadFormat format, DecodeError error,
+    const auto add = [](const char *name, const QByteArray &payload, PayloadFormat format, BadInput error,
                         qsizetype maxBytes = DefaultLimit) {
         QTest::addRow("%s", name) << payload << format << maxBytes << error;
     };
     using F = PayloadFormat;
-    using E = DecodeError;
+    using E = BadInput;
     const auto json = [](const char *s) { return QByteArray(s); };
 
     // Empty and oversized are decided before any parsing.
@@ -834,12 +834,12 @@ void TestPayloadDecoder::rejects()
     QFETCH(QByteArray, payload);
     QFETCH(PayloadFormat, format);
     QFETCH(qsizetype, maxBytes);
-    QFETCH(DecodeError, error);
+    QFETCH(BadInput, error);
 
     const DecodeResult result = PayloadDecoder(maxBytes).decode(payload, format, ReceivedAtNs);
     QVERIFY2(result.error.has_value(), qPrintable(u"decoded into: "_s + describe(result.samples)));
     // The reason names are unique (see errorReasons), so this compares the enum with a readable failure.
-    QCOMPARE(decodeErrorReason(*result.error), decodeErrorReason(error));
+    QCOMPARE(badInputLabel(*result.error), badInputLabel(error));
     QCOMPARE(*result.error, error);
     QVERIFY(!result.detail.isEmpty());
     QVERIFY(result.samples.isEmpty());
@@ -876,27 +876,27 @@ void TestPayloadDecoder::errorDetails()
 
 void TestPayloadDecoder::errorReasons_data()
 {
-    QTest::addColumn<DecodeError>("error");
+    QTest::addColumn<BadInput>("error");
     QTest::addColumn<QString>("reason");
 
-    QTest::addRow("Empty") << DecodeError::Empty << u"empty"_s;
-    QTest::addRow("TooLarge") << DecodeError::TooLarge << u"too_large"_s;
-    QTest::addRow("MalformedJson") << DecodeError::MalformedJson << u"malformed_json"_s;
-    QTest::addRow("MalformedCbor") << DecodeError::MalformedCbor << u"malformed_cbor"_s;
-    QTest::addRow("NotAnObject") << DecodeError::NotAnObject << u"not_an_object"_s;
-    QTest::addRow("NonFinite") << DecodeError::NonFinite << u"non_finite"_s;
-    QTest::addRow("BadValue") << DecodeError::BadValue << u"bad_value"_s;
-    QTest::addRow("BadSenml") << DecodeError::BadSenml << u"bad_senml"_s;
-    QTest::addRow("BadMetricName") << DecodeError::BadMetricName << u"bad_metric_name"_s;
-    QTest::addRow("TooManyValues") << DecodeError::TooManyValues << u"too_many_values"_s;
+    QTest::addRow("Empty") << BadInput::Empty << u"empty"_s;
+    QTest::addRow("TooLarge") << BadInput::TooLarge << u"too_large"_s;
+    QTest::addRow("MalformedJson") << BadInput::MalformedJson << u"malformed_json"_s;
+    QTest::addRow("MalformedCbor") << BadInput::MalformedCbor << u"malformed_cbor"_s;
+    QTest::addRow("NotAnObject") << BadInput::NotAnObject << u"not_an_object"_s;
+    QTest::addRow("NonFinite") << BadInput::NonFinite << u"non_finite"_s;
+    QTest::addRow("BadValue") << BadInput::BadValue << u"bad_value"_s;
+    QTest::addRow("BadSenml") << BadInput::BadSenml << u"bad_senml"_s;
+    QTest::addRow("BadMetricName") << BadInput::BadMetricName << u"bad_metric_name"_s;
+    QTest::addRow("TooManyValues") << BadInput::TooManyValues << u"too_many_values"_s;
 }
 
 void TestPayloadDecoder::errorReasons()
 {
-    QFETCH(DecodeError, error);
+    QFETCH(BadInput, error);
     QFETCH(QString, reason);
 
-    QCOMPARE(decodeErrorReason(error), reason);
+    QCOMPARE(badInputLabel(error), reason);
 }
 
 QTEST_APPLESS_MAIN(TestPayloadDecoder)

@@ -7,6 +7,28 @@ namespace edgegate {
 
 using namespace Qt::StringLiterals;
 
+HttpStatus httpStatus(BadInput reason)
+{
+    switch (reason) {
+    case BadInput::TooLarge:
+        return HttpStatus::PayloadTooLarge;
+    case BadInput::UnsupportedFormat:
+    case BadInput::UnsupportedContentFormat:
+        return HttpStatus::UnsupportedMediaType;
+    case BadInput::Unauthorized:
+        return HttpStatus::Unauthorized;
+    case BadInput::ForbiddenDevice:
+        return HttpStatus::Forbidden;
+    case BadInput::UnknownResource:
+    case BadInput::UnknownRegistration:
+        return HttpStatus::NotFound;
+    case BadInput::MethodNotAllowed:
+        return HttpStatus::MethodNotAllowed;
+    default:
+        return HttpStatus::BadRequest;
+    }
+}
+
 bool carriesBody(HttpStatus status)
 {
     const int s = int(status);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/ingest/badinput.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QHostAddress>
@@ -55,6 +57,8 @@ enum class HttpStatus : int {
 };
 
 [[nodiscard]] QByteArray reasonPhrase(HttpStatus status);
+/// The status a device's bad input is answered with over HTTP: 413, 415, 401, 404, 405 or 400.
+[[nodiscard]] HttpStatus httpStatus(BadInput reason);
 /// Whether an answer with this status has a body (and a Content-Length): not 1xx, 204 or 304.
 [[nodiscard]] bool carriesBody(HttpStatus status);
 

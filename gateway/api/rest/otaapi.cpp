@@ -172,13 +172,13 @@ std::optional<HttpResponse> OtaApi::refuseDevice(const QString &id, const HttpRe
     if (request.method() != method)
         return methodNotAllowed(request, method == Method::Get ? "GET" : "POST");
     if (!isValidDeviceId(id)) {
-        m_ingest.reject(Protocol::Http, u"invalid_device_id"_s, {}, u"id '%1'"_s.arg(loggable(id, 80)));
+        m_ingest.reject(Protocol::Http, BadInput::InvalidDeviceId, {}, u"id '%1'"_s.arg(loggable(id, 80)));
         return badDeviceId(id);
     }
     switch (checkBearer(m_registry, id, request.value("Authorization"))) {
     case BearerCheck::Missing:
     case BearerCheck::Wrong: {
-        m_ingest.reject(Protocol::Http, u"unauthorized"_s, id, u"missing or wrong bearer token"_s);
+        m_ingest.reject(Protocol::Http, BadInput::Unauthorized, id, u"missing or wrong bearer token"_s);
         HttpResponse response
             = jsonError(Status::Unauthorized, u"unauthorized"_s, u"this device needs its bearer token"_s);
         response.setHeader("WWW-Authenticate", "Bearer");
@@ -208,9 +208,8 @@ HttpResponse OtaApi::progress(const QString &id, const HttpRequest &request)
         = m_ingest.handle(receivedNow(Protocol::Http, id, MessageKind::OtaProgress, request.body()));
     if (result.taken())
         return HttpResponse(QJsonObject{{u"status"_s, u"accepted"_s}}, Status::Accepted);
-    if (result.reason == u"too_large")
-        return jsonError(Status::PayloadTooLarge, result.reason, result.detail);
-    return jsonError(Status::BadRequest, result.reason, result.detail);
+    return jsonError(result.outcome == IngestResult::Outcome::BadInput ? httpStatus(result.bad) : Status::BadRequest,
+                     result.code(), result.detail);
 }
 
 } // namespace edgegate

@@ -40,7 +40,7 @@ QString metadataText(const QJsonValue &v)
 
 MetaParse bad(const QString &detail)
 {
-    return {std::nullopt, u"bad_meta"_s, detail};
+    return {std::nullopt, BadInput::BadMeta, detail};
 }
 
 // A short text field: absent stays absent, anything but a printable string of 0..MaxTextLength is refused.
@@ -144,10 +144,10 @@ std::optional<QList<MetricInfo>> metrics(const QJsonValue &v, QString *error)
 MetaParse MetaParser::parse(const QByteArray &payload, PayloadFormat format) const
 {
     if (payload.size() > m_maxPayloadBytes)
-        return {std::nullopt, u"too_large"_s,
+        return {std::nullopt, BadInput::TooLarge,
                 u"meta payload of %1 bytes, more than %2"_s.arg(payload.size()).arg(m_maxPayloadBytes)};
     if (payload.trimmed().isEmpty())
-        return {std::nullopt, u"empty"_s, u"empty meta payload"_s};
+        return {std::nullopt, BadInput::Empty, u"empty meta payload"_s};
     // Undeclared: a CBOR map starts with a byte of major type 5 (0xa0-0xbf), which JSON text never does.
     const auto first = static_cast<unsigned char>(payload.front());
     const bool json = format == PayloadFormat::Json || format == PayloadFormat::SenmlJson
@@ -157,19 +157,19 @@ MetaParse MetaParser::parse(const QByteArray &payload, PayloadFormat format) con
         QJsonParseError error;
         const QJsonDocument doc = QJsonDocument::fromJson(payload, &error);
         if (error.error != QJsonParseError::NoError)
-            return {std::nullopt, u"malformed_json"_s, error.errorString()};
+            return {std::nullopt, BadInput::MalformedJson, error.errorString()};
         if (!doc.isObject())
-            return {std::nullopt, u"not_an_object"_s, u"meta must be a JSON object"_s};
+            return {std::nullopt, BadInput::NotAnObject, u"meta must be a JSON object"_s};
         o = doc.object();
     } else {
         QCborParserError error;
         const QCborValue value = QCborValue::fromCbor(payload, &error);
         if (error.error != QCborError::NoError)
-            return {std::nullopt, u"malformed_cbor"_s, error.errorString()};
+            return {std::nullopt, BadInput::MalformedCbor, error.errorString()};
         if (error.offset != payload.size())
-            return {std::nullopt, u"malformed_cbor"_s, u"bytes after the CBOR item"_s};
+            return {std::nullopt, BadInput::MalformedCbor, u"bytes after the CBOR item"_s};
         if (!value.isMap())
-            return {std::nullopt, u"not_an_object"_s, u"meta must be a CBOR map"_s};
+            return {std::nullopt, BadInput::NotAnObject, u"meta must be a CBOR map"_s};
         for (const auto &[key, v] : value.toMap()) {
             if (!key.isString())
                 return bad(u"meta map keys must be text strings"_s);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/devices/deviceregistry.h"
+#include "gateway/core/ingest/badinput.h"
 #include "gateway/core/ingest/envelope.h"
 
 #include <QByteArray>
@@ -11,11 +12,11 @@
 
 namespace edgegate {
 
-/// What became of a meta payload: the announcement, or the reason (a metrics label) it was refused.
+/// What became of a meta payload: the announcement, or the reason it was refused.
 struct MetaParse
 {
     std::optional<DeviceMeta> meta;
-    QString reason;
+    BadInput reason = BadInput::BadMeta;
     QString detail;
 };
 

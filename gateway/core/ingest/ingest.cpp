@@ -105,27 +105,10 @@ Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &an
         }
     }
     // Every reason a message can be refused for exists from the start, so rates work from zero.
-    for (const QString &reason : {u"empty"_s,
-                                  u"too_large"_s,
-                                  u"malformed_json"_s,
-                                  u"malformed_cbor"_s,
-                                  u"not_an_object"_s,
-                                  u"non_finite"_s,
-                                  u"bad_value"_s,
-                                  u"bad_senml"_s,
-                                  u"bad_metric_name"_s,
-                                  u"too_many_values"_s,
-                                  u"bad_status"_s,
-                                  u"invalid_device_id"_s,
-                                  u"bad_topic_levels"_s,
-                                  u"unknown_topic_kind"_s,
-                                  u"unsupported_format"_s,
-                                  u"unauthorized"_s,
-                                  u"unknown_resource"_s,
-                                  u"bad_meta"_s,
-                                  u"bad_link_format"_s,
-                                  u"bad_rd_request"_s}) {
-        badCounter(reason);
+    for (BadInput reason : AllBadInputs) {
+        m_badByReason[size_t(reason)]
+            = &metrics.counter(u"edgegate_bad_messages_total"_s, u"Messages refused as bad input, by reason."_s,
+                               {{u"reason"_s, badInputLabel(reason)}});
     }
     metrics.counter(u"edgegate_messages_dropped_total"_s, {}, {{u"reason"_s, u"device_removed"_s}});
     metrics.addCollector([this] {
@@ -140,14 +123,22 @@ Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &an
     connect(&registry, &DeviceRegistry::deviceRemoved, this, &Ingest::dropHeld);
 }
 
-Counter &Ingest::badCounter(const QString &reason)
+QString IngestResult::code() const
 {
-    Counter *&c = m_badByReason[reason];
-    if (!c) {
-        c = &m_metrics.counter(u"edgegate_bad_messages_total"_s, u"Messages refused as bad input, by reason."_s,
-                               {{u"reason"_s, reason}});
+    switch (outcome) {
+    case Outcome::Accepted:
+    case Outcome::Held:
+        return {};
+    case Outcome::Denied:
+        return u"unknown_device"_s;
+    case Outcome::Busy:
+        return u"outbox_full"_s;
+    case Outcome::Overloaded:
+        return u"overloaded"_s;
+    case Outcome::BadInput:
+        return badInputLabel(bad);
     }
-    return *c;
+    return {};
 }
 
 qint64 Ingest::stampReceived(qint64 readingNs)
@@ -184,17 +175,17 @@ IngestResult Ingest::handle(InboundMessage message)
         return handleMeta(message);
     case MessageKind::CommandAck:
         if (message.payload.size() > m_settings.maxPayloadBytes)
-            return reject(message.protocol, u"too_large"_s, message.deviceId, u"command ack too large"_s);
+            return reject(message.protocol, BadInput::TooLarge, message.deviceId, u"command ack too large"_s);
         emit commandAckReceived(message.deviceId, message.payload, message.protocol);
         return {};
     case MessageKind::Command:
         if (message.payload.size() > m_settings.maxPayloadBytes)
-            return reject(message.protocol, u"too_large"_s, message.deviceId, u"command too large"_s);
+            return reject(message.protocol, BadInput::TooLarge, message.deviceId, u"command too large"_s);
         emit commandPublished(message.deviceId, message.payload);
         return {};
     case MessageKind::OtaProgress:
         if (message.payload.size() > m_settings.maxPayloadBytes)
-            return reject(message.protocol, u"too_large"_s, message.deviceId, u"OTA progress too large"_s);
+            return reject(message.protocol, BadInput::TooLarge, message.deviceId, u"OTA progress too large"_s);
         emit otaProgressReceived(message.deviceId, message.payload, message.protocol);
         return {};
     default:
@@ -203,17 +194,18 @@ IngestResult Ingest::handle(InboundMessage message)
     }
 }
 
-IngestResult Ingest::reject(Protocol protocol, const QString &reason, const QString &deviceId, const QString &detail)
+IngestResult Ingest::reject(Protocol protocol, BadInput reason, const QString &deviceId, const QString &detail)
 {
-    badCounter(reason).inc();
-    if (const auto suppressed = m_warnings.allow(reason)) {
+    m_badByReason[size_t(reason)]->inc();
+    const QString label = badInputLabel(reason);
+    if (const auto suppressed = m_warnings.allow(label)) {
         const QString from = deviceId.isEmpty() ? QString() : u" from "_s + deviceId;
         const QString more = *suppressed ? u" (%1 more since the last report)"_s.arg(*suppressed) : QString();
-        qCWarning(lcIngest).noquote() << u"refused %1 message%2 (%3): %4%5"_s.arg(protocolName(protocol), from, reason,
+        qCWarning(lcIngest).noquote() << u"refused %1 message%2 (%3): %4%5"_s.arg(protocolName(protocol), from, label,
                                                                                   detail, more);
     }
     if (!deviceId.isEmpty())
-        m_registry.recordError(deviceId, reason + u": "_s + detail, QDateTime::currentMSecsSinceEpoch());
+        m_registry.recordError(deviceId, label + u": "_s + detail, QDateTime::currentMSecsSinceEpoch());
     return {IngestResult::Outcome::BadInput, reason, detail};
 }
 
@@ -221,7 +213,7 @@ IngestResult Ingest::handleTelemetry(const InboundMessage &message)
 {
     DecodeResult decoded = m_decoder.decode(message.payload, message.format, message.receivedAtNs);
     if (decoded.error) {
-        return reject(message.protocol, decodeErrorReason(*decoded.error), message.deviceId, decoded.detail);
+        return reject(message.protocol, *decoded.error, message.deviceId, decoded.detail);
     }
     Envelope envelope;
     envelope.deviceId = message.deviceId;
@@ -239,7 +231,7 @@ IngestResult Ingest::handleTelemetry(const InboundMessage &message)
         return denied(message);
     case DeviceRegistry::Admission::Pending:
         hold(envelope);
-        return {IngestResult::Outcome::Held, {}, {}};
+        return {IngestResult::Outcome::Held};
     case DeviceRegistry::Admission::Accepted:
         if (const Router::Result r = process(envelope); r != Router::Result::Stored)
             return unrouted(message, r);
@@ -257,16 +249,17 @@ IngestResult Ingest::denied(const InboundMessage &message)
         qCWarning(lcIngest).noquote() << "refused" << messageKindName(message.kind) << "from unknown device"
                                       << message.deviceId << "(registry policy deny)";
     }
-    return {IngestResult::Outcome::Denied, u"unknown_device"_s, u"device is not registered"_s};
+    return {IngestResult::Outcome::Denied, {}, u"device is not registered"_s};
 }
 
 IngestResult Ingest::unrouted(const InboundMessage &message, Router::Result result)
 {
     if (result == Router::Result::TooLarge) {
-        return reject(message.protocol, u"too_large"_s, message.deviceId,
+        return reject(message.protocol, BadInput::TooLarge, message.deviceId,
                       u"%1 larger than an outbox can hold"_s.arg(messageKindName(message.kind)));
     }
-    return {IngestResult::Outcome::Busy, u"outbox_full"_s,
+    return {IngestResult::Outcome::Busy,
+            {},
             u"no room to store %1 from %2; try again later"_s.arg(messageKindName(message.kind), message.deviceId)};
 }
 
@@ -352,11 +345,11 @@ qsizetype Ingest::heldCount() const
 IngestResult Ingest::handleStatus(const InboundMessage &message)
 {
     if (message.payload.size() > m_settings.maxPayloadBytes) {
-        return reject(message.protocol, u"too_large"_s, message.deviceId, u"status payload too large"_s);
+        return reject(message.protocol, BadInput::TooLarge, message.deviceId, u"status payload too large"_s);
     }
     const auto reported = parseStatus(message.payload);
     if (!reported) {
-        return reject(message.protocol, u"bad_status"_s, message.deviceId,
+        return reject(message.protocol, BadInput::BadStatus, message.deviceId,
                       u"status must be online, offline or error, got '%1'"_s.arg(
                           loggable(QString::fromUtf8(message.payload), 64)));
     }
@@ -390,7 +383,7 @@ IngestResult Ingest::handleMeta(const InboundMessage &message)
         for (auto it = meta.metadata.cbegin(); it != meta.metadata.cend(); ++it)
             total += known->metadata.contains(it.key()) ? 0 : 1;
         if (total > MetaParser::MaxMetadataEntries) {
-            return reject(message.protocol, u"bad_meta"_s, message.deviceId,
+            return reject(message.protocol, BadInput::BadMeta, message.deviceId,
                           u"the device would have more than %1 metadata entries"_s.arg(MetaParser::MaxMetadataEntries));
         }
     }

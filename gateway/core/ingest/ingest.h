@@ -4,6 +4,7 @@
 #include "gateway/core/analytics/analytics.h"
 #include "gateway/core/common/ratelimitedlog.h"
 #include "gateway/core/devices/devicemeta.h"
+#include "gateway/core/ingest/badinput.h"
 #include "gateway/core/ingest/envelope.h"
 #include "gateway/core/ingest/payloaddecoder.h"
 #include "gateway/core/ingest/receiveclock.h"
@@ -31,14 +32,18 @@ struct IngestResult
         Held, ///< kept until an operator approves the device
         Denied, ///< the registry policy refuses the device
         Busy, ///< an outbox has no room (overflow reject_new): the device should try again later
-        BadInput, ///< refused; `reason` is the metrics label
+        Overloaded, ///< the link has too many sessions: the device should try again in a while
+        BadInput, ///< refused for `bad`
     };
     Outcome outcome = Outcome::Accepted;
-    QString reason;
+    BadInput bad = BadInput::Empty; ///< with BadInput
     QString detail;
 
     /// The gateway took responsibility for the message: the device may be acknowledged.
     [[nodiscard]] bool taken() const { return outcome == Outcome::Accepted || outcome == Outcome::Held; }
+    /// The code a refusal is answered with: badInputLabel(bad), `unknown_device`, `outbox_full` or
+    /// `overloaded`; empty for Accepted and Held.
+    [[nodiscard]] QString code() const;
 };
 
 /// Where every link hands its messages: decodes and validates them, admits the device through
@@ -65,7 +70,7 @@ public:
 
     /// For input a link refused before it became a message (bad topic, invalid id): counted
     /// and logged like any bad input. `deviceId` may be empty when no valid id was found.
-    IngestResult reject(Protocol protocol, const QString &reason, const QString &deviceId, const QString &detail);
+    IngestResult reject(Protocol protocol, BadInput reason, const QString &deviceId, const QString &detail);
 
     /// Messages held for devices awaiting approval.
     [[nodiscard]] qsizetype heldCount() const;
@@ -100,7 +105,6 @@ private:
     void hold(const Envelope &envelope);
     void releaseHeld(const QString &deviceId);
     void dropHeld(const QString &deviceId);
-    Counter &badCounter(const QString &reason);
 
     Settings m_settings;
     PayloadDecoder m_decoder;
@@ -113,7 +117,7 @@ private:
     ReceiveClock m_receiveClock;
     QHash<QString, std::deque<Envelope>> m_held;
     qsizetype m_heldCount = 0;
-    QHash<QString, Counter *> m_badByReason;
+    std::array<Counter *, AllBadInputs.size()> m_badByReason{};
     std::array<std::array<Counter *, 8>, 4> m_messages{}; // [protocol][kind]
     Counter &m_heldTotal;
     Counter &m_heldDropped;

@@ -482,7 +482,7 @@ public:
 
     DecodeResult take() { return std::move(m_result); }
 
-    bool fail(DecodeError error, QString detail)
+    bool fail(BadInput error, QString detail)
     {
         m_result.samples.clear();
         m_result.hasDeviceTime = false;
@@ -525,14 +525,13 @@ bool Decoding::checkName(QStringView name)
     QString problem = metricNameProblem(name);
     if (problem.isEmpty())
         return true;
-    return fail(DecodeError::BadMetricName, std::move(problem));
+    return fail(BadInput::BadMetricName, std::move(problem));
 }
 
 bool Decoding::append(QString &&name, Value &&value, qint64 timeNs)
 {
     if (m_result.samples.size() >= PayloadDecoder::MaxSamples)
-        return fail(DecodeError::TooManyValues,
-                    u"more than %1 values in one payload"_s.arg(PayloadDecoder::MaxSamples));
+        return fail(BadInput::TooManyValues, u"more than %1 values in one payload"_s.arg(PayloadDecoder::MaxSamples));
     m_result.samples.append(Sample{std::move(name), std::move(value), timeNs});
     return true;
 }
@@ -540,12 +539,12 @@ bool Decoding::append(QString &&name, Value &&value, qint64 timeNs)
 bool Decoding::failJsonParse(const QByteArray &payload, const QJsonParseError &error)
 {
     if (error.error == QJsonParseError::IllegalNumber && isNonFiniteNumberAt(payload, error.offset))
-        return fail(DecodeError::NonFinite, u"JSON number at offset %1 is NaN or infinite"_s.arg(error.offset));
+        return fail(BadInput::NonFinite, u"JSON number at offset %1 is NaN or infinite"_s.arg(error.offset));
     // A top-level scalar is well-formed JSON, just not a container; wrapping can only help if no container opens.
     const qsizetype first = firstSignificantByte(payload);
     if (first < payload.size() && payload[first] != '{' && payload[first] != '[' && isJsonScalar(payload))
-        return fail(DecodeError::NotAnObject, u"JSON payload is a single scalar, not an object"_s);
-    return fail(DecodeError::MalformedJson,
+        return fail(BadInput::NotAnObject, u"JSON payload is a single scalar, not an object"_s);
+    return fail(BadInput::MalformedJson,
                 u"JSON parse error at offset %1: %2"_s.arg(error.offset).arg(error.errorString()));
 }
 
@@ -557,11 +556,11 @@ bool Decoding::decodeJson(const QByteArray &payload, PayloadFormat format)
         return failJsonParse(payload, error);
     if (format == PayloadFormat::SenmlJson) {
         if (!document.isArray())
-            return fail(DecodeError::NotAnObject, u"SenML JSON must be an array of records, got an object"_s);
+            return fail(BadInput::NotAnObject, u"SenML JSON must be an array of records, got an object"_s);
         return decodeSenmlJson(document.array());
     }
     if (!document.isObject())
-        return fail(DecodeError::NotAnObject, u"expected a JSON object, got an array"_s);
+        return fail(BadInput::NotAnObject, u"expected a JSON object, got an array"_s);
     return decodeFlatJson(document.object());
 }
 
@@ -571,7 +570,7 @@ bool Decoding::jsonTime(const QJsonValue &json, qint64 &outNs)
     if (json.isDouble()) {
         const std::optional<Value> number = valueFromJson(json);
         if (!number)
-            return fail(DecodeError::NonFinite, u"\"ts\" is not finite"_s);
+            return fail(BadInput::NonFinite, u"\"ts\" is not finite"_s);
         if (const auto *integer = std::get_if<qint64>(&*number))
             ns = epochNsFromMs(*integer);
         else
@@ -579,13 +578,13 @@ bool Decoding::jsonTime(const QJsonValue &json, qint64 &outNs)
     } else if (json.isString()) {
         ns = epochNsFromIso(json.toString());
         if (!ns)
-            return fail(DecodeError::BadValue, u"\"ts\" is not an ISO-8601 time between 1970 and 2261"_s);
+            return fail(BadInput::BadValue, u"\"ts\" is not an ISO-8601 time between 1970 and 2261"_s);
     } else {
-        return fail(DecodeError::BadValue,
+        return fail(BadInput::BadValue,
                     u"\"ts\" must be milliseconds or an ISO-8601 string, got %1"_s.arg(jsonTypeName(json)));
     }
     if (!ns)
-        return fail(DecodeError::BadValue, u"\"ts\" is outside 1970 to 2261"_s);
+        return fail(BadInput::BadValue, u"\"ts\" is outside 1970 to 2261"_s);
     outNs = *ns;
     return true;
 }
@@ -598,13 +597,13 @@ bool Decoding::jsonScalar(const QString &name, const QJsonValue &json, Value &ou
     case QJsonValue::String:
         break;
     default:
-        return fail(DecodeError::BadValue,
+        return fail(BadInput::BadValue,
                     u"metric \"%1\" has a %2 value; only numbers, booleans and strings are allowed"_s.arg(
                         name, jsonTypeName(json)));
     }
     std::optional<Value> value = valueFromJson(json);
     if (!value)
-        return fail(DecodeError::NonFinite, u"metric \"%1\" is not finite"_s.arg(name));
+        return fail(BadInput::NonFinite, u"metric \"%1\" is not finite"_s.arg(name));
     out = std::move(*value);
     return true;
 }
@@ -649,35 +648,35 @@ bool Decoding::decodeCbor(const QByteArray &payload, PayloadFormat format)
     if (error.error != QCborError::NoError) {
         // root must not be touched here: Qt 6.4 can return a half-built string that crashes when read.
         if (format == PayloadFormat::Auto && isJsonScalar(payload))
-            return fail(DecodeError::NotAnObject, u"JSON payload is a single scalar, not an object"_s);
-        return fail(DecodeError::MalformedCbor,
+            return fail(BadInput::NotAnObject, u"JSON payload is a single scalar, not an object"_s);
+        return fail(BadInput::MalformedCbor,
                     u"CBOR parse error at offset %1: %2"_s.arg(error.offset).arg(error.errorString()));
     }
     if (error.offset != payload.size()) {
         // Text such as `42` or `"on"` reads as a small CBOR integer followed by junk.
         if (format == PayloadFormat::Auto && isJsonScalar(payload))
-            return fail(DecodeError::NotAnObject, u"JSON payload is a single scalar, not an object"_s);
-        return fail(DecodeError::MalformedCbor,
+            return fail(BadInput::NotAnObject, u"JSON payload is a single scalar, not an object"_s);
+        return fail(BadInput::MalformedCbor,
                     u"%1 trailing bytes after the CBOR item ending at offset %2"_s.arg(payload.size() - error.offset)
                         .arg(error.offset));
     }
     if (holdsMinusTwoPow64(payload))
-        return fail(DecodeError::BadValue, u"CBOR integer -2^64 cannot be represented"_s);
+        return fail(BadInput::BadValue, u"CBOR integer -2^64 cannot be represented"_s);
     // RFC 8949 §3.4.6: the self-described CBOR tag is a magic number, not a meaning.
     if (root.isTag() && root.tag() == QCborTag(QCborKnownTags::Signature))
         root = root.taggedValue();
 
     if (root.isMap()) {
         if (format == PayloadFormat::SenmlCbor)
-            return fail(DecodeError::NotAnObject, u"SenML CBOR must be an array of records, got a map"_s);
+            return fail(BadInput::NotAnObject, u"SenML CBOR must be an array of records, got a map"_s);
         return decodeFlatCbor(root.toMap());
     }
     if (root.isArray()) {
         if (format == PayloadFormat::Cbor)
-            return fail(DecodeError::NotAnObject, u"expected a CBOR map, got an array"_s);
+            return fail(BadInput::NotAnObject, u"expected a CBOR map, got an array"_s);
         return decodeSenmlCbor(root.toArray());
     }
-    return fail(DecodeError::NotAnObject, u"CBOR payload is a %1, not a map"_s.arg(cborTypeName(root)));
+    return fail(BadInput::NotAnObject, u"CBOR payload is a %1, not a map"_s.arg(cborTypeName(root)));
 }
 
 bool Decoding::cborTime(const QCborValue &cbor, qint64 &outNs)
@@ -689,7 +688,7 @@ bool Decoding::cborTime(const QCborValue &cbor, qint64 &outNs)
         break;
     case QCborValue::Double:
         if (!std::isfinite(cbor.toDouble()))
-            return fail(DecodeError::NonFinite, u"\"ts\" is not finite"_s);
+            return fail(BadInput::NonFinite, u"\"ts\" is not finite"_s);
         ns = epochNsFromMs(cbor.toDouble());
         break;
     case QCborValue::DateTime: // tags 0 and 1, already converted by Qt (to the millisecond)
@@ -700,11 +699,11 @@ bool Decoding::cborTime(const QCborValue &cbor, qint64 &outNs)
         break;
     default:
         return fail(
-            DecodeError::BadValue,
+            BadInput::BadValue,
             u"\"ts\" must be milliseconds, a tag 0/1 time or an ISO-8601 string, got a %1"_s.arg(cborTypeName(cbor)));
     }
     if (!ns)
-        return fail(DecodeError::BadValue, u"\"ts\" is not a valid time between 1970 and 2261"_s);
+        return fail(BadInput::BadValue, u"\"ts\" is not a valid time between 1970 and 2261"_s);
     outNs = *ns;
     return true;
 }
@@ -718,7 +717,7 @@ bool Decoding::cborScalar(const QString &name, const QCborValue &cbor, Value &ou
     case QCborValue::Double: {
         const double d = cbor.toDouble();
         if (!std::isfinite(d))
-            return fail(DecodeError::NonFinite, u"metric \"%1\" is not finite"_s.arg(name));
+            return fail(BadInput::NonFinite, u"metric \"%1\" is not finite"_s.arg(name));
         out = d;
         return true;
     }
@@ -730,7 +729,7 @@ bool Decoding::cborScalar(const QString &name, const QCborValue &cbor, Value &ou
         out = cbor.toString();
         return true;
     default:
-        return fail(DecodeError::BadValue,
+        return fail(BadInput::BadValue,
                     u"metric \"%1\" has a %2 value; only numbers, booleans and text strings are allowed"_s.arg(
                         name, cborTypeName(cbor)));
     }
@@ -772,7 +771,7 @@ bool Decoding::decodeFlatCbor(const QCborMap &map)
     for (auto it = map.constBegin(); it != map.constEnd(); ++it) {
         const QCborValue key = it.key();
         if (!key.isString())
-            return fail(DecodeError::BadValue, u"CBOR map key is a %1, not a text string"_s.arg(cborTypeName(key)));
+            return fail(BadInput::BadValue, u"CBOR map key is a %1, not a text string"_s.arg(cborTypeName(key)));
         const QCborValue cbor = it.value();
         if (cbor.isNull() || cbor.isUndefined())
             continue;
@@ -803,7 +802,7 @@ bool Decoding::decodeFlatCbor(const QCborMap &map)
 
 bool Decoding::senmlWrongType(qint64 label, const QCborValue &value, QStringView expected, qsizetype index)
 {
-    return fail(DecodeError::BadSenml,
+    return fail(BadInput::BadSenml,
                 u"SenML record %1: \"%2\" must be a %3, got a %4"_s.arg(
                     QString::number(index), senmlJsonFieldName(label), expected, cborTypeName(value)));
 }
@@ -819,7 +818,7 @@ bool Decoding::senmlNumber(const QCborValue &value, qint64 label, qsizetype inde
         return senmlWrongType(label, value, u"number", index);
     out.real = value.toDouble();
     if (!std::isfinite(out.real))
-        return fail(DecodeError::NonFinite,
+        return fail(BadInput::NonFinite,
                     u"SenML record %1: \"%2\" is not finite"_s.arg(QString::number(index), senmlJsonFieldName(label)));
     return true;
 }
@@ -828,7 +827,7 @@ bool Decoding::senmlUnknownField(QStringView key, qsizetype index)
 {
     // RFC 8428: an unknown label ending in '_' is a must-understand extension, so the pack must be refused.
     if (key.endsWith(u'_'))
-        return fail(DecodeError::BadSenml,
+        return fail(BadInput::BadSenml,
                     u"SenML record %1: unsupported must-understand field \"%2\""_s.arg(QString::number(index),
                                                                                        key.left(64).toString()));
     return true;
@@ -842,8 +841,7 @@ bool Decoding::senmlField(SenmlRecord &record, qint64 label, const QCborValue &v
             return senmlWrongType(label, value, u"integer", index);
         const qint64 version = value.toInteger();
         if (version < 1 || version > SenmlVersion)
-            return fail(DecodeError::BadSenml,
-                        u"SenML record %1: version %2 is not supported"_s.arg(index).arg(version));
+            return fail(BadInput::BadSenml, u"SenML record %1: version %2 is not supported"_s.arg(index).arg(version));
         record.hasBaseField = true;
         return true;
     }
@@ -955,14 +953,14 @@ bool Decoding::applySenml(SenmlBase &base, SenmlRecord &&record, qsizetype index
     if (!record.hasRecordField) {
         if (record.hasBaseField)
             return true;
-        return fail(DecodeError::BadSenml, u"SenML record %1 has no fields"_s.arg(index));
+        return fail(BadInput::BadSenml, u"SenML record %1 has no fields"_s.arg(index));
     }
     if (record.valueCount > 1)
-        return fail(DecodeError::BadSenml, u"SenML record %1 has more than one of v, vs, vb, vd"_s.arg(index));
+        return fail(BadInput::BadSenml, u"SenML record %1 has more than one of v, vs, vb, vd"_s.arg(index));
 
     QString name = record.name ? QString(base.name + *record.name) : base.name;
     if (name.isEmpty())
-        return fail(DecodeError::BadSenml, u"SenML record %1 has no name (bn + n is empty)"_s.arg(index));
+        return fail(BadInput::BadSenml, u"SenML record %1 has no name (bn + n is empty)"_s.arg(index));
     if (!checkName(name))
         return false;
 
@@ -972,13 +970,12 @@ bool Decoding::applySenml(SenmlBase &base, SenmlRecord &&record, qsizetype index
         const std::optional<Number> &offset = record.value ? base.value : base.sum;
         const Number resolved = offset ? addNumbers(*offset, own) : own;
         if (!resolved.isFinite())
-            return fail(DecodeError::NonFinite, u"SenML record %1: resolved value is not finite"_s.arg(index));
+            return fail(BadInput::NonFinite, u"SenML record %1: resolved value is not finite"_s.arg(index));
         value = resolved.toValue();
     } else if (record.otherValue) {
         value = std::move(*record.otherValue);
     } else {
-        return fail(DecodeError::BadSenml,
-                    u"SenML record %1 (\"%2\") has no value"_s.arg(QString::number(index), name));
+        return fail(BadInput::BadSenml, u"SenML record %1 (\"%2\") has no value"_s.arg(QString::number(index), name));
     }
 
     qint64 timeNs = m_receivedAtNs;
@@ -987,7 +984,7 @@ bool Decoding::applySenml(SenmlBase &base, SenmlRecord &&record, qsizetype index
         const double baseSeconds = base.time.value_or(0.0);
         const double ownSeconds = record.time.value_or(0.0);
         if (!std::isfinite(baseSeconds + ownSeconds))
-            return fail(DecodeError::NonFinite, u"SenML record %1: resolved time is not finite"_s.arg(index));
+            return fail(BadInput::NonFinite, u"SenML record %1: resolved time is not finite"_s.arg(index));
         // Base and own time are converted apart: `bt` in whole seconds plus a small `t` keep nanoseconds,
         // which their sum as a double (steps of about 240 ns near 2026) would not.
         const std::optional<qint64> baseNs = scaledToNs(baseSeconds, 9);
@@ -999,7 +996,7 @@ bool Decoding::applySenml(SenmlBase &base, SenmlRecord &&record, qsizetype index
                 ns = epochNsInRange(resolved);
         }
         if (!ns)
-            return fail(DecodeError::BadSenml, u"SenML record %1: time is outside 1970 to 2261"_s.arg(index));
+            return fail(BadInput::BadSenml, u"SenML record %1: time is outside 1970 to 2261"_s.arg(index));
         timeNs = *ns;
     }
     if (!append(std::move(name), std::move(value), timeNs))
@@ -1016,7 +1013,7 @@ bool Decoding::decodeSenmlJson(const QJsonArray &records)
     for (qsizetype i = 0; i < records.size(); ++i) {
         const QJsonValue entry = records.at(i);
         if (!entry.isObject())
-            return fail(DecodeError::NotAnObject,
+            return fail(BadInput::NotAnObject,
                         u"SenML record %1 is a %2, not an object"_s.arg(QString::number(i), jsonTypeName(entry)));
         const QJsonObject object = entry.toObject();
         SenmlRecord record;
@@ -1045,7 +1042,7 @@ bool Decoding::decodeSenmlCbor(const QCborArray &records)
     for (qsizetype i = 0; i < records.size(); ++i) {
         const QCborValue entry = records.at(i);
         if (!entry.isMap())
-            return fail(DecodeError::NotAnObject,
+            return fail(BadInput::NotAnObject,
                         u"SenML record %1 is a %2, not a map"_s.arg(QString::number(i), cborTypeName(entry)));
         const QCborMap map = entry.toMap();
         SenmlRecord record;
@@ -1059,7 +1056,7 @@ bool Decoding::decodeSenmlCbor(const QCborArray &records)
                 if (!senmlUnknownField(key.toString(), i))
                     return false;
             } else {
-                return fail(DecodeError::BadSenml,
+                return fail(BadInput::BadSenml,
                             u"SenML record %1: label is a %2, not an integer or text"_s.arg(QString::number(i),
                                                                                             cborTypeName(key)));
             }
@@ -1072,33 +1069,6 @@ bool Decoding::decodeSenmlCbor(const QCborArray &records)
 
 } // namespace
 
-QString decodeErrorReason(DecodeError error)
-{
-    switch (error) {
-    case DecodeError::Empty:
-        return u"empty"_s;
-    case DecodeError::TooLarge:
-        return u"too_large"_s;
-    case DecodeError::MalformedJson:
-        return u"malformed_json"_s;
-    case DecodeError::MalformedCbor:
-        return u"malformed_cbor"_s;
-    case DecodeError::NotAnObject:
-        return u"not_an_object"_s;
-    case DecodeError::NonFinite:
-        return u"non_finite"_s;
-    case DecodeError::BadValue:
-        return u"bad_value"_s;
-    case DecodeError::BadSenml:
-        return u"bad_senml"_s;
-    case DecodeError::BadMetricName:
-        return u"bad_metric_name"_s;
-    case DecodeError::TooManyValues:
-        return u"too_many_values"_s;
-    }
-    return {};
-}
-
 PayloadDecoder::PayloadDecoder(qsizetype maxPayloadBytes)
     : m_maxPayloadBytes(maxPayloadBytes)
 {
@@ -1108,11 +1078,11 @@ DecodeResult PayloadDecoder::decode(const QByteArray &payload, PayloadFormat for
 {
     Decoding decoding(receivedAtNs);
     if (payload.isEmpty()) {
-        decoding.fail(DecodeError::Empty, u"empty payload"_s);
+        decoding.fail(BadInput::Empty, u"empty payload"_s);
         return decoding.take();
     }
     if (payload.size() > m_maxPayloadBytes) {
-        decoding.fail(DecodeError::TooLarge,
+        decoding.fail(BadInput::TooLarge,
                       u"payload of %1 bytes exceeds the limit of %2"_s.arg(payload.size()).arg(m_maxPayloadBytes));
         return decoding.take();
     }
@@ -1121,7 +1091,7 @@ DecodeResult PayloadDecoder::decode(const QByteArray &payload, PayloadFormat for
     case PayloadFormat::Auto: {
         const qsizetype first = firstSignificantByte(payload);
         if (first == payload.size())
-            decoding.fail(DecodeError::MalformedJson, u"payload holds only whitespace"_s);
+            decoding.fail(BadInput::MalformedJson, u"payload holds only whitespace"_s);
         else if (payload[first] == '{')
             decoding.decodeJson(payload, PayloadFormat::Json);
         else if (payload[first] == '[')

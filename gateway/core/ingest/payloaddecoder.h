@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/ingest/badinput.h"
 #include "gateway/core/ingest/envelope.h"
 
 #include <QByteArray>
@@ -11,27 +12,11 @@
 
 namespace edgegate {
 
-/// Why a payload was refused; `decodeErrorReason()` gives the metrics label.
-enum class DecodeError {
-    Empty, ///< no bytes
-    TooLarge, ///< over the configured byte limit (checked before parsing)
-    MalformedJson, ///< not JSON, truncated, invalid UTF-8 in a string
-    MalformedCbor, ///< not CBOR, truncated, trailing bytes, invalid UTF-8 in a text string
-    NotAnObject, ///< a JSON/CBOR value that is not a map (or, for SenML, not an array of maps)
-    NonFinite, ///< NaN or an infinity as a value
-    BadValue, ///< a nested object/array value, or a map key that is not a string
-    BadSenml, ///< a SenML record that breaks RFC 8428 (no name, no value, bad field type)
-    BadMetricName, ///< empty, longer than 128 characters, or with control characters
-    TooManyValues, ///< more samples than MaxSamples
-};
-
-[[nodiscard]] QString decodeErrorReason(DecodeError error);
-
 struct DecodeResult
 {
     QList<Sample> samples;
     bool hasDeviceTime = false; ///< at least one sample carries the device's own time
-    std::optional<DecodeError> error;
+    std::optional<BadInput> error; ///< one of the payload reasons, Empty to TooManyValues
     QString detail; ///< human-readable, for logs and the device's last error
 };
 

@@ -51,21 +51,29 @@ int codeFor(const IngestResult &result, int successCode)
     case IngestResult::Outcome::Denied:
         return 403;
     case IngestResult::Outcome::Busy:
+    case IngestResult::Outcome::Overloaded:
         return 503;
     case IngestResult::Outcome::BadInput:
         break;
     }
-    if (result.reason == u"too_large" || result.reason == u"blockwise_unsupported")
+    switch (result.bad) {
+    case BadInput::TooLarge:
+    case BadInput::BlockwiseUnsupported:
         return 413;
-    if (result.reason == u"unsupported_content_format")
+    case BadInput::UnsupportedContentFormat:
+    case BadInput::UnsupportedFormat:
         return 415;
-    if (result.reason == u"unknown_resource" || result.reason == u"unknown_registration")
+    case BadInput::Unauthorized: // over plain CoAP or DTLS, a device without the right key may do nothing
+    case BadInput::ForbiddenDevice:
+        return 403;
+    case BadInput::UnknownResource:
+    case BadInput::UnknownRegistration:
         return 404;
-    if (result.reason == u"method_not_allowed")
+    case BadInput::MethodNotAllowed:
         return 405;
-    if (result.reason == u"overloaded")
-        return 503;
-    return 400;
+    default:
+        return 400;
+    }
 }
 
 QString codeText(int code)
@@ -106,6 +114,11 @@ QString shownId(const QByteArray &raw)
             c = u'?';
     }
     return out;
+}
+
+QString methodDetail(coap_pdu_code_t method, const QList<QByteArray> &path)
+{
+    return u"CoAP method %1 on '/%2'"_s.arg(codeText(int(method)), shownId(path.join('/')));
 }
 
 bool makeAddress(const QString &host, quint16 port, coap_address_t *out)
@@ -502,10 +515,8 @@ std::optional<IngestResult> CoapLink::admitSession(coap_session_t *session, cons
     if (coap_session_get_proto(session) != COAP_PROTO_DTLS) {
         // A device with credentials proves itself; plain CoAP cannot, so it must use DTLS.
         if (m_hasCredentials && m_hasCredentials(deviceId)) {
-            IngestResult refused = m_ingest.reject(Protocol::Coap, u"unauthorized"_s, deviceId,
-                                                   u"device has credentials: use CoAP over DTLS"_s);
-            refused.outcome = IngestResult::Outcome::Denied;
-            return refused;
+            return m_ingest.reject(Protocol::Coap, BadInput::Unauthorized, deviceId,
+                                   u"device has credentials: use CoAP over DTLS"_s);
         }
         return std::nullopt;
     }
@@ -517,11 +528,9 @@ std::optional<IngestResult> CoapLink::admitSession(coap_session_t *session, cons
     const std::optional<Psk> psk = m_pskLookup && !id.isEmpty() ? m_pskLookup(id) : std::nullopt;
     if (psk && psk->deviceId == deviceId)
         return std::nullopt;
-    IngestResult refused = m_ingest.reject(
-        Protocol::Coap, u"forbidden_device"_s, deviceId,
+    return m_ingest.reject(
+        Protocol::Coap, BadInput::ForbiddenDevice, deviceId,
         u"DTLS identity '%1' may not act for device '%2'"_s.arg(shownId(id), shownId(deviceId.toUtf8())));
-    refused.outcome = IngestResult::Outcome::Denied;
-    return refused;
 }
 
 void CoapLink::addHandler(const QByteArray &path, const QList<std::pair<QByteArray, QByteArray>> &attributes,
@@ -581,7 +590,7 @@ void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request,
             handleDeviceMessage(session, request, response, path[1], MessageKind::Meta);
             return;
         }
-        respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});
+        respond(response, m_ingest.reject(Protocol::Coap, BadInput::MethodNotAllowed, {}, methodDetail(method, path)));
         return;
     }
     if (path.size() == 3 && path[0] == DevicesSegment && path[2] == TelemetrySegment) {
@@ -589,7 +598,7 @@ void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request,
             handleDeviceMessage(session, request, response, path[1], MessageKind::Telemetry);
             return;
         }
-        respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});
+        respond(response, m_ingest.reject(Protocol::Coap, BadInput::MethodNotAllowed, {}, methodDetail(method, path)));
         return;
     }
     if (path.size() == 4 && path[0] == DevicesSegment && path[2] == CommandsSegment && path[3] == AckSegment) {
@@ -597,7 +606,7 @@ void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request,
             handleDeviceMessage(session, request, response, path[1], MessageKind::CommandAck);
             return;
         }
-        respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});
+        respond(response, m_ingest.reject(Protocol::Coap, BadInput::MethodNotAllowed, {}, methodDetail(method, path)));
         return;
     }
     if (path.size() == 4 && path[0] == DevicesSegment && path[2] == OtaSegment && path[3] == ProgressSegment) {
@@ -605,21 +614,21 @@ void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request,
             handleDeviceMessage(session, request, response, path[1], MessageKind::OtaProgress);
             return;
         }
-        respond(response, IngestResult{IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}});
+        respond(response, m_ingest.reject(Protocol::Coap, BadInput::MethodNotAllowed, {}, methodDetail(method, path)));
         return;
     }
     if (path.size() == 3 && path[0] == DevicesSegment && (path[2] == CommandsSegment || path[2] == OtaSegment)
         && !isValidDeviceId(QString::fromUtf8(path[1]))) {
-        respond(
-            response,
-            m_ingest.reject(Protocol::Coap, u"invalid_device_id"_s, {}, u"CoAP path id '%1'"_s.arg(shownId(path[1]))));
+        respond(response,
+                m_ingest.reject(Protocol::Coap, BadInput::InvalidDeviceId, {},
+                                u"CoAP path id '%1'"_s.arg(shownId(path[1]))));
         return;
     }
     // Includes /devices/{id}/commands of a device the gateway has not seen yet: its resource is
     // created on its first accepted message or first command.
     QByteArray joined = path.isEmpty() ? QByteArray() : path.join('/');
     respond(response,
-            m_ingest.reject(Protocol::Coap, u"unknown_resource"_s, {}, u"CoAP path '/%1'"_s.arg(shownId(joined))));
+            m_ingest.reject(Protocol::Coap, BadInput::UnknownResource, {}, u"CoAP path '/%1'"_s.arg(shownId(joined))));
 }
 
 void CoapLink::handleDeviceMessage(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response,
@@ -656,17 +665,18 @@ IngestResult CoapLink::messageResult(coap_session_t *session, const coap_pdu_t *
 {
     if (m_sessionCount > m_settings.maxSessions) {
         m_overloaded.inc();
-        return IngestResult{IngestResult::Outcome::BadInput, u"overloaded"_s, {}};
+        return IngestResult{IngestResult::Outcome::Overloaded};
     }
     const QString deviceId = QString::fromUtf8(rawId);
     if (!isValidDeviceId(deviceId))
-        return m_ingest.reject(Protocol::Coap, u"invalid_device_id"_s, {}, u"CoAP path id '%1'"_s.arg(shownId(rawId)));
+        return m_ingest.reject(Protocol::Coap, BadInput::InvalidDeviceId, {},
+                               u"CoAP path id '%1'"_s.arg(shownId(rawId)));
     if (auto refused = admitSession(session, deviceId))
         return *refused;
 
     coap_opt_iterator_t it;
     if (coap_check_option(request, COAP_OPTION_BLOCK1, &it)) {
-        return m_ingest.reject(Protocol::Coap, u"blockwise_unsupported"_s, deviceId,
+        return m_ingest.reject(Protocol::Coap, BadInput::BlockwiseUnsupported, deviceId,
                                u"block-wise transfer (Block1) is not supported"_s);
     }
     size_t length = 0;
@@ -674,7 +684,7 @@ IngestResult CoapLink::messageResult(coap_session_t *session, const coap_pdu_t *
     if (!coap_get_data(request, &length, &data))
         length = 0;
     if (length > size_t(m_settings.maxPayloadBytes)) {
-        return m_ingest.reject(Protocol::Coap, u"too_large"_s, deviceId,
+        return m_ingest.reject(Protocol::Coap, BadInput::TooLarge, deviceId,
                                u"%1 bytes, more than %2"_s.arg(length).arg(m_settings.maxPayloadBytes));
     }
 
@@ -691,14 +701,14 @@ IngestResult CoapLink::messageResult(coap_session_t *session, const coap_pdu_t *
         case COAP_MEDIATYPE_APPLICATION_SENML_JSON:
         case COAP_MEDIATYPE_APPLICATION_SENML_CBOR:
             if (kind == MessageKind::Meta) {
-                return m_ingest.reject(Protocol::Coap, u"unsupported_content_format"_s, deviceId,
+                return m_ingest.reject(Protocol::Coap, BadInput::UnsupportedContentFormat, deviceId,
                                        u"meta is JSON (50) or CBOR (60), not content format %1"_s.arg(contentFormat));
             }
             format = contentFormat == COAP_MEDIATYPE_APPLICATION_SENML_JSON ? PayloadFormat::SenmlJson
                                                                             : PayloadFormat::SenmlCbor;
             break;
         default:
-            return m_ingest.reject(Protocol::Coap, u"unsupported_content_format"_s, deviceId,
+            return m_ingest.reject(Protocol::Coap, BadInput::UnsupportedContentFormat, deviceId,
                                    u"content format %1"_s.arg(contentFormat));
         }
     }
@@ -720,7 +730,7 @@ void CoapLink::handleCommandsGet(coap_session_t *session, const coap_pdu_t *requ
 {
     if (!isValidDeviceId(deviceId)) {
         respond(response,
-                m_ingest.reject(Protocol::Coap, u"invalid_device_id"_s, {},
+                m_ingest.reject(Protocol::Coap, BadInput::InvalidDeviceId, {},
                                 u"CoAP path id '%1'"_s.arg(shownId(deviceId.toUtf8()))));
         return;
     }
@@ -752,7 +762,7 @@ void CoapLink::respond(coap_pdu_t *response, const IngestResult &result)
     const int code = codeFor(result, 204);
     coap_pdu_set_code(response, static_cast<coap_pdu_code_t>(COAP_RESPONSE_CODE(code)));
     uint8_t buf[4];
-    if (code == 413 && result.reason == u"too_large") {
+    if (result.outcome == IngestResult::Outcome::BadInput && result.bad == BadInput::TooLarge) {
         coap_add_option(response, COAP_OPTION_SIZE1,
                         coap_encode_var_safe(buf, sizeof(buf), unsigned(m_settings.maxPayloadBytes)), buf);
     } else if (code == 503) {
@@ -762,9 +772,7 @@ void CoapLink::respond(coap_pdu_t *response, const IngestResult &result)
     }
     if (code >= 400) {
         // A diagnostic payload (RFC 7252 5.5.2): the reason, as counted in the metrics.
-        const QByteArray fallback
-            = result.outcome == IngestResult::Outcome::Busy ? QByteArrayLiteral("busy") : QByteArrayLiteral("denied");
-        const QByteArray reason = result.reason.isEmpty() ? fallback : result.reason.toUtf8();
+        const QByteArray reason = result.code().toUtf8();
         coap_add_data(response, size_t(reason.size()), reinterpret_cast<const uint8_t *>(reason.constData()));
     }
     count(code);

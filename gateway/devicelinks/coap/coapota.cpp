@@ -95,7 +95,7 @@ void CoapLink::handleOtaGet(coap_session_t *session, const coap_pdu_t *request, 
                             const QString &deviceId)
 {
     if (!isValidDeviceId(deviceId)) {
-        respond(response, m_ingest.reject(Protocol::Coap, u"invalid_device_id"_s, {}, u"CoAP OTA resource"_s));
+        respond(response, m_ingest.reject(Protocol::Coap, BadInput::InvalidDeviceId, {}, u"CoAP OTA resource"_s));
         return;
     }
     if (auto refused = admitSession(session, deviceId)) {

@@ -45,7 +45,7 @@ void CoapResourceDirectory::handle(coap_session_t *session, const coap_pdu_t *re
     const coap_pdu_code_t method = coap_pdu_get_code(request);
     if (path.size() == 1) {
         if (method != COAP_REQUEST_CODE_POST) {
-            respond(response, {IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}}, 0);
+            respond(response, bad(BadInput::MethodNotAllowed, {}, u"the directory takes POST"_s), 0);
             return;
         }
         respond(response, registration(session, request, response), 201);
@@ -54,7 +54,7 @@ void CoapResourceDirectory::handle(coap_session_t *session, const coap_pdu_t *re
     const QString id = path.size() == 2 ? QString::fromUtf8(path[1]) : QString();
     const ResourceDirectory::Registration *r = m_directory.find(id);
     if (!r) {
-        respond(response, {IngestResult::Outcome::BadInput, u"unknown_registration"_s, {}}, 0);
+        respond(response, bad(BadInput::UnknownRegistration, {}, u"no registration '%1'"_s.arg(id.left(80))), 0);
         return;
     }
     // Over DTLS only the device itself may change its registration.
@@ -67,10 +67,10 @@ void CoapResourceDirectory::handle(coap_session_t *session, const coap_pdu_t *re
     else if (method == COAP_REQUEST_CODE_DELETE)
         respond(response, removal(id), 202);
     else
-        respond(response, {IngestResult::Outcome::BadInput, u"method_not_allowed"_s, {}}, 0);
+        respond(response, bad(BadInput::MethodNotAllowed, r->endpoint, u"a registration takes POST and DELETE"_s), 0);
 }
 
-IngestResult CoapResourceDirectory::bad(const QString &reason, const QString &deviceId, const QString &detail)
+IngestResult CoapResourceDirectory::bad(BadInput reason, const QString &deviceId, const QString &detail)
 {
     return m_ingest.reject(Protocol::Coap, reason, deviceId, detail);
 }
@@ -80,13 +80,13 @@ std::optional<QList<DeviceResource>> CoapResourceDirectory::body(const coap_pdu_
 {
     coap_opt_iterator_t it;
     if (coap_check_option(request, COAP_OPTION_BLOCK1, &it)) {
-        *refused = bad(u"blockwise_unsupported"_s, deviceId, u"block-wise transfer (Block1) is not supported"_s);
+        *refused = bad(BadInput::BlockwiseUnsupported, deviceId, u"block-wise transfer (Block1) is not supported"_s);
         return std::nullopt;
     }
     if (const coap_opt_t *opt = coap_check_option(request, COAP_OPTION_CONTENT_FORMAT, &it)) {
         const unsigned int format = coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
         if (format != COAP_MEDIATYPE_APPLICATION_LINK_FORMAT) {
-            *refused = bad(u"unsupported_content_format"_s, deviceId,
+            *refused = bad(BadInput::UnsupportedContentFormat, deviceId,
                            u"registrations are link format (40), not content format %1"_s.arg(format));
             return std::nullopt;
         }
@@ -96,20 +96,20 @@ std::optional<QList<DeviceResource>> CoapResourceDirectory::body(const coap_pdu_
     if (!coap_get_data(request, &length, &data))
         length = 0;
     if (length > size_t(m_maxPayloadBytes)) {
-        *refused = bad(u"too_large"_s, deviceId, u"%1 bytes, more than %2"_s.arg(length).arg(m_maxPayloadBytes));
+        *refused = bad(BadInput::TooLarge, deviceId, u"%1 bytes, more than %2"_s.arg(length).arg(m_maxPayloadBytes));
         return std::nullopt;
     }
     const LinkFormatParser::Result parsed
         = m_parser.parse(QByteArray(reinterpret_cast<const char *>(data), qsizetype(length)));
     if (parsed.error) {
         const bool tooLarge = *parsed.error == LinkFormatParser::Error::TooLarge;
-        *refused = bad(tooLarge ? u"too_large"_s : u"bad_link_format"_s, deviceId, parsed.detail);
+        *refused = bad(tooLarge ? BadInput::TooLarge : BadInput::BadLinkFormat, deviceId, parsed.detail);
         return std::nullopt;
     }
     QString error;
     auto resources = rdResources(parsed.links, base, &error);
     if (!resources)
-        *refused = bad(u"bad_link_format"_s, deviceId, error);
+        *refused = bad(BadInput::BadLinkFormat, deviceId, error);
     return resources;
 }
 
@@ -130,11 +130,11 @@ IngestResult CoapResourceDirectory::registration(coap_session_t *session, const 
     QString error;
     const auto query = RdQuery::parse(CoapLink::requestOptions(request, COAP_OPTION_URI_QUERY), &error);
     if (!query)
-        return bad(u"bad_rd_request"_s, {}, error);
+        return bad(BadInput::BadRdRequest, {}, error);
     if (query->endpoint.isEmpty())
-        return bad(u"bad_rd_request"_s, {}, u"a registration needs an endpoint name (ep)"_s);
+        return bad(BadInput::BadRdRequest, {}, u"a registration needs an endpoint name (ep)"_s);
     if (!isValidDeviceId(query->endpoint)) {
-        return bad(u"invalid_device_id"_s, {},
+        return bad(BadInput::InvalidDeviceId, {},
                    u"endpoint name '%1' is not a valid device id"_s.arg(query->endpoint.left(MaxDeviceIdLength)));
     }
     if (auto refused = m_link.sessionRefusal(session, query->endpoint))
@@ -150,8 +150,8 @@ IngestResult CoapResourceDirectory::registration(coap_session_t *session, const 
         = m_directory.add(query->endpoint, query->lifetime.value_or(ResourceDirectory::DefaultLifetime),
                           query->endpointType, query->base.value_or(QString()), *resources);
     if (!r) {
-        return {IngestResult::Outcome::Busy, u"rd_full"_s,
-                u"the resource directory holds as many registrations as it may"_s};
+        return {
+            IngestResult::Outcome::Overloaded, {}, u"the resource directory holds as many registrations as it may"_s};
     }
     m_registry.setResources(r->endpoint, r->resources);
     const QByteArray id = r->id.toUtf8();
@@ -168,9 +168,9 @@ IngestResult CoapResourceDirectory::update(const QString &id, const coap_pdu_t *
     QString error;
     const auto query = RdQuery::parse(CoapLink::requestOptions(request, COAP_OPTION_URI_QUERY), &error);
     if (!query)
-        return bad(u"bad_rd_request"_s, endpoint, error);
+        return bad(BadInput::BadRdRequest, endpoint, error);
     if (!query->endpoint.isEmpty() && query->endpoint != endpoint)
-        return bad(u"bad_rd_request"_s, endpoint, u"an update cannot change the endpoint name"_s);
+        return bad(BadInput::BadRdRequest, endpoint, u"an update cannot change the endpoint name"_s);
     size_t length = 0;
     const uint8_t *data = nullptr;
     const bool hasBody = coap_get_data(request, &length, &data) && length > 0;
@@ -180,7 +180,7 @@ IngestResult CoapResourceDirectory::update(const QString &id, const coap_pdu_t *
         IngestResult refused;
         const QString base = query->base.value_or(m_directory.find(id)->base);
         if (!hasBody) {
-            return bad(u"bad_rd_request"_s, endpoint, u"a new base needs the links again in the payload"_s);
+            return bad(BadInput::BadRdRequest, endpoint, u"a new base needs the links again in the payload"_s);
         }
         resources = body(request, endpoint, base, &refused);
         if (!resources)
@@ -213,7 +213,7 @@ void CoapResourceDirectory::respond(coap_pdu_t *response, const IngestResult &re
     coap_pdu_set_code(response, static_cast<coap_pdu_code_t>(COAP_RESPONSE_CODE(code)));
     if (code >= 400) {
         // A diagnostic payload (RFC 7252 5.5.2): the reason, as counted in the metrics.
-        const QByteArray reason = result.reason.isEmpty() ? QByteArrayLiteral("denied") : result.reason.toUtf8();
+        const QByteArray reason = result.code().toUtf8();
         coap_add_data(response, size_t(reason.size()), reinterpret_cast<const uint8_t *>(reason.constData()));
     }
 }

@@ -36,7 +36,7 @@ private:
     /// The link-format body as resources; nullopt (with `refused` set) when it is refused.
     std::optional<QList<DeviceResource>> body(const coap_pdu_t *request, const QString &deviceId, const QString &base,
                                               IngestResult *refused);
-    IngestResult bad(const QString &reason, const QString &deviceId, const QString &detail);
+    IngestResult bad(BadInput reason, const QString &deviceId, const QString &detail);
     /// Through Ingest as a meta message: the registry policy, last seen, the type.
     IngestResult announce(const QString &deviceId, const QString &type);
     void ended(const QString &deviceId);

@@ -65,11 +65,12 @@ std::optional<HttpResponse> HttpDeviceLink::refuse(const QString &id, const Http
         return response;
     }
     if (!isValidDeviceId(id))
-        return answer(m_ingest.reject(Protocol::Http, u"invalid_device_id"_s, {}, u"id '%1'"_s.arg(loggable(id, 80))));
+        return answer(
+            m_ingest.reject(Protocol::Http, BadInput::InvalidDeviceId, {}, u"id '%1'"_s.arg(loggable(id, 80))));
     switch (checkBearer(m_registry, id, request.value("Authorization"))) {
     case BearerCheck::Missing:
     case BearerCheck::Wrong: {
-        m_ingest.reject(Protocol::Http, u"unauthorized"_s, id, u"missing or wrong bearer token"_s);
+        m_ingest.reject(Protocol::Http, BadInput::Unauthorized, id, u"missing or wrong bearer token"_s);
         HttpResponse response
             = jsonError(Status::Unauthorized, u"unauthorized"_s, u"this device needs its bearer token"_s);
         response.setHeader("WWW-Authenticate", "Bearer");
@@ -109,20 +110,17 @@ HttpResponse HttpDeviceLink::answer(const IngestResult &result)
     case IngestResult::Outcome::Held:
         return HttpResponse(QJsonObject{{u"status"_s, u"held_for_approval"_s}}, Status::Accepted);
     case IngestResult::Outcome::Denied:
-        return jsonError(Status::Forbidden, result.reason, u"the registry policy refuses this device"_s);
-    case IngestResult::Outcome::Busy: {
-        HttpResponse response = jsonError(Status::ServiceUnavailable, result.reason, result.detail);
+        return jsonError(Status::Forbidden, result.code(), u"the registry policy refuses this device"_s);
+    case IngestResult::Outcome::Busy:
+    case IngestResult::Outcome::Overloaded: {
+        HttpResponse response = jsonError(Status::ServiceUnavailable, result.code(), result.detail);
         response.setHeader("Retry-After", "1");
         return response;
     }
     case IngestResult::Outcome::BadInput:
         break;
     }
-    if (result.reason == u"too_large")
-        return jsonError(Status::PayloadTooLarge, result.reason, result.detail);
-    if (result.reason == u"unsupported_format")
-        return jsonError(Status::UnsupportedMediaType, result.reason, result.detail);
-    return jsonError(Status::BadRequest, result.reason, result.detail);
+    return jsonError(httpStatus(result.bad), result.code(), result.detail);
 }
 
 HttpResponse HttpDeviceLink::telemetry(const QString &id, const HttpRequest &request)
@@ -132,7 +130,7 @@ HttpResponse HttpDeviceLink::telemetry(const QString &id, const HttpRequest &req
     const auto format = formatFromContentType(request.value("Content-Type"));
     if (!format) {
         return answer(
-            m_ingest.reject(Protocol::Http, u"unsupported_format"_s, id,
+            m_ingest.reject(Protocol::Http, BadInput::UnsupportedFormat, id,
                             u"Content-Type must be application/json, application/cbor, application/senml+json or "
                             "application/senml+cbor"_s));
     }
@@ -147,7 +145,7 @@ HttpResponse HttpDeviceLink::meta(const QString &id, const HttpRequest &request)
         return std::move(*refused);
     const auto format = formatFromContentType(request.value("Content-Type"));
     if (format != PayloadFormat::Json && format != PayloadFormat::Cbor) {
-        return answer(m_ingest.reject(Protocol::Http, u"unsupported_format"_s, id,
+        return answer(m_ingest.reject(Protocol::Http, BadInput::UnsupportedFormat, id,
                                       u"Content-Type must be application/json or application/cbor"_s));
     }
     InboundMessage message = receivedNow(Protocol::Http, id, MessageKind::Meta, request.body());

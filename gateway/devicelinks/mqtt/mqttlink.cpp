@@ -188,7 +188,7 @@ void MqttLink::consume(const Received &received)
     const QString &topic = received.topic;
     const TopicParse parsed = parseDeviceTopic(topic);
     if (!parsed.topic) {
-        m_ingest.reject(Protocol::Mqtt, topicErrorReason(parsed.error), {}, u"topic '%1'"_s.arg(loggable(topic)));
+        m_ingest.reject(Protocol::Mqtt, badInput(parsed.error), {}, u"topic '%1'"_s.arg(loggable(topic)));
         answered();
         return;
     }

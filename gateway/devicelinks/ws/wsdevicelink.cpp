@@ -61,13 +61,13 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket, const QStri
         socket.release()->deleteLater();
     };
     if (!isValidDeviceId(id)) {
-        m_ingest.reject(Protocol::WebSocket, u"invalid_device_id"_s, {}, u"id '%1'"_s.arg(loggable(id)));
+        m_ingest.reject(Protocol::WebSocket, BadInput::InvalidDeviceId, {}, u"id '%1'"_s.arg(loggable(id)));
         refuse(QWebSocketProtocol::CloseCodePolicyViolated, u"invalid device id"_s);
         return;
     }
     const BearerCheck auth = checkBearer(m_registry, id, authorization);
     if (auth == BearerCheck::Missing || auth == BearerCheck::Wrong) {
-        m_ingest.reject(Protocol::WebSocket, u"unauthorized"_s, id, u"missing or wrong bearer token"_s);
+        m_ingest.reject(Protocol::WebSocket, BadInput::Unauthorized, id, u"missing or wrong bearer token"_s);
         refuse(QWebSocketProtocol::CloseCodePolicyViolated, u"unauthorized"_s);
         return;
     }
@@ -143,7 +143,7 @@ void WsDeviceLink::reply(QWebSocket *socket, const IngestResult &result)
     }
     // Busy is not an error in what the device sent: the same frame may be sent again later.
     const QString type = result.outcome == IngestResult::Outcome::Busy ? u"busy"_s : u"error"_s;
-    socket->sendTextMessage(frame({{u"type"_s, type}, {u"code"_s, result.reason}, {u"error"_s, result.detail}}));
+    socket->sendTextMessage(frame({{u"type"_s, type}, {u"code"_s, result.code()}, {u"error"_s, result.detail}}));
 }
 
 bool WsDeviceLink::send(const QString &deviceId, const QByteArray &json)
