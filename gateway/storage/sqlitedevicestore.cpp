@@ -7,7 +7,6 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QUuid>
 #include <QVariant>
 
 namespace edgegate {
@@ -15,8 +14,6 @@ namespace edgegate {
 using namespace Qt::StringLiterals;
 
 namespace {
-
-constexpr int SchemaVersion = 3;
 
 QString metadataToText(const QMap<QString, QString> &metadata)
 {
@@ -48,103 +45,47 @@ QJsonArray jsonArray(const QString &text)
 } // namespace
 
 SqliteDeviceStore::SqliteDeviceStore()
-    : m_connection(u"edgegate-registry-"_s + QUuid::createUuid().toString(QUuid::WithoutBraces))
+    : m_db(u"registry"_s)
 {
-}
-
-SqliteDeviceStore::~SqliteDeviceStore()
-{
-    if (QSqlDatabase::contains(m_connection)) {
-        QSqlDatabase::database(m_connection, false).close();
-        QSqlDatabase::removeDatabase(m_connection);
-    }
-}
-
-bool SqliteDeviceStore::exec(const QString &sql)
-{
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
-    if (!query.exec(sql)) {
-        m_lastError = query.lastError().text();
-        return false;
-    }
-    return true;
 }
 
 bool SqliteDeviceStore::open(const QString &path)
 {
-    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connection);
-    db.setDatabaseName(path);
-    if (!db.open()) {
-        m_lastError = db.lastError().text();
-        return false;
-    }
-    // WAL keeps readers and the batched writer apart; NORMAL sync is durable at each
-    // checkpoint and loses at most the last transactions on power loss, never corrupts.
-    if (!exec(u"PRAGMA journal_mode=WAL"_s) || !exec(u"PRAGMA synchronous=NORMAL"_s)
-        || !exec(u"PRAGMA busy_timeout=5000"_s))
-        return false;
-    QSqlQuery version(db);
-    if (!version.exec(u"PRAGMA user_version"_s) || !version.next()) {
-        m_lastError = version.lastError().text();
-        return false;
-    }
-    const int current = version.value(0).toInt();
-    if (current > SchemaVersion) {
-        m_lastError = u"database schema version %1 is newer than this edgegated supports (%2)"_s.arg(current).arg(
-            SchemaVersion);
-        return false;
-    }
-    // Each step brings the schema from one version to the next, so any older file upgrades.
-    if (current < 1) {
-        const bool ok = exec(uR"(CREATE TABLE IF NOT EXISTS devices (
-                id TEXT PRIMARY KEY NOT NULL,
-                name TEXT NOT NULL DEFAULT '',
-                type TEXT NOT NULL DEFAULT '',
-                firmware TEXT NOT NULL DEFAULT '',
-                protocol TEXT NOT NULL DEFAULT '',
-                status TEXT NOT NULL,
-                approval TEXT NOT NULL,
-                first_seen INTEGER NOT NULL,
-                last_seen INTEGER NOT NULL,
-                metadata TEXT NOT NULL DEFAULT '{}',
-                last_error TEXT NOT NULL DEFAULT '',
-                last_error_at INTEGER NOT NULL DEFAULT 0))"_s)
-            && exec(u"PRAGMA user_version=1"_s);
-        if (!ok)
-            return false;
-    }
-    if (current < 2) {
-        const bool ok = exec(uR"(CREATE TABLE IF NOT EXISTS credentials (
-                device_id TEXT PRIMARY KEY NOT NULL,
-                psk_identity BLOB UNIQUE,
-                psk_key BLOB,
-                token_sha256 BLOB))"_s)
-            && exec(u"PRAGMA user_version=2"_s);
-        if (!ok)
-            return false;
-    }
-    if (current < 3) {
-        // What devices announce about themselves (meta): model, capabilities and metrics as JSON arrays.
-        // One transaction, so a failure half way leaves version 2 intact and the upgrade runs again.
-        const bool ok = db.transaction() && exec(u"ALTER TABLE devices ADD COLUMN model TEXT NOT NULL DEFAULT ''"_s)
-            && exec(u"ALTER TABLE devices ADD COLUMN capabilities TEXT NOT NULL DEFAULT '[]'"_s)
-            && exec(u"ALTER TABLE devices ADD COLUMN metrics TEXT NOT NULL DEFAULT '[]'"_s)
-            && exec(u"PRAGMA user_version=3"_s) && db.commit();
-        if (!ok) {
-            db.rollback();
-            return false;
-        }
-    }
-    return true;
+    return m_db.open(path,
+                     {
+                         {uR"(CREATE TABLE IF NOT EXISTS devices (
+                                      id TEXT PRIMARY KEY NOT NULL,
+                                      name TEXT NOT NULL DEFAULT '',
+                                      type TEXT NOT NULL DEFAULT '',
+                                      firmware TEXT NOT NULL DEFAULT '',
+                                      protocol TEXT NOT NULL DEFAULT '',
+                                      status TEXT NOT NULL,
+                                      approval TEXT NOT NULL,
+                                      first_seen INTEGER NOT NULL,
+                                      last_seen INTEGER NOT NULL,
+                                      metadata TEXT NOT NULL DEFAULT '{}',
+                                      last_error TEXT NOT NULL DEFAULT '',
+                                      last_error_at INTEGER NOT NULL DEFAULT 0))"_s},
+                         {uR"(CREATE TABLE IF NOT EXISTS credentials (
+                                      device_id TEXT PRIMARY KEY NOT NULL,
+                                      psk_identity BLOB UNIQUE,
+                                      psk_key BLOB,
+                                      token_sha256 BLOB))"_s},
+                         // What devices announce about themselves (meta): model, capabilities and
+                         // metrics as JSON arrays.
+                         {u"ALTER TABLE devices ADD COLUMN model TEXT NOT NULL DEFAULT ''"_s,
+                          u"ALTER TABLE devices ADD COLUMN capabilities TEXT NOT NULL DEFAULT '[]'"_s,
+                          u"ALTER TABLE devices ADD COLUMN metrics TEXT NOT NULL DEFAULT '[]'"_s},
+                     });
 }
 
 std::optional<QList<DeviceInfo>> SqliteDeviceStore::loadAll()
 {
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(m_db.database());
     query.setForwardOnly(true);
     if (!query.exec(u"SELECT id, name, type, firmware, protocol, status, approval, first_seen, last_seen, metadata, "
                     "last_error, last_error_at, model, capabilities, metrics FROM devices"_s)) {
-        m_lastError = query.lastError().text();
+        m_db.fail(query.lastError().text());
         return std::nullopt;
     }
     QList<DeviceInfo> devices;
@@ -173,13 +114,13 @@ std::optional<QList<DeviceInfo>> SqliteDeviceStore::loadAll()
 
 bool SqliteDeviceStore::save(const QList<DeviceInfo> &upserts, const QStringList &removals)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlDatabase db = m_db.database();
     if (!db.transaction()) {
-        m_lastError = db.lastError().text();
+        m_db.fail(db.lastError().text());
         return false;
     }
     auto fail = [&](const QSqlQuery &query) {
-        m_lastError = query.lastError().text();
+        m_db.fail(query.lastError().text());
         db.rollback();
         return false;
     };
@@ -231,7 +172,7 @@ bool SqliteDeviceStore::save(const QList<DeviceInfo> &upserts, const QStringList
         }
     }
     if (!db.commit()) {
-        m_lastError = db.lastError().text();
+        m_db.fail(db.lastError().text());
         db.rollback();
         return false;
     }
@@ -240,10 +181,10 @@ bool SqliteDeviceStore::save(const QList<DeviceInfo> &upserts, const QStringList
 
 std::optional<QHash<QString, DeviceCredentials>> SqliteDeviceStore::loadCredentials()
 {
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(m_db.database());
     query.setForwardOnly(true);
     if (!query.exec(u"SELECT device_id, psk_identity, psk_key, token_sha256 FROM credentials"_s)) {
-        m_lastError = query.lastError().text();
+        m_db.fail(query.lastError().text());
         return std::nullopt;
     }
     QHash<QString, DeviceCredentials> all;
@@ -256,7 +197,7 @@ std::optional<QHash<QString, DeviceCredentials>> SqliteDeviceStore::loadCredenti
 
 bool SqliteDeviceStore::saveCredentials(const QString &deviceId, const DeviceCredentials &credentials)
 {
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(m_db.database());
     if (credentials.isEmpty()) {
         query.prepare(u"DELETE FROM credentials WHERE device_id = ?"_s);
         query.bindValue(0, deviceId);
@@ -271,7 +212,7 @@ bool SqliteDeviceStore::saveCredentials(const QString &deviceId, const DeviceCre
         query.bindValue(3, credentials.tokenSha256.isEmpty() ? QVariant() : QVariant(credentials.tokenSha256));
     }
     if (!query.exec()) {
-        m_lastError = query.lastError().text();
+        m_db.fail(query.lastError().text());
         return false;
     }
     return true;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/devices/devicestore.h"
+#include "gateway/storage/sqlitedatabase.h"
 
 #include <QString>
 
@@ -12,7 +13,6 @@ class SqliteDeviceStore final : public DeviceStore
 {
 public:
     SqliteDeviceStore();
-    ~SqliteDeviceStore() override;
     SqliteDeviceStore(const SqliteDeviceStore &) = delete;
     SqliteDeviceStore &operator=(const SqliteDeviceStore &) = delete;
 
@@ -23,12 +23,10 @@ public:
     [[nodiscard]] bool save(const QList<DeviceInfo> &upserts, const QStringList &removals) override;
     [[nodiscard]] std::optional<QHash<QString, DeviceCredentials>> loadCredentials() override;
     [[nodiscard]] bool saveCredentials(const QString &deviceId, const DeviceCredentials &credentials) override;
-    [[nodiscard]] QString lastError() const override { return m_lastError; }
+    [[nodiscard]] QString lastError() const override { return m_db.lastError(); }
 
 private:
-    bool exec(const QString &sql);
-    QString m_connection;
-    QString m_lastError;
+    SqliteDatabase m_db;
 };
 
 } // namespace edgegate

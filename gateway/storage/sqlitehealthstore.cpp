@@ -5,7 +5,6 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QUuid>
 #include <QVariant>
 
 namespace edgegate {
@@ -13,8 +12,6 @@ namespace edgegate {
 using namespace Qt::StringLiterals;
 
 namespace {
-
-constexpr int SchemaVersion = 1;
 
 QVariant statusOrNull(const std::optional<DeviceStatus> &status)
 {
@@ -24,76 +21,36 @@ QVariant statusOrNull(const std::optional<DeviceStatus> &status)
 } // namespace
 
 SqliteHealthStore::SqliteHealthStore()
-    : m_connection(u"edgegate-health-"_s + QUuid::createUuid().toString(QUuid::WithoutBraces))
+    : m_db(u"health"_s)
 {
-}
-
-SqliteHealthStore::~SqliteHealthStore()
-{
-    if (QSqlDatabase::contains(m_connection)) {
-        QSqlDatabase::database(m_connection, false).close();
-        QSqlDatabase::removeDatabase(m_connection);
-    }
-}
-
-bool SqliteHealthStore::exec(const QString &sql)
-{
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
-    if (!query.exec(sql)) {
-        m_lastError = query.lastError().text();
-        return false;
-    }
-    return true;
 }
 
 bool SqliteHealthStore::open(const QString &path)
 {
-    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connection);
-    db.setDatabaseName(path);
-    if (!db.open()) {
-        m_lastError = db.lastError().text();
-        return false;
-    }
-    if (!exec(u"PRAGMA journal_mode=WAL"_s) || !exec(u"PRAGMA synchronous=NORMAL"_s)
-        || !exec(u"PRAGMA busy_timeout=5000"_s))
-        return false;
-    QSqlQuery version(db);
-    if (!version.exec(u"PRAGMA user_version"_s) || !version.next()) {
-        m_lastError = version.lastError().text();
-        return false;
-    }
-    const int current = version.value(0).toInt();
-    if (current > SchemaVersion) {
-        m_lastError = u"database schema version %1 is newer than this edgegated supports (%2)"_s.arg(current).arg(
-            SchemaVersion);
-        return false;
-    }
-    if (current < 1) {
-        // Alerts are kept as their JSON: the shape is shared/alert's, and only looked up by id.
-        const bool ok = exec(uR"(CREATE TABLE IF NOT EXISTS transitions (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                device TEXT NOT NULL,
-                time INTEGER NOT NULL,
-                from_status TEXT,
-                to_status TEXT NOT NULL,
-                reason TEXT NOT NULL DEFAULT ''))"_s)
-            && exec(u"CREATE INDEX IF NOT EXISTS transitions_device_time ON transitions (device, time)"_s)
-            && exec(u"CREATE INDEX IF NOT EXISTS transitions_time ON transitions (time)"_s)
-            && exec(uR"(CREATE TABLE IF NOT EXISTS alerts (
-                id INTEGER PRIMARY KEY NOT NULL,
-                json TEXT NOT NULL))"_s)
-            && exec(u"PRAGMA user_version=1"_s);
-        if (!ok)
-            return false;
-    }
-    return true;
+    return m_db.open(path,
+                     {
+                         // Alerts are kept as their JSON: the shape is shared/alert's, and only
+                         // looked up by id.
+                         {uR"(CREATE TABLE IF NOT EXISTS transitions (
+                                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                                      device TEXT NOT NULL,
+                                      time INTEGER NOT NULL,
+                                      from_status TEXT,
+                                      to_status TEXT NOT NULL,
+                                      reason TEXT NOT NULL DEFAULT ''))"_s,
+                          u"CREATE INDEX IF NOT EXISTS transitions_device_time ON transitions (device, time)"_s,
+                          u"CREATE INDEX IF NOT EXISTS transitions_time ON transitions (time)"_s,
+                          uR"(CREATE TABLE IF NOT EXISTS alerts (
+                                      id INTEGER PRIMARY KEY NOT NULL,
+                                      json TEXT NOT NULL))"_s},
+                     });
 }
 
 bool SqliteHealthStore::appendTransitions(const QList<StatusTransition> &transitions)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlDatabase db = m_db.database();
     if (!db.transaction()) {
-        m_lastError = db.lastError().text();
+        m_db.fail(db.lastError().text());
         return false;
     }
     QSqlQuery insert(db);
@@ -106,13 +63,13 @@ bool SqliteHealthStore::appendTransitions(const QList<StatusTransition> &transit
         insert.bindValue(3, deviceStatusName(t.to));
         insert.bindValue(4, t.reason);
         if (!insert.exec()) {
-            m_lastError = insert.lastError().text();
+            m_db.fail(insert.lastError().text());
             db.rollback();
             return false;
         }
     }
     if (!db.commit()) {
-        m_lastError = db.lastError().text();
+        m_db.fail(db.lastError().text());
         db.rollback();
         return false;
     }
@@ -122,7 +79,7 @@ bool SqliteHealthStore::appendTransitions(const QList<StatusTransition> &transit
 std::optional<QList<StatusTransition>> SqliteHealthStore::transitions(const QString &deviceId, qint64 sinceMs,
                                                                       qint64 untilMs, int limit, qsizetype *total)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlDatabase db = m_db.database();
     if (total) {
         QSqlQuery count(db);
         count.prepare(u"SELECT COUNT(*) FROM transitions WHERE device = ? AND time >= ? AND time <= ?"_s);
@@ -130,7 +87,7 @@ std::optional<QList<StatusTransition>> SqliteHealthStore::transitions(const QStr
         count.addBindValue(sinceMs);
         count.addBindValue(untilMs);
         if (!count.exec() || !count.next()) {
-            m_lastError = count.lastError().text();
+            m_db.fail(count.lastError().text());
             return std::nullopt;
         }
         *total = count.value(0).toLongLong();
@@ -144,7 +101,7 @@ std::optional<QList<StatusTransition>> SqliteHealthStore::transitions(const QStr
     query.addBindValue(untilMs);
     query.addBindValue(limit);
     if (!query.exec()) {
-        m_lastError = query.lastError().text();
+        m_db.fail(query.lastError().text());
         return std::nullopt;
     }
     QList<StatusTransition> out;
@@ -163,11 +120,11 @@ std::optional<QList<StatusTransition>> SqliteHealthStore::transitions(const QStr
 
 std::optional<qint64> SqliteHealthStore::pruneTransitions(qint64 beforeMs)
 {
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(m_db.database());
     query.prepare(u"DELETE FROM transitions WHERE time < ?"_s);
     query.addBindValue(beforeMs);
     if (!query.exec()) {
-        m_lastError = query.lastError().text();
+        m_db.fail(query.lastError().text());
         return std::nullopt;
     }
     return query.numRowsAffected();
@@ -175,12 +132,12 @@ std::optional<qint64> SqliteHealthStore::pruneTransitions(qint64 beforeMs)
 
 std::optional<QHash<QString, qint64>> SqliteHealthStore::lastOnline()
 {
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(m_db.database());
     query.setForwardOnly(true);
     if (!query.exec(u"SELECT device, MAX(time) FROM transitions "
                     "WHERE to_status IN ('online', 'error') AND (from_status IS NULL OR from_status NOT IN "
                     "('online', 'error')) GROUP BY device"_s)) {
-        m_lastError = query.lastError().text();
+        m_db.fail(query.lastError().text());
         return std::nullopt;
     }
     QHash<QString, qint64> out;
@@ -191,10 +148,10 @@ std::optional<QHash<QString, qint64>> SqliteHealthStore::lastOnline()
 
 std::optional<QList<Alert>> SqliteHealthStore::loadAlerts()
 {
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(m_db.database());
     query.setForwardOnly(true);
     if (!query.exec(u"SELECT json FROM alerts ORDER BY id"_s)) {
-        m_lastError = query.lastError().text();
+        m_db.fail(query.lastError().text());
         return std::nullopt;
     }
     QList<Alert> out;
@@ -208,13 +165,13 @@ std::optional<QList<Alert>> SqliteHealthStore::loadAlerts()
 
 bool SqliteHealthStore::saveAlerts(const QList<Alert> &upserts, const QList<quint64> &removals)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlDatabase db = m_db.database();
     if (!db.transaction()) {
-        m_lastError = db.lastError().text();
+        m_db.fail(db.lastError().text());
         return false;
     }
     const auto fail = [&](const QSqlQuery &query) {
-        m_lastError = query.lastError().text();
+        m_db.fail(query.lastError().text());
         db.rollback();
         return false;
     };
@@ -234,7 +191,7 @@ bool SqliteHealthStore::saveAlerts(const QList<Alert> &upserts, const QList<quin
             return fail(upsert);
     }
     if (!db.commit()) {
-        m_lastError = db.lastError().text();
+        m_db.fail(db.lastError().text());
         db.rollback();
         return false;
     }

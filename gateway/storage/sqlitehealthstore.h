@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/devices/healthstore.h"
+#include "gateway/storage/sqlitedatabase.h"
 
 #include <QHash>
 #include <QString>
@@ -14,7 +15,6 @@ class SqliteHealthStore final : public HealthStore
 {
 public:
     SqliteHealthStore();
-    ~SqliteHealthStore() override;
     SqliteHealthStore(const SqliteHealthStore &) = delete;
     SqliteHealthStore &operator=(const SqliteHealthStore &) = delete;
 
@@ -27,15 +27,13 @@ public:
     [[nodiscard]] std::optional<qint64> pruneTransitions(qint64 beforeMs) override;
     [[nodiscard]] std::optional<QList<Alert>> loadAlerts() override;
     [[nodiscard]] bool saveAlerts(const QList<Alert> &upserts, const QList<quint64> &removals) override;
-    [[nodiscard]] QString lastError() const override { return m_lastError; }
+    [[nodiscard]] QString lastError() const override { return m_db.lastError(); }
 
     /// When each device last came online (its latest transition to online or error).
     [[nodiscard]] std::optional<QHash<QString, qint64>> lastOnline();
 
 private:
-    bool exec(const QString &sql);
-    QString m_connection;
-    QString m_lastError;
+    SqliteDatabase m_db;
 };
 
 } // namespace edgegate

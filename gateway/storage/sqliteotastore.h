@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/ota/otastore.h"
+#include "gateway/storage/sqlitedatabase.h"
 
 #include <QString>
 
@@ -13,7 +14,6 @@ class SqliteOtaStore final : public OtaStore
 {
 public:
     SqliteOtaStore();
-    ~SqliteOtaStore() override;
     SqliteOtaStore(const SqliteOtaStore &) = delete;
     SqliteOtaStore &operator=(const SqliteOtaStore &) = delete;
 
@@ -22,12 +22,10 @@ public:
 
     [[nodiscard]] std::optional<Contents> load() override;
     [[nodiscard]] bool save(const QList<OtaCampaign> &campaigns, const QList<OtaJob> &jobs) override;
-    [[nodiscard]] QString lastError() const override { return m_lastError; }
+    [[nodiscard]] QString lastError() const override { return m_db.lastError(); }
 
 private:
-    bool exec(const QString &sql);
-    QString m_connection;
-    QString m_lastError;
+    SqliteDatabase m_db;
 };
 
 } // namespace edgegate

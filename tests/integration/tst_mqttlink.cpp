@@ -202,7 +202,7 @@ void TestMqttLink::holdsMessagesWhileIngestIsBusy()
     link.setHandler([&](const InboundMessage &message) {
         ++offers;
         if (busy)
-            return IngestResult{IngestResult::Outcome::Busy};
+            return IngestResult{IngestResult::Outcome::Busy, {}, {}};
         taken.append(message.payload);
         return core.ingest.handle(message);
     });

@@ -231,7 +231,7 @@ IngestResult Ingest::handleTelemetry(const InboundMessage &message)
         return denied(message);
     case DeviceRegistry::Admission::Pending:
         hold(envelope);
-        return {IngestResult::Outcome::Held};
+        return {IngestResult::Outcome::Held, {}, {}};
     case DeviceRegistry::Admission::Accepted:
         if (const Router::Result r = process(envelope); r != Router::Result::Stored)
             return unrouted(message, r);

@@ -665,7 +665,7 @@ IngestResult CoapLink::messageResult(coap_session_t *session, const coap_pdu_t *
 {
     if (m_sessionCount > m_settings.maxSessions) {
         m_overloaded.inc();
-        return IngestResult{IngestResult::Outcome::Overloaded};
+        return IngestResult{IngestResult::Outcome::Overloaded, {}, {}};
     }
     const QString deviceId = QString::fromUtf8(rawId);
     if (!isValidDeviceId(deviceId))
