@@ -2,7 +2,7 @@
 #include "gateway/app/gateway.h"
 
 #include "gateway/api/http/httpserver.h"
-#include "gateway/api/rest/discoveryapi.h"
+#include "gateway/api/operations/operations.h"
 #include "gateway/api/rest/firmwarehttp.h"
 #include "gateway/api/rest/healthapi.h"
 #include "gateway/api/rest/httpapi.h"
@@ -98,12 +98,13 @@ Gateway::Gateway(const Config &config, QObject *parent)
 
     HttpApi::Health health{[this] { return m_mqtt->isConnected(); }};
     m_commands = std::make_unique<CommandQueue>(*m_registry, metrics);
+    m_operations = std::make_unique<Operations>(*m_registry, *m_alerts, *m_commands, *m_ingest);
     m_httpServer
         = std::make_unique<HttpServer>(HttpServer::Settings{config.http.addresses, config.http.port, config.http.limits,
                                                             config.http.allowedHosts, config.http.tls},
                                        metrics);
-    m_http = std::make_unique<HttpApi>(*m_httpServer, *m_registry, *m_analytics, *m_alerts, *m_commands, metrics,
-                                       *m_feed, std::move(health));
+    m_http = std::make_unique<HttpApi>(*m_httpServer, *m_operations, *m_registry, *m_analytics, *m_alerts, *m_commands,
+                                       metrics, *m_feed, std::move(health));
     m_http->setAccess(*m_apiAccess);
 
     m_httpDevices = std::make_unique<HttpDeviceLink>(*m_httpServer, *m_ingest, *m_registry, *m_commands);
@@ -284,8 +285,8 @@ void Gateway::wireHealth()
             metrics);
         connect(m_alerts.get(), &AlertStore::alertChanged, m_webhook.get(), &AlertWebhook::post);
     }
-    m_healthApi
-        = std::make_unique<HealthApi>(*m_httpServer, *m_registry, *m_history, *m_alerts, *m_alertEngine, *m_alertRules);
+    m_healthApi = std::make_unique<HealthApi>(*m_httpServer, *m_operations, *m_registry, *m_history, *m_alerts,
+                                              *m_alertEngine, *m_alertRules);
 }
 
 bool Gateway::startHealth(QString *error)
@@ -359,7 +360,6 @@ void Gateway::wireDiscovery()
     m_resourceDirectory = std::make_unique<ResourceDirectory>();
     m_coapDirectory = std::make_unique<CoapResourceDirectory>(*m_coap, *m_resourceDirectory, *m_ingest, *m_registry,
                                                               m_config.ingest.maxPayloadBytes);
-    m_discoveryApi = std::make_unique<DiscoveryApi>(*m_httpServer, *m_registry, *m_ingest);
 }
 
 void Gateway::wireCommands()
@@ -481,8 +481,8 @@ void Gateway::wireUi()
 {
     // The WebSocket API's requests run against the same objects as REST; its status frame reads
     // the links and outboxes through this provider, so UiFeed knows no sink classes.
-    m_uiActions = std::make_unique<UiActions>(*m_registry, *m_alerts, *m_commands, *m_history, *m_telemetryHistory,
-                                              m_ota.get(), m_firmware.get());
+    m_uiActions = std::make_unique<UiActions>(*m_operations, *m_registry, *m_history, *m_telemetryHistory, m_ota.get(),
+                                              m_firmware.get());
     m_feed->setActions(m_uiActions.get());
     m_feed->setStatusProvider([this] {
         using namespace wsapi::linkstate;

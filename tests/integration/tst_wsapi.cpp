@@ -282,8 +282,10 @@ void TestWsApi::deviceActions()
     QCOMPARE(approved.value(u"approval"_s).toString(), u"approved"_s);
     QCOMPARE(client.failure(wsapi::action::DeviceApprove.toString(), {{u"device"_s, u"d1"_s}}), u"conflict"_s);
     QCOMPARE(client.failure(wsapi::action::DeviceReject.toString(), {{u"device"_s, u"d1"_s}}), u"conflict"_s);
-    QCOMPARE(client.result(wsapi::action::DeviceReject.toString(), {{u"device"_s, u"d2"_s}}),
-             QJsonValue(QJsonObject()));
+    const QJsonObject rejected
+        = client.result(wsapi::action::DeviceReject.toString(), {{u"device"_s, u"d2"_s}}).toObject();
+    QCOMPARE(rejected.value(u"id"_s).toString(), u"d2"_s);
+    QCOMPARE(rejected.value(u"rejected"_s).toBool(), true);
     QTRY_COMPARE_WITH_TIMEOUT(client.count(wsapi::type::DeviceRemoved), 1, 10000);
     QCOMPARE(*wsapi::deviceRemovedFromFrame(*client.last(wsapi::type::DeviceRemoved)), u"d2"_s);
     QCOMPARE(client.failure(wsapi::action::DeviceApprove.toString(), {{u"device"_s, u"d2"_s}}), u"not_found"_s);

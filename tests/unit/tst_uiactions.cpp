@@ -24,7 +24,8 @@ struct Fixture
         : pipeline(RegistryPolicy::Auto)
         , commands(pipeline.registry, pipeline.metrics)
         , history({}, healthStore, pipeline.metrics)
-        , actions(pipeline.registry, pipeline.alerts, commands, history, telemetry, nullptr, nullptr)
+        , operations(pipeline.registry, pipeline.alerts, commands, pipeline.ingest)
+        , actions(operations, pipeline.registry, history, telemetry, nullptr, nullptr)
     {
         if (!healthStore.open(pipeline.dir.filePath(u"h.db"_s)))
             qFatal("cannot open the health store");
@@ -48,6 +49,7 @@ struct Fixture
     CommandQueue commands;
     HealthHistory history;
     TelemetryHistory telemetry;
+    Operations operations;
     UiActions actions;
     quint64 alertId = 0;
 };

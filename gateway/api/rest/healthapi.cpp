@@ -2,6 +2,7 @@
 #include "gateway/api/rest/healthapi.h"
 
 #include "gateway/api/http/httpserver.h"
+#include "gateway/api/rest/resterror.h"
 #include "gateway/core/alerts/alertengine.h"
 #include "gateway/core/alerts/alertrule.h"
 #include "gateway/core/alerts/alertstore.h"
@@ -91,9 +92,10 @@ std::optional<quint64> alertId(const QString &text)
 
 } // namespace
 
-HealthApi::HealthApi(HttpServer &server, DeviceRegistry &registry, HealthHistory &history, AlertStore &alerts,
-                     AlertEngine &engine, AlertRuleBook &rules, QObject *parent)
+HealthApi::HealthApi(HttpServer &server, Operations &operations, DeviceRegistry &registry, HealthHistory &history,
+                     AlertStore &alerts, AlertEngine &engine, AlertRuleBook &rules, QObject *parent)
     : QObject(parent)
+    , m_operations(operations)
     , m_registry(registry)
     , m_history(history)
     , m_alerts(alerts)
@@ -168,17 +170,7 @@ HttpResponse HealthApi::acknowledge(const QString &id, const HttpRequest &reques
     const auto number = alertId(id);
     if (!number)
         return notFound(u"no alert '%1'"_s.arg(id.left(40)));
-    switch (m_alerts.acknowledge(*number, *by, *note, QDateTime::currentMSecsSinceEpoch())) {
-    case AlertStore::ChangeResult::NotFound:
-        return notFound(u"no alert '%1'"_s.arg(id.left(40)));
-    case AlertStore::ChangeResult::Conflict:
-        return jsonError(
-            Status::Conflict, u"conflict"_s,
-            u"alert %1 is %2, only an active alert can be acknowledged"_s.arg(id, m_alerts.find(*number)->state));
-    case AlertStore::ChangeResult::Done:
-        break;
-    }
-    return HttpResponse(alertToJson(*m_alerts.find(*number)));
+    return restAnswer(m_operations.acknowledgeAlert(*number, *by, *note));
 }
 
 HttpResponse HealthApi::clear(const QString &id, const HttpRequest &request)
@@ -194,15 +186,7 @@ HttpResponse HealthApi::clear(const QString &id, const HttpRequest &request)
     const auto number = alertId(id);
     if (!number)
         return notFound(u"no alert '%1'"_s.arg(id.left(40)));
-    switch (m_alerts.clear(*number, *by, QDateTime::currentMSecsSinceEpoch())) {
-    case AlertStore::ChangeResult::NotFound:
-        return notFound(u"no alert '%1'"_s.arg(id.left(40)));
-    case AlertStore::ChangeResult::Conflict:
-        return jsonError(Status::Conflict, u"conflict"_s, u"alert %1 is already cleared"_s.arg(id));
-    case AlertStore::ChangeResult::Done:
-        break;
-    }
-    return HttpResponse(alertToJson(*m_alerts.find(*number)));
+    return restAnswer(m_operations.clearAlert(*number, *by));
 }
 
 QJsonObject HealthApi::rulesJson() const

@@ -18,6 +18,7 @@ class AlertRuleBook;
 class AlertStore;
 class DeviceRegistry;
 class HealthHistory;
+class Operations;
 
 /// The REST endpoints of device health and alerts: a device's status history, the alert
 /// lifecycle (acknowledge, clear) and the alert rules. Registered on the service's HttpApi server.
@@ -25,8 +26,8 @@ class HealthApi : public QObject
 {
     Q_OBJECT
 public:
-    HealthApi(HttpServer &server, DeviceRegistry &registry, HealthHistory &history, AlertStore &alerts,
-              AlertEngine &engine, AlertRuleBook &rules, QObject *parent = nullptr);
+    HealthApi(HttpServer &server, Operations &operations, DeviceRegistry &registry, HealthHistory &history,
+              AlertStore &alerts, AlertEngine &engine, AlertRuleBook &rules, QObject *parent = nullptr);
 
 private:
     HttpResponse history(const QString &id, const HttpRequest &request);
@@ -39,6 +40,7 @@ private:
     std::optional<HttpResponse> apply(const QList<AlertRule> &rules);
     [[nodiscard]] QJsonObject rulesJson() const;
 
+    Operations &m_operations;
     DeviceRegistry &m_registry;
     HealthHistory &m_history;
     AlertStore &m_alerts;

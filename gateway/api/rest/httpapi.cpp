@@ -2,6 +2,7 @@
 #include "gateway/api/rest/httpapi.h"
 
 #include "gateway/api/http/httpserver.h"
+#include "gateway/api/rest/resterror.h"
 #include "gateway/api/ws/uifeed.h"
 #include "gateway/core/alerts/alertstore.h"
 #include "gateway/core/analytics/analytics.h"
@@ -37,48 +38,16 @@ constexpr int DefaultPageSize = 100;
 constexpr int MaxPageSize = 1000;
 constexpr int MaxNameLength = 128;
 
-/// The one place API errors are shaped: a status and a machine-readable code.
-enum class ApiError { BadRequest, BadJson, NotFound, MethodNotAllowed, Conflict, UnsupportedMediaType, StorageFailed };
-
-HttpResponse error(ApiError kind, const QString &message)
-{
-    struct Mapping
-    {
-        Status status;
-        QString code;
-    };
-    const Mapping m = [kind]() -> Mapping {
-        switch (kind) {
-        case ApiError::BadRequest:
-            return {Status::BadRequest, u"bad_request"_s};
-        case ApiError::BadJson:
-            return {Status::BadRequest, u"bad_json"_s};
-        case ApiError::NotFound:
-            return {Status::NotFound, u"not_found"_s};
-        case ApiError::MethodNotAllowed:
-            return {Status::MethodNotAllowed, u"method_not_allowed"_s};
-        case ApiError::Conflict:
-            return {Status::Conflict, u"conflict"_s};
-        case ApiError::UnsupportedMediaType:
-            return {Status::UnsupportedMediaType, u"unsupported_media_type"_s};
-        case ApiError::StorageFailed:
-            return {Status::ServiceUnavailable, u"storage_unavailable"_s};
-        }
-        return {Status::InternalServerError, u"internal"_s};
-    }();
-    return jsonError(m.status, m.code, message);
-}
-
 HttpResponse unknownDevice(const QString &id)
 {
-    return error(ApiError::NotFound, u"no device '%1'"_s.arg(id));
+    return restError(RestError::NotFound, u"no device '%1'"_s.arg(id));
 }
 
 std::optional<HttpResponse> checkDeviceId(const QString &id)
 {
     if (!isValidDeviceId(id))
-        return error(ApiError::BadRequest,
-                     u"'%1' is not a valid device id (1-64 of A-Z a-z 0-9 . _ : -)"_s.arg(id.left(80)));
+        return restError(RestError::BadRequest,
+                         u"'%1' is not a valid device id (1-64 of A-Z a-z 0-9 . _ : -)"_s.arg(id.left(80)));
     return std::nullopt;
 }
 
@@ -98,10 +67,12 @@ std::optional<int> intParam(const QUrlQuery &query, const QString &key, int fall
 
 } // namespace
 
-HttpApi::HttpApi(HttpServer &server, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
-                 CommandQueue &commands, Metrics &metrics, UiFeed &feed, Health health, QObject *parent)
+HttpApi::HttpApi(HttpServer &server, Operations &operations, DeviceRegistry &registry, Analytics &analytics,
+                 AlertStore &alerts, CommandQueue &commands, Metrics &metrics, UiFeed &feed, Health health,
+                 QObject *parent)
     : QObject(parent)
     , m_server(server)
+    , m_operations(operations)
     , m_registry(registry)
     , m_analytics(analytics)
     , m_alerts(alerts)
@@ -149,6 +120,8 @@ void HttpApi::addRoutes()
                    [this](const HttpRequest &r, const QStringList &a) { return device(a[0], r); });
     m_server.route(u"/api/v1/devices/<arg>/approve"_s,
                    [this](const HttpRequest &r, const QStringList &a) { return approve(a[0], r); });
+    m_server.route(u"/api/v1/devices/<arg>/reject"_s,
+                   [this](const HttpRequest &r, const QStringList &a) { return reject(a[0], r); });
     m_server.route(u"/api/v1/devices/<arg>/telemetry/latest"_s,
                    [this](const HttpRequest &r, const QStringList &a) { return latestTelemetry(a[0], r); });
     m_server.route(u"/api/v1/alerts"_s, [this](const HttpRequest &r, const QStringList &) { return listAlerts(r); });
@@ -162,9 +135,9 @@ void HttpApi::addRoutes()
 HttpResponse HttpApi::routes(const HttpRequest &request)
 {
     if (!m_routeControl.list)
-        return error(ApiError::NotFound, u"routes are not available"_s);
+        return restError(RestError::NotFound, u"routes are not available"_s);
     const auto refused = [](const RouteControl::Refusal &r) {
-        return error(r.storageFailed ? ApiError::StorageFailed : ApiError::BadRequest, r.message);
+        return restError(r.storageFailed ? RestError::StorageFailed : RestError::BadRequest, r.message);
     };
     switch (request.method()) {
     case Method::Get:
@@ -174,7 +147,7 @@ HttpResponse HttpApi::routes(const HttpRequest &request)
         if (auto bad = readJsonObject(request, &o))
             return std::move(*bad);
         if (!o.value(u"routes"_s).isArray())
-            return error(ApiError::BadRequest, u"expected {\"routes\": [...]}"_s);
+            return restError(RestError::BadRequest, u"expected {\"routes\": [...]}"_s);
         if (const auto refusal = m_routeControl.replace(o.value(u"routes"_s).toArray()))
             return refused(*refusal);
         return HttpResponse(m_routeControl.list());
@@ -217,20 +190,21 @@ HttpResponse HttpApi::listDevices(const HttpRequest &request)
     if (query.hasQueryItem(u"status"_s)) {
         status = deviceStatusFromName(query.queryItemValue(u"status"_s));
         if (!status)
-            return error(ApiError::BadRequest, u"status must be online, offline, error or maintenance"_s);
+            return restError(RestError::BadRequest, u"status must be online, offline, error or maintenance"_s);
     }
     std::optional<Approval> approval;
     if (query.hasQueryItem(u"approval"_s)) {
         const QString a = query.queryItemValue(u"approval"_s);
         if (a != u"approved" && a != u"pending")
-            return error(ApiError::BadRequest, u"approval must be approved or pending"_s);
+            return restError(RestError::BadRequest, u"approval must be approved or pending"_s);
         approval = a == u"pending" ? Approval::Pending : Approval::Approved;
     }
     bool bad = false;
     const auto limit = intParam(query, u"limit"_s, DefaultPageSize, MaxPageSize, &bad);
     const auto offset = intParam(query, u"offset"_s, 0, std::numeric_limits<int>::max(), &bad);
     if (bad)
-        return error(ApiError::BadRequest, u"limit must be 0..%1 and offset a non-negative integer"_s.arg(MaxPageSize));
+        return restError(RestError::BadRequest,
+                         u"limit must be 0..%1 and offset a non-negative integer"_s.arg(MaxPageSize));
 
     const QList<DeviceInfo> all = m_registry.list(status, query.queryItemValue(u"type"_s), approval);
     QJsonArray page;
@@ -266,13 +240,13 @@ std::optional<HttpResponse> HttpApi::readJsonObject(const HttpRequest &request, 
 {
     const QByteArray &body = request.body();
     if (!request.value("Content-Type").toLower().startsWith("application/json"))
-        return error(ApiError::UnsupportedMediaType, u"send application/json"_s);
+        return restError(RestError::UnsupportedMediaType, u"send application/json"_s);
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return error(ApiError::BadJson, u"invalid JSON: "_s + parseError.errorString());
+        return restError(RestError::BadJson, u"invalid JSON: "_s + parseError.errorString());
     if (!doc.isObject())
-        return error(ApiError::BadJson, u"the body must be a JSON object"_s);
+        return restError(RestError::BadJson, u"the body must be a JSON object"_s);
     *object = doc.object();
     return std::nullopt;
 }
@@ -291,30 +265,30 @@ HttpResponse HttpApi::patchDevice(const QString &id, const HttpRequest &request)
         const QJsonValue v = it.value();
         if (key == u"name") {
             if (!v.isString() || v.toString().size() > MaxNameLength)
-                return error(ApiError::BadRequest,
-                             u"name must be a string of at most %1 characters"_s.arg(MaxNameLength));
+                return restError(RestError::BadRequest,
+                                 u"name must be a string of at most %1 characters"_s.arg(MaxNameLength));
             patch.name = v.toString();
         } else if (key == u"metadata") {
             if (!v.isObject())
-                return error(ApiError::BadRequest, u"metadata must be an object of strings"_s);
+                return restError(RestError::BadRequest, u"metadata must be an object of strings"_s);
             QMap<QString, QString> metadata;
             const QJsonObject m = v.toObject();
             for (auto mit = m.begin(); mit != m.end(); ++mit) {
                 if (!mit.value().isString())
-                    return error(ApiError::BadRequest, u"metadata value of '%1' must be a string"_s.arg(mit.key()));
+                    return restError(RestError::BadRequest,
+                                     u"metadata value of '%1' must be a string"_s.arg(mit.key()));
                 metadata.insert(mit.key(), mit.value().toString());
             }
             patch.metadata = std::move(metadata);
         } else if (key == u"maintenance") {
             if (!v.isBool())
-                return error(ApiError::BadRequest, u"maintenance must be true or false"_s);
+                return restError(RestError::BadRequest, u"maintenance must be true or false"_s);
             patch.maintenance = v.toBool();
         } else {
-            return error(ApiError::BadRequest, u"unknown field '%1' (name, metadata, maintenance)"_s.arg(key));
+            return restError(RestError::BadRequest, u"unknown field '%1' (name, metadata, maintenance)"_s.arg(key));
         }
     }
-    m_registry.patch(id, patch);
-    return HttpResponse(deviceToJson(*m_registry.snapshot(id, QDateTime::currentMSecsSinceEpoch())));
+    return restAnswer(m_operations.patchDevice(id, patch));
 }
 
 HttpResponse HttpApi::approve(const QString &id, const HttpRequest &request)
@@ -323,17 +297,16 @@ HttpResponse HttpApi::approve(const QString &id, const HttpRequest &request)
         return std::move(*bad);
     if (request.method() != Method::Post)
         return methodNotAllowed(request, "POST");
-    switch (m_registry.approve(id)) {
-    case DeviceRegistry::ChangeResult::NotFound:
-        return unknownDevice(id);
-    case DeviceRegistry::ChangeResult::Conflict:
-        return error(ApiError::Conflict, u"device '%1' is already approved"_s.arg(id));
-    case DeviceRegistry::ChangeResult::StorageFailed:
-        return error(ApiError::StorageFailed, u"the registry cannot be written"_s);
-    case DeviceRegistry::ChangeResult::Done:
-        break;
-    }
-    return HttpResponse(deviceToJson(*m_registry.snapshot(id, QDateTime::currentMSecsSinceEpoch())));
+    return restAnswer(m_operations.approveDevice(id));
+}
+
+HttpResponse HttpApi::reject(const QString &id, const HttpRequest &request)
+{
+    if (auto bad = checkDeviceId(id))
+        return std::move(*bad);
+    if (request.method() != Method::Post)
+        return methodNotAllowed(request, "POST");
+    return restAnswer(m_operations.rejectDevice(id));
 }
 
 HttpResponse HttpApi::latestTelemetry(const QString &id, const HttpRequest &request)
@@ -396,10 +369,10 @@ HttpResponse HttpApi::credentials(const QString &id, const HttpRequest &request)
     for (auto it = o.begin(); it != o.end(); ++it) {
         const QString key = it.key();
         if (!it.value().isString() && !it.value().isNull())
-            return error(ApiError::BadRequest, u"%1 must be a string"_s.arg(key));
+            return restError(RestError::BadRequest, u"%1 must be a string"_s.arg(key));
         const QByteArray value = it.value().toString().toUtf8();
         if (value.size() > 256)
-            return error(ApiError::BadRequest, u"%1 is longer than 256 bytes"_s.arg(key));
+            return restError(RestError::BadRequest, u"%1 is longer than 256 bytes"_s.arg(key));
         if (key == u"psk_identity")
             credentials.pskIdentity = value;
         else if (key == u"psk_key")
@@ -408,17 +381,17 @@ HttpResponse HttpApi::credentials(const QString &id, const HttpRequest &request)
             credentials.tokenSha256
                 = value.isEmpty() ? QByteArray() : QCryptographicHash::hash(value, QCryptographicHash::Sha256);
         else
-            return error(ApiError::BadRequest, u"unknown field '%1' (psk_identity, psk_key, token)"_s.arg(key));
+            return restError(RestError::BadRequest, u"unknown field '%1' (psk_identity, psk_key, token)"_s.arg(key));
     }
     if (credentials.pskIdentity.isEmpty() != credentials.pskKey.isEmpty())
-        return error(ApiError::BadRequest, u"psk_identity and psk_key go together"_s);
+        return restError(RestError::BadRequest, u"psk_identity and psk_key go together"_s);
 
     bool created = false;
     switch (m_registry.setCredentials(id, credentials, &created)) {
     case DeviceRegistry::ChangeResult::Conflict:
-        return error(ApiError::Conflict, u"another device already uses this psk_identity"_s);
+        return restError(RestError::Conflict, u"another device already uses this psk_identity"_s);
     case DeviceRegistry::ChangeResult::StorageFailed:
-        return error(ApiError::StorageFailed, u"the credentials cannot be written"_s);
+        return restError(RestError::StorageFailed, u"the credentials cannot be written"_s);
     case DeviceRegistry::ChangeResult::NotFound:
     case DeviceRegistry::ChangeResult::Done:
         break;
@@ -443,15 +416,7 @@ HttpResponse HttpApi::commands(const QString &id, const HttpRequest &request)
     QJsonObject o;
     if (auto refused = readJsonObject(request, &o))
         return std::move(*refused);
-    if (!m_registry.find(id))
-        return unknownDevice(id);
-    const auto command = parseCommandRequest(o);
-    if (!command.error.isEmpty())
-        return error(ApiError::BadRequest, command.error);
-    if (m_commands.contains(id, command.id))
-        return error(ApiError::Conflict, u"command '%1' exists"_s.arg(command.id));
-    const Command &c = m_commands.submit(id, command.name, command.params, command.ttl, command.id);
-    return HttpResponse(commandToJson(c), Status::Created);
+    return restAnswer(m_operations.submitCommand(id, o), Status::Created);
 }
 
 HttpResponse HttpApi::listAlerts(const HttpRequest &request)
@@ -462,13 +427,13 @@ HttpResponse HttpApi::listAlerts(const HttpRequest &request)
     bool bad = false;
     const auto limit = intParam(query, u"limit"_s, DefaultPageSize, MaxPageSize, &bad);
     if (bad)
-        return error(ApiError::BadRequest, u"limit must be 0..%1"_s.arg(MaxPageSize));
+        return restError(RestError::BadRequest, u"limit must be 0..%1"_s.arg(MaxPageSize));
     const AlertStore::Filter filter{query.queryItemValue(u"state"_s), query.queryItemValue(u"severity"_s),
                                     query.queryItemValue(u"device"_s)};
     if (!filter.state.isEmpty() && !isAlertState(filter.state))
-        return error(ApiError::BadRequest, u"state must be active, acknowledged or cleared"_s);
+        return restError(RestError::BadRequest, u"state must be active, acknowledged or cleared"_s);
     if (!filter.severity.isEmpty() && !isAlertSeverity(filter.severity))
-        return error(ApiError::BadRequest, u"severity must be info, warning or critical"_s);
+        return restError(RestError::BadRequest, u"severity must be info, warning or critical"_s);
     QJsonArray alerts;
     qsizetype total = 0;
     for (const Alert &a : m_alerts.list(filter, *limit, &total))

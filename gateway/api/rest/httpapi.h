@@ -23,6 +23,7 @@ class ApiAccess;
 class CommandQueue;
 class DeviceRegistry;
 class Metrics;
+class Operations;
 class UiFeed;
 
 /// REST API (/api/v1), /healthz, /metrics and the dashboard WebSocket /ws, as routes of the HttpServer.
@@ -50,8 +51,9 @@ public:
         std::function<std::optional<Refusal>()> reset;
     };
 
-    HttpApi(HttpServer &server, DeviceRegistry &registry, Analytics &analytics, AlertStore &alerts,
-            CommandQueue &commands, Metrics &metrics, UiFeed &feed, Health health, QObject *parent = nullptr);
+    HttpApi(HttpServer &server, Operations &operations, DeviceRegistry &registry, Analytics &analytics,
+            AlertStore &alerts, CommandQueue &commands, Metrics &metrics, UiFeed &feed, Health health,
+            QObject *parent = nullptr);
 
     void setRouteControl(RouteControl control) { m_routeControl = std::move(control); }
 
@@ -65,6 +67,7 @@ private:
     HttpResponse device(const QString &id, const HttpRequest &request);
     HttpResponse patchDevice(const QString &id, const HttpRequest &request);
     HttpResponse approve(const QString &id, const HttpRequest &request);
+    HttpResponse reject(const QString &id, const HttpRequest &request);
     HttpResponse latestTelemetry(const QString &id, const HttpRequest &request);
     HttpResponse listAlerts(const HttpRequest &request);
     HttpResponse health(const HttpRequest &request);
@@ -77,6 +80,7 @@ private:
     HttpResponse routes(const HttpRequest &request);
 
     HttpServer &m_server;
+    Operations &m_operations;
     DeviceRegistry &m_registry;
     Analytics &m_analytics;
     AlertStore &m_alerts;

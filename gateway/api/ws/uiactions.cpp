@@ -50,11 +50,10 @@ std::optional<qint64> intParam(const QJsonObject &params, const QString &key, qi
 
 } // namespace
 
-UiActions::UiActions(DeviceRegistry &registry, AlertStore &alerts, CommandQueue &commands, HealthHistory &history,
+UiActions::UiActions(Operations &operations, DeviceRegistry &registry, HealthHistory &history,
                      const TelemetryHistory &telemetry, OtaManager *ota, FirmwareStore *firmware)
-    : m_registry(registry)
-    , m_alerts(alerts)
-    , m_commands(commands)
+    : m_operations(operations)
+    , m_registry(registry)
     , m_history(history)
     , m_telemetry(telemetry)
     , m_ota(ota)
@@ -67,22 +66,19 @@ QString UiActions::actorName(const ApiIdentity &identity)
     return identity.name.isEmpty() ? u"dashboard"_s : identity.name;
 }
 
-QStringView UiActions::codeOf(Failure failure)
+QStringView UiActions::codeOf(OperationFailure failure)
 {
     switch (failure) {
-    case Failure::BadRequest:
+    case OperationFailure::BadRequest:
         return wsapi::code::BadRequest;
-    case Failure::NotFound:
+    case OperationFailure::NotFound:
         return wsapi::code::NotFound;
-    case Failure::Conflict:
+    case OperationFailure::Conflict:
         return wsapi::code::Conflict;
-    case Failure::Forbidden:
-        return wsapi::code::Forbidden;
-    case Failure::UnknownAction:
-        return wsapi::code::UnknownAction;
-    case Failure::Unavailable:
+    case OperationFailure::Unavailable:
         return wsapi::code::Unavailable;
-    case Failure::Internal:
+    case OperationFailure::StorageFailed: // the gateway's fault: answered and logged as internal
+    case OperationFailure::Internal:
         break;
     }
     return wsapi::code::Internal;
@@ -90,15 +86,23 @@ QStringView UiActions::codeOf(Failure failure)
 
 wsapi::Reply UiActions::run(const wsapi::Request &request, const ApiIdentity &identity)
 {
-    const Outcome outcome = dispatch(request, identity);
     wsapi::Reply reply;
     reply.id = request.id;
+    if (!wsapi::isKnownAction(request.action)) {
+        reply.error = {wsapi::code::UnknownAction.toString(), u"unknown action '%1'"_s.arg(request.action.left(64))};
+        return reply;
+    }
+    if (identity.role != ApiRole::Admin && !wsapi::isReadAction(request.action)) {
+        reply.error = {wsapi::code::Forbidden.toString(), u"viewer tokens cannot change anything"_s};
+        return reply;
+    }
+    const Outcome outcome = dispatch(request, identity);
     reply.ok = !outcome.failure;
     if (reply.ok) {
         reply.result = outcome.result;
     } else {
         reply.error = {codeOf(*outcome.failure).toString(), outcome.message};
-        if (*outcome.failure == Failure::Internal)
+        if (codeOf(*outcome.failure) == wsapi::code::Internal)
             qCWarning(lcActions).noquote() << request.action << "failed:" << outcome.message;
     }
     return reply;
@@ -109,10 +113,6 @@ UiActions::Outcome UiActions::dispatch(const wsapi::Request &request, const ApiI
     namespace action = wsapi::action;
     const QString &name = request.action;
     const QJsonObject &p = request.params;
-    if (!wsapi::isKnownAction(name))
-        return Outcome::fail(Failure::UnknownAction, u"unknown action '%1'"_s.arg(name.left(64)));
-    if (identity.role != ApiRole::Admin && !wsapi::isReadAction(name))
-        return Outcome::fail(Failure::Forbidden, u"viewer tokens cannot change anything"_s);
     if (name == action::AlertAcknowledge)
         return acknowledgeAlert(p, identity);
     if (name == action::AlertClear)
@@ -139,87 +139,43 @@ UiActions::Outcome UiActions::dispatch(const wsapi::Request &request, const ApiI
         return listFirmware();
     if (name == action::FirmwareDelete)
         return deleteFirmware(p);
-    return Outcome::fail(Failure::Internal, u"action '%1' has no handler"_s.arg(name));
+    return Outcome::fail(OperationFailure::Internal, u"action '%1' has no handler"_s.arg(name));
 }
 
 UiActions::Outcome UiActions::acknowledgeAlert(const QJsonObject &params, const ApiIdentity &identity)
 {
     const auto id = intParam(params, u"id"_s, -1, 1, std::numeric_limits<qint64>::max());
     if (!id || *id < 0)
-        return Outcome::fail(Failure::BadRequest, u"id: the alert's id, a positive integer"_s);
+        return Outcome::fail(OperationFailure::BadRequest, u"id: the alert's id, a positive integer"_s);
     const auto note = alertNoteFromJson(params.value(u"note"_s));
     if (!note)
-        return Outcome::fail(Failure::BadRequest, u"note: a text of at most 1024 characters"_s);
+        return Outcome::fail(OperationFailure::BadRequest, u"note: a text of at most 1024 characters"_s);
     const auto by = alertActorFrom(actorName(identity));
     if (!by)
-        return Outcome::fail(Failure::Internal, u"the session's user name cannot sign an alert"_s);
-    const auto number = static_cast<quint64>(*id);
-    switch (m_alerts.acknowledge(number, *by, *note, QDateTime::currentMSecsSinceEpoch())) {
-    case AlertStore::ChangeResult::NotFound:
-        return Outcome::fail(Failure::NotFound, u"no alert %1"_s.arg(number));
-    case AlertStore::ChangeResult::Conflict:
-        return Outcome::fail(Failure::Conflict,
-                             u"alert %1 is %2, only an active alert can be acknowledged"_s.arg(number).arg(
-                                 m_alerts.find(number)->state));
-    case AlertStore::ChangeResult::Done:
-        break;
-    }
-    return Outcome::ok(alertToJson(*m_alerts.find(number)));
+        return Outcome::fail(OperationFailure::Internal, u"the session's user name cannot sign an alert"_s);
+    return m_operations.acknowledgeAlert(static_cast<quint64>(*id), *by, *note);
 }
 
 UiActions::Outcome UiActions::clearAlert(const QJsonObject &params, const ApiIdentity &identity)
 {
     const auto id = intParam(params, u"id"_s, -1, 1, std::numeric_limits<qint64>::max());
     if (!id || *id < 0)
-        return Outcome::fail(Failure::BadRequest, u"id: the alert's id, a positive integer"_s);
+        return Outcome::fail(OperationFailure::BadRequest, u"id: the alert's id, a positive integer"_s);
     const auto by = alertActorFrom(actorName(identity));
     if (!by)
-        return Outcome::fail(Failure::Internal, u"the session's user name cannot sign an alert"_s);
-    const auto number = static_cast<quint64>(*id);
-    switch (m_alerts.clear(number, *by, QDateTime::currentMSecsSinceEpoch())) {
-    case AlertStore::ChangeResult::NotFound:
-        return Outcome::fail(Failure::NotFound, u"no alert %1"_s.arg(number));
-    case AlertStore::ChangeResult::Conflict:
-        return Outcome::fail(Failure::Conflict, u"alert %1 is already cleared"_s.arg(number));
-    case AlertStore::ChangeResult::Done:
-        break;
-    }
-    return Outcome::ok(alertToJson(*m_alerts.find(number)));
+        return Outcome::fail(OperationFailure::Internal, u"the session's user name cannot sign an alert"_s);
+    return m_operations.clearAlert(static_cast<quint64>(*id), *by);
 }
 
 UiActions::Outcome UiActions::knownDevice(const QJsonObject &params, QString *id) const
 {
     const QJsonValue v = params.value(u"device"_s);
     if (!v.isString() || !isValidDeviceId(v.toString()))
-        return Outcome::fail(Failure::BadRequest, u"device: a device id (1-64 of A-Z a-z 0-9 . _ : -)"_s);
+        return Outcome::fail(OperationFailure::BadRequest, u"device: a device id (1-64 of A-Z a-z 0-9 . _ : -)"_s);
     *id = v.toString();
     if (!m_registry.find(*id))
-        return Outcome::fail(Failure::NotFound, u"no device '%1'"_s.arg(*id));
+        return Outcome::fail(OperationFailure::NotFound, u"no device '%1'"_s.arg(*id));
     return Outcome::ok({});
-}
-
-UiActions::Outcome UiActions::deviceJson(const QString &id) const
-{
-    const auto device = m_registry.snapshot(id, QDateTime::currentMSecsSinceEpoch());
-    if (!device)
-        return Outcome::fail(Failure::NotFound, u"no device '%1'"_s.arg(id));
-    return Outcome::ok(deviceToJson(*device));
-}
-
-std::optional<UiActions::Outcome> UiActions::refusal(DeviceRegistry::ChangeResult result, const QString &id,
-                                                     const QString &conflict)
-{
-    switch (result) {
-    case DeviceRegistry::ChangeResult::Done:
-        return std::nullopt;
-    case DeviceRegistry::ChangeResult::NotFound:
-        return Outcome::fail(Failure::NotFound, u"no device '%1'"_s.arg(id));
-    case DeviceRegistry::ChangeResult::Conflict:
-        return Outcome::fail(Failure::Conflict, conflict);
-    case DeviceRegistry::ChangeResult::StorageFailed:
-        break;
-    }
-    return Outcome::fail(Failure::Internal, u"the registry cannot be written"_s);
 }
 
 UiActions::Outcome UiActions::approveDevice(const QJsonObject &params)
@@ -227,9 +183,7 @@ UiActions::Outcome UiActions::approveDevice(const QJsonObject &params)
     QString id;
     if (Outcome bad = knownDevice(params, &id); bad.failure)
         return bad;
-    if (auto refused = refusal(m_registry.approve(id), id, u"device '%1' is already approved"_s.arg(id)))
-        return *refused;
-    return deviceJson(id);
+    return m_operations.approveDevice(id);
 }
 
 UiActions::Outcome UiActions::rejectDevice(const QJsonObject &params)
@@ -237,10 +191,7 @@ UiActions::Outcome UiActions::rejectDevice(const QJsonObject &params)
     QString id;
     if (Outcome bad = knownDevice(params, &id); bad.failure)
         return bad;
-    if (auto refused
-        = refusal(m_registry.reject(id), id, u"device '%1' is approved: remove it instead of rejecting it"_s.arg(id)))
-        return *refused;
-    return Outcome::ok(QJsonObject());
+    return m_operations.rejectDevice(id);
 }
 
 UiActions::Outcome UiActions::setMaintenance(const QJsonObject &params)
@@ -250,12 +201,10 @@ UiActions::Outcome UiActions::setMaintenance(const QJsonObject &params)
         return bad;
     const QJsonValue on = params.value(u"on"_s);
     if (!on.isBool())
-        return Outcome::fail(Failure::BadRequest, u"on: true or false"_s);
+        return Outcome::fail(OperationFailure::BadRequest, u"on: true or false"_s);
     DevicePatch patch;
     patch.maintenance = on.toBool();
-    if (auto refused = refusal(m_registry.patch(id, patch), id, u"device '%1' cannot change"_s.arg(id)))
-        return *refused;
-    return deviceJson(id);
+    return m_operations.patchDevice(id, patch);
 }
 
 UiActions::Outcome UiActions::sendCommand(const QJsonObject &params)
@@ -265,30 +214,25 @@ UiActions::Outcome UiActions::sendCommand(const QJsonObject &params)
         return bad;
     QJsonObject body = params;
     body.remove(u"device"_s);
-    const CommandRequest command = parseCommandRequest(body);
-    if (!command.error.isEmpty())
-        return Outcome::fail(Failure::BadRequest, command.error);
-    if (m_commands.contains(id, command.id))
-        return Outcome::fail(Failure::Conflict, u"command '%1' exists"_s.arg(command.id));
-    return Outcome::ok(commandToJson(m_commands.submit(id, command.name, command.params, command.ttl, command.id)));
+    return m_operations.submitCommand(id, body);
 }
 
 UiActions::Outcome UiActions::deviceHistory(const QJsonObject &params)
 {
     const QJsonValue device = params.value(u"device"_s);
     if (!device.isString() || !isValidDeviceId(device.toString()))
-        return Outcome::fail(Failure::BadRequest, u"device: a device id (1-64 of A-Z a-z 0-9 . _ : -)"_s);
+        return Outcome::fail(OperationFailure::BadRequest, u"device: a device id (1-64 of A-Z a-z 0-9 . _ : -)"_s);
     const QString id = device.toString();
     const auto limit = intParam(params, u"limit"_s, DefaultHistoryLimit, 0, MaxHistoryLimit);
     if (!limit)
-        return Outcome::fail(Failure::BadRequest, u"limit: 0..%1"_s.arg(MaxHistoryLimit));
+        return Outcome::fail(OperationFailure::BadRequest, u"limit: 0..%1"_s.arg(MaxHistoryLimit));
     const DeviceHistoryPage page
         = deviceHistoryPage(m_history, m_registry, id, 0, std::numeric_limits<qint64>::max(), static_cast<int>(*limit));
     switch (page.result) {
     case DeviceHistoryPage::Result::StorageFailed:
-        return Outcome::fail(Failure::Internal, u"cannot read the status history"_s);
+        return Outcome::fail(OperationFailure::Internal, u"cannot read the status history"_s);
     case DeviceHistoryPage::Result::UnknownDevice:
-        return Outcome::fail(Failure::NotFound, u"no device '%1'"_s.arg(id));
+        return Outcome::fail(OperationFailure::NotFound, u"no device '%1'"_s.arg(id));
     case DeviceHistoryPage::Result::Ok:
         break;
     }
@@ -302,7 +246,7 @@ UiActions::Outcome UiActions::telemetryHistory(const QJsonObject &params)
         return bad;
     const auto range = intParam(params, u"range_s"_s, DefaultTelemetryRangeS, MinTelemetryRangeS, MaxTelemetryRangeS);
     if (!range)
-        return Outcome::fail(Failure::BadRequest,
+        return Outcome::fail(OperationFailure::BadRequest,
                              u"range_s: %1..%2 seconds"_s.arg(MinTelemetryRangeS).arg(MaxTelemetryRangeS));
     const qint64 since = QDateTime::currentMSecsSinceEpoch() - *range * 1000;
     QJsonObject series;
@@ -319,7 +263,7 @@ UiActions::Outcome UiActions::telemetryHistory(const QJsonObject &params)
 UiActions::Outcome UiActions::createCampaign(const QJsonObject &params)
 {
     if (!m_ota)
-        return Outcome::fail(Failure::Unavailable, u"OTA is not available on this gateway"_s);
+        return Outcome::fail(OperationFailure::Unavailable, u"OTA is not available on this gateway"_s);
     // The same request body as POST /api/v1/ota/campaigns, checked by the same code.
     const OtaManager::CreateResult created = m_ota->create(params);
     using Error = OtaManager::CreateResult::Error;
@@ -327,26 +271,26 @@ UiActions::Outcome UiActions::createCampaign(const QJsonObject &params)
     case Error::None:
         return Outcome::ok(otaCampaignToJson(*m_ota->campaign(created.campaign.id)));
     case Error::NoCatalog:
-        return Outcome::fail(Failure::Unavailable, created.message);
+        return Outcome::fail(OperationFailure::Unavailable, created.message);
     case Error::Conflict:
-        return Outcome::fail(Failure::Conflict, created.message);
+        return Outcome::fail(OperationFailure::Conflict, created.message);
     case Error::StorageFailed:
-        return Outcome::fail(Failure::Internal, created.message);
+        return Outcome::fail(OperationFailure::Internal, created.message);
     case Error::BadRequest:
     case Error::UnknownFirmware:
     case Error::NoDevices:
         break;
     }
-    return Outcome::fail(Failure::BadRequest, created.message);
+    return Outcome::fail(OperationFailure::BadRequest, created.message);
 }
 
 UiActions::Outcome UiActions::changeCampaign(QStringView action, const QJsonObject &params)
 {
     if (!m_ota)
-        return Outcome::fail(Failure::Unavailable, u"OTA is not available on this gateway"_s);
+        return Outcome::fail(OperationFailure::Unavailable, u"OTA is not available on this gateway"_s);
     const auto id = textParam(params, u"campaign"_s);
     if (!id)
-        return Outcome::fail(Failure::BadRequest, u"campaign: the campaign's id"_s);
+        return Outcome::fail(OperationFailure::BadRequest, u"campaign: the campaign's id"_s);
     const std::optional<OtaCampaign> before = m_ota->campaign(*id);
     OtaManager::ChangeResult result = OtaManager::ChangeResult::NotFound;
     if (action == wsapi::action::OtaPause)
@@ -357,9 +301,9 @@ UiActions::Outcome UiActions::changeCampaign(QStringView action, const QJsonObje
         result = m_ota->cancel(*id);
     switch (result) {
     case OtaManager::ChangeResult::NotFound:
-        return Outcome::fail(Failure::NotFound, u"no campaign '%1'"_s.arg(*id));
+        return Outcome::fail(OperationFailure::NotFound, u"no campaign '%1'"_s.arg(*id));
     case OtaManager::ChangeResult::Conflict:
-        return Outcome::fail(Failure::Conflict,
+        return Outcome::fail(OperationFailure::Conflict,
                              u"campaign %1 is %2: it cannot %3"_s.arg(*id, otaCampaignStateName(before->state),
                                                                       action.mid(action.indexOf(u'.') + 1).toString()));
     case OtaManager::ChangeResult::Done:
@@ -371,12 +315,12 @@ UiActions::Outcome UiActions::changeCampaign(QStringView action, const QJsonObje
 UiActions::Outcome UiActions::campaignJobs(const QJsonObject &params)
 {
     if (!m_ota)
-        return Outcome::fail(Failure::Unavailable, u"OTA is not available on this gateway"_s);
+        return Outcome::fail(OperationFailure::Unavailable, u"OTA is not available on this gateway"_s);
     const auto id = textParam(params, u"campaign"_s);
     if (!id)
-        return Outcome::fail(Failure::BadRequest, u"campaign: the campaign's id"_s);
+        return Outcome::fail(OperationFailure::BadRequest, u"campaign: the campaign's id"_s);
     if (!m_ota->campaign(*id))
-        return Outcome::fail(Failure::NotFound, u"no campaign '%1'"_s.arg(*id));
+        return Outcome::fail(OperationFailure::NotFound, u"no campaign '%1'"_s.arg(*id));
     QJsonArray jobs;
     for (const OtaJob &job : m_ota->jobs(*id))
         jobs.append(otaJobToJson(job));
@@ -386,7 +330,7 @@ UiActions::Outcome UiActions::campaignJobs(const QJsonObject &params)
 UiActions::Outcome UiActions::listFirmware()
 {
     if (!m_firmware)
-        return Outcome::fail(Failure::Unavailable, u"no firmware store on this gateway"_s);
+        return Outcome::fail(OperationFailure::Unavailable, u"no firmware store on this gateway"_s);
     QJsonArray images;
     for (const FirmwareImage &image : m_firmware->images())
         images.append(firmwareToJson(image));
@@ -396,11 +340,11 @@ UiActions::Outcome UiActions::listFirmware()
 UiActions::Outcome UiActions::deleteFirmware(const QJsonObject &params)
 {
     if (!m_firmware)
-        return Outcome::fail(Failure::Unavailable, u"no firmware store on this gateway"_s);
+        return Outcome::fail(OperationFailure::Unavailable, u"no firmware store on this gateway"_s);
     const auto name = textParam(params, u"name"_s);
     const auto version = textParam(params, u"version"_s);
     if (!name || !version)
-        return Outcome::fail(Failure::BadRequest, u"name and version: the image to delete"_s);
+        return Outcome::fail(OperationFailure::BadRequest, u"name and version: the image to delete"_s);
     // The store asks the same removal veto as DELETE /api/v1/firmware/{name}/{version}.
     const auto failure = m_firmware->remove(*name, *version);
     if (!failure)
@@ -408,10 +352,10 @@ UiActions::Outcome UiActions::deleteFirmware(const QJsonObject &params)
     using Error = FirmwareStore::Error;
     switch (failure->error) {
     case Error::NotFound:
-        return Outcome::fail(Failure::NotFound, failure->message);
+        return Outcome::fail(OperationFailure::NotFound, failure->message);
     case Error::InUse:
     case Error::Exists:
-        return Outcome::fail(Failure::Conflict, failure->message);
+        return Outcome::fail(OperationFailure::Conflict, failure->message);
     case Error::InvalidName:
     case Error::InvalidVersion:
     case Error::InvalidDeviceType:
@@ -419,12 +363,12 @@ UiActions::Outcome UiActions::deleteFirmware(const QJsonObject &params)
     case Error::TooLarge:
     case Error::ChecksumMismatch:
     case Error::LengthMismatch:
-        return Outcome::fail(Failure::BadRequest, failure->message);
+        return Outcome::fail(OperationFailure::BadRequest, failure->message);
     case Error::DiskFull:
     case Error::Storage:
         break;
     }
-    return Outcome::fail(Failure::Internal, failure->message);
+    return Outcome::fail(OperationFailure::Internal, failure->message);
 }
 
 } // namespace edgegate

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/api/operations/operations.h"
 #include "gateway/core/common/apiaccess.h"
 #include "gateway/core/devices/deviceregistry.h"
 #include "gateway/core/devices/healthhistory.h"
@@ -14,8 +15,6 @@
 
 namespace edgegate {
 
-class AlertStore;
-class CommandQueue;
 class FirmwareStore;
 class HealthHistory;
 class OtaManager;
@@ -27,7 +26,7 @@ class UiActions
 {
 public:
     /// `ota` and `firmware` may be null: their actions then answer `unavailable`.
-    UiActions(DeviceRegistry &registry, AlertStore &alerts, CommandQueue &commands, HealthHistory &history,
+    UiActions(Operations &operations, DeviceRegistry &registry, HealthHistory &history,
               const TelemetryHistory &telemetry, OtaManager *ota, FirmwareStore *firmware);
 
     /// The reply to `request` made by `identity`.
@@ -43,18 +42,9 @@ public:
     static constexpr int MaxTelemetryRangeS = 3600;
 
 private:
-    /// Why an action failed; turned into a reply code in one place (codeOf).
-    enum class Failure { BadRequest, NotFound, Conflict, Forbidden, UnknownAction, Unavailable, Internal };
-    struct Outcome
-    {
-        QJsonValue result;
-        std::optional<Failure> failure;
-        QString message;
-
-        static Outcome ok(QJsonValue value) { return {std::move(value), std::nullopt, {}}; }
-        static Outcome fail(Failure failure, QString message) { return {{}, failure, std::move(message)}; }
-    };
-    [[nodiscard]] static QStringView codeOf(Failure failure);
+    using Outcome = OperationResult;
+    /// The reply code of a failure: the one switch from operation failures to the wire.
+    [[nodiscard]] static QStringView codeOf(OperationFailure failure);
 
     Outcome dispatch(const wsapi::Request &request, const ApiIdentity &identity);
     Outcome acknowledgeAlert(const QJsonObject &params, const ApiIdentity &identity);
@@ -73,14 +63,9 @@ private:
 
     /// The `device` param when it is a valid id of a known device; else the failure.
     Outcome knownDevice(const QJsonObject &params, QString *id) const;
-    Outcome deviceJson(const QString &id) const;
-    /// The failure of a registry change; nullopt when it was done.
-    [[nodiscard]] static std::optional<Outcome> refusal(DeviceRegistry::ChangeResult result, const QString &id,
-                                                        const QString &conflict);
 
+    Operations &m_operations;
     DeviceRegistry &m_registry;
-    AlertStore &m_alerts;
-    CommandQueue &m_commands;
     HealthHistory &m_history;
     const TelemetryHistory &m_telemetry;
     OtaManager *m_ota;
