@@ -20,26 +20,19 @@ bool newer(const Alert &a, const Alert &b)
     return a.timeMs != b.timeMs ? a.timeMs > b.timeMs : a.id > b.id;
 }
 
+quint64 alertKey(const Alert &alert)
+{
+    return alert.id;
+}
+
 } // namespace
 
 AlertModel::AlertModel(QObject *parent)
-    : QAbstractListModel(parent)
+    : KeyedListModel(alertKey, newer, parent)
 {
 }
 
-int AlertModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
-QVariant AlertModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    return roleData(m_rows.at(index.row()), role);
-}
-
-QVariant AlertModel::roleData(const Alert &alert, int role) const
+QVariant AlertModel::rowData(const Alert &alert, int role) const
 {
     switch (role) {
     case AlertIdRole:
@@ -107,72 +100,10 @@ QHash<int, QByteArray> AlertModel::roleNames() const
 
 int AlertModel::openCount() const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [](const Alert &a) { return a.isOpen(); }));
+    return int(std::count_if(rows().cbegin(), rows().cend(), [](const Alert &a) { return a.isOpen(); }));
 }
 
 QVariantMap AlertModel::get(int alertId) const
 {
-    const Alert *alert = alertId < 0 ? nullptr : find(quint64(alertId));
-    if (!alert)
-        return {};
-    QVariantMap map;
-    const QHash<int, QByteArray> names = roleNames();
-    for (auto it = names.cbegin(); it != names.cend(); ++it)
-        map.insert(QString::fromLatin1(it.value()), roleData(*alert, it.key()));
-    return map;
-}
-
-const Alert *AlertModel::find(quint64 alertId) const
-{
-    const int row = indexOf(alertId);
-    return row < 0 ? nullptr : &m_rows.at(row);
-}
-
-int AlertModel::indexOf(quint64 alertId) const
-{
-    for (int i = 0; i < m_rows.size(); ++i) {
-        if (m_rows.at(i).id == alertId)
-            return i;
-    }
-    return -1;
-}
-
-int AlertModel::insertionRow(const Alert &alert) const
-{
-    return int(std::lower_bound(m_rows.cbegin(), m_rows.cend(), alert, newer) - m_rows.cbegin());
-}
-
-void AlertModel::setAlerts(const QList<Alert> &alerts)
-{
-    beginResetModel();
-    m_rows = alerts;
-    std::stable_sort(m_rows.begin(), m_rows.end(), newer);
-    endResetModel();
-    emit countsChanged();
-}
-
-void AlertModel::upsert(const Alert &alert)
-{
-    const int row = indexOf(alert.id);
-    if (row >= 0 && m_rows.at(row).timeMs == alert.timeMs) {
-        m_rows[row] = alert;
-        const QModelIndex at = index(row);
-        emit dataChanged(at, at);
-    } else {
-        if (row >= 0) {
-            beginRemoveRows({}, row, row);
-            m_rows.removeAt(row);
-            endRemoveRows();
-        }
-        const int to = insertionRow(alert);
-        beginInsertRows({}, to, to);
-        m_rows.insert(to, alert);
-        endInsertRows();
-    }
-    emit countsChanged();
-}
-
-void AlertModel::clear()
-{
-    setAlerts({});
+    return alertId < 0 ? QVariantMap() : mapOf(quint64(alertId));
 }

@@ -2,18 +2,17 @@
 #pragma once
 
 #include "shared/alert.h"
+#include "ui/keyedlistmodel.h"
 
-#include <QAbstractListModel>
 #include <QQmlEngine>
 
 /// The gateway's alerts, newest first: the snapshot and every change since. Owned by ApiClient.
-class AlertModel : public QAbstractListModel
+class AlertModel : public KeyedListModel<edgegate::Alert, quint64>
 {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("AlertModel belongs to ApiClient (ApiClient.alerts)")
-    Q_PROPERTY(int count READ count NOTIFY countsChanged)
-    Q_PROPERTY(int openCount READ openCount NOTIFY countsChanged)
+    Q_PROPERTY(int openCount READ openCount NOTIFY countChanged)
 
 public:
     enum Role {
@@ -39,28 +38,19 @@ public:
 
     explicit AlertModel(QObject *parent = nullptr);
 
-    [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
-    [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
     [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
 
-    [[nodiscard]] int count() const { return int(m_rows.size()); }
     [[nodiscard]] int openCount() const;
     /// The roles of one alert by name, empty when unknown.
     Q_INVOKABLE [[nodiscard]] QVariantMap get(int alertId) const;
-    [[nodiscard]] const edgegate::Alert *find(quint64 alertId) const;
 
-    void setAlerts(const QList<edgegate::Alert> &alerts);
+    void setAlerts(const QList<edgegate::Alert> &alerts) { resetRows(alerts); }
     /// Adds the alert or replaces the one with its id, keeping newest first.
-    void upsert(const edgegate::Alert &alert);
-    void clear();
-
-signals:
-    void countsChanged();
+    void upsert(const edgegate::Alert &alert) { upsertRow(alert); }
+    void clear() { resetRows({}); }
 
 private:
-    [[nodiscard]] int indexOf(quint64 alertId) const;
-    [[nodiscard]] int insertionRow(const edgegate::Alert &alert) const;
-    [[nodiscard]] QVariant roleData(const edgegate::Alert &alert, int role) const;
-
-    QList<edgegate::Alert> m_rows;
+    [[nodiscard]] QVariant rowData(const edgegate::Alert &alert, int role) const override;
+    /// openCount may change with any change.
+    void changed(bool) override { emit countChanged(); }
 };

@@ -31,23 +31,11 @@ int countOf(const OtaCampaign &campaign, std::initializer_list<OtaJobState> stat
 } // namespace
 
 CampaignModel::CampaignModel(QObject *parent)
-    : QAbstractListModel(parent)
+    : KeyedListModel([](const OtaCampaign &c) { return c.id; }, newer, parent)
 {
 }
 
-int CampaignModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
-QVariant CampaignModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    return roleData(m_rows.at(index.row()), role);
-}
-
-QVariant CampaignModel::roleData(const OtaCampaign &campaign, int role) const
+QVariant CampaignModel::rowData(const OtaCampaign &campaign, int role) const
 {
     int total = 0;
     for (const int n : campaign.jobCounts)
@@ -101,61 +89,4 @@ QHash<int, QByteArray> CampaignModel::roleNames() const
         {ActiveRole, "active"},         {PendingRole, "pending"},     {ProgressRole, "progress"},
         {CreatedAtRole, "createdAt"},
     };
-}
-
-QVariantMap CampaignModel::get(const QString &campaignId) const
-{
-    const OtaCampaign *campaign = find(campaignId);
-    if (!campaign)
-        return {};
-    QVariantMap map;
-    const QHash<int, QByteArray> names = roleNames();
-    for (auto it = names.cbegin(); it != names.cend(); ++it)
-        map.insert(QString::fromLatin1(it.value()), roleData(*campaign, it.key()));
-    return map;
-}
-
-const OtaCampaign *CampaignModel::find(const QString &campaignId) const
-{
-    const int row = indexOf(campaignId);
-    return row < 0 ? nullptr : &m_rows.at(row);
-}
-
-int CampaignModel::indexOf(const QString &campaignId) const
-{
-    for (int i = 0; i < m_rows.size(); ++i) {
-        if (m_rows.at(i).id == campaignId)
-            return i;
-    }
-    return -1;
-}
-
-void CampaignModel::setCampaigns(const QList<OtaCampaign> &campaigns)
-{
-    beginResetModel();
-    m_rows = campaigns;
-    std::stable_sort(m_rows.begin(), m_rows.end(), newer);
-    endResetModel();
-    emit countChanged();
-}
-
-void CampaignModel::upsert(const OtaCampaign &campaign)
-{
-    const int row = indexOf(campaign.id);
-    if (row >= 0) {
-        m_rows[row] = campaign;
-        const QModelIndex at = index(row);
-        emit dataChanged(at, at);
-        return;
-    }
-    const int to = int(std::lower_bound(m_rows.cbegin(), m_rows.cend(), campaign, newer) - m_rows.cbegin());
-    beginInsertRows({}, to, to);
-    m_rows.insert(to, campaign);
-    endInsertRows();
-    emit countChanged();
-}
-
-void CampaignModel::clear()
-{
-    setCampaigns({});
 }

@@ -17,23 +17,11 @@ QVariant timeOrNull(qint64 ms)
 } // namespace
 
 DeviceModel::DeviceModel(QObject *parent)
-    : QAbstractListModel(parent)
+    : KeyedListModel([](const DeviceInfo &d) { return d.id; }, nullptr, parent)
 {
 }
 
-int DeviceModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
-QVariant DeviceModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    return roleData(m_rows.at(index.row()), role);
-}
-
-QVariant DeviceModel::roleData(const DeviceInfo &device, int role) const
+QVariant DeviceModel::rowData(const DeviceInfo &device, int role) const
 {
     switch (role) {
     case DeviceIdRole:
@@ -110,93 +98,32 @@ QHash<int, QByteArray> DeviceModel::roleNames() const
 
 int DeviceModel::onlineCount() const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
+    return int(std::count_if(rows().cbegin(), rows().cend(),
                              [](const DeviceInfo &d) { return d.status == DeviceStatus::Online; }));
 }
 
 int DeviceModel::offlineCount() const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
+    return int(std::count_if(rows().cbegin(), rows().cend(),
                              [](const DeviceInfo &d) { return d.status == DeviceStatus::Offline; }));
 }
 
 int DeviceModel::pendingCount() const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
+    return int(std::count_if(rows().cbegin(), rows().cend(),
                              [](const DeviceInfo &d) { return d.approval == Approval::Pending; }));
 }
 
 QVariantMap DeviceModel::get(const QString &deviceId) const
 {
-    const DeviceInfo *device = find(deviceId);
-    if (!device)
-        return {};
-    QVariantMap map;
-    const QHash<int, QByteArray> names = roleNames();
-    for (auto it = names.cbegin(); it != names.cend(); ++it)
-        map.insert(QString::fromLatin1(it.value()), roleData(*device, it.key()));
-    return map;
+    return mapOf(deviceId);
 }
 
-const DeviceInfo *DeviceModel::find(const QString &deviceId) const
+void DeviceModel::changed(bool)
 {
-    const int row = indexOf(deviceId);
-    return row < 0 ? nullptr : &m_rows.at(row);
-}
-
-int DeviceModel::indexOf(const QString &deviceId) const
-{
-    for (int i = 0; i < m_rows.size(); ++i) {
-        if (m_rows.at(i).id == deviceId)
-            return i;
-    }
-    return -1;
-}
-
-void DeviceModel::setDevices(const QList<DeviceInfo> &devices)
-{
-    beginResetModel();
-    m_rows = devices;
-    endResetModel();
-    updateDerived();
-}
-
-void DeviceModel::upsert(const DeviceInfo &device)
-{
-    const int row = indexOf(device.id);
-    if (row >= 0) {
-        m_rows[row] = device;
-        const QModelIndex at = index(row);
-        emit dataChanged(at, at);
-    } else {
-        beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
-        m_rows.append(device);
-        endInsertRows();
-    }
-    updateDerived();
-}
-
-void DeviceModel::remove(const QString &deviceId)
-{
-    const int row = indexOf(deviceId);
-    if (row < 0)
-        return;
-    beginRemoveRows({}, row, row);
-    m_rows.removeAt(row);
-    endRemoveRows();
-    updateDerived();
-}
-
-void DeviceModel::clear()
-{
-    setDevices({});
-}
-
-void DeviceModel::updateDerived()
-{
-    emit countsChanged();
+    emit countChanged();
     QStringList types;
-    for (const DeviceInfo &device : std::as_const(m_rows)) {
+    for (const DeviceInfo &device : rows()) {
         if (!device.type.isEmpty() && !types.contains(device.type))
             types.append(device.type);
     }

@@ -7,20 +7,12 @@
 #include <QJsonObject>
 
 FirmwareModel::FirmwareModel(QObject *parent)
-    : QAbstractListModel(parent)
+    : KeyedListModel([](const Image &i) -> QString { return i.name + u'@' + i.version; }, nullptr, parent)
 {
 }
 
-int FirmwareModel::rowCount(const QModelIndex &parent) const
+QVariant FirmwareModel::rowData(const Image &image, int role) const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
-QVariant FirmwareModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const Image &image = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
     case NameRole:
@@ -65,13 +57,5 @@ void FirmwareModel::setImages(const QJsonArray &images)
         image.uploadedMs = edgegate::timeFromJson(json.value(u"uploaded"));
         rows.append(std::move(image));
     }
-    beginResetModel();
-    m_rows = std::move(rows);
-    endResetModel();
-    emit countChanged();
-}
-
-void FirmwareModel::clear()
-{
-    setImages({});
+    resetRows(std::move(rows));
 }

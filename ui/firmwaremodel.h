@@ -1,17 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <QAbstractListModel>
+#include "ui/keyedlistmodel.h"
+
 #include <QJsonArray>
 #include <QQmlEngine>
 
+struct FirmwareImage
+{
+    QString name;
+    QString version;
+    qint64 size = 0;
+    QString sha256;
+    QString deviceType;
+    qint64 uploadedMs = 0;
+};
+
 /// The firmware images in the gateway's store, as `firmware.list` answers them. Owned by ApiClient.
-class FirmwareModel : public QAbstractListModel
+class FirmwareModel : public KeyedListModel<FirmwareImage, QString>
 {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("FirmwareModel belongs to ApiClient (ApiClient.firmware)")
-    Q_PROPERTY(int count READ count NOTIFY countChanged)
 
 public:
     enum Role {
@@ -24,31 +34,17 @@ public:
     };
     Q_ENUM(Role)
 
-    struct Image
-    {
-        QString name;
-        QString version;
-        qint64 size = 0;
-        QString sha256;
-        QString deviceType;
-        qint64 uploadedMs = 0;
-    };
+    using Image = FirmwareImage;
 
     explicit FirmwareModel(QObject *parent = nullptr);
 
-    [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
-    [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
     [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
-    [[nodiscard]] int count() const { return int(m_rows.size()); }
-    [[nodiscard]] const QList<Image> &images() const { return m_rows; }
+    [[nodiscard]] const QList<Image> &images() const { return rows(); }
 
     /// Replaces the list with the image objects of the array (entries without name or version are skipped).
     void setImages(const QJsonArray &images);
-    void clear();
-
-signals:
-    void countChanged();
+    void clear() { resetRows({}); }
 
 private:
-    QList<Image> m_rows;
+    [[nodiscard]] QVariant rowData(const Image &image, int role) const override;
 };

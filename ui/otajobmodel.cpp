@@ -10,20 +10,12 @@ using namespace edgegate;
 using namespace Qt::StringLiterals;
 
 OtaJobModel::OtaJobModel(QObject *parent)
-    : QAbstractListModel(parent)
+    : KeyedListModel([](const OtaJob &j) { return j.id; }, nullptr, parent)
 {
 }
 
-int OtaJobModel::rowCount(const QModelIndex &parent) const
+QVariant OtaJobModel::rowData(const OtaJob &job, int role) const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
-QVariant OtaJobModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const OtaJob &job = m_rows.at(index.row());
     switch (role) {
     case JobIdRole:
         return job.id;
@@ -64,7 +56,7 @@ void OtaJobModel::setClient(ApiClient *client)
         connect(m_client, &ApiClient::sessionStarted, this, &OtaJobModel::reload);
         connect(m_client, &ApiClient::otaJobChanged, this, [this](const OtaJob &job) {
             if (job.campaignId == m_campaign)
-                upsert(job);
+                upsertRow(job);
         });
     }
     emit clientChanged();
@@ -77,7 +69,7 @@ void OtaJobModel::setCampaign(const QString &campaign)
         return;
     m_campaign = campaign;
     emit campaignChanged();
-    setJobs({});
+    resetRows({});
     reload();
 }
 
@@ -95,29 +87,6 @@ void OtaJobModel::reload()
                                           if (auto job = otaJobFromJson(value.toObject()))
                                               jobs.append(std::move(*job));
                                       }
-                                      setJobs(jobs);
+                                      resetRows(jobs);
                                   });
-}
-
-void OtaJobModel::setJobs(const QList<OtaJob> &jobs)
-{
-    beginResetModel();
-    m_rows = jobs;
-    endResetModel();
-    emit countChanged();
-}
-
-void OtaJobModel::upsert(const OtaJob &job)
-{
-    for (int i = 0; i < m_rows.size(); ++i) {
-        if (m_rows.at(i).id == job.id) {
-            m_rows[i] = job;
-            emit dataChanged(index(i), index(i));
-            return;
-        }
-    }
-    beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
-    m_rows.append(job);
-    endInsertRows();
-    emit countChanged();
 }

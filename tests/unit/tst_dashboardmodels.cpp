@@ -107,7 +107,7 @@ void TestDashboardModels::deviceModelRolesAndCounts()
 {
     DeviceModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    QSignalSpy counts(&model, &DeviceModel::countsChanged);
+    QSignalSpy counts(&model, &DeviceModel::countChanged);
     QSignalSpy types(&model, &DeviceModel::typesChanged);
     model.setDevices(cannedDevices());
     QCOMPARE(model.count(), 5);
