@@ -4,30 +4,6 @@
 <context>
     <name>AlertsPage</name>
     <message>
-        <source>Critical</source>
-        <translation>Kritisch</translation>
-    </message>
-    <message>
-        <source>Warning</source>
-        <translation>Warnung</translation>
-    </message>
-    <message>
-        <source>Info</source>
-        <translation>Info</translation>
-    </message>
-    <message>
-        <source>Active</source>
-        <translation>Aktiv</translation>
-    </message>
-    <message>
-        <source>Acknowledged</source>
-        <translation>Quittiert</translation>
-    </message>
-    <message>
-        <source>Cleared</source>
-        <translation>Behoben</translation>
-    </message>
-    <message>
         <source>Alerts</source>
         <translation>Alarme</translation>
     </message>
@@ -150,6 +126,111 @@
     </message>
 </context>
 <context>
+    <name>CampaignCard</name>
+    <message>
+        <source>%1 of %2 done · %3 succeeded · %4 failed · %5 in progress · %6 waiting</source>
+        <translation>%1 von %2 fertig · %3 erfolgreich · %4 fehlgeschlagen · %5 in Arbeit · %6 wartend</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Anhalten</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <source>Cancel campaign</source>
+        <translation>Kampagne abbrechen</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Geräte</translation>
+    </message>
+</context>
+<context>
+    <name>CampaignDialog</name>
+    <message>
+        <source>New update campaign</source>
+        <translation>Neue Update-Kampagne</translation>
+    </message>
+    <message>
+        <source>Firmware</source>
+        <translation>Firmware</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>optional, e.g. spring rollout</source>
+        <translation>optional, z. B. Frühjahrs-Rollout</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>Device type</source>
+        <translation>Gerätetyp</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Geräte</translation>
+    </message>
+    <message>
+        <source>Device ids</source>
+        <translation>Geräte-IDs</translation>
+    </message>
+    <message>
+        <source>ids separated by commas</source>
+        <translation>IDs durch Kommas getrennt</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>Batch-Größe</translation>
+    </message>
+    <message>
+        <source>Max. concurrent</source>
+        <translation>Max. gleichzeitig</translation>
+    </message>
+    <message>
+        <source>Failure threshold</source>
+        <translation>Fehlerschwelle</translation>
+    </message>
+    <message>
+        <source>never pause</source>
+        <translation>nie anhalten</translation>
+    </message>
+    <message>
+        <source>failures pause the campaign</source>
+        <translation>Fehler halten die Kampagne an</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Start campaign</source>
+        <translation>Kampagne starten</translation>
+    </message>
+</context>
+<context>
+    <name>CancelCampaignDialog</name>
+    <message>
+        <source>Cancel campaign</source>
+        <translation>Kampagne abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancel campaign %1? Devices that have not started installing keep their firmware.</source>
+        <translation>Kampagne %1 abbrechen? Geräte, die noch nicht installieren, behalten ihre Firmware.</translation>
+    </message>
+    <message>
+        <source>Keep running</source>
+        <translation>Weiterlaufen lassen</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionBanner</name>
     <message>
         <source>Connecting to %1…</source>
@@ -178,6 +259,25 @@
     <message>
         <source>Retry now</source>
         <translation>Jetzt erneut versuchen</translation>
+    </message>
+</context>
+<context>
+    <name>DeleteImageDialog</name>
+    <message>
+        <source>Delete firmware image</source>
+        <translation>Firmware-Image löschen</translation>
+    </message>
+    <message>
+        <source>Delete %1 %2 from the gateway? Devices can no longer download it.</source>
+        <translation>%1 %2 vom Gateway löschen? Geräte können es dann nicht mehr herunterladen.</translation>
+    </message>
+    <message>
+        <source>Keep</source>
+        <translation>Behalten</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
     </message>
 </context>
 <context>
@@ -443,66 +543,6 @@
 <context>
     <name>FirmwarePage</name>
     <message>
-        <source>Running</source>
-        <translation>Läuft</translation>
-    </message>
-    <message>
-        <source>Paused</source>
-        <translation>Angehalten</translation>
-    </message>
-    <message>
-        <source>Completed</source>
-        <translation>Abgeschlossen</translation>
-    </message>
-    <message>
-        <source>Cancelled</source>
-        <translation>Abgebrochen</translation>
-    </message>
-    <message>
-        <source>Paused by an operator</source>
-        <translation>Vom Bediener angehalten</translation>
-    </message>
-    <message>
-        <source>Paused: failure threshold reached</source>
-        <translation>Angehalten: Fehlerschwelle erreicht</translation>
-    </message>
-    <message>
-        <source>Pending</source>
-        <translation>Wartend</translation>
-    </message>
-    <message>
-        <source>Notified</source>
-        <translation>Benachrichtigt</translation>
-    </message>
-    <message>
-        <source>Downloading</source>
-        <translation>Download läuft</translation>
-    </message>
-    <message>
-        <source>Downloaded</source>
-        <translation>Heruntergeladen</translation>
-    </message>
-    <message>
-        <source>Installing</source>
-        <translation>Installation läuft</translation>
-    </message>
-    <message>
-        <source>Succeeded</source>
-        <translation>Erfolgreich</translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation>Fehlgeschlagen</translation>
-    </message>
-    <message>
-        <source>Rolled back</source>
-        <translation>Zurückgerollt</translation>
-    </message>
-    <message>
-        <source>Timed out</source>
-        <translation>Zeitüberschreitung</translation>
-    </message>
-    <message>
         <source>Uploaded %1 %2</source>
         <translation>%1 %2 hochgeladen</translation>
     </message>
@@ -593,150 +633,6 @@
         <translation>Kampagne wählen, um ihre Geräte zu sehen</translation>
     </message>
     <message>
-        <source>Upload firmware image</source>
-        <translation>Firmware-Image hochladen</translation>
-    </message>
-    <message>
-        <source>Firmware image</source>
-        <translation>Firmware-Image</translation>
-    </message>
-    <message>
-        <source>File</source>
-        <translation>Datei</translation>
-    </message>
-    <message>
-        <source>/path/to/image.bin</source>
-        <translation>/pfad/zum/image.bin</translation>
-    </message>
-    <message>
-        <source>Browse…</source>
-        <translation>Durchsuchen …</translation>
-    </message>
-    <message>
-        <source>Name</source>
-        <translation>Name</translation>
-    </message>
-    <message>
-        <source>e.g. sensor-fw</source>
-        <translation>z. B. sensor-fw</translation>
-    </message>
-    <message>
-        <source>Version</source>
-        <translation>Version</translation>
-    </message>
-    <message>
-        <source>e.g. 1.2.0</source>
-        <translation>z. B. 1.2.0</translation>
-    </message>
-    <message>
-        <source>Device type</source>
-        <translation>Gerätetyp</translation>
-    </message>
-    <message>
-        <source>%1 of %2</source>
-        <translation>%1 von %2</translation>
-    </message>
-    <message>
-        <source>Cancel upload</source>
-        <translation>Hochladen abbrechen</translation>
-    </message>
-    <message>
-        <source>Close</source>
-        <translation>Schließen</translation>
-    </message>
-    <message>
-        <source>Upload</source>
-        <translation>Hochladen</translation>
-    </message>
-    <message>
-        <source>New update campaign</source>
-        <translation>Neue Update-Kampagne</translation>
-    </message>
-    <message>
-        <source>optional, e.g. spring rollout</source>
-        <translation>optional, z. B. Frühjahrs-Rollout</translation>
-    </message>
-    <message>
-        <source>Target</source>
-        <translation>Ziel</translation>
-    </message>
-    <message>
-        <source>Devices</source>
-        <translation>Geräte</translation>
-    </message>
-    <message>
-        <source>Device ids</source>
-        <translation>Geräte-IDs</translation>
-    </message>
-    <message>
-        <source>ids separated by commas</source>
-        <translation>IDs durch Kommas getrennt</translation>
-    </message>
-    <message>
-        <source>Batch size</source>
-        <translation>Batch-Größe</translation>
-    </message>
-    <message>
-        <source>Max. concurrent</source>
-        <translation>Max. gleichzeitig</translation>
-    </message>
-    <message>
-        <source>Failure threshold</source>
-        <translation>Fehlerschwelle</translation>
-    </message>
-    <message>
-        <source>never pause</source>
-        <translation>nie anhalten</translation>
-    </message>
-    <message>
-        <source>failures pause the campaign</source>
-        <translation>Fehler halten die Kampagne an</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>Abbrechen</translation>
-    </message>
-    <message>
-        <source>Start campaign</source>
-        <translation>Kampagne starten</translation>
-    </message>
-    <message>
-        <source>Delete firmware image</source>
-        <translation>Firmware-Image löschen</translation>
-    </message>
-    <message>
-        <source>Delete %1 %2 from the gateway? Devices can no longer download it.</source>
-        <translation>%1 %2 vom Gateway löschen? Geräte können es dann nicht mehr herunterladen.</translation>
-    </message>
-    <message>
-        <source>Keep</source>
-        <translation>Behalten</translation>
-    </message>
-    <message>
-        <source>%1 of %2 done · %3 succeeded · %4 failed · %5 in progress · %6 waiting</source>
-        <translation>%1 von %2 fertig · %3 erfolgreich · %4 fehlgeschlagen · %5 in Arbeit · %6 wartend</translation>
-    </message>
-    <message>
-        <source>Pause</source>
-        <translation>Anhalten</translation>
-    </message>
-    <message>
-        <source>Resume</source>
-        <translation>Fortsetzen</translation>
-    </message>
-    <message>
-        <source>Cancel campaign</source>
-        <translation>Kampagne abbrechen</translation>
-    </message>
-    <message>
-        <source>Cancel campaign %1? Devices that have not started installing keep their firmware.</source>
-        <translation>Kampagne %1 abbrechen? Geräte, die noch nicht installieren, behalten ihre Firmware.</translation>
-    </message>
-    <message>
-        <source>Keep running</source>
-        <translation>Weiterlaufen lassen</translation>
-    </message>
-    <message>
         <source>Read-only access: this token may look but not change anything.</source>
         <translation>Nur-Lese-Zugriff: Mit diesem Token können Sie alles ansehen, aber nichts ändern.</translation>
     </message>
@@ -770,6 +666,125 @@
     <message>
         <source>HTTP status %1</source>
         <translation>HTTP-Status %1</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Maintenance</source>
+        <translation>Wartung</translation>
+    </message>
+    <message>
+        <source>Pending approval</source>
+        <translation>Wartet auf Freigabe</translation>
+    </message>
+    <message>
+        <source>Critical</source>
+        <translation>Kritisch</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>Info</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>Quittiert</translation>
+    </message>
+    <message>
+        <source>Cleared</source>
+        <translation>Behoben</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Läuft</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>Angehalten</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Abgeschlossen</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>Paused by an operator</source>
+        <translation>Vom Bediener angehalten</translation>
+    </message>
+    <message>
+        <source>Paused: failure threshold reached</source>
+        <translation>Angehalten: Fehlerschwelle erreicht</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>Wartend</translation>
+    </message>
+    <message>
+        <source>Notified</source>
+        <translation>Benachrichtigt</translation>
+    </message>
+    <message>
+        <source>Downloading</source>
+        <translation>Download läuft</translation>
+    </message>
+    <message>
+        <source>Downloaded</source>
+        <translation>Heruntergeladen</translation>
+    </message>
+    <message>
+        <source>Installing</source>
+        <translation>Installation läuft</translation>
+    </message>
+    <message>
+        <source>Succeeded</source>
+        <translation>Erfolgreich</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Rolled back</source>
+        <translation>Zurückgerollt</translation>
+    </message>
+    <message>
+        <source>Timed out</source>
+        <translation>Zeitüberschreitung</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>Verbunden</translation>
+    </message>
+    <message>
+        <source>Disconnected</source>
+        <translation>Getrennt</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Deaktiviert</translation>
     </message>
 </context>
 <context>
@@ -893,18 +908,6 @@
 </context>
 <context>
     <name>OverviewPage</name>
-    <message>
-        <source>Connected</source>
-        <translation>Verbunden</translation>
-    </message>
-    <message>
-        <source>Disconnected</source>
-        <translation>Getrennt</translation>
-    </message>
-    <message>
-        <source>Disabled</source>
-        <translation>Deaktiviert</translation>
-    </message>
     <message>
         <source>Overview</source>
         <translation>Übersicht</translation>
@@ -1151,26 +1154,6 @@
 <context>
     <name>Theme</name>
     <message>
-        <source>Online</source>
-        <translation>Online</translation>
-    </message>
-    <message>
-        <source>Offline</source>
-        <translation>Offline</translation>
-    </message>
-    <message>
-        <source>Error</source>
-        <translation>Fehler</translation>
-    </message>
-    <message>
-        <source>Maintenance</source>
-        <translation>Wartung</translation>
-    </message>
-    <message>
-        <source>Pending approval</source>
-        <translation>Wartet auf Freigabe</translation>
-    </message>
-    <message>
         <source>%1 B</source>
         <translation>%1 B</translation>
     </message>
@@ -1225,6 +1208,65 @@
     <message>
         <source>%1 d ago</source>
         <translation>vor %1 T</translation>
+    </message>
+</context>
+<context>
+    <name>UploadDialog</name>
+    <message>
+        <source>Upload firmware image</source>
+        <translation>Firmware-Image hochladen</translation>
+    </message>
+    <message>
+        <source>Firmware image</source>
+        <translation>Firmware-Image</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>/path/to/image.bin</source>
+        <translation>/pfad/zum/image.bin</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen …</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>e.g. sensor-fw</source>
+        <translation>z. B. sensor-fw</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>e.g. 1.2.0</source>
+        <translation>z. B. 1.2.0</translation>
+    </message>
+    <message>
+        <source>Device type</source>
+        <translation>Gerätetyp</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>Cancel upload</source>
+        <translation>Hochladen abbrechen</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Upload</source>
+        <translation>Hochladen</translation>
     </message>
 </context>
 </TS>

@@ -34,7 +34,7 @@ Rectangle {
     Text {
         id: label
         visible: !badge.compact
-        text: Theme.statusLabel(badge.status)
+        text: Labels.deviceStatus(badge.status)
         color: Theme.text
         font.pixelSize: Theme.fontSmall
         anchors.left: dot.right

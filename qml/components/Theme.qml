@@ -60,17 +60,6 @@ QtObject {
         return info
     }
 
-    function statusLabel(status: string): string {
-        switch (status) {
-        case "online": return qsTr("Online")
-        case "offline": return qsTr("Offline")
-        case "error": return qsTr("Error")
-        case "maintenance": return qsTr("Maintenance")
-        case "pending": return qsTr("Pending approval")
-        }
-        return status
-    }
-
     /// "3.4 KiB" style sizes.
     function formatBytes(bytes: double): string {
         if (bytes < 1024)

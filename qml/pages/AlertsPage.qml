@@ -18,32 +18,6 @@ Page {
     property alias showCleared: filter.showCleared
     readonly property alias listView: list
 
-    function severityName(severity) {
-        switch (severity) {
-        case "critical":
-            return qsTr("Critical")
-        case "warning":
-            return qsTr("Warning")
-        case "info":
-            return qsTr("Info")
-        default:
-            return severity
-        }
-    }
-
-    function stateName(state) {
-        switch (state) {
-        case "active":
-            return qsTr("Active")
-        case "acknowledged":
-            return qsTr("Acknowledged")
-        case "cleared":
-            return qsTr("Cleared")
-        default:
-            return state
-        }
-    }
-
     background: Rectangle {
         color: Theme.background
     }
@@ -72,9 +46,9 @@ Page {
             Repeater {
                 model: [
                     { value: "", label: qsTr("All") },
-                    { value: "critical", label: qsTr("Critical") },
-                    { value: "warning", label: qsTr("Warning") },
-                    { value: "info", label: qsTr("Info") }
+                    { value: "critical", label: Labels.alertSeverity("critical") },
+                    { value: "warning", label: Labels.alertSeverity("warning") },
+                    { value: "info", label: Labels.alertSeverity("info") }
                 ]
                 delegate: TouchButton {
                     required property var modelData
@@ -121,8 +95,8 @@ Page {
                 width: ListView.view.width
                 api: page.api
                 severityColor: Theme.severityColor(severity)
-                severityText: page.severityName(severity)
-                stateText: page.stateName(alertState)
+                severityText: Labels.alertSeverity(severity)
+                stateText: Labels.alertState(alertState)
                 firstText: Theme.formatTime(model.firstAt)
                 lastText: Theme.formatTime(model.lastAt)
                 acknowledgedText: Theme.formatTime(model.acknowledgedAt)

@@ -85,11 +85,11 @@ Page {
                 Accessible.name: qsTr("Status")
                 model: [
                     { value: "", text: qsTr("All statuses") },
-                    { value: "online", text: Theme.statusLabel("online") },
-                    { value: "offline", text: Theme.statusLabel("offline") },
-                    { value: "error", text: Theme.statusLabel("error") },
-                    { value: "maintenance", text: Theme.statusLabel("maintenance") },
-                    { value: "pending", text: Theme.statusLabel("pending") }
+                    { value: "online", text: Labels.deviceStatus("online") },
+                    { value: "offline", text: Labels.deviceStatus("offline") },
+                    { value: "error", text: Labels.deviceStatus("error") },
+                    { value: "maintenance", text: Labels.deviceStatus("maintenance") },
+                    { value: "pending", text: Labels.deviceStatus("pending") }
                 ]
             }
 
@@ -164,7 +164,7 @@ Page {
                 width: ListView.view.width
                 implicitHeight: Math.max(56, rowLayout.implicitHeight + Theme.spacing)
                 onClicked: page.deviceActivated(deviceId)
-                Accessible.name: displayName + ", " + Theme.statusLabel(shownStatus)
+                Accessible.name: displayName + ", " + Labels.deviceStatus(shownStatus)
 
                 background: Rectangle {
                     color: row.down ? Theme.surfaceRaised : (row.hovered ? Qt.lighter(Theme.surface, 1.15) : Theme.surface)

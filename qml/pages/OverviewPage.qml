@@ -40,23 +40,6 @@ Page {
         return total
     }
 
-    function linkLabel(state: string): string {
-        switch (state) {
-        case "connected": return qsTr("Connected")
-        case "disconnected": return qsTr("Disconnected")
-        case "disabled": return qsTr("Disabled")
-        }
-        return "—"
-    }
-
-    function linkColor(state: string): color {
-        switch (state) {
-        case "connected": return Theme.online
-        case "disconnected": return Theme.error
-        }
-        return Theme.offline
-    }
-
     background: Rectangle {
         color: Theme.background
     }
@@ -315,15 +298,15 @@ Page {
                 Tile {
                     objectName: "tileBroker"
                     title: qsTr("Broker")
-                    value: page.hasStatus ? page.linkLabel(page.gatewayStatus.broker) : "—"
-                    tone: page.linkColor(page.hasStatus ? page.gatewayStatus.broker : "")
+                    value: page.hasStatus ? Labels.linkState(page.gatewayStatus.broker) : "—"
+                    tone: Labels.linkStateColor(page.hasStatus ? page.gatewayStatus.broker : "")
                     tappable: false
                 }
                 Tile {
                     objectName: "tileUpstream"
                     title: qsTr("Upstream")
-                    value: page.hasStatus ? page.linkLabel(page.gatewayStatus.upstream) : "—"
-                    tone: page.linkColor(page.hasStatus ? page.gatewayStatus.upstream : "")
+                    value: page.hasStatus ? Labels.linkState(page.gatewayStatus.upstream) : "—"
+                    tone: Labels.linkStateColor(page.hasStatus ? page.gatewayStatus.upstream : "")
                     tappable: false
                 }
             }
