@@ -19,6 +19,7 @@
 #include "gateway/core/devices/telemetryhistory.h"
 #include "gateway/core/discovery/resourcedirectory.h"
 #include "gateway/core/downlink/commandqueue.h"
+#include "gateway/core/downlink/downlinks.h"
 #include "gateway/core/ingest/ingest.h"
 #include "gateway/core/ingest/receiveclock.h"
 #include "gateway/core/ota/otamanager.h"
@@ -97,7 +98,8 @@ Gateway::Gateway(const Config &config, QObject *parent)
     connect(m_mqtt.get(), &MqttLink::stopped, this, &Gateway::finishStop);
 
     HttpApi::Health health{[this] { return m_mqtt->isConnected(); }};
-    m_commands = std::make_unique<CommandQueue>(*m_registry, metrics);
+    m_downlinks = std::make_unique<Downlinks>(*m_registry);
+    m_commands = std::make_unique<CommandQueue>(*m_registry, *m_downlinks, metrics);
     m_operations = std::make_unique<Operations>(*m_registry, *m_alerts, *m_commands, *m_ingest);
     m_httpServer
         = std::make_unique<HttpServer>(HttpServer::Settings{config.http.addresses, config.http.port, config.http.limits,
@@ -364,23 +366,10 @@ void Gateway::wireDiscovery()
 
 void Gateway::wireCommands()
 {
-    // Each link that can push takes commands for the devices that last spoke on it.
-    m_commands->setTransport(Protocol::Mqtt, [this](const Command &c) {
-        return m_mqtt->republish(deviceTopic(c.deviceId, MessageKind::Command), commandWireJson(c), 1).has_value();
-    });
-    m_commands->setTransport(
-        Protocol::Coap, [this](const Command &c) { return m_coap->notifyCommand(c.deviceId, commandWireJson(c)) > 0; });
-    connect(m_coap.get(), &CoapLink::observerRegistered, m_commands.get(), &CommandQueue::retry);
-    connect(m_wsDevices.get(), &WsDeviceLink::deviceConnected, m_commands.get(), &CommandQueue::retry);
-    connect(m_mqtt.get(), &MqttLink::connectedChanged, m_commands.get(), [this](bool connected) {
-        if (connected)
-            m_commands->retryAll();
-    });
-    m_commands->setTransport(Protocol::WebSocket, [this](const Command &c) {
-        QJsonObject frame = QJsonDocument::fromJson(commandWireJson(c)).object();
-        frame.insert(u"type"_s, u"command"_s);
-        return m_wsDevices->send(c.deviceId, QJsonDocument(frame).toJson(QJsonDocument::Compact));
-    });
+    // Commands and OTA notifications go over the link each device last spoke on.
+    for (DeviceLink *link :
+         std::initializer_list<DeviceLink *>{m_mqtt.get(), m_coap.get(), m_httpDevices.get(), m_wsDevices.get()})
+        m_downlinks->add(*link);
     connect(m_ingest.get(), &Ingest::commandAckReceived, m_commands.get(),
             [this](const QString &id, const QByteArray &payload, Protocol protocol) {
                 if (!m_commands->acknowledge(id, payload, protocol))
@@ -410,7 +399,7 @@ void Gateway::wireOta()
     m_otaStore = std::make_unique<SqliteOtaStore>();
     m_ota = std::make_unique<OtaManager>(
         OtaManager::Settings{m_config.ota.jobTimeout, m_config.ota.maxConcurrent, m_config.ota.baseUrl}, *m_registry,
-        *m_otaStore, *m_metrics);
+        *m_downlinks, *m_otaStore, *m_metrics);
     m_otaApi
         = std::make_unique<OtaApi>(*m_httpServer, *m_ota, *m_registry, *m_ingest, m_config.http.limits.maxBodyBytes);
     m_feed->followOta(*m_ota);
@@ -424,25 +413,8 @@ void Gateway::wireOta()
         }
         return std::nullopt;
     });
-    // Notifications go like commands: over the link each device last spoke on; HTTP devices ask.
-    m_ota->setTransport(Protocol::Mqtt, [this](const QString &id, const QByteArray &notification) {
-        return m_mqtt->publish(deviceTopic(id, MessageKind::Ota), notification, 1, false);
-    });
-    m_ota->setTransport(Protocol::WebSocket, [this](const QString &id, const QByteArray &notification) {
-        QJsonObject frame = QJsonDocument::fromJson(notification).object();
-        frame.insert(u"type"_s, u"ota"_s);
-        return m_wsDevices->send(id, QJsonDocument(frame).toJson(QJsonDocument::Compact));
-    });
+    // The CoAP OTA resource's state is the manager's latest notification.
     m_coap->setOtaState([this](const QString &id) { return m_ota->latestNotification(id); });
-    // The CoAP resource's state is the manager's latest notification, already set when this runs.
-    m_ota->setTransport(Protocol::Coap,
-                        [this](const QString &id, const QByteArray &) { return m_coap->notifyOta(id) > 0; });
-    connect(m_coap.get(), &CoapLink::otaObserverRegistered, m_ota.get(), &OtaManager::retry);
-    connect(m_wsDevices.get(), &WsDeviceLink::deviceConnected, m_ota.get(), &OtaManager::retry);
-    connect(m_mqtt.get(), &MqttLink::connectedChanged, m_ota.get(), [this](bool connected) {
-        if (connected)
-            m_ota->retryAll();
-    });
     connect(m_ingest.get(), &Ingest::otaProgressReceived, m_ota.get(),
             [this](const QString &id, const QByteArray &payload) { m_ota->progress(id, payload); });
     connect(m_ingest.get(), &Ingest::firmwareAnnounced, m_ota.get(), &OtaManager::firmwareAnnounced);

@@ -23,6 +23,7 @@ class CoapLink;
 class CoapResourceDirectory;
 class CommandQueue;
 class DeviceRegistry;
+class Downlinks;
 class FirmwareHttp;
 class FirmwareStore;
 class Forwarder;
@@ -121,6 +122,7 @@ private:
     std::unique_ptr<Ingest> m_ingest;
     std::unique_ptr<UiFeed> m_feed;
     std::unique_ptr<MqttLink> m_mqtt;
+    std::unique_ptr<Downlinks> m_downlinks;
     std::unique_ptr<CommandQueue> m_commands;
     std::unique_ptr<Operations> m_operations;
     std::unique_ptr<HttpServer> m_httpServer;

@@ -38,13 +38,36 @@ public:
     };
 };
 
-/// The core, an OTA manager over a temporary ota.db, an MQTT transport that records what it
-/// is given, and a clock the test moves.
+/// A device link that records what it is given, for devices not marked unreachable.
+class RecordingLink : public DeviceLink
+{
+public:
+    [[nodiscard]] Protocol linkProtocol() const override { return Protocol::Mqtt; }
+    bool push(const QString &id, Downlink kind, const QByteArray &payload) override
+    {
+        if (kind != Downlink::Ota || unreachable.contains(id))
+            return false;
+        sent.append({id, QJsonDocument::fromJson(payload).object()});
+        return true;
+    }
+    /// The link says `id` may be reached again.
+    void reachable(const QString &id) const { reportReachable(id); }
+
+    QList<std::pair<QString, QJsonObject>> sent;
+    QSet<QString> unreachable;
+};
+
+/// The core, an OTA manager over a temporary ota.db, a link that records what it is given, and a
+/// clock the test moves.
 struct Fixture : CorePipeline
 {
     explicit Fixture(RegistryPolicy policy = RegistryPolicy::Auto)
         : CorePipeline(policy)
+        , downlinks(registry)
+        , sent(link.sent)
+        , unreachable(link.unreachable)
     {
+        downlinks.add(link);
         if (!otaStore.open(dir.filePath(u"ota.db"_s)))
             qFatal("cannot open ota.db");
         makeManager();
@@ -54,14 +77,8 @@ struct Fixture : CorePipeline
     {
         manager.reset();
         manager = std::make_unique<OtaManager>(OtaManager::Settings{30min, 10, u"http://gw:8080/"_s}, registry,
-                                               otaStore, metrics, [this] { return now; });
+                                               downlinks, otaStore, metrics, [this] { return now; });
         manager->setCatalog(&catalog);
-        manager->setTransport(Protocol::Mqtt, [this](const QString &id, const QByteArray &notification) {
-            if (unreachable.contains(id))
-                return false;
-            sent.append({id, QJsonDocument::fromJson(notification).object()});
-            return true;
-        });
         QObject::connect(&ingest, &Ingest::firmwareAnnounced, manager.get(), &OtaManager::firmwareAnnounced);
         QObject::connect(&ingest, &Ingest::otaProgressReceived, manager.get(),
                          [this](const QString &id, const QByteArray &payload) { manager->progress(id, payload); });
@@ -140,12 +157,14 @@ struct Fixture : CorePipeline
         return metrics.counter(u"edgegate_ota_progress_refused_total"_s, {}, {{u"reason"_s, reason}}).value();
     }
 
+    RecordingLink link;
+    Downlinks downlinks;
+    QList<std::pair<QString, QJsonObject>> &sent;
+    QSet<QString> &unreachable;
     qint64 now = Start;
     TestCatalog catalog;
     SqliteOtaStore otaStore;
     std::unique_ptr<OtaManager> manager;
-    QList<std::pair<QString, QJsonObject>> sent;
-    QSet<QString> unreachable;
 };
 
 } // namespace
@@ -462,7 +481,7 @@ void TestOtaManager::offlineDeviceWaits()
     QCoreApplication::processEvents();
     QCOMPARE(f.state(c + u"-d01"_s), OtaJobState::Pending);
     f.unreachable.clear();
-    f.manager->retry(u"d01"_s);
+    f.link.reachable(u"d01"_s); // the link says the device may be reached: the job goes now
     QTRY_COMPARE_WITH_TIMEOUT(f.state(c + u"-d01"_s), OtaJobState::Notified, 5000);
     QCOMPARE(f.sent.size(), 2);
     QCOMPARE(f.sent.back().first, u"d01"_s);

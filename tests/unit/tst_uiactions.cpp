@@ -22,7 +22,8 @@ struct Fixture
 {
     Fixture()
         : pipeline(RegistryPolicy::Auto)
-        , commands(pipeline.registry, pipeline.metrics)
+        , downlinks(pipeline.registry)
+        , commands(pipeline.registry, downlinks, pipeline.metrics)
         , history({}, healthStore, pipeline.metrics)
         , operations(pipeline.registry, pipeline.alerts, commands, pipeline.ingest)
         , actions(operations, pipeline.registry, history, telemetry, nullptr, nullptr)
@@ -46,6 +47,7 @@ struct Fixture
 
     CorePipeline pipeline;
     SqliteHealthStore healthStore;
+    Downlinks downlinks;
     CommandQueue commands;
     HealthHistory history;
     TelemetryHistory telemetry;

@@ -100,9 +100,10 @@ CommandRequest parseCommandRequest(const QJsonObject &json)
     return r;
 }
 
-CommandQueue::CommandQueue(DeviceRegistry &registry, Metrics &metrics, QObject *parent)
+CommandQueue::CommandQueue(DeviceRegistry &registry, Downlinks &downlinks, Metrics &metrics, QObject *parent)
     : QObject(parent)
     , m_registry(registry)
+    , m_downlinks(downlinks)
     , m_metrics(metrics)
 {
     for (auto s : {CommandState::Queued, CommandState::Delivered, CommandState::Acknowledged, CommandState::Expired}) {
@@ -116,11 +117,8 @@ CommandQueue::CommandQueue(DeviceRegistry &registry, Metrics &metrics, QObject *
             retry(device.id);
     });
     connect(&registry, &DeviceRegistry::deviceRemoved, this, [this](const QString &id) { m_commands.remove(id); });
-}
-
-void CommandQueue::setTransport(Protocol protocol, Transport transport)
-{
-    m_transports.insert(protocol, std::move(transport));
+    connect(&downlinks, &Downlinks::reachable, this, &CommandQueue::retry);
+    connect(&downlinks, &Downlinks::allReachable, this, &CommandQueue::retryAll);
 }
 
 void CommandQueue::setState(Command &command, CommandState state)
@@ -172,19 +170,9 @@ const Command &CommandQueue::submit(const QString &deviceId, const QString &name
 
 bool CommandQueue::deliver(Command &command)
 {
-    const DeviceInfo *device = m_registry.find(command.deviceId);
-    if (!device || device->status == DeviceStatus::Offline || device->status == DeviceStatus::Maintenance)
-        return false;
-    const auto protocol = [&]() -> std::optional<Protocol> {
-        for (Protocol p : {Protocol::Mqtt, Protocol::Coap, Protocol::Http, Protocol::WebSocket}) {
-            if (device->protocol == protocolName(p))
-                return p;
-        }
-        return std::nullopt;
-    }();
-    if (!protocol || !m_transports.contains(*protocol))
-        return false;
-    if (!m_transports.value(*protocol)(command))
+    const std::optional<Protocol> protocol
+        = m_downlinks.push(command.deviceId, Downlink::Command, commandWireJson(command));
+    if (!protocol)
         return false;
     command.deliveredMs = QDateTime::currentMSecsSinceEpoch();
     command.via = protocolName(*protocol);

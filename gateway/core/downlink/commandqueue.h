@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/downlink/downlinks.h"
 #include "gateway/core/ingest/envelope.h"
 
 #include <QByteArray>
@@ -67,16 +68,11 @@ class CommandQueue : public QObject
 {
     Q_OBJECT
 public:
-    /// Hands a command to a device; true when the link took it.
-    using Transport = std::function<bool(const Command &command)>;
-
     static constexpr int MaxKeptPerDevice = 100;
     static constexpr std::chrono::seconds DefaultTtl{60};
     static constexpr std::chrono::hours MaxTtl{24};
 
-    CommandQueue(DeviceRegistry &registry, Metrics &metrics, QObject *parent = nullptr);
-
-    void setTransport(Protocol protocol, Transport transport);
+    CommandQueue(DeviceRegistry &registry, Downlinks &downlinks, Metrics &metrics, QObject *parent = nullptr);
 
     /// Queues a command and tries to deliver it at once. `id` empty: one is made up.
     /// `deliveredVia`: the device already has it (an MQTT client published it on the device's topic).
@@ -111,8 +107,8 @@ private:
     Command *findCommand(const QString &deviceId, const QString &id);
 
     DeviceRegistry &m_registry;
+    Downlinks &m_downlinks;
     Metrics &m_metrics;
-    QHash<Protocol, Transport> m_transports;
     QHash<QString, std::deque<Command>> m_commands; // per device, oldest first
     QTimer m_expiryTimer;
 };

@@ -70,11 +70,12 @@ QString jsonText(const QJsonObject &o)
 
 } // namespace
 
-OtaManager::OtaManager(const Settings &settings, DeviceRegistry &registry, OtaStore &store, Metrics &metrics,
-                       Clock clock, QObject *parent)
+OtaManager::OtaManager(const Settings &settings, DeviceRegistry &registry, Downlinks &downlinks, OtaStore &store,
+                       Metrics &metrics, Clock clock, QObject *parent)
     : QObject(parent)
     , m_settings(settings)
     , m_registry(registry)
+    , m_downlinks(downlinks)
     , m_store(store)
     , m_metrics(metrics)
     , m_clock(std::move(clock))
@@ -118,6 +119,8 @@ OtaManager::OtaManager(const Settings &settings, DeviceRegistry &registry, OtaSt
             retry(device.id);
     });
     connect(&registry, &DeviceRegistry::deviceRemoved, this, &OtaManager::deviceRemoved);
+    connect(&downlinks, &Downlinks::reachable, this, &OtaManager::retry);
+    connect(&downlinks, &Downlinks::allReachable, this, &OtaManager::retryAll);
 }
 
 OtaManager::~OtaManager() = default;
@@ -125,11 +128,6 @@ OtaManager::~OtaManager() = default;
 qint64 OtaManager::now() const
 {
     return m_clock ? m_clock() : QDateTime::currentMSecsSinceEpoch();
-}
-
-void OtaManager::setTransport(Protocol protocol, Transport transport)
-{
-    m_transports[protocol] = std::move(transport);
 }
 
 bool OtaManager::load(QString *error)
@@ -629,16 +627,7 @@ QByteArray OtaManager::updateNotification(const OtaJob &job, const OtaCampaign &
 
 bool OtaManager::deliver(const QString &deviceId, const QByteArray &notification)
 {
-    const DeviceInfo *device = m_registry.find(deviceId);
-    if (!device || device->status == DeviceStatus::Offline || device->status == DeviceStatus::Maintenance)
-        return false;
-    for (Protocol p : {Protocol::Mqtt, Protocol::Coap, Protocol::Http, Protocol::WebSocket}) {
-        if (device->protocol != protocolName(p))
-            continue;
-        const auto transport = m_transports.constFind(p);
-        return transport != m_transports.cend() && (*transport)(deviceId, notification);
-    }
-    return false;
+    return m_downlinks.push(deviceId, Downlink::Ota, notification).has_value();
 }
 
 bool OtaManager::notify(OtaJob &job, const OtaCampaign &campaign)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/common/ratelimitedlog.h"
+#include "gateway/core/downlink/downlinks.h"
 #include "gateway/core/ingest/envelope.h"
 #include "shared/otainfo.h"
 
@@ -43,23 +44,20 @@ public:
         QString baseUrl; ///< the download URL's start, e.g. http://192.0.2.1:8080
     };
 
-    /// Hands a notification (JSON) to a device; true when the link took it.
-    using Transport = std::function<bool(const QString &deviceId, const QByteArray &notification)>;
     /// Milliseconds since the epoch; replaceable so tests control time.
     using Clock = std::function<qint64()>;
 
     static constexpr int MaxTargetDevices = 10000;
     static constexpr std::chrono::milliseconds MaxJobTimeout{std::chrono::hours(24 * 7)};
 
-    OtaManager(const Settings &settings, DeviceRegistry &registry, OtaStore &store, Metrics &metrics, Clock clock = {},
-               QObject *parent = nullptr);
+    OtaManager(const Settings &settings, DeviceRegistry &registry, Downlinks &downlinks, OtaStore &store,
+               Metrics &metrics, Clock clock = {}, QObject *parent = nullptr);
     ~OtaManager() override;
 
     /// The images campaigns may install. Without one, creating a campaign answers that no firmware
     /// store is configured. Not owned; must outlive the manager or be reset.
     void setCatalog(const FirmwareCatalog *catalog) { m_catalog = catalog; }
     void setBaseUrl(const QString &baseUrl) { m_settings.baseUrl = baseUrl; }
-    void setTransport(Protocol protocol, Transport transport);
 
     /// Reads the stored campaigns and jobs and goes on with them; call once before use.
     [[nodiscard]] bool load(QString *error);
@@ -139,11 +137,11 @@ private:
 
     Settings m_settings;
     DeviceRegistry &m_registry;
+    Downlinks &m_downlinks;
     OtaStore &m_store;
     Metrics &m_metrics;
     Clock m_clock;
     const FirmwareCatalog *m_catalog = nullptr;
-    QHash<Protocol, Transport> m_transports;
     QHash<QString, CampaignEntry> m_campaigns;
     QStringList m_campaignOrder;
     QHash<QString, OtaJob> m_jobs;

@@ -745,7 +745,7 @@ void CoapLink::handleCommandsGet(coap_session_t *session, const coap_pdu_t *requ
     if (observe && coap_decode_var_bytes(coap_opt_value(observe), coap_opt_length(observe)) == COAP_OBSERVE_ESTABLISH) {
         // libcoap adds the observer after this handler returns: announce it from the next loop pass.
         QMetaObject::invokeMethod(
-            this, [this, deviceId] { emit observerRegistered(deviceId); }, Qt::QueuedConnection);
+            this, [this, deviceId] { reportReachable(deviceId); }, Qt::QueuedConnection);
     }
     const QByteArray payload = m_commands.value(deviceId).payload;
     uint8_t buf[4];
@@ -803,6 +803,17 @@ void CoapLink::ensureCommandsResource(const QString &deviceId)
     setAttribute(resource, "rt", QByteArrayLiteral("\"edgegate.commands\""));
     coap_add_resource(m_ctx, resource);
     commands.resource = resource;
+}
+
+bool CoapLink::push(const QString &deviceId, Downlink kind, const QByteArray &payload)
+{
+    switch (kind) {
+    case Downlink::Command:
+        return notifyCommand(deviceId, payload) > 0;
+    case Downlink::Ota:
+        return notifyOta(deviceId) > 0; // the resource's state is the latest notification (setOtaState)
+    }
+    return false;
 }
 
 int CoapLink::notifyCommand(const QString &deviceId, const QByteArray &payload)

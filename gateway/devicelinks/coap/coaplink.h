@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/common/ratelimitedlog.h"
+#include "gateway/core/downlink/devicelink.h"
 #include "gateway/core/ingest/ingest.h"
 
 #include <QByteArray>
@@ -36,7 +37,7 @@ class Metrics;
 /// Qt event loop: a read notifier on libcoap's epoll descriptor and a timer armed for libcoap's next
 /// deadline, no thread of its own. Devices post telemetry to /devices/{id}/telemetry and observe
 /// /devices/{id}/commands; over DTLS the PSK identity decides which device a session may speak for.
-class CoapLink : public QObject
+class CoapLink : public QObject, public DeviceLink
 {
     Q_OBJECT
 public:
@@ -109,11 +110,10 @@ public:
     /// called from inside a CoAP handler: they are told on the next loop pass).
     int notifyOta(const QString &deviceId);
 
-signals:
-    /// A device started observing its commands: queued commands can reach it now.
-    void observerRegistered(const QString &deviceId);
-    /// A device started observing /devices/{id}/ota.
-    void otaObserverRegistered(const QString &deviceId);
+    [[nodiscard]] Protocol linkProtocol() const override { return Protocol::Coap; }
+    /// A command as a notification to the observers of /devices/{id}/commands; an OTA notification to
+    /// those of /devices/{id}/ota, whose state setOtaState() gives.
+    bool push(const QString &deviceId, Downlink kind, const QByteArray &payload) override;
 
 private:
     struct Exchange

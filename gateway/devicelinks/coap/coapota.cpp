@@ -109,7 +109,7 @@ void CoapLink::handleOtaGet(coap_session_t *session, const coap_pdu_t *request, 
     if (observe && coap_decode_var_bytes(coap_opt_value(observe), coap_opt_length(observe)) == COAP_OBSERVE_ESTABLISH) {
         // libcoap adds the observer after this handler returns: announce it from the next loop pass.
         QMetaObject::invokeMethod(
-            this, [this, deviceId] { emit otaObserverRegistered(deviceId); }, Qt::QueuedConnection);
+            this, [this, deviceId] { reportReachable(deviceId); }, Qt::QueuedConnection);
     }
     QByteArray body = m_otaState ? m_otaState(deviceId) : QByteArray();
     if (body.isEmpty())

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/api/http/httpserver.h"
+#include "gateway/core/downlink/devicelink.h"
 
 #include <QObject>
 #include <QString>
@@ -20,12 +21,16 @@ struct IngestResult;
 /// announce about themselves goes to `POST /api/v1/devices/{id}/meta` (JSON or CBOR). HTTP has no
 /// push: such devices fetch their commands (`GET .../commands/pending`) and acknowledge them
 /// (`POST .../commands/ack`).
-class HttpDeviceLink : public QObject
+class HttpDeviceLink : public QObject, public DeviceLink
 {
     Q_OBJECT
 public:
     HttpDeviceLink(HttpServer &server, Ingest &ingest, DeviceRegistry &registry, CommandQueue &commands,
                    QObject *parent = nullptr);
+
+    [[nodiscard]] Protocol linkProtocol() const override { return Protocol::Http; }
+    /// HTTP has no push: devices ask for what waits for them.
+    bool push(const QString &, Downlink, const QByteArray &) override { return false; }
 
 private:
     HttpResponse telemetry(const QString &id, const HttpRequest &request);

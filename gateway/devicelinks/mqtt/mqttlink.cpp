@@ -65,6 +65,11 @@ MqttLink::MqttLink(const Settings &settings, Ingest &ingest, Metrics &metrics, Q
     m_client.setMessageHandler([this](const mosquitto_message *message) { handleMessage(message); });
     connect(&m_client, &MosquittoClient::connected, this, &MqttLink::onConnected);
     connect(&m_client, &MosquittoClient::connectedChanged, this, &MqttLink::connectedChanged);
+    // Back on the broker: every device may be reached again.
+    connect(&m_client, &MosquittoClient::connectedChanged, this, [this](bool connected) {
+        if (connected)
+            reportReachable({});
+    });
     connect(&m_client, &MosquittoClient::published, this, &MqttLink::published);
     connect(&m_client, &MosquittoClient::stopped, this, &MqttLink::stopped);
     m_retryTimer.setInterval(HeldRetryInterval);
@@ -268,6 +273,17 @@ void MqttLink::retryHeld()
 bool MqttLink::publish(const QString &topic, const QByteArray &payload, int qos, bool retain)
 {
     return m_client.publish(topic.toUtf8(), payload, qos, retain).has_value();
+}
+
+bool MqttLink::push(const QString &deviceId, Downlink kind, const QByteArray &payload)
+{
+    switch (kind) {
+    case Downlink::Command:
+        return republish(deviceTopic(deviceId, MessageKind::Command), payload, 1).has_value();
+    case Downlink::Ota:
+        return publish(deviceTopic(deviceId, MessageKind::Ota), payload, 1, false);
+    }
+    return false;
 }
 
 std::optional<int> MqttLink::republish(const QString &topic, const QByteArray &payload, int qos, int *error)

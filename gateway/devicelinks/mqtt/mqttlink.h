@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/common/ratelimitedlog.h"
+#include "gateway/core/downlink/devicelink.h"
 #include "gateway/core/ingest/envelope.h"
 #include "gateway/devicelinks/mqtt/mosquittoclient.h"
 #include "gateway/devicelinks/mqtt/redeliveryfilter.h"
@@ -39,7 +40,7 @@ struct IngestResult;
 /// Messages the broker sends again after a reconnect (their acknowledgement was lost with the
 /// connection or a crash) are recognised by a RedeliveryFilter and not taken a second time; the
 /// messages of a possible redelivery are held until it is certain (at most a second).
-class MqttLink : public QObject
+class MqttLink : public QObject, public DeviceLink
 {
     Q_OBJECT
 public:
@@ -84,6 +85,11 @@ public:
     /// message id that published() reports, or nothing when not connected or refused (`error`, if
     /// given: the MOSQ_ERR_* code).
     std::optional<int> republish(const QString &topic, const QByteArray &payload, int qos, int *error = nullptr);
+
+    [[nodiscard]] Protocol linkProtocol() const override { return Protocol::Mqtt; }
+    /// A command on devices/{id}/commands (QoS 1, as a republish: the link does not take its own echo),
+    /// an OTA notification on devices/{id}/ota (QoS 1).
+    bool push(const QString &deviceId, Downlink kind, const QByteArray &payload) override;
 
     /// The filters subscribed on every connection.
     [[nodiscard]] static QStringList subscriptions();

@@ -93,7 +93,7 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket, const QStri
     }
     qCInfo(lcWsDevice).noquote() << "device" << id << "connected from" << s->peerAddress().toString();
     m_connections.insert_or_assign(id, Connection{std::move(socket), Clock::now()});
-    emit deviceConnected(id);
+    reportReachable(id);
 }
 
 MessageKind WsDeviceLink::frameKind(const QByteArray &text)
@@ -144,6 +144,13 @@ void WsDeviceLink::reply(QWebSocket *socket, const IngestResult &result)
     // Busy is not an error in what the device sent: the same frame may be sent again later.
     const QString type = result.outcome == IngestResult::Outcome::Busy ? u"busy"_s : u"error"_s;
     socket->sendTextMessage(frame({{u"type"_s, type}, {u"code"_s, result.code()}, {u"error"_s, result.detail}}));
+}
+
+bool WsDeviceLink::push(const QString &deviceId, Downlink kind, const QByteArray &payload)
+{
+    QJsonObject frame = QJsonDocument::fromJson(payload).object();
+    frame.insert(u"type"_s, kind == Downlink::Command ? u"command"_s : u"ota"_s);
+    return send(deviceId, QJsonDocument(frame).toJson(QJsonDocument::Compact));
 }
 
 bool WsDeviceLink::send(const QString &deviceId, const QByteArray &json)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/downlink/devicelink.h"
 #include "shared/deviceid.h"
 
 #include <QByteArray>
@@ -30,7 +31,7 @@ struct IngestResult;
 /// progress, the gateway notifying with `{"type": "ota", ...}`; `{"type": "meta", "meta": {...}}` announces
 /// the device's name, type, firmware and metadata. Every connection is pinged; one that
 /// stops answering is dropped.
-class WsDeviceLink : public QObject
+class WsDeviceLink : public QObject, public DeviceLink
 {
     Q_OBJECT
 public:
@@ -52,9 +53,9 @@ public:
     bool send(const QString &deviceId, const QByteArray &json);
     void closeAll();
 
-signals:
-    /// A device (re)connected: what waited for it can go now.
-    void deviceConnected(const QString &deviceId);
+    [[nodiscard]] Protocol linkProtocol() const override { return Protocol::WebSocket; }
+    /// The payload's JSON object with `type` "command" or "ota", as a text frame.
+    bool push(const QString &deviceId, Downlink kind, const QByteArray &payload) override;
 
 private:
     struct Connection
