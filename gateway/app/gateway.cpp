@@ -400,8 +400,8 @@ void Gateway::wireOta()
     m_ota = std::make_unique<OtaManager>(
         OtaManager::Settings{m_config.ota.jobTimeout, m_config.ota.maxConcurrent, m_config.ota.baseUrl}, *m_registry,
         *m_downlinks, *m_otaStore, *m_metrics);
-    m_otaApi
-        = std::make_unique<OtaApi>(*m_httpServer, *m_ota, *m_registry, *m_ingest, m_config.http.limits.maxBodyBytes);
+    m_otaApi = std::make_unique<OtaApi>(*m_httpServer, *m_ota, *m_registry, m_config.http.limits.maxBodyBytes);
+    m_httpDevices->serveOta(*m_ota);
     m_feed->followOta(*m_ota);
     // Images come from the firmware store; one that a running or paused campaign uses stays.
     m_ota->setCatalog(m_firmware.get());

@@ -2,9 +2,7 @@
 #include "gateway/api/rest/otaapi.h"
 
 #include "gateway/api/http/httpserver.h"
-#include "gateway/core/devices/deviceauth.h"
 #include "gateway/core/devices/deviceregistry.h"
-#include "gateway/core/ingest/ingest.h"
 #include "gateway/core/ota/otamanager.h"
 #include "shared/deviceid.h"
 
@@ -56,12 +54,11 @@ HttpResponse createError(const OtaManager::CreateResult &result)
 
 } // namespace
 
-OtaApi::OtaApi(HttpServer &server, OtaManager &manager, DeviceRegistry &registry, Ingest &ingest,
-               qsizetype maxBodyBytes, QObject *parent)
+OtaApi::OtaApi(HttpServer &server, OtaManager &manager, DeviceRegistry &registry, qsizetype maxBodyBytes,
+               QObject *parent)
     : QObject(parent)
     , m_manager(manager)
     , m_registry(registry)
-    , m_ingest(ingest)
     , m_maxBodyBytes(maxBodyBytes)
 {
     server.route(u"/api/v1/ota/campaigns"_s,
@@ -72,10 +69,6 @@ OtaApi::OtaApi(HttpServer &server, OtaManager &manager, DeviceRegistry &registry
                  [this](const HttpRequest &r, const QStringList &a) { return action(a[0], a[1], r); });
     server.route(u"/api/v1/devices/<arg>/ota"_s,
                  [this](const HttpRequest &r, const QStringList &a) { return deviceJobs(a[0], r); });
-    server.route(u"/api/v1/devices/<arg>/ota/pending"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return pending(a[0], r); });
-    server.route(u"/api/v1/devices/<arg>/ota/progress"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return progress(a[0], r); });
 }
 
 QJsonObject OtaApi::campaignWithJobs(const QString &id) const
@@ -165,51 +158,6 @@ HttpResponse OtaApi::deviceJobs(const QString &id, const HttpRequest &request)
     for (const OtaJob &job : jobs)
         list.append(otaJobToJson(job));
     return HttpResponse(QJsonObject{{u"jobs"_s, list}});
-}
-
-std::optional<HttpResponse> OtaApi::refuseDevice(const QString &id, const HttpRequest &request, Method method)
-{
-    if (request.method() != method)
-        return methodNotAllowed(request, method == Method::Get ? "GET" : "POST");
-    if (!isValidDeviceId(id)) {
-        m_ingest.reject(Protocol::Http, BadInput::InvalidDeviceId, {}, u"id '%1'"_s.arg(loggable(id, 80)));
-        return badDeviceId(id);
-    }
-    switch (checkBearer(m_registry, id, request.value("Authorization"))) {
-    case BearerCheck::Missing:
-    case BearerCheck::Wrong: {
-        m_ingest.reject(Protocol::Http, BadInput::Unauthorized, id, u"missing or wrong bearer token"_s);
-        HttpResponse response
-            = jsonError(Status::Unauthorized, u"unauthorized"_s, u"this device needs its bearer token"_s);
-        response.setHeader("WWW-Authenticate", "Bearer");
-        return response;
-    }
-    case BearerCheck::NotRequired:
-    case BearerCheck::Valid:
-        break;
-    }
-    return std::nullopt;
-}
-
-HttpResponse OtaApi::pending(const QString &id, const HttpRequest &request)
-{
-    if (auto refused = refuseDevice(id, request, Method::Get))
-        return std::move(*refused);
-    if (!m_registry.find(id))
-        return notFound(u"no device '%1'"_s.arg(id));
-    return HttpResponse(QJsonDocument::fromJson(m_manager.takeNotification(id)).object());
-}
-
-HttpResponse OtaApi::progress(const QString &id, const HttpRequest &request)
-{
-    if (auto refused = refuseDevice(id, request, Method::Post))
-        return std::move(*refused);
-    const IngestResult result
-        = m_ingest.handle(receivedNow(Protocol::Http, id, MessageKind::OtaProgress, request.body()));
-    if (result.taken())
-        return HttpResponse(QJsonObject{{u"status"_s, u"accepted"_s}}, Status::Accepted);
-    return jsonError(result.outcome == IngestResult::Outcome::BadInput ? httpStatus(result.bad) : Status::BadRequest,
-                     result.code(), result.detail);
 }
 
 } // namespace edgegate

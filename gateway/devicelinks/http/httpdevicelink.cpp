@@ -7,6 +7,7 @@
 #include "gateway/core/devices/deviceregistry.h"
 #include "gateway/core/downlink/commandqueue.h"
 #include "gateway/core/ingest/ingest.h"
+#include "gateway/core/ota/otamanager.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -45,6 +46,7 @@ HttpDeviceLink::HttpDeviceLink(HttpServer &server, Ingest &ingest, DeviceRegistr
     , m_ingest(ingest)
     , m_registry(registry)
     , m_commands(commands)
+    , m_server(server)
 {
     server.route(u"/api/v1/devices/<arg>/telemetry"_s,
                  [this](const HttpRequest &r, const QStringList &a) { return telemetry(a[0], r); });
@@ -100,6 +102,31 @@ HttpResponse HttpDeviceLink::commandAck(const QString &id, const HttpRequest &re
     if (auto refused = refuse(id, request, HttpMethod::Post))
         return std::move(*refused);
     return answer(m_ingest.handle(receivedNow(Protocol::Http, id, MessageKind::CommandAck, request.body())));
+}
+
+void HttpDeviceLink::serveOta(OtaManager &ota)
+{
+    m_ota = &ota;
+    m_server.route(u"/api/v1/devices/<arg>/ota/pending"_s,
+                   [this](const HttpRequest &r, const QStringList &a) { return pendingOta(a[0], r); });
+    m_server.route(u"/api/v1/devices/<arg>/ota/progress"_s,
+                   [this](const HttpRequest &r, const QStringList &a) { return otaProgress(a[0], r); });
+}
+
+HttpResponse HttpDeviceLink::pendingOta(const QString &id, const HttpRequest &request)
+{
+    if (auto refused = refuse(id, request, HttpMethod::Get))
+        return std::move(*refused);
+    if (!m_registry.find(id))
+        return jsonError(Status::NotFound, u"not_found"_s, u"no device '%1'"_s.arg(id));
+    return HttpResponse(QJsonDocument::fromJson(m_ota->takeNotification(id)).object());
+}
+
+HttpResponse HttpDeviceLink::otaProgress(const QString &id, const HttpRequest &request)
+{
+    if (auto refused = refuse(id, request, HttpMethod::Post))
+        return std::move(*refused);
+    return answer(m_ingest.handle(receivedNow(Protocol::Http, id, MessageKind::OtaProgress, request.body())));
 }
 
 HttpResponse HttpDeviceLink::answer(const IngestResult &result)

@@ -14,6 +14,7 @@ namespace edgegate {
 class CommandQueue;
 class DeviceRegistry;
 class Ingest;
+class OtaManager;
 struct IngestResult;
 
 /// Devices that post telemetry over HTTP: `POST /api/v1/devices/{id}/telemetry` with JSON,
@@ -28,6 +29,10 @@ public:
     HttpDeviceLink(HttpServer &server, Ingest &ingest, DeviceRegistry &registry, CommandQueue &commands,
                    QObject *parent = nullptr);
 
+    /// Serves the device side of OTA: `GET .../ota/pending` (the notification waiting for the device,
+    /// `{}` when none) and `POST .../ota/progress`. `ota` outlives this.
+    void serveOta(OtaManager &ota);
+
     [[nodiscard]] Protocol linkProtocol() const override { return Protocol::Http; }
     /// HTTP has no push: devices ask for what waits for them.
     bool push(const QString &, Downlink, const QByteArray &) override { return false; }
@@ -37,6 +42,8 @@ private:
     HttpResponse meta(const QString &id, const HttpRequest &request);
     HttpResponse pendingCommands(const QString &id, const HttpRequest &request);
     HttpResponse commandAck(const QString &id, const HttpRequest &request);
+    HttpResponse pendingOta(const QString &id, const HttpRequest &request);
+    HttpResponse otaProgress(const QString &id, const HttpRequest &request);
     /// The answer when the request is not allowed, or nullopt when it may go on.
     std::optional<HttpResponse> refuse(const QString &id, const HttpRequest &request, HttpMethod method);
     static HttpResponse answer(const IngestResult &result);
@@ -44,6 +51,8 @@ private:
     Ingest &m_ingest;
     DeviceRegistry &m_registry;
     CommandQueue &m_commands;
+    HttpServer &m_server;
+    OtaManager *m_ota = nullptr;
 };
 
 } // namespace edgegate
