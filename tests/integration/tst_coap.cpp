@@ -335,13 +335,13 @@ void TestCoap::observeCommands()
     QTRY_VERIFY2_WITH_TIMEOUT(output.contains("{}"), output.constData(), 10000);
 
     const QByteArray command = R"({"name": "reboot", "delay": 5})";
-    QCOMPARE(server.link->notifyCommand(u"obs-1"_s, command), 1);
+    QVERIFY(server.link->push(u"obs-1"_s, Downlink::Command, command));
     QTRY_VERIFY2_WITH_TIMEOUT(output.contains(command), output.constData(), 10000);
     // A plain GET reads the last command.
     const ClientRun get = runClient({u"-m"_s, u"get"_s, server.url(u"/devices/obs-1/commands"_s)});
     QVERIFY2(get.output.contains(QString::fromUtf8(command)), qPrintable(get.output));
     // Nobody observes another device.
-    QCOMPARE(server.link->notifyCommand(u"obs-2"_s, command), 0);
+    QVERIFY(!server.link->push(u"obs-2"_s, Downlink::Command, command));
 
     QSignalSpy finished(&observer, &QProcess::finished);
     observer.kill();

@@ -97,14 +97,6 @@ QList<QByteArray> optionValues(const coap_pdu_t *request, coap_option_num_t numb
     return segments;
 }
 
-QByteArray resourceDeviceId(coap_resource_t *resource)
-{
-    const coap_str_const_t *path = coap_resource_get_uri_path(resource);
-    const QList<QByteArray> segments
-        = QByteArray(reinterpret_cast<const char *>(path->s), qsizetype(path->length)).split('/');
-    return segments.size() == 3 ? segments[1] : QByteArray();
-}
-
 // Ids are echoed into log lines and diagnostics: keep them short and printable.
 QString shownId(const QByteArray &raw)
 {
@@ -206,12 +198,6 @@ struct CoapCallbacks
                                            MessageKind::Meta);
     }
 
-    static void commandsGet(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
-                            const coap_string_t * /*query*/, coap_pdu_t *response)
-    {
-        link(session)->handleCommandsGet(session, request, response, QString::fromUtf8(resourceDeviceId(resource)));
-    }
-
     static void added(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
                       const coap_string_t * /*query*/, coap_pdu_t *response)
     {
@@ -268,11 +254,11 @@ CoapLink::CoapLink(const Settings &settings, Ingest &ingest, PskLookup pskLookup
 
     m_ioTimer.setSingleShot(true);
     connect(&m_ioTimer, &QTimer::timeout, this, &CoapLink::process);
-    // Any device the gateway accepted (on whichever protocol) can observe its commands over CoAP.
+    // Any device the gateway accepted (on whichever protocol) can observe its commands and OTA over CoAP.
     connect(&m_ingest, &Ingest::telemetryAccepted, this, [this](const Envelope &envelope) {
         if (m_ctx) {
-            ensureCommandsResource(envelope.deviceId);
-            ensureOtaResource(envelope.deviceId);
+            observable(envelope.deviceId, Downlink::Command);
+            observable(envelope.deviceId, Downlink::Ota);
         }
     });
 }
@@ -325,12 +311,7 @@ bool CoapLink::start(QString *error)
     setAttribute(meta, "ct", QByteArrayLiteral("\"50 60\""));
     setAttribute(meta, "rt", QByteArrayLiteral("\"edgegate.meta\""));
     coap_add_resource(m_ctx, meta);
-    coap_resource_t *commands = newResource(QByteArrayLiteral("devices/{id}/commands"), 0);
-    coap_register_request_handler(commands, COAP_REQUEST_GET, &CoapCallbacks::commandsGet);
-    coap_resource_set_get_observable(commands, 1);
-    setAttribute(commands, "ct", QByteArrayLiteral("50"));
-    setAttribute(commands, "rt", QByteArrayLiteral("\"edgegate.commands\""));
-    coap_add_resource(m_ctx, commands);
+    newDownlinkResource(QByteArrayLiteral("devices/{id}/commands"), Downlink::Command);
 
     for (auto it = m_handlers.cbegin(); it != m_handlers.cend(); ++it)
         addHandlerResource(it.key(), *it);
@@ -352,8 +333,10 @@ bool CoapLink::start(QString *error)
     }
     m_notifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read);
     connect(m_notifier.get(), &QSocketNotifier::activated, this, &CoapLink::process);
-    for (auto it = m_commands.begin(); it != m_commands.end(); ++it)
-        it->resource = nullptr;
+    for (auto &observables : m_observables) {
+        for (Observable &o : observables)
+            o.resource = nullptr;
+    }
     rearm();
     return true;
 }
@@ -402,9 +385,10 @@ void CoapLink::stop()
     m_sessions.clear();
     m_sessionCount = 0;
     m_sessionsGauge.set(0);
-    for (auto it = m_commands.begin(); it != m_commands.end(); ++it)
-        it->resource = nullptr;
-    m_otaResources.clear();
+    for (auto &observables : m_observables) {
+        for (Observable &o : observables)
+            o.resource = nullptr;
+    }
     m_boundPort = 0;
     m_boundDtlsPort = 0;
 }
@@ -725,38 +709,6 @@ IngestResult CoapLink::messageResult(coap_session_t *session, const coap_pdu_t *
     return m_ingest.handle(message);
 }
 
-void CoapLink::handleCommandsGet(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response,
-                                 const QString &deviceId)
-{
-    if (!isValidDeviceId(deviceId)) {
-        respond(response,
-                m_ingest.reject(Protocol::Coap, BadInput::InvalidDeviceId, {},
-                                u"CoAP path id '%1'"_s.arg(shownId(deviceId.toUtf8()))));
-        return;
-    }
-    if (auto refused = admitSession(session, deviceId)) {
-        respond(response, *refused);
-        return;
-    }
-    if (deviceId == m_countingDevice)
-        ++m_notified;
-    coap_opt_iterator_t it;
-    const coap_opt_t *observe = coap_check_option(request, COAP_OPTION_OBSERVE, &it);
-    if (observe && coap_decode_var_bytes(coap_opt_value(observe), coap_opt_length(observe)) == COAP_OBSERVE_ESTABLISH) {
-        // libcoap adds the observer after this handler returns: announce it from the next loop pass.
-        QMetaObject::invokeMethod(
-            this, [this, deviceId] { reportReachable(deviceId); }, Qt::QueuedConnection);
-    }
-    const QByteArray payload = m_commands.value(deviceId).payload;
-    uint8_t buf[4];
-    coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
-    coap_add_option(response, COAP_OPTION_CONTENT_FORMAT,
-                    coap_encode_var_safe(buf, sizeof(buf), COAP_MEDIATYPE_APPLICATION_JSON), buf);
-    const QByteArray body = payload.isEmpty() ? QByteArrayLiteral("{}") : payload;
-    coap_add_data(response, size_t(body.size()), reinterpret_cast<const uint8_t *>(body.constData()));
-    count(205);
-}
-
 void CoapLink::respond(coap_pdu_t *response, const IngestResult &result)
 {
     const int code = codeFor(result, 204);
@@ -787,63 +739,6 @@ void CoapLink::count(int code)
                                      {{u"code"_s, codeText(code)}});
     }
     counter->inc();
-}
-
-void CoapLink::ensureCommandsResource(const QString &deviceId)
-{
-    Commands &commands = m_commands[deviceId];
-    if (commands.resource || !m_ctx)
-        return;
-    // CON notifications: a command should be acknowledged, and a gone observer is noticed and dropped.
-    coap_resource_t *resource
-        = newResource(u"devices/%1/commands"_s.arg(deviceId).toUtf8(), COAP_RESOURCE_FLAGS_NOTIFY_CON);
-    coap_register_request_handler(resource, COAP_REQUEST_GET, &CoapCallbacks::commandsGet);
-    coap_resource_set_get_observable(resource, 1);
-    setAttribute(resource, "ct", QByteArrayLiteral("50"));
-    setAttribute(resource, "rt", QByteArrayLiteral("\"edgegate.commands\""));
-    coap_add_resource(m_ctx, resource);
-    commands.resource = resource;
-}
-
-bool CoapLink::push(const QString &deviceId, Downlink kind, const QByteArray &payload)
-{
-    switch (kind) {
-    case Downlink::Command:
-        return notifyCommand(deviceId, payload) > 0;
-    case Downlink::Ota:
-        return notifyOta(deviceId) > 0; // the resource's state is the latest notification (setOtaState)
-    }
-    return false;
-}
-
-int CoapLink::notifyCommand(const QString &deviceId, const QByteArray &payload)
-{
-    if (!m_ctx || !isValidDeviceId(deviceId))
-        return 0;
-    if (payload.size() > MaxCommandBytes) {
-        qCWarning(lcCoap).noquote() << "command for" << deviceId << "not sent:" << payload.size()
-                                    << "bytes do not fit one CoAP datagram (block-wise transfer is not supported)";
-        return 0;
-    }
-    ensureCommandsResource(deviceId);
-    Commands &commands = m_commands[deviceId];
-    const QByteArray previous = commands.payload;
-    commands.payload = payload;
-    coap_resource_notify_observers(commands.resource, nullptr);
-    if (m_inLibcoap) {
-        m_ioTimer.start(0);
-        return 0;
-    }
-    // Preparing the next I/O pass sends due notifications, calling the GET handler once per observer.
-    m_countingDevice = deviceId;
-    m_notified = 0;
-    rearm();
-    m_countingDevice.clear();
-    // Nobody took it: the command stays queued, and a later observer must not find it as the
-    // resource's state and then receive it a second time when the queue retries.
-    if (m_notified == 0)
-        commands.payload = previous;
-    return m_notified;
 }
 
 } // namespace edgegate

@@ -13,6 +13,7 @@
 #include <QString>
 #include <QTimer>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -99,20 +100,14 @@ public:
     [[nodiscard]] quint16 port() const { return m_boundPort; }
     [[nodiscard]] quint16 dtlsPort() const { return m_boundDtlsPort; }
 
-    /// Pushes a command payload (JSON) to the observers of /devices/{id}/commands and keeps it as
-    /// that resource's current state; returns how many observers it reached. Called from inside a
-    /// CoAP handler, the notification goes out on the next loop pass and 0 is returned.
-    int notifyCommand(const QString &deviceId, const QByteArray &payload);
-
-    /// OTA (coapota.cpp): what GET /devices/{id}/ota answers, the latest notification or `{}`.
+    /// What GET /devices/{id}/ota answers: the latest notification, or `{}`.
     void setOtaState(std::function<QByteArray(const QString &deviceId)> state) { m_otaState = std::move(state); }
-    /// Tells the observers of /devices/{id}/ota that its state changed; how many it reached (0 when
-    /// called from inside a CoAP handler: they are told on the next loop pass).
-    int notifyOta(const QString &deviceId);
 
     [[nodiscard]] Protocol linkProtocol() const override { return Protocol::Coap; }
-    /// A command as a notification to the observers of /devices/{id}/commands; an OTA notification to
-    /// those of /devices/{id}/ota, whose state setOtaState() gives.
+    /// (coapdownlink.cpp) A command goes to the observers of /devices/{id}/commands and stays that
+    /// resource's state; an OTA notification tells the observers of /devices/{id}/ota that its state
+    /// (setOtaState) changed. True when an observer took it; called from inside a CoAP handler, the
+    /// observers are told on the next loop pass and false is returned.
     bool push(const QString &deviceId, Downlink kind, const QByteArray &payload) override;
 
 private:
@@ -133,14 +128,15 @@ private:
         QList<std::pair<QByteArray, QByteArray>> attributes;
         RequestHandler handle;
     };
-    struct Commands
+    /// A device's observable downlink resource: libcoap owns the resource.
+    struct Observable
     {
-        QByteArray payload;
         coap_resource_t *resource = nullptr;
+        QByteArray state; ///< commands: the one an observer took last
     };
 
     friend struct CoapCallbacks; // libcoap's C callbacks, defined next to the link
-    friend struct CoapOtaCallbacks; // the same for OTA, in coapota.cpp
+    friend struct CoapDownlinkCallbacks; // the same for the downlink resources, in coapdownlink.cpp
 
     bool bind(bool dtls, QString *error);
     void process();
@@ -154,16 +150,15 @@ private:
     void addHandlerResource(const QByteArray &path, const Handler &handler);
     void runHandler(const Handler &handler, coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response);
     const coap_bin_const_t *pskForIdentity(const coap_bin_const_t *identity, coap_session_t *session);
-    void handleCommandsGet(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response,
-                           const QString &deviceId);
     std::optional<IngestResult> admitSession(coap_session_t *session, const QString &deviceId);
     void respond(coap_pdu_t *response, const IngestResult &result);
     void count(int code);
-    void ensureCommandsResource(const QString &deviceId);
     void sessionEvent(coap_session_t *session, int event);
-    void handleOtaGet(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response,
-                      const QString &deviceId);
-    void ensureOtaResource(const QString &deviceId);
+    coap_resource_t *newDownlinkResource(const QByteArray &path, Downlink kind);
+    /// The device's resource of `kind`, made on first use.
+    Observable &observable(const QString &deviceId, Downlink kind);
+    void handleDownlinkGet(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response,
+                           const QString &deviceId, Downlink kind);
     void dtlsFailed(coap_session_t *session, const char *what);
 
     Settings m_settings;
@@ -177,17 +172,16 @@ private:
     quint16 m_boundPort = 0;
     quint16 m_boundDtlsPort = 0;
     bool m_inLibcoap = false;
-    QString m_countingDevice; ///< while notifyCommand() counts the notifications it sends
+    QString m_countingDevice; ///< while push() counts the notifications it sends
     int m_notified = 0;
     quint64 m_answered = 0; ///< requests answered, to tell whether a libcoap pass did any work
     QByteArray m_pskKey; ///< the key last handed to libcoap, which copies it
     std::unique_ptr<coap_bin_const_t> m_pskKeyView;
     QHash<coap_session_t *, SessionState> m_sessions;
     int m_sessionCount = 0;
-    QHash<QString, Commands> m_commands;
     QHash<QByteArray, Handler> m_handlers; ///< by first path segment
     std::function<QByteArray(const QString &)> m_otaState;
-    QHash<QString, coap_resource_t *> m_otaResources; ///< per device; libcoap owns them
+    std::array<QHash<QString, Observable>, 2> m_observables; ///< by Downlink, then device
     QHash<int, Counter *> m_requestsByCode;
     RateLimitedLog m_warnings;
     Gauge &m_sessionsGauge;
