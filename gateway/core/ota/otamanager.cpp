@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/ota/otamanager.h"
 
-#include "gateway/core/common/duration.h"
 #include "gateway/core/common/metrics.h"
 #include "gateway/core/devices/deviceregistry.h"
+#include "gateway/core/ota/campaignrequest.h"
 #include "gateway/core/ota/firmware.h"
 #include "gateway/core/ota/otastore.h"
 #include "shared/deviceid.h"
@@ -12,7 +12,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-
 #include <QSet>
 
 #include <algorithm>
@@ -28,7 +27,6 @@ Q_LOGGING_CATEGORY(lcOta, "edgegate.ota")
 
 namespace {
 
-constexpr int MaxNameLength = 128;
 constexpr qsizetype MaxErrorLength = 256;
 
 constexpr std::array AllJobStates{OtaJobState::Pending,    OtaJobState::Notified,   OtaJobState::Downloading,
@@ -183,99 +181,11 @@ OtaManager::CreateResult OtaManager::create(const QJsonObject &request)
 {
     using Error = CreateResult::Error;
     const auto bad = [](const QString &message) { return CreateResult{Error::BadRequest, message, {}}; };
-    OtaCampaign c;
-    c.maxConcurrent = m_settings.maxConcurrent;
-    c.jobTimeoutMs = m_settings.jobTimeout.count();
-    bool start = true;
-    for (auto it = request.begin(); it != request.end(); ++it) {
-        const QString key = it.key();
-        const QJsonValue v = it.value();
-        const auto positive = [&v](int min, int max) -> std::optional<int> {
-            const double d = v.toDouble(-1);
-            if (!v.isDouble() || d != std::floor(d) || d < min || d > max)
-                return std::nullopt;
-            return int(d);
-        };
-        if (key == u"name") {
-            c.name = v.toString();
-            if (!v.isString() || c.name.size() > MaxNameLength)
-                return bad(u"name must be a string of at most %1 characters"_s.arg(MaxNameLength));
-        } else if (key == u"firmware" || key == u"version") {
-            if (!v.isString() || v.toString().isEmpty())
-                return bad(u"%1 must be a non-empty string"_s.arg(key));
-            (key == u"firmware" ? c.firmware : c.version) = v.toString();
-        } else if (key == u"target") {
-            if (!v.isObject())
-                return bad(u"target must be an object (type, tags, devices)"_s);
-            const QJsonObject t = v.toObject();
-            for (auto ti = t.begin(); ti != t.end(); ++ti) {
-                if (ti.key() == u"type") {
-                    if (!ti.value().isString() || ti.value().toString().isEmpty())
-                        return bad(u"target.type must be a non-empty string"_s);
-                    c.target.type = ti.value().toString();
-                } else if (ti.key() == u"tags") {
-                    if (!ti.value().isObject())
-                        return bad(u"target.tags must be an object of strings"_s);
-                    const QJsonObject tags = ti.value().toObject();
-                    for (auto tag = tags.begin(); tag != tags.end(); ++tag) {
-                        if (!tag.value().isString())
-                            return bad(u"target.tags.%1 must be a string"_s.arg(tag.key()));
-                        c.target.tags.insert(tag.key(), tag.value().toString());
-                    }
-                } else if (ti.key() == u"devices") {
-                    const QJsonArray devices = ti.value().toArray();
-                    if (!ti.value().isArray() || devices.size() > MaxTargetDevices)
-                        return bad(u"target.devices must be a list of at most %1 device ids"_s.arg(MaxTargetDevices));
-                    for (const auto &d : devices) {
-                        if (!isValidDeviceId(d.toString()))
-                            return bad(u"target.devices: '%1' is not a valid device id"_s.arg(
-                                loggable(d.toVariant().toString(), 80)));
-                        c.target.devices.append(d.toString());
-                    }
-                } else {
-                    return bad(u"unknown field 'target.%1' (type, tags, devices)"_s.arg(ti.key()));
-                }
-            }
-        } else if (key == u"batch_size") {
-            const auto n = positive(1, MaxTargetDevices);
-            if (!n)
-                return bad(u"batch_size must be an integer from 1 to %1"_s.arg(MaxTargetDevices));
-            c.batchSize = *n;
-        } else if (key == u"batch_percent") {
-            const auto n = positive(1, 100);
-            if (!n)
-                return bad(u"batch_percent must be an integer from 1 to 100"_s);
-            c.batchPercent = *n;
-        } else if (key == u"max_concurrent") {
-            const auto n = positive(1, MaxTargetDevices);
-            if (!n)
-                return bad(u"max_concurrent must be an integer from 1 to %1"_s.arg(MaxTargetDevices));
-            c.maxConcurrent = *n;
-        } else if (key == u"failure_threshold") {
-            const auto n = positive(0, MaxTargetDevices);
-            if (!n)
-                return bad(u"failure_threshold must be an integer from 0 (never) to %1"_s.arg(MaxTargetDevices));
-            c.failureThreshold = *n;
-        } else if (key == u"job_timeout") {
-            const auto timeout = v.isDouble() ? std::optional(std::chrono::milliseconds(qint64(v.toDouble() * 1000)))
-                                              : parseDuration(v.toString());
-            if (!timeout || *timeout < std::chrono::seconds(1) || *timeout > MaxJobTimeout)
-                return bad(u"job_timeout must be a duration (e.g. 30m) from 1s to 7d"_s);
-            c.jobTimeoutMs = timeout->count();
-        } else if (key == u"start") {
-            if (!v.isBool())
-                return bad(u"start must be true or false"_s);
-            start = v.toBool();
-        } else {
-            return bad(u"unknown field '%1'"_s.arg(key));
-        }
-    }
-    if (c.firmware.isEmpty() || c.version.isEmpty())
-        return bad(u"firmware and version are required"_s);
-    if (c.target.type.isEmpty() && c.target.tags.isEmpty() && c.target.devices.isEmpty())
-        return bad(u"target needs at least one of type, tags, devices"_s);
-    if (c.batchSize > 0 && c.batchPercent > 0)
-        return bad(u"give batch_size or batch_percent, not both"_s);
+    auto parsed = parseCampaignRequest(request, m_settings.maxConcurrent, m_settings.jobTimeout);
+    if (const QString *refusal = std::get_if<QString>(&parsed))
+        return bad(*refusal);
+    OtaCampaign c = std::get<CampaignRequest>(parsed).campaign;
+    const bool start = std::get<CampaignRequest>(parsed).start;
     if (!m_catalog)
         return {Error::NoCatalog, u"no firmware store is configured"_s, {}};
     const auto image = m_catalog->find(c.firmware, c.version);

@@ -47,9 +47,6 @@ public:
     /// Milliseconds since the epoch; replaceable so tests control time.
     using Clock = std::function<qint64()>;
 
-    static constexpr int MaxTargetDevices = 10000;
-    static constexpr std::chrono::milliseconds MaxJobTimeout{std::chrono::hours(24 * 7)};
-
     OtaManager(const Settings &settings, DeviceRegistry &registry, Downlinks &downlinks, OtaStore &store,
                Metrics &metrics, Clock clock = {}, QObject *parent = nullptr);
     ~OtaManager() override;
