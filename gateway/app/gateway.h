@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/app/config.h"
+#include "gateway/app/config/config.h"
 #include "gateway/core/routing/router.h"
 
 #include <QObject>

@@ -5,7 +5,7 @@
 // device, a CoAP device (coap-client) and an HTTP device, with the dashboard feed watching.
 #include "testsupport.h"
 
-#include "gateway/app/config.h"
+#include "gateway/app/config/config.h"
 #include "gateway/app/gateway.h"
 #include "gateway/core/ota/firmware.h"
 #include "gateway/storage/firmwarestore.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/app/config.h"
+#include "gateway/app/config/config.h"
 
 #include <QFile>
 #include <QJsonArray>
