@@ -778,6 +778,11 @@ void TestConfig::errors_data()
         u"mqtt.client_id: too long (129 characters, at most 128)"_s);
     row("client_id not ascii", "mqtt:\n  client_id: \"caf\xc3\xa9\"\n", 2,
         u"mqtt.client_id: 'caf\u00e9' must be printable ASCII"_s);
+    // The upstream connection is checked by the same keys as the local one.
+    row("upstream client_id with a line break", "upstream:\n  client_id: \"gw\\nup\"\n", 2,
+        u"upstream.client_id: 'gw\\nup' must be printable ASCII"_s);
+    row("upstream client_id too long", "upstream:\n  client_id: " + QByteArray(129, 'c') + "\n", 2,
+        u"upstream.client_id: too long (129 characters, at most 128)"_s);
 
     // ranges
     row("port out of range", "mqtt:\n  port: 70000\n", 2, u"mqtt.port: 70000 is out of range (1..65535)"_s);

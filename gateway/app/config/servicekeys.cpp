@@ -2,6 +2,7 @@
 // The keys of the service's own parts: gateway, mqtt, http, firmware, coap, registry, analytics,
 // ingest and alerts.
 #include "gateway/app/config/loader.h"
+#include "gateway/app/config/mqttkeys.h"
 
 #include "gateway/core/common/duration.h"
 #include "shared/deviceid.h"
@@ -236,307 +237,250 @@ void httpTokens(Loader &l, const Item &item)
 
 QList<KeySpec> serviceKeys()
 {
-    return {
-        {u"gateway", u"id",
-         [](Loader &l, const Item &item) {
-             const auto text = l.string(item);
-             if (!text)
-                 return;
-             if (!isValidDeviceId(*text)) {
-                 // The id becomes part of MQTT topics and the default client id.
-                 l.keyError(item,
-                            u"'"_s + shown(*text) + u"' is not a valid id (1-64 characters of A-Z a-z 0-9 . _ : -)"_s);
-                 return;
-             }
-             l.config().gateway.id = *text;
-         }},
-        {u"gateway", u"data_dir",
-         [](Loader &l, const Item &item) {
-             const auto text = l.string(item);
-             if (!text)
-                 return;
-             if (text->isEmpty()) {
-                 l.keyError(item, u"must not be empty"_s);
-                 return;
-             }
-             l.config().gateway.dataDir = *text;
-         }},
-        {u"mqtt", u"host",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.host(item))
-                 l.config().mqtt.host = *value;
-         }},
-        {u"mqtt", u"port",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 1, 65535))
-                 l.config().mqtt.port = quint16(*value);
-         }},
-        {u"mqtt", u"protocol",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.choice(item, {u"5"_s, u"3.1.1"_s}))
-                 l.config().mqtt.protocol = *value == u"5" ? MqttProtocol::V5 : MqttProtocol::V311;
-         }},
-        {u"mqtt", u"client_id",
-         [](Loader &l, const Item &item) {
-             const auto text = l.string(item);
-             if (!text)
-                 return;
-             if (text->size() > MaxClientIdLength) {
-                 l.keyError(item,
-                            u"too long ("_s + QString::number(text->size()) + u" characters, at most "_s
-                                + QString::number(MaxClientIdLength) + u")"_s);
-                 return;
-             }
-             const bool printable = std::all_of(text->begin(), text->end(),
-                                                [](QChar c) { return c.unicode() >= 0x20 && c.unicode() < 0x7f; });
-             if (!printable) {
-                 l.keyError(item, u"'"_s + shown(*text) + u"' must be printable ASCII"_s);
-                 return;
-             }
-             l.config().mqtt.clientId = *text;
-         }},
-        {u"mqtt", u"username",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.string(item))
-                 l.config().mqtt.username = *value;
-         }},
-        {u"mqtt", u"password",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.string(item))
-                 l.config().mqtt.password = *value;
-         }},
-        {u"mqtt", u"keepalive",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.wholeSeconds(item, 5s, 65535s))
-                 l.config().mqtt.keepalive = *value;
-         }},
-        {u"mqtt", u"reconnect_min",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.duration(item, 10ms, 60s))
-                 l.config().mqtt.reconnectMin = *value;
-         }},
-        {u"mqtt", u"reconnect_max",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.duration(item, 100ms, 1h))
-                 l.config().mqtt.reconnectMax = *value;
-         }},
-        {u"mqtt", u"session_expiry",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.wholeSeconds(item, 0s, 24h * 365))
-                 l.config().mqtt.sessionExpiry = *value;
-         }},
-        {u"http", u"listen",
-         [](Loader &l, const Item &item) {
-             if (const auto address = l.listen(item)) {
-                 l.config().http.host = address->first;
-                 l.config().http.port = address->second;
-             }
-         }},
-        {u"http", u"tokens", httpTokens},
-        {u"http", u"allow_unauthenticated",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.boolean(item))
-                 l.config().http.allowUnauthenticated = *value;
-         }},
-        {u"http", u"max_body_bytes",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 1, 16 * 1024 * 1024))
-                 l.config().http.limits.maxBodyBytes = *value;
-         }},
-        {u"http", u"max_head_bytes",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.bytes(item, 1024, 1024 * 1024))
-                 l.config().http.limits.head.maxHeadBytes = qsizetype(*value);
-         }},
-        {u"http", u"max_header_fields",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 1, 1000))
-                 l.config().http.limits.head.maxFields = int(*value);
-         }},
-        {u"http", u"head_timeout",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.duration(item, 100ms, 10min))
-                 l.config().http.limits.headTimeout = *value;
-         }},
-        {u"http", u"idle_timeout",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.duration(item, 1s, 24h))
-                 l.config().http.limits.idleTimeout = *value;
-         }},
-        {u"http", u"max_connections",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 1, 1000000))
-                 l.config().http.limits.maxConnections = int(*value);
-         }},
-        {u"http", u"max_connections_per_address",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 1, 1000000))
-                 l.config().http.limits.maxConnectionsPerAddress = int(*value);
-         }},
-        {u"http", u"max_http2_streams",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 1, 1000))
-                 l.config().http.limits.maxHttp2Streams = quint32(*value);
-         }},
-        {u"http", u"max_waiting_auth",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 1, 100000))
-                 l.config().http.limits.maxWaitingAuth = int(*value);
-         }},
-        {u"http", u"max_waiting_auth_per_address",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 1, 100000))
-                 l.config().http.limits.maxWaitingAuthPerAddress = int(*value);
-         }},
-        {u"http", u"allowed_hosts", httpAllowedHosts},
-        {u"http", u"tls", httpTls},
-        {u"firmware", u"max_image_bytes",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.bytes(item, 1, 64LL * 1024 * 1024 * 1024))
-                 l.config().firmware.maxImageBytes = *value;
-         }},
-        {u"coap", u"enabled",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.boolean(item))
-                 l.config().coap.enabled = *value;
-         }},
-        {u"coap", u"listen",
-         [](Loader &l, const Item &item) {
-             if (const auto address = l.listen(item, true)) {
-                 l.config().coap.host = address->first;
-                 l.config().coap.port = address->second;
-             }
-         }},
-        {u"coap", u"dtls_listen",
-         [](Loader &l, const Item &item) {
-             // Empty turns DTLS off, so port 0 cannot mean "any port" here.
-             if (item.node.IsScalar() && item.node.Scalar().empty()) {
-                 l.config().coap.dtlsHost.clear();
-                 l.config().coap.dtlsPort = 0;
-                 return;
-             }
-             const auto address = l.listen(item, true);
-             if (!address)
-                 return;
-             if (address->second == 0) {
-                 l.keyError(item, u"port 0 is not allowed (leave the value empty to turn DTLS off)"_s);
-                 return;
-             }
-             l.config().coap.dtlsHost = address->first;
-             l.config().coap.dtlsPort = address->second;
-         }},
-        {u"coap", u"max_sessions",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 1, 100000))
-                 l.config().coap.maxSessions = int(*value);
-         }},
-        {u"registry", u"policy",
-         [](Loader &l, const Item &item) {
-             const auto value = l.choice(item, {u"auto"_s, u"approve"_s, u"deny"_s});
-             if (!value)
-                 return;
-             l.config().registry.policy = *value == u"auto" ? RegistryPolicy::Auto
-                 : *value == u"approve"                     ? RegistryPolicy::Approve
-                                                            : RegistryPolicy::Deny;
-         }},
-        {u"registry", u"offline_after",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.duration(item, 1s, 24h * 30))
-                 l.config().registry.offlineAfter = *value;
-         }},
-        {u"registry", u"flush_interval",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.duration(item, 10ms, 60s))
-                 l.config().registry.flushInterval = *value;
-         }},
-        {u"registry", u"pending_buffer",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 0, 100000))
-                 l.config().registry.pendingBuffer = int(*value);
-         }},
-        {u"registry", u"history_days",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 1, 3650))
-                 l.config().registry.historyDays = int(*value);
-         }},
-        {u"registry", u"device_types", registryDeviceTypes},
-        {u"analytics", u"window",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 2, 100000))
-                 l.config().analytics.window = int(*value);
-         }},
-        {u"analytics", u"anomaly_z",
-         [](Loader &l, const Item &item) {
-             const auto text = l.scalar(item, u"a number"_s);
-             if (!text)
-                 return;
-             const QString lower = text->toLower();
-             static const QStringList nonFinite{u".nan"_s, u"nan"_s,  u".inf"_s, u"+.inf"_s,    u"-.inf"_s,
-                                                u"inf"_s,  u"+inf"_s, u"-inf"_s, u"infinity"_s, u"-infinity"_s};
-             if (nonFinite.contains(lower)) {
-                 l.keyError(item, u"'"_s + shown(*text) + u"' is not a finite number"_s);
-                 return;
-             }
-             bool ok = false;
-             const double value = text->toDouble(&ok);
-             if (!ok || !std::isfinite(value)) {
-                 l.keyError(item, u"expected a number, got '"_s + shown(*text) + u"'"_s);
-                 return;
-             }
-             if (value <= 0 || value > 1000) {
-                 l.keyError(item, shown(*text) + u" is out of range (greater than 0, at most 1000)"_s);
-                 return;
-             }
-             l.config().analytics.anomalyZ = value;
-         }},
-        {u"analytics", u"min_samples",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 2, 100000))
-                 l.config().analytics.minSamples = int(*value);
-         }},
-        {u"ingest", u"max_payload_bytes",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 16, 16 * 1024 * 1024))
-                 l.config().ingest.maxPayloadBytes = qsizetype(*value);
-         }},
-        {u"alerts", u"max_kept",
-         [](Loader &l, const Item &item) {
-             if (const auto value = l.integer(item, 1, 1000000))
-                 l.config().alerts.maxKept = int(*value);
-         }},
-        {u"alerts", u"rules",
-         [](Loader &l, const Item &item) {
-             if (!item.node.IsSequence()) {
-                 l.keyError(item, u"expected a list of rules, got "_s + nodeKindName(item.node));
-                 return;
-             }
-             QHash<QString, int> ids;
-             int index = 0;
-             for (const auto &rule : item.node) {
-                 const Item one{rule, item.path, lineOf(rule, item.line)};
-                 const QString where = u"[%1]"_s.arg(index++);
-                 if (!rule.IsMap()) {
-                     l.keyError(one, where + u": expected a map, got "_s + nodeKindName(rule));
-                     continue;
+    return mqttConnectionKeys<&Config::mqtt, false>(u"mqtt")
+        + QList<KeySpec>{
+            {u"gateway", u"id",
+             [](Loader &l, const Item &item) {
+                 const auto text = l.string(item);
+                 if (!text)
+                     return;
+                 if (!isValidDeviceId(*text)) {
+                     // The id becomes part of MQTT topics and the default client id.
+                     l.keyError(item,
+                                u"'"_s + shown(*text)
+                                    + u"' is not a valid id (1-64 characters of A-Z a-z 0-9 . _ : -)"_s);
+                     return;
                  }
-                 QString problem;
-                 auto parsed = alertRuleFromJson(yamlToJson(rule, {}).toObject(), &problem);
-                 if (!parsed) {
-                     l.keyError(one, where + u"."_s + problem);
-                     continue;
+                 l.config().gateway.id = *text;
+             }},
+            {u"gateway", u"data_dir",
+             [](Loader &l, const Item &item) {
+                 const auto text = l.string(item);
+                 if (!text)
+                     return;
+                 if (text->isEmpty()) {
+                     l.keyError(item, u"must not be empty"_s);
+                     return;
                  }
-                 if (const auto first = ids.constFind(parsed->id); first != ids.cend()) {
-                     l.keyError(one,
-                                where + u".id: '"_s + shown(parsed->id) + u"' is already used on line "_s
-                                    + QString::number(*first));
-                     continue;
+                 l.config().gateway.dataDir = *text;
+             }},
+            {u"mqtt", u"session_expiry",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.wholeSeconds(item, 0s, 24h * 365))
+                     l.config().mqtt.sessionExpiry = *value;
+             }},
+            {u"http", u"listen",
+             [](Loader &l, const Item &item) {
+                 if (const auto address = l.listen(item)) {
+                     l.config().http.host = address->first;
+                     l.config().http.port = address->second;
                  }
-                 ids.insert(parsed->id, one.line);
-                 l.config().alerts.rules.append(std::move(*parsed));
-             }
-         }},
-        {u"alerts", u"webhook", alertsWebhook},
-    };
+             }},
+            {u"http", u"tokens", httpTokens},
+            {u"http", u"allow_unauthenticated",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.boolean(item))
+                     l.config().http.allowUnauthenticated = *value;
+             }},
+            {u"http", u"max_body_bytes",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 1, 16 * 1024 * 1024))
+                     l.config().http.limits.maxBodyBytes = *value;
+             }},
+            {u"http", u"max_head_bytes",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.bytes(item, 1024, 1024 * 1024))
+                     l.config().http.limits.head.maxHeadBytes = qsizetype(*value);
+             }},
+            {u"http", u"max_header_fields",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 1, 1000))
+                     l.config().http.limits.head.maxFields = int(*value);
+             }},
+            {u"http", u"head_timeout",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.duration(item, 100ms, 10min))
+                     l.config().http.limits.headTimeout = *value;
+             }},
+            {u"http", u"idle_timeout",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.duration(item, 1s, 24h))
+                     l.config().http.limits.idleTimeout = *value;
+             }},
+            {u"http", u"max_connections",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 1, 1000000))
+                     l.config().http.limits.maxConnections = int(*value);
+             }},
+            {u"http", u"max_connections_per_address",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 1, 1000000))
+                     l.config().http.limits.maxConnectionsPerAddress = int(*value);
+             }},
+            {u"http", u"max_http2_streams",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 1, 1000))
+                     l.config().http.limits.maxHttp2Streams = quint32(*value);
+             }},
+            {u"http", u"max_waiting_auth",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 1, 100000))
+                     l.config().http.limits.maxWaitingAuth = int(*value);
+             }},
+            {u"http", u"max_waiting_auth_per_address",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 1, 100000))
+                     l.config().http.limits.maxWaitingAuthPerAddress = int(*value);
+             }},
+            {u"http", u"allowed_hosts", httpAllowedHosts},
+            {u"http", u"tls", httpTls},
+            {u"firmware", u"max_image_bytes",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.bytes(item, 1, 64LL * 1024 * 1024 * 1024))
+                     l.config().firmware.maxImageBytes = *value;
+             }},
+            {u"coap", u"enabled",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.boolean(item))
+                     l.config().coap.enabled = *value;
+             }},
+            {u"coap", u"listen",
+             [](Loader &l, const Item &item) {
+                 if (const auto address = l.listen(item, true)) {
+                     l.config().coap.host = address->first;
+                     l.config().coap.port = address->second;
+                 }
+             }},
+            {u"coap", u"dtls_listen",
+             [](Loader &l, const Item &item) {
+                 // Empty turns DTLS off, so port 0 cannot mean "any port" here.
+                 if (item.node.IsScalar() && item.node.Scalar().empty()) {
+                     l.config().coap.dtlsHost.clear();
+                     l.config().coap.dtlsPort = 0;
+                     return;
+                 }
+                 const auto address = l.listen(item, true);
+                 if (!address)
+                     return;
+                 if (address->second == 0) {
+                     l.keyError(item, u"port 0 is not allowed (leave the value empty to turn DTLS off)"_s);
+                     return;
+                 }
+                 l.config().coap.dtlsHost = address->first;
+                 l.config().coap.dtlsPort = address->second;
+             }},
+            {u"coap", u"max_sessions",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 1, 100000))
+                     l.config().coap.maxSessions = int(*value);
+             }},
+            {u"registry", u"policy",
+             [](Loader &l, const Item &item) {
+                 const auto value = l.choice(item, {u"auto"_s, u"approve"_s, u"deny"_s});
+                 if (!value)
+                     return;
+                 l.config().registry.policy = *value == u"auto" ? RegistryPolicy::Auto
+                     : *value == u"approve"                     ? RegistryPolicy::Approve
+                                                                : RegistryPolicy::Deny;
+             }},
+            {u"registry", u"offline_after",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.duration(item, 1s, 24h * 30))
+                     l.config().registry.offlineAfter = *value;
+             }},
+            {u"registry", u"flush_interval",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.duration(item, 10ms, 60s))
+                     l.config().registry.flushInterval = *value;
+             }},
+            {u"registry", u"pending_buffer",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 0, 100000))
+                     l.config().registry.pendingBuffer = int(*value);
+             }},
+            {u"registry", u"history_days",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 1, 3650))
+                     l.config().registry.historyDays = int(*value);
+             }},
+            {u"registry", u"device_types", registryDeviceTypes},
+            {u"analytics", u"window",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 2, 100000))
+                     l.config().analytics.window = int(*value);
+             }},
+            {u"analytics", u"anomaly_z",
+             [](Loader &l, const Item &item) {
+                 const auto text = l.scalar(item, u"a number"_s);
+                 if (!text)
+                     return;
+                 const QString lower = text->toLower();
+                 static const QStringList nonFinite{u".nan"_s, u"nan"_s,  u".inf"_s, u"+.inf"_s,    u"-.inf"_s,
+                                                    u"inf"_s,  u"+inf"_s, u"-inf"_s, u"infinity"_s, u"-infinity"_s};
+                 if (nonFinite.contains(lower)) {
+                     l.keyError(item, u"'"_s + shown(*text) + u"' is not a finite number"_s);
+                     return;
+                 }
+                 bool ok = false;
+                 const double value = text->toDouble(&ok);
+                 if (!ok || !std::isfinite(value)) {
+                     l.keyError(item, u"expected a number, got '"_s + shown(*text) + u"'"_s);
+                     return;
+                 }
+                 if (value <= 0 || value > 1000) {
+                     l.keyError(item, shown(*text) + u" is out of range (greater than 0, at most 1000)"_s);
+                     return;
+                 }
+                 l.config().analytics.anomalyZ = value;
+             }},
+            {u"analytics", u"min_samples",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 2, 100000))
+                     l.config().analytics.minSamples = int(*value);
+             }},
+            {u"ingest", u"max_payload_bytes",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 16, 16 * 1024 * 1024))
+                     l.config().ingest.maxPayloadBytes = qsizetype(*value);
+             }},
+            {u"alerts", u"max_kept",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.integer(item, 1, 1000000))
+                     l.config().alerts.maxKept = int(*value);
+             }},
+            {u"alerts", u"rules",
+             [](Loader &l, const Item &item) {
+                 if (!item.node.IsSequence()) {
+                     l.keyError(item, u"expected a list of rules, got "_s + nodeKindName(item.node));
+                     return;
+                 }
+                 QHash<QString, int> ids;
+                 int index = 0;
+                 for (const auto &rule : item.node) {
+                     const Item one{rule, item.path, lineOf(rule, item.line)};
+                     const QString where = u"[%1]"_s.arg(index++);
+                     if (!rule.IsMap()) {
+                         l.keyError(one, where + u": expected a map, got "_s + nodeKindName(rule));
+                         continue;
+                     }
+                     QString problem;
+                     auto parsed = alertRuleFromJson(yamlToJson(rule, {}).toObject(), &problem);
+                     if (!parsed) {
+                         l.keyError(one, where + u"."_s + problem);
+                         continue;
+                     }
+                     if (const auto first = ids.constFind(parsed->id); first != ids.cend()) {
+                         l.keyError(one,
+                                    where + u".id: '"_s + shown(parsed->id) + u"' is already used on line "_s
+                                        + QString::number(*first));
+                         continue;
+                     }
+                     ids.insert(parsed->id, one.line);
+                     l.config().alerts.rules.append(std::move(*parsed));
+                 }
+             }},
+            {u"alerts", u"webhook", alertsWebhook},
+        };
 }
 
 } // namespace edgegate::configload

@@ -2,6 +2,7 @@
 // The keys of the sinks and what they need: translate (the local republish), outbox, upstream,
 // influxdb, ota, discovery and log.
 #include "gateway/app/config/loader.h"
+#include "gateway/app/config/mqttkeys.h"
 
 #include "gateway/core/common/duration.h"
 #include "shared/deviceid.h"
@@ -54,6 +55,7 @@ QList<KeySpec> outboxPolicyKeys(QStringView section)
 QList<KeySpec> sinkKeys()
 {
     return outboxPolicyKeys(u"translate") + outboxPolicyKeys(u"upstream") + outboxPolicyKeys(u"influxdb")
+        + mqttConnectionKeys<&Config::upstream, true>(u"upstream")
         + QList<KeySpec>{
             {u"translate", u"republish",
              [](Loader &l, const Item &item) {
@@ -69,62 +71,6 @@ QList<KeySpec> sinkKeys()
              [](Loader &l, const Item &item) {
                  if (const auto value = l.duration(item, 1ms, 10s))
                      l.config().outbox.commitInterval = *value;
-             }},
-            {u"upstream", u"host",
-             [](Loader &l, const Item &item) {
-                 // Empty keeps the upstream off.
-                 if (item.node.IsScalar() && item.node.Scalar().empty()) {
-                     l.config().upstream.host.clear();
-                     return;
-                 }
-                 if (const auto value = l.host(item))
-                     l.config().upstream.host = *value;
-             }},
-            {u"upstream", u"port",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 1, 65535))
-                     l.config().upstream.port = quint16(*value);
-             }},
-            {u"upstream", u"protocol",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.choice(item, {u"5"_s, u"3.1.1"_s}))
-                     l.config().upstream.protocol = *value == u"5" ? MqttProtocol::V5 : MqttProtocol::V311;
-             }},
-            {u"upstream", u"client_id",
-             [](Loader &l, const Item &item) {
-                 const auto text = l.string(item);
-                 if (!text)
-                     return;
-                 if (text->size() > MaxClientIdLength) {
-                     l.keyError(item, u"too long (at most "_s + QString::number(MaxClientIdLength) + u" characters)"_s);
-                     return;
-                 }
-                 l.config().upstream.clientId = *text;
-             }},
-            {u"upstream", u"username",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.string(item))
-                     l.config().upstream.username = *value;
-             }},
-            {u"upstream", u"password",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.string(item))
-                     l.config().upstream.password = *value;
-             }},
-            {u"upstream", u"keepalive",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.wholeSeconds(item, 5s, 65535s))
-                     l.config().upstream.keepalive = *value;
-             }},
-            {u"upstream", u"reconnect_min",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.duration(item, 10ms, 60s))
-                     l.config().upstream.reconnectMin = *value;
-             }},
-            {u"upstream", u"reconnect_max",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.duration(item, 100ms, 1h))
-                     l.config().upstream.reconnectMax = *value;
              }},
             {u"upstream", u"prefix",
              [](Loader &l, const Item &item) {
