@@ -34,10 +34,9 @@ protected:
     [[nodiscard]] QVariantMap rowMap(int row) const;
 };
 
-/// A list model of rows with a key each (in the manner of Tokodon's AbstractListModel): a snapshot
-/// replaces all rows, a change inserts or updates the row with its key, a removal takes it out.
-/// With an order (`before(a, b)`: a comes first) rows stay sorted; without one they keep their
-/// arrival order.
+/// A list model of rows with a key each: a snapshot replaces all rows, a change inserts or updates
+/// the row with its key, a removal takes it out. With an order (`before(a, b)`: a comes first) rows
+/// stay sorted; without one they keep their arrival order.
 template<typename Row, typename Key> class KeyedListModel : public ListModelBase
 {
 public:
