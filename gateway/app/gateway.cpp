@@ -405,14 +405,8 @@ void Gateway::wireOta()
     m_feed->followOta(*m_ota);
     // Images come from the firmware store; one that a running or paused campaign uses stays.
     m_ota->setCatalog(m_firmware.get());
-    m_firmware->setRemovalVeto([this](const FirmwareImage &image) -> std::optional<QString> {
-        for (const OtaCampaign &c : m_ota->campaigns()) {
-            const bool open = c.state == OtaCampaignState::Running || c.state == OtaCampaignState::Paused;
-            if (open && c.firmware == image.name && c.version == image.version)
-                return u"campaign %1 (%2) uses it"_s.arg(c.id, otaCampaignStateName(c.state));
-        }
-        return std::nullopt;
-    });
+    m_firmware->setRemovalVeto(
+        [this](const FirmwareImage &image) { return m_ota->imageInUse(image.name, image.version); });
     // The CoAP OTA resource's state is the manager's latest notification.
     m_coap->setOtaState([this](const QString &id) { return m_ota->latestNotification(id); });
     connect(m_ingest.get(), &Ingest::otaProgressReceived, m_ota.get(),
@@ -422,16 +416,8 @@ void Gateway::wireOta()
 
 void Gateway::wireTelemetryHistory()
 {
-    connect(m_ingest.get(), &Ingest::telemetryAccepted, this, [this](const Envelope &envelope) {
-        for (const Sample &sample : envelope.samples) {
-            // Booleans chart as 0 and 1; text has no place on a chart.
-            const auto *flag = std::get_if<bool>(&sample.value);
-            const std::optional<double> value = flag ? std::optional(*flag ? 1.0 : 0.0) : numericValue(sample.value);
-            if (value)
-                m_telemetryHistory->add(envelope.deviceId, sample.name, msFromNs(sample.timeNs), *value,
-                                        msFromNs(envelope.receivedAtNs));
-        }
-    });
+    connect(m_ingest.get(), &Ingest::telemetryAccepted, this,
+            [this](const Envelope &envelope) { m_telemetryHistory->add(envelope); });
     connect(m_registry.get(), &DeviceRegistry::deviceRemoved, this,
             [this](const QString &id) { m_telemetryHistory->removeDevice(id); });
 }

@@ -43,6 +43,7 @@ private slots:
     void removeDevice();
     void devicesApart();
     void burstInOneMillisecond();
+    void envelopeChartsNumbersAndBooleans();
 };
 
 void TestTelemetryHistory::bucketing_data()
@@ -194,4 +195,25 @@ void TestTelemetryHistory::devicesApart()
 }
 
 QTEST_GUILESS_MAIN(TestTelemetryHistory)
+void TestTelemetryHistory::envelopeChartsNumbersAndBooleans()
+{
+    TelemetryHistory history;
+    Envelope envelope;
+    envelope.deviceId = u"d"_s;
+    envelope.receivedAtNs = 1'000'000'000'000'000'000;
+    const qint64 t = envelope.receivedAtNs;
+    envelope.samples = {{u"temp"_s, Value(21.5), t},
+                        {u"door"_s, Value(true), t},
+                        {u"shut"_s, Value(false), t},
+                        {u"label"_s, Value(u"north"_s), t},
+                        {u"count"_s, Value(qint64(3)), t}};
+    history.add(envelope);
+    const auto series = history.series(u"d"_s, 0);
+    QCOMPARE(series.keys(), (QStringList{u"count"_s, u"door"_s, u"shut"_s, u"temp"_s})); // text has no chart
+    QCOMPARE(series.value(u"door"_s).front().value, 1.0);
+    QCOMPARE(series.value(u"shut"_s).front().value, 0.0);
+    QCOMPARE(series.value(u"temp"_s).front().value, 21.5);
+    QCOMPARE(series.value(u"count"_s).front().value, 3.0);
+}
+
 #include "tst_telemetryhistory.moc"

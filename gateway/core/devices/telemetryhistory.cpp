@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/devices/telemetryhistory.h"
 
+#include "gateway/core/ingest/receiveclock.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -18,6 +20,16 @@ qint64 bucketStart(qint64 timeMs)
 }
 
 } // namespace
+
+void TelemetryHistory::add(const Envelope &envelope)
+{
+    for (const Sample &sample : envelope.samples) {
+        const auto *flag = std::get_if<bool>(&sample.value);
+        const std::optional<double> value = flag ? std::optional(*flag ? 1.0 : 0.0) : numericValue(sample.value);
+        if (value)
+            add(envelope.deviceId, sample.name, msFromNs(sample.timeNs), *value, msFromNs(envelope.receivedAtNs));
+    }
+}
 
 void TelemetryHistory::add(const QString &deviceId, const QString &metric, qint64 timeMs, double value, qint64 nowMs)
 {

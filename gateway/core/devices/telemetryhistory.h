@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/ingest/envelope.h"
+
 #include <QHash>
 #include <QList>
 #include <QMap>
@@ -28,6 +30,9 @@ public:
     /// A sample time more than one bucket after `nowMs` (a device clock running ahead) is replaced
     /// by `nowMs`, so it cannot move the hour kept past every correct sample.
     void add(const QString &deviceId, const QString &metric, qint64 timeMs, double value, qint64 nowMs);
+    /// Adds the chartable samples of accepted telemetry: numbers, and booleans as 0 and 1 (text has
+    /// no place on a chart).
+    void add(const Envelope &envelope);
     void removeDevice(const QString &deviceId);
     /// Points with timeMs >= sinceMs, oldest first, for every metric of the device (metric -> points).
     [[nodiscard]] QMap<QString, QList<Point>> series(const QString &deviceId, qint64 sinceMs) const;

@@ -358,6 +358,17 @@ QList<OtaCampaign> OtaManager::campaigns() const
     return out;
 }
 
+std::optional<QString> OtaManager::imageInUse(const QString &name, const QString &version) const
+{
+    for (const QString &id : m_campaignOrder) {
+        const OtaCampaign &c = m_campaigns.value(id).campaign;
+        const bool open = c.state == OtaCampaignState::Running || c.state == OtaCampaignState::Paused;
+        if (open && c.firmware == name && c.version == version)
+            return u"campaign %1 (%2) uses it"_s.arg(c.id, otaCampaignStateName(c.state));
+    }
+    return std::nullopt;
+}
+
 QList<OtaJob> OtaManager::jobs(const QString &campaignId) const
 {
     QList<OtaJob> out;

@@ -78,6 +78,8 @@ public:
     [[nodiscard]] std::optional<OtaCampaign> campaign(const QString &id) const;
     /// Oldest first.
     [[nodiscard]] QList<OtaCampaign> campaigns() const;
+    /// Why the image may not be deleted now (a running or paused campaign installs it), or nullopt.
+    [[nodiscard]] std::optional<QString> imageInUse(const QString &name, const QString &version) const;
     /// In batch order.
     [[nodiscard]] QList<OtaJob> jobs(const QString &campaignId) const;
     /// Newest first.
