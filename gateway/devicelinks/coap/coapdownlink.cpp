@@ -122,7 +122,7 @@ void CoapLink::handleDownlinkGet(coap_session_t *session, const coap_pdu_t *requ
     if (!isValidDeviceId(deviceId)) {
         respond(response,
                 m_ingest.reject(Protocol::Coap, BadInput::InvalidDeviceId, {},
-                                u"CoAP path id '%1'"_s.arg(deviceId.left(80))));
+                                u"CoAP path id '%1'"_s.arg(loggable(deviceId, 80))));
         return;
     }
     if (auto refused = admitSession(session, deviceId)) {

@@ -54,7 +54,7 @@ void CoapResourceDirectory::handle(coap_session_t *session, const coap_pdu_t *re
     const QString id = path.size() == 2 ? QString::fromUtf8(path[1]) : QString();
     const ResourceDirectory::Registration *r = m_directory.find(id);
     if (!r) {
-        respond(response, bad(BadInput::UnknownRegistration, {}, u"no registration '%1'"_s.arg(id.left(80))), 0);
+        respond(response, bad(BadInput::UnknownRegistration, {}, u"no registration '%1'"_s.arg(loggable(id, 80))), 0);
         return;
     }
     // Over DTLS only the device itself may change its registration.
