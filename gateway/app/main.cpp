@@ -49,7 +49,7 @@ int main(int argc, char *argv[])
         return 0;
     }
 
-    ConfigLoad load;
+    ConfigLoad load = loadConfigText({}); // the embedded defaults
     if (parser.isSet(configOption)) {
         const QString path = parser.value(configOption);
         load = loadConfigFile(path);

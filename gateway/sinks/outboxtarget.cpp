@@ -58,4 +58,21 @@ OutboxTarget::Encoder OutboxTarget::republish()
     };
 }
 
+OutboxTarget::Encoder OutboxTarget::influx(const InfluxSink::Settings &settings,
+                                           std::function<QString(const QString &)> deviceType)
+{
+    return [settings, deviceType = std::move(deviceType)](const Envelope &e) -> std::optional<Record> {
+        if (e.kind != MessageKind::Telemetry)
+            return std::nullopt;
+        const QString type = deviceType(e.deviceId);
+        InfluxSink::Settings point = settings;
+        if (!settings.measurement.isEmpty() && !type.isEmpty())
+            point.tags.append({u"type"_s, type});
+        QByteArray lines = InfluxSink::lines(point, e, type);
+        if (lines.isEmpty())
+            return std::nullopt;
+        return Record{{}, std::move(lines)};
+    };
+}
+
 } // namespace edgegate

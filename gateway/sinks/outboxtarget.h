@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/routing/router.h"
+#include "gateway/sinks/influxsink.h"
 
 #include <functional>
 
@@ -28,6 +29,10 @@ public:
     [[nodiscard]] static Encoder upstream(const QString &prefix, const QString &gatewayId);
     /// `devices/{id}/telemetry` on the local broker, for telemetry that did not come over MQTT.
     [[nodiscard]] static Encoder republish();
+    /// Line protocol for telemetry (InfluxSink::lines). With one measurement set for all, the
+    /// device's type becomes a `type` tag so that types can still be told apart.
+    [[nodiscard]] static Encoder influx(const InfluxSink::Settings &settings,
+                                        std::function<QString(const QString &deviceId)> deviceType);
 
 private:
     Outbox &m_outbox;

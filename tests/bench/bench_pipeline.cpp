@@ -2,12 +2,8 @@
 // Messages per second through the core pipeline (decode, registry, analytics, alerts) on one
 // thread, without I/O: what a link would hand to Ingest, fed in a tight loop.
 // Usage: bench_pipeline [messages] [devices] [json|senml|cbor]
-#include "gateway/core/alerts/alertengine.h"
-#include "gateway/core/alerts/alertstore.h"
-#include "gateway/core/analytics/analytics.h"
 #include "gateway/core/common/metrics.h"
-#include "gateway/core/devices/deviceregistry.h"
-#include "gateway/core/ingest/ingest.h"
+#include "gateway/core/core.h"
 #include "gateway/core/ingest/receiveclock.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
@@ -60,18 +56,12 @@ void run(const char *label, QByteArray (*payload)(int), int messages, int device
     SqliteDeviceStore store;
     if (!store.open(dir.filePath(u"r.db"_s)))
         qFatal("cannot open the store");
-    DeviceRegistry registry({RegistryPolicy::Auto, 90s, 1h}, store, metrics);
-    if (!registry.load(nullptr))
+    // The core as the service builds it, with the default alert rules; no sinks.
+    Core core({{RegistryPolicy::Auto, 90s, 1h}, {60, 3.0, 10}, {65536, 100}, 1000}, store, metrics);
+    if (!core.registry.load(nullptr))
         qFatal("cannot load the registry");
-    Analytics analytics({60, 3.0, 10});
-    AlertStore alerts(1000, metrics);
-    Ingest ingest({65536, 100}, registry, analytics, metrics);
-    // The default alert rules, wired as the service wires them.
-    AlertEngine engine(alerts, registry);
-    engine.setRules(defaultAlertRules());
-    QObject::connect(&registry, &DeviceRegistry::statusChanged, &engine, &AlertEngine::onStatus);
-    QObject::connect(&ingest, &Ingest::telemetryAccepted, &engine, &AlertEngine::onTelemetry);
-    QObject::connect(&ingest, &Ingest::anomalyDetected, &engine, &AlertEngine::onAnomaly);
+    core.alertEngine.setRules(defaultAlertRules());
+    Ingest &ingest = core.ingest;
 
     // Payloads and ids are prepared up front: the loop measures the pipeline, not the generator.
     constexpr int Distinct = 1000;

@@ -400,13 +400,9 @@ void TestCoap::portInUseIsReported()
 {
     QUdpSocket taken;
     QVERIFY(taken.bind(QHostAddress::LocalHost, 0));
-    Metrics metrics;
-    QTemporaryDir dir;
-    SqliteDeviceStore store;
-    QVERIFY(store.open(dir.filePath(u"r.db"_s)));
-    DeviceRegistry registry({RegistryPolicy::Auto, 90s, 1h}, store, metrics);
-    Analytics analytics({10, 3.0, 5});
-    Ingest ingest({4096, 100}, registry, analytics, metrics);
+    CorePipeline core(RegistryPolicy::Auto, 4096);
+    Metrics &metrics = core.metrics;
+    Ingest &ingest = core.ingest;
     CoapLink::Settings settings;
     settings.host = u"127.0.0.1"_s;
     settings.port = taken.localPort();

@@ -11,6 +11,8 @@
 #include "gateway/core/common/metrics.h"
 #include "gateway/core/devices/deviceregistry.h"
 #include "gateway/core/downlink/commandqueue.h"
+#include "gateway/core/routing/router.h"
+#include "gateway/storage/routebook.h"
 #include "shared/deviceid.h"
 #include "shared/wsprotocol.h"
 
@@ -132,30 +134,53 @@ void HttpApi::addRoutes()
     m_server.route(u"/api/v1/routes"_s, [this](const HttpRequest &r, const QStringList &) { return routes(r); });
 }
 
+void HttpApi::serveRoutes(Router &router, RouteBook &book)
+{
+    m_router = &router;
+    m_routeBook = &book;
+}
+
 HttpResponse HttpApi::routes(const HttpRequest &request)
 {
-    if (!m_routeControl.list)
+    if (!m_router)
         return restError(RestError::NotFound, u"routes are not available"_s);
-    const auto refused = [](const RouteControl::Refusal &r) {
-        return restError(r.storageFailed ? RestError::StorageFailed : RestError::BadRequest, r.message);
+    const auto listed = [this] {
+        return HttpResponse(QJsonObject{{u"routes"_s, routesToJson(m_router->routes())},
+                                        {u"source"_s, m_routeBook->source()},
+                                        {u"sinks"_s, QJsonArray::fromStringList(m_router->sinkNames())}});
     };
+    QString error;
     switch (request.method()) {
     case Method::Get:
-        return HttpResponse(m_routeControl.list());
+        return listed();
     case Method::Put: {
         QJsonObject o;
         if (auto bad = readJsonObject(request, &o))
             return std::move(*bad);
         if (!o.value(u"routes"_s).isArray())
             return restError(RestError::BadRequest, u"expected {\"routes\": [...]}"_s);
-        if (const auto refusal = m_routeControl.replace(o.value(u"routes"_s).toArray()))
-            return refused(*refusal);
-        return HttpResponse(m_routeControl.list());
+        const auto routes = routesFromJson(o.value(u"routes"_s).toArray(), &error);
+        if (!routes)
+            return restError(RestError::BadRequest, error);
+        const auto keep = [&](QString *saveError) { return m_routeBook->save(*routes, saveError); };
+        switch (m_router->replaceRoutes(*routes, keep, &error)) {
+        case Router::Change::Invalid:
+            return restError(RestError::BadRequest, error);
+        case Router::Change::NotKept:
+            return restError(RestError::StorageFailed, error);
+        case Router::Change::Done:
+            break;
+        }
+        qCInfo(lcHttp) << "routes replaced through the API:" << routes->size() << "route(s)";
+        return listed();
     }
     case Method::Delete:
-        if (const auto refusal = m_routeControl.reset())
-            return refused(*refusal);
-        return HttpResponse(m_routeControl.list());
+        if (!m_routeBook->reset(&error))
+            return restError(RestError::StorageFailed, error);
+        if (!m_router->setRoutes(m_routeBook->routes(), &error))
+            return restError(RestError::BadRequest, error);
+        qCInfo(lcHttp) << "routes reset to the config file's";
+        return listed();
     default:
         return methodNotAllowed(request, "GET, PUT, DELETE");
     }

@@ -21,6 +21,8 @@ class AlertStore;
 class Analytics;
 class ApiAccess;
 class CommandQueue;
+class RouteBook;
+class Router;
 class DeviceRegistry;
 class Metrics;
 class Operations;
@@ -38,24 +40,13 @@ public:
         std::function<bool()> brokerConnected;
     };
 
-    /// Reading and changing routes (GET, PUT and DELETE /api/v1/routes); without it they are 404.
-    struct RouteControl
-    {
-        struct Refusal
-        {
-            bool storageFailed = false; ///< else the routes given were invalid
-            QString message;
-        };
-        std::function<QJsonObject()> list;
-        std::function<std::optional<Refusal>(const QJsonArray &)> replace;
-        std::function<std::optional<Refusal>()> reset;
-    };
-
     HttpApi(HttpServer &server, Operations &operations, DeviceRegistry &registry, Analytics &analytics,
             AlertStore &alerts, CommandQueue &commands, Metrics &metrics, UiFeed &feed, Health health,
             QObject *parent = nullptr);
 
-    void setRouteControl(RouteControl control) { m_routeControl = std::move(control); }
+    /// Serves GET, PUT and DELETE /api/v1/routes (404 until called): the router's routes, with
+    /// those set through the API kept in `book`. Both outlive this.
+    void serveRoutes(Router &router, RouteBook &book);
 
     /// Every request passes the API token gate (apiGate) once `access` has tokens; refusals are
     /// counted in edgegate_http_refused_total. `access` outlives this.
@@ -88,7 +79,8 @@ private:
     Metrics &m_metrics;
     UiFeed &m_feed;
     Health m_health;
-    RouteControl m_routeControl;
+    Router *m_router = nullptr;
+    RouteBook *m_routeBook = nullptr;
 };
 
 } // namespace edgegate

@@ -3,10 +3,21 @@
 
 #include "gateway/api/http/httpserver.h"
 #include "gateway/core/alerts/alertrule.h"
+#include "gateway/core/analytics/analytics.h"
 #include "gateway/core/common/apiaccess.h"
 #include "gateway/core/common/duration.h"
-#include "gateway/core/devices/registrypolicy.h"
+#include "gateway/core/devices/deviceregistry.h"
+#include "gateway/core/devices/healthhistory.h"
+#include "gateway/core/ingest/ingest.h"
+#include "gateway/core/ota/otamanager.h"
 #include "gateway/core/routing/route.h"
+#include "gateway/devicelinks/coap/coaplink.h"
+#include "gateway/devicelinks/mqtt/mqttlink.h"
+#include "gateway/notify/alertwebhook.h"
+#include "gateway/sinks/influxsink.h"
+#include "gateway/sinks/sinkchannels.h"
+#include "gateway/sinks/upstreamsink.h"
+#include "gateway/storage/firmwarestore.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -19,20 +30,8 @@
 
 namespace edgegate {
 
-enum class MqttProtocol { V311, V5 };
-enum class OverflowPolicy { DropOldest, RejectNew };
-enum class DrainOrder { Fifo, LiveFirst };
-
-/// How one sink's outbox is bounded and drained.
-struct OutboxPolicy
-{
-    qint64 maxBytes = 256LL * 1024 * 1024;
-    OverflowPolicy overflow = OverflowPolicy::DropOldest;
-    DrainOrder drain = DrainOrder::Fifo;
-    int drainRate = 0; ///< messages per second while a backlog drains; 0: no cap
-};
-
-/// The whole service configuration, every field with its default.
+/// The whole service configuration, every field with its default. A section holds the settings
+/// of the component it configures, plus the keys that only decide how it is built.
 /// docs/configuration.md describes each key.
 struct Config
 {
@@ -42,72 +41,35 @@ struct Config
         QString dataDir = QStringLiteral("data");
     } gateway;
 
-    struct Mqtt
-    {
-        QString host = QStringLiteral("127.0.0.1");
-        quint16 port = 1883;
-        MqttProtocol protocol = MqttProtocol::V5;
-        QString clientId; ///< empty: "edgegate-{gateway.id}"
-        QString username;
-        QString password;
-        std::chrono::seconds keepalive{30};
-        std::chrono::milliseconds reconnectMin{500};
-        std::chrono::milliseconds reconnectMax{30000}; ///< backoff cap
-        std::chrono::seconds sessionExpiry{86400}; ///< 0: clean session
-    } mqtt;
+    /// The local broker. clientId, gatewayId and sessionFile follow from gateway.id and data_dir.
+    MqttLink::Settings mqtt = [] {
+        MqttLink::Settings local;
+        local.sessionExpiry = 86400; // the broker keeps the session a day
+        return local;
+    }();
 
-    struct Http
+    struct Http : HttpServer::Settings
     {
+        /// `addresses` is what this resolved to when the configuration was read; the server binds each.
         QString host = QStringLiteral("127.0.0.1");
-        quint16 port = 8080;
-        /// What `host` resolved to when the configuration was read; the server binds each.
-        QList<QHostAddress> addresses{QHostAddress(QHostAddress::LocalHost)};
-        /// Head, body, time and connection limits (max_body_bytes and the others).
-        HttpServer::Limits limits;
-        /// Host header values accepted (lower case, without port); empty: any. After validation, what
-        /// the server checks: nothing with tokens or "*", else http.allowed_hosts, by default the
-        /// loopback names and addresses and the listen host.
-        QStringList allowedHosts{QStringLiteral("localhost"), QStringLiteral("127.0.0.1"), QStringLiteral("::1")};
-        /// http.tls: cert_file, key_file, client_ca_file; without a certificate the port is plain HTTP.
-        HttpTls::Settings tls;
         /// API tokens; when there are any, REST and /ws need one (docs/rest-api.md, Authentication).
         QList<ApiToken> tokens;
         /// Serve a non-loopback address without tokens; else such a config is refused.
         bool allowUnauthenticated = false;
+
+        /// After validation, `allowedHosts` is what the server checks: nothing with tokens or "*",
+        /// else http.allowed_hosts, by default the loopback names and addresses and the listen host.
+        Http() { allowedHosts = {QStringLiteral("localhost"), QStringLiteral("127.0.0.1"), QStringLiteral("::1")}; }
     } http;
 
-    struct Coap
-    {
-        bool enabled = true; ///< plain CoAP over UDP
-        QString host = QStringLiteral("0.0.0.0");
-        quint16 port = 5683;
-        QString dtlsHost; ///< empty with dtlsPort 0: DTLS off
-        quint16 dtlsPort = 0; ///< 0: DTLS off
-        int maxSessions = 1000;
-    } coap;
-
-    struct Registry
-    {
-        RegistryPolicy policy = RegistryPolicy::Auto;
-        std::chrono::milliseconds offlineAfter{90000};
-        std::chrono::milliseconds flushInterval{1000};
-        int pendingBuffer = 100; ///< messages held per device awaiting approval
-        int historyDays = 30; ///< status history kept in health.db
-        /// offline_after by device type (registry.device_types.TYPE.offline_after)
-        QHash<QString, std::chrono::milliseconds> offlineAfterByType;
-    } registry;
-
-    struct Analytics
-    {
-        int window = 60;
-        double anomalyZ = 3.0;
-        int minSamples = 10;
-    } analytics;
-
-    struct Ingest
-    {
-        qsizetype maxPayloadBytes = 65536;
-    } ingest;
+    /// maxPayloadBytes follows from ingest.max_payload_bytes.
+    CoapLink::Settings coap;
+    DeviceRegistry::Settings registry;
+    /// registry.history_days
+    HealthHistory::Settings history;
+    Analytics::Settings analytics;
+    /// ingest.max_payload_bytes and registry.pending_buffer
+    Ingest::Settings ingest;
 
     struct Alerts
     {
@@ -115,14 +77,7 @@ struct Config
         /// alerts.rules; empty: defaultAlertRules()
         QList<AlertRule> rules;
         /// Off while `url` is empty.
-        struct Webhook
-        {
-            QString url;
-            std::chrono::milliseconds timeout{5000};
-            std::chrono::milliseconds retryMin{1000};
-            std::chrono::milliseconds retryMax{60000};
-            int maxQueued = 1000;
-        } webhook;
+        AlertWebhook::Settings webhook;
     } alerts;
 
     struct Translate
@@ -132,75 +87,36 @@ struct Config
         OutboxPolicy outbox;
     } translate;
 
-    struct Outbox
+    /// The cloud broker; off while `host` is empty. clientId and gatewayId follow from gateway.id.
+    struct Upstream : UpstreamSink::Settings
     {
-        std::chrono::milliseconds commitInterval{100}; ///< the most a power cut can lose
-    } outbox;
-
-    /// The cloud broker; off while `host` is empty.
-    struct Upstream
-    {
-        QString host;
-        quint16 port = 8883;
-        MqttProtocol protocol = MqttProtocol::V5;
-        QString clientId; ///< empty: "edgegate-{gateway.id}-upstream"
-        QString username;
-        QString password;
-        std::chrono::seconds keepalive{30};
-        std::chrono::milliseconds reconnectMin{1000};
-        std::chrono::milliseconds reconnectMax{60000};
-        QString prefix = QStringLiteral("edge");
-        int inflight = 100;
-        bool tls = true;
-        QString caFile; ///< empty: the system's CA certificates
-        QString certFile; ///< client certificate (mTLS)
-        QString keyFile;
-        bool tlsInsecure = false; ///< skip host name verification (never in production)
         OutboxPolicy outbox;
 
         [[nodiscard]] bool enabled() const { return !host.isEmpty(); }
     } upstream;
 
     /// InfluxDB; off while `url` is empty. `database` selects the 1.x API, `org` and `bucket` the 2.x one.
-    struct Influx
+    struct Influx : InfluxSink::Settings
     {
-        QString url;
-        QString database;
-        QString retentionPolicy;
-        QString username;
-        QString password;
-        QString org;
-        QString bucket;
-        QString token;
-        QString measurement; ///< empty: the device's type, or "telemetry" when it has none
-        int batchPoints = 5000;
-        std::chrono::milliseconds flushInterval{1000};
-        std::chrono::milliseconds timeout{10000};
         OutboxPolicy outbox;
 
+        Influx() { url.clear(); }
         [[nodiscard]] bool enabled() const { return !url.isEmpty(); }
     } influxdb;
 
-    struct Firmware
-    {
-        qint64 maxImageBytes = 256LL * 1024 * 1024;
-    } firmware;
+    /// The directory is `{data_dir}/firmware`.
+    FirmwareStore::Settings firmware;
     struct Discovery
     {
         /// mDNS / DNS-SD announcement through avahi-daemon.
         struct Mdns
         {
             bool enabled = true;
-            QString name; ///< empty: "EdgeGate {gateway.id}"
+            QString name; ///< "EdgeGate {gateway.id}" unless set
         } mdns;
     } discovery;
-    /// Firmware rollouts (docs/ota.md).
-    struct Ota
-    {
-        QString baseUrl; ///< start of download URLs; empty: from http.host and the HTTP port
-        std::chrono::milliseconds jobTimeout{std::chrono::minutes(30)}; ///< when a campaign sets none
-        int maxConcurrent = 10; ///< when a campaign sets none
-    } ota;
+    /// Firmware rollouts (docs/ota.md). An empty baseUrl is made from http.host and the HTTP port.
+    OtaManager::Settings ota;
 
     /// Empty: all telemetry goes to every sink.
     QList<Route> routes;
@@ -210,14 +126,15 @@ struct Config
         QString level = QStringLiteral("info"); ///< debug | info | warning | error
     } log;
 
-    /// mqtt.client_id, or its default derived from gateway.id.
-    [[nodiscard]] QString effectiveClientId() const;
-    /// upstream.client_id, or its default derived from gateway.id.
-    [[nodiscard]] QString effectiveUpstreamClientId() const;
-    /// discovery.mdns.name, or its default derived from gateway.id (cut to the 63 bytes of a DNS label).
-    [[nodiscard]] QString effectiveMdnsName() const;
+    /// A file in data_dir, as an absolute path.
+    [[nodiscard]] QString dataFile(const QString &name) const;
     /// The sinks configured, by the names routes use.
     [[nodiscard]] QStringList sinkNames() const;
+    /// ota.base_url, or one made from http.host (this host's name when it is a wildcard address),
+    /// the scheme TLS gives and the port the server bound.
+    [[nodiscard]] QString otaBaseUrl(quint16 httpPort) const;
+    /// The outbox policies of the sinks, by sink name.
+    [[nodiscard]] QList<std::pair<QString, OutboxPolicy *>> outboxes();
 };
 
 /// One problem found in a config file, with the 1-based line it is on (0 when unknown).
@@ -232,6 +149,10 @@ struct ConfigLoad
     Config config;
     QList<ConfigError> errors; ///< empty when the file is valid
 };
+
+/// Fills what follows from other keys: the MQTT client ids, mDNS name, outbox, firmware and
+/// session paths (from gateway.id and data_dir) and CoAP's payload cap. The loaders call it.
+void deriveSettings(Config &config);
 
 /// Reads and validates a YAML config file: unknown keys, wrong types, bad addresses and
 /// out-of-range values are all reported, each with its line, not just the first one.

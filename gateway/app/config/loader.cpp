@@ -317,8 +317,8 @@ void Loader::crossChecks()
                   "influxdb.bucket (2.x)"_s);
         }
     }
-    if (c.upstream.certFile.isEmpty() != c.upstream.keyFile.isEmpty()) {
-        const QString set = c.upstream.certFile.isEmpty() ? u"upstream.key_file"_s : u"upstream.cert_file"_s;
+    if (c.upstream.tls.certFile.isEmpty() != c.upstream.tls.keyFile.isEmpty()) {
+        const QString set = c.upstream.tls.certFile.isEmpty() ? u"upstream.key_file"_s : u"upstream.cert_file"_s;
         error(keyLines.value(set),
               set + u": a client certificate needs both upstream.cert_file and upstream.key_file"_s);
     }
@@ -338,8 +338,8 @@ void Loader::crossChecks()
     check(c.mqtt.reconnectMax >= c.mqtt.reconnectMin, u"mqtt.reconnect_max"_s, formatDuration(c.mqtt.reconnectMax),
           u"mqtt.reconnect_min"_s, formatDuration(c.mqtt.reconnectMin), u"is less than"_s, u"is greater than"_s);
     // Both CoAP endpoints are UDP: the same port twice cannot be bound.
-    if (c.coap.enabled && c.coap.dtlsPort != 0 && c.coap.dtlsPort == c.coap.port
-        && !failedKeys.contains(u"coap.listen"_s) && !failedKeys.contains(u"coap.dtls_listen"_s)) {
+    if (c.coap.enabled && c.coap.dtls && c.coap.dtlsPort == c.coap.port && !failedKeys.contains(u"coap.listen"_s)
+        && !failedKeys.contains(u"coap.dtls_listen"_s)) {
         error(keyLines.value(u"coap.dtls_listen"_s),
               u"coap.dtls_listen: port "_s + QString::number(c.coap.dtlsPort) + u" is also coap.listen's port"_s);
     }

@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 namespace edgegate::configload {
@@ -52,7 +53,7 @@ struct Item
 };
 
 struct Loader;
-using Apply = void (*)(Loader &, const Item &);
+using Apply = std::function<void(Loader &, const Item &)>;
 
 struct KeySpec
 {
@@ -290,6 +291,50 @@ struct Loader
     void routes(const YAML::Node &list, int line);
     QList<int> routeLines; ///< line of each route in config().routes
 };
+
+// Keys that store a checked value as it is in one field, reached from the config through `path`:
+// member pointers, the section first (`&Config::influxdb, &InfluxSink::Settings::database`).
+
+template<typename... Path> auto &field(Config &config, Path... path)
+{
+    return (config.*....*path);
+}
+
+template<typename... Path> KeySpec stringKey(QStringView section, QStringView key, Path... path)
+{
+    return {section, key, [path...](Loader &l, const Item &item) {
+                if (const auto value = l.string(item))
+                    field(l.config(), path...) = *value;
+            }};
+}
+
+template<typename... Path> KeySpec booleanKey(QStringView section, QStringView key, Path... path)
+{
+    return {section, key, [path...](Loader &l, const Item &item) {
+                if (const auto value = l.boolean(item))
+                    field(l.config(), path...) = *value;
+            }};
+}
+
+template<typename... Path>
+KeySpec integerKey(QStringView section, QStringView key, qint64 min, qint64 max, Path... path)
+{
+    return {section, key, [min, max, path...](Loader &l, const Item &item) {
+                using Number = std::remove_reference_t<decltype(field(l.config(), path...))>;
+                if (const auto value = l.integer(item, min, max))
+                    field(l.config(), path...) = Number(*value);
+            }};
+}
+
+template<typename... Path>
+KeySpec durationKey(QStringView section, QStringView key, std::chrono::milliseconds min, std::chrono::milliseconds max,
+                    Path... path)
+{
+    return {section, key, [min, max, path...](Loader &l, const Item &item) {
+                if (const auto value = l.duration(item, min, max))
+                    field(l.config(), path...) = *value;
+            }};
+}
 
 /// Every key: those of the service's own parts, and those of the sinks and their outboxes.
 [[nodiscard]] const QList<KeySpec> &keySpecs();

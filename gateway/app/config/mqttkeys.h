@@ -31,7 +31,7 @@ template<auto Section, bool MayBeOff> QList<KeySpec> mqttConnectionKeys(QStringV
         {section, u"protocol",
          [](Loader &l, const Item &item) {
              if (const auto value = l.choice(item, {u"5"_s, u"3.1.1"_s}))
-                 (l.config().*Section).protocol = *value == u"5" ? MqttProtocol::V5 : MqttProtocol::V311;
+                 (l.config().*Section).v5 = *value == u"5";
          }},
         {section, u"client_id",
          [](Loader &l, const Item &item) {

@@ -64,7 +64,7 @@ void alertsWebhook(Loader &l, const Item &item)
                 l.keyError(sub, u"'"_s + shown(*text) + u"' is not an http:// or https:// URL"_s);
                 continue;
             }
-            hook.url = *text;
+            hook.url = QUrl(*text);
         } else if (key == u"timeout") {
             if (const auto value = l.duration(sub, 100ms, 300s))
                 hook.timeout = *value;
@@ -237,6 +237,9 @@ void httpTokens(Loader &l, const Item &item)
 
 QList<KeySpec> serviceKeys()
 {
+    using Http = HttpServer::Settings;
+    using Limits = HttpServer::Limits;
+    using Registry = DeviceRegistry::Settings;
     return mqttConnectionKeys<&Config::mqtt, false>(u"mqtt")
         + QList<KeySpec>{
             {u"gateway", u"id",
@@ -267,7 +270,7 @@ QList<KeySpec> serviceKeys()
             {u"mqtt", u"session_expiry",
              [](Loader &l, const Item &item) {
                  if (const auto value = l.wholeSeconds(item, 0s, 24h * 365))
-                     l.config().mqtt.sessionExpiry = *value;
+                     l.config().mqtt.sessionExpiry = quint32(value->count());
              }},
             {u"http", u"listen",
              [](Loader &l, const Item &item) {
@@ -277,16 +280,9 @@ QList<KeySpec> serviceKeys()
                  }
              }},
             {u"http", u"tokens", httpTokens},
-            {u"http", u"allow_unauthenticated",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.boolean(item))
-                     l.config().http.allowUnauthenticated = *value;
-             }},
-            {u"http", u"max_body_bytes",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 1, 16 * 1024 * 1024))
-                     l.config().http.limits.maxBodyBytes = *value;
-             }},
+            booleanKey(u"http", u"allow_unauthenticated", &Config::http, &Config::Http::allowUnauthenticated),
+            integerKey(u"http", u"max_body_bytes", 1, 16 * 1024 * 1024, &Config::http, &Http::limits,
+                       &Limits::maxBodyBytes),
             {u"http", u"max_head_bytes",
              [](Loader &l, const Item &item) {
                  if (const auto value = l.bytes(item, 1024, 1024 * 1024))
@@ -297,41 +293,15 @@ QList<KeySpec> serviceKeys()
                  if (const auto value = l.integer(item, 1, 1000))
                      l.config().http.limits.head.maxFields = int(*value);
              }},
-            {u"http", u"head_timeout",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.duration(item, 100ms, 10min))
-                     l.config().http.limits.headTimeout = *value;
-             }},
-            {u"http", u"idle_timeout",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.duration(item, 1s, 24h))
-                     l.config().http.limits.idleTimeout = *value;
-             }},
-            {u"http", u"max_connections",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 1, 1000000))
-                     l.config().http.limits.maxConnections = int(*value);
-             }},
-            {u"http", u"max_connections_per_address",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 1, 1000000))
-                     l.config().http.limits.maxConnectionsPerAddress = int(*value);
-             }},
-            {u"http", u"max_http2_streams",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 1, 1000))
-                     l.config().http.limits.maxHttp2Streams = quint32(*value);
-             }},
-            {u"http", u"max_waiting_auth",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 1, 100000))
-                     l.config().http.limits.maxWaitingAuth = int(*value);
-             }},
-            {u"http", u"max_waiting_auth_per_address",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 1, 100000))
-                     l.config().http.limits.maxWaitingAuthPerAddress = int(*value);
-             }},
+            durationKey(u"http", u"head_timeout", 100ms, 10min, &Config::http, &Http::limits, &Limits::headTimeout),
+            durationKey(u"http", u"idle_timeout", 1s, 24h, &Config::http, &Http::limits, &Limits::idleTimeout),
+            integerKey(u"http", u"max_connections", 1, 1000000, &Config::http, &Http::limits, &Limits::maxConnections),
+            integerKey(u"http", u"max_connections_per_address", 1, 1000000, &Config::http, &Http::limits,
+                       &Limits::maxConnectionsPerAddress),
+            integerKey(u"http", u"max_http2_streams", 1, 1000, &Config::http, &Http::limits, &Limits::maxHttp2Streams),
+            integerKey(u"http", u"max_waiting_auth", 1, 100000, &Config::http, &Http::limits, &Limits::maxWaitingAuth),
+            integerKey(u"http", u"max_waiting_auth_per_address", 1, 100000, &Config::http, &Http::limits,
+                       &Limits::maxWaitingAuthPerAddress),
             {u"http", u"allowed_hosts", httpAllowedHosts},
             {u"http", u"tls", httpTls},
             {u"firmware", u"max_image_bytes",
@@ -339,11 +309,7 @@ QList<KeySpec> serviceKeys()
                  if (const auto value = l.bytes(item, 1, 64LL * 1024 * 1024 * 1024))
                      l.config().firmware.maxImageBytes = *value;
              }},
-            {u"coap", u"enabled",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.boolean(item))
-                     l.config().coap.enabled = *value;
-             }},
+            booleanKey(u"coap", u"enabled", &Config::coap, &CoapLink::Settings::enabled),
             {u"coap", u"listen",
              [](Loader &l, const Item &item) {
                  if (const auto address = l.listen(item, true)) {
@@ -355,8 +321,7 @@ QList<KeySpec> serviceKeys()
              [](Loader &l, const Item &item) {
                  // Empty turns DTLS off, so port 0 cannot mean "any port" here.
                  if (item.node.IsScalar() && item.node.Scalar().empty()) {
-                     l.config().coap.dtlsHost.clear();
-                     l.config().coap.dtlsPort = 0;
+                     l.config().coap.dtls = false;
                      return;
                  }
                  const auto address = l.listen(item, true);
@@ -366,14 +331,11 @@ QList<KeySpec> serviceKeys()
                      l.keyError(item, u"port 0 is not allowed (leave the value empty to turn DTLS off)"_s);
                      return;
                  }
+                 l.config().coap.dtls = true;
                  l.config().coap.dtlsHost = address->first;
                  l.config().coap.dtlsPort = address->second;
              }},
-            {u"coap", u"max_sessions",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 1, 100000))
-                     l.config().coap.maxSessions = int(*value);
-             }},
+            integerKey(u"coap", u"max_sessions", 1, 100000, &Config::coap, &CoapLink::Settings::maxSessions),
             {u"registry", u"policy",
              [](Loader &l, const Item &item) {
                  const auto value = l.choice(item, {u"auto"_s, u"approve"_s, u"deny"_s});
@@ -383,32 +345,12 @@ QList<KeySpec> serviceKeys()
                      : *value == u"approve"                     ? RegistryPolicy::Approve
                                                                 : RegistryPolicy::Deny;
              }},
-            {u"registry", u"offline_after",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.duration(item, 1s, 24h * 30))
-                     l.config().registry.offlineAfter = *value;
-             }},
-            {u"registry", u"flush_interval",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.duration(item, 10ms, 60s))
-                     l.config().registry.flushInterval = *value;
-             }},
-            {u"registry", u"pending_buffer",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 0, 100000))
-                     l.config().registry.pendingBuffer = int(*value);
-             }},
-            {u"registry", u"history_days",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 1, 3650))
-                     l.config().registry.historyDays = int(*value);
-             }},
+            durationKey(u"registry", u"offline_after", 1s, 24h * 30, &Config::registry, &Registry::offlineAfter),
+            durationKey(u"registry", u"flush_interval", 10ms, 60s, &Config::registry, &Registry::flushInterval),
+            integerKey(u"registry", u"pending_buffer", 0, 100000, &Config::ingest, &Ingest::Settings::pendingBuffer),
+            integerKey(u"registry", u"history_days", 1, 3650, &Config::history, &HealthHistory::Settings::keepDays),
             {u"registry", u"device_types", registryDeviceTypes},
-            {u"analytics", u"window",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 2, 100000))
-                     l.config().analytics.window = int(*value);
-             }},
+            integerKey(u"analytics", u"window", 2, 100000, &Config::analytics, &Analytics::Settings::window),
             {u"analytics", u"anomaly_z",
              [](Loader &l, const Item &item) {
                  const auto text = l.scalar(item, u"a number"_s);
@@ -433,21 +375,10 @@ QList<KeySpec> serviceKeys()
                  }
                  l.config().analytics.anomalyZ = value;
              }},
-            {u"analytics", u"min_samples",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 2, 100000))
-                     l.config().analytics.minSamples = int(*value);
-             }},
-            {u"ingest", u"max_payload_bytes",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 16, 16 * 1024 * 1024))
-                     l.config().ingest.maxPayloadBytes = qsizetype(*value);
-             }},
-            {u"alerts", u"max_kept",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 1, 1000000))
-                     l.config().alerts.maxKept = int(*value);
-             }},
+            integerKey(u"analytics", u"min_samples", 2, 100000, &Config::analytics, &Analytics::Settings::minSamples),
+            integerKey(u"ingest", u"max_payload_bytes", 16, 16 * 1024 * 1024, &Config::ingest,
+                       &Ingest::Settings::maxPayloadBytes),
+            integerKey(u"alerts", u"max_kept", 1, 1000000, &Config::alerts, &Config::Alerts::maxKept),
             {u"alerts", u"rules",
              [](Loader &l, const Item &item) {
                  if (!item.node.IsSequence()) {

@@ -18,25 +18,27 @@ namespace {
 void outboxMaxBytes(Loader &l, const Item &item)
 {
     if (const auto value = l.bytes(item, 64LL * 1024, 1LL << 40))
-        l.outboxOf(item).maxBytes = *value;
+        l.outboxOf(item).store.maxBytes = *value;
 }
 
 void outboxOverflow(Loader &l, const Item &item)
 {
     if (const auto value = l.choice(item, {u"drop_oldest"_s, u"reject_new"_s}))
-        l.outboxOf(item).overflow = *value == u"drop_oldest" ? OverflowPolicy::DropOldest : OverflowPolicy::RejectNew;
+        l.outboxOf(item).store.overflow
+            = *value == u"drop_oldest" ? OutboxSettings::Overflow::DropOldest : OutboxSettings::Overflow::RejectNew;
 }
 
 void outboxDrain(Loader &l, const Item &item)
 {
     if (const auto value = l.choice(item, {u"fifo"_s, u"live_first"_s}))
-        l.outboxOf(item).drain = *value == u"fifo" ? DrainOrder::Fifo : DrainOrder::LiveFirst;
+        l.outboxOf(item).forwarding.drain
+            = *value == u"fifo" ? ForwarderSettings::Drain::Fifo : ForwarderSettings::Drain::LiveFirst;
 }
 
 void outboxDrainRate(Loader &l, const Item &item)
 {
     if (const auto value = l.integer(item, 0, 10'000'000))
-        l.outboxOf(item).drainRate = int(*value);
+        l.outboxOf(item).forwarding.drainRate = double(*value);
 }
 
 /// The outbox policy of a sink's section: max_bytes, overflow, drain, drain_rate.
@@ -50,27 +52,39 @@ QList<KeySpec> outboxPolicyKeys(QStringView section)
     };
 }
 
+/// An http:// or https:// URL with a host and no query (nor, with `noFragment`, a fragment); empty is allowed.
+std::optional<QString> serviceUrl(Loader &l, const Item &item, bool noFragment)
+{
+    const auto text = l.string(item);
+    if (!text)
+        return std::nullopt;
+    const QUrl url(*text, QUrl::StrictMode);
+    if (!text->isEmpty()
+        && (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty()
+            || url.hasQuery() || (noFragment && url.hasFragment()))) {
+        l.keyError(item, u"'"_s + shown(*text) + u"' is not an http:// or https:// URL without a query"_s);
+        return std::nullopt;
+    }
+    return text;
+}
+
 } // namespace
 
 QList<KeySpec> sinkKeys()
 {
+    using Upstream = Config::Upstream;
+    using Influx = Config::Influx;
     return outboxPolicyKeys(u"translate") + outboxPolicyKeys(u"upstream") + outboxPolicyKeys(u"influxdb")
         + mqttConnectionKeys<&Config::upstream, true>(u"upstream")
         + QList<KeySpec>{
-            {u"translate", u"republish",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.boolean(item))
-                     l.config().translate.republish = *value;
-             }},
-            {u"translate", u"qos",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 0, 2))
-                     l.config().translate.qos = int(*value);
-             }},
+            booleanKey(u"translate", u"republish", &Config::translate, &Config::Translate::republish),
+            integerKey(u"translate", u"qos", 0, 2, &Config::translate, &Config::Translate::qos),
             {u"outbox", u"commit_interval",
              [](Loader &l, const Item &item) {
-                 if (const auto value = l.duration(item, 1ms, 10s))
-                     l.config().outbox.commitInterval = *value;
+                 if (const auto value = l.duration(item, 1ms, 10s)) {
+                     for (const auto &[sink, policy] : l.config().outboxes())
+                         policy->store.commitInterval = *value;
+                 }
              }},
             {u"upstream", u"prefix",
              [](Loader &l, const Item &item) {
@@ -88,129 +102,36 @@ QList<KeySpec> sinkKeys()
                  }
                  l.config().upstream.prefix = *text;
              }},
-            {u"upstream", u"inflight",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 1, 65535))
-                     l.config().upstream.inflight = int(*value);
-             }},
-            {u"upstream", u"tls",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.boolean(item))
-                     l.config().upstream.tls = *value;
-             }},
-            {u"upstream", u"ca_file",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.string(item))
-                     l.config().upstream.caFile = *value;
-             }},
-            {u"upstream", u"cert_file",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.string(item))
-                     l.config().upstream.certFile = *value;
-             }},
-            {u"upstream", u"key_file",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.string(item))
-                     l.config().upstream.keyFile = *value;
-             }},
-            {u"upstream", u"tls_insecure",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.boolean(item))
-                     l.config().upstream.tlsInsecure = *value;
-             }},
+            integerKey(u"upstream", u"inflight", 1, 65535, &Config::upstream, &Upstream::inflightWindow),
+            booleanKey(u"upstream", u"tls", &Config::upstream, &Upstream::tls, &MosquittoClient::Tls::enabled),
+            stringKey(u"upstream", u"ca_file", &Config::upstream, &Upstream::tls, &MosquittoClient::Tls::caFile),
+            stringKey(u"upstream", u"cert_file", &Config::upstream, &Upstream::tls, &MosquittoClient::Tls::certFile),
+            stringKey(u"upstream", u"key_file", &Config::upstream, &Upstream::tls, &MosquittoClient::Tls::keyFile),
+            booleanKey(u"upstream", u"tls_insecure", &Config::upstream, &Upstream::tls,
+                       &MosquittoClient::Tls::insecure),
             {u"influxdb", u"url",
              [](Loader &l, const Item &item) {
-                 const auto text = l.string(item);
-                 if (!text)
-                     return;
-                 const QUrl url(*text, QUrl::StrictMode);
-                 if (!text->isEmpty()
-                     && (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty()
-                         || url.hasQuery())) {
-                     l.keyError(item, u"'"_s + shown(*text) + u"' is not an http:// or https:// URL without a query"_s);
-                     return;
-                 }
-                 l.config().influxdb.url = *text;
+                 if (const auto url = serviceUrl(l, item, false))
+                     l.config().influxdb.url = QUrl(*url);
              }},
             {u"ota", u"base_url",
              [](Loader &l, const Item &item) {
-                 const auto text = l.string(item);
-                 if (!text)
-                     return;
-                 const QUrl url(*text, QUrl::StrictMode);
-                 if (!text->isEmpty()
-                     && (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty()
-                         || url.hasQuery() || url.hasFragment())) {
-                     l.keyError(item, u"'"_s + shown(*text) + u"' is not an http:// or https:// URL without a query"_s);
-                     return;
-                 }
-                 l.config().ota.baseUrl = *text;
+                 if (const auto url = serviceUrl(l, item, true))
+                     l.config().ota.baseUrl = *url;
              }},
-            {u"ota", u"job_timeout",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.duration(item, 1s, 24h * 7))
-                     l.config().ota.jobTimeout = *value;
-             }},
-            {u"ota", u"max_concurrent",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 1, 10000))
-                     l.config().ota.maxConcurrent = int(*value);
-             }},
-            {u"influxdb", u"database",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.string(item))
-                     l.config().influxdb.database = *value;
-             }},
-            {u"influxdb", u"retention_policy",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.string(item))
-                     l.config().influxdb.retentionPolicy = *value;
-             }},
-            {u"influxdb", u"username",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.string(item))
-                     l.config().influxdb.username = *value;
-             }},
-            {u"influxdb", u"password",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.string(item))
-                     l.config().influxdb.password = *value;
-             }},
-            {u"influxdb", u"org",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.string(item))
-                     l.config().influxdb.org = *value;
-             }},
-            {u"influxdb", u"bucket",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.string(item))
-                     l.config().influxdb.bucket = *value;
-             }},
-            {u"influxdb", u"token",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.string(item))
-                     l.config().influxdb.token = *value;
-             }},
-            {u"influxdb", u"measurement",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.string(item))
-                     l.config().influxdb.measurement = *value;
-             }},
-            {u"influxdb", u"batch_points",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.integer(item, 1, 100000))
-                     l.config().influxdb.batchPoints = int(*value);
-             }},
-            {u"influxdb", u"flush_interval",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.duration(item, 10ms, 1h))
-                     l.config().influxdb.flushInterval = *value;
-             }},
-            {u"influxdb", u"timeout",
-             [](Loader &l, const Item &item) {
-                 if (const auto value = l.duration(item, 100ms, 10min))
-                     l.config().influxdb.timeout = *value;
-             }},
+            durationKey(u"ota", u"job_timeout", 1s, 24h * 7, &Config::ota, &OtaManager::Settings::jobTimeout),
+            integerKey(u"ota", u"max_concurrent", 1, 10000, &Config::ota, &OtaManager::Settings::maxConcurrent),
+            stringKey(u"influxdb", u"database", &Config::influxdb, &Influx::database),
+            stringKey(u"influxdb", u"retention_policy", &Config::influxdb, &Influx::retentionPolicy),
+            stringKey(u"influxdb", u"username", &Config::influxdb, &Influx::username),
+            stringKey(u"influxdb", u"password", &Config::influxdb, &Influx::password),
+            stringKey(u"influxdb", u"org", &Config::influxdb, &Influx::org),
+            stringKey(u"influxdb", u"bucket", &Config::influxdb, &Influx::bucket),
+            stringKey(u"influxdb", u"token", &Config::influxdb, &Influx::token),
+            stringKey(u"influxdb", u"measurement", &Config::influxdb, &Influx::measurement),
+            integerKey(u"influxdb", u"batch_points", 1, 100000, &Config::influxdb, &Influx::batchPoints),
+            durationKey(u"influxdb", u"flush_interval", 10ms, 1h, &Config::influxdb, &Influx::flushInterval),
+            durationKey(u"influxdb", u"timeout", 100ms, 10min, &Config::influxdb, &Influx::requestTimeout),
             {u"discovery", u"mdns",
              [](Loader &l, const Item &item) {
                  if (item.node.IsNull())

@@ -207,4 +207,13 @@ qint64 residentMemoryBytes()
     return fields.at(1).toLongLong() * sysconf(_SC_PAGESIZE);
 }
 
+void addProcessMetrics(Metrics &metrics, const QString &version)
+{
+    metrics.gauge(u"edgegate_build_info"_s, u"Version of the running edgegated."_s, {{u"version"_s, version}}).set(1);
+    metrics.addCollector([&metrics] {
+        metrics.gauge(u"process_resident_memory_bytes"_s, u"Resident memory size in bytes."_s)
+            .set(static_cast<double>(residentMemoryBytes()));
+    });
+}
+
 } // namespace edgegate

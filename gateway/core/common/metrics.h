@@ -85,4 +85,7 @@ private:
 /// Resident set size of this process in bytes, read from /proc; 0 where unavailable.
 [[nodiscard]] qint64 residentMemoryBytes();
 
+/// edgegate_build_info{version} and process_resident_memory_bytes (read at each scrape).
+void addProcessMetrics(Metrics &metrics, const QString &version);
+
 } // namespace edgegate

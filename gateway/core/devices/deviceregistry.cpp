@@ -125,6 +125,12 @@ const DeviceInfo *DeviceRegistry::find(const QString &id) const
     return it == m_devices.end() ? nullptr : &it->second.info;
 }
 
+QString DeviceRegistry::typeOf(const QString &id) const
+{
+    const DeviceInfo *device = find(id);
+    return device ? device->type : QString();
+}
+
 DeviceRegistry::Entry &DeviceRegistry::insert(DeviceInfo info)
 {
     const QString id = info.id;

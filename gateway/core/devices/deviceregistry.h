@@ -90,6 +90,8 @@ public:
     void recordError(const QString &id, const QString &message, qint64 nowMs);
 
     [[nodiscard]] const DeviceInfo *find(const QString &id) const;
+    /// The device's type; empty for an unknown device or one without a type.
+    [[nodiscard]] QString typeOf(const QString &id) const;
     /// The device as REST and the WebSocket API show it, with its health worked out at `nowMs`
     /// (uptime, messages in the last minute).
     [[nodiscard]] std::optional<DeviceInfo> snapshot(const QString &id, qint64 nowMs) const;

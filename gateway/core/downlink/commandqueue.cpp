@@ -235,6 +235,28 @@ bool CommandQueue::acknowledge(const QString &deviceId, const QByteArray &payloa
     return true;
 }
 
+void CommandQueue::ackReceived(const QString &deviceId, const QByteArray &payload, Protocol protocol)
+{
+    if (!acknowledge(deviceId, payload, protocol))
+        qCWarning(lcCommands).noquote() << "ack from" << deviceId << "matches no command waiting for one";
+}
+
+void CommandQueue::commandPublished(const QString &deviceId, const QByteArray &payload)
+{
+    const CommandRequest request = parseCommandRequest(QJsonDocument::fromJson(payload).object());
+    const DeviceInfo *device = m_registry.find(deviceId);
+    if (!request.error.isEmpty() || !device) {
+        qCWarning(lcCommands).noquote() << "ignoring command published for" << deviceId << ":"
+                                        << (device ? request.error : u"unknown device"_s);
+        return;
+    }
+    if (!request.id.isEmpty() && contains(deviceId, request.id))
+        return;
+    const bool mqttDevice = device->protocol == protocolName(Protocol::Mqtt);
+    submit(deviceId, request.name, request.params, request.ttl, request.id,
+           mqttDevice ? std::optional(Protocol::Mqtt) : std::nullopt);
+}
+
 QList<Command> CommandQueue::takeQueued(const QString &deviceId, Protocol protocol)
 {
     QList<Command> taken;

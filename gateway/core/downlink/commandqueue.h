@@ -82,6 +82,12 @@ public:
 
     /// A device's ack: `{"id": "...", "result": ...}`. False when no such command of that device waits for one.
     bool acknowledge(const QString &deviceId, const QByteArray &payload, Protocol protocol);
+    /// An ack as a link received it: one that matches no waiting command is logged.
+    void ackReceived(const QString &deviceId, const QByteArray &payload, Protocol protocol);
+    /// A command another MQTT client published on a device's command topic. An MQTT device has it
+    /// from the broker already; a device on another link gets it through that link. The same
+    /// command id again (a client retrying) is known already and ignored.
+    void commandPublished(const QString &deviceId, const QByteArray &payload);
 
     /// Marks queued commands of the device delivered and returns them: for devices that poll.
     QList<Command> takeQueued(const QString &deviceId, Protocol protocol);

@@ -76,8 +76,8 @@ Envelope passOn(const InboundMessage &message)
 
 } // namespace
 
-Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, Metrics &metrics,
-               Router *router, QObject *parent)
+Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, Router &router,
+               Metrics &metrics, QObject *parent)
     : QObject(parent)
     , m_settings(settings)
     , m_decoder(settings.maxPayloadBytes)
@@ -265,7 +265,7 @@ IngestResult Ingest::unrouted(const InboundMessage &message, Router::Result resu
 
 Router::Result Ingest::routed(const Envelope &envelope)
 {
-    return m_router ? m_router->route(envelope) : Router::Result::Stored;
+    return m_router.route(envelope);
 }
 
 bool Ingest::approved(const QString &deviceId) const

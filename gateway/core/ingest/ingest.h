@@ -58,9 +58,9 @@ public:
         int pendingBuffer = 100; ///< messages held per device awaiting approval
     };
 
-    /// Accepted messages go to `router` when there is one (the service always has one).
-    Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, Metrics &metrics,
-           Router *router = nullptr, QObject *parent = nullptr);
+    /// Accepted messages go to `router`.
+    Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &analytics, Router &router, Metrics &metrics,
+           QObject *parent = nullptr);
 
     /// Messages held for all pending devices together, whatever registry.pending_buffer allows each.
     static constexpr qsizetype MaxHeldInAll = 50000;
@@ -112,7 +112,7 @@ private:
     DeviceRegistry &m_registry;
     Analytics &m_analytics;
     Metrics &m_metrics;
-    Router *m_router;
+    Router &m_router;
     RateLimitedLog m_warnings;
     ReceiveClock m_receiveClock;
     QHash<QString, std::deque<Envelope>> m_held;

@@ -59,6 +59,25 @@ QStringList Router::sinkNames() const
 
 bool Router::setRoutes(const QList<Route> &routes, QString *error)
 {
+    if (!check(routes, error))
+        return false;
+    apply(routes);
+    return true;
+}
+
+Router::Change Router::replaceRoutes(const QList<Route> &routes, const std::function<bool(QString *)> &keep,
+                                     QString *error)
+{
+    if (!check(routes, error))
+        return Change::Invalid;
+    if (!keep(error))
+        return Change::NotKept;
+    apply(routes);
+    return Change::Done;
+}
+
+bool Router::check(const QList<Route> &routes, QString *error) const
+{
     const QStringList known = sinkNames();
     for (const Route &route : routes) {
         for (const QString &sink : route.sinks) {
@@ -69,12 +88,16 @@ bool Router::setRoutes(const QList<Route> &routes, QString *error)
             }
         }
     }
+    return true;
+}
+
+void Router::apply(const QList<Route> &routes)
+{
     // Windows in progress are emitted under the routes they were collected for.
     flushAggregates(wallClockNs(), true);
     m_routes = routes;
     m_state.assign(static_cast<size_t>(routes.size()), RouteState{});
     updateTimer();
-    return true;
 }
 
 void Router::updateTimer()

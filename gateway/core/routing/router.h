@@ -67,6 +67,14 @@ public:
     /// Replaces the routes (and forgets deadband and aggregate state). Refuses, with `error`,
     /// routes that name a sink not configured.
     bool setRoutes(const QList<Route> &routes, QString *error);
+    enum class Change {
+        Done,
+        Invalid, ///< the routes name a sink not configured; nothing changed
+        NotKept, ///< `keep` failed; nothing changed
+    };
+    /// Replaces the routes when they are valid and `keep` (say, saving them) succeeds, so that the
+    /// routes in use and those kept never differ.
+    Change replaceRoutes(const QList<Route> &routes, const std::function<bool(QString *error)> &keep, QString *error);
     [[nodiscard]] const QList<Route> &routes() const { return m_routes; }
 
     Result route(const Envelope &envelope);
@@ -103,6 +111,8 @@ private:
         RouteTarget::Record record;
     };
 
+    bool check(const QList<Route> &routes, QString *error) const;
+    void apply(const QList<Route> &routes);
     static std::optional<Envelope> transform(const Route &route, const RouteState &state, const Envelope &envelope,
                                              QList<std::pair<QString, Value>> *deadbandUpdates);
     bool matches(const Route &route, const Envelope &envelope) const;

@@ -38,6 +38,14 @@ CoapFirmware::CoapFirmware(FirmwareStore &store, Metrics &metrics, QObject *pare
 
 CoapFirmware::~CoapFirmware() = default;
 
+void CoapFirmware::serve(CoapLink &link)
+{
+    link.addHandler(QByteArrayLiteral("firmware"), {{"ct", "42"}, {"rt", "\"edgegate.firmware\""}},
+                    [this](coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response) {
+                        handle(session, request, response);
+                    });
+}
+
 QFile *CoapFirmware::file(const QString &name, const QString &version)
 {
     const QString key = name + u'/' + version;

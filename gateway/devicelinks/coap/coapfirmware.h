@@ -15,6 +15,7 @@ struct coap_pdu_t;
 
 namespace edgegate {
 
+class CoapLink;
 class Counter;
 class FirmwareStore;
 class Metrics;
@@ -31,7 +32,9 @@ public:
     CoapFirmware(FirmwareStore &store, Metrics &metrics, QObject *parent = nullptr);
     ~CoapFirmware() override;
 
-    /// For CoapLink::addHandler("firmware", ...): answers a request on /firmware/...
+    /// Serves /firmware/... on `link`, which outlives this.
+    void serve(CoapLink &link);
+    /// Answers a request on /firmware/...
     void handle(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response);
 
 private:

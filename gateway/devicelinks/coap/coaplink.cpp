@@ -338,6 +338,11 @@ bool CoapLink::start(QString *error)
             o.resource = nullptr;
     }
     rearm();
+    if (port() != 0)
+        qCInfo(lcCoap).noquote() << "CoAP on" << u"coap://%1:%2"_s.arg(m_settings.host).arg(port());
+    if (dtlsPort() != 0)
+        qCInfo(lcCoap).noquote() << "CoAP over DTLS (PSK) on"
+                                 << u"coaps://%1:%2"_s.arg(m_settings.dtlsHost).arg(dtlsPort());
     return true;
 }
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/devicelinks/mqtt/mqttlink.h"
 
+#include "gateway/core/alerts/alertstore.h"
 #include "gateway/core/common/metrics.h"
 #include "gateway/core/ingest/ingest.h"
 #include "gateway/core/ingest/receiveclock.h"
 #include "shared/deviceid.h"
 
+#include <QJsonDocument>
 #include <QLoggingCategory>
 
 #include <mosquitto.h>
@@ -61,6 +63,8 @@ MqttLink::MqttLink(const Settings &settings, Ingest &ingest, Metrics &metrics, Q
     , m_redelivered(metrics.counter(
           u"edgegate_mqtt_redelivered_skipped_total"_s,
           u"Messages the broker sent again after a reconnect that the gateway had taken already, not taken twice."_s))
+    , m_alertsUnpublished(metrics.counter(u"edgegate_alerts_unpublished_total"_s,
+                                          u"Alert changes not published on MQTT (the broker was not connected)."_s))
 {
     m_client.setMessageHandler([this](const mosquitto_message *message) { handleMessage(message); });
     connect(&m_client, &MosquittoClient::connected, this, &MqttLink::onConnected);
@@ -268,6 +272,15 @@ void MqttLink::retryHeld()
     m_retryTimer.stop();
     qCDebug(lcMqtt) << "held MQTT messages taken: reading again";
     updateReading();
+}
+
+void MqttLink::publishAlerts(const AlertStore &alerts)
+{
+    const QString topic = u"gateway/%1/alerts"_s.arg(m_settings.gatewayId);
+    connect(&alerts, &AlertStore::alertChanged, this, [this, topic](const Alert &alert) {
+        if (!publish(topic, QJsonDocument(alertToJson(alert)).toJson(QJsonDocument::Compact), 1, false))
+            m_alertsUnpublished.inc();
+    });
 }
 
 bool MqttLink::publish(const QString &topic, const QByteArray &payload, int qos, bool retain)

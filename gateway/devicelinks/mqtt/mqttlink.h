@@ -22,6 +22,7 @@ struct mosquitto_message;
 
 namespace edgegate {
 
+class AlertStore;
 class Counter;
 class Ingest;
 class Metrics;
@@ -78,6 +79,9 @@ public:
 
     /// Queues a publish; false when not connected or the library refused it.
     bool publish(const QString &topic, const QByteArray &payload, int qos, bool retain);
+    /// Publishes every alert change to `gateway/{gatewayId}/alerts` (QoS 1); those that find the
+    /// broker away are counted, not kept. `alerts` outlives this.
+    void publishAlerts(const AlertStore &alerts);
 
     /// Publishes a message translated from another protocol on a device topic the link itself
     /// subscribes to, so that its echo is not ingested a second time: MQTT 5 subscriptions carry
@@ -165,6 +169,7 @@ private:
     Counter &m_heldTotal;
     Counter &m_holdOverflow;
     Counter &m_redelivered;
+    Counter &m_alertsUnpublished;
 };
 
 } // namespace edgegate

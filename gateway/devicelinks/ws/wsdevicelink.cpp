@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/devicelinks/ws/wsdevicelink.h"
 
+#include "gateway/api/http/httpserver.h"
 #include "gateway/core/common/metrics.h"
 #include "gateway/core/common/ratelimitedlog.h"
 #include "gateway/core/devices/deviceauth.h"
@@ -46,6 +47,16 @@ WsDeviceLink::WsDeviceLink(Ingest &ingest, DeviceRegistry &registry, Metrics &me
     m_pingTimer.setInterval(PingInterval);
     connect(&m_pingTimer, &QTimer::timeout, this, &WsDeviceLink::keepAlive);
     m_pingTimer.start();
+}
+
+void WsDeviceLink::serve(HttpServer &server)
+{
+    server.webSocketRoute(
+        u"/ws/device/<arg>"_s,
+        [this](std::unique_ptr<QWebSocket> socket, const HttpRequest &request, const QStringList &args) {
+            addConnection(std::move(socket), args.at(0), request.value("authorization"));
+        },
+        quint64(m_maxPayloadBytes), quint64(m_maxPayloadBytes));
 }
 
 WsDeviceLink::~WsDeviceLink()

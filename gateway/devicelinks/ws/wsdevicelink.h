@@ -17,6 +17,10 @@
 class QWebSocket;
 
 namespace edgegate {
+class HttpServer;
+}
+
+namespace edgegate {
 
 class Counter;
 class DeviceRegistry;
@@ -48,6 +52,8 @@ public:
     /// Takes a connection upgraded on /ws/device/{id}, with the Authorization header of its request.
     /// The HTTP server already capped its frames and messages at maxPayloadBytes().
     void addConnection(std::unique_ptr<QWebSocket> socket, const QString &id, const QByteArray &authorization);
+    /// Takes the devices' connections to `/ws/device/{id}` on `server`, frames capped at maxPayloadBytes().
+    void serve(HttpServer &server);
     [[nodiscard]] qsizetype maxPayloadBytes() const { return m_maxPayloadBytes; }
     /// Sends a text frame to the device's connection; false when it has none.
     bool send(const QString &deviceId, const QByteArray &json);
