@@ -263,6 +263,16 @@ IngestResult Ingest::unrouted(const InboundMessage &message, Router::Result resu
             u"no room to store %1 from %2; try again later"_s.arg(messageKindName(message.kind), message.deviceId)};
 }
 
+std::optional<IngestResult> Ingest::forward(const InboundMessage &message)
+{
+    // A device awaiting approval sends nothing on until it is approved.
+    if (!approved(message.deviceId))
+        return std::nullopt;
+    if (const Router::Result r = routed(passOn(message)); r != Router::Result::Stored)
+        return unrouted(message, r);
+    return std::nullopt;
+}
+
 Router::Result Ingest::routed(const Envelope &envelope)
 {
     return m_router.route(envelope);
@@ -362,11 +372,8 @@ IngestResult Ingest::handleStatus(const InboundMessage &message)
             == DeviceRegistry::Admission::Denied)
             return denied(message);
     }
-    // A device awaiting approval sends nothing on until it is approved.
-    if (approved(message.deviceId)) {
-        if (const Router::Result r = routed(passOn(message)); r != Router::Result::Stored)
-            return unrouted(message, r);
-    }
+    if (auto refused = forward(message))
+        return std::move(*refused);
     m_registry.setReportedStatus(message.deviceId, status, msFromNs(message.receivedAtNs), reported->uptimeS);
     return {};
 }
@@ -396,10 +403,8 @@ IngestResult Ingest::handleMeta(const InboundMessage &message)
     if (m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs))
         == DeviceRegistry::Admission::Denied)
         return denied(message);
-    if (approved(message.deviceId)) {
-        if (const Router::Result r = routed(passOn(message)); r != Router::Result::Stored)
-            return unrouted(message, r);
-    }
+    if (auto refused = forward(message))
+        return std::move(*refused);
     m_registry.applyMeta(message.deviceId, meta);
     // A replayed announcement says what the device ran before, not what it runs after an update.
     if (meta.firmware && !message.replayed)
