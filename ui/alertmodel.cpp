@@ -1,18 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/alertmodel.h"
 
-#include <QDateTime>
-
 #include <algorithm>
 
 using namespace edgegate;
 
 namespace {
-
-QVariant timeOrNull(qint64 ms)
-{
-    return ms > 0 ? QVariant(QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC)) : QVariant();
-}
 
 /// Newest first: by the time first raised, then by id.
 bool newer(const Alert &a, const Alert &b)
@@ -25,82 +18,37 @@ quint64 alertKey(const Alert &alert)
     return alert.id;
 }
 
+const ListRole<Alert> AlertRoles[] = {
+    {AlertModel::AlertIdRole, "alertId", [](const Alert &a) -> QVariant { return int(a.id); }},
+    {AlertModel::DeviceIdRole, "deviceId", roleField<&Alert::deviceId>},
+    {AlertModel::KindRole, "kind", roleField<&Alert::kind>},
+    {AlertModel::RuleRole, "rule", roleField<&Alert::rule>},
+    {AlertModel::SeverityRole, "severity", roleField<&Alert::severity>},
+    {AlertModel::StateRole, "state", roleField<&Alert::state>},
+    {AlertModel::MessageRole, "message", roleField<&Alert::message>},
+    {AlertModel::MetricRole, "metric", roleField<&Alert::metric>},
+    {AlertModel::ValueRole, "value", roleField<&Alert::value>},
+    {AlertModel::CountRole, "count",
+     [](const Alert &a) -> QVariant { return int(std::min<quint64>(a.count, std::numeric_limits<int>::max())); }},
+    {AlertModel::FirstAtRole, "firstAt", roleTime<&Alert::timeMs>},
+    {AlertModel::LastAtRole, "lastAt", roleTime<&Alert::lastAtMs>},
+    {AlertModel::AcknowledgedByRole, "acknowledgedBy", roleField<&Alert::acknowledgedBy>},
+    {AlertModel::AcknowledgedAtRole, "acknowledgedAt", roleTime<&Alert::acknowledgedAtMs>},
+    {AlertModel::NoteRole, "note", roleField<&Alert::note>},
+    {AlertModel::ClearedAtRole, "clearedAt", roleTime<&Alert::clearedAtMs>},
+    {AlertModel::ClearedByRole, "clearedBy", roleField<&Alert::clearedBy>},
+};
+
 } // namespace
 
 AlertModel::AlertModel(QObject *parent)
-    : KeyedListModel(alertKey, newer, parent)
+    : KeyedListModel(alertKey, newer, AlertRoles, MessageRole, parent)
 {
-}
-
-QVariant AlertModel::rowData(const Alert &alert, int role) const
-{
-    switch (role) {
-    case AlertIdRole:
-        return int(alert.id);
-    case DeviceIdRole:
-        return alert.deviceId;
-    case KindRole:
-        return alert.kind;
-    case RuleRole:
-        return alert.rule;
-    case SeverityRole:
-        return alert.severity;
-    case StateRole:
-        return alert.state;
-    case Qt::DisplayRole:
-    case MessageRole:
-        return alert.message;
-    case MetricRole:
-        return alert.metric;
-    case ValueRole:
-        return alert.value;
-    case CountRole:
-        return int(std::min<quint64>(alert.count, std::numeric_limits<int>::max()));
-    case FirstAtRole:
-        return timeOrNull(alert.timeMs);
-    case LastAtRole:
-        return timeOrNull(alert.lastAtMs);
-    case AcknowledgedByRole:
-        return alert.acknowledgedBy;
-    case AcknowledgedAtRole:
-        return timeOrNull(alert.acknowledgedAtMs);
-    case NoteRole:
-        return alert.note;
-    case ClearedAtRole:
-        return timeOrNull(alert.clearedAtMs);
-    case ClearedByRole:
-        return alert.clearedBy;
-    default:
-        return {};
-    }
-}
-
-QHash<int, QByteArray> AlertModel::roleNames() const
-{
-    return {
-        {AlertIdRole, "alertId"},
-        {DeviceIdRole, "deviceId"},
-        {KindRole, "kind"},
-        {RuleRole, "rule"},
-        {SeverityRole, "severity"},
-        {StateRole, "state"},
-        {MessageRole, "message"},
-        {MetricRole, "metric"},
-        {ValueRole, "value"},
-        {CountRole, "count"},
-        {FirstAtRole, "firstAt"},
-        {LastAtRole, "lastAt"},
-        {AcknowledgedByRole, "acknowledgedBy"},
-        {AcknowledgedAtRole, "acknowledgedAt"},
-        {NoteRole, "note"},
-        {ClearedAtRole, "clearedAt"},
-        {ClearedByRole, "clearedBy"},
-    };
 }
 
 int AlertModel::openCount() const
 {
-    return int(std::count_if(rows().cbegin(), rows().cend(), [](const Alert &a) { return a.isOpen(); }));
+    return countIf([](const Alert &a) { return a.isOpen(); });
 }
 
 QVariantMap AlertModel::get(int alertId) const

@@ -38,8 +38,6 @@ public:
 
     explicit AlertModel(QObject *parent = nullptr);
 
-    [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
-
     [[nodiscard]] int openCount() const;
     /// The roles of one alert by name, empty when unknown.
     Q_INVOKABLE [[nodiscard]] QVariantMap get(int alertId) const;
@@ -50,7 +48,6 @@ public:
     void clear() { resetRows({}); }
 
 private:
-    [[nodiscard]] QVariant rowData(const edgegate::Alert &alert, int role) const override;
     /// openCount may change with any change.
     void changed(bool) override { emit countChanged(); }
 };

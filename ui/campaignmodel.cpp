@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/campaignmodel.h"
 
-#include <QDateTime>
-
 #include <algorithm>
 
 using namespace edgegate;
@@ -28,65 +26,52 @@ int countOf(const OtaCampaign &campaign, std::initializer_list<OtaJobState> stat
     return sum;
 }
 
+int total(const OtaCampaign &campaign)
+{
+    int sum = 0;
+    for (const int n : campaign.jobCounts)
+        sum += n;
+    return sum;
+}
+
+/// The share of jobs that ended, 0 .. 1.
+QVariant progress(const OtaCampaign &campaign)
+{
+    const int all = total(campaign);
+    const int ended = countOf(campaign,
+                              {OtaJobState::Succeeded, OtaJobState::Failed, OtaJobState::RolledBack,
+                               OtaJobState::TimedOut, OtaJobState::Cancelled});
+    return all > 0 ? double(ended) / all : 0.0;
+}
+
+const ListRole<OtaCampaign> CampaignRoles[] = {
+    {CampaignModel::CampaignIdRole, "campaignId", roleField<&OtaCampaign::id>},
+    {CampaignModel::NameRole, "name", roleField<&OtaCampaign::name>},
+    {CampaignModel::FirmwareRole, "firmware", roleField<&OtaCampaign::firmware>},
+    {CampaignModel::VersionRole, "version", roleField<&OtaCampaign::version>},
+    {CampaignModel::StateRole, "state", [](const OtaCampaign &c) -> QVariant { return otaCampaignStateName(c.state); }},
+    {CampaignModel::PausedReasonRole, "pausedReason", roleField<&OtaCampaign::pausedReason>},
+    {CampaignModel::TotalRole, "total", [](const OtaCampaign &c) -> QVariant { return total(c); }},
+    {CampaignModel::SucceededRole, "succeeded",
+     [](const OtaCampaign &c) -> QVariant { return countOf(c, {OtaJobState::Succeeded}); }},
+    {CampaignModel::FailedRole, "failed",
+     [](const OtaCampaign &c) -> QVariant {
+         return countOf(c, {OtaJobState::Failed, OtaJobState::RolledBack, OtaJobState::TimedOut});
+     }},
+    {CampaignModel::ActiveRole, "active",
+     [](const OtaCampaign &c) -> QVariant {
+         return countOf(
+             c, {OtaJobState::Notified, OtaJobState::Downloading, OtaJobState::Downloaded, OtaJobState::Installing});
+     }},
+    {CampaignModel::PendingRole, "pending",
+     [](const OtaCampaign &c) -> QVariant { return countOf(c, {OtaJobState::Pending}); }},
+    {CampaignModel::ProgressRole, "progress", progress},
+    {CampaignModel::CreatedAtRole, "createdAt", roleTime<&OtaCampaign::createdMs>},
+};
+
 } // namespace
 
 CampaignModel::CampaignModel(QObject *parent)
-    : KeyedListModel([](const OtaCampaign &c) { return c.id; }, newer, parent)
+    : KeyedListModel([](const OtaCampaign &c) { return c.id; }, newer, CampaignRoles, NameRole, parent)
 {
-}
-
-QVariant CampaignModel::rowData(const OtaCampaign &campaign, int role) const
-{
-    int total = 0;
-    for (const int n : campaign.jobCounts)
-        total += n;
-    switch (role) {
-    case CampaignIdRole:
-        return campaign.id;
-    case Qt::DisplayRole:
-    case NameRole:
-        return campaign.name;
-    case FirmwareRole:
-        return campaign.firmware;
-    case VersionRole:
-        return campaign.version;
-    case StateRole:
-        return otaCampaignStateName(campaign.state);
-    case PausedReasonRole:
-        return campaign.pausedReason;
-    case TotalRole:
-        return total;
-    case SucceededRole:
-        return countOf(campaign, {OtaJobState::Succeeded});
-    case FailedRole:
-        return countOf(campaign, {OtaJobState::Failed, OtaJobState::RolledBack, OtaJobState::TimedOut});
-    case ActiveRole:
-        return countOf(
-            campaign,
-            {OtaJobState::Notified, OtaJobState::Downloading, OtaJobState::Downloaded, OtaJobState::Installing});
-    case PendingRole:
-        return countOf(campaign, {OtaJobState::Pending});
-    case ProgressRole: {
-        const int ended = countOf(campaign,
-                                  {OtaJobState::Succeeded, OtaJobState::Failed, OtaJobState::RolledBack,
-                                   OtaJobState::TimedOut, OtaJobState::Cancelled});
-        return total > 0 ? double(ended) / total : 0.0;
-    }
-    case CreatedAtRole:
-        return campaign.createdMs > 0 ? QVariant(QDateTime::fromMSecsSinceEpoch(campaign.createdMs, Qt::UTC))
-                                      : QVariant();
-    default:
-        return {};
-    }
-}
-
-QHash<int, QByteArray> CampaignModel::roleNames() const
-{
-    return {
-        {CampaignIdRole, "campaignId"}, {NameRole, "name"},           {FirmwareRole, "firmware"},
-        {VersionRole, "version"},       {StateRole, "state"},         {PausedReasonRole, "pausedReason"},
-        {TotalRole, "total"},           {SucceededRole, "succeeded"}, {FailedRole, "failed"},
-        {ActiveRole, "active"},         {PendingRole, "pending"},     {ProgressRole, "progress"},
-        {CreatedAtRole, "createdAt"},
-    };
 }

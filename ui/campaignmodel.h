@@ -33,15 +33,10 @@ public:
 
     explicit CampaignModel(QObject *parent = nullptr);
 
-    [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
-
     /// The roles of one campaign by name, empty when unknown.
     Q_INVOKABLE [[nodiscard]] QVariantMap get(const QString &campaignId) const { return mapOf(campaignId); }
 
     void setCampaigns(const QList<edgegate::OtaCampaign> &campaigns) { resetRows(campaigns); }
     void upsert(const edgegate::OtaCampaign &campaign) { upsertRow(campaign); }
     void clear() { resetRows({}); }
-
-private:
-    [[nodiscard]] QVariant rowData(const edgegate::OtaCampaign &campaign, int role) const override;
 };

@@ -1,117 +1,73 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/devicemodel.h"
 
-#include <QDateTime>
-
 #include <algorithm>
 
 using namespace edgegate;
 
 namespace {
 
-QVariant timeOrNull(qint64 ms)
+QVariant metadataMap(const DeviceInfo &device)
 {
-    return ms > 0 ? QVariant(QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC)) : QVariant();
+    QVariantMap map;
+    for (auto it = device.metadata.cbegin(); it != device.metadata.cend(); ++it)
+        map.insert(it.key(), it.value());
+    return map;
 }
+
+QVariant metricNames(const DeviceInfo &device)
+{
+    QStringList names;
+    names.reserve(device.metrics.size());
+    for (const MetricInfo &metric : device.metrics)
+        names.append(metric.name);
+    return names;
+}
+
+const ListRole<DeviceInfo> DeviceRoles[] = {
+    {DeviceModel::DeviceIdRole, "deviceId", roleField<&DeviceInfo::id>},
+    {DeviceModel::NameRole, "name", roleField<&DeviceInfo::name>},
+    {DeviceModel::DisplayNameRole, "displayName",
+     [](const DeviceInfo &d) -> QVariant { return d.name.isEmpty() ? d.id : d.name; }},
+    {DeviceModel::TypeRole, "type", roleField<&DeviceInfo::type>},
+    {DeviceModel::StatusRole, "status", [](const DeviceInfo &d) -> QVariant { return deviceStatusName(d.status); }},
+    {DeviceModel::ApprovalRole, "approval", [](const DeviceInfo &d) -> QVariant { return approvalName(d.approval); }},
+    {DeviceModel::ProtocolRole, "protocol", roleField<&DeviceInfo::protocol>},
+    {DeviceModel::FirmwareRole, "firmware", roleField<&DeviceInfo::firmware>},
+    {DeviceModel::ModelRole, "model", roleField<&DeviceInfo::model>},
+    {DeviceModel::LastSeenRole, "lastSeen", roleTime<&DeviceInfo::lastSeenMs>},
+    {DeviceModel::LastErrorRole, "lastError", roleField<&DeviceInfo::lastError>},
+    {DeviceModel::MetadataRole, "metadata", metadataMap},
+    {DeviceModel::CapabilitiesRole, "capabilities", roleField<&DeviceInfo::capabilities>},
+    {DeviceModel::MetricsRole, "metrics", metricNames},
+    {DeviceModel::MessagesPerMinuteRole, "messagesPerMinute", roleField<&DeviceInfo::messagesPerMinute>},
+    {DeviceModel::UptimeRole, "uptime",
+     [](const DeviceInfo &d) -> QVariant {
+         return int(std::clamp<qint64>(d.uptimeS, -1, std::numeric_limits<int>::max()));
+     }},
+    {DeviceModel::OnlineSinceRole, "onlineSince", roleTime<&DeviceInfo::onlineSinceMs>},
+};
 
 } // namespace
 
 DeviceModel::DeviceModel(QObject *parent)
-    : KeyedListModel([](const DeviceInfo &d) { return d.id; }, nullptr, parent)
+    : KeyedListModel([](const DeviceInfo &d) { return d.id; }, nullptr, DeviceRoles, DisplayNameRole, parent)
 {
-}
-
-QVariant DeviceModel::rowData(const DeviceInfo &device, int role) const
-{
-    switch (role) {
-    case DeviceIdRole:
-        return device.id;
-    case NameRole:
-        return device.name;
-    case Qt::DisplayRole:
-    case DisplayNameRole:
-        return device.name.isEmpty() ? device.id : device.name;
-    case TypeRole:
-        return device.type;
-    case StatusRole:
-        return deviceStatusName(device.status);
-    case ApprovalRole:
-        return approvalName(device.approval);
-    case ProtocolRole:
-        return device.protocol;
-    case FirmwareRole:
-        return device.firmware;
-    case ModelRole:
-        return device.model;
-    case LastSeenRole:
-        return timeOrNull(device.lastSeenMs);
-    case LastErrorRole:
-        return device.lastError;
-    case MetadataRole: {
-        QVariantMap map;
-        for (auto it = device.metadata.cbegin(); it != device.metadata.cend(); ++it)
-            map.insert(it.key(), it.value());
-        return map;
-    }
-    case CapabilitiesRole:
-        return device.capabilities;
-    case MetricsRole: {
-        QStringList names;
-        names.reserve(device.metrics.size());
-        for (const MetricInfo &metric : device.metrics)
-            names.append(metric.name);
-        return names;
-    }
-    case MessagesPerMinuteRole:
-        return device.messagesPerMinute;
-    case UptimeRole:
-        return int(std::clamp<qint64>(device.uptimeS, -1, std::numeric_limits<int>::max()));
-    case OnlineSinceRole:
-        return timeOrNull(device.onlineSinceMs);
-    default:
-        return {};
-    }
-}
-
-QHash<int, QByteArray> DeviceModel::roleNames() const
-{
-    return {
-        {DeviceIdRole, "deviceId"},
-        {NameRole, "name"},
-        {DisplayNameRole, "displayName"},
-        {TypeRole, "type"},
-        {StatusRole, "status"},
-        {ApprovalRole, "approval"},
-        {ProtocolRole, "protocol"},
-        {FirmwareRole, "firmware"},
-        {ModelRole, "model"},
-        {LastSeenRole, "lastSeen"},
-        {LastErrorRole, "lastError"},
-        {MetadataRole, "metadata"},
-        {CapabilitiesRole, "capabilities"},
-        {MetricsRole, "metrics"},
-        {MessagesPerMinuteRole, "messagesPerMinute"},
-        {UptimeRole, "uptime"},
-        {OnlineSinceRole, "onlineSince"},
-    };
 }
 
 int DeviceModel::onlineCount() const
 {
-    return int(std::count_if(rows().cbegin(), rows().cend(),
-                             [](const DeviceInfo &d) { return d.status == DeviceStatus::Online; }));
+    return countIf([](const DeviceInfo &d) { return d.status == DeviceStatus::Online; });
 }
 
 int DeviceModel::offlineCount() const
 {
-    return int(std::count_if(rows().cbegin(), rows().cend(),
-                             [](const DeviceInfo &d) { return d.status == DeviceStatus::Offline; }));
+    return countIf([](const DeviceInfo &d) { return d.status == DeviceStatus::Offline; });
 }
 
 int DeviceModel::pendingCount() const
 {
-    return int(std::count_if(rows().cbegin(), rows().cend(),
-                             [](const DeviceInfo &d) { return d.approval == Approval::Pending; }));
+    return countIf([](const DeviceInfo &d) { return d.approval == Approval::Pending; });
 }
 
 QVariantMap DeviceModel::get(const QString &deviceId) const

@@ -43,8 +43,6 @@ public:
 
     explicit DeviceModel(QObject *parent = nullptr);
 
-    [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
-
     [[nodiscard]] int onlineCount() const;
     [[nodiscard]] int offlineCount() const;
     [[nodiscard]] int pendingCount() const;
@@ -64,7 +62,6 @@ signals:
     void typesChanged();
 
 private:
-    [[nodiscard]] QVariant rowData(const edgegate::DeviceInfo &device, int role) const override;
     /// The counts (always: a status may have changed), and the types.
     void changed(bool rowCountChanged) override;
 

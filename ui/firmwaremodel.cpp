@@ -3,41 +3,25 @@
 
 #include "shared/deviceinfo.h"
 
-#include <QDateTime>
 #include <QJsonObject>
 
+namespace {
+
+const ListRole<FirmwareImage> FirmwareRoles[] = {
+    {FirmwareModel::NameRole, "name", roleField<&FirmwareImage::name>},
+    {FirmwareModel::VersionRole, "version", roleField<&FirmwareImage::version>},
+    {FirmwareModel::SizeRole, "size", roleField<&FirmwareImage::size>},
+    {FirmwareModel::Sha256Role, "sha256", roleField<&FirmwareImage::sha256>},
+    {FirmwareModel::DeviceTypeRole, "deviceType", roleField<&FirmwareImage::deviceType>},
+    {FirmwareModel::UploadedAtRole, "uploadedAt", roleTime<&FirmwareImage::uploadedMs>},
+};
+
+} // namespace
+
 FirmwareModel::FirmwareModel(QObject *parent)
-    : KeyedListModel([](const Image &i) -> QString { return i.name + u'@' + i.version; }, nullptr, parent)
+    : KeyedListModel([](const Image &i) -> QString { return i.name + u'@' + i.version; }, nullptr, FirmwareRoles,
+                     NameRole, parent)
 {
-}
-
-QVariant FirmwareModel::rowData(const Image &image, int role) const
-{
-    switch (role) {
-    case Qt::DisplayRole:
-    case NameRole:
-        return image.name;
-    case VersionRole:
-        return image.version;
-    case SizeRole:
-        return image.size;
-    case Sha256Role:
-        return image.sha256;
-    case DeviceTypeRole:
-        return image.deviceType;
-    case UploadedAtRole:
-        return image.uploadedMs > 0 ? QVariant(QDateTime::fromMSecsSinceEpoch(image.uploadedMs, Qt::UTC)) : QVariant();
-    default:
-        return {};
-    }
-}
-
-QHash<int, QByteArray> FirmwareModel::roleNames() const
-{
-    return {
-        {NameRole, "name"},     {VersionRole, "version"},       {SizeRole, "size"},
-        {Sha256Role, "sha256"}, {DeviceTypeRole, "deviceType"}, {UploadedAtRole, "uploadedAt"},
-    };
 }
 
 void FirmwareModel::setImages(const QJsonArray &images)

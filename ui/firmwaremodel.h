@@ -38,13 +38,9 @@ public:
 
     explicit FirmwareModel(QObject *parent = nullptr);
 
-    [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
     [[nodiscard]] const QList<Image> &images() const { return rows(); }
 
     /// Replaces the list with the image objects of the array (entries without name or version are skipped).
     void setImages(const QJsonArray &images);
     void clear() { resetRows({}); }
-
-private:
-    [[nodiscard]] QVariant rowData(const Image &image, int role) const override;
 };

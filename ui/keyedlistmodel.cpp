@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/keyedlistmodel.h"
 
+#include <QDateTime>
+
+QVariant timeOrNull(qint64 ms)
+{
+    return ms > 0 ? QVariant(QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC)) : QVariant();
+}
+
 int ListModelBase::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : size();

@@ -7,6 +7,7 @@
 #include <QVariantMap>
 
 #include <algorithm>
+#include <span>
 
 /// What every dashboard list model shares whatever its rows: `count` for QML, data() by role, and a
 /// row's roles by name (what get() gives QML).
@@ -34,14 +35,48 @@ protected:
     [[nodiscard]] QVariantMap rowMap(int row) const;
 };
 
+/// A time in ms since the epoch as a UTC date-time role value; null for 0 (never).
+[[nodiscard]] QVariant timeOrNull(qint64 ms);
+
+/// One role of a list model of `Row`s: its number, its name in QML, and its value for a row.
+template<typename Row> struct ListRole
+{
+    int role;
+    const char *name;
+    QVariant (*value)(const Row &row);
+};
+
+/// The value of a role that shows a member of the row as it is.
+template<auto Member, typename Row> QVariant roleField(const Row &row)
+{
+    return QVariant::fromValue(row.*Member);
+}
+
+/// The value of a role that shows a time member (ms since the epoch) of the row.
+template<auto Member, typename Row> QVariant roleTime(const Row &row)
+{
+    return timeOrNull(row.*Member);
+}
+
 /// A list model of rows with a key each: a snapshot replaces all rows, a change inserts or updates
 /// the row with its key, a removal takes it out. With an order (`before(a, b)`: a comes first) rows
-/// stay sorted; without one they keep their arrival order.
+/// stay sorted; without one they keep their arrival order. The roles come from a table; Qt::DisplayRole
+/// shows one of them.
 template<typename Row, typename Key> class KeyedListModel : public ListModelBase
 {
 public:
     using KeyOf = Key (*)(const Row &);
     using Before = bool (*)(const Row &, const Row &);
+    using RoleTable = std::span<const ListRole<Row>>;
+
+    [[nodiscard]] QHash<int, QByteArray> roleNames() const final
+    {
+        QHash<int, QByteArray> names;
+        names.reserve(m_roles.size());
+        for (const ListRole<Row> &role : m_roles)
+            names.insert(role.role, role.name);
+        return names;
+    }
 
     [[nodiscard]] const QList<Row> &rows() const { return m_rows; }
     [[nodiscard]] const Row *find(const Key &key) const
@@ -51,10 +86,12 @@ public:
     }
 
 protected:
-    KeyedListModel(KeyOf keyOf, Before before, QObject *parent)
+    KeyedListModel(KeyOf keyOf, Before before, RoleTable roles, int displayRole, QObject *parent)
         : ListModelBase(parent)
         , m_keyOf(keyOf)
         , m_before(before)
+        , m_roles(roles)
+        , m_displayRole(displayRole)
     {
     }
 
@@ -110,6 +147,12 @@ protected:
         return -1;
     }
 
+    /// How many rows `pred` holds for.
+    template<typename Pred> [[nodiscard]] int countIf(Pred pred) const
+    {
+        return int(std::count_if(m_rows.cbegin(), m_rows.cend(), pred));
+    }
+
     /// The roles of the row with `key` by name; empty when there is none.
     [[nodiscard]] QVariantMap mapOf(const Key &key) const
     {
@@ -124,11 +167,18 @@ protected:
         if (rowCountChanged)
             emit countChanged();
     }
-    [[nodiscard]] virtual QVariant rowData(const Row &row, int role) const = 0;
 
 private:
     [[nodiscard]] int size() const final { return int(m_rows.size()); }
-    [[nodiscard]] QVariant roleData(int row, int role) const final { return rowData(m_rows.at(row), role); }
+    [[nodiscard]] QVariant roleData(int row, int role) const final
+    {
+        const int wanted = role == Qt::DisplayRole ? m_displayRole : role;
+        for (const ListRole<Row> &entry : m_roles) {
+            if (entry.role == wanted)
+                return entry.value(m_rows.at(row));
+        }
+        return {};
+    }
     /// Whether `row` may take place `at` without breaking the order.
     [[nodiscard]] bool fitsAt(const Row &row, int at) const
     {
@@ -140,4 +190,6 @@ private:
     QList<Row> m_rows;
     KeyOf m_keyOf;
     Before m_before;
+    RoleTable m_roles;
+    int m_displayRole;
 };

@@ -3,46 +3,32 @@
 
 #include "ui/apiclient.h"
 
-#include <QDateTime>
 #include <QJsonArray>
 
 using namespace edgegate;
 using namespace Qt::StringLiterals;
 
+namespace {
+
+QVariant updatedAt(const OtaJob &job)
+{
+    return timeOrNull(job.history.isEmpty() ? 0 : job.history.constLast().timeMs);
+}
+
+const ListRole<OtaJob> OtaJobRoles[] = {
+    {OtaJobModel::JobIdRole, "jobId", roleField<&OtaJob::id>},
+    {OtaJobModel::DeviceIdRole, "deviceId", roleField<&OtaJob::deviceId>},
+    {OtaJobModel::StateRole, "state", [](const OtaJob &j) -> QVariant { return otaJobStateName(j.state); }},
+    {OtaJobModel::ProgressRole, "progress", roleField<&OtaJob::progress>},
+    {OtaJobModel::ErrorRole, "error", roleField<&OtaJob::error>},
+    {OtaJobModel::UpdatedAtRole, "updatedAt", updatedAt},
+};
+
+} // namespace
+
 OtaJobModel::OtaJobModel(QObject *parent)
-    : KeyedListModel([](const OtaJob &j) { return j.id; }, nullptr, parent)
+    : KeyedListModel([](const OtaJob &j) { return j.id; }, nullptr, OtaJobRoles, DeviceIdRole, parent)
 {
-}
-
-QVariant OtaJobModel::rowData(const OtaJob &job, int role) const
-{
-    switch (role) {
-    case JobIdRole:
-        return job.id;
-    case Qt::DisplayRole:
-    case DeviceIdRole:
-        return job.deviceId;
-    case StateRole:
-        return otaJobStateName(job.state);
-    case ProgressRole:
-        return job.progress;
-    case ErrorRole:
-        return job.error;
-    case UpdatedAtRole: {
-        const qint64 ms = job.history.isEmpty() ? 0 : job.history.constLast().timeMs;
-        return ms > 0 ? QVariant(QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC)) : QVariant();
-    }
-    default:
-        return {};
-    }
-}
-
-QHash<int, QByteArray> OtaJobModel::roleNames() const
-{
-    return {
-        {JobIdRole, "jobId"},       {DeviceIdRole, "deviceId"}, {StateRole, "state"},
-        {ProgressRole, "progress"}, {ErrorRole, "error"},       {UpdatedAtRole, "updatedAt"},
-    };
 }
 
 void OtaJobModel::setClient(ApiClient *client)

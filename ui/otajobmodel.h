@@ -30,8 +30,6 @@ public:
 
     explicit OtaJobModel(QObject *parent = nullptr);
 
-    [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
-
     [[nodiscard]] ApiClient *client() const { return m_client; }
     void setClient(ApiClient *client);
     [[nodiscard]] QString campaign() const { return m_campaign; }
@@ -45,8 +43,6 @@ signals:
     void campaignChanged();
 
 private:
-    [[nodiscard]] QVariant rowData(const edgegate::OtaJob &job, int role) const override;
-
     QPointer<ApiClient> m_client;
     QString m_campaign;
     int m_loading = 0; ///< id of the ota.jobs request in flight

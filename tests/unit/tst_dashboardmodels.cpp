@@ -99,6 +99,7 @@ private slots:
     void alertFilter();
     void campaignModel();
     void firmwareModel();
+    void displayRoleAndUnknownRole();
     void backoffGrowsWithJitterAndResets();
     void settingsPersist();
 };
@@ -425,6 +426,25 @@ void TestDashboardModels::firmwareModel()
              QDateTime(QDate(2026, 11, 25), QTime(18, 0), Qt::UTC));
     model.clear();
     QCOMPARE(model.count(), 0);
+}
+
+void TestDashboardModels::displayRoleAndUnknownRole()
+{
+    // Qt::DisplayRole shows each model's display role; a role a model does not have gives nothing.
+    DeviceModel devices;
+    devices.setDevices(cannedDevices());
+    AlertModel alerts;
+    alerts.setAlerts({alert(1, 1000, u"warning"_s)});
+    CampaignModel campaigns;
+    campaigns.setCampaigns({campaign(u"c1"_s, 1000, {})});
+
+    const QModelIndex valve = devices.index(2, 0);
+    QCOMPARE(valve.data(Qt::DisplayRole).toString(), u"valve-9"_s);
+    QCOMPARE(valve.data(Qt::DisplayRole), valve.data(DeviceModel::DisplayNameRole));
+    QCOMPARE(alerts.index(0, 0).data(Qt::DisplayRole).toString(), u"alert 1"_s);
+    QCOMPARE(campaigns.index(0, 0).data(Qt::DisplayRole).toString(), u"rollout c1"_s);
+    QVERIFY(!valve.data(Qt::ToolTipRole).isValid());
+    QVERIFY(!alerts.index(0, 0).data(Qt::UserRole + 100).isValid());
 }
 
 void TestDashboardModels::backoffGrowsWithJitterAndResets()
