@@ -3,34 +3,14 @@
 
 #include "ui/alertmodel.h"
 
-AlertFilterModel::AlertFilterModel(QObject *parent)
-    : QSortFilterProxyModel(parent)
-{
-    setDynamicSortFilter(true);
-    connect(this, &QAbstractItemModel::rowsInserted, this, &AlertFilterModel::countChanged);
-    connect(this, &QAbstractItemModel::rowsRemoved, this, &AlertFilterModel::countChanged);
-    connect(this, &QAbstractItemModel::modelReset, this, &AlertFilterModel::countChanged);
-    connect(this, &QAbstractItemModel::layoutChanged, this, &AlertFilterModel::countChanged);
-}
-
 void AlertFilterModel::setSeverity(const QString &severity)
 {
-    if (severity == m_severity)
-        return;
-    m_severity = severity;
-    invalidateFilter();
-    emit severityChanged();
-    emit countChanged();
+    setFilter(m_severity, severity, &AlertFilterModel::severityChanged);
 }
 
 void AlertFilterModel::setShowCleared(bool showCleared)
 {
-    if (showCleared == m_showCleared)
-        return;
-    m_showCleared = showCleared;
-    invalidateFilter();
-    emit showClearedChanged();
-    emit countChanged();
+    setFilter(m_showCleared, showCleared, &AlertFilterModel::showClearedChanged);
 }
 
 bool AlertFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const

@@ -21,42 +21,25 @@ int statusRank(const QString &status)
 } // namespace
 
 DeviceFilterModel::DeviceFilterModel(QObject *parent)
-    : QSortFilterProxyModel(parent)
+    : FilterModelBase(parent)
 {
-    setDynamicSortFilter(true);
     setSortCaseSensitivity(Qt::CaseInsensitive);
     sort(0, Qt::AscendingOrder);
-    connect(this, &QAbstractItemModel::rowsInserted, this, &DeviceFilterModel::countChanged);
-    connect(this, &QAbstractItemModel::rowsRemoved, this, &DeviceFilterModel::countChanged);
-    connect(this, &QAbstractItemModel::modelReset, this, &DeviceFilterModel::countChanged);
-    connect(this, &QAbstractItemModel::layoutChanged, this, &DeviceFilterModel::countChanged);
 }
 
 void DeviceFilterModel::setSearch(const QString &search)
 {
-    if (search == m_search)
-        return;
-    m_search = search;
-    refilter();
-    emit searchChanged();
+    setFilter(m_search, search, &DeviceFilterModel::searchChanged);
 }
 
 void DeviceFilterModel::setStatus(const QString &status)
 {
-    if (status == m_status)
-        return;
-    m_status = status;
-    refilter();
-    emit statusChanged();
+    setFilter(m_status, status, &DeviceFilterModel::statusChanged);
 }
 
 void DeviceFilterModel::setType(const QString &type)
 {
-    if (type == m_type)
-        return;
-    m_type = type;
-    refilter();
-    emit typeChanged();
+    setFilter(m_type, type, &DeviceFilterModel::typeChanged);
 }
 
 void DeviceFilterModel::setSortBy(const QString &sortBy)
@@ -83,12 +66,6 @@ QString DeviceFilterModel::deviceIdAt(int row) const
     if (row < 0 || row >= rowCount())
         return {};
     return data(index(row, 0), DeviceModel::DeviceIdRole).toString();
-}
-
-void DeviceFilterModel::refilter()
-{
-    invalidateFilter();
-    emit countChanged();
 }
 
 void DeviceFilterModel::resort()

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "ui/filtermodelbase.h"
+
 #include <QQmlEngine>
-#include <QSortFilterProxyModel>
 
 /// Devices of a DeviceModel filtered by a search text, status and type, and sorted.
-class DeviceFilterModel : public QSortFilterProxyModel
+class DeviceFilterModel : public FilterModelBase
 {
     Q_OBJECT
     QML_ELEMENT
@@ -16,7 +17,6 @@ class DeviceFilterModel : public QSortFilterProxyModel
     /// "name" (the display name), "status", "type" or "lastSeen".
     Q_PROPERTY(QString sortBy READ sortBy WRITE setSortBy NOTIFY sortByChanged)
     Q_PROPERTY(bool descending READ descending WRITE setDescending NOTIFY descendingChanged)
-    Q_PROPERTY(int count READ count NOTIFY countChanged)
 
 public:
     explicit DeviceFilterModel(QObject *parent = nullptr);
@@ -31,7 +31,6 @@ public:
     void setSortBy(const QString &sortBy);
     [[nodiscard]] bool descending() const { return m_descending; }
     void setDescending(bool descending);
-    [[nodiscard]] int count() const { return rowCount(); }
 
     /// The device id of a row of this model ("" when out of range).
     Q_INVOKABLE [[nodiscard]] QString deviceIdAt(int row) const;
@@ -42,14 +41,12 @@ signals:
     void typeChanged();
     void sortByChanged();
     void descendingChanged();
-    void countChanged();
 
 protected:
     [[nodiscard]] bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
     [[nodiscard]] bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
 private:
-    void refilter();
     void resort();
 
     QString m_search;
