@@ -21,56 +21,17 @@ AppSettings::AppSettings(QObject *parent)
 {
 }
 
-QString AppSettings::url() const
+QString AppSettings::saved(QAnyStringView key) const
 {
-    return m_settings.value(u"url"_s).toString();
+    return m_settings.value(key).toString();
 }
 
-void AppSettings::setUrl(const QString &url)
+void AppSettings::save(QAnyStringView key, const QString &value, void (AppSettings::*changed)())
 {
-    if (url == this->url())
+    if (value == saved(key))
         return;
-    m_settings.setValue(u"url"_s, url);
-    emit urlChanged();
-}
-
-QString AppSettings::token() const
-{
-    return m_settings.value(u"token"_s).toString();
-}
-
-void AppSettings::setToken(const QString &token)
-{
-    if (token == this->token())
-        return;
-    m_settings.setValue(u"token"_s, token);
-    emit tokenChanged();
-}
-
-QString AppSettings::caFile() const
-{
-    return m_settings.value(u"ca_file"_s).toString();
-}
-
-void AppSettings::setCaFile(const QString &path)
-{
-    if (path == caFile())
-        return;
-    m_settings.setValue(u"ca_file"_s, path);
-    emit caFileChanged();
-}
-
-QString AppSettings::language() const
-{
-    return m_settings.value(u"language"_s).toString();
-}
-
-void AppSettings::setLanguage(const QString &language)
-{
-    if (language == this->language())
-        return;
-    m_settings.setValue(u"language"_s, language);
-    emit languageChanged();
+    m_settings.setValue(key, value);
+    emit(this->*changed)();
 }
 
 void AppSettings::applyLanguage()

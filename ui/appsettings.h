@@ -19,14 +19,14 @@ class AppSettings : public QObject
 public:
     explicit AppSettings(QObject *parent = nullptr);
 
-    [[nodiscard]] QString url() const;
-    void setUrl(const QString &url);
-    [[nodiscard]] QString token() const;
-    void setToken(const QString &token);
-    [[nodiscard]] QString caFile() const;
-    void setCaFile(const QString &path);
-    [[nodiscard]] QString language() const;
-    void setLanguage(const QString &language);
+    [[nodiscard]] QString url() const { return saved(u"url"); }
+    void setUrl(const QString &url) { save(u"url", url, &AppSettings::urlChanged); }
+    [[nodiscard]] QString token() const { return saved(u"token"); }
+    void setToken(const QString &token) { save(u"token", token, &AppSettings::tokenChanged); }
+    [[nodiscard]] QString caFile() const { return saved(u"ca_file"); }
+    void setCaFile(const QString &path) { save(u"ca_file", path, &AppSettings::caFileChanged); }
+    [[nodiscard]] QString language() const { return saved(u"language"); }
+    void setLanguage(const QString &language) { save(u"language", language, &AppSettings::languageChanged); }
 
     /// Installs the translator for `language` and calls retranslate() on this object's QML engine.
     Q_INVOKABLE void applyLanguage();
@@ -42,5 +42,9 @@ signals:
     void languageChanged();
 
 private:
+    [[nodiscard]] QString saved(QAnyStringView key) const;
+    /// Saves `value` under `key` and emits `changed` when it differs from what is saved.
+    void save(QAnyStringView key, const QString &value, void (AppSettings::*changed)());
+
     QSettings m_settings;
 };
