@@ -70,6 +70,39 @@ QVariantList samplesToList(const wsapi::TelemetryUpdate &update)
     return samples;
 }
 
+/// Decodes a frame with `Decode` and hands what it gives to `Apply` of the client's model `Model`.
+template<auto Decode, auto Model, auto Apply> void applyToModel(ApiClient &client, const wsapi::Frame &frame)
+{
+    if (const auto decoded = Decode(frame))
+        ((client.*Model)()->*Apply)(*decoded);
+}
+
+/// A frame type that fills one of the client's models: a snapshot or a change.
+struct ModelFrame
+{
+    QStringView type;
+    void (*apply)(ApiClient &client, const wsapi::Frame &frame);
+};
+
+constexpr ModelFrame ModelFrames[] = {
+    {wsapi::type::Devices, applyToModel<wsapi::devicesFromFrame, &ApiClient::devices, &DeviceModel::setDevices>},
+    {wsapi::type::Device, applyToModel<wsapi::deviceFromFrame, &ApiClient::devices, &DeviceModel::upsert>},
+    {wsapi::type::DeviceRemoved,
+     applyToModel<wsapi::deviceRemovedFromFrame, &ApiClient::devices, &DeviceModel::remove>},
+    {wsapi::type::Alerts, applyToModel<wsapi::alertsFromFrame, &ApiClient::alerts, &AlertModel::setAlerts>},
+    {wsapi::type::Alert, applyToModel<wsapi::alertFromFrame, &ApiClient::alerts, &AlertModel::upsert>},
+    {wsapi::type::OtaCampaigns,
+     applyToModel<wsapi::otaCampaignsFromFrame, &ApiClient::campaigns, &CampaignModel::setCampaigns>},
+    {wsapi::type::OtaCampaign,
+     applyToModel<wsapi::otaCampaignFromFrame, &ApiClient::campaigns, &CampaignModel::upsert>},
+};
+
+const ModelFrame *modelFrameOf(QStringView type)
+{
+    const auto *it = std::ranges::find(ModelFrames, type, &ModelFrame::type);
+    return it == std::end(ModelFrames) ? nullptr : it;
+}
+
 } // namespace
 
 ApiClient::ApiClient(QObject *parent)
@@ -91,11 +124,8 @@ ApiClient::ApiClient(QObject *parent)
     m_countdownTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_countdownTimer, &QTimer::timeout, this, [this] {
         // Whole seconds left, rounded up, from the retry timer itself so the two never disagree.
-        const int left = std::max(1, (m_retryTimer.remainingTime() + 999) / 1000);
-        if (m_retryTimer.isActive() && left != m_reconnectIn) {
-            m_reconnectIn = left;
-            emit reconnectInChanged();
-        }
+        if (m_retryTimer.isActive())
+            setReconnectIn(std::max(1, (m_retryTimer.remainingTime() + 999) / 1000));
     });
     connect(&m_handshakeTimer, &QTimer::timeout, this, [this] {
         qCInfo(lcDashboard) << "no session from" << m_url << "in time";
@@ -142,20 +172,21 @@ void ApiClient::setCaFile(const QString &path)
 
 void ApiClient::setUrl(const QString &url)
 {
-    if (url == m_url)
-        return;
-    m_url = url;
-    m_tokenRefused = false;
-    emit urlChanged();
+    setPeerSetting(m_url, url, &ApiClient::urlChanged);
 }
 
 void ApiClient::setToken(const QString &token)
 {
-    if (token == m_token)
+    setPeerSetting(m_token, token, &ApiClient::tokenChanged);
+}
+
+void ApiClient::setPeerSetting(QString &setting, const QString &value, void (ApiClient::*changed)())
+{
+    if (value == setting)
         return;
-    m_token = token;
+    setting = value;
     m_tokenRefused = false;
-    emit tokenChanged();
+    emit(this->*changed)();
 }
 
 bool ApiClient::canWrite() const
@@ -229,15 +260,20 @@ void ApiClient::setLastError(const QString &error)
     emit lastErrorChanged();
 }
 
+void ApiClient::setReconnectIn(int seconds)
+{
+    if (seconds == m_reconnectIn)
+        return;
+    m_reconnectIn = seconds;
+    emit reconnectInChanged();
+}
+
 void ApiClient::stopTimers()
 {
     m_retryTimer.stop();
     m_countdownTimer.stop();
     m_handshakeTimer.stop();
-    if (m_reconnectIn != 0) {
-        m_reconnectIn = 0;
-        emit reconnectInChanged();
-    }
+    setReconnectIn(0);
 }
 
 void ApiClient::resetSession()
@@ -258,10 +294,7 @@ void ApiClient::startConnection()
         setState(Disconnected);
         return;
     }
-    if (m_reconnectIn != 0) {
-        m_reconnectIn = 0;
-        emit reconnectInChanged();
-    }
+    setReconnectIn(0);
     qCDebug(lcDashboard) << "connecting to" << url;
     setState(Connecting);
     m_handshakeTimer.start();
@@ -360,27 +393,8 @@ void ApiClient::handleFrame(const wsapi::Frame &frame)
             sendSubscription(wsapi::type::Subscribe, m_subscriptions.keys());
         requestFirmwareList(true);
         emit sessionStarted();
-    } else if (type == wsapi::type::Devices) {
-        if (const auto devices = wsapi::devicesFromFrame(frame))
-            m_devices->setDevices(*devices);
-    } else if (type == wsapi::type::Device) {
-        if (const auto device = wsapi::deviceFromFrame(frame))
-            m_devices->upsert(*device);
-    } else if (type == wsapi::type::DeviceRemoved) {
-        if (const auto id = wsapi::deviceRemovedFromFrame(frame))
-            m_devices->remove(*id);
-    } else if (type == wsapi::type::Alerts) {
-        if (const auto alerts = wsapi::alertsFromFrame(frame))
-            m_alerts->setAlerts(*alerts);
-    } else if (type == wsapi::type::Alert) {
-        if (const auto alert = wsapi::alertFromFrame(frame))
-            m_alerts->upsert(*alert);
-    } else if (type == wsapi::type::OtaCampaigns) {
-        if (const auto campaigns = wsapi::otaCampaignsFromFrame(frame))
-            m_campaigns->setCampaigns(*campaigns);
-    } else if (type == wsapi::type::OtaCampaign) {
-        if (const auto campaign = wsapi::otaCampaignFromFrame(frame))
-            m_campaigns->upsert(*campaign);
+    } else if (const ModelFrame *modelFrame = modelFrameOf(type)) {
+        modelFrame->apply(*this, frame);
     } else if (type == wsapi::type::OtaJob) {
         if (const auto job = wsapi::otaJobFromFrame(frame))
             emit otaJobChanged(*job);

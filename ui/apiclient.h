@@ -141,8 +141,11 @@ private:
     };
 
     void connectSocket();
+    /// The url or the token: a new one is tried even after a refused token.
+    void setPeerSetting(QString &setting, const QString &value, void (ApiClient::*changed)());
     void setState(State state);
     void setLastError(const QString &error);
+    void setReconnectIn(int seconds);
     void startConnection();
     void scheduleReconnect();
     void stopTimers();
