@@ -25,7 +25,7 @@
 #include "gateway/notify/alertwebhook.h"
 #include "gateway/notify/mdnsannouncer.h"
 #include "gateway/sinks/sinkchannels.h"
-#include "gateway/sinks/upstreamsink.h"
+#include "gateway/sinks/mqtt/upstreamsink.h"
 #include "gateway/storage/alertrulebook.h"
 #include "gateway/storage/firmwarestore.h"
 #include "gateway/storage/routebook.h"

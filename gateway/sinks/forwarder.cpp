@@ -2,7 +2,7 @@
 #include "gateway/sinks/forwarder.h"
 
 #include "gateway/core/common/metrics.h"
-#include "gateway/sinks/outbox.h"
+#include "gateway/sinks/outbox/outbox.h"
 #include "gateway/sinks/sink.h"
 
 #include <QLoggingCategory>

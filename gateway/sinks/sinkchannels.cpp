@@ -2,7 +2,7 @@
 #include "gateway/sinks/sinkchannels.h"
 
 #include "gateway/core/routing/router.h"
-#include "gateway/sinks/republishsink.h"
+#include "gateway/sinks/mqtt/republishsink.h"
 #include "gateway/sinks/sink.h"
 
 namespace edgegate {

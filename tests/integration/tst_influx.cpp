@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The line protocol encoder against a real InfluxDB 1.x: what influxLine writes must come back
 // from the server's own query API exactly as given, or as the documented substitute.
-#include "gateway/sinks/influxline.h"
+#include "gateway/sinks/influx/influxline.h"
 #include "testsupport.h"
 
 #include <QJsonArray>

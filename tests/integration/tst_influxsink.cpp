@@ -2,7 +2,7 @@
 // InfluxSink against a real influxd 1.6.7 started by the test (batching, outages, refusals), and
 // against a scripted stand-in server for what 1.6.7 cannot show (the v2 API, timeouts, auth).
 #include "gateway/core/common/metrics.h"
-#include "gateway/sinks/influxsink.h"
+#include "gateway/sinks/influx/influxsink.h"
 #include "testsupport.h"
 
 #include <QHash>

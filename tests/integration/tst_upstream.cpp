@@ -2,8 +2,8 @@
 // The MQTT sinks against real mosquitto brokers: the upstream connection (plain, TLS, mutual TLS,
 // MQTT 3.1.1, a broker that dies and comes back, refusals) and the republish sink on the local broker.
 #include "gateway/devicelinks/mqtt/mqttlink.h"
-#include "gateway/sinks/republishsink.h"
-#include "gateway/sinks/upstreamsink.h"
+#include "gateway/sinks/mqtt/republishsink.h"
+#include "gateway/sinks/mqtt/upstreamsink.h"
 #include "support/corepipeline.h"
 #include "testsupport.h"
 

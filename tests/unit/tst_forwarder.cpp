@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/common/metrics.h"
 #include "gateway/sinks/forwarder.h"
-#include "gateway/sinks/outbox.h"
+#include "gateway/sinks/outbox/outbox.h"
 #include "gateway/sinks/sink.h"
 
 #include <QCoreApplication>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The pure parts of InfluxSink: reading refusals (bodies as influxd 1.6.7 and InfluxDB 2.x word
 // them), checking settings, and naming points.
-#include "gateway/sinks/influxsink.h"
+#include "gateway/sinks/influx/influxsink.h"
 
 #include <QTest>
 

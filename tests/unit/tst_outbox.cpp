@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/common/metrics.h"
-#include "gateway/sinks/outbox.h"
+#include "gateway/sinks/outbox/outbox.h"
 
 #include <QCoreApplication>
 #include <QDir>

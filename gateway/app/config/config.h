@@ -14,9 +14,9 @@
 #include "gateway/devicelinks/coap/coaplink.h"
 #include "gateway/devicelinks/mqtt/mqttlink.h"
 #include "gateway/notify/alertwebhook.h"
-#include "gateway/sinks/influxsink.h"
+#include "gateway/sinks/influx/influxsink.h"
 #include "gateway/sinks/sinkchannels.h"
-#include "gateway/sinks/upstreamsink.h"
+#include "gateway/sinks/mqtt/upstreamsink.h"
 #include "gateway/storage/firmwarestore.h"
 
 #include <QByteArray>

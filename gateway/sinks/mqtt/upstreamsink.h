@@ -2,7 +2,7 @@
 #pragma once
 
 #include "gateway/devicelinks/mqtt/mosquittoclient.h"
-#include "gateway/sinks/mqttsink.h"
+#include "gateway/sinks/mqtt/mqttsink.h"
 
 #include <QByteArray>
 #include <QString>

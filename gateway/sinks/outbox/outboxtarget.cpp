@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/sinks/outboxtarget.h"
+#include "gateway/sinks/outbox/outboxtarget.h"
 
 #include "gateway/core/ingest/normalize.h"
-#include "gateway/sinks/outbox.h"
+#include "gateway/sinks/outbox/outbox.h"
 
 namespace edgegate {
 

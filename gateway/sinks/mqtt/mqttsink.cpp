@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/sinks/mqttsink.h"
+#include "gateway/sinks/mqtt/mqttsink.h"
 
 #include "gateway/core/common/metrics.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/sinks/upstreamsink.h"
+#include "gateway/sinks/mqtt/upstreamsink.h"
 
 #include "gateway/core/common/metrics.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/sinks/mqttsink.h"
+#include "gateway/sinks/mqtt/mqttsink.h"
 
 namespace edgegate {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/sinks/outboxformat.h"
+#include "gateway/sinks/outbox/outboxformat.h"
 
 #include <QtEndian>
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/sinks/outbox.h"
+#include "gateway/sinks/outbox/outbox.h"
 
 #include "gateway/core/common/metrics.h"
-#include "gateway/sinks/outboxcommitter.h"
-#include "gateway/sinks/outboxformat.h"
+#include "gateway/sinks/outbox/outboxcommitter.h"
+#include "gateway/sinks/outbox/outboxformat.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/sinks/influxline.h"
+#include "gateway/sinks/influx/influxline.h"
 
 #include <QHash>
 #include <QSet>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/sinks/influxsink.h"
+#include "gateway/sinks/influx/influxsink.h"
 
 #include "gateway/core/common/metrics.h"
-#include "gateway/sinks/influxline.h"
+#include "gateway/sinks/influx/influxline.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

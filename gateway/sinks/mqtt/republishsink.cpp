@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gateway/sinks/republishsink.h"
+#include "gateway/sinks/mqtt/republishsink.h"
 
 #include "gateway/devicelinks/mqtt/mqttlink.h"
 

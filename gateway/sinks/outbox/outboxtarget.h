@@ -2,7 +2,7 @@
 #pragma once
 
 #include "gateway/core/routing/router.h"
-#include "gateway/sinks/influxsink.h"
+#include "gateway/sinks/influx/influxsink.h"
 
 #include <functional>
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "gateway/core/common/ratelimitedlog.h"
-#include "gateway/sinks/outboxformat.h"
+#include "gateway/sinks/outbox/outboxformat.h"
 
 #include <QByteArray>
 #include <QLoggingCategory>
