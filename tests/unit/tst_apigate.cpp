@@ -34,6 +34,8 @@ private slots:
     void exempt();
     void gate_data();
     void gate();
+    void segments_data();
+    void segments();
 };
 
 void TestApiGate::identify_data()
@@ -218,6 +220,27 @@ void TestApiGate::gate()
     QFETCH(QByteArray, authorization);
     QFETCH(ApiGateVerdict, verdict);
     QCOMPARE(apiGate(access(), method, target, authorization), verdict);
+}
+
+void TestApiGate::segments_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QList<QByteArray>>("segments");
+    QTest::addRow("empty") << QByteArray() << QList<QByteArray>{""};
+    QTest::addRow("one") << QByteArray("healthz") << QList<QByteArray>{"healthz"};
+    QTest::addRow("several") << QByteArray("api/v1/devices") << QList<QByteArray>{"api", "v1", "devices"};
+    QTest::addRow("empty ones kept") << QByteArray("a//b/") << QList<QByteArray>{"a", "", "b", ""};
+    QTest::addRow("not decoded") << QByteArray("a%2Fb/..") << QList<QByteArray>{"a%2Fb", ".."};
+}
+
+void TestApiGate::segments()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(QList<QByteArray>, segments);
+    QList<QByteArray> got;
+    for (const QByteArrayView segment : pathSegments(path))
+        got.append(segment.toByteArray());
+    QCOMPARE(got, segments);
 }
 
 QTEST_GUILESS_MAIN(TestApiGate)

@@ -3,6 +3,7 @@
 
 #include "gateway/api/http/http1connection.h"
 #include "gateway/api/http/http1parser.h"
+#include "gateway/core/common/apigate.h"
 #include "gateway/core/common/metrics.h"
 
 #include <QLoggingCategory>
@@ -64,18 +65,10 @@ QString hostName(const QByteArray &value)
     return QString::fromLatin1(host);
 }
 
-QList<QByteArrayView> pathSegments(QByteArrayView target)
+QList<QByteArrayView> targetSegments(QByteArrayView target)
 {
     const qsizetype query = target.indexOf('?');
-    const QByteArrayView path = (query < 0 ? target : target.first(query)).sliced(1);
-    QList<QByteArrayView> out;
-    qsizetype from = 0;
-    for (qsizetype slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', from)) {
-        out.append(path.sliced(from, slash - from));
-        from = slash + 1;
-    }
-    out.append(path.sliced(from));
-    return out;
+    return pathSegments((query < 0 ? target : target.first(query)).sliced(1));
 }
 
 } // namespace
@@ -254,7 +247,7 @@ std::optional<HttpRefusal> HttpServer::admit(const HttpRequest &request) const
 
 HttpServer::Resolved HttpServer::resolve(const HttpRequest &request) const
 {
-    const QList<QByteArrayView> segments = pathSegments(request.target());
+    const QList<QByteArrayView> segments = targetSegments(request.target());
     for (qsizetype i = 0; i < qsizetype(m_uploads.size()); ++i) {
         if (m_uploads[i].method != request.method())
             continue;

@@ -18,7 +18,14 @@ bool isPlainSegment(QByteArrayView segment)
     return !segment.isEmpty() && segment != "." && segment != ".." && !segment.contains('%');
 }
 
-QList<QByteArrayView> segments(QByteArrayView path)
+bool isAny(QByteArrayView method, std::initializer_list<QByteArrayView> methods)
+{
+    return std::any_of(methods.begin(), methods.end(), [method](QByteArrayView m) { return m == method; });
+}
+
+} // namespace
+
+QList<QByteArrayView> pathSegments(QByteArrayView path)
 {
     QList<QByteArrayView> out;
     qsizetype from = 0;
@@ -29,13 +36,6 @@ QList<QByteArrayView> segments(QByteArrayView path)
     out.append(path.sliced(from));
     return out;
 }
-
-bool isAny(QByteArrayView method, std::initializer_list<QByteArrayView> methods)
-{
-    return std::any_of(methods.begin(), methods.end(), [method](QByteArrayView m) { return m == method; });
-}
-
-} // namespace
 
 bool isTokenExempt(QByteArrayView method, QByteArrayView target)
 {
@@ -50,7 +50,7 @@ bool isTokenExempt(QByteArrayView method, QByteArrayView target)
         return false;
     if (path == "/healthz")
         return true;
-    const QList<QByteArrayView> s = segments(path.sliced(1));
+    const QList<QByteArrayView> s = pathSegments(path.sliced(1));
     if (!std::all_of(s.cbegin(), s.cend(), isPlainSegment))
         return false;
     const auto starts = [&s](std::initializer_list<QByteArrayView> prefix) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArrayView>
+#include <QList>
 
 namespace edgegate {
 
@@ -14,6 +15,10 @@ enum class ApiGateVerdict {
     WrongToken, ///< 401: an Authorization header that names no configured token
     Forbidden, ///< 403: a viewer token on a request that could change something
 };
+
+/// The segments of `path` (given without its leading '/'), split at every '/', empty ones kept. The
+/// gate and the router split a path alike, so both see the same segments.
+[[nodiscard]] QList<QByteArrayView> pathSegments(QByteArrayView path);
 
 /// Requests that never need an API token: the device-facing endpoints (devices have credentials
 /// of their own), /healthz, and the WebSocket upgrades (/ws authenticates inside the socket).
