@@ -118,6 +118,16 @@ HttpMethod methodOf(QByteArrayView name)
     return HttpMethod::Other;
 }
 
+/// The first header of that name (any case), empty when absent.
+QByteArray headerValue(const QList<HttpHeader> &headers, QByteArrayView name)
+{
+    for (const HttpHeader &h : headers) {
+        if (name.compare(h.name, Qt::CaseInsensitive) == 0)
+            return h.value;
+    }
+    return {};
+}
+
 } // namespace
 
 HttpRequest::HttpRequest(HttpHead head, QHostAddress peer, bool secure)
@@ -131,11 +141,7 @@ HttpRequest::HttpRequest(HttpHead head, QHostAddress peer, bool secure)
 
 QByteArray HttpRequest::value(QByteArrayView name) const
 {
-    for (const HttpHeader &h : m_head.headers) {
-        if (name.compare(h.name, Qt::CaseInsensitive) == 0)
-            return h.value;
-    }
-    return {};
+    return headerValue(m_head.headers, name);
 }
 
 HttpResponse::HttpResponse(HttpStatus status)
@@ -168,11 +174,7 @@ void HttpResponse::setHeader(const QByteArray &name, const QByteArray &value)
 
 QByteArray HttpResponse::header(QByteArrayView name) const
 {
-    for (const HttpHeader &h : m_headers) {
-        if (name.compare(h.name, Qt::CaseInsensitive) == 0)
-            return h.value;
-    }
-    return {};
+    return headerValue(m_headers, name);
 }
 
 void HttpResponse::setBodyDevice(std::unique_ptr<QIODevice> device, qint64 length, std::function<void(qint64)> sent)
