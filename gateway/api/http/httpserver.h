@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -90,6 +91,24 @@ public:
     /// Patterns are paths whose `<arg>` segments match any one non-empty segment, handed to the
     /// handler percent-decoded. Routes are tried in the order they were added.
     void route(const QString &pattern, Handler handler, std::optional<qint64> maxBodyBytes = std::nullopt);
+    /// The same for a member function of `owner` that takes the pattern's `<arg>` segments in order,
+    /// then the request: `HttpResponse Owner::handler(const QString &, ..., const HttpRequest &)`.
+    template<class Owner, class... Params>
+    void route(const QString &pattern, Owner *owner, HttpResponse (Owner::*handler)(Params...),
+               std::optional<qint64> maxBodyBytes = std::nullopt)
+    {
+        static_assert(sizeof...(Params) >= 1, "the handler takes the request last");
+        route(
+            pattern,
+            [owner, handler](const HttpRequest &request, const QStringList &args) {
+                return [&]<std::size_t... I>(std::index_sequence<I...>)
+                {
+                    return (owner->*handler)(args[qsizetype(I)]..., request);
+                }
+                (std::make_index_sequence<sizeof...(Params) - 1>());
+            },
+            maxBodyBytes);
+    }
     /// `method` requests on `pattern` stream their body to a sink; other methods go to plain routes.
     void uploadRoute(HttpMethod method, const QString &pattern, UploadHandler handler, qint64 maxBodyBytes);
     /// GET with `Upgrade: websocket` on `pattern` becomes a WebSocket with these frame and message caps;

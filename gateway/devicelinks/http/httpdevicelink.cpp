@@ -48,14 +48,10 @@ HttpDeviceLink::HttpDeviceLink(HttpServer &server, Ingest &ingest, DeviceRegistr
     , m_commands(commands)
     , m_server(server)
 {
-    server.route(u"/api/v1/devices/<arg>/telemetry"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return telemetry(a[0], r); });
-    server.route(u"/api/v1/devices/<arg>/meta"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return meta(a[0], r); });
-    server.route(u"/api/v1/devices/<arg>/commands/pending"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return pendingCommands(a[0], r); });
-    server.route(u"/api/v1/devices/<arg>/commands/ack"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return commandAck(a[0], r); });
+    server.route(u"/api/v1/devices/<arg>/telemetry"_s, this, &HttpDeviceLink::telemetry);
+    server.route(u"/api/v1/devices/<arg>/meta"_s, this, &HttpDeviceLink::meta);
+    server.route(u"/api/v1/devices/<arg>/commands/pending"_s, this, &HttpDeviceLink::pendingCommands);
+    server.route(u"/api/v1/devices/<arg>/commands/ack"_s, this, &HttpDeviceLink::commandAck);
 }
 
 std::optional<HttpResponse> HttpDeviceLink::refuse(const QString &id, const HttpRequest &request, HttpMethod method)
@@ -107,10 +103,8 @@ HttpResponse HttpDeviceLink::commandAck(const QString &id, const HttpRequest &re
 void HttpDeviceLink::serveOta(OtaManager &ota)
 {
     m_ota = &ota;
-    m_server.route(u"/api/v1/devices/<arg>/ota/pending"_s,
-                   [this](const HttpRequest &r, const QStringList &a) { return pendingOta(a[0], r); });
-    m_server.route(u"/api/v1/devices/<arg>/ota/progress"_s,
-                   [this](const HttpRequest &r, const QStringList &a) { return otaProgress(a[0], r); });
+    m_server.route(u"/api/v1/devices/<arg>/ota/pending"_s, this, &HttpDeviceLink::pendingOta);
+    m_server.route(u"/api/v1/devices/<arg>/ota/progress"_s, this, &HttpDeviceLink::otaProgress);
 }
 
 HttpResponse HttpDeviceLink::pendingOta(const QString &id, const HttpRequest &request)
