@@ -3,6 +3,7 @@
 
 #include "gateway/api/http/httprange.h"
 #include "gateway/api/http/httpserver.h"
+#include "gateway/api/rest/resterror.h"
 #include "gateway/core/common/metrics.h"
 
 #include <QFile>
@@ -22,6 +23,39 @@ Q_LOGGING_CATEGORY(lcFirmwareHttp, "edgegate.firmware.http")
 namespace {
 
 const QByteArray FirmwarePrefix = QByteArrayLiteral("/api/v1/firmware/");
+
+/// The one place a store failure becomes a REST error.
+RestError restErrorOf(FirmwareStore::Error error)
+{
+    using E = FirmwareStore::Error;
+    switch (error) {
+    case E::InvalidName:
+    case E::InvalidVersion:
+    case E::InvalidDeviceType:
+    case E::InvalidChecksum:
+    case E::LengthMismatch:
+        return RestError::BadRequest;
+    case E::Exists:
+    case E::InUse:
+        return RestError::Conflict;
+    case E::TooLarge:
+        return RestError::PayloadTooLarge;
+    case E::NotFound:
+        return RestError::NotFound;
+    case E::ChecksumMismatch:
+        return RestError::ChecksumMismatch;
+    case E::DiskFull:
+        return RestError::InsufficientStorage;
+    case E::Storage:
+        break;
+    }
+    return RestError::StorageFailed;
+}
+
+HttpResponse storeFailure(const FirmwareStore::Failure &failure)
+{
+    return restError(restErrorOf(failure.error), failure.message);
+}
 
 /// Streams one upload into the store as its body arrives; nothing kept if the body never completes.
 class UploadSink : public HttpBodySink
@@ -75,8 +109,7 @@ private:
         m_upload.reset();
         m_aborted.inc();
         qCWarning(lcFirmwareHttp).noquote() << "upload of" << m_name << m_version << "failed:" << failure.message;
-        const auto mapped = FirmwareHttpError::of(failure.error);
-        return jsonError(mapped.status, mapped.code, failure.message);
+        return storeFailure(failure);
     }
 
     std::unique_ptr<FirmwareStore::Upload> m_upload;
@@ -87,33 +120,6 @@ private:
 };
 
 } // namespace
-
-FirmwareHttpError FirmwareHttpError::of(FirmwareStore::Error error)
-{
-    using E = FirmwareStore::Error;
-    switch (error) {
-    case E::InvalidName:
-    case E::InvalidVersion:
-    case E::InvalidDeviceType:
-    case E::InvalidChecksum:
-    case E::LengthMismatch:
-        return {Status::BadRequest, u"bad_request"_s};
-    case E::Exists:
-    case E::InUse:
-        return {Status::Conflict, u"conflict"_s};
-    case E::TooLarge:
-        return {Status::PayloadTooLarge, u"payload_too_large"_s};
-    case E::NotFound:
-        return {Status::NotFound, u"not_found"_s};
-    case E::ChecksumMismatch:
-        return {Status::UnprocessableEntity, u"checksum_mismatch"_s};
-    case E::DiskFull:
-        return {Status::InsufficientStorage, u"insufficient_storage"_s};
-    case E::Storage:
-        break;
-    }
-    return {Status::ServiceUnavailable, u"storage_unavailable"_s};
-}
 
 FirmwareHttp::FirmwareHttp(HttpServer &server, FirmwareStore &store, Metrics &metrics, qint64 maxImageBytes,
                            QObject *parent)
@@ -129,7 +135,7 @@ FirmwareHttp::FirmwareHttp(HttpServer &server, FirmwareStore &store, Metrics &me
     Counter &stored = outcome(u"stored"_s);
     Counter &refused = outcome(u"refused"_s);
     Counter &aborted = outcome(u"aborted"_s);
-    server.route(u"/api/v1/firmware"_s, [this](const HttpRequest &r, const QStringList &) { return list(r); });
+    server.route(u"/api/v1/firmware"_s, this, &FirmwareHttp::list);
     server.uploadRoute(
         HttpMethod::Put, u"/api/v1/firmware/<arg>/<arg>"_s,
         [this, &stored, &refused,
@@ -140,8 +146,8 @@ FirmwareHttp::FirmwareHttp(HttpServer &server, FirmwareStore &store, Metrics &me
                 return response;
             };
             if (!length)
-                return refuse(jsonError(HttpStatus::LengthRequired, u"length_required"_s,
-                                        u"send the image with a Content-Length, not chunked"_s));
+                return refuse(
+                    restError(RestError::LengthRequired, u"send the image with a Content-Length, not chunked"_s));
             FirmwareStore::UploadRequest upload;
             upload.name = a[0];
             upload.version = a[1];
@@ -152,16 +158,13 @@ FirmwareHttp::FirmwareHttp(HttpServer &server, FirmwareStore &store, Metrics &me
             auto started = m_store.begin(upload, &failure);
             if (!started) {
                 qCInfo(lcFirmwareHttp).noquote() << "upload refused:" << failure.message;
-                const auto mapped = FirmwareHttpError::of(failure.error);
-                return refuse(jsonError(mapped.status, mapped.code, failure.message));
+                return refuse(storeFailure(failure));
             }
             return std::make_unique<UploadSink>(std::move(started), a[0], a[1], stored, aborted);
         },
         maxImageBytes);
-    server.route(u"/api/v1/firmware/<arg>/<arg>"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return image(a[0], a[1], r); });
-    server.route(u"/api/v1/firmware/<arg>/<arg>/image"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return download(a[0], a[1], r); });
+    server.route(u"/api/v1/firmware/<arg>/<arg>"_s, this, &FirmwareHttp::image);
+    server.route(u"/api/v1/firmware/<arg>/<arg>/image"_s, this, &FirmwareHttp::download);
 }
 
 HttpResponse FirmwareHttp::list(const HttpRequest &request)
@@ -180,14 +183,12 @@ HttpResponse FirmwareHttp::image(const QString &name, const QString &version, co
     case Method::Get: {
         const auto image = m_store.find(name, version);
         if (!image)
-            return jsonError(Status::NotFound, u"not_found"_s, u"no firmware %1 %2"_s.arg(name, version));
+            return restError(RestError::NotFound, u"no firmware %1 %2"_s.arg(name, version));
         return HttpResponse(firmwareToJson(*image));
     }
     case Method::Delete: {
-        if (const auto failure = m_store.remove(name, version)) {
-            const auto mapped = FirmwareHttpError::of(failure->error);
-            return jsonError(mapped.status, mapped.code, failure->message);
-        }
+        if (const auto failure = m_store.remove(name, version))
+            return storeFailure(*failure);
         return HttpResponse(Status::NoContent);
     }
     default:
@@ -201,7 +202,7 @@ HttpResponse FirmwareHttp::download(const QString &name, const QString &version,
         return methodNotAllowed(request, "GET, HEAD");
     const auto image = m_store.find(name, version);
     if (!image)
-        return jsonError(Status::NotFound, u"not_found"_s, u"no firmware %1 %2"_s.arg(name, version));
+        return restError(RestError::NotFound, u"no firmware %1 %2"_s.arg(name, version));
     const QByteArray etag = '"' + image->sha256.toLatin1() + '"';
     const QByteArray size = QByteArray::number(image->size);
     // If-Range with another validator asks for the whole image (RFC 9110 13.1.5).
@@ -210,14 +211,13 @@ HttpResponse FirmwareHttp::download(const QString &name, const QString &version,
         ? ByteRange::resolve(request.value("Range"), image->size)
         : ByteRange{ByteRange::Kind::Full, 0, image->size};
     if (range.kind == ByteRange::Kind::Unsatisfiable) {
-        HttpResponse response = jsonError(Status::RequestRangeNotSatisfiable, u"range_not_satisfiable"_s,
-                                          u"the image has %1 bytes"_s.arg(image->size));
+        HttpResponse response = restError(RestError::RangeNotSatisfiable, u"the image has %1 bytes"_s.arg(image->size));
         response.setHeader("Content-Range", "bytes */" + size);
         return response;
     }
     auto file = std::make_unique<QFile>(m_store.imagePath(name, version));
     if (!file->open(QIODevice::ReadOnly) || !file->seek(range.first))
-        return jsonError(Status::ServiceUnavailable, u"storage_unavailable"_s, u"the image cannot be read"_s);
+        return restError(RestError::StorageFailed, u"the image cannot be read"_s);
     const bool partial = range.kind == ByteRange::Kind::Partial;
     HttpResponse response(partial ? Status::PartialContent : Status::Ok);
     response.setHeader("Content-Type", "application/octet-stream");

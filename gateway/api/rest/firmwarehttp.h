@@ -30,12 +30,4 @@ private:
     Counter &m_httpBytes;
 };
 
-/// The one place a store failure becomes an HTTP status and error code.
-struct FirmwareHttpError
-{
-    HttpStatus status;
-    QString code;
-    [[nodiscard]] static FirmwareHttpError of(FirmwareStore::Error error);
-};
-
 } // namespace edgegate

@@ -33,22 +33,12 @@ constexpr int DefaultLimit = 100;
 constexpr int MaxLimit = DeviceHistoryPage::MaxLimit;
 constexpr qsizetype MaxBodyBytes = 65536;
 
-HttpResponse badRequest(const QString &message)
-{
-    return jsonError(Status::BadRequest, u"bad_request"_s, message);
-}
-
-HttpResponse notFound(const QString &message)
-{
-    return jsonError(Status::NotFound, u"not_found"_s, message);
-}
-
 /// The body as a JSON object, or the answer refusing it. An empty body is an empty object.
 std::optional<HttpResponse> readObject(const HttpRequest &request, QJsonObject *out)
 {
     const QByteArray body = request.body();
     if (body.size() > MaxBodyBytes)
-        return jsonError(Status::PayloadTooLarge, u"payload_too_large"_s, u"body larger than 64 KiB"_s);
+        return restError(RestError::PayloadTooLarge, u"body larger than 64 KiB"_s);
     if (body.trimmed().isEmpty()) {
         *out = {};
         return std::nullopt;
@@ -56,7 +46,7 @@ std::optional<HttpResponse> readObject(const HttpRequest &request, QJsonObject *
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
     if (error.error != QJsonParseError::NoError || !doc.isObject())
-        return jsonError(Status::BadRequest, u"bad_json"_s, u"expected a JSON object"_s);
+        return restError(RestError::BadJson, u"expected a JSON object"_s);
     *out = doc.object();
     return std::nullopt;
 }
@@ -83,6 +73,16 @@ std::optional<qint64> timeParam(const QUrlQuery &query, const QString &key, qint
     return t.toMSecsSinceEpoch();
 }
 
+HttpResponse unknownAlert(const QString &id)
+{
+    return restError(RestError::NotFound, u"no alert '%1'"_s.arg(id.left(40)));
+}
+
+HttpResponse unknownRule(const QString &id)
+{
+    return restError(RestError::NotFound, u"no alert rule '%1'"_s.arg(id.left(64)));
+}
+
 std::optional<quint64> alertId(const QString &text)
 {
     bool ok = false;
@@ -102,18 +102,12 @@ HealthApi::HealthApi(HttpServer &server, Operations &operations, DeviceRegistry 
     , m_engine(engine)
     , m_rules(rules)
 {
-    server.route(u"/api/v1/devices/<arg>/history"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return this->history(a[0], r); });
-    server.route(u"/api/v1/alerts/<arg>"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return alert(a[0], r); });
-    server.route(u"/api/v1/alerts/<arg>/acknowledge"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return acknowledge(a[0], r); });
-    server.route(u"/api/v1/alerts/<arg>/clear"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return clear(a[0], r); });
-    server.route(u"/api/v1/alert-rules"_s,
-                 [this](const HttpRequest &r, const QStringList &) { return this->rules(r); });
-    server.route(u"/api/v1/alert-rules/<arg>"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return rule(a[0], r); });
+    server.route(u"/api/v1/devices/<arg>/history"_s, this, &HealthApi::history);
+    server.route(u"/api/v1/alerts/<arg>"_s, this, &HealthApi::alert);
+    server.route(u"/api/v1/alerts/<arg>/acknowledge"_s, this, &HealthApi::acknowledge);
+    server.route(u"/api/v1/alerts/<arg>/clear"_s, this, &HealthApi::clear);
+    server.route(u"/api/v1/alert-rules"_s, this, &HealthApi::rules);
+    server.route(u"/api/v1/alert-rules/<arg>"_s, this, &HealthApi::rule);
 }
 
 HttpResponse HealthApi::history(const QString &id, const HttpRequest &request)
@@ -121,21 +115,21 @@ HttpResponse HealthApi::history(const QString &id, const HttpRequest &request)
     if (request.method() != Method::Get)
         return methodNotAllowed(request, "GET");
     if (!isValidDeviceId(id))
-        return badRequest(u"'%1' is not a valid device id"_s.arg(id.left(80)));
+        return restError(RestError::BadRequest, u"'%1' is not a valid device id"_s.arg(id.left(80)));
     const QUrlQuery query = request.query();
     const auto since = timeParam(query, u"since"_s, 0);
     const auto until = timeParam(query, u"until"_s, std::numeric_limits<qint64>::max());
     if (!since || !until)
-        return badRequest(u"since and until must be ISO 8601 times, e.g. 2026-01-31T12:00:00Z"_s);
+        return restError(RestError::BadRequest, u"since and until must be ISO 8601 times, e.g. 2026-01-31T12:00:00Z"_s);
     const auto limit = limitParam(query);
     if (!limit)
-        return badRequest(u"limit must be 0..%1"_s.arg(MaxLimit));
+        return restError(RestError::BadRequest, u"limit must be 0..%1"_s.arg(MaxLimit));
     const DeviceHistoryPage page = deviceHistoryPage(m_history, m_registry, id, *since, *until, *limit);
     switch (page.result) {
     case DeviceHistoryPage::Result::StorageFailed:
-        return jsonError(Status::ServiceUnavailable, u"storage_unavailable"_s, u"cannot read the status history"_s);
+        return restError(RestError::StorageFailed, u"cannot read the status history"_s);
     case DeviceHistoryPage::Result::UnknownDevice:
-        return notFound(u"no device '%1'"_s.arg(id));
+        return unknownDevice(id);
     case DeviceHistoryPage::Result::Ok:
         break;
     }
@@ -150,7 +144,7 @@ HttpResponse HealthApi::alert(const QString &id, const HttpRequest &request)
     const auto number = alertId(id);
     const Alert *a = number ? m_alerts.find(*number) : nullptr;
     if (!a)
-        return notFound(u"no alert '%1'"_s.arg(id.left(40)));
+        return unknownAlert(id);
     return HttpResponse(alertToJson(*a));
 }
 
@@ -163,13 +157,13 @@ HttpResponse HealthApi::acknowledge(const QString &id, const HttpRequest &reques
         return std::move(*bad);
     const auto by = alertActorFrom(o.value(u"by"_s).toString());
     if (!by)
-        return badRequest(u"by: who acknowledges, 1 to 128 characters"_s);
+        return restError(RestError::BadRequest, u"by: who acknowledges, 1 to 128 characters"_s);
     const auto note = alertNoteFromJson(o.value(u"note"_s));
     if (!note)
-        return badRequest(u"note: a text of at most 1024 characters"_s);
+        return restError(RestError::BadRequest, u"note: a text of at most 1024 characters"_s);
     const auto number = alertId(id);
     if (!number)
-        return notFound(u"no alert '%1'"_s.arg(id.left(40)));
+        return unknownAlert(id);
     return restAnswer(m_operations.acknowledgeAlert(*number, *by, *note));
 }
 
@@ -182,10 +176,10 @@ HttpResponse HealthApi::clear(const QString &id, const HttpRequest &request)
         return std::move(*bad);
     const auto by = alertActorFrom(o.value(u"by"_s).toString(u"operator"_s));
     if (!by)
-        return badRequest(u"by: who clears, 1 to 128 characters"_s);
+        return restError(RestError::BadRequest, u"by: who clears, 1 to 128 characters"_s);
     const auto number = alertId(id);
     if (!number)
-        return notFound(u"no alert '%1'"_s.arg(id.left(40)));
+        return unknownAlert(id);
     return restAnswer(m_operations.clearAlert(*number, *by));
 }
 
@@ -199,7 +193,7 @@ std::optional<HttpResponse> HealthApi::apply(const QList<AlertRule> &rules)
     QString error;
     if (!m_rules.save(rules, &error)) {
         qCWarning(lcHealthApi).noquote() << error;
-        return jsonError(Status::ServiceUnavailable, u"storage_unavailable"_s, error);
+        return restError(RestError::StorageFailed, error);
     }
     m_engine.setRules(rules);
     qCInfo(lcHealthApi) << "alert rules changed through the API:" << rules.size() << "rule(s)";
@@ -218,10 +212,10 @@ HttpResponse HealthApi::rules(const HttpRequest &request)
         QString error;
         const auto rule = alertRuleFromJson(o, &error);
         if (!rule)
-            return badRequest(error);
+            return restError(RestError::BadRequest, error);
         QList<AlertRule> all = m_rules.rules();
         if (std::any_of(all.cbegin(), all.cend(), [&rule](const AlertRule &r) { return r.id == rule->id; }))
-            return jsonError(Status::Conflict, u"conflict"_s, u"alert rule '%1' exists"_s.arg(rule->id));
+            return restError(RestError::Conflict, u"alert rule '%1' exists"_s.arg(rule->id));
         all.append(*rule);
         if (auto failed = apply(all))
             return std::move(*failed);
@@ -239,7 +233,7 @@ HttpResponse HealthApi::rule(const QString &id, const HttpRequest &request)
     switch (request.method()) {
     case Method::Get:
         if (it == all.end())
-            return notFound(u"no alert rule '%1'"_s.arg(id.left(64)));
+            return unknownRule(id);
         return HttpResponse(alertRuleToJson(*it));
     case Method::Put: {
         QJsonObject o;
@@ -250,9 +244,10 @@ HttpResponse HealthApi::rule(const QString &id, const HttpRequest &request)
         QString error;
         const auto rule = alertRuleFromJson(o, &error);
         if (!rule)
-            return badRequest(error);
+            return restError(RestError::BadRequest, error);
         if (rule->id != id)
-            return badRequest(
+            return restError(
+                RestError::BadRequest,
                 u"id: '%1' in the body differs from '%2' in the path"_s.arg(rule->id.left(64), id.left(64)));
         const bool created = it == all.end();
         if (created)
@@ -265,7 +260,7 @@ HttpResponse HealthApi::rule(const QString &id, const HttpRequest &request)
     }
     case Method::Delete:
         if (it == all.end())
-            return notFound(u"no alert rule '%1'"_s.arg(id.left(64)));
+            return unknownRule(id);
         all.erase(it);
         if (auto failed = apply(all))
             return std::move(*failed);

@@ -13,13 +13,11 @@
 #include "gateway/core/downlink/commandqueue.h"
 #include "gateway/core/routing/router.h"
 #include "gateway/storage/routebook.h"
-#include "shared/deviceid.h"
 #include "shared/wsprotocol.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QUrl>
@@ -39,19 +37,6 @@ namespace {
 constexpr int DefaultPageSize = 100;
 constexpr int MaxPageSize = 1000;
 constexpr int MaxNameLength = 128;
-
-HttpResponse unknownDevice(const QString &id)
-{
-    return restError(RestError::NotFound, u"no device '%1'"_s.arg(id));
-}
-
-std::optional<HttpResponse> checkDeviceId(const QString &id)
-{
-    if (!isValidDeviceId(id))
-        return restError(RestError::BadRequest,
-                         u"'%1' is not a valid device id (1-64 of A-Z a-z 0-9 . _ : -)"_s.arg(id.left(80)));
-    return std::nullopt;
-}
 
 /// Parses a non-negative integer query parameter; nullopt (with `bad` set) when malformed.
 std::optional<int> intParam(const QUrlQuery &query, const QString &key, int fallback, int max, bool *bad)
@@ -115,23 +100,17 @@ void HttpApi::setAccess(const ApiAccess &access)
 
 void HttpApi::addRoutes()
 {
-    m_server.route(u"/healthz"_s, [this](const HttpRequest &r, const QStringList &) { return health(r); });
-    m_server.route(u"/metrics"_s, [this](const HttpRequest &r, const QStringList &) { return metrics(r); });
-    m_server.route(u"/api/v1/devices"_s, [this](const HttpRequest &r, const QStringList &) { return listDevices(r); });
-    m_server.route(u"/api/v1/devices/<arg>"_s,
-                   [this](const HttpRequest &r, const QStringList &a) { return device(a[0], r); });
-    m_server.route(u"/api/v1/devices/<arg>/approve"_s,
-                   [this](const HttpRequest &r, const QStringList &a) { return approve(a[0], r); });
-    m_server.route(u"/api/v1/devices/<arg>/reject"_s,
-                   [this](const HttpRequest &r, const QStringList &a) { return reject(a[0], r); });
-    m_server.route(u"/api/v1/devices/<arg>/telemetry/latest"_s,
-                   [this](const HttpRequest &r, const QStringList &a) { return latestTelemetry(a[0], r); });
-    m_server.route(u"/api/v1/alerts"_s, [this](const HttpRequest &r, const QStringList &) { return listAlerts(r); });
-    m_server.route(u"/api/v1/devices/<arg>/commands"_s,
-                   [this](const HttpRequest &r, const QStringList &a) { return commands(a[0], r); });
-    m_server.route(u"/api/v1/devices/<arg>/credentials"_s,
-                   [this](const HttpRequest &r, const QStringList &a) { return credentials(a[0], r); });
-    m_server.route(u"/api/v1/routes"_s, [this](const HttpRequest &r, const QStringList &) { return routes(r); });
+    m_server.route(u"/healthz"_s, this, &HttpApi::health);
+    m_server.route(u"/metrics"_s, this, &HttpApi::metrics);
+    m_server.route(u"/api/v1/devices"_s, this, &HttpApi::listDevices);
+    m_server.route(u"/api/v1/devices/<arg>"_s, this, &HttpApi::device);
+    m_server.route(u"/api/v1/devices/<arg>/approve"_s, this, &HttpApi::approve);
+    m_server.route(u"/api/v1/devices/<arg>/reject"_s, this, &HttpApi::reject);
+    m_server.route(u"/api/v1/devices/<arg>/telemetry/latest"_s, this, &HttpApi::latestTelemetry);
+    m_server.route(u"/api/v1/alerts"_s, this, &HttpApi::listAlerts);
+    m_server.route(u"/api/v1/devices/<arg>/commands"_s, this, &HttpApi::commands);
+    m_server.route(u"/api/v1/devices/<arg>/credentials"_s, this, &HttpApi::credentials);
+    m_server.route(u"/api/v1/routes"_s, this, &HttpApi::routes);
 }
 
 void HttpApi::serveRoutes(Router &router, RouteBook &book)
@@ -243,7 +222,7 @@ HttpResponse HttpApi::listDevices(const HttpRequest &request)
 
 HttpResponse HttpApi::device(const QString &id, const HttpRequest &request)
 {
-    if (auto bad = checkDeviceId(id))
+    if (auto bad = refuseDeviceId(id))
         return std::move(*bad);
     switch (request.method()) {
     case Method::Get: {
@@ -259,21 +238,6 @@ HttpResponse HttpApi::device(const QString &id, const HttpRequest &request)
     default:
         return methodNotAllowed(request, "GET, PATCH, DELETE");
     }
-}
-
-std::optional<HttpResponse> HttpApi::readJsonObject(const HttpRequest &request, QJsonObject *object)
-{
-    const QByteArray &body = request.body();
-    if (!request.value("Content-Type").toLower().startsWith("application/json"))
-        return restError(RestError::UnsupportedMediaType, u"send application/json"_s);
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return restError(RestError::BadJson, u"invalid JSON: "_s + parseError.errorString());
-    if (!doc.isObject())
-        return restError(RestError::BadJson, u"the body must be a JSON object"_s);
-    *object = doc.object();
-    return std::nullopt;
 }
 
 HttpResponse HttpApi::patchDevice(const QString &id, const HttpRequest &request)
@@ -318,25 +282,27 @@ HttpResponse HttpApi::patchDevice(const QString &id, const HttpRequest &request)
 
 HttpResponse HttpApi::approve(const QString &id, const HttpRequest &request)
 {
-    if (auto bad = checkDeviceId(id))
-        return std::move(*bad);
-    if (request.method() != Method::Post)
-        return methodNotAllowed(request, "POST");
-    return restAnswer(m_operations.approveDevice(id));
+    return decide(id, request, &Operations::approveDevice);
 }
 
 HttpResponse HttpApi::reject(const QString &id, const HttpRequest &request)
 {
-    if (auto bad = checkDeviceId(id))
+    return decide(id, request, &Operations::rejectDevice);
+}
+
+HttpResponse HttpApi::decide(const QString &id, const HttpRequest &request,
+                             OperationResult (Operations::*decision)(const QString &))
+{
+    if (auto bad = refuseDeviceId(id))
         return std::move(*bad);
     if (request.method() != Method::Post)
         return methodNotAllowed(request, "POST");
-    return restAnswer(m_operations.rejectDevice(id));
+    return restAnswer((m_operations.*decision)(id));
 }
 
 HttpResponse HttpApi::latestTelemetry(const QString &id, const HttpRequest &request)
 {
-    if (auto bad = checkDeviceId(id))
+    if (auto bad = refuseDeviceId(id))
         return std::move(*bad);
     if (request.method() != Method::Get)
         return methodNotAllowed(request, "GET");
@@ -366,7 +332,7 @@ HttpResponse HttpApi::latestTelemetry(const QString &id, const HttpRequest &requ
 
 HttpResponse HttpApi::credentials(const QString &id, const HttpRequest &request)
 {
-    if (auto bad = checkDeviceId(id))
+    if (auto bad = refuseDeviceId(id))
         return std::move(*bad);
     auto summary = [this, &id] {
         const DeviceCredentials *c = m_registry.credentials(id);
@@ -426,7 +392,7 @@ HttpResponse HttpApi::credentials(const QString &id, const HttpRequest &request)
 
 HttpResponse HttpApi::commands(const QString &id, const HttpRequest &request)
 {
-    if (auto bad = checkDeviceId(id))
+    if (auto bad = refuseDeviceId(id))
         return std::move(*bad);
     if (request.method() == Method::Get) {
         if (!m_registry.find(id))

@@ -26,6 +26,7 @@ class Router;
 class DeviceRegistry;
 class Metrics;
 class Operations;
+struct OperationResult;
 class UiFeed;
 
 /// REST API (/api/v1), /healthz, /metrics and the dashboard WebSocket /ws, as routes of the HttpServer.
@@ -59,14 +60,14 @@ private:
     HttpResponse patchDevice(const QString &id, const HttpRequest &request);
     HttpResponse approve(const QString &id, const HttpRequest &request);
     HttpResponse reject(const QString &id, const HttpRequest &request);
+    /// Approving or rejecting a pending device (POST).
+    HttpResponse decide(const QString &id, const HttpRequest &request,
+                        OperationResult (Operations::*decision)(const QString &));
     HttpResponse latestTelemetry(const QString &id, const HttpRequest &request);
     HttpResponse listAlerts(const HttpRequest &request);
     HttpResponse health(const HttpRequest &request);
     HttpResponse metrics(const HttpRequest &request);
     HttpResponse credentials(const QString &id, const HttpRequest &request);
-    /// A request body that must be a JSON object (the server kept it within http.max_body_bytes):
-    /// the answer when it is not, or nullopt with `object` filled.
-    static std::optional<HttpResponse> readJsonObject(const HttpRequest &request, QJsonObject *object);
     HttpResponse commands(const QString &id, const HttpRequest &request);
     HttpResponse routes(const HttpRequest &request);
 

@@ -2,12 +2,11 @@
 #include "gateway/api/rest/otaapi.h"
 
 #include "gateway/api/http/httpserver.h"
+#include "gateway/api/rest/resterror.h"
 #include "gateway/core/devices/deviceregistry.h"
 #include "gateway/core/ota/otamanager.h"
-#include "shared/deviceid.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 
 namespace edgegate {
 
@@ -17,39 +16,26 @@ using Status = HttpStatus;
 
 namespace {
 
-HttpResponse notFound(const QString &what)
-{
-    return jsonError(Status::NotFound, u"not_found"_s, what);
-}
-
-std::optional<HttpResponse> badDeviceId(const QString &id)
-{
-    if (isValidDeviceId(id))
-        return std::nullopt;
-    return jsonError(Status::BadRequest, u"bad_request"_s,
-                     u"'%1' is not a valid device id (1-64 of A-Z a-z 0-9 . _ : -)"_s.arg(id.left(80)));
-}
-
-// The one place a campaign creation error becomes an HTTP answer.
-HttpResponse createError(const OtaManager::CreateResult &result)
+// The one place a campaign creation error becomes a REST error.
+RestError createError(OtaManager::CreateResult::Error error)
 {
     using Error = OtaManager::CreateResult::Error;
-    switch (result.error) {
+    switch (error) {
     case Error::NoCatalog:
-        return jsonError(Status::ServiceUnavailable, u"no_firmware_store"_s, result.message);
+        return RestError::NoFirmwareStore;
     case Error::UnknownFirmware:
-        return jsonError(Status::BadRequest, u"unknown_firmware"_s, result.message);
+        return RestError::UnknownFirmware;
     case Error::NoDevices:
-        return jsonError(Status::BadRequest, u"no_devices"_s, result.message);
+        return RestError::NoDevices;
     case Error::Conflict:
-        return jsonError(Status::Conflict, u"conflict"_s, result.message);
+        return RestError::Conflict;
     case Error::StorageFailed:
-        return jsonError(Status::ServiceUnavailable, u"storage_unavailable"_s, result.message);
+        return RestError::StorageFailed;
     case Error::BadRequest:
     case Error::None:
         break;
     }
-    return jsonError(Status::BadRequest, u"bad_request"_s, result.message);
+    return RestError::BadRequest;
 }
 
 } // namespace
@@ -61,14 +47,10 @@ OtaApi::OtaApi(HttpServer &server, OtaManager &manager, DeviceRegistry &registry
     , m_registry(registry)
     , m_maxBodyBytes(maxBodyBytes)
 {
-    server.route(u"/api/v1/ota/campaigns"_s,
-                 [this](const HttpRequest &r, const QStringList &) { return campaigns(r); });
-    server.route(u"/api/v1/ota/campaigns/<arg>"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return campaign(a[0], r); });
-    server.route(u"/api/v1/ota/campaigns/<arg>/<arg>"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return action(a[0], a[1], r); });
-    server.route(u"/api/v1/devices/<arg>/ota"_s,
-                 [this](const HttpRequest &r, const QStringList &a) { return deviceJobs(a[0], r); });
+    server.route(u"/api/v1/ota/campaigns"_s, this, &OtaApi::campaigns);
+    server.route(u"/api/v1/ota/campaigns/<arg>"_s, this, &OtaApi::campaign);
+    server.route(u"/api/v1/ota/campaigns/<arg>/<arg>"_s, this, &OtaApi::action);
+    server.route(u"/api/v1/devices/<arg>/ota"_s, this, &OtaApi::deviceJobs);
 }
 
 QJsonObject OtaApi::campaignWithJobs(const QString &id) const
@@ -91,21 +73,14 @@ HttpResponse OtaApi::campaigns(const HttpRequest &request)
     }
     if (request.method() != Method::Post)
         return methodNotAllowed(request, "GET, POST");
-    const QByteArray body = request.body();
-    if (body.size() > m_maxBodyBytes)
-        return jsonError(Status::PayloadTooLarge, u"payload_too_large"_s,
-                         u"request body over %1 bytes"_s.arg(m_maxBodyBytes));
-    if (!request.value("Content-Type").toLower().startsWith("application/json"))
-        return jsonError(Status::UnsupportedMediaType, u"unsupported_media_type"_s, u"send application/json"_s);
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return jsonError(Status::BadRequest, u"bad_json"_s, u"invalid JSON: "_s + parseError.errorString());
-    if (!doc.isObject())
-        return jsonError(Status::BadRequest, u"bad_json"_s, u"the body must be a JSON object"_s);
-    const auto result = m_manager.create(doc.object());
+    if (request.body().size() > m_maxBodyBytes)
+        return restError(RestError::PayloadTooLarge, u"request body over %1 bytes"_s.arg(m_maxBodyBytes));
+    QJsonObject o;
+    if (auto bad = readJsonObject(request, &o))
+        return std::move(*bad);
+    const auto result = m_manager.create(o);
     if (result.error != OtaManager::CreateResult::Error::None)
-        return createError(result);
+        return restError(createError(result.error), result.message);
     return HttpResponse(campaignWithJobs(result.campaign.id), Status::Created);
 }
 
@@ -114,7 +89,7 @@ HttpResponse OtaApi::campaign(const QString &id, const HttpRequest &request)
     if (request.method() != Method::Get)
         return methodNotAllowed(request, "GET");
     if (!m_manager.campaign(id))
-        return notFound(u"no campaign '%1'"_s.arg(id.left(80)));
+        return restError(RestError::NotFound, u"no campaign '%1'"_s.arg(id.left(80)));
     return HttpResponse(campaignWithJobs(id));
 }
 
@@ -129,15 +104,16 @@ HttpResponse OtaApi::action(const QString &id, const QString &action, const Http
     else if (action == u"cancel")
         change = &OtaManager::cancel;
     else
-        return notFound(u"no such endpoint: %1 (pause, resume, cancel)"_s.arg(request.url().path()));
+        return restError(RestError::NotFound,
+                         u"no such endpoint: %1 (pause, resume, cancel)"_s.arg(request.url().path()));
     if (request.method() != Method::Post)
         return methodNotAllowed(request, "POST");
     const std::optional<OtaCampaign> before = m_manager.campaign(id);
     switch ((m_manager.*change)(id)) {
     case Change::NotFound:
-        return notFound(u"no campaign '%1'"_s.arg(id.left(80)));
+        return restError(RestError::NotFound, u"no campaign '%1'"_s.arg(id.left(80)));
     case Change::Conflict:
-        return jsonError(Status::Conflict, u"conflict"_s,
+        return restError(RestError::Conflict,
                          u"campaign %1 is %2: it cannot %3"_s.arg(id, otaCampaignStateName(before->state), action));
     case Change::Done:
         break;
@@ -147,13 +123,13 @@ HttpResponse OtaApi::action(const QString &id, const QString &action, const Http
 
 HttpResponse OtaApi::deviceJobs(const QString &id, const HttpRequest &request)
 {
-    if (auto bad = badDeviceId(id))
+    if (auto bad = refuseDeviceId(id))
         return std::move(*bad);
     if (request.method() != Method::Get)
         return methodNotAllowed(request, "GET");
     const QList<OtaJob> jobs = m_manager.deviceJobs(id);
     if (jobs.isEmpty() && !m_registry.find(id))
-        return notFound(u"no device '%1'"_s.arg(id));
+        return unknownDevice(id);
     QJsonArray list;
     for (const OtaJob &job : jobs)
         list.append(otaJobToJson(job));

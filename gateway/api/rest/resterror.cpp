@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/api/rest/resterror.h"
 
+#include "shared/deviceid.h"
+
+#include <QJsonDocument>
+
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
@@ -21,10 +25,28 @@ HttpResponse restError(RestError error, const QString &message)
         return jsonError(S::Conflict, u"conflict"_s, message);
     case RestError::UnsupportedMediaType:
         return jsonError(S::UnsupportedMediaType, u"unsupported_media_type"_s, message);
+    case RestError::PayloadTooLarge:
+        return jsonError(S::PayloadTooLarge, u"payload_too_large"_s, message);
+    case RestError::LengthRequired:
+        return jsonError(S::LengthRequired, u"length_required"_s, message);
+    case RestError::RangeNotSatisfiable:
+        return jsonError(S::RequestRangeNotSatisfiable, u"range_not_satisfiable"_s, message);
+    case RestError::ChecksumMismatch:
+        return jsonError(S::UnprocessableEntity, u"checksum_mismatch"_s, message);
+    case RestError::InsufficientStorage:
+        return jsonError(S::InsufficientStorage, u"insufficient_storage"_s, message);
     case RestError::StorageFailed:
         return jsonError(S::ServiceUnavailable, u"storage_unavailable"_s, message);
     case RestError::Unavailable:
         return jsonError(S::ServiceUnavailable, u"unavailable"_s, message);
+    case RestError::NoFirmwareStore:
+        return jsonError(S::ServiceUnavailable, u"no_firmware_store"_s, message);
+    case RestError::UnknownFirmware:
+        return jsonError(S::BadRequest, u"unknown_firmware"_s, message);
+    case RestError::NoDevices:
+        return jsonError(S::BadRequest, u"no_devices"_s, message);
+    case RestError::Internal:
+        break;
     }
     return jsonError(S::InternalServerError, u"internal"_s, message);
 }
@@ -50,7 +72,34 @@ HttpResponse restAnswer(const OperationResult &result, HttpStatus success)
     case OperationFailure::Internal:
         break;
     }
-    return jsonError(HttpStatus::InternalServerError, u"internal"_s, result.message);
+    return restError(RestError::Internal, result.message);
+}
+
+HttpResponse unknownDevice(const QString &id)
+{
+    return restError(RestError::NotFound, u"no device '%1'"_s.arg(id));
+}
+
+std::optional<HttpResponse> refuseDeviceId(const QString &id)
+{
+    if (isValidDeviceId(id))
+        return std::nullopt;
+    return restError(RestError::BadRequest,
+                     u"'%1' is not a valid device id (1-64 of A-Z a-z 0-9 . _ : -)"_s.arg(id.left(80)));
+}
+
+std::optional<HttpResponse> readJsonObject(const HttpRequest &request, QJsonObject *object)
+{
+    if (!request.value("Content-Type").toLower().startsWith("application/json"))
+        return restError(RestError::UnsupportedMediaType, u"send application/json"_s);
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body(), &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return restError(RestError::BadJson, u"invalid JSON: "_s + parseError.errorString());
+    if (!doc.isObject())
+        return restError(RestError::BadJson, u"the body must be a JSON object"_s);
+    *object = doc.object();
+    return std::nullopt;
 }
 
 } // namespace edgegate

@@ -4,7 +4,10 @@
 #include "gateway/api/http/httpmessage.h"
 #include "gateway/api/operations/operations.h"
 
+#include <QJsonObject>
 #include <QString>
+
+#include <optional>
 
 namespace edgegate {
 
@@ -16,8 +19,17 @@ enum class RestError {
     MethodNotAllowed,
     Conflict,
     UnsupportedMediaType,
+    PayloadTooLarge,
+    LengthRequired,
+    RangeNotSatisfiable,
+    ChecksumMismatch,
+    InsufficientStorage,
     StorageFailed,
     Unavailable,
+    NoFirmwareStore,
+    UnknownFirmware,
+    NoDevices,
+    Internal,
 };
 
 /// The one table of REST errors: each is a status and a code, answered as `{"error": message, "code": ...}`.
@@ -26,5 +38,15 @@ enum class RestError {
 /// An operator action's result as a REST answer: `success` with the result as JSON, or its failure
 /// from the table above.
 [[nodiscard]] HttpResponse restAnswer(const OperationResult &result, HttpStatus success = HttpStatus::Ok);
+
+/// 404 for a device id the registry does not know.
+[[nodiscard]] HttpResponse unknownDevice(const QString &id);
+
+/// 400 when `id` is not a valid device id, else nullopt.
+[[nodiscard]] std::optional<HttpResponse> refuseDeviceId(const QString &id);
+
+/// A request body that must be a JSON object (sent as application/json): the answer when it is not,
+/// or nullopt with `object` filled.
+[[nodiscard]] std::optional<HttpResponse> readJsonObject(const HttpRequest &request, QJsonObject *object);
 
 } // namespace edgegate
