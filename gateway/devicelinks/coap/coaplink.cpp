@@ -41,6 +41,21 @@ const QByteArray OtaSegment = QByteArrayLiteral("ota");
 const QByteArray ProgressSegment = QByteArrayLiteral("progress");
 const QByteArray MetaSegment = QByteArrayLiteral("meta");
 
+/// Where devices send their messages: /devices/{id}/ and then `below`, with POST (and PUT where `put`).
+struct DeviceMessageResource
+{
+    QList<QByteArray> below;
+    MessageKind kind;
+    bool put;
+};
+
+const DeviceMessageResource DeviceMessageResources[] = {
+    {{MetaSegment}, MessageKind::Meta, true},
+    {{TelemetrySegment}, MessageKind::Telemetry, true},
+    {{CommandsSegment, AckSegment}, MessageKind::CommandAck, false},
+    {{OtaSegment, ProgressSegment}, MessageKind::OtaProgress, false},
+};
+
 // The one place a link-level or ingest outcome becomes a CoAP response code (as e.g. 404 for 4.04).
 int codeFor(const IngestResult &result, int successCode)
 {
@@ -180,22 +195,13 @@ struct CoapCallbacks
         return static_cast<CoapLink *>(coap_get_app_data(coap_session_get_context(session)));
     }
 
-    static void telemetry(coap_resource_t * /*resource*/, coap_session_t *session, const coap_pdu_t *request,
-                          const coap_string_t * /*query*/, coap_pdu_t *response)
+    template<MessageKind Kind>
+    static void deviceMessage(coap_resource_t * /*resource*/, coap_session_t *session, const coap_pdu_t *request,
+                              const coap_string_t * /*query*/, coap_pdu_t *response)
     {
-        // Reached through the discovery template only, whose id is never valid: the path decides.
+        // Reached through a discovery template only, whose id is never valid: the path decides.
         const QList<QByteArray> path = CoapLink::requestPath(request);
-        link(session)->handleDeviceMessage(session, request, response, path.size() == 3 ? path[1] : QByteArray(),
-                                           MessageKind::Telemetry);
-    }
-
-    static void meta(coap_resource_t * /*resource*/, coap_session_t *session, const coap_pdu_t *request,
-                     const coap_string_t * /*query*/, coap_pdu_t *response)
-    {
-        // The discovery template only, as for telemetry.
-        const QList<QByteArray> path = CoapLink::requestPath(request);
-        link(session)->handleDeviceMessage(session, request, response, path.size() == 3 ? path[1] : QByteArray(),
-                                           MessageKind::Meta);
+        link(session)->handleDeviceMessage(session, request, response, path.size() == 3 ? path[1] : QByteArray(), Kind);
     }
 
     static void added(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
@@ -299,18 +305,19 @@ bool CoapLink::start(QString *error)
 
     // Discovery templates: they make /.well-known/core describe the per-device resources, which
     // libcoap cannot register with a wildcard. Their "{id}" is never a valid id, so using them is 4.00.
-    coap_resource_t *telemetry = newResource(QByteArrayLiteral("devices/{id}/telemetry"), 0);
-    coap_register_request_handler(telemetry, COAP_REQUEST_POST, &CoapCallbacks::telemetry);
-    coap_register_request_handler(telemetry, COAP_REQUEST_PUT, &CoapCallbacks::telemetry);
-    setAttribute(telemetry, "ct", QByteArrayLiteral("\"50 60 110 112\""));
-    setAttribute(telemetry, "rt", QByteArrayLiteral("\"edgegate.telemetry\""));
-    coap_add_resource(m_ctx, telemetry);
-    coap_resource_t *meta = newResource(QByteArrayLiteral("devices/{id}/meta"), 0);
-    coap_register_request_handler(meta, COAP_REQUEST_POST, &CoapCallbacks::meta);
-    coap_register_request_handler(meta, COAP_REQUEST_PUT, &CoapCallbacks::meta);
-    setAttribute(meta, "ct", QByteArrayLiteral("\"50 60\""));
-    setAttribute(meta, "rt", QByteArrayLiteral("\"edgegate.meta\""));
-    coap_add_resource(m_ctx, meta);
+    const auto addTemplate = [this](const QByteArray &path, coap_method_handler_t handler,
+                                    const QByteArray &contentFormats, const QByteArray &resourceType) {
+        coap_resource_t *resource = newResource(path, 0);
+        coap_register_request_handler(resource, COAP_REQUEST_POST, handler);
+        coap_register_request_handler(resource, COAP_REQUEST_PUT, handler);
+        setAttribute(resource, "ct", contentFormats);
+        setAttribute(resource, "rt", resourceType);
+        coap_add_resource(m_ctx, resource);
+    };
+    addTemplate(QByteArrayLiteral("devices/{id}/telemetry"), &CoapCallbacks::deviceMessage<MessageKind::Telemetry>,
+                QByteArrayLiteral("\"50 60 110 112\""), QByteArrayLiteral("\"edgegate.telemetry\""));
+    addTemplate(QByteArrayLiteral("devices/{id}/meta"), &CoapCallbacks::deviceMessage<MessageKind::Meta>,
+                QByteArrayLiteral("\"50 60\""), QByteArrayLiteral("\"edgegate.meta\""));
     newDownlinkResource(QByteArrayLiteral("devices/{id}/commands"), Downlink::Command);
 
     for (auto it = m_handlers.cbegin(); it != m_handlers.cend(); ++it)
@@ -574,36 +581,14 @@ void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request,
             return;
         }
     }
-    if (path.size() == 3 && path[0] == DevicesSegment && path[2] == MetaSegment) {
-        if (method == COAP_REQUEST_CODE_POST || method == COAP_REQUEST_CODE_PUT) {
-            handleDeviceMessage(session, request, response, path[1], MessageKind::Meta);
-            return;
-        }
-        respond(response, m_ingest.reject(Protocol::Coap, BadInput::MethodNotAllowed, {}, methodDetail(method, path)));
-        return;
-    }
-    if (path.size() == 3 && path[0] == DevicesSegment && path[2] == TelemetrySegment) {
-        if (method == COAP_REQUEST_CODE_POST || method == COAP_REQUEST_CODE_PUT) {
-            handleDeviceMessage(session, request, response, path[1], MessageKind::Telemetry);
-            return;
-        }
-        respond(response, m_ingest.reject(Protocol::Coap, BadInput::MethodNotAllowed, {}, methodDetail(method, path)));
-        return;
-    }
-    if (path.size() == 4 && path[0] == DevicesSegment && path[2] == CommandsSegment && path[3] == AckSegment) {
-        if (method == COAP_REQUEST_CODE_POST) {
-            handleDeviceMessage(session, request, response, path[1], MessageKind::CommandAck);
-            return;
-        }
-        respond(response, m_ingest.reject(Protocol::Coap, BadInput::MethodNotAllowed, {}, methodDetail(method, path)));
-        return;
-    }
-    if (path.size() == 4 && path[0] == DevicesSegment && path[2] == OtaSegment && path[3] == ProgressSegment) {
-        if (method == COAP_REQUEST_CODE_POST) {
-            handleDeviceMessage(session, request, response, path[1], MessageKind::OtaProgress);
-            return;
-        }
-        respond(response, m_ingest.reject(Protocol::Coap, BadInput::MethodNotAllowed, {}, methodDetail(method, path)));
+    for (const DeviceMessageResource &resource : DeviceMessageResources) {
+        if (path.size() != 2 + resource.below.size() || path[0] != DevicesSegment || path.mid(2) != resource.below)
+            continue;
+        if (method == COAP_REQUEST_CODE_POST || (resource.put && method == COAP_REQUEST_CODE_PUT))
+            handleDeviceMessage(session, request, response, path[1], resource.kind);
+        else
+            respond(response,
+                    m_ingest.reject(Protocol::Coap, BadInput::MethodNotAllowed, {}, methodDetail(method, path)));
         return;
     }
     if (path.size() == 3 && path[0] == DevicesSegment && (path[2] == CommandsSegment || path[2] == OtaSegment)
