@@ -31,6 +31,20 @@ Q_LOGGING_CATEGORY(lcOutbox, "edgegate.outbox")
 
 using namespace outboxformat;
 
+namespace {
+
+/// The sink's counter `name` for `reason`, registered with the metrics on its first use.
+Counter &reasonCounter(QHash<QString, Counter *> &byReason, Metrics &metrics, const QString &name, const QString &help,
+                       const QString &sinkName, const QString &reason)
+{
+    Counter *&counter = byReason[reason];
+    if (!counter)
+        counter = &metrics.counter(name, help, {{u"sink"_s, sinkName}, {u"reason"_s, reason}});
+    return *counter;
+}
+
+} // namespace
+
 Outbox::Outbox(const QString &sinkName, const OutboxSettings &settings, Metrics &metrics, QObject *parent)
     : QObject(parent)
     , m_sinkName(sinkName)
@@ -342,14 +356,10 @@ bool Outbox::canEverHold(qint64 bytes) const
 Outbox::AppendResult Outbox::append(const QString &deviceId, const QByteArray &key, const QByteArray &payload)
 {
     auto refuse = [this](const QString &reason, AppendResult result) {
-        Counter *&counter = m_refused[reason];
-        if (!counter) {
-            counter = &m_metrics.counter(u"edgegate_outbox_refused_total"_s,
-                                         u"Entries the sink's outbox did not store, by reason (full, too_large, "
-                                         u"io_error)."_s,
-                                         {{u"sink"_s, m_sinkName}, {u"reason"_s, reason}});
-        }
-        counter->inc();
+        reasonCounter(m_refused, m_metrics, u"edgegate_outbox_refused_total"_s,
+                      u"Entries the sink's outbox did not store, by reason (full, too_large, io_error)."_s, m_sinkName,
+                      reason)
+            .inc();
         return result;
     };
     if (!m_committer)
@@ -605,14 +615,10 @@ void Outbox::reject(quint64 seq, const QString &reason)
 
 Counter &Outbox::droppedCounter(const QString &reason)
 {
-    Counter *&counter = m_dropped[reason];
-    if (!counter) {
-        counter = &m_metrics.counter(u"edgegate_outbox_dropped_total"_s,
-                                     u"Entries that left the sink's outbox unconfirmed: overflow, corrupt, or "
-                                     u"refused by the sink (its reason)."_s,
-                                     {{u"sink"_s, m_sinkName}, {u"reason"_s, reason}});
-    }
-    return *counter;
+    return reasonCounter(m_dropped, m_metrics, u"edgegate_outbox_dropped_total"_s,
+                         u"Entries that left the sink's outbox unconfirmed: overflow, corrupt, or refused by the "
+                         u"sink (its reason)."_s,
+                         m_sinkName, reason);
 }
 
 void Outbox::countDropped(quint64 count, const QString &reason)
