@@ -295,17 +295,16 @@ void MosquittoClient::readable()
 {
     if (!m_readNotifier || !m_readNotifier->isEnabled())
         return;
-    const int rc = mosquitto_loop_read(m_mosq, 1);
-    if (rc != MOSQ_ERR_SUCCESS) {
-        connectionLost(errorText(rc));
-        return;
-    }
-    updateWriteInterest();
+    afterSocketIo(mosquitto_loop_read(m_mosq, 1));
 }
 
 void MosquittoClient::writable()
 {
-    const int rc = mosquitto_loop_write(m_mosq, 1);
+    afterSocketIo(mosquitto_loop_write(m_mosq, 1));
+}
+
+void MosquittoClient::afterSocketIo(int rc)
+{
     if (rc != MOSQ_ERR_SUCCESS) {
         connectionLost(errorText(rc));
         return;

@@ -162,6 +162,8 @@ private:
     void updateWriteInterest();
     void readable();
     void writable();
+    /// After a read or a write on the socket: a failure loses the connection, else the write interest follows.
+    void afterSocketIo(int rc);
     void housekeeping();
     void connectionLost(const QString &reason);
     void scheduleReconnect();
