@@ -167,7 +167,10 @@ public:
             while (m_socket.bytesToWrite() > 0 && m_socket.waitForBytesWritten(1000)) { }
             if (settled())
                 break;
-            if (!m_socket.waitForReadyRead(20000))
+            // Waits in the event loop, not blocked in the socket: the gateway's log pipe is read meanwhile,
+            // so its output cannot fill the pipe and stall it.
+            if (m_socket.bytesAvailable() == 0
+                && !QTest::qWaitFor([this] { return m_socket.bytesAvailable() > 0; }, 20000))
                 return false;
             const QByteArray in = m_socket.readAll();
             if (nghttp2_session_mem_recv(m_session, reinterpret_cast<const uint8_t *>(in.constData()),
