@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "shared/deviceid.h"
 
+#include "shared/enumnames.h"
+
 #include <QList>
 
 namespace edgegate {
@@ -21,27 +23,16 @@ bool isValidDeviceId(QStringView id)
     return true;
 }
 
+namespace {
+
+constexpr auto MessageKindNames = enumNames<MessageKind>(u"telemetry", u"status", u"meta", u"event", u"command",
+                                                         u"command_ack", u"ota", u"ota_progress");
+
+} // namespace
+
 QString messageKindName(MessageKind kind)
 {
-    switch (kind) {
-    case MessageKind::Telemetry:
-        return QStringLiteral("telemetry");
-    case MessageKind::Status:
-        return QStringLiteral("status");
-    case MessageKind::Meta:
-        return QStringLiteral("meta");
-    case MessageKind::Event:
-        return QStringLiteral("event");
-    case MessageKind::Command:
-        return QStringLiteral("command");
-    case MessageKind::CommandAck:
-        return QStringLiteral("command_ack");
-    case MessageKind::Ota:
-        return QStringLiteral("ota");
-    case MessageKind::OtaProgress:
-        return QStringLiteral("ota_progress");
-    }
-    return {};
+    return MessageKindNames.nameOf(kind);
 }
 
 TopicParse parseDeviceTopic(QStringView topic)

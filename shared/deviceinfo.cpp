@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "shared/deviceinfo.h"
 
+#include "shared/enumnames.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonValue>
@@ -9,28 +11,20 @@ namespace edgegate {
 
 using namespace Qt::StringLiterals;
 
+namespace {
+
+constexpr auto DeviceStatusNames = enumNames<DeviceStatus>(u"online", u"offline", u"error", u"maintenance");
+
+} // namespace
+
 QString deviceStatusName(DeviceStatus status)
 {
-    switch (status) {
-    case DeviceStatus::Online:
-        return u"online"_s;
-    case DeviceStatus::Offline:
-        return u"offline"_s;
-    case DeviceStatus::Error:
-        return u"error"_s;
-    case DeviceStatus::Maintenance:
-        return u"maintenance"_s;
-    }
-    return {};
+    return DeviceStatusNames.nameOf(status);
 }
 
 std::optional<DeviceStatus> deviceStatusFromName(QStringView name)
 {
-    for (auto s : {DeviceStatus::Online, DeviceStatus::Offline, DeviceStatus::Error, DeviceStatus::Maintenance}) {
-        if (name == deviceStatusName(s))
-            return s;
-    }
-    return std::nullopt;
+    return DeviceStatusNames.valueOf(name);
 }
 
 QString approvalName(Approval approval)

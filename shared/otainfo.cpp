@@ -5,35 +5,13 @@
 
 #include <QJsonArray>
 
-#include <array>
 #include <cmath>
-#include <utility>
 
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
 
 namespace {
-
-constexpr std::array JobStateNames{
-    std::pair{OtaJobState::Pending, QStringView(u"pending")},
-    std::pair{OtaJobState::Notified, QStringView(u"notified")},
-    std::pair{OtaJobState::Downloading, QStringView(u"downloading")},
-    std::pair{OtaJobState::Downloaded, QStringView(u"downloaded")},
-    std::pair{OtaJobState::Installing, QStringView(u"installing")},
-    std::pair{OtaJobState::Succeeded, QStringView(u"succeeded")},
-    std::pair{OtaJobState::Failed, QStringView(u"failed")},
-    std::pair{OtaJobState::RolledBack, QStringView(u"rolled_back")},
-    std::pair{OtaJobState::TimedOut, QStringView(u"timed_out")},
-    std::pair{OtaJobState::Cancelled, QStringView(u"cancelled")},
-};
-
-constexpr std::array CampaignStateNames{
-    std::pair{OtaCampaignState::Running, QStringView(u"running")},
-    std::pair{OtaCampaignState::Paused, QStringView(u"paused")},
-    std::pair{OtaCampaignState::Completed, QStringView(u"completed")},
-    std::pair{OtaCampaignState::Cancelled, QStringView(u"cancelled")},
-};
 
 QJsonValue textOrNull(const QString &text)
 {
@@ -44,38 +22,22 @@ QJsonValue textOrNull(const QString &text)
 
 QString otaJobStateName(OtaJobState state)
 {
-    for (const auto &[s, name] : JobStateNames) {
-        if (s == state)
-            return name.toString();
-    }
-    return {};
+    return OtaJobStateNames.nameOf(state);
 }
 
 std::optional<OtaJobState> otaJobStateFromName(QStringView name)
 {
-    for (const auto &[s, n] : JobStateNames) {
-        if (n == name)
-            return s;
-    }
-    return std::nullopt;
+    return OtaJobStateNames.valueOf(name);
 }
 
 QString otaCampaignStateName(OtaCampaignState state)
 {
-    for (const auto &[s, name] : CampaignStateNames) {
-        if (s == state)
-            return name.toString();
-    }
-    return {};
+    return OtaCampaignStateNames.nameOf(state);
 }
 
 std::optional<OtaCampaignState> otaCampaignStateFromName(QStringView name)
 {
-    for (const auto &[s, n] : CampaignStateNames) {
-        if (n == name)
-            return s;
-    }
-    return std::nullopt;
+    return OtaCampaignStateNames.valueOf(name);
 }
 
 bool isFinal(OtaJobState state)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "shared/enumnames.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
@@ -27,6 +29,14 @@ enum class OtaJobState {
 };
 
 enum class OtaCampaignState { Running, Paused, Completed, Cancelled };
+
+/// The states' names in the API, the OTA database and metrics labels.
+inline constexpr auto OtaJobStateNames
+    = enumNames<OtaJobState>(u"pending", u"notified", u"downloading", u"downloaded", u"installing", u"succeeded",
+                             u"failed", u"rolled_back", u"timed_out", u"cancelled");
+
+inline constexpr auto OtaCampaignStateNames
+    = enumNames<OtaCampaignState>(u"running", u"paused", u"completed", u"cancelled");
 
 [[nodiscard]] QString otaJobStateName(OtaJobState state);
 [[nodiscard]] std::optional<OtaJobState> otaJobStateFromName(QStringView name);

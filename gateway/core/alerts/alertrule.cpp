@@ -4,6 +4,7 @@
 #include "gateway/core/common/duration.h"
 #include "shared/alert.h"
 #include "shared/deviceid.h"
+#include "shared/enumnames.h"
 
 #include <QSet>
 
@@ -15,6 +16,9 @@ namespace edgegate {
 using namespace Qt::StringLiterals;
 
 namespace {
+
+constexpr auto AlertRuleKindNames = enumNames<AlertRule::Kind>(u"offline", u"threshold", u"no_data", u"anomaly",
+                                                               u"outbox_overflow", u"certificate_expiry");
 
 constexpr qsizetype MaxRuleIdLength = 64;
 constexpr qsizetype MaxSelectorDevices = 1000;
@@ -67,21 +71,7 @@ std::optional<std::chrono::milliseconds> duration(const QJsonValue &v, bool *bad
 
 QString alertRuleKindName(AlertRule::Kind kind)
 {
-    switch (kind) {
-    case AlertRule::Kind::Offline:
-        return u"offline"_s;
-    case AlertRule::Kind::Threshold:
-        return u"threshold"_s;
-    case AlertRule::Kind::NoData:
-        return u"no_data"_s;
-    case AlertRule::Kind::Anomaly:
-        return u"anomaly"_s;
-    case AlertRule::Kind::OutboxOverflow:
-        return u"outbox_overflow"_s;
-    case AlertRule::Kind::CertificateExpiry:
-        return u"certificate_expiry"_s;
-    }
-    return {};
+    return AlertRuleKindNames.nameOf(kind);
 }
 
 bool AlertRule::matches(const QString &deviceId, const QString &type) const
@@ -108,17 +98,10 @@ std::optional<AlertRule> alertRuleFromJson(const QJsonObject &json, QString *err
     r.id = json.value(u"id"_s).toString();
     if (!validRuleId(r.id))
         return fail(u"id: expected 1 to 64 letters, digits, '_', '-' or '.'"_s);
-    const QString kind = json.value(u"kind"_s).toString();
-    bool kindKnown = false;
-    for (auto k : {AlertRule::Kind::Offline, AlertRule::Kind::Threshold, AlertRule::Kind::NoData,
-                   AlertRule::Kind::Anomaly, AlertRule::Kind::OutboxOverflow, AlertRule::Kind::CertificateExpiry}) {
-        if (alertRuleKindName(k) == kind) {
-            r.kind = k;
-            kindKnown = true;
-        }
-    }
-    if (!kindKnown)
+    const auto kind = AlertRuleKindNames.valueOf(json.value(u"kind"_s).toString());
+    if (!kind)
         return fail(u"kind: expected offline, threshold, no_data, anomaly, outbox_overflow or certificate_expiry"_s);
+    r.kind = *kind;
     if (json.contains(u"severity"_s)) {
         r.severity = json.value(u"severity"_s).toString();
         if (!isAlertSeverity(r.severity))

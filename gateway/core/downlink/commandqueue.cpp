@@ -5,6 +5,7 @@
 #include "gateway/core/common/ratelimitedlog.h"
 #include "gateway/core/devices/deviceregistry.h"
 #include "shared/deviceinfo.h"
+#include "shared/enumnames.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -20,19 +21,15 @@ using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcCommands, "edgegate.commands")
 
+namespace {
+
+constexpr auto CommandStateNames = enumNames<CommandState>(u"queued", u"delivered", u"acknowledged", u"expired");
+
+} // namespace
+
 QString commandStateName(CommandState state)
 {
-    switch (state) {
-    case CommandState::Queued:
-        return u"queued"_s;
-    case CommandState::Delivered:
-        return u"delivered"_s;
-    case CommandState::Acknowledged:
-        return u"acknowledged"_s;
-    case CommandState::Expired:
-        return u"expired"_s;
-    }
-    return {};
+    return CommandStateNames.nameOf(state);
 }
 
 QJsonObject commandToJson(const Command &c)

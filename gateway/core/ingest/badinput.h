@@ -2,6 +2,7 @@
 #pragma once
 
 #include "shared/deviceid.h"
+#include "shared/enumnames.h"
 
 #include <QString>
 
@@ -44,36 +45,18 @@ enum class BadInput {
     UnknownRegistration, ///< a registration resource that does not exist
 };
 
-inline constexpr std::array AllBadInputs{
-    BadInput::Empty,
-    BadInput::TooLarge,
-    BadInput::MalformedJson,
-    BadInput::MalformedCbor,
-    BadInput::NotAnObject,
-    BadInput::NonFinite,
-    BadInput::BadValue,
-    BadInput::BadSenml,
-    BadInput::BadMetricName,
-    BadInput::TooManyValues,
-    BadInput::BadStatus,
-    BadInput::BadMeta,
-    BadInput::InvalidDeviceId,
-    BadInput::NotDeviceTopic,
-    BadInput::BadTopicLevels,
-    BadInput::UnknownTopicKind,
-    BadInput::UnknownResource,
-    BadInput::MethodNotAllowed,
-    BadInput::UnsupportedFormat,
-    BadInput::UnsupportedContentFormat,
-    BadInput::BlockwiseUnsupported,
-    BadInput::Unauthorized,
-    BadInput::ForbiddenDevice,
-    BadInput::BadLinkFormat,
-    BadInput::BadRdRequest,
-    BadInput::UnknownRegistration,
-};
+/// The label of each reason in declaration order: lower case with underscores (`too_large`).
+inline constexpr auto BadInputLabels = enumNames<BadInput>(
+    u"empty", u"too_large", u"malformed_json", u"malformed_cbor", u"not_an_object", u"non_finite", u"bad_value",
+    u"bad_senml", u"bad_metric_name", u"too_many_values", u"bad_status", u"bad_meta", u"invalid_device_id",
+    u"not_device_topic", u"bad_topic_levels", u"unknown_topic_kind", u"unknown_resource", u"method_not_allowed",
+    u"unsupported_format", u"unsupported_content_format", u"blockwise_unsupported", u"unauthorized",
+    u"forbidden_device", u"bad_link_format", u"bad_rd_request", u"unknown_registration");
+static_assert(BadInputLabels.size() == static_cast<std::size_t>(BadInput::UnknownRegistration) + 1);
 
-/// The label of a reason: lower case with underscores (`too_large`).
+inline constexpr std::array AllBadInputs = BadInputLabels.values();
+
+/// The label of a reason, from BadInputLabels.
 [[nodiscard]] QString badInputLabel(BadInput reason);
 
 /// Why an MQTT topic is not a device topic.

@@ -2,24 +2,19 @@
 #include "gateway/core/ingest/envelope.h"
 
 #include "gateway/core/ingest/receiveclock.h"
+#include "shared/enumnames.h"
 
 namespace edgegate {
 
-using namespace Qt::StringLiterals;
+namespace {
+
+constexpr auto ProtocolNames = enumNames<Protocol>(u"mqtt", u"coap", u"http", u"websocket");
+
+} // namespace
 
 QString protocolName(Protocol protocol)
 {
-    switch (protocol) {
-    case Protocol::Mqtt:
-        return u"mqtt"_s;
-    case Protocol::Coap:
-        return u"coap"_s;
-    case Protocol::Http:
-        return u"http"_s;
-    case Protocol::WebSocket:
-        return u"websocket"_s;
-    }
-    return {};
+    return ProtocolNames.nameOf(protocol);
 }
 
 InboundMessage receivedNow(Protocol protocol, const QString &deviceId, MessageKind kind, const QByteArray &payload)

@@ -29,12 +29,6 @@ namespace {
 
 constexpr qsizetype MaxErrorLength = 256;
 
-constexpr std::array AllJobStates{OtaJobState::Pending,    OtaJobState::Notified,   OtaJobState::Downloading,
-                                  OtaJobState::Downloaded, OtaJobState::Installing, OtaJobState::Succeeded,
-                                  OtaJobState::Failed,     OtaJobState::RolledBack, OtaJobState::TimedOut,
-                                  OtaJobState::Cancelled};
-constexpr std::array AllCampaignStates{OtaCampaignState::Running, OtaCampaignState::Paused, OtaCampaignState::Completed,
-                                       OtaCampaignState::Cancelled};
 const QStringList ProgressRefusals{u"malformed_json"_s, u"bad_field"_s, u"wrong_job"_s, u"illegal_transition"_s};
 
 bool countsAsFailure(OtaJobState state)
@@ -89,17 +83,17 @@ OtaManager::OtaManager(const Settings &settings, DeviceRegistry &registry, Downl
                         {{u"action"_s, action}});
     }
     metrics.addCollector([this] {
-        std::array<int, AllJobStates.size()> jobs{};
+        std::array<int, OtaJobStateNames.size()> jobs{};
         for (const OtaJob &job : std::as_const(m_jobs))
             ++jobs[static_cast<size_t>(job.state)];
-        for (OtaJobState s : AllJobStates) {
+        for (OtaJobState s : OtaJobStateNames.values()) {
             m_metrics.gauge(u"edgegate_ota_jobs"_s, u"OTA jobs by state."_s, {{u"state"_s, otaJobStateName(s)}})
                 .set(jobs[static_cast<size_t>(s)]);
         }
-        std::array<int, AllCampaignStates.size()> campaigns{};
+        std::array<int, OtaCampaignStateNames.size()> campaigns{};
         for (const CampaignEntry &e : std::as_const(m_campaigns))
             ++campaigns[static_cast<size_t>(e.campaign.state)];
-        for (OtaCampaignState s : AllCampaignStates) {
+        for (OtaCampaignState s : OtaCampaignStateNames.values()) {
             m_metrics
                 .gauge(u"edgegate_ota_campaigns"_s, u"OTA campaigns by state."_s,
                        {{u"state"_s, otaCampaignStateName(s)}})

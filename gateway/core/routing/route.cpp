@@ -2,6 +2,7 @@
 #include "gateway/core/routing/route.h"
 
 #include "gateway/core/common/duration.h"
+#include "shared/enumnames.h"
 
 #include <QSet>
 
@@ -13,8 +14,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr std::array AllAggregateFunctions{AggregateFunction::Min, AggregateFunction::Max, AggregateFunction::Mean,
-                                           AggregateFunction::Count, AggregateFunction::Last};
+constexpr auto AggregateFunctionNames = enumNames<AggregateFunction>(u"min", u"max", u"mean", u"count", u"last");
 constexpr std::array RoutableKinds{MessageKind::Telemetry, MessageKind::Status, MessageKind::Meta};
 constexpr qsizetype MaxNameLength = 64;
 constexpr qsizetype MaxListLength = 1000;
@@ -142,15 +142,14 @@ bool parseAggregate(const QJsonValue &value, Route *route, QString *error)
         return false;
     }
     for (const QString &name : std::as_const(names)) {
-        const auto it = std::find_if(AllAggregateFunctions.begin(), AllAggregateFunctions.end(),
-                                     [&](AggregateFunction f) { return aggregateFunctionName(f) == name; });
-        if (it == AllAggregateFunctions.end()) {
+        const auto function = AggregateFunctionNames.valueOf(name);
+        if (!function) {
             *error = u"transform.aggregate.functions: '%1' is not one of min, max, mean, count, last"_s.arg(
                 name.left(MaxNameLength));
             return false;
         }
-        if (!route->aggregateFunctions.contains(*it))
-            route->aggregateFunctions.append(*it);
+        if (!route->aggregateFunctions.contains(*function))
+            route->aggregateFunctions.append(*function);
     }
     route->aggregateEvery = *window;
     return true;
@@ -197,19 +196,7 @@ bool parseTransform(const QJsonValue &value, Route *route, QString *error)
 
 QString aggregateFunctionName(AggregateFunction function)
 {
-    switch (function) {
-    case AggregateFunction::Min:
-        return u"min"_s;
-    case AggregateFunction::Max:
-        return u"max"_s;
-    case AggregateFunction::Mean:
-        return u"mean"_s;
-    case AggregateFunction::Count:
-        return u"count"_s;
-    case AggregateFunction::Last:
-        return u"last"_s;
-    }
-    return {};
+    return AggregateFunctionNames.nameOf(function);
 }
 
 bool isRoutableKind(MessageKind kind)
