@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/storage/sqlitedatabase.h"
 
+#include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
@@ -31,8 +32,35 @@ QSqlDatabase SqliteDatabase::database() const
 bool SqliteDatabase::exec(const QString &sql)
 {
     QSqlQuery query(database());
+    return exec(query, sql);
+}
+
+bool SqliteDatabase::exec(QSqlQuery &query)
+{
+    if (!query.exec())
+        return fail(query.lastError().text());
+    return true;
+}
+
+bool SqliteDatabase::exec(QSqlQuery &query, const QString &sql)
+{
     if (!query.exec(sql))
         return fail(query.lastError().text());
+    return true;
+}
+
+bool SqliteDatabase::transaction(const std::function<bool()> &work)
+{
+    QSqlDatabase db = database();
+    if (!db.transaction())
+        return fail(db.lastError().text());
+    const bool done = work();
+    if (!done || !db.commit()) {
+        if (done)
+            fail(db.lastError().text());
+        db.rollback();
+        return false;
+    }
     return true;
 }
 
@@ -61,20 +89,37 @@ bool SqliteDatabase::open(const QString &path, const QList<QStringList> &schema)
             u"database schema version %1 is newer than this edgegated supports (%2)"_s.arg(current).arg(schema.size()));
     }
     for (qsizetype step = current; step < schema.size(); ++step) {
-        if (!db.transaction())
-            return fail(db.lastError().text());
-        bool ok = true;
-        for (const QString &sql : schema[step])
-            ok = ok && exec(sql);
-        ok = ok && exec(u"PRAGMA user_version=%1"_s.arg(step + 1));
-        if (!ok || !db.commit()) {
-            if (ok)
-                fail(db.lastError().text());
-            db.rollback();
+        const bool upgraded = transaction([&] {
+            for (const QString &sql : schema[step]) {
+                if (!exec(sql))
+                    return false;
+            }
+            return exec(u"PRAGMA user_version=%1"_s.arg(step + 1));
+        });
+        if (!upgraded)
             return false;
-        }
     }
     return true;
+}
+
+QString jsonColumnText(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QString jsonColumnText(const QJsonArray &array)
+{
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+QJsonObject jsonColumnObject(const QString &text)
+{
+    return QJsonDocument::fromJson(text.toUtf8()).object();
+}
+
+QJsonArray jsonColumnArray(const QString &text)
+{
+    return QJsonDocument::fromJson(text.toUtf8()).array();
 }
 
 } // namespace edgegate

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
+
+#include <functional>
+
+class QSqlQuery;
 
 namespace edgegate {
 
@@ -30,6 +36,13 @@ public:
     [[nodiscard]] QSqlDatabase database() const;
     /// Runs one statement; false with lastError() set when it fails.
     bool exec(const QString &sql);
+    /// Runs a prepared query; false with lastError() set when it fails.
+    bool exec(QSqlQuery &query);
+    /// Runs `sql` on `query`, whose rows are read after; false with lastError() set when it fails.
+    bool exec(QSqlQuery &query, const QString &sql);
+    /// Runs `work` in one transaction: committed when it returns true, rolled back when it or the
+    /// commit fails. False with lastError() set then (`work` sets it through exec() or fail()).
+    bool transaction(const std::function<bool()> &work);
     /// Records `error` as lastError(); returns false, for `return m_db.fail(...)`.
     bool fail(const QString &error);
     [[nodiscard]] QString lastError() const { return m_lastError; }
@@ -38,5 +51,11 @@ private:
     QString m_connection;
     QString m_lastError;
 };
+
+/// JSON kept in a TEXT column: compact on the way in, read back leniently (anything else reads as empty).
+[[nodiscard]] QString jsonColumnText(const QJsonObject &object);
+[[nodiscard]] QString jsonColumnText(const QJsonArray &array);
+[[nodiscard]] QJsonObject jsonColumnObject(const QString &text);
+[[nodiscard]] QJsonArray jsonColumnArray(const QString &text);
 
 } // namespace edgegate

@@ -2,10 +2,8 @@
 #include "gateway/storage/sqlitedevicestore.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlDatabase>
-#include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
@@ -20,26 +18,16 @@ QString metadataToText(const QMap<QString, QString> &metadata)
     QJsonObject o;
     for (auto it = metadata.cbegin(); it != metadata.cend(); ++it)
         o.insert(it.key(), it.value());
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+    return jsonColumnText(o);
 }
 
 QMap<QString, QString> metadataFromText(const QString &text)
 {
     QMap<QString, QString> metadata;
-    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+    const QJsonObject o = jsonColumnObject(text);
     for (auto it = o.begin(); it != o.end(); ++it)
         metadata.insert(it.key(), it.value().toString());
     return metadata;
-}
-
-QString jsonText(const QJsonArray &array)
-{
-    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
-}
-
-QJsonArray jsonArray(const QString &text)
-{
-    return QJsonDocument::fromJson(text.toUtf8()).array();
 }
 
 } // namespace
@@ -83,11 +71,10 @@ std::optional<QList<DeviceInfo>> SqliteDeviceStore::loadAll()
 {
     QSqlQuery query(m_db.database());
     query.setForwardOnly(true);
-    if (!query.exec(u"SELECT id, name, type, firmware, protocol, status, approval, first_seen, last_seen, metadata, "
-                    "last_error, last_error_at, model, capabilities, metrics FROM devices"_s)) {
-        m_db.fail(query.lastError().text());
+    if (!m_db.exec(query,
+                   u"SELECT id, name, type, firmware, protocol, status, approval, first_seen, last_seen, "
+                   "metadata, last_error, last_error_at, model, capabilities, metrics FROM devices"_s))
         return std::nullopt;
-    }
     QList<DeviceInfo> devices;
     while (query.next()) {
         DeviceInfo d;
@@ -104,9 +91,9 @@ std::optional<QList<DeviceInfo>> SqliteDeviceStore::loadAll()
         d.lastError = query.value(10).toString();
         d.lastErrorMs = query.value(11).toLongLong();
         d.model = query.value(12).toString();
-        for (const QJsonValue v : jsonArray(query.value(13).toString()))
+        for (const QJsonValue v : jsonColumnArray(query.value(13).toString()))
             d.capabilities.append(v.toString());
-        d.metrics = metricsFromJson(jsonArray(query.value(14).toString()));
+        d.metrics = metricsFromJson(jsonColumnArray(query.value(14).toString()));
         devices.append(std::move(d));
     }
     return devices;
@@ -114,32 +101,23 @@ std::optional<QList<DeviceInfo>> SqliteDeviceStore::loadAll()
 
 bool SqliteDeviceStore::save(const QList<DeviceInfo> &upserts, const QStringList &removals)
 {
-    QSqlDatabase db = m_db.database();
-    if (!db.transaction()) {
-        m_db.fail(db.lastError().text());
-        return false;
-    }
-    auto fail = [&](const QSqlQuery &query) {
-        m_db.fail(query.lastError().text());
-        db.rollback();
-        return false;
-    };
-    // Removals first: an id removed and registered again in one batch ends up present.
-    if (!removals.isEmpty()) {
-        QSqlQuery remove(db);
-        remove.prepare(u"DELETE FROM devices WHERE id = ?"_s);
-        QSqlQuery forget(db);
-        forget.prepare(u"DELETE FROM credentials WHERE device_id = ?"_s);
-        for (const QString &id : removals) {
-            remove.bindValue(0, id);
-            if (!remove.exec())
-                return fail(remove);
-            forget.bindValue(0, id);
-            if (!forget.exec())
-                return fail(forget);
+    return m_db.transaction([&] {
+        const QSqlDatabase db = m_db.database();
+        // Removals first: an id removed and registered again in one batch ends up present.
+        if (!removals.isEmpty()) {
+            QSqlQuery remove(db);
+            remove.prepare(u"DELETE FROM devices WHERE id = ?"_s);
+            QSqlQuery forget(db);
+            forget.prepare(u"DELETE FROM credentials WHERE device_id = ?"_s);
+            for (const QString &id : removals) {
+                remove.bindValue(0, id);
+                forget.bindValue(0, id);
+                if (!m_db.exec(remove) || !m_db.exec(forget))
+                    return false;
+            }
         }
-    }
-    if (!upserts.isEmpty()) {
+        if (upserts.isEmpty())
+            return true;
         QSqlQuery upsert(db);
         upsert.prepare(
             u"INSERT INTO devices (id, name, type, firmware, protocol, status, approval, first_seen, "
@@ -165,28 +143,21 @@ bool SqliteDeviceStore::save(const QList<DeviceInfo> &upserts, const QStringList
             upsert.bindValue(10, d.lastError);
             upsert.bindValue(11, d.lastErrorMs);
             upsert.bindValue(12, d.model);
-            upsert.bindValue(13, jsonText(QJsonArray::fromStringList(d.capabilities)));
-            upsert.bindValue(14, jsonText(metricsToJson(d.metrics)));
-            if (!upsert.exec())
-                return fail(upsert);
+            upsert.bindValue(13, jsonColumnText(QJsonArray::fromStringList(d.capabilities)));
+            upsert.bindValue(14, jsonColumnText(metricsToJson(d.metrics)));
+            if (!m_db.exec(upsert))
+                return false;
         }
-    }
-    if (!db.commit()) {
-        m_db.fail(db.lastError().text());
-        db.rollback();
-        return false;
-    }
-    return true;
+        return true;
+    });
 }
 
 std::optional<QHash<QString, DeviceCredentials>> SqliteDeviceStore::loadCredentials()
 {
     QSqlQuery query(m_db.database());
     query.setForwardOnly(true);
-    if (!query.exec(u"SELECT device_id, psk_identity, psk_key, token_sha256 FROM credentials"_s)) {
-        m_db.fail(query.lastError().text());
+    if (!m_db.exec(query, u"SELECT device_id, psk_identity, psk_key, token_sha256 FROM credentials"_s))
         return std::nullopt;
-    }
     QHash<QString, DeviceCredentials> all;
     while (query.next()) {
         all.insert(query.value(0).toString(),
@@ -211,11 +182,7 @@ bool SqliteDeviceStore::saveCredentials(const QString &deviceId, const DeviceCre
         query.bindValue(2, credentials.pskKey.isEmpty() ? QVariant() : QVariant(credentials.pskKey));
         query.bindValue(3, credentials.tokenSha256.isEmpty() ? QVariant() : QVariant(credentials.tokenSha256));
     }
-    if (!query.exec()) {
-        m_db.fail(query.lastError().text());
-        return false;
-    }
-    return true;
+    return m_db.exec(query);
 }
 
 } // namespace edgegate

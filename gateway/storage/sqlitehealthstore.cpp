@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/storage/sqlitehealthstore.h"
 
-#include <QJsonDocument>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -48,32 +47,21 @@ bool SqliteHealthStore::open(const QString &path)
 
 bool SqliteHealthStore::appendTransitions(const QList<StatusTransition> &transitions)
 {
-    QSqlDatabase db = m_db.database();
-    if (!db.transaction()) {
-        m_db.fail(db.lastError().text());
-        return false;
-    }
-    QSqlQuery insert(db);
-    insert.prepare(
-        u"INSERT INTO transitions (device, time, from_status, to_status, reason) VALUES (?,?,?,?,COALESCE(?,''))"_s);
-    for (const StatusTransition &t : transitions) {
-        insert.bindValue(0, t.deviceId);
-        insert.bindValue(1, t.timeMs);
-        insert.bindValue(2, statusOrNull(t.from));
-        insert.bindValue(3, deviceStatusName(t.to));
-        insert.bindValue(4, t.reason);
-        if (!insert.exec()) {
-            m_db.fail(insert.lastError().text());
-            db.rollback();
-            return false;
+    return m_db.transaction([&] {
+        QSqlQuery insert(m_db.database());
+        insert.prepare(u"INSERT INTO transitions (device, time, from_status, to_status, reason) "
+                       "VALUES (?,?,?,?,COALESCE(?,''))"_s);
+        for (const StatusTransition &t : transitions) {
+            insert.bindValue(0, t.deviceId);
+            insert.bindValue(1, t.timeMs);
+            insert.bindValue(2, statusOrNull(t.from));
+            insert.bindValue(3, deviceStatusName(t.to));
+            insert.bindValue(4, t.reason);
+            if (!m_db.exec(insert))
+                return false;
         }
-    }
-    if (!db.commit()) {
-        m_db.fail(db.lastError().text());
-        db.rollback();
-        return false;
-    }
-    return true;
+        return true;
+    });
 }
 
 std::optional<QList<StatusTransition>> SqliteHealthStore::transitions(const QString &deviceId, qint64 sinceMs,
@@ -100,10 +88,8 @@ std::optional<QList<StatusTransition>> SqliteHealthStore::transitions(const QStr
     query.addBindValue(sinceMs);
     query.addBindValue(untilMs);
     query.addBindValue(limit);
-    if (!query.exec()) {
-        m_db.fail(query.lastError().text());
+    if (!m_db.exec(query))
         return std::nullopt;
-    }
     QList<StatusTransition> out;
     while (query.next()) {
         StatusTransition t;
@@ -123,10 +109,8 @@ std::optional<qint64> SqliteHealthStore::pruneTransitions(qint64 beforeMs)
     QSqlQuery query(m_db.database());
     query.prepare(u"DELETE FROM transitions WHERE time < ?"_s);
     query.addBindValue(beforeMs);
-    if (!query.exec()) {
-        m_db.fail(query.lastError().text());
+    if (!m_db.exec(query))
         return std::nullopt;
-    }
     return query.numRowsAffected();
 }
 
@@ -134,12 +118,11 @@ std::optional<QHash<QString, qint64>> SqliteHealthStore::lastOnline()
 {
     QSqlQuery query(m_db.database());
     query.setForwardOnly(true);
-    if (!query.exec(u"SELECT device, MAX(time) FROM transitions "
-                    "WHERE to_status IN ('online', 'error') AND (from_status IS NULL OR from_status NOT IN "
-                    "('online', 'error')) GROUP BY device"_s)) {
-        m_db.fail(query.lastError().text());
+    if (!m_db.exec(query,
+                   u"SELECT device, MAX(time) FROM transitions "
+                   "WHERE to_status IN ('online', 'error') AND (from_status IS NULL OR from_status NOT IN "
+                   "('online', 'error')) GROUP BY device"_s))
         return std::nullopt;
-    }
     QHash<QString, qint64> out;
     while (query.next())
         out.insert(query.value(0).toString(), query.value(1).toLongLong());
@@ -150,14 +133,12 @@ std::optional<QList<Alert>> SqliteHealthStore::loadAlerts()
 {
     QSqlQuery query(m_db.database());
     query.setForwardOnly(true);
-    if (!query.exec(u"SELECT json FROM alerts ORDER BY id"_s)) {
-        m_db.fail(query.lastError().text());
+    if (!m_db.exec(query, u"SELECT json FROM alerts ORDER BY id"_s))
         return std::nullopt;
-    }
     QList<Alert> out;
     while (query.next()) {
         // A row that does not parse is skipped rather than failing the start.
-        if (auto a = alertFromJson(QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object()))
+        if (auto a = alertFromJson(jsonColumnObject(query.value(0).toString())))
             out.append(std::move(*a));
     }
     return out;
@@ -165,37 +146,26 @@ std::optional<QList<Alert>> SqliteHealthStore::loadAlerts()
 
 bool SqliteHealthStore::saveAlerts(const QList<Alert> &upserts, const QList<quint64> &removals)
 {
-    QSqlDatabase db = m_db.database();
-    if (!db.transaction()) {
-        m_db.fail(db.lastError().text());
-        return false;
-    }
-    const auto fail = [&](const QSqlQuery &query) {
-        m_db.fail(query.lastError().text());
-        db.rollback();
-        return false;
-    };
-    QSqlQuery remove(db);
-    remove.prepare(u"DELETE FROM alerts WHERE id = ?"_s);
-    for (const quint64 id : removals) {
-        remove.bindValue(0, static_cast<qint64>(id));
-        if (!remove.exec())
-            return fail(remove);
-    }
-    QSqlQuery upsert(db);
-    upsert.prepare(u"INSERT INTO alerts (id, json) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET json=excluded.json"_s);
-    for (const Alert &a : upserts) {
-        upsert.bindValue(0, static_cast<qint64>(a.id));
-        upsert.bindValue(1, QString::fromUtf8(QJsonDocument(alertToJson(a)).toJson(QJsonDocument::Compact)));
-        if (!upsert.exec())
-            return fail(upsert);
-    }
-    if (!db.commit()) {
-        m_db.fail(db.lastError().text());
-        db.rollback();
-        return false;
-    }
-    return true;
+    return m_db.transaction([&] {
+        const QSqlDatabase db = m_db.database();
+        QSqlQuery remove(db);
+        remove.prepare(u"DELETE FROM alerts WHERE id = ?"_s);
+        for (const quint64 id : removals) {
+            remove.bindValue(0, static_cast<qint64>(id));
+            if (!m_db.exec(remove))
+                return false;
+        }
+        QSqlQuery upsert(db);
+        upsert.prepare(
+            u"INSERT INTO alerts (id, json) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET json=excluded.json"_s);
+        for (const Alert &a : upserts) {
+            upsert.bindValue(0, static_cast<qint64>(a.id));
+            upsert.bindValue(1, jsonColumnText(alertToJson(a)));
+            if (!m_db.exec(upsert))
+                return false;
+        }
+        return true;
+    });
 }
 
 } // namespace edgegate

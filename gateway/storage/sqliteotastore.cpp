@@ -1,29 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/storage/sqliteotastore.h"
 
-#include <QJsonDocument>
 #include <QSqlDatabase>
-#include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
-
-namespace {
-
-QString toText(const QJsonObject &o)
-{
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
-}
-
-QJsonObject fromText(const QString &text)
-{
-    return QJsonDocument::fromJson(text.toUtf8()).object();
-}
-
-} // namespace
 
 SqliteOtaStore::SqliteOtaStore()
     : m_db(u"ota"_s)
@@ -50,24 +34,20 @@ std::optional<OtaStore::Contents> SqliteOtaStore::load()
 {
     Contents contents;
     QSqlQuery query(m_db.database());
-    if (!query.exec(u"SELECT id, record FROM campaigns"_s)) {
-        m_db.fail(query.lastError().text());
+    if (!m_db.exec(query, u"SELECT id, record FROM campaigns"_s))
         return std::nullopt;
-    }
     while (query.next()) {
-        const auto campaign = otaCampaignFromJson(fromText(query.value(1).toString()));
+        const auto campaign = otaCampaignFromJson(jsonColumnObject(query.value(1).toString()));
         if (!campaign) {
             m_db.fail(u"campaign '%1' is unreadable"_s.arg(query.value(0).toString()));
             return std::nullopt;
         }
         contents.campaigns.append(*campaign);
     }
-    if (!query.exec(u"SELECT id, record FROM jobs"_s)) {
-        m_db.fail(query.lastError().text());
+    if (!m_db.exec(query, u"SELECT id, record FROM jobs"_s))
         return std::nullopt;
-    }
     while (query.next()) {
-        const auto job = otaJobFromJson(fromText(query.value(1).toString()));
+        const auto job = otaJobFromJson(jsonColumnObject(query.value(1).toString()));
         if (!job) {
             m_db.fail(u"job '%1' is unreadable"_s.arg(query.value(0).toString()));
             return std::nullopt;
@@ -79,42 +59,29 @@ std::optional<OtaStore::Contents> SqliteOtaStore::load()
 
 bool SqliteOtaStore::save(const QList<OtaCampaign> &campaigns, const QList<OtaJob> &jobs)
 {
-    QSqlDatabase db = m_db.database();
-    if (!db.transaction()) {
-        m_db.fail(db.lastError().text());
-        return false;
-    }
-    QSqlQuery campaign(db);
-    campaign.prepare(u"INSERT OR REPLACE INTO campaigns (id, record) VALUES (?, ?)"_s);
-    for (OtaCampaign c : campaigns) {
-        c.jobCounts.clear(); // derived from the jobs
-        campaign.addBindValue(c.id);
-        campaign.addBindValue(toText(otaCampaignToJson(c)));
-        if (!campaign.exec()) {
-            m_db.fail(campaign.lastError().text());
-            db.rollback();
-            return false;
+    return m_db.transaction([&] {
+        const QSqlDatabase db = m_db.database();
+        QSqlQuery campaign(db);
+        campaign.prepare(u"INSERT OR REPLACE INTO campaigns (id, record) VALUES (?, ?)"_s);
+        for (OtaCampaign c : campaigns) {
+            c.jobCounts.clear(); // derived from the jobs
+            campaign.addBindValue(c.id);
+            campaign.addBindValue(jsonColumnText(otaCampaignToJson(c)));
+            if (!m_db.exec(campaign))
+                return false;
         }
-    }
-    QSqlQuery job(db);
-    job.prepare(u"INSERT OR REPLACE INTO jobs (id, campaign, device, record) VALUES (?, ?, ?, ?)"_s);
-    for (const OtaJob &j : jobs) {
-        job.addBindValue(j.id);
-        job.addBindValue(j.campaignId);
-        job.addBindValue(j.deviceId);
-        job.addBindValue(toText(otaJobToJson(j)));
-        if (!job.exec()) {
-            m_db.fail(job.lastError().text());
-            db.rollback();
-            return false;
+        QSqlQuery job(db);
+        job.prepare(u"INSERT OR REPLACE INTO jobs (id, campaign, device, record) VALUES (?, ?, ?, ?)"_s);
+        for (const OtaJob &j : jobs) {
+            job.addBindValue(j.id);
+            job.addBindValue(j.campaignId);
+            job.addBindValue(j.deviceId);
+            job.addBindValue(jsonColumnText(otaJobToJson(j)));
+            if (!m_db.exec(job))
+                return false;
         }
-    }
-    if (!db.commit()) {
-        m_db.fail(db.lastError().text());
-        db.rollback();
-        return false;
-    }
-    return true;
+        return true;
+    });
 }
 
 } // namespace edgegate
