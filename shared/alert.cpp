@@ -9,15 +9,6 @@ namespace edgegate {
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-QJsonValue textOrNull(const QString &text)
-{
-    return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
-}
-
-} // namespace
-
 bool isAlertSeverity(QStringView severity)
 {
     return severity == u"info" || severity == u"warning" || severity == u"critical";

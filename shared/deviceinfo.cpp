@@ -47,6 +47,11 @@ qint64 timeFromJson(const QJsonValue &json)
     return t.isValid() ? t.toMSecsSinceEpoch() : 0;
 }
 
+QJsonValue textOrNull(const QString &text)
+{
+    return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
+}
+
 QJsonArray metricsToJson(const QList<MetricInfo> &metrics)
 {
     QJsonArray out;

@@ -84,4 +84,7 @@ struct DeviceInfo
 /// Inverse of timeToJson; 0 for null or unparsable input.
 [[nodiscard]] qint64 timeFromJson(const QJsonValue &json);
 
+/// A text field in JSON: null when empty.
+[[nodiscard]] QJsonValue textOrNull(const QString &text);
+
 } // namespace edgegate

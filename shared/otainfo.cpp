@@ -11,15 +11,6 @@ namespace edgegate {
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-QJsonValue textOrNull(const QString &text)
-{
-    return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
-}
-
-} // namespace
-
 QString otaJobStateName(OtaJobState state)
 {
     return OtaJobStateNames.nameOf(state);
