@@ -30,6 +30,36 @@ bool isType(const Frame &frame, QStringView expected)
     return frame.type == expected;
 }
 
+// A snapshot frame: `key` holds every record as toJson writes it.
+template<typename T>
+QByteArray encodeList(QStringView frameType, const QString &key, const QList<T> &items,
+                      QJsonObject (*toJson)(const T &))
+{
+    QJsonArray array;
+    for (const T &item : items)
+        array.append(toJson(item));
+    return encode(frameType, {{key, array}});
+}
+
+// The records of a snapshot frame; nullopt when the frame is of another type or a record is unreadable.
+template<typename T>
+std::optional<QList<T>> listFromFrame(const Frame &frame, QStringView frameType, const QString &key,
+                                      std::optional<T> (*fromJson)(const QJsonObject &))
+{
+    if (!isType(frame, frameType) || !frame.body.value(key).isArray())
+        return std::nullopt;
+    QList<T> items;
+    const QJsonArray array = frame.body.value(key).toArray();
+    items.reserve(array.size());
+    for (const QJsonValue &v : array) {
+        auto item = fromJson(v.toObject());
+        if (!item)
+            return std::nullopt;
+        items.append(std::move(*item));
+    }
+    return items;
+}
+
 QJsonArray toJsonArray(const QStringList &list)
 {
     QJsonArray array;
@@ -139,10 +169,7 @@ QByteArray encodeHello(const Hello &hello)
 
 QByteArray encodeDevices(const QList<DeviceInfo> &devices)
 {
-    QJsonArray array;
-    for (const DeviceInfo &d : devices)
-        array.append(deviceToJson(d));
-    return encode(type::Devices, {{u"devices"_s, array}});
+    return encodeList(type::Devices, u"devices"_s, devices, &deviceToJson);
 }
 
 QByteArray encodeDevice(const DeviceInfo &device)
@@ -205,18 +232,12 @@ QByteArray encodeSession(const Session &session)
 
 QByteArray encodeAlerts(const QList<Alert> &alerts)
 {
-    QJsonArray array;
-    for (const Alert &a : alerts)
-        array.append(alertToJson(a));
-    return encode(type::Alerts, {{u"alerts"_s, array}});
+    return encodeList(type::Alerts, u"alerts"_s, alerts, &alertToJson);
 }
 
 QByteArray encodeOtaCampaigns(const QList<edgegate::OtaCampaign> &campaigns)
 {
-    QJsonArray array;
-    for (const edgegate::OtaCampaign &c : campaigns)
-        array.append(otaCampaignToJson(c));
-    return encode(type::OtaCampaigns, {{u"campaigns"_s, array}});
+    return encodeList(type::OtaCampaigns, u"campaigns"_s, campaigns, &otaCampaignToJson);
 }
 
 QByteArray encodeStatus(const GatewayStatus &status)
@@ -285,18 +306,7 @@ std::optional<Hello> helloFromFrame(const Frame &frame)
 
 std::optional<QList<DeviceInfo>> devicesFromFrame(const Frame &frame)
 {
-    if (!isType(frame, type::Devices) || !frame.body.value(u"devices"_s).isArray())
-        return std::nullopt;
-    QList<DeviceInfo> devices;
-    const QJsonArray array = frame.body.value(u"devices"_s).toArray();
-    devices.reserve(array.size());
-    for (const QJsonValue &v : array) {
-        auto d = deviceFromJson(v.toObject());
-        if (!d)
-            return std::nullopt;
-        devices.append(std::move(*d));
-    }
-    return devices;
+    return listFromFrame(frame, type::Devices, u"devices"_s, &deviceFromJson);
 }
 
 std::optional<DeviceInfo> deviceFromFrame(const Frame &frame)
@@ -398,34 +408,12 @@ std::optional<Session> sessionFromFrame(const Frame &frame)
 
 std::optional<QList<Alert>> alertsFromFrame(const Frame &frame)
 {
-    if (!isType(frame, type::Alerts) || !frame.body.value(u"alerts"_s).isArray())
-        return std::nullopt;
-    QList<Alert> alerts;
-    const QJsonArray array = frame.body.value(u"alerts"_s).toArray();
-    alerts.reserve(array.size());
-    for (const auto &v : array) {
-        auto a = alertFromJson(v.toObject());
-        if (!a)
-            return std::nullopt;
-        alerts.append(std::move(*a));
-    }
-    return alerts;
+    return listFromFrame(frame, type::Alerts, u"alerts"_s, &alertFromJson);
 }
 
 std::optional<QList<edgegate::OtaCampaign>> otaCampaignsFromFrame(const Frame &frame)
 {
-    if (!isType(frame, type::OtaCampaigns) || !frame.body.value(u"campaigns"_s).isArray())
-        return std::nullopt;
-    QList<edgegate::OtaCampaign> campaigns;
-    const QJsonArray array = frame.body.value(u"campaigns"_s).toArray();
-    campaigns.reserve(array.size());
-    for (const auto &v : array) {
-        auto c = otaCampaignFromJson(v.toObject());
-        if (!c)
-            return std::nullopt;
-        campaigns.append(std::move(*c));
-    }
-    return campaigns;
+    return listFromFrame(frame, type::OtaCampaigns, u"campaigns"_s, &otaCampaignFromJson);
 }
 
 std::optional<GatewayStatus> statusFromFrame(const Frame &frame)
