@@ -9,6 +9,30 @@ namespace edgegate {
 
 using namespace Qt::StringLiterals;
 
+namespace {
+
+// Every record kept in `table` as JSON; nullopt with the error recorded when one is unreadable.
+template<typename T>
+std::optional<QList<T>> loadRecords(SqliteDatabase &db, const QString &table, const QString &what,
+                                    std::optional<T> (*fromJson)(const QJsonObject &))
+{
+    QSqlQuery query(db.database());
+    if (!db.exec(query, u"SELECT id, record FROM %1"_s.arg(table)))
+        return std::nullopt;
+    QList<T> records;
+    while (query.next()) {
+        auto record = fromJson(jsonColumnObject(query.value(1).toString()));
+        if (!record) {
+            db.fail(u"%1 '%2' is unreadable"_s.arg(what, query.value(0).toString()));
+            return std::nullopt;
+        }
+        records.append(std::move(*record));
+    }
+    return records;
+}
+
+} // namespace
+
 SqliteOtaStore::SqliteOtaStore()
     : m_db(u"ota"_s)
 {
@@ -32,29 +56,13 @@ bool SqliteOtaStore::open(const QString &path)
 
 std::optional<OtaStore::Contents> SqliteOtaStore::load()
 {
-    Contents contents;
-    QSqlQuery query(m_db.database());
-    if (!m_db.exec(query, u"SELECT id, record FROM campaigns"_s))
+    auto campaigns = loadRecords(m_db, u"campaigns"_s, u"campaign"_s, &otaCampaignFromJson);
+    if (!campaigns)
         return std::nullopt;
-    while (query.next()) {
-        const auto campaign = otaCampaignFromJson(jsonColumnObject(query.value(1).toString()));
-        if (!campaign) {
-            m_db.fail(u"campaign '%1' is unreadable"_s.arg(query.value(0).toString()));
-            return std::nullopt;
-        }
-        contents.campaigns.append(*campaign);
-    }
-    if (!m_db.exec(query, u"SELECT id, record FROM jobs"_s))
+    auto jobs = loadRecords(m_db, u"jobs"_s, u"job"_s, &otaJobFromJson);
+    if (!jobs)
         return std::nullopt;
-    while (query.next()) {
-        const auto job = otaJobFromJson(jsonColumnObject(query.value(1).toString()));
-        if (!job) {
-            m_db.fail(u"job '%1' is unreadable"_s.arg(query.value(0).toString()));
-            return std::nullopt;
-        }
-        contents.jobs.append(*job);
-    }
-    return contents;
+    return Contents{std::move(*campaigns), std::move(*jobs)};
 }
 
 bool SqliteOtaStore::save(const QList<OtaCampaign> &campaigns, const QList<OtaJob> &jobs)
