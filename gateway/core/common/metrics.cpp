@@ -102,6 +102,18 @@ struct Metrics::Family
     {
         MetricLabels labels;
         std::variant<std::unique_ptr<Counter>, std::unique_ptr<Gauge>, std::unique_ptr<Histogram>> metric;
+
+        // The metric as an M, made from `args` with these labels the first time it is asked for.
+        template<typename M, typename... Args> M &as(const MetricLabels &seriesLabels, const Args &...args)
+        {
+            auto *held = std::get_if<std::unique_ptr<M>>(&metric);
+            if (!held || !*held) {
+                labels = seriesLabels;
+                metric = std::make_unique<M>(args...);
+                held = std::get_if<std::unique_ptr<M>>(&metric);
+            }
+            return **held;
+        }
     };
     std::map<QByteArray, Series> series; // by rendered label set, so the exposition order is stable
 };
@@ -123,36 +135,18 @@ Metrics::Family &Metrics::family(const QString &name, const QString &help, int t
 
 Counter &Metrics::counter(const QString &name, const QString &help, const MetricLabels &labels)
 {
-    auto &series = family(name, help, CounterType).series[labelKey(labels)];
-    if (!std::holds_alternative<std::unique_ptr<Counter>>(series.metric)
-        || !std::get<std::unique_ptr<Counter>>(series.metric)) {
-        series.labels = labels;
-        series.metric = std::make_unique<Counter>();
-    }
-    return *std::get<std::unique_ptr<Counter>>(series.metric);
+    return family(name, help, CounterType).series[labelKey(labels)].as<Counter>(labels);
 }
 
 Gauge &Metrics::gauge(const QString &name, const QString &help, const MetricLabels &labels)
 {
-    auto &series = family(name, help, GaugeType).series[labelKey(labels)];
-    if (!std::holds_alternative<std::unique_ptr<Gauge>>(series.metric)
-        || !std::get<std::unique_ptr<Gauge>>(series.metric)) {
-        series.labels = labels;
-        series.metric = std::make_unique<Gauge>();
-    }
-    return *std::get<std::unique_ptr<Gauge>>(series.metric);
+    return family(name, help, GaugeType).series[labelKey(labels)].as<Gauge>(labels);
 }
 
 Histogram &Metrics::histogram(const QString &name, const QString &help, const std::vector<double> &upperBounds,
                               const MetricLabels &labels)
 {
-    auto &series = family(name, help, HistogramType).series[labelKey(labels)];
-    if (!std::holds_alternative<std::unique_ptr<Histogram>>(series.metric)
-        || !std::get<std::unique_ptr<Histogram>>(series.metric)) {
-        series.labels = labels;
-        series.metric = std::make_unique<Histogram>(upperBounds);
-    }
-    return *std::get<std::unique_ptr<Histogram>>(series.metric);
+    return family(name, help, HistogramType).series[labelKey(labels)].as<Histogram>(labels, upperBounds);
 }
 
 void Metrics::addCollector(std::function<void()> collector)
