@@ -240,23 +240,16 @@ QJsonArray alertRulesToJson(const QList<AlertRule> &rules)
 
 QList<AlertRule> defaultAlertRules()
 {
-    AlertRule anomaly;
-    anomaly.id = u"anomaly"_s;
-    anomaly.kind = AlertRule::Kind::Anomaly;
-    anomaly.severity = u"warning"_s;
-    AlertRule overflow;
-    overflow.id = u"outbox_overflow"_s;
-    overflow.kind = AlertRule::Kind::OutboxOverflow;
-    overflow.severity = u"critical"_s;
-    AlertRule offline;
-    offline.id = u"offline"_s;
-    offline.kind = AlertRule::Kind::Offline;
-    offline.severity = u"warning"_s;
-    AlertRule certificate;
-    certificate.id = u"certificate_expiry"_s;
-    certificate.kind = AlertRule::Kind::CertificateExpiry;
-    certificate.severity = u"warning"_s;
-    return {anomaly, overflow, offline, certificate};
+    // Each default rule is named after its kind.
+    const auto rule = [](AlertRule::Kind kind, const QString &severity) {
+        AlertRule r;
+        r.id = alertRuleKindName(kind);
+        r.kind = kind;
+        r.severity = severity;
+        return r;
+    };
+    return {rule(AlertRule::Kind::Anomaly, u"warning"_s), rule(AlertRule::Kind::OutboxOverflow, u"critical"_s),
+            rule(AlertRule::Kind::Offline, u"warning"_s), rule(AlertRule::Kind::CertificateExpiry, u"warning"_s)};
 }
 
 } // namespace edgegate
