@@ -12,7 +12,7 @@ namespace edgegate {
 
 /// The names of an enum's values (on the wire, in metrics labels, in config files), read both
 /// ways. The enum counts from 0 without gaps and the names stand in its declaration order.
-/// Made by enumNames<E>("first", "second", ...).
+/// Made by enumNames<E>(u"first", u"second", ...) from string literals.
 template<typename Enum, std::size_t N> class EnumNames
 {
 public:
@@ -21,11 +21,14 @@ public:
     {
     }
 
-    /// The name of `value`; empty for a value past the list.
+    /// The name of `value`; empty for a value past the list. The names are literals: the string
+    /// refers to one rather than copying it, as a QStringLiteral would.
     [[nodiscard]] QString nameOf(Enum value) const
     {
         const auto index = static_cast<std::size_t>(value);
-        return index < N ? m_names[index].toString() : QString();
+        if (index >= N)
+            return {};
+        return QString::fromRawData(reinterpret_cast<const QChar *>(m_names[index].utf16()), m_names[index].size());
     }
 
     /// The value called `name` (exact, case-sensitive match).
