@@ -33,15 +33,9 @@ QMap<QString, QString> metadataFromText(const QString &text)
 } // namespace
 
 SqliteDeviceStore::SqliteDeviceStore()
-    : m_db(u"registry"_s)
-{
-}
-
-bool SqliteDeviceStore::open(const QString &path)
-{
-    return m_db.open(path,
-                     {
-                         {uR"(CREATE TABLE IF NOT EXISTS devices (
+    : SqliteStore(u"registry"_s,
+                  {
+                      {uR"(CREATE TABLE IF NOT EXISTS devices (
                                       id TEXT PRIMARY KEY NOT NULL,
                                       name TEXT NOT NULL DEFAULT '',
                                       type TEXT NOT NULL DEFAULT '',
@@ -54,17 +48,18 @@ bool SqliteDeviceStore::open(const QString &path)
                                       metadata TEXT NOT NULL DEFAULT '{}',
                                       last_error TEXT NOT NULL DEFAULT '',
                                       last_error_at INTEGER NOT NULL DEFAULT 0))"_s},
-                         {uR"(CREATE TABLE IF NOT EXISTS credentials (
+                      {uR"(CREATE TABLE IF NOT EXISTS credentials (
                                       device_id TEXT PRIMARY KEY NOT NULL,
                                       psk_identity BLOB UNIQUE,
                                       psk_key BLOB,
                                       token_sha256 BLOB))"_s},
-                         // What devices announce about themselves (meta): model, capabilities and
-                         // metrics as JSON arrays.
-                         {u"ALTER TABLE devices ADD COLUMN model TEXT NOT NULL DEFAULT ''"_s,
-                          u"ALTER TABLE devices ADD COLUMN capabilities TEXT NOT NULL DEFAULT '[]'"_s,
-                          u"ALTER TABLE devices ADD COLUMN metrics TEXT NOT NULL DEFAULT '[]'"_s},
-                     });
+                      // What devices announce about themselves (meta): model, capabilities and
+                      // metrics as JSON arrays.
+                      {u"ALTER TABLE devices ADD COLUMN model TEXT NOT NULL DEFAULT ''"_s,
+                       u"ALTER TABLE devices ADD COLUMN capabilities TEXT NOT NULL DEFAULT '[]'"_s,
+                       u"ALTER TABLE devices ADD COLUMN metrics TEXT NOT NULL DEFAULT '[]'"_s},
+                  })
+{
 }
 
 std::optional<QList<DeviceInfo>> SqliteDeviceStore::loadAll()

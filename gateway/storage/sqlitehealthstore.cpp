@@ -20,29 +20,24 @@ QVariant statusOrNull(const std::optional<DeviceStatus> &status)
 } // namespace
 
 SqliteHealthStore::SqliteHealthStore()
-    : m_db(u"health"_s)
-{
-}
-
-bool SqliteHealthStore::open(const QString &path)
-{
-    return m_db.open(path,
-                     {
-                         // Alerts are kept as their JSON: the shape is shared/alert's, and only
-                         // looked up by id.
-                         {uR"(CREATE TABLE IF NOT EXISTS transitions (
+    : SqliteStore(u"health"_s,
+                  {
+                      // Alerts are kept as their JSON: the shape is shared/alert's, and only
+                      // looked up by id.
+                      {uR"(CREATE TABLE IF NOT EXISTS transitions (
                                       seq INTEGER PRIMARY KEY AUTOINCREMENT,
                                       device TEXT NOT NULL,
                                       time INTEGER NOT NULL,
                                       from_status TEXT,
                                       to_status TEXT NOT NULL,
                                       reason TEXT NOT NULL DEFAULT ''))"_s,
-                          u"CREATE INDEX IF NOT EXISTS transitions_device_time ON transitions (device, time)"_s,
-                          u"CREATE INDEX IF NOT EXISTS transitions_time ON transitions (time)"_s,
-                          uR"(CREATE TABLE IF NOT EXISTS alerts (
+                       u"CREATE INDEX IF NOT EXISTS transitions_device_time ON transitions (device, time)"_s,
+                       u"CREATE INDEX IF NOT EXISTS transitions_time ON transitions (time)"_s,
+                       uR"(CREATE TABLE IF NOT EXISTS alerts (
                                       id INTEGER PRIMARY KEY NOT NULL,
                                       json TEXT NOT NULL))"_s},
-                     });
+                  })
+{
 }
 
 bool SqliteHealthStore::appendTransitions(const QList<StatusTransition> &transitions)

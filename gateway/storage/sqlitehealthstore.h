@@ -2,7 +2,7 @@
 #pragma once
 
 #include "gateway/core/devices/healthstore.h"
-#include "gateway/storage/sqlitedatabase.h"
+#include "gateway/storage/sqlitestore.h"
 
 #include <QHash>
 #include <QString>
@@ -11,15 +11,10 @@ namespace edgegate {
 
 /// Status history and alerts in SQLite (`health.db` in data_dir), apart from the registry's
 /// database so a long history never slows device writes. WAL journal, one transaction per save.
-class SqliteHealthStore final : public HealthStore
+class SqliteHealthStore final : public SqliteStore<HealthStore>
 {
 public:
     SqliteHealthStore();
-    SqliteHealthStore(const SqliteHealthStore &) = delete;
-    SqliteHealthStore &operator=(const SqliteHealthStore &) = delete;
-
-    /// Opens or creates the database file and its schema.
-    [[nodiscard]] bool open(const QString &path);
 
     [[nodiscard]] bool appendTransitions(const QList<StatusTransition> &transitions) override;
     [[nodiscard]] std::optional<QList<StatusTransition>>
@@ -27,13 +22,9 @@ public:
     [[nodiscard]] std::optional<qint64> pruneTransitions(qint64 beforeMs) override;
     [[nodiscard]] std::optional<QList<Alert>> loadAlerts() override;
     [[nodiscard]] bool saveAlerts(const QList<Alert> &upserts, const QList<quint64> &removals) override;
-    [[nodiscard]] QString lastError() const override { return m_db.lastError(); }
 
     /// When each device last came online (its latest transition to online or error).
     [[nodiscard]] std::optional<QHash<QString, qint64>> lastOnline();
-
-private:
-    SqliteDatabase m_db;
 };
 
 } // namespace edgegate

@@ -34,24 +34,19 @@ std::optional<QList<T>> loadRecords(SqliteDatabase &db, const QString &table, co
 } // namespace
 
 SqliteOtaStore::SqliteOtaStore()
-    : m_db(u"ota"_s)
-{
-}
-
-bool SqliteOtaStore::open(const QString &path)
-{
-    return m_db.open(path,
-                     {
-                         {uR"(CREATE TABLE IF NOT EXISTS campaigns (
+    : SqliteStore(u"ota"_s,
+                  {
+                      {uR"(CREATE TABLE IF NOT EXISTS campaigns (
                                       id TEXT PRIMARY KEY NOT NULL,
                                       record TEXT NOT NULL))"_s,
-                          uR"(CREATE TABLE IF NOT EXISTS jobs (
+                       uR"(CREATE TABLE IF NOT EXISTS jobs (
                                       id TEXT PRIMARY KEY NOT NULL,
                                       campaign TEXT NOT NULL,
                                       device TEXT NOT NULL,
                                       record TEXT NOT NULL))"_s,
-                          u"CREATE INDEX IF NOT EXISTS jobs_by_campaign ON jobs (campaign)"_s},
-                     });
+                       u"CREATE INDEX IF NOT EXISTS jobs_by_campaign ON jobs (campaign)"_s},
+                  })
+{
 }
 
 std::optional<OtaStore::Contents> SqliteOtaStore::load()
