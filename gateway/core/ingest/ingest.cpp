@@ -111,10 +111,8 @@ Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &an
                                {{u"reason"_s, badInputLabel(reason)}});
     }
     metrics.counter(u"edgegate_messages_dropped_total"_s, {}, {{u"reason"_s, u"device_removed"_s}});
-    metrics.addCollector([this] {
-        m_metrics.gauge(u"edgegate_messages_held"_s, u"Messages now held for devices awaiting approval."_s)
-            .set(static_cast<double>(heldCount()));
-    });
+    metrics.addGauge(u"edgegate_messages_held"_s, u"Messages now held for devices awaiting approval."_s,
+                     [this] { return static_cast<double>(heldCount()); });
 
     analytics.setOverflowCounter(&metrics.counter(
         u"edgegate_samples_untracked_total"_s,
@@ -263,6 +261,14 @@ IngestResult Ingest::unrouted(const InboundMessage &message, Router::Result resu
             u"no room to store %1 from %2; try again later"_s.arg(messageKindName(message.kind), message.deviceId)};
 }
 
+std::optional<IngestResult> Ingest::admit(const InboundMessage &message)
+{
+    if (m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs))
+        == DeviceRegistry::Admission::Denied)
+        return denied(message);
+    return std::nullopt;
+}
+
 std::optional<IngestResult> Ingest::forward(const InboundMessage &message)
 {
     // A device awaiting approval sends nothing on until it is approved.
@@ -368,9 +374,8 @@ IngestResult Ingest::handleStatus(const InboundMessage &message)
         // A device saying it is offline is no reason to register it.
         if (status == DeviceStatus::Offline)
             return {};
-        if (m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs))
-            == DeviceRegistry::Admission::Denied)
-            return denied(message);
+        if (auto refused = admit(message))
+            return std::move(*refused);
     }
     if (auto refused = forward(message))
         return std::move(*refused);
@@ -400,9 +405,8 @@ IngestResult Ingest::handleMeta(const InboundMessage &message)
         m_registry.applyMeta(message.deviceId, meta);
         return {};
     }
-    if (m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs))
-        == DeviceRegistry::Admission::Denied)
-        return denied(message);
+    if (auto refused = admit(message))
+        return std::move(*refused);
     if (auto refused = forward(message))
         return std::move(*refused);
     m_registry.applyMeta(message.deviceId, meta);

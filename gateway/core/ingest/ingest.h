@@ -101,6 +101,8 @@ private:
     Router::Result routed(const Envelope &envelope);
     /// The answer for a message the router did not store.
     IngestResult unrouted(const InboundMessage &message, Router::Result result);
+    /// Registers the device of a status or meta message if the policy lets it; the refusal when not.
+    std::optional<IngestResult> admit(const InboundMessage &message);
     /// Routes a status or meta message unless its device awaits approval; the refusal when it could not be stored.
     std::optional<IngestResult> forward(const InboundMessage &message);
     [[nodiscard]] bool approved(const QString &deviceId) const;
