@@ -51,17 +51,6 @@ std::optional<HttpResponse> readObject(const HttpRequest &request, QJsonObject *
     return std::nullopt;
 }
 
-std::optional<int> limitParam(const QUrlQuery &query)
-{
-    if (!query.hasQueryItem(u"limit"_s))
-        return DefaultLimit;
-    bool ok = false;
-    const int v = query.queryItemValue(u"limit"_s).toInt(&ok);
-    if (!ok || v < 0 || v > MaxLimit)
-        return std::nullopt;
-    return v;
-}
-
 /// An ISO 8601 time query parameter; `fallback` when absent, nullopt when malformed.
 std::optional<qint64> timeParam(const QUrlQuery &query, const QString &key, qint64 fallback)
 {
@@ -121,7 +110,7 @@ HttpResponse HealthApi::history(const QString &id, const HttpRequest &request)
     const auto until = timeParam(query, u"until"_s, std::numeric_limits<qint64>::max());
     if (!since || !until)
         return restError(RestError::BadRequest, u"since and until must be ISO 8601 times, e.g. 2026-01-31T12:00:00Z"_s);
-    const auto limit = limitParam(query);
+    const auto limit = intQueryItem(query, u"limit"_s, DefaultLimit, MaxLimit);
     if (!limit)
         return restError(RestError::BadRequest, u"limit must be 0..%1"_s.arg(MaxLimit));
     const DeviceHistoryPage page = deviceHistoryPage(m_history, m_registry, id, *since, *until, *limit);

@@ -38,20 +38,6 @@ constexpr int DefaultPageSize = 100;
 constexpr int MaxPageSize = 1000;
 constexpr int MaxNameLength = 128;
 
-/// Parses a non-negative integer query parameter; nullopt (with `bad` set) when malformed.
-std::optional<int> intParam(const QUrlQuery &query, const QString &key, int fallback, int max, bool *bad)
-{
-    if (!query.hasQueryItem(key))
-        return fallback;
-    bool ok = false;
-    const int v = query.queryItemValue(key).toInt(&ok);
-    if (!ok || v < 0 || v > max) {
-        *bad = true;
-        return std::nullopt;
-    }
-    return v;
-}
-
 } // namespace
 
 HttpApi::HttpApi(HttpServer &server, Operations &operations, DeviceRegistry &registry, Analytics &analytics,
@@ -203,10 +189,9 @@ HttpResponse HttpApi::listDevices(const HttpRequest &request)
             return restError(RestError::BadRequest, u"approval must be approved or pending"_s);
         approval = a == u"pending" ? Approval::Pending : Approval::Approved;
     }
-    bool bad = false;
-    const auto limit = intParam(query, u"limit"_s, DefaultPageSize, MaxPageSize, &bad);
-    const auto offset = intParam(query, u"offset"_s, 0, std::numeric_limits<int>::max(), &bad);
-    if (bad)
+    const auto limit = intQueryItem(query, u"limit"_s, DefaultPageSize, MaxPageSize);
+    const auto offset = intQueryItem(query, u"offset"_s, 0, std::numeric_limits<int>::max());
+    if (!limit || !offset)
         return restError(RestError::BadRequest,
                          u"limit must be 0..%1 and offset a non-negative integer"_s.arg(MaxPageSize));
 
@@ -415,9 +400,8 @@ HttpResponse HttpApi::listAlerts(const HttpRequest &request)
     if (request.method() != Method::Get)
         return methodNotAllowed(request, "GET");
     const QUrlQuery query = request.query();
-    bool bad = false;
-    const auto limit = intParam(query, u"limit"_s, DefaultPageSize, MaxPageSize, &bad);
-    if (bad)
+    const auto limit = intQueryItem(query, u"limit"_s, DefaultPageSize, MaxPageSize);
+    if (!limit)
         return restError(RestError::BadRequest, u"limit must be 0..%1"_s.arg(MaxPageSize));
     const AlertStore::Filter filter{query.queryItemValue(u"state"_s), query.queryItemValue(u"severity"_s),
                                     query.queryItemValue(u"device"_s)};

@@ -102,4 +102,15 @@ std::optional<HttpResponse> readJsonObject(const HttpRequest &request, QJsonObje
     return std::nullopt;
 }
 
+std::optional<int> intQueryItem(const QUrlQuery &query, const QString &key, int fallback, int max)
+{
+    if (!query.hasQueryItem(key))
+        return fallback;
+    bool ok = false;
+    const int v = query.queryItemValue(key).toInt(&ok);
+    if (!ok || v < 0 || v > max)
+        return std::nullopt;
+    return v;
+}
+
 } // namespace edgegate

@@ -6,6 +6,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QUrlQuery>
 
 #include <optional>
 
@@ -48,5 +49,8 @@ enum class RestError {
 /// A request body that must be a JSON object (sent as application/json): the answer when it is not,
 /// or nullopt with `object` filled.
 [[nodiscard]] std::optional<HttpResponse> readJsonObject(const HttpRequest &request, QJsonObject *object);
+
+/// A whole-number query parameter in 0..`max`: `fallback` when absent, nullopt when malformed.
+[[nodiscard]] std::optional<int> intQueryItem(const QUrlQuery &query, const QString &key, int fallback, int max);
 
 } // namespace edgegate
