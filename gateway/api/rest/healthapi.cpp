@@ -51,6 +51,14 @@ std::optional<HttpResponse> readObject(const HttpRequest &request, QJsonObject *
     return std::nullopt;
 }
 
+/// A POST's body as a JSON object, or the answer refusing the request.
+std::optional<HttpResponse> readPostedObject(const HttpRequest &request, QJsonObject *out)
+{
+    if (request.method() != Method::Post)
+        return methodNotAllowed(request, "POST");
+    return readObject(request, out);
+}
+
 /// An ISO 8601 time query parameter; `fallback` when absent, nullopt when malformed.
 std::optional<qint64> timeParam(const QUrlQuery &query, const QString &key, qint64 fallback)
 {
@@ -139,10 +147,8 @@ HttpResponse HealthApi::alert(const QString &id, const HttpRequest &request)
 
 HttpResponse HealthApi::acknowledge(const QString &id, const HttpRequest &request)
 {
-    if (request.method() != Method::Post)
-        return methodNotAllowed(request, "POST");
     QJsonObject o;
-    if (auto bad = readObject(request, &o))
+    if (auto bad = readPostedObject(request, &o))
         return std::move(*bad);
     const auto by = alertActorFrom(o.value(u"by"_s).toString());
     if (!by)
@@ -158,10 +164,8 @@ HttpResponse HealthApi::acknowledge(const QString &id, const HttpRequest &reques
 
 HttpResponse HealthApi::clear(const QString &id, const HttpRequest &request)
 {
-    if (request.method() != Method::Post)
-        return methodNotAllowed(request, "POST");
     QJsonObject o;
-    if (auto bad = readObject(request, &o))
+    if (auto bad = readPostedObject(request, &o))
         return std::move(*bad);
     const auto by = alertActorFrom(o.value(u"by"_s).toString(u"operator"_s));
     if (!by)
