@@ -28,10 +28,8 @@ AlertWebhook::AlertWebhook(const Settings &settings, Metrics &metrics, QObject *
     , m_dropped(metrics.counter(u"edgegate_webhook_dropped_total"_s,
                                 u"Alert changes dropped because alerts.webhook.max_queued were waiting."_s))
 {
-    metrics.addCollector([this, &metrics] {
-        metrics.gauge(u"edgegate_webhook_queued"_s, u"Alert changes waiting to be posted to the webhook."_s)
-            .set(static_cast<double>(m_queue.size()));
-    });
+    metrics.addGauge(u"edgegate_webhook_queued"_s, u"Alert changes waiting to be posted to the webhook."_s,
+                     [this] { return static_cast<double>(m_queue.size()); });
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &AlertWebhook::sendNext);
     connect(&m_network, &QNetworkAccessManager::finished, this, &AlertWebhook::finished);

@@ -47,10 +47,8 @@ UiFeed::UiFeed(const QString &gatewayId, const ApiAccess &access, DeviceRegistry
 {
     m_statusTimer.setInterval(StatusInterval);
     connect(&m_statusTimer, &QTimer::timeout, this, &UiFeed::sendStatus);
-    metrics.addCollector([this, &metrics] {
-        metrics.gauge(u"edgegate_ws_clients"_s, u"Connected WebSocket API clients."_s)
-            .set(static_cast<double>(m_clients.size()));
-    });
+    metrics.addGauge(u"edgegate_ws_clients"_s, u"Connected WebSocket API clients."_s,
+                     [this] { return static_cast<double>(m_clients.size()); });
     connect(&registry, &DeviceRegistry::deviceChanged, this,
             [this](const DeviceInfo &device) { broadcast(wsapi::encodeDevice(device)); });
     connect(&registry, &DeviceRegistry::deviceRemoved, this,

@@ -154,6 +154,12 @@ void Metrics::addCollector(std::function<void()> collector)
     m_collectors.push_back(std::move(collector));
 }
 
+void Metrics::addGauge(const QString &name, const QString &help, std::function<double()> read)
+{
+    Gauge &g = gauge(name, help);
+    addCollector([&g, read = std::move(read)] { g.set(read()); });
+}
+
 QByteArray Metrics::exposition()
 {
     for (const auto &collect : m_collectors)
@@ -204,10 +210,8 @@ qint64 residentMemoryBytes()
 void addProcessMetrics(Metrics &metrics, const QString &version)
 {
     metrics.gauge(u"edgegate_build_info"_s, u"Version of the running edgegated."_s, {{u"version"_s, version}}).set(1);
-    metrics.addCollector([&metrics] {
-        metrics.gauge(u"process_resident_memory_bytes"_s, u"Resident memory size in bytes."_s)
-            .set(static_cast<double>(residentMemoryBytes()));
-    });
+    metrics.addGauge(u"process_resident_memory_bytes"_s, u"Resident memory size in bytes."_s,
+                     [] { return static_cast<double>(residentMemoryBytes()); });
 }
 
 } // namespace edgegate

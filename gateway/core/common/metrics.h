@@ -72,6 +72,8 @@ public:
 
     /// Runs before each exposition, to refresh gauges that are cheaper to read than to track.
     void addCollector(std::function<void()> collector);
+    /// A gauge whose value `read` gives at each exposition.
+    void addGauge(const QString &name, const QString &help, std::function<double()> read);
 
     [[nodiscard]] QByteArray exposition();
 

@@ -40,10 +40,8 @@ WsDeviceLink::WsDeviceLink(Ingest &ingest, DeviceRegistry &registry, Metrics &me
     , m_backlogClosed(metrics.counter(u"edgegate_ws_device_backlog_closed_total"_s,
                                       u"Device WebSocket connections closed for not reading their answers."_s))
 {
-    metrics.addCollector([this, &metrics] {
-        metrics.gauge(u"edgegate_ws_device_connections"_s, u"Devices connected over WebSocket."_s)
-            .set(static_cast<double>(m_connections.size()));
-    });
+    metrics.addGauge(u"edgegate_ws_device_connections"_s, u"Devices connected over WebSocket."_s,
+                     [this] { return static_cast<double>(m_connections.size()); });
     m_pingTimer.setInterval(PingInterval);
     connect(&m_pingTimer, &QTimer::timeout, this, &WsDeviceLink::keepAlive);
     m_pingTimer.start();
