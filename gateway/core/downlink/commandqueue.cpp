@@ -44,7 +44,7 @@ QJsonObject commandToJson(const Command &c)
         {u"expires"_s, timeToJson(c.expiresMs)},
         {u"delivered"_s, timeToJson(c.deliveredMs)},
         {u"acknowledged"_s, timeToJson(c.acknowledgedMs)},
-        {u"via"_s, c.via.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(c.via)},
+        {u"via"_s, textOrNull(c.via)},
         {u"result"_s, c.result},
     };
 }
