@@ -272,47 +272,46 @@ OtaManager::CreateResult OtaManager::create(const QJsonObject &request)
     return {Error::None, {}, withCounts(m_campaigns.value(c.id))};
 }
 
-OtaManager::ChangeResult OtaManager::pause(const QString &campaignId)
+OtaManager::ChangeResult OtaManager::moveCampaign(const QString &campaignId,
+                                                  std::initializer_list<OtaCampaignState> from, OtaCampaignState to,
+                                                  const QString &logged)
 {
     const auto it = m_campaigns.find(campaignId);
     if (it == m_campaigns.end())
         return ChangeResult::NotFound;
-    if (it->campaign.state != OtaCampaignState::Running)
+    if (std::find(from.begin(), from.end(), it->campaign.state) == from.end())
         return ChangeResult::Conflict;
-    it->campaign.state = OtaCampaignState::Paused;
-    it->campaign.pausedReason = u"operator"_s;
-    qCInfo(lcOta).noquote() << "campaign" << campaignId << "paused by an operator";
+    it->campaign.state = to;
+    // Only an operator's pause has a reason; whatever ends or resumes a campaign clears it.
+    it->campaign.pausedReason = to == OtaCampaignState::Paused ? u"operator"_s : QString();
+    if (to == OtaCampaignState::Cancelled)
+        it->campaign.finishedMs = now();
+    qCInfo(lcOta).noquote() << "campaign" << campaignId << logged;
     campaignUpdated(*it);
     return ChangeResult::Done;
+}
+
+OtaManager::ChangeResult OtaManager::pause(const QString &campaignId)
+{
+    return moveCampaign(campaignId, {OtaCampaignState::Running}, OtaCampaignState::Paused, u"paused by an operator"_s);
 }
 
 OtaManager::ChangeResult OtaManager::resume(const QString &campaignId)
 {
-    const auto it = m_campaigns.find(campaignId);
-    if (it == m_campaigns.end())
-        return ChangeResult::NotFound;
-    if (it->campaign.state != OtaCampaignState::Paused)
-        return ChangeResult::Conflict;
-    it->campaign.state = OtaCampaignState::Running;
-    it->campaign.pausedReason.clear();
-    qCInfo(lcOta).noquote() << "campaign" << campaignId << "resumed";
-    campaignUpdated(*it);
-    startJobs(*it);
-    return ChangeResult::Done;
+    const ChangeResult result
+        = moveCampaign(campaignId, {OtaCampaignState::Paused}, OtaCampaignState::Running, u"resumed"_s);
+    if (result == ChangeResult::Done)
+        startJobs(m_campaigns[campaignId]);
+    return result;
 }
 
 OtaManager::ChangeResult OtaManager::cancel(const QString &campaignId)
 {
+    const ChangeResult result = moveCampaign(campaignId, {OtaCampaignState::Running, OtaCampaignState::Paused},
+                                             OtaCampaignState::Cancelled, u"cancelled"_s);
+    if (result != ChangeResult::Done)
+        return result;
     const auto it = m_campaigns.find(campaignId);
-    if (it == m_campaigns.end())
-        return ChangeResult::NotFound;
-    if (it->campaign.state != OtaCampaignState::Running && it->campaign.state != OtaCampaignState::Paused)
-        return ChangeResult::Conflict;
-    it->campaign.state = OtaCampaignState::Cancelled;
-    it->campaign.pausedReason.clear();
-    it->campaign.finishedMs = now();
-    qCInfo(lcOta).noquote() << "campaign" << campaignId << "cancelled";
-    campaignUpdated(*it);
     // A device already installing cannot stop halfway: its job ends as the device reports.
     for (const QString &id : std::as_const(it->jobIds)) {
         OtaJob &job = m_jobs[id];

@@ -16,6 +16,7 @@
 #include <QTimer>
 
 #include <chrono>
+#include <initializer_list>
 #include <functional>
 #include <optional>
 
@@ -119,6 +120,9 @@ private:
     [[nodiscard]] qint64 now() const;
     void setJobState(OtaJob &job, OtaJobState state);
     void campaignUpdated(CampaignEntry &entry);
+    /// An operator's change of a campaign's state: NotFound, Conflict when it is in none of `from`, or Done.
+    ChangeResult moveCampaign(const QString &campaignId, std::initializer_list<OtaCampaignState> from,
+                              OtaCampaignState to, const QString &logged);
     void jobEnded(OtaJob &job);
     void startJobs(CampaignEntry &entry);
     bool notify(OtaJob &job, const OtaCampaign &campaign);
