@@ -5,6 +5,7 @@
 #include "shared/alert.h"
 #include "shared/deviceid.h"
 #include "shared/enumnames.h"
+#include "shared/jsonarray.h"
 
 #include <QSet>
 
@@ -232,10 +233,7 @@ std::optional<QList<AlertRule>> alertRulesFromJson(const QJsonArray &json, QStri
 
 QJsonArray alertRulesToJson(const QList<AlertRule> &rules)
 {
-    QJsonArray out;
-    for (const AlertRule &r : rules)
-        out.append(alertRuleToJson(r));
-    return out;
+    return toJsonArray(rules, alertRuleToJson);
 }
 
 QList<AlertRule> defaultAlertRules()

@@ -3,6 +3,7 @@
 
 #include "gateway/core/common/duration.h"
 #include "shared/enumnames.h"
+#include "shared/jsonarray.h"
 
 #include <QSet>
 
@@ -346,10 +347,7 @@ std::optional<QList<Route>> routesFromJson(const QJsonArray &array, QString *err
 
 QJsonArray routesToJson(const QList<Route> &routes)
 {
-    QJsonArray array;
-    for (const Route &route : routes)
-        array.append(routeToJson(route));
-    return array;
+    return toJsonArray(routes, routeToJson);
 }
 
 } // namespace edgegate
