@@ -2,9 +2,9 @@
 #pragma once
 
 #include "gateway/sinks/forwarder.h"
+#include "gateway/sinks/mqtt/upstreamsink.h"
 #include "gateway/sinks/outbox/outbox.h"
 #include "gateway/sinks/outbox/outboxtarget.h"
-#include "gateway/sinks/mqtt/upstreamsink.h"
 #include "shared/wsprotocol.h"
 
 #include <QObject>

@@ -15,8 +15,8 @@
 #include "gateway/devicelinks/mqtt/mqttlink.h"
 #include "gateway/notify/alertwebhook.h"
 #include "gateway/sinks/influx/influxsink.h"
-#include "gateway/sinks/sinkchannels.h"
 #include "gateway/sinks/mqtt/upstreamsink.h"
+#include "gateway/sinks/sinkchannels.h"
 #include "gateway/storage/firmwarestore.h"
 
 #include <QByteArray>

@@ -16,8 +16,8 @@
 #include <QTimer>
 
 #include <chrono>
-#include <initializer_list>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 
 namespace edgegate {
