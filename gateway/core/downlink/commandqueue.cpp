@@ -235,7 +235,7 @@ bool CommandQueue::acknowledge(const QString &deviceId, const QByteArray &payloa
 void CommandQueue::ackReceived(const QString &deviceId, const QByteArray &payload, Protocol protocol)
 {
     if (!acknowledge(deviceId, payload, protocol))
-        qCWarning(lcCommands).noquote() << "ack from" << deviceId << "matches no command waiting for one";
+        qCWarning(lcCommands).noquote() << "ack from" << loggable(deviceId) << "matches no command waiting for one";
 }
 
 void CommandQueue::commandPublished(const QString &deviceId, const QByteArray &payload)
@@ -243,8 +243,8 @@ void CommandQueue::commandPublished(const QString &deviceId, const QByteArray &p
     const CommandRequest request = parseCommandRequest(QJsonDocument::fromJson(payload).object());
     const DeviceInfo *device = m_registry.find(deviceId);
     if (!request.error.isEmpty() || !device) {
-        qCWarning(lcCommands).noquote() << "ignoring command published for" << deviceId << ":"
-                                        << (device ? request.error : u"unknown device"_s);
+        qCWarning(lcCommands).noquote() << "ignoring command published for" << loggable(deviceId) << ":"
+                                        << (device ? loggable(request.error) : u"unknown device"_s);
         return;
     }
     if (!request.id.isEmpty() && contains(deviceId, request.id))

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -582,7 +583,8 @@ void CoapLink::handleUnknown(coap_session_t *session, const coap_pdu_t *request,
         }
     }
     for (const DeviceMessageResource &resource : DeviceMessageResources) {
-        if (path.size() != 2 + resource.below.size() || path[0] != DevicesSegment || path.mid(2) != resource.below)
+        if (path.size() != 2 + resource.below.size() || path[0] != DevicesSegment
+            || !std::equal(resource.below.cbegin(), resource.below.cend(), path.cbegin() + 2))
             continue;
         if (method == COAP_REQUEST_CODE_POST || (resource.put && method == COAP_REQUEST_CODE_PUT))
             handleDeviceMessage(session, request, response, path[1], resource.kind);

@@ -65,10 +65,14 @@ OutboxTarget::Encoder OutboxTarget::influx(const InfluxSink::Settings &settings,
         if (e.kind != MessageKind::Telemetry)
             return std::nullopt;
         const QString type = deviceType(e.deviceId);
-        InfluxSink::Settings point = settings;
-        if (!settings.measurement.isEmpty() && !type.isEmpty())
+        QByteArray lines;
+        if (settings.measurement.isEmpty() || type.isEmpty()) {
+            lines = InfluxSink::lines(settings, e, type);
+        } else {
+            InfluxSink::Settings point = settings;
             point.tags.append({u"type"_s, type});
-        QByteArray lines = InfluxSink::lines(point, e, type);
+            lines = InfluxSink::lines(point, e, type);
+        }
         if (lines.isEmpty())
             return std::nullopt;
         return Record{{}, std::move(lines)};
