@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // edgegate-dashboard: the QML dashboard for edgegated. Parses arguments, installs the translator and loads
 // Main.qml from the EdgeGate.Pages module; everything else lives in the modules.
+#include "shared/commandline.h"
 #include "ui/appsettings.h"
 #include "ui/logging.h"
 
@@ -32,12 +33,9 @@ struct Options
 Options parseArguments(int &argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(u"edgegate-dashboard"_s);
-    QCoreApplication::setApplicationVersion(QStringLiteral(EDGEGATE_VERSION));
+    edgegate::nameApplication(u"edgegate-dashboard"_s, QStringLiteral(EDGEGATE_VERSION));
     QCommandLineParser parser;
-    parser.setApplicationDescription(u"Dashboard for the EdgeGate IoT gateway (WebSocket API)."_s);
-    parser.addHelpOption();
-    parser.addVersionOption();
+    edgegate::addStandardOptions(parser, u"Dashboard for the EdgeGate IoT gateway (WebSocket API)."_s);
     const QCommandLineOption urlOption(
         u"url"_s, u"Gateway WebSocket URL (default: the saved one, else ws://127.0.0.1:8080/ws)."_s, u"url"_s);
     const QCommandLineOption tokenOption(u"token"_s, u"API token (default: the saved one)."_s, u"token"_s);
@@ -59,8 +57,7 @@ int main(int argc, char *argv[])
 
     QApplication app(argc, argv); // QtCharts draws with QGraphicsView: a widgets application
     QApplication::setOrganizationName(u"EdgeGate"_s);
-    QApplication::setApplicationName(u"edgegate-dashboard"_s);
-    QApplication::setApplicationVersion(QStringLiteral(EDGEGATE_VERSION));
+    edgegate::nameApplication(u"edgegate-dashboard"_s, QStringLiteral(EDGEGATE_VERSION));
 
     AppSettings settings;
     QString url = options.url;

@@ -3,6 +3,7 @@
 #include "gateway/app/gateway.h"
 #include "gateway/app/logging.h"
 #include "gateway/app/signalwatcher.h"
+#include "shared/commandline.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -22,13 +23,10 @@ constexpr int ExitConfigInvalid = 2;
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(u"edgegated"_s);
-    QCoreApplication::setApplicationVersion(QStringLiteral(EDGEGATE_VERSION));
+    nameApplication(u"edgegated"_s, QStringLiteral(EDGEGATE_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(u"EdgeGate edge IoT gateway service"_s);
-    parser.addHelpOption();
-    parser.addVersionOption();
+    addStandardOptions(parser, u"EdgeGate edge IoT gateway service"_s);
     const QCommandLineOption configOption(u"config"_s, u"Run with the YAML configuration in <file>."_s, u"file"_s);
     const QCommandLineOption checkOption(
         u"check-config"_s, u"Validate <file> and exit: 0 when valid, 2 with one line per problem."_s, u"file"_s);

@@ -8,7 +8,7 @@
 #include "gateway/core/alerts/alertstore.h"
 #include "gateway/core/devices/deviceregistry.h"
 #include "gateway/core/devices/healthhistory.h"
-#include "gateway/storage/alertrulebook.h"
+#include "gateway/storage/books.h"
 #include "shared/deviceid.h"
 
 #include <QDateTime>

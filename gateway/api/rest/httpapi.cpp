@@ -12,7 +12,7 @@
 #include "gateway/core/devices/deviceregistry.h"
 #include "gateway/core/downlink/commandqueue.h"
 #include "gateway/core/routing/router.h"
-#include "gateway/storage/routebook.h"
+#include "gateway/storage/books.h"
 #include "shared/wsprotocol.h"
 
 #include <QCryptographicHash>

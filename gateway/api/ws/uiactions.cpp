@@ -15,6 +15,7 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 
+#include <algorithm>
 #include <limits>
 
 namespace edgegate {
@@ -96,7 +97,11 @@ wsapi::Reply UiActions::run(const wsapi::Request &request, const ApiIdentity &id
         reply.error = {wsapi::code::Forbidden.toString(), u"viewer tokens cannot change anything"_s};
         return reply;
     }
-    const Outcome outcome = dispatch(request, identity);
+    const auto handler = std::find_if(handlers().cbegin(), handlers().cend(),
+                                      [&request](const auto &entry) { return entry.first == request.action; });
+    const Outcome outcome = handler == handlers().cend()
+        ? Outcome::fail(OperationFailure::Internal, u"action '%1' has no handler"_s.arg(request.action))
+        : (this->*handler->second)(request.params, Call{request.action, identity});
     reply.ok = !outcome.failure;
     if (reply.ok) {
         reply.result = outcome.result;
@@ -108,41 +113,30 @@ wsapi::Reply UiActions::run(const wsapi::Request &request, const ApiIdentity &id
     return reply;
 }
 
-UiActions::Outcome UiActions::dispatch(const wsapi::Request &request, const ApiIdentity &identity)
+const QList<std::pair<QStringView, UiActions::Handler>> &UiActions::handlers()
 {
     namespace action = wsapi::action;
-    const QString &name = request.action;
-    const QJsonObject &p = request.params;
-    if (name == action::AlertAcknowledge)
-        return acknowledgeAlert(p, identity);
-    if (name == action::AlertClear)
-        return clearAlert(p, identity);
-    if (name == action::DeviceApprove)
-        return approveDevice(p);
-    if (name == action::DeviceReject)
-        return rejectDevice(p);
-    if (name == action::DeviceMaintenance)
-        return setMaintenance(p);
-    if (name == action::DeviceCommand)
-        return sendCommand(p);
-    if (name == action::DeviceHistory)
-        return deviceHistory(p);
-    if (name == action::TelemetryHistory)
-        return telemetryHistory(p);
-    if (name == action::OtaCreate)
-        return createCampaign(p);
-    if (name == action::OtaPause || name == action::OtaResume || name == action::OtaCancel)
-        return changeCampaign(name, p);
-    if (name == action::OtaJobs)
-        return campaignJobs(p);
-    if (name == action::FirmwareList)
-        return listFirmware();
-    if (name == action::FirmwareDelete)
-        return deleteFirmware(p);
-    return Outcome::fail(OperationFailure::Internal, u"action '%1' has no handler"_s.arg(name));
+    static const QList<std::pair<QStringView, Handler>> table{
+        {action::AlertAcknowledge, &UiActions::acknowledgeAlert},
+        {action::AlertClear, &UiActions::clearAlert},
+        {action::DeviceApprove, &UiActions::approveDevice},
+        {action::DeviceReject, &UiActions::rejectDevice},
+        {action::DeviceMaintenance, &UiActions::setMaintenance},
+        {action::DeviceCommand, &UiActions::sendCommand},
+        {action::DeviceHistory, &UiActions::deviceHistory},
+        {action::TelemetryHistory, &UiActions::telemetryHistory},
+        {action::OtaCreate, &UiActions::createCampaign},
+        {action::OtaPause, &UiActions::changeCampaign},
+        {action::OtaResume, &UiActions::changeCampaign},
+        {action::OtaCancel, &UiActions::changeCampaign},
+        {action::OtaJobs, &UiActions::campaignJobs},
+        {action::FirmwareList, &UiActions::listFirmware},
+        {action::FirmwareDelete, &UiActions::deleteFirmware},
+    };
+    return table;
 }
 
-UiActions::Outcome UiActions::acknowledgeAlert(const QJsonObject &params, const ApiIdentity &identity)
+UiActions::Outcome UiActions::acknowledgeAlert(const QJsonObject &params, const Call &call)
 {
     const auto id = intParam(params, u"id"_s, -1, 1, std::numeric_limits<qint64>::max());
     if (!id || *id < 0)
@@ -150,18 +144,18 @@ UiActions::Outcome UiActions::acknowledgeAlert(const QJsonObject &params, const 
     const auto note = alertNoteFromJson(params.value(u"note"_s));
     if (!note)
         return Outcome::fail(OperationFailure::BadRequest, u"note: a text of at most 1024 characters"_s);
-    const auto by = alertActorFrom(actorName(identity));
+    const auto by = alertActorFrom(actorName(call.identity));
     if (!by)
         return Outcome::fail(OperationFailure::Internal, u"the session's user name cannot sign an alert"_s);
     return m_operations.acknowledgeAlert(static_cast<quint64>(*id), *by, *note);
 }
 
-UiActions::Outcome UiActions::clearAlert(const QJsonObject &params, const ApiIdentity &identity)
+UiActions::Outcome UiActions::clearAlert(const QJsonObject &params, const Call &call)
 {
     const auto id = intParam(params, u"id"_s, -1, 1, std::numeric_limits<qint64>::max());
     if (!id || *id < 0)
         return Outcome::fail(OperationFailure::BadRequest, u"id: the alert's id, a positive integer"_s);
-    const auto by = alertActorFrom(actorName(identity));
+    const auto by = alertActorFrom(actorName(call.identity));
     if (!by)
         return Outcome::fail(OperationFailure::Internal, u"the session's user name cannot sign an alert"_s);
     return m_operations.clearAlert(static_cast<quint64>(*id), *by);
@@ -178,7 +172,7 @@ UiActions::Outcome UiActions::knownDevice(const QJsonObject &params, QString *id
     return Outcome::ok({});
 }
 
-UiActions::Outcome UiActions::approveDevice(const QJsonObject &params)
+UiActions::Outcome UiActions::approveDevice(const QJsonObject &params, const Call &)
 {
     QString id;
     if (Outcome bad = knownDevice(params, &id); bad.failure)
@@ -186,7 +180,7 @@ UiActions::Outcome UiActions::approveDevice(const QJsonObject &params)
     return m_operations.approveDevice(id);
 }
 
-UiActions::Outcome UiActions::rejectDevice(const QJsonObject &params)
+UiActions::Outcome UiActions::rejectDevice(const QJsonObject &params, const Call &)
 {
     QString id;
     if (Outcome bad = knownDevice(params, &id); bad.failure)
@@ -194,7 +188,7 @@ UiActions::Outcome UiActions::rejectDevice(const QJsonObject &params)
     return m_operations.rejectDevice(id);
 }
 
-UiActions::Outcome UiActions::setMaintenance(const QJsonObject &params)
+UiActions::Outcome UiActions::setMaintenance(const QJsonObject &params, const Call &)
 {
     QString id;
     if (Outcome bad = knownDevice(params, &id); bad.failure)
@@ -207,7 +201,7 @@ UiActions::Outcome UiActions::setMaintenance(const QJsonObject &params)
     return m_operations.patchDevice(id, patch);
 }
 
-UiActions::Outcome UiActions::sendCommand(const QJsonObject &params)
+UiActions::Outcome UiActions::sendCommand(const QJsonObject &params, const Call &)
 {
     QString id;
     if (Outcome bad = knownDevice(params, &id); bad.failure)
@@ -217,7 +211,7 @@ UiActions::Outcome UiActions::sendCommand(const QJsonObject &params)
     return m_operations.submitCommand(id, body);
 }
 
-UiActions::Outcome UiActions::deviceHistory(const QJsonObject &params)
+UiActions::Outcome UiActions::deviceHistory(const QJsonObject &params, const Call &)
 {
     const QJsonValue device = params.value(u"device"_s);
     if (!device.isString() || !isValidDeviceId(device.toString()))
@@ -239,7 +233,7 @@ UiActions::Outcome UiActions::deviceHistory(const QJsonObject &params)
     return Outcome::ok(page.transitions);
 }
 
-UiActions::Outcome UiActions::telemetryHistory(const QJsonObject &params)
+UiActions::Outcome UiActions::telemetryHistory(const QJsonObject &params, const Call &)
 {
     QString id;
     if (Outcome bad = knownDevice(params, &id); bad.failure)
@@ -260,7 +254,7 @@ UiActions::Outcome UiActions::telemetryHistory(const QJsonObject &params)
     return Outcome::ok(QJsonObject{{u"device"_s, id}, {u"series"_s, series}});
 }
 
-UiActions::Outcome UiActions::createCampaign(const QJsonObject &params)
+UiActions::Outcome UiActions::createCampaign(const QJsonObject &params, const Call &)
 {
     if (!m_ota)
         return Outcome::fail(OperationFailure::Unavailable, u"OTA is not available on this gateway"_s);
@@ -284,7 +278,7 @@ UiActions::Outcome UiActions::createCampaign(const QJsonObject &params)
     return Outcome::fail(OperationFailure::BadRequest, created.message);
 }
 
-UiActions::Outcome UiActions::changeCampaign(QStringView action, const QJsonObject &params)
+UiActions::Outcome UiActions::changeCampaign(const QJsonObject &params, const Call &call)
 {
     if (!m_ota)
         return Outcome::fail(OperationFailure::Unavailable, u"OTA is not available on this gateway"_s);
@@ -293,9 +287,9 @@ UiActions::Outcome UiActions::changeCampaign(QStringView action, const QJsonObje
         return Outcome::fail(OperationFailure::BadRequest, u"campaign: the campaign's id"_s);
     const std::optional<OtaCampaign> before = m_ota->campaign(*id);
     OtaManager::ChangeResult result = OtaManager::ChangeResult::NotFound;
-    if (action == wsapi::action::OtaPause)
+    if (call.action == wsapi::action::OtaPause)
         result = m_ota->pause(*id);
-    else if (action == wsapi::action::OtaResume)
+    else if (call.action == wsapi::action::OtaResume)
         result = m_ota->resume(*id);
     else
         result = m_ota->cancel(*id);
@@ -305,14 +299,14 @@ UiActions::Outcome UiActions::changeCampaign(QStringView action, const QJsonObje
     case OtaManager::ChangeResult::Conflict:
         return Outcome::fail(OperationFailure::Conflict,
                              u"campaign %1 is %2: it cannot %3"_s.arg(*id, otaCampaignStateName(before->state),
-                                                                      action.mid(action.indexOf(u'.') + 1).toString()));
+                                                                      call.action.mid(call.action.indexOf(u'.') + 1)));
     case OtaManager::ChangeResult::Done:
         break;
     }
     return Outcome::ok(otaCampaignToJson(*m_ota->campaign(*id)));
 }
 
-UiActions::Outcome UiActions::campaignJobs(const QJsonObject &params)
+UiActions::Outcome UiActions::campaignJobs(const QJsonObject &params, const Call &)
 {
     if (!m_ota)
         return Outcome::fail(OperationFailure::Unavailable, u"OTA is not available on this gateway"_s);
@@ -327,7 +321,7 @@ UiActions::Outcome UiActions::campaignJobs(const QJsonObject &params)
     return Outcome::ok(jobs);
 }
 
-UiActions::Outcome UiActions::listFirmware()
+UiActions::Outcome UiActions::listFirmware(const QJsonObject &, const Call &)
 {
     if (!m_firmware)
         return Outcome::fail(OperationFailure::Unavailable, u"no firmware store on this gateway"_s);
@@ -337,7 +331,7 @@ UiActions::Outcome UiActions::listFirmware()
     return Outcome::ok(images);
 }
 
-UiActions::Outcome UiActions::deleteFirmware(const QJsonObject &params)
+UiActions::Outcome UiActions::deleteFirmware(const QJsonObject &params, const Call &)
 {
     if (!m_firmware)
         return Outcome::fail(OperationFailure::Unavailable, u"no firmware store on this gateway"_s);

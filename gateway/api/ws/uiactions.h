@@ -9,9 +9,11 @@
 
 #include <QJsonObject>
 #include <QJsonValue>
+#include <QList>
 #include <QString>
 
 #include <optional>
+#include <utility>
 
 namespace edgegate {
 
@@ -46,20 +48,29 @@ private:
     /// The reply code of a failure: the one switch from operation failures to the wire.
     [[nodiscard]] static QStringView codeOf(OperationFailure failure);
 
-    Outcome dispatch(const wsapi::Request &request, const ApiIdentity &identity);
-    Outcome acknowledgeAlert(const QJsonObject &params, const ApiIdentity &identity);
-    Outcome clearAlert(const QJsonObject &params, const ApiIdentity &identity);
-    Outcome approveDevice(const QJsonObject &params);
-    Outcome rejectDevice(const QJsonObject &params);
-    Outcome setMaintenance(const QJsonObject &params);
-    Outcome sendCommand(const QJsonObject &params);
-    Outcome deviceHistory(const QJsonObject &params);
-    Outcome telemetryHistory(const QJsonObject &params);
-    Outcome createCampaign(const QJsonObject &params);
-    Outcome changeCampaign(QStringView action, const QJsonObject &params);
-    Outcome campaignJobs(const QJsonObject &params);
-    Outcome listFirmware();
-    Outcome deleteFirmware(const QJsonObject &params);
+    /// Who asks for what: what a handler needs besides the params.
+    struct Call
+    {
+        const QString &action;
+        const ApiIdentity &identity;
+    };
+    using Handler = Outcome (UiActions::*)(const QJsonObject &params, const Call &call);
+    /// The handler of each action, in wsapi::action's order.
+    static const QList<std::pair<QStringView, Handler>> &handlers();
+
+    Outcome acknowledgeAlert(const QJsonObject &params, const Call &call);
+    Outcome clearAlert(const QJsonObject &params, const Call &call);
+    Outcome approveDevice(const QJsonObject &params, const Call &call);
+    Outcome rejectDevice(const QJsonObject &params, const Call &call);
+    Outcome setMaintenance(const QJsonObject &params, const Call &call);
+    Outcome sendCommand(const QJsonObject &params, const Call &call);
+    Outcome deviceHistory(const QJsonObject &params, const Call &call);
+    Outcome telemetryHistory(const QJsonObject &params, const Call &call);
+    Outcome createCampaign(const QJsonObject &params, const Call &call);
+    Outcome changeCampaign(const QJsonObject &params, const Call &call);
+    Outcome campaignJobs(const QJsonObject &params, const Call &call);
+    Outcome listFirmware(const QJsonObject &params, const Call &call);
+    Outcome deleteFirmware(const QJsonObject &params, const Call &call);
 
     /// The `device` param when it is a valid id of a known device; else the failure.
     Outcome knownDevice(const QJsonObject &params, QString *id) const;

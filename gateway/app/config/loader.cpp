@@ -225,7 +225,8 @@ void Loader::unknownKey(int line, const QString &path, bool topLevel)
     error(line, best.isEmpty() ? message : message + u" (did you mean '"_s + best + u"'?)"_s);
 }
 
-void Loader::section(const YAML::Node &map, const QString &name)
+void Loader::entries(const YAML::Node &map, const QString &prefix,
+                     const std::function<void(const QString &, const YAML::Node &, int)> &each)
 {
     QHash<QString, int> seen;
     // Range-for keeps each entry alive: yaml-cpp's `it->` yields a temporary, so references into it would dangle.
@@ -234,27 +235,36 @@ void Loader::section(const YAML::Node &map, const QString &name)
         const YAML::Node &value = entry.second;
         const int keyLine = lineOf(keyNode, lineOf(value, 0));
         if (!keyNode.IsScalar()) {
-            error(keyLine, name + u": keys must be names, got "_s + nodeKindName(keyNode));
+            const QString where = prefix.isEmpty() ? u"top-level"_s : prefix.chopped(1) + u':';
+            error(keyLine, where + u" keys must be names, got "_s + nodeKindName(keyNode));
             continue;
         }
         const QString key = QString::fromStdString(keyNode.Scalar());
-        const QString path = name + u'.' + key;
         if (const auto first = seen.constFind(key); first != seen.cend()) {
             error(keyLine,
-                  u"duplicate key '"_s + shown(path) + u"' (first set on line "_s + QString::number(*first) + u")"_s);
+                  u"duplicate key '"_s + shown(prefix + key) + u"' (first set on line "_s + QString::number(*first)
+                      + u")"_s);
             continue;
         }
         seen.insert(key, keyLine);
+        each(key, value, keyLine);
+    }
+}
+
+void Loader::section(const YAML::Node &map, const QString &name)
+{
+    entries(map, name + u'.', [&](const QString &key, const YAML::Node &value, int keyLine) {
+        const QString path = name + u'.' + key;
         const auto spec = std::find_if(keySpecs().begin(), keySpecs().end(), [&](const KeySpec &candidate) {
             return candidate.section == name && candidate.key == key;
         });
         if (spec == keySpecs().end()) {
             unknownKey(keyLine, path, false);
-            continue;
+            return;
         }
         keyLines.insert(path, keyLine);
         spec->apply(*this, Item{value, path, keyLine});
-    }
+    });
 }
 
 void Loader::routes(const YAML::Node &list, int line)
@@ -406,40 +416,24 @@ void Loader::run(const QByteArray &yaml)
         error(lineOf(root, 1), u"expected a map of sections at the top level, got "_s + nodeKindName(root));
         return;
     }
-    QHash<QString, int> seen;
-    // Range-for keeps each entry alive: yaml-cpp's `it->` yields a temporary, so references into it would dangle.
-    for (const auto &entry : root) {
-        const YAML::Node &keyNode = entry.first;
-        const YAML::Node &value = entry.second;
-        const int keyLine = lineOf(keyNode, lineOf(value, 0));
-        if (!keyNode.IsScalar()) {
-            error(keyLine, u"top-level keys must be names, got "_s + nodeKindName(keyNode));
-            continue;
-        }
-        const QString name = QString::fromStdString(keyNode.Scalar());
-        if (const auto first = seen.constFind(name); first != seen.cend()) {
-            error(keyLine,
-                  u"duplicate key '"_s + shown(name) + u"' (first set on line "_s + QString::number(*first) + u")"_s);
-            continue;
-        }
-        seen.insert(name, keyLine);
+    entries(root, QString(), [&](const QString &name, const YAML::Node &value, int keyLine) {
         if (!sectionNames().contains(name)) {
             unknownKey(keyLine, name, true);
-            continue;
+            return;
         }
         // An empty section ("mqtt:" with every key commented out) keeps its defaults.
         if (value.IsNull())
-            continue;
+            return;
         if (name == u"routes") {
             routes(value, keyLine);
-            continue;
+            return;
         }
         if (!value.IsMap()) {
             error(keyLine, name + u": expected a map, got "_s + nodeKindName(value));
-            continue;
+            return;
         }
         section(value, name);
-    }
+    });
     crossChecks();
 }
 

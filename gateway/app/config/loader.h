@@ -285,6 +285,10 @@ struct Loader
     }
 
     void run(const QByteArray &yaml);
+    /// Calls `each(key, value, keyLine)` for each entry of `map` whose key is a name seen once in it;
+    /// `prefix` ("" at the top, "mqtt." in a section) names the keys in errors.
+    void entries(const YAML::Node &map, const QString &prefix,
+                 const std::function<void(const QString &key, const YAML::Node &value, int keyLine)> &each);
     void section(const YAML::Node &map, const QString &name);
     void unknownKey(int line, const QString &path, bool topLevel);
     void crossChecks();

@@ -31,36 +31,16 @@ QString AlertEngine::key(int rule, const QString &deviceId, const QString &metri
 void AlertEngine::setRules(const QList<AlertRule> &rules)
 {
     m_rules = rules;
-    m_offline.clear();
-    m_noData.clear();
-    m_anomaly.clear();
-    m_outbox.clear();
-    m_certificates.clear();
+    m_byKind.clear();
     m_thresholdByMetric.clear();
     m_deadlines.clear();
     m_queue.clear();
     m_outside.clear();
     for (int i = 0; i < m_rules.size(); ++i) {
-        switch (m_rules[i].kind) {
-        case AlertRule::Kind::Offline:
-            m_offline.append(i);
-            break;
-        case AlertRule::Kind::NoData:
-            m_noData.append(i);
-            break;
-        case AlertRule::Kind::Anomaly:
-            m_anomaly.append(i);
-            break;
-        case AlertRule::Kind::OutboxOverflow:
-            m_outbox.append(i);
-            break;
-        case AlertRule::Kind::CertificateExpiry:
-            m_certificates.append(i);
-            break;
-        case AlertRule::Kind::Threshold:
+        if (m_rules[i].kind == AlertRule::Kind::Threshold)
             m_thresholdByMetric[m_rules[i].metric].append(i);
-            break;
-        }
+        else
+            m_byKind[m_rules[i].kind].append(i);
     }
     // Alerts that clear after a quiet time count it from their last repeat, also across restarts.
     for (const Alert &a : m_alerts.openAlerts()) {
@@ -125,12 +105,8 @@ void AlertEngine::arm()
 void AlertEngine::tick()
 {
     const qint64 now = m_now();
-    while (!m_queue.empty() && m_queue.begin()->first <= now) {
-        const QString k = m_queue.begin()->second;
-        m_queue.erase(m_queue.begin());
-        const Deadline d = m_deadlines.take(k);
-        fire(d);
-    }
+    while (const auto key = takeDue(m_queue, now))
+        fire(m_deadlines.take(*key));
     arm();
 }
 
@@ -185,11 +161,11 @@ void AlertEngine::fire(const Deadline &d)
 
 void AlertEngine::onStatus(const StatusTransition &t)
 {
-    if (m_offline.isEmpty())
+    if (rulesOf(AlertRule::Kind::Offline).isEmpty())
         return;
     const QString type = typeOf(t.deviceId);
     const qint64 now = m_now();
-    for (const int i : std::as_const(m_offline)) {
+    for (const int i : rulesOf(AlertRule::Kind::Offline)) {
         const AlertRule &r = m_rules[i];
         if (!r.matches(t.deviceId, type))
             continue;
@@ -239,7 +215,8 @@ void AlertEngine::threshold(int rule, const QString &deviceId, double value, qin
 
 void AlertEngine::onTelemetry(const Envelope &envelope)
 {
-    if (m_thresholdByMetric.isEmpty() && m_noData.isEmpty())
+    const QList<int> noData = rulesOf(AlertRule::Kind::NoData);
+    if (m_thresholdByMetric.isEmpty() && noData.isEmpty())
         return;
     const qint64 now = m_now();
     QString type;
@@ -267,8 +244,8 @@ void AlertEngine::onTelemetry(const Envelope &envelope)
             }
         }
     }
-    if (!m_noData.isEmpty()) {
-        for (const int i : std::as_const(m_noData)) {
+    if (!noData.isEmpty()) {
+        for (const int i : noData) {
             const AlertRule &r = m_rules[i];
             if (r.hasSelector() && !r.matches(envelope.deviceId, deviceType()))
                 continue;
@@ -281,11 +258,11 @@ void AlertEngine::onTelemetry(const Envelope &envelope)
 
 void AlertEngine::onAnomaly(const Anomaly &anomaly)
 {
-    if (m_anomaly.isEmpty())
+    if (rulesOf(AlertRule::Kind::Anomaly).isEmpty())
         return;
     const QString type = typeOf(anomaly.deviceId);
     const qint64 now = m_now();
-    for (const int i : std::as_const(m_anomaly)) {
+    for (const int i : rulesOf(AlertRule::Kind::Anomaly)) {
         const AlertRule &r = m_rules[i];
         if (!r.matches(anomaly.deviceId, type))
             continue;
@@ -312,7 +289,7 @@ void AlertEngine::onAnomaly(const Anomaly &anomaly)
 void AlertEngine::onOutboxDropped(const QString &sink, quint64 count, const QString &reason)
 {
     const qint64 now = m_now();
-    for (const int i : std::as_const(m_outbox)) {
+    for (const int i : rulesOf(AlertRule::Kind::OutboxOverflow)) {
         const AlertRule &r = m_rules[i];
         const Alert *open = m_alerts.findOpen(r.id, {}, sink);
         const double total = (open ? open->value : 0.0) + static_cast<double>(count);
@@ -326,7 +303,7 @@ void AlertEngine::onCertificateExpiry(const QString &listener, qint64 expiryMs)
 {
     const qint64 now = m_now();
     const double daysLeft = double(expiryMs - now) / (24.0 * 3600 * 1000);
-    for (const int i : std::as_const(m_certificates)) {
+    for (const int i : rulesOf(AlertRule::Kind::CertificateExpiry)) {
         const AlertRule &r = m_rules[i];
         const bool open = m_alerts.findOpen(r.id, {}, listener) != nullptr;
         if (expiryMs - now > r.before.count()) {

@@ -3,6 +3,7 @@
 
 #include "gateway/core/alerts/alertrule.h"
 #include "gateway/core/analytics/analytics.h"
+#include "gateway/core/common/duequeue.h"
 #include "gateway/core/devices/healthstore.h"
 #include "gateway/core/ingest/envelope.h"
 
@@ -13,8 +14,6 @@
 #include <QTimer>
 
 #include <functional>
-#include <set>
-#include <utility>
 
 namespace edgegate {
 
@@ -83,14 +82,12 @@ private:
     DeviceRegistry &m_registry;
     Clock m_now;
     QList<AlertRule> m_rules;
-    QList<int> m_offline;
-    QList<int> m_noData;
-    QList<int> m_anomaly;
-    QList<int> m_outbox;
-    QList<int> m_certificates;
+    /// Indexes into m_rules by kind, thresholds by metric instead.
+    [[nodiscard]] QList<int> rulesOf(AlertRule::Kind kind) const { return m_byKind.value(kind); }
+    QHash<AlertRule::Kind, QList<int>> m_byKind;
     QHash<QString, QList<int>> m_thresholdByMetric;
     QHash<QString, Deadline> m_deadlines; // key() -> deadline
-    std::set<std::pair<qint64, QString>> m_queue; // (due, key), earliest first
+    DueQueue<qint64> m_queue;
     QHash<QString, Outside> m_outside; // threshold conditions in progress, by key()
     QTimer m_timer;
     qint64 m_armedFor = 0;

@@ -204,31 +204,8 @@ QJsonObject alertRuleToJson(const AlertRule &rule)
 
 std::optional<QList<AlertRule>> alertRulesFromJson(const QJsonArray &json, QString *error)
 {
-    QList<AlertRule> rules;
-    QSet<QString> ids;
-    for (qsizetype i = 0; i < json.size(); ++i) {
-        const QString where = u"[%1]"_s.arg(i);
-        if (!json.at(i).isObject()) {
-            if (error)
-                *error = where + u": expected a map"_s;
-            return std::nullopt;
-        }
-        QString problem;
-        auto rule = alertRuleFromJson(json.at(i).toObject(), &problem);
-        if (!rule) {
-            if (error)
-                *error = where + u"."_s + problem;
-            return std::nullopt;
-        }
-        if (ids.contains(rule->id)) {
-            if (error)
-                *error = where + u".id: '"_s + rule->id + u"' is used twice"_s;
-            return std::nullopt;
-        }
-        ids.insert(rule->id);
-        rules.append(std::move(*rule));
-    }
-    return rules;
+    return fromJsonArray<AlertRule>(
+        json, QString(), u"id"_s, alertRuleFromJson, [](const AlertRule &rule) { return rule.id; }, error);
 }
 
 QJsonArray alertRulesToJson(const QList<AlertRule> &rules)

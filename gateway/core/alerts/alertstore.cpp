@@ -17,6 +17,7 @@ Q_LOGGING_CATEGORY(lcAlerts, "edgegate.alerts")
 AlertStore::AlertStore(int maxKept, Metrics &metrics, QObject *parent)
     : QObject(parent)
     , m_maxKept(qMax(1, maxKept))
+    , m_writes(lcAlerts(), u"alerts"_s)
     , m_metrics(metrics)
     , m_evicted(metrics.counter(u"edgegate_alerts_evicted_total"_s,
                                 u"Alerts removed because alerts.max_kept was reached (cleared ones first)."_s))
@@ -245,14 +246,10 @@ bool AlertStore::flush()
     }
     if (!m_store->saveAlerts(upserts, m_removed)) {
         m_flushFailures.inc();
-        if (m_storageHealthy)
-            qCWarning(lcAlerts).noquote() << "cannot write alerts:" << m_store->lastError() << "(will retry)";
-        m_storageHealthy = false;
+        m_writes.failed(m_store->lastError());
         return false;
     }
-    if (!m_storageHealthy)
-        qCInfo(lcAlerts) << "alert writes work again";
-    m_storageHealthy = true;
+    m_writes.succeeded();
     m_dirty.clear();
     m_removed.clear();
     return true;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/common/writehealth.h"
 #include "shared/alert.h"
 
 #include <QHash>
@@ -94,7 +95,7 @@ private:
     QSet<quint64> m_dirty;
     QList<quint64> m_removed;
     QTimer m_flushTimer;
-    bool m_storageHealthy = true;
+    WriteHealth m_writes;
     Metrics &m_metrics;
     Counter &m_evicted;
     Counter &m_flushFailures;

@@ -22,6 +22,7 @@ DeviceRegistry::DeviceRegistry(const Settings &settings, DeviceStore &store, Met
     : QObject(parent)
     , m_settings(settings)
     , m_store(store)
+    , m_writes(lcRegistry(), u"the registry"_s)
     , m_registered(metrics.counter(u"edgegate_devices_registered_total"_s, u"Devices registered since start."_s))
     , m_denied(metrics.counter(u"edgegate_messages_rejected_total"_s,
                                u"Messages refused by the registry policy, by reason."_s,
@@ -77,14 +78,14 @@ bool DeviceRegistry::load(QString *error)
     if (!stored) {
         if (error)
             *error = m_store.lastError();
-        m_storageHealthy = false;
+        m_writes.unreadable();
         return false;
     }
     auto credentials = m_store.loadCredentials();
     if (!credentials) {
         if (error)
             *error = m_store.lastError();
-        m_storageHealthy = false;
+        m_writes.unreadable();
         return false;
     }
     m_credentials = std::move(*credentials);
@@ -610,14 +611,10 @@ bool DeviceRegistry::flush()
     const QStringList removals(m_removed.cbegin(), m_removed.cend());
     if (!m_store.save(upserts, removals)) {
         m_flushFailures.inc();
-        if (m_storageHealthy)
-            qCWarning(lcRegistry).noquote() << "cannot write the registry:" << m_store.lastError() << "(will retry)";
-        m_storageHealthy = false;
+        m_writes.failed(m_store.lastError());
         return false;
     }
-    if (!m_storageHealthy)
-        qCInfo(lcRegistry).noquote() << "registry writes work again";
-    m_storageHealthy = true;
+    m_writes.succeeded();
     m_dirty.clear();
     m_removed.clear();
     return true;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/common/writehealth.h"
 #include "gateway/core/devices/devicestore.h"
 #include "gateway/core/devices/healthstore.h"
 #include "gateway/core/devices/registrypolicy.h"
@@ -123,7 +124,7 @@ public:
 
     /// Writes pending changes now (also done on a timer and at shutdown).
     bool flush();
-    [[nodiscard]] bool storageHealthy() const { return m_storageHealthy; }
+    [[nodiscard]] bool storageHealthy() const { return m_writes.healthy(); }
     [[nodiscard]] const Settings &settings() const { return m_settings; }
 
 signals:
@@ -185,7 +186,7 @@ private:
     QSet<QString> m_removed;
     QTimer m_offlineTimer;
     QTimer m_flushTimer;
-    bool m_storageHealthy = true;
+    WriteHealth m_writes;
     Counter &m_registered;
     Counter &m_denied;
     Counter &m_flushFailures;

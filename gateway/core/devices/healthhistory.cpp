@@ -18,6 +18,7 @@ HealthHistory::HealthHistory(const Settings &settings, HealthStore &store, Metri
     : QObject(parent)
     , m_settings(settings)
     , m_store(store)
+    , m_writes(lcHistory(), u"the status history"_s)
     , m_recorded(metrics.counter(u"edgegate_status_transitions_total"_s, u"Device status changes recorded."_s))
     , m_dropped(metrics.counter(u"edgegate_status_history_dropped_total"_s,
                                 u"Status changes not written to the history because storage kept failing."_s))
@@ -57,15 +58,10 @@ bool HealthHistory::flush()
     if (m_pending.isEmpty())
         return true;
     if (!m_store.appendTransitions(m_pending)) {
-        if (m_healthy)
-            qCWarning(lcHistory).noquote()
-                << "cannot write the status history:" << m_store.lastError() << "(will retry)";
-        m_healthy = false;
+        m_writes.failed(m_store.lastError());
         return false;
     }
-    if (!m_healthy)
-        qCInfo(lcHistory) << "status history writes work again";
-    m_healthy = true;
+    m_writes.succeeded();
     m_pending.clear();
     return true;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/common/writehealth.h"
 #include "gateway/core/devices/healthstore.h"
 
 #include <QJsonArray>
@@ -54,7 +55,7 @@ private:
     QList<StatusTransition> m_pending;
     QTimer m_flushTimer;
     QTimer m_pruneTimer;
-    bool m_healthy = true;
+    WriteHealth m_writes;
     Counter &m_recorded;
     Counter &m_dropped;
     Counter &m_pruned;

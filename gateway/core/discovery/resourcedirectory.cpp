@@ -220,10 +220,8 @@ const ResourceDirectory::Registration *ResourceDirectory::findEndpoint(const QSt
 void ResourceDirectory::expireDue()
 {
     const auto now = m_now();
-    while (!m_deadlines.empty() && m_deadlines.begin()->first <= now) {
-        const QString id = m_deadlines.begin()->second;
-        m_deadlines.erase(m_deadlines.begin());
-        const Registration r = m_registrations.take(id);
+    while (const auto id = takeDue(m_deadlines, now)) {
+        const Registration r = m_registrations.take(*id);
         m_byEndpoint.remove(r.endpoint);
         qCInfo(lcRd).noquote() << "registration of" << r.endpoint << "expired after" << r.lifetime << "s";
         emit expired(r.endpoint);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/common/duequeue.h"
 #include "gateway/core/discovery/linkformat.h"
 #include "shared/deviceinfo.h"
 
@@ -14,8 +15,6 @@
 #include <chrono>
 #include <functional>
 #include <optional>
-#include <set>
-#include <utility>
 
 namespace edgegate {
 
@@ -98,7 +97,7 @@ private:
     Now m_now;
     QHash<QString, Registration> m_registrations; ///< by id
     QHash<QString, QString> m_byEndpoint; ///< endpoint -> id
-    std::set<std::pair<Clock::time_point, QString>> m_deadlines;
+    DueQueue<Clock::time_point> m_deadlines;
     QTimer m_timer;
 };
 

@@ -7,62 +7,40 @@ namespace edgegate::decoding {
 
 using namespace Qt::StringLiterals;
 
+namespace {
+
+struct SenmlField
+{
+    QStringView name;
+    qint64 label;
+};
+
+// RFC 8428 section 6: the JSON name of each CBOR label.
+constexpr SenmlField SenmlFields[] = {
+    {u"n", LabelName},       {u"v", LabelValue},       {u"t", LabelTime},           {u"u", LabelUnit},
+    {u"bn", LabelBaseName},  {u"bt", LabelBaseTime},   {u"vs", LabelStringValue},   {u"vb", LabelBoolValue},
+    {u"vd", LabelDataValue}, {u"s", LabelSum},         {u"bu", LabelBaseUnit},      {u"bv", LabelBaseValue},
+    {u"bs", LabelBaseSum},   {u"ut", LabelUpdateTime}, {u"bver", LabelBaseVersion},
+};
+
+} // namespace
+
 std::optional<qint64> senmlLabelFromJsonKey(QStringView key)
 {
-    struct Entry
-    {
-        QStringView name;
-        qint64 label;
-    };
-    static constexpr Entry Labels[] = {
-        {u"n", LabelName},       {u"v", LabelValue},       {u"t", LabelTime},           {u"u", LabelUnit},
-        {u"bn", LabelBaseName},  {u"bt", LabelBaseTime},   {u"vs", LabelStringValue},   {u"vb", LabelBoolValue},
-        {u"vd", LabelDataValue}, {u"s", LabelSum},         {u"bu", LabelBaseUnit},      {u"bv", LabelBaseValue},
-        {u"bs", LabelBaseSum},   {u"ut", LabelUpdateTime}, {u"bver", LabelBaseVersion},
-    };
-    for (const Entry &entry : Labels) {
-        if (entry.name == key)
-            return entry.label;
+    for (const SenmlField &field : SenmlFields) {
+        if (field.name == key)
+            return field.label;
     }
     return std::nullopt;
 }
 
 QString senmlJsonFieldName(qint64 label)
 {
-    switch (label) {
-    case LabelBaseVersion:
-        return u"bver"_s;
-    case LabelBaseName:
-        return u"bn"_s;
-    case LabelBaseTime:
-        return u"bt"_s;
-    case LabelBaseUnit:
-        return u"bu"_s;
-    case LabelBaseValue:
-        return u"bv"_s;
-    case LabelBaseSum:
-        return u"bs"_s;
-    case LabelName:
-        return u"n"_s;
-    case LabelUnit:
-        return u"u"_s;
-    case LabelValue:
-        return u"v"_s;
-    case LabelStringValue:
-        return u"vs"_s;
-    case LabelBoolValue:
-        return u"vb"_s;
-    case LabelSum:
-        return u"s"_s;
-    case LabelTime:
-        return u"t"_s;
-    case LabelUpdateTime:
-        return u"ut"_s;
-    case LabelDataValue:
-        return u"vd"_s;
-    default:
-        return QString::number(label);
+    for (const SenmlField &field : SenmlFields) {
+        if (field.label == label)
+            return field.name.toString();
     }
+    return QString::number(label);
 }
 
 bool Decoding::senmlWrongType(qint64 label, const QCborValue &value, QStringView expected, qsizetype index)

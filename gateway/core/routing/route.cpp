@@ -56,6 +56,26 @@ bool onlyKeys(const QJsonObject &object, const QString &where, const QStringList
     return true;
 }
 
+enum class Field {
+    Absent, ///< missing or null
+    Read,
+    Bad, ///< error set
+};
+
+// The object field `name` in `out`, with no keys but `keys`; `expected` says what it should be.
+Field objectField(const QJsonValue &value, const QString &name, const QStringList &keys, const QString &expected,
+                  QJsonObject *out, QString *error)
+{
+    if (value.isUndefined() || value.isNull())
+        return Field::Absent;
+    if (!value.isObject()) {
+        *error = name + u": expected "_s + expected;
+        return Field::Bad;
+    }
+    *out = value.toObject();
+    return onlyKeys(*out, name, keys, error) ? Field::Read : Field::Bad;
+}
+
 std::optional<MessageKind> routableKind(const QString &name)
 {
     for (MessageKind kind : RoutableKinds) {
@@ -67,15 +87,11 @@ std::optional<MessageKind> routableKind(const QString &name)
 
 bool parseMatch(const QJsonValue &value, Route *route, QString *error)
 {
-    if (value.isUndefined() || value.isNull())
-        return true;
-    if (!value.isObject()) {
-        *error = u"match: expected an object"_s;
-        return false;
-    }
-    const QJsonObject match = value.toObject();
-    if (!onlyKeys(match, u"match"_s, {u"topic"_s, u"devices"_s, u"types"_s, u"kinds"_s}, error))
-        return false;
+    QJsonObject match;
+    if (const Field f = objectField(value, u"match"_s, {u"topic"_s, u"devices"_s, u"types"_s, u"kinds"_s},
+                                    u"an object"_s, &match, error);
+        f != Field::Read)
+        return f == Field::Absent;
     if (const QJsonValue topic = match.value(u"topic"_s); !topic.isUndefined() && !topic.isNull()) {
         if (!topic.isString()) {
             *error = u"match.topic: expected a string"_s;
@@ -114,15 +130,11 @@ bool parseMatch(const QJsonValue &value, Route *route, QString *error)
 
 bool parseAggregate(const QJsonValue &value, Route *route, QString *error)
 {
-    if (value.isUndefined() || value.isNull())
-        return true;
-    if (!value.isObject()) {
-        *error = u"transform.aggregate: expected an object with every and functions"_s;
-        return false;
-    }
-    const QJsonObject aggregate = value.toObject();
-    if (!onlyKeys(aggregate, u"transform.aggregate"_s, {u"every"_s, u"functions"_s}, error))
-        return false;
+    QJsonObject aggregate;
+    if (const Field f = objectField(value, u"transform.aggregate"_s, {u"every"_s, u"functions"_s},
+                                    u"an object with every and functions"_s, &aggregate, error);
+        f != Field::Read)
+        return f == Field::Absent;
     const QJsonValue every = aggregate.value(u"every"_s);
     std::optional<std::chrono::milliseconds> window;
     if (every.isString())
@@ -158,15 +170,11 @@ bool parseAggregate(const QJsonValue &value, Route *route, QString *error)
 
 bool parseTransform(const QJsonValue &value, Route *route, QString *error)
 {
-    if (value.isUndefined() || value.isNull())
-        return true;
-    if (!value.isObject()) {
-        *error = u"transform: expected an object"_s;
-        return false;
-    }
-    const QJsonObject transform = value.toObject();
-    if (!onlyKeys(transform, u"transform"_s, {u"rename"_s, u"keep"_s, u"deadband"_s, u"aggregate"_s}, error))
-        return false;
+    QJsonObject transform;
+    if (const Field f = objectField(value, u"transform"_s, {u"rename"_s, u"keep"_s, u"deadband"_s, u"aggregate"_s},
+                                    u"an object"_s, &transform, error);
+        f != Field::Read)
+        return f == Field::Absent;
     if (const QJsonValue rename = transform.value(u"rename"_s); !rename.isUndefined() && !rename.isNull()) {
         if (!rename.isObject()) {
             *error = u"transform.rename: expected an object of old: new metric names"_s;
@@ -321,28 +329,8 @@ QJsonObject routeToJson(const Route &route)
 
 std::optional<QList<Route>> routesFromJson(const QJsonArray &array, QString *error)
 {
-    QList<Route> routes;
-    QSet<QString> names;
-    for (qsizetype i = 0; i < array.size(); ++i) {
-        const QString where = u"routes[%1]"_s.arg(i);
-        if (!array.at(i).isObject()) {
-            *error = where + u": expected an object"_s;
-            return std::nullopt;
-        }
-        QString problem;
-        auto route = routeFromJson(array.at(i).toObject(), &problem);
-        if (!route) {
-            *error = where + u"."_s + problem;
-            return std::nullopt;
-        }
-        if (names.contains(route->name)) {
-            *error = where + u".name: '%1' is used by an earlier route"_s.arg(route->name);
-            return std::nullopt;
-        }
-        names.insert(route->name);
-        routes.append(std::move(*route));
-    }
-    return routes;
+    return fromJsonArray<Route>(
+        array, u"routes"_s, u"name"_s, routeFromJson, [](const Route &route) { return route.name; }, error);
 }
 
 QJsonArray routesToJson(const QList<Route> &routes)

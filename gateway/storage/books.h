@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/alerts/alertrule.h"
 #include "gateway/core/routing/route.h"
 #include "gateway/storage/listbook.h"
 
@@ -13,6 +14,16 @@ public:
     RouteBook(const QString &path, QList<Route> configured);
 
     [[nodiscard]] const QList<Route> &routes() const { return items(); }
+};
+
+/// Keeps alert rules changed through the REST API in `alert-rules.json` in data_dir; until then the
+/// config file's rules (or the defaults) apply.
+class AlertRuleBook final : public ListBook<AlertRule>
+{
+public:
+    AlertRuleBook(const QString &path, QList<AlertRule> configured);
+
+    [[nodiscard]] const QList<AlertRule> &rules() const { return items(); }
 };
 
 } // namespace edgegate
