@@ -11,27 +11,6 @@ namespace edgegate {
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-QString metadataToText(const QMap<QString, QString> &metadata)
-{
-    QJsonObject o;
-    for (auto it = metadata.cbegin(); it != metadata.cend(); ++it)
-        o.insert(it.key(), it.value());
-    return jsonColumnText(o);
-}
-
-QMap<QString, QString> metadataFromText(const QString &text)
-{
-    QMap<QString, QString> metadata;
-    const QJsonObject o = jsonColumnObject(text);
-    for (auto it = o.begin(); it != o.end(); ++it)
-        metadata.insert(it.key(), it.value().toString());
-    return metadata;
-}
-
-} // namespace
-
 SqliteDeviceStore::SqliteDeviceStore()
     : SqliteStore(u"registry"_s,
                   {
@@ -61,6 +40,27 @@ SqliteDeviceStore::SqliteDeviceStore()
                   })
 {
 }
+
+namespace {
+
+QString metadataToText(const QMap<QString, QString> &metadata)
+{
+    QJsonObject o;
+    for (auto it = metadata.cbegin(); it != metadata.cend(); ++it)
+        o.insert(it.key(), it.value());
+    return jsonColumnText(o);
+}
+
+QMap<QString, QString> metadataFromText(const QString &text)
+{
+    QMap<QString, QString> metadata;
+    const QJsonObject o = jsonColumnObject(text);
+    for (auto it = o.begin(); it != o.end(); ++it)
+        metadata.insert(it.key(), it.value().toString());
+    return metadata;
+}
+
+} // namespace
 
 std::optional<QList<DeviceInfo>> SqliteDeviceStore::loadAll()
 {

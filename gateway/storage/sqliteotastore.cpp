@@ -9,6 +9,22 @@ namespace edgegate {
 
 using namespace Qt::StringLiterals;
 
+SqliteOtaStore::SqliteOtaStore()
+    : SqliteStore(u"ota"_s,
+                  {
+                      {uR"(CREATE TABLE IF NOT EXISTS campaigns (
+                                      id TEXT PRIMARY KEY NOT NULL,
+                                      record TEXT NOT NULL))"_s,
+                       uR"(CREATE TABLE IF NOT EXISTS jobs (
+                                      id TEXT PRIMARY KEY NOT NULL,
+                                      campaign TEXT NOT NULL,
+                                      device TEXT NOT NULL,
+                                      record TEXT NOT NULL))"_s,
+                       u"CREATE INDEX IF NOT EXISTS jobs_by_campaign ON jobs (campaign)"_s},
+                  })
+{
+}
+
 namespace {
 
 // Every record kept in `table` as JSON; nullopt with the error recorded when one is unreadable.
@@ -32,22 +48,6 @@ std::optional<QList<T>> loadRecords(SqliteDatabase &db, const QString &table, co
 }
 
 } // namespace
-
-SqliteOtaStore::SqliteOtaStore()
-    : SqliteStore(u"ota"_s,
-                  {
-                      {uR"(CREATE TABLE IF NOT EXISTS campaigns (
-                                      id TEXT PRIMARY KEY NOT NULL,
-                                      record TEXT NOT NULL))"_s,
-                       uR"(CREATE TABLE IF NOT EXISTS jobs (
-                                      id TEXT PRIMARY KEY NOT NULL,
-                                      campaign TEXT NOT NULL,
-                                      device TEXT NOT NULL,
-                                      record TEXT NOT NULL))"_s,
-                       u"CREATE INDEX IF NOT EXISTS jobs_by_campaign ON jobs (campaign)"_s},
-                  })
-{
-}
 
 std::optional<OtaStore::Contents> SqliteOtaStore::load()
 {

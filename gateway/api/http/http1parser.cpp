@@ -261,11 +261,22 @@ qsizetype ChunkedDecoder::feed(QByteArrayView in, QByteArray *out)
 {
     qsizetype used = 0;
     while (m_state == State::More && used < in.size()) {
+        if (m_step == Step::Data) {
+            const qsizetype n = qsizetype(std::min<qint64>(m_chunkLeft, in.size() - used));
+            out->append(in.sliced(used, n));
+            used += n;
+            m_chunkLeft -= n;
+            m_decoded += n;
+            if (m_chunkLeft == 0)
+                m_step = Step::DataEnd;
+            continue;
+        }
+        // Every other step is one line: the input ended in it, or it failed.
+        QByteArray text;
+        if (!line(in, &used, &text))
+            break;
         switch (m_step) {
         case Step::Size: {
-            QByteArray text;
-            if (!line(in, &used, &text))
-                break;
             qsizetype digits = 0;
             while (digits < text.size() && std::isxdigit(static_cast<unsigned char>(text[digits])))
                 ++digits;
@@ -280,38 +291,20 @@ qsizetype ChunkedDecoder::feed(QByteArrayView in, QByteArray *out)
             m_step = m_chunkLeft == 0 ? Step::Trailer : Step::Data;
             break;
         }
-        case Step::Data: {
-            const qsizetype n = qsizetype(std::min<qint64>(m_chunkLeft, in.size() - used));
-            out->append(in.sliced(used, n));
-            used += n;
-            m_chunkLeft -= n;
-            m_decoded += n;
-            if (m_chunkLeft == 0)
-                m_step = Step::DataEnd;
-            break;
-        }
-        case Step::DataEnd: {
-            QByteArray text;
-            if (!line(in, &used, &text))
-                break;
+        case Step::DataEnd:
             if (!text.isEmpty())
                 m_state = State::Failed;
             else
                 m_step = Step::Size;
             break;
-        }
-        case Step::Trailer: {
-            QByteArray text;
-            if (!line(in, &used, &text))
-                break;
-            if (text.isEmpty()) {
+        case Step::Trailer:
+            if (text.isEmpty())
                 m_state = State::Done;
-                break;
-            }
-            if (++m_trailerFields > MaxTrailerFields || !std::holds_alternative<HttpHeader>(parseField(text)))
+            else if (++m_trailerFields > MaxTrailerFields || !std::holds_alternative<HttpHeader>(parseField(text)))
                 m_state = State::Failed;
             break;
-        }
+        case Step::Data:
+            break;
         }
     }
     return used;

@@ -15,8 +15,6 @@
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
-using Method = HttpMethod;
-using Status = HttpStatus;
 
 Q_LOGGING_CATEGORY(lcFirmwareHttp, "edgegate.firmware.http")
 
@@ -169,7 +167,7 @@ FirmwareHttp::FirmwareHttp(HttpServer &server, FirmwareStore &store, Metrics &me
 
 HttpResponse FirmwareHttp::list(const HttpRequest &request)
 {
-    if (request.method() != Method::Get)
+    if (request.method() != HttpMethod::Get)
         return methodNotAllowed(request, "GET");
     QJsonArray images;
     for (const FirmwareImage &image : m_store.images())
@@ -180,16 +178,16 @@ HttpResponse FirmwareHttp::list(const HttpRequest &request)
 HttpResponse FirmwareHttp::image(const QString &name, const QString &version, const HttpRequest &request)
 {
     switch (request.method()) {
-    case Method::Get: {
+    case HttpMethod::Get: {
         const auto image = m_store.find(name, version);
         if (!image)
             return restError(RestError::NotFound, u"no firmware %1 %2"_s.arg(name, version));
         return HttpResponse(firmwareToJson(*image));
     }
-    case Method::Delete: {
+    case HttpMethod::Delete: {
         if (const auto failure = m_store.remove(name, version))
             return storeFailure(*failure);
-        return HttpResponse(Status::NoContent);
+        return HttpResponse(HttpStatus::NoContent);
     }
     default:
         return methodNotAllowed(request, "GET, PUT, DELETE");
@@ -198,7 +196,7 @@ HttpResponse FirmwareHttp::image(const QString &name, const QString &version, co
 
 HttpResponse FirmwareHttp::download(const QString &name, const QString &version, const HttpRequest &request)
 {
-    if (request.method() != Method::Get && request.method() != Method::Head)
+    if (request.method() != HttpMethod::Get && request.method() != HttpMethod::Head)
         return methodNotAllowed(request, "GET, HEAD");
     const auto image = m_store.find(name, version);
     if (!image)
@@ -219,7 +217,7 @@ HttpResponse FirmwareHttp::download(const QString &name, const QString &version,
     if (!file->open(QIODevice::ReadOnly) || !file->seek(range.first))
         return restError(RestError::StorageFailed, u"the image cannot be read"_s);
     const bool partial = range.kind == ByteRange::Kind::Partial;
-    HttpResponse response(partial ? Status::PartialContent : Status::Ok);
+    HttpResponse response(partial ? HttpStatus::PartialContent : HttpStatus::Ok);
     response.setHeader("Content-Type", "application/octet-stream");
     response.setHeader("Accept-Ranges", "bytes");
     response.setHeader("ETag", etag);

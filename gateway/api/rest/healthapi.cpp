@@ -22,8 +22,6 @@
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
-using Method = HttpMethod;
-using Status = HttpStatus;
 
 Q_LOGGING_CATEGORY(lcHealthApi, "edgegate.healthapi")
 
@@ -54,7 +52,7 @@ std::optional<HttpResponse> readObject(const HttpRequest &request, QJsonObject *
 /// A POST's body as a JSON object, or the answer refusing the request.
 std::optional<HttpResponse> readPostedObject(const HttpRequest &request, QJsonObject *out)
 {
-    if (request.method() != Method::Post)
+    if (request.method() != HttpMethod::Post)
         return methodNotAllowed(request, "POST");
     return readObject(request, out);
 }
@@ -109,7 +107,7 @@ HealthApi::HealthApi(HttpServer &server, Operations &operations, DeviceRegistry 
 
 HttpResponse HealthApi::history(const QString &id, const HttpRequest &request)
 {
-    if (request.method() != Method::Get)
+    if (request.method() != HttpMethod::Get)
         return methodNotAllowed(request, "GET");
     if (!isValidDeviceId(id))
         return restError(RestError::BadRequest, u"'%1' is not a valid device id"_s.arg(id.left(80)));
@@ -136,7 +134,7 @@ HttpResponse HealthApi::history(const QString &id, const HttpRequest &request)
 
 HttpResponse HealthApi::alert(const QString &id, const HttpRequest &request)
 {
-    if (request.method() != Method::Get)
+    if (request.method() != HttpMethod::Get)
         return methodNotAllowed(request, "GET");
     const auto number = alertId(id);
     const Alert *a = number ? m_alerts.find(*number) : nullptr;
@@ -196,9 +194,9 @@ std::optional<HttpResponse> HealthApi::apply(const QList<AlertRule> &rules)
 HttpResponse HealthApi::rules(const HttpRequest &request)
 {
     switch (request.method()) {
-    case Method::Get:
+    case HttpMethod::Get:
         return HttpResponse(rulesJson());
-    case Method::Post: {
+    case HttpMethod::Post: {
         QJsonObject o;
         if (auto bad = readObject(request, &o))
             return std::move(*bad);
@@ -212,7 +210,7 @@ HttpResponse HealthApi::rules(const HttpRequest &request)
         all.append(*rule);
         if (auto failed = apply(all))
             return std::move(*failed);
-        return HttpResponse(alertRuleToJson(*rule), Status::Created);
+        return HttpResponse(alertRuleToJson(*rule), HttpStatus::Created);
     }
     default:
         return methodNotAllowed(request, "GET, POST");
@@ -224,11 +222,11 @@ HttpResponse HealthApi::rule(const QString &id, const HttpRequest &request)
     QList<AlertRule> all = m_rules.rules();
     const auto it = std::find_if(all.begin(), all.end(), [&id](const AlertRule &r) { return r.id == id; });
     switch (request.method()) {
-    case Method::Get:
+    case HttpMethod::Get:
         if (it == all.end())
             return unknownRule(id);
         return HttpResponse(alertRuleToJson(*it));
-    case Method::Put: {
+    case HttpMethod::Put: {
         QJsonObject o;
         if (auto bad = readObject(request, &o))
             return std::move(*bad);
@@ -249,15 +247,15 @@ HttpResponse HealthApi::rule(const QString &id, const HttpRequest &request)
             *it = *rule;
         if (auto failed = apply(all))
             return std::move(*failed);
-        return HttpResponse(alertRuleToJson(*rule), created ? Status::Created : Status::Ok);
+        return HttpResponse(alertRuleToJson(*rule), created ? HttpStatus::Created : HttpStatus::Ok);
     }
-    case Method::Delete:
+    case HttpMethod::Delete:
         if (it == all.end())
             return unknownRule(id);
         all.erase(it);
         if (auto failed = apply(all))
             return std::move(*failed);
-        return HttpResponse(Status::NoContent);
+        return HttpResponse(HttpStatus::NoContent);
     default:
         return methodNotAllowed(request, "GET, PUT, DELETE");
     }

@@ -27,8 +27,6 @@
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
-using Method = HttpMethod;
-using Status = HttpStatus;
 
 Q_LOGGING_CATEGORY(lcHttp, "edgegate.http")
 
@@ -116,9 +114,9 @@ HttpResponse HttpApi::routes(const HttpRequest &request)
     };
     QString error;
     switch (request.method()) {
-    case Method::Get:
+    case HttpMethod::Get:
         return listed();
-    case Method::Put: {
+    case HttpMethod::Put: {
         QJsonObject o;
         if (auto bad = readJsonObject(request, &o))
             return std::move(*bad);
@@ -139,7 +137,7 @@ HttpResponse HttpApi::routes(const HttpRequest &request)
         qCInfo(lcHttp) << "routes replaced through the API:" << routes->size() << "route(s)";
         return listed();
     }
-    case Method::Delete:
+    case HttpMethod::Delete:
         if (!m_routeBook->reset(&error))
             return restError(RestError::StorageFailed, error);
         if (!m_router->setRoutes(m_routeBook->routes(), &error))
@@ -153,7 +151,7 @@ HttpResponse HttpApi::routes(const HttpRequest &request)
 
 HttpResponse HttpApi::health(const HttpRequest &request)
 {
-    if (request.method() != Method::Get)
+    if (request.method() != HttpMethod::Get)
         return methodNotAllowed(request, "GET");
     const bool broker = m_health.brokerConnected && m_health.brokerConnected();
     const bool storage = m_registry.storageHealthy();
@@ -161,19 +159,19 @@ HttpResponse HttpApi::health(const HttpRequest &request)
                                     {u"broker"_s, broker ? u"connected"_s : u"disconnected"_s},
                                     {u"storage"_s, storage ? u"ok"_s : u"failing"_s},
                                     {u"devices"_s, static_cast<qint64>(m_registry.size())}},
-                        storage ? Status::Ok : Status::ServiceUnavailable);
+                        storage ? HttpStatus::Ok : HttpStatus::ServiceUnavailable);
 }
 
 HttpResponse HttpApi::metrics(const HttpRequest &request)
 {
-    if (request.method() != Method::Get)
+    if (request.method() != HttpMethod::Get)
         return methodNotAllowed(request, "GET");
     return HttpResponse("text/plain; version=0.0.4; charset=utf-8", m_metrics.exposition());
 }
 
 HttpResponse HttpApi::listDevices(const HttpRequest &request)
 {
-    if (request.method() != Method::Get)
+    if (request.method() != HttpMethod::Get)
         return methodNotAllowed(request, "GET");
     const QUrlQuery query = request.query();
     std::optional<DeviceStatus> status;
@@ -210,16 +208,16 @@ HttpResponse HttpApi::device(const QString &id, const HttpRequest &request)
     if (auto bad = refuseDeviceId(id))
         return std::move(*bad);
     switch (request.method()) {
-    case Method::Get: {
+    case HttpMethod::Get: {
         const auto d = m_registry.snapshot(id, QDateTime::currentMSecsSinceEpoch());
         return d ? HttpResponse(deviceToJson(*d)) : unknownDevice(id);
     }
-    case Method::Patch:
+    case HttpMethod::Patch:
         return patchDevice(id, request);
-    case Method::Delete:
+    case HttpMethod::Delete:
         if (m_registry.remove(id) == DeviceRegistry::ChangeResult::NotFound)
             return unknownDevice(id);
-        return HttpResponse(Status::NoContent);
+        return HttpResponse(HttpStatus::NoContent);
     default:
         return methodNotAllowed(request, "GET, PATCH, DELETE");
     }
@@ -280,7 +278,7 @@ HttpResponse HttpApi::decide(const QString &id, const HttpRequest &request,
 {
     if (auto bad = refuseDeviceId(id))
         return std::move(*bad);
-    if (request.method() != Method::Post)
+    if (request.method() != HttpMethod::Post)
         return methodNotAllowed(request, "POST");
     return restAnswer((m_operations.*decision)(id));
 }
@@ -289,7 +287,7 @@ HttpResponse HttpApi::latestTelemetry(const QString &id, const HttpRequest &requ
 {
     if (auto bad = refuseDeviceId(id))
         return std::move(*bad);
-    if (request.method() != Method::Get)
+    if (request.method() != HttpMethod::Get)
         return methodNotAllowed(request, "GET");
     if (!m_registry.find(id))
         return unknownDevice(id);
@@ -330,12 +328,12 @@ HttpResponse HttpApi::credentials(const QString &id, const HttpRequest &request)
             {u"token"_s, c && !c->tokenSha256.isEmpty()},
         };
     };
-    if (request.method() == Method::Get) {
+    if (request.method() == HttpMethod::Get) {
         if (!m_registry.find(id))
             return unknownDevice(id);
         return HttpResponse(summary());
     }
-    if (request.method() != Method::Put)
+    if (request.method() != HttpMethod::Put)
         return methodNotAllowed(request, "GET, PUT");
     QJsonObject o;
     if (auto refused = readJsonObject(request, &o))
@@ -372,14 +370,14 @@ HttpResponse HttpApi::credentials(const QString &id, const HttpRequest &request)
     case DeviceRegistry::ChangeResult::Done:
         break;
     }
-    return HttpResponse(summary(), created ? Status::Created : Status::Ok);
+    return HttpResponse(summary(), created ? HttpStatus::Created : HttpStatus::Ok);
 }
 
 HttpResponse HttpApi::commands(const QString &id, const HttpRequest &request)
 {
     if (auto bad = refuseDeviceId(id))
         return std::move(*bad);
-    if (request.method() == Method::Get) {
+    if (request.method() == HttpMethod::Get) {
         if (!m_registry.find(id))
             return unknownDevice(id);
         QJsonArray list;
@@ -387,17 +385,17 @@ HttpResponse HttpApi::commands(const QString &id, const HttpRequest &request)
             list.append(commandToJson(c));
         return HttpResponse(QJsonObject{{u"commands"_s, list}});
     }
-    if (request.method() != Method::Post)
+    if (request.method() != HttpMethod::Post)
         return methodNotAllowed(request, "GET, POST");
     QJsonObject o;
     if (auto refused = readJsonObject(request, &o))
         return std::move(*refused);
-    return restAnswer(m_operations.submitCommand(id, o), Status::Created);
+    return restAnswer(m_operations.submitCommand(id, o), HttpStatus::Created);
 }
 
 HttpResponse HttpApi::listAlerts(const HttpRequest &request)
 {
-    if (request.method() != Method::Get)
+    if (request.method() != HttpMethod::Get)
         return methodNotAllowed(request, "GET");
     const QUrlQuery query = request.query();
     const auto limit = intQueryItem(query, u"limit"_s, DefaultPageSize, MaxPageSize);

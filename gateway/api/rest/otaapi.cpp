@@ -11,8 +11,6 @@
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
-using Method = HttpMethod;
-using Status = HttpStatus;
 
 namespace {
 
@@ -65,13 +63,13 @@ QJsonObject OtaApi::campaignWithJobs(const QString &id) const
 
 HttpResponse OtaApi::campaigns(const HttpRequest &request)
 {
-    if (request.method() == Method::Get) {
+    if (request.method() == HttpMethod::Get) {
         QJsonArray list;
         for (const OtaCampaign &c : m_manager.campaigns())
             list.append(otaCampaignToJson(c));
         return HttpResponse(QJsonObject{{u"campaigns"_s, list}});
     }
-    if (request.method() != Method::Post)
+    if (request.method() != HttpMethod::Post)
         return methodNotAllowed(request, "GET, POST");
     if (request.body().size() > m_maxBodyBytes)
         return restError(RestError::PayloadTooLarge, u"request body over %1 bytes"_s.arg(m_maxBodyBytes));
@@ -81,12 +79,12 @@ HttpResponse OtaApi::campaigns(const HttpRequest &request)
     const auto result = m_manager.create(o);
     if (result.error != OtaManager::CreateResult::Error::None)
         return restError(createError(result.error), result.message);
-    return HttpResponse(campaignWithJobs(result.campaign.id), Status::Created);
+    return HttpResponse(campaignWithJobs(result.campaign.id), HttpStatus::Created);
 }
 
 HttpResponse OtaApi::campaign(const QString &id, const HttpRequest &request)
 {
-    if (request.method() != Method::Get)
+    if (request.method() != HttpMethod::Get)
         return methodNotAllowed(request, "GET");
     if (!m_manager.campaign(id))
         return restError(RestError::NotFound, u"no campaign '%1'"_s.arg(id.left(80)));
@@ -106,7 +104,7 @@ HttpResponse OtaApi::action(const QString &id, const QString &action, const Http
     else
         return restError(RestError::NotFound,
                          u"no such endpoint: %1 (pause, resume, cancel)"_s.arg(request.url().path()));
-    if (request.method() != Method::Post)
+    if (request.method() != HttpMethod::Post)
         return methodNotAllowed(request, "POST");
     const std::optional<OtaCampaign> before = m_manager.campaign(id);
     switch ((m_manager.*change)(id)) {
@@ -125,7 +123,7 @@ HttpResponse OtaApi::deviceJobs(const QString &id, const HttpRequest &request)
 {
     if (auto bad = refuseDeviceId(id))
         return std::move(*bad);
-    if (request.method() != Method::Get)
+    if (request.method() != HttpMethod::Get)
         return methodNotAllowed(request, "GET");
     const QList<OtaJob> jobs = m_manager.deviceJobs(id);
     if (jobs.isEmpty() && !m_registry.find(id))

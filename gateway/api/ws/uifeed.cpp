@@ -13,6 +13,7 @@
 #include "gateway/core/ota/otamanager.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QLoggingCategory>
 #include <QNetworkRequest>
 #include <QUrl>
@@ -211,26 +212,18 @@ wsapi::GatewayStatus UiFeed::status()
     st.timeMs = now;
     st.uptimeS = (now - m_startedMs) / 1000;
     st.messagesPerSecond = m_telemetryRate.perSecond(now);
-    st.total = st.online = st.offline = st.error = st.maintenance = st.pending = 0;
+    st.total = st.pending = 0;
+    QHash<DeviceStatus, int> byStatus;
     for (const DeviceInfo &d : m_registry.list()) {
         ++st.total;
         if (d.approval == Approval::Pending)
             ++st.pending;
-        switch (d.status) {
-        case DeviceStatus::Online:
-            ++st.online;
-            break;
-        case DeviceStatus::Offline:
-            ++st.offline;
-            break;
-        case DeviceStatus::Error:
-            ++st.error;
-            break;
-        case DeviceStatus::Maintenance:
-            ++st.maintenance;
-            break;
-        }
+        ++byStatus[d.status];
     }
+    st.online = byStatus.value(DeviceStatus::Online);
+    st.offline = byStatus.value(DeviceStatus::Offline);
+    st.error = byStatus.value(DeviceStatus::Error);
+    st.maintenance = byStatus.value(DeviceStatus::Maintenance);
     st.alertsOpen = static_cast<int>(m_alerts.openAlerts().size());
     if (st.broker.isEmpty())
         st.broker = wsapi::linkstate::Disconnected.toString();

@@ -159,16 +159,24 @@ void AlertEngine::fire(const Deadline &d)
     }
 }
 
+QList<int> AlertEngine::rulesFor(AlertRule::Kind kind, const QString &deviceId) const
+{
+    QList<int> matching = m_byKind.value(kind);
+    if (!matching.isEmpty()) {
+        const QString type = typeOf(deviceId);
+        matching.removeIf([&](int i) { return !m_rules[i].matches(deviceId, type); });
+    }
+    return matching;
+}
+
 void AlertEngine::onStatus(const StatusTransition &t)
 {
-    if (rulesOf(AlertRule::Kind::Offline).isEmpty())
+    const QList<int> rules = rulesFor(AlertRule::Kind::Offline, t.deviceId);
+    if (rules.isEmpty())
         return;
-    const QString type = typeOf(t.deviceId);
     const qint64 now = m_now();
-    for (const int i : rulesOf(AlertRule::Kind::Offline)) {
+    for (const int i : rules) {
         const AlertRule &r = m_rules[i];
-        if (!r.matches(t.deviceId, type))
-            continue;
         if (t.to == DeviceStatus::Offline) {
             if (r.forDuration.count() == 0)
                 raise(i, t.deviceId, {}, 0.0, u"device %1 offline: %2"_s.arg(t.deviceId, t.reason));
@@ -258,29 +266,27 @@ void AlertEngine::onTelemetry(const Envelope &envelope)
 
 void AlertEngine::onAnomaly(const Anomaly &anomaly)
 {
-    if (rulesOf(AlertRule::Kind::Anomaly).isEmpty())
+    const QList<int> rules = rulesFor(AlertRule::Kind::Anomaly, anomaly.deviceId);
+    if (rules.isEmpty())
         return;
-    const QString type = typeOf(anomaly.deviceId);
-    const qint64 now = m_now();
-    for (const int i : rulesOf(AlertRule::Kind::Anomaly)) {
+    Alert a;
+    a.timeMs = m_now();
+    a.deviceId = anomaly.deviceId;
+    a.metric = anomaly.metric;
+    a.message = u"%1 of %2 is %3, %4 standard deviations from the window mean %5"_s.arg(
+        anomaly.metric, anomaly.deviceId, QString::number(anomaly.value), QString::number(anomaly.zScore, 'f', 1),
+        QString::number(anomaly.mean));
+    a.value = anomaly.value;
+    a.zScore = anomaly.zScore;
+    a.mean = anomaly.mean;
+    a.stddev = anomaly.stddev;
+    const qint64 now = a.timeMs;
+    for (const int i : rules) {
         const AlertRule &r = m_rules[i];
-        if (!r.matches(anomaly.deviceId, type))
-            continue;
-        Alert a;
         a.rule = r.id;
         a.kind = alertRuleKindName(r.kind);
         a.severity = r.severity;
-        a.deviceId = anomaly.deviceId;
-        a.metric = anomaly.metric;
-        a.value = anomaly.value;
-        a.zScore = anomaly.zScore;
-        a.mean = anomaly.mean;
-        a.stddev = anomaly.stddev;
-        a.timeMs = now;
-        a.message = u"%1 of %2 is %3, %4 standard deviations from the window mean %5"_s.arg(
-            anomaly.metric, anomaly.deviceId, QString::number(anomaly.value), QString::number(anomaly.zScore, 'f', 1),
-            QString::number(anomaly.mean));
-        m_alerts.raise(std::move(a));
+        m_alerts.raise(a);
         schedule({now + r.clearAfter.count(), Action::Clear, i, anomaly.deviceId, anomaly.metric, 0.0});
     }
     arm();

@@ -84,6 +84,8 @@ private:
     QList<AlertRule> m_rules;
     /// Indexes into m_rules by kind, thresholds by metric instead.
     [[nodiscard]] QList<int> rulesOf(AlertRule::Kind kind) const { return m_byKind.value(kind); }
+    /// The rules of `kind` whose selector takes `deviceId`.
+    [[nodiscard]] QList<int> rulesFor(AlertRule::Kind kind, const QString &deviceId) const;
     QHash<AlertRule::Kind, QList<int>> m_byKind;
     QHash<QString, QList<int>> m_thresholdByMetric;
     QHash<QString, Deadline> m_deadlines; // key() -> deadline

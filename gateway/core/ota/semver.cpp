@@ -80,20 +80,20 @@ std::optional<SemVer> SemVer::parse(const QString &text)
         return std::nullopt;
     QString rest = text;
     SemVer v;
-    if (const qsizetype plus = rest.indexOf(u'+'); plus >= 0) {
-        auto build = identifiers(rest.mid(plus + 1), false);
-        if (!build)
-            return std::nullopt;
-        v.build = *build;
-        rest.truncate(plus);
-    }
-    if (const qsizetype dash = rest.indexOf(u'-'); dash >= 0) {
-        auto pre = identifiers(rest.mid(dash + 1), true);
-        if (!pre)
-            return std::nullopt;
-        v.preRelease = *pre;
-        rest.truncate(dash);
-    }
+    // Cuts what follows `separator` off `rest` into `out`; false when those are not valid identifiers.
+    const auto cut = [&rest](QChar separator, bool isPreRelease, QStringList *out) {
+        const qsizetype at = rest.indexOf(separator);
+        if (at < 0)
+            return true;
+        auto ids = identifiers(rest.mid(at + 1), isPreRelease);
+        if (!ids)
+            return false;
+        *out = std::move(*ids);
+        rest.truncate(at);
+        return true;
+    };
+    if (!cut(u'+', false, &v.build) || !cut(u'-', true, &v.preRelease))
+        return std::nullopt;
     const QStringList core = rest.split(u'.');
     if (core.size() != 3)
         return std::nullopt;

@@ -56,26 +56,6 @@ bool onlyKeys(const QJsonObject &object, const QString &where, const QStringList
     return true;
 }
 
-enum class Field {
-    Absent, ///< missing or null
-    Read,
-    Bad, ///< error set
-};
-
-// The object field `name` in `out`, with no keys but `keys`; `expected` says what it should be.
-Field objectField(const QJsonValue &value, const QString &name, const QStringList &keys, const QString &expected,
-                  QJsonObject *out, QString *error)
-{
-    if (value.isUndefined() || value.isNull())
-        return Field::Absent;
-    if (!value.isObject()) {
-        *error = name + u": expected "_s + expected;
-        return Field::Bad;
-    }
-    *out = value.toObject();
-    return onlyKeys(*out, name, keys, error) ? Field::Read : Field::Bad;
-}
-
 std::optional<MessageKind> routableKind(const QString &name)
 {
     for (MessageKind kind : RoutableKinds) {
@@ -85,13 +65,25 @@ std::optional<MessageKind> routableKind(const QString &name)
     return std::nullopt;
 }
 
-bool parseMatch(const QJsonValue &value, Route *route, QString *error)
+using ObjectParser = bool (*)(const QJsonObject &, Route *, QString *);
+
+// The object field `name`, missing or null, or else read by `parse`: no keys but `keys`; `expected`
+// says what it should be.
+bool objectField(const QJsonValue &value, const QString &name, const QStringList &keys, const QString &expected,
+                 ObjectParser parse, Route *route, QString *error)
 {
-    QJsonObject match;
-    if (const Field f = objectField(value, u"match"_s, {u"topic"_s, u"devices"_s, u"types"_s, u"kinds"_s},
-                                    u"an object"_s, &match, error);
-        f != Field::Read)
-        return f == Field::Absent;
+    if (value.isUndefined() || value.isNull())
+        return true;
+    if (!value.isObject()) {
+        *error = name + u": expected "_s + expected;
+        return false;
+    }
+    const QJsonObject object = value.toObject();
+    return onlyKeys(object, name, keys, error) && parse(object, route, error);
+}
+
+bool parseMatch(const QJsonObject &match, Route *route, QString *error)
+{
     if (const QJsonValue topic = match.value(u"topic"_s); !topic.isUndefined() && !topic.isNull()) {
         if (!topic.isString()) {
             *error = u"match.topic: expected a string"_s;
@@ -128,13 +120,8 @@ bool parseMatch(const QJsonValue &value, Route *route, QString *error)
     return true;
 }
 
-bool parseAggregate(const QJsonValue &value, Route *route, QString *error)
+bool parseAggregate(const QJsonObject &aggregate, Route *route, QString *error)
 {
-    QJsonObject aggregate;
-    if (const Field f = objectField(value, u"transform.aggregate"_s, {u"every"_s, u"functions"_s},
-                                    u"an object with every and functions"_s, &aggregate, error);
-        f != Field::Read)
-        return f == Field::Absent;
     const QJsonValue every = aggregate.value(u"every"_s);
     std::optional<std::chrono::milliseconds> window;
     if (every.isString())
@@ -168,13 +155,8 @@ bool parseAggregate(const QJsonValue &value, Route *route, QString *error)
     return true;
 }
 
-bool parseTransform(const QJsonValue &value, Route *route, QString *error)
+bool parseTransform(const QJsonObject &transform, Route *route, QString *error)
 {
-    QJsonObject transform;
-    if (const Field f = objectField(value, u"transform"_s, {u"rename"_s, u"keep"_s, u"deadband"_s, u"aggregate"_s},
-                                    u"an object"_s, &transform, error);
-        f != Field::Read)
-        return f == Field::Absent;
     if (const QJsonValue rename = transform.value(u"rename"_s); !rename.isUndefined() && !rename.isNull()) {
         if (!rename.isObject()) {
             *error = u"transform.rename: expected an object of old: new metric names"_s;
@@ -198,7 +180,8 @@ bool parseTransform(const QJsonValue &value, Route *route, QString *error)
         }
         route->deadband = deadband.toDouble();
     }
-    return parseAggregate(transform.value(u"aggregate"_s), route, error);
+    return objectField(transform.value(u"aggregate"_s), u"transform.aggregate"_s, {u"every"_s, u"functions"_s},
+                       u"an object with every and functions"_s, parseAggregate, route, error);
 }
 
 } // namespace
@@ -272,8 +255,11 @@ std::optional<Route> routeFromJson(const QJsonObject &object, QString *error)
         return std::nullopt;
     }
     route.name = name.toString();
-    if (!parseMatch(object.value(u"match"_s), &route, error)
-        || !parseTransform(object.value(u"transform"_s), &route, error))
+    if (!objectField(object.value(u"match"_s), u"match"_s, {u"topic"_s, u"devices"_s, u"types"_s, u"kinds"_s},
+                     u"an object"_s, parseMatch, &route, error)
+        || !objectField(object.value(u"transform"_s), u"transform"_s,
+                        {u"rename"_s, u"keep"_s, u"deadband"_s, u"aggregate"_s}, u"an object"_s, parseTransform, &route,
+                        error))
         return std::nullopt;
     if (!stringList(object.value(u"sinks"_s), u"sinks"_s, &route.sinks, error))
         return std::nullopt;

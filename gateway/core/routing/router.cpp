@@ -28,6 +28,23 @@ bool sameValue(const Value &a, const Value &b, double deadband)
 
 } // namespace
 
+Value Router::Aggregate::value(AggregateFunction function) const
+{
+    switch (function) {
+    case AggregateFunction::Min:
+        return min;
+    case AggregateFunction::Max:
+        return max;
+    case AggregateFunction::Mean:
+        return sum / static_cast<double>(count);
+    case AggregateFunction::Count:
+        return count;
+    case AggregateFunction::Last:
+        return last;
+    }
+    return last;
+}
+
 Router::Router(std::function<QString(const QString &)> deviceType, Metrics &metrics, QObject *parent)
     : QObject(parent)
     , m_deviceType(std::move(deviceType))
@@ -303,25 +320,7 @@ void Router::flushAggregates(qint64 nowNs, bool all)
             e.hasDeviceTime = true;
             for (const auto &[name, a] : it->metrics) {
                 for (AggregateFunction f : route.aggregateFunctions) {
-                    Value v;
-                    switch (f) {
-                    case AggregateFunction::Min:
-                        v = a.min;
-                        break;
-                    case AggregateFunction::Max:
-                        v = a.max;
-                        break;
-                    case AggregateFunction::Mean:
-                        v = a.sum / static_cast<double>(a.count);
-                        break;
-                    case AggregateFunction::Count:
-                        v = a.count;
-                        break;
-                    case AggregateFunction::Last:
-                        v = a.last;
-                        break;
-                    }
-                    e.samples.append(Sample{name + u'_' + aggregateFunctionName(f), v, timeNs});
+                    e.samples.append(Sample{name + u'_' + aggregateFunctionName(f), a.value(f), timeNs});
                 }
             }
             it = state.windows.erase(it);

@@ -92,6 +92,8 @@ private:
         double sum = 0;
         qint64 count = 0;
         double last = 0;
+
+        [[nodiscard]] Value value(AggregateFunction function) const;
     };
     struct DeviceWindow
     {

@@ -29,8 +29,6 @@ namespace {
 // cannot arrive later than this. The per-session cap bounds memory against a peer cycling message ids.
 constexpr auto ExchangeLifetime = std::chrono::seconds(247);
 constexpr std::size_t MaxRememberedExchanges = 250;
-// A notification has to fit one datagram: block-wise transfer is not supported (yet).
-constexpr qsizetype MaxCommandBytes = 1024;
 constexpr qsizetype MaxIdentityBytes = 128;
 constexpr int RetryAfterSeconds = 30;
 

@@ -8,6 +8,8 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 
+#include <utility>
+
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
@@ -37,26 +39,21 @@ MqttSink::Verdict MqttSink::verdict(int reasonCode)
 
 QString MqttSink::reasonLabel(int reasonCode)
 {
-    switch (reasonCode) {
-    case MQTT_RC_UNSPECIFIED:
-        return u"unspecified_error"_s;
-    case MQTT_RC_IMPLEMENTATION_SPECIFIC:
-        return u"implementation_specific_error"_s;
-    case MQTT_RC_NOT_AUTHORIZED:
-        return u"not_authorized"_s;
-    case MQTT_RC_TOPIC_NAME_INVALID:
-        return u"topic_name_invalid"_s;
-    case MQTT_RC_PACKET_TOO_LARGE:
-        return u"packet_too_large"_s;
-    case MQTT_RC_PAYLOAD_FORMAT_INVALID:
-        return u"payload_format_invalid"_s;
-    case MQTT_RC_RETAIN_NOT_SUPPORTED:
-        return u"retain_not_supported"_s;
-    case MQTT_RC_QOS_NOT_SUPPORTED:
-        return u"qos_not_supported"_s;
-    default:
-        return u"mqtt_reason_0x%1"_s.arg(reasonCode, 2, 16, QLatin1Char('0'));
+    static constexpr std::pair<int, QStringView> Labels[] = {
+        {MQTT_RC_UNSPECIFIED, u"unspecified_error"},
+        {MQTT_RC_IMPLEMENTATION_SPECIFIC, u"implementation_specific_error"},
+        {MQTT_RC_NOT_AUTHORIZED, u"not_authorized"},
+        {MQTT_RC_TOPIC_NAME_INVALID, u"topic_name_invalid"},
+        {MQTT_RC_PACKET_TOO_LARGE, u"packet_too_large"},
+        {MQTT_RC_PAYLOAD_FORMAT_INVALID, u"payload_format_invalid"},
+        {MQTT_RC_RETAIN_NOT_SUPPORTED, u"retain_not_supported"},
+        {MQTT_RC_QOS_NOT_SUPPORTED, u"qos_not_supported"},
+    };
+    for (const auto &[code, label] : Labels) {
+        if (code == reasonCode)
+            return label.toString();
     }
+    return u"mqtt_reason_0x%1"_s.arg(reasonCode, 2, 16, QLatin1Char('0'));
 }
 
 MqttSink::MqttSink(int inflightWindow, const QString &metricPrefix, const QString &peer, const QLoggingCategory &log,
