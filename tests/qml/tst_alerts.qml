@@ -176,12 +176,13 @@ TestCase {
         mouseClick(findChild(page, "alertConfirm"))
 
         // Gone from the open list; listed as cleared, by whom, with "show cleared".
+        // (The card may also leave the view for a moment as new alerts come in at the top: what counts
+        // is the state the model settles on.)
         tryVerify(() => cardById(list, id) === null, 10000)
         mouseClick(findChild(page, "showCleared"))
         compare(page.showCleared, true)
-        tryVerify(() => cardById(list, id) !== null, 10000)
+        tryVerify(() => cardById(list, id) !== null && cardById(list, id).alertState === "cleared", 10000)
         const card = cardById(list, id)
-        compare(card.alertState, "cleared")
         const by = findChild(card, "clearedBy")
         verify(by.visible)
         verify(by.text.indexOf("ops") >= 0, by.text)
