@@ -28,6 +28,7 @@
 #include "gateway/sinks/sinkchannels.h"
 #include "gateway/storage/books.h"
 #include "gateway/storage/firmwarestore.h"
+#include "gateway/storage/privatefiles.h"
 #include "gateway/storage/sqlitedevicestore.h"
 #include "gateway/storage/sqlitehealthstore.h"
 #include "gateway/storage/sqliteotastore.h"
@@ -212,11 +213,12 @@ bool Gateway::openStores(QString *error)
 
 bool Gateway::start(QString *error)
 {
-    const QString dataDir = m_config.gateway.dataDir;
-    if (!QDir().mkpath(dataDir)) {
-        *error = u"cannot create data_dir '%1'"_s.arg(dataDir);
+    // Keys, PSKs, firmware and queued data are the service's alone, whatever the folder was made with.
+    int loosened = 0;
+    if (!makePrivate(m_config.gateway.dataDir, &loosened, error))
         return false;
-    }
+    if (loosened > 0)
+        qCWarning(lcGateway).noquote() << "made" << loosened << "entries of data_dir private (mode 0600/0700)";
     if (!openStores(error) || !listen(error))
         return false;
     if (const auto &mdns = m_config.discovery.mdns; mdns.enabled) {

@@ -10,6 +10,7 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <sys/stat.h>
 
 using namespace edgegate;
 using namespace Qt::StringLiterals;
@@ -22,6 +23,8 @@ constexpr int ExitConfigInvalid = 2;
 
 int main(int argc, char *argv[])
 {
+    // Every file the service makes (registry, keys, outboxes, firmware) is its user's alone.
+    ::umask(0077);
     QCoreApplication app(argc, argv);
     nameApplication(u"edgegated"_s, QStringLiteral(EDGEGATE_VERSION));
 

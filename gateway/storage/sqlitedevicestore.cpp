@@ -3,6 +3,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QVariant>
@@ -10,6 +11,8 @@
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcDeviceStore, "edgegate.registry.store")
 
 SqliteDeviceStore::SqliteDeviceStore()
     : SqliteStore(u"registry"_s,
@@ -37,8 +40,63 @@ SqliteDeviceStore::SqliteDeviceStore()
                       {u"ALTER TABLE devices ADD COLUMN model TEXT NOT NULL DEFAULT ''"_s,
                        u"ALTER TABLE devices ADD COLUMN capabilities TEXT NOT NULL DEFAULT '[]'"_s,
                        u"ALTER TABLE devices ADD COLUMN metrics TEXT NOT NULL DEFAULT '[]'"_s},
+                      // PSKs sealed with the key file (SecretBox); psk_key keeps only those of older
+                      // files until open() seals them.
+                      {u"ALTER TABLE credentials ADD COLUMN psk_sealed BLOB"_s},
                   })
 {
+}
+
+bool SqliteDeviceStore::open(const QString &path)
+{
+    m_path = path;
+    QString error;
+    m_box = SecretBox::fromKeyFile(keyFileFor(path), &error);
+    if (!m_box)
+        return m_db.fail(error);
+    // Freed pages are zeroed, so an old PSK or token hash does not linger in the file.
+    return SqliteStore::open(path) && m_db.exec(u"PRAGMA secure_delete=ON"_s) && sealPlainKeys();
+}
+
+QString SqliteDeviceStore::keyFileFor(const QString &databasePath)
+{
+    const QString base = databasePath.endsWith(u".db"_s) ? databasePath.chopped(3) : databasePath;
+    return base + u".key"_s;
+}
+
+bool SqliteDeviceStore::sealPlainKeys()
+{
+    QSqlQuery query(m_db.database());
+    query.setForwardOnly(true);
+    if (!m_db.exec(query, u"SELECT device_id, psk_key FROM credentials WHERE psk_key IS NOT NULL"_s))
+        return false;
+    QList<std::pair<QString, QByteArray>> sealed;
+    while (query.next()) {
+        const QString id = query.value(0).toString();
+        const QByteArray key = m_box->seal(query.value(1).toByteArray(), id.toUtf8());
+        if (key.isEmpty())
+            return m_db.fail(u"cannot seal the PSK of device '%1'"_s.arg(id));
+        sealed.append({id, key});
+    }
+    query.finish();
+    if (sealed.isEmpty())
+        return true;
+    const bool ok = m_db.transaction([&] {
+        QSqlQuery update(m_db.database());
+        update.prepare(u"UPDATE credentials SET psk_sealed = ?, psk_key = NULL WHERE device_id = ?"_s);
+        for (const auto &[id, key] : std::as_const(sealed)) {
+            update.bindValue(0, key);
+            update.bindValue(1, id);
+            if (!m_db.exec(update))
+                return false;
+        }
+        return true;
+    });
+    // The clear keys are gone from the pages; checkpointing empties the journal that still has them.
+    if (!ok || !m_db.exec(u"VACUUM"_s) || !m_db.exec(u"PRAGMA wal_checkpoint(TRUNCATE)"_s))
+        return false;
+    qCInfo(lcDeviceStore).noquote() << "sealed" << sealed.size() << "stored PSKs with" << keyFileFor(m_path);
+    return true;
 }
 
 namespace {
@@ -151,12 +209,22 @@ std::optional<QHash<QString, DeviceCredentials>> SqliteDeviceStore::loadCredenti
 {
     QSqlQuery query(m_db.database());
     query.setForwardOnly(true);
-    if (!m_db.exec(query, u"SELECT device_id, psk_identity, psk_key, token_sha256 FROM credentials"_s))
+    if (!m_db.exec(query, u"SELECT device_id, psk_identity, psk_sealed, token_sha256 FROM credentials"_s))
         return std::nullopt;
     QHash<QString, DeviceCredentials> all;
     while (query.next()) {
-        all.insert(query.value(0).toString(),
-                   {query.value(1).toByteArray(), query.value(2).toByteArray(), query.value(3).toByteArray()});
+        const QString id = query.value(0).toString();
+        DeviceCredentials c{query.value(1).toByteArray(), {}, query.value(3).toByteArray()};
+        if (const QByteArray sealed = query.value(2).toByteArray(); !sealed.isEmpty()) {
+            const auto key = m_box->open(sealed, id.toUtf8());
+            if (!key) {
+                m_db.fail(u"the PSK of device '%1' does not open with %2: is it the key file this registry was "
+                          "written with?"_s.arg(id, keyFileFor(m_path)));
+                return std::nullopt;
+            }
+            c.pskKey = *key;
+        }
+        all.insert(id, std::move(c));
     }
     return all;
 }
@@ -168,13 +236,19 @@ bool SqliteDeviceStore::saveCredentials(const QString &deviceId, const DeviceCre
         query.prepare(u"DELETE FROM credentials WHERE device_id = ?"_s);
         query.bindValue(0, deviceId);
     } else {
-        query.prepare(u"INSERT INTO credentials (device_id, psk_identity, psk_key, token_sha256) VALUES (?,?,?,?) "
+        QByteArray sealed;
+        if (!credentials.pskKey.isEmpty()) {
+            sealed = m_box->seal(credentials.pskKey, deviceId.toUtf8());
+            if (sealed.isEmpty())
+                return m_db.fail(u"cannot seal the PSK of device '%1'"_s.arg(deviceId));
+        }
+        query.prepare(u"INSERT INTO credentials (device_id, psk_identity, psk_sealed, token_sha256) VALUES (?,?,?,?) "
                       "ON CONFLICT(device_id) DO UPDATE SET psk_identity=excluded.psk_identity, "
-                      "psk_key=excluded.psk_key, token_sha256=excluded.token_sha256"_s);
+                      "psk_sealed=excluded.psk_sealed, token_sha256=excluded.token_sha256"_s);
         query.bindValue(0, deviceId);
         // NULL, not an empty blob, so that the UNIQUE identity allows many devices without one.
         query.bindValue(1, credentials.pskIdentity.isEmpty() ? QVariant() : QVariant(credentials.pskIdentity));
-        query.bindValue(2, credentials.pskKey.isEmpty() ? QVariant() : QVariant(credentials.pskKey));
+        query.bindValue(2, sealed.isEmpty() ? QVariant() : QVariant(sealed));
         query.bindValue(3, credentials.tokenSha256.isEmpty() ? QVariant() : QVariant(credentials.tokenSha256));
     }
     return m_db.exec(query);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "gateway/core/common/ratelimitedlog.h"
 #include "support/corepipeline.h"
 
 #include <QJsonDocument>
@@ -56,6 +57,7 @@ private slots:
     void badPayloadsAreCountedByReason_data();
     void badPayloadsAreCountedByReason();
     void linkRejections();
+    void refusalsLogOneLineEach();
     void everyBadInputHasOneLabelAndACounter();
     void topicErrorLabel_data();
     void topicErrorLabel();
@@ -188,6 +190,40 @@ void TestIngest::linkRejections()
     p.ingest.reject(Protocol::Mqtt, BadInput::BadTopicLevels, {}, u"again"_s);
     QCOMPARE(p.bad(u"bad_topic_levels"_s), 2u);
     QCOMPARE(p.registry.size(), 0);
+}
+
+namespace {
+
+QStringList capturedLog;
+
+void captureLog(QtMsgType, const QMessageLogContext &, const QString &message)
+{
+    capturedLog.append(message);
+}
+
+} // namespace
+
+void TestIngest::refusalsLogOneLineEach()
+{
+    // Device text that would start a forged log line, or hide in one, comes out escaped.
+    const QString breakers = u"\n\r\u0085\u2028\u2029\u202e\u001b"_s;
+    QCOMPARE(loggable(breakers), u"\\x0a\\x0d\\x85\\u2028\\u2029\\u202e\\x1b"_s);
+    Pipeline p(RegistryPolicy::Auto);
+    capturedLog.clear();
+    const QtMessageHandler previous = qInstallMessageHandler(captureLog);
+    const QByteArray forged = R"(x\nedgegated: device admin approved\u2028\u0085)";
+    p.send(u"log-1"_s, R"([{"n": ")" + forged + R"(", "v": 1}])");
+    p.send(u"log-1"_s, R"([{"bn": ")" + forged + R"(", "n": "t", "v": 1}])");
+    p.send(u"log-1"_s, R"({")" + forged + R"(": {"nested": true}})");
+    p.ingest.reject(Protocol::Http, BadInput::InvalidDeviceId, {}, u"id 'a\nb'"_s);
+    qInstallMessageHandler(previous);
+    QVERIFY(!capturedLog.isEmpty());
+    for (const QString &line : std::as_const(capturedLog)) {
+        for (const QChar c : line)
+            QVERIFY2(c.category() != QChar::Other_Control && c.category() != QChar::Separator_Line
+                         && c.category() != QChar::Separator_Paragraph,
+                     qPrintable(loggable(line)));
+    }
 }
 
 void TestIngest::everyBadInputHasOneLabelAndACounter()

@@ -2,6 +2,7 @@
 #include "gateway/core/alerts/alertstore.h"
 
 #include "gateway/core/common/metrics.h"
+#include "gateway/core/common/ratelimitedlog.h"
 #include "gateway/core/devices/healthstore.h"
 
 #include <QLoggingCategory>
@@ -144,7 +145,7 @@ const Alert &AlertStore::raise(Alert alert)
     // Never evicts the new alert: an older one (cleared first) always goes before it.
     evict();
     const Alert &added = m_alerts.at(id);
-    qCInfo(lcAlerts).noquote() << "alert" << id << added.kind << added.severity << added.message;
+    qCInfo(lcAlerts).noquote() << "alert" << id << added.kind << added.severity << loggable(added.message, 300);
     changed(added);
     return added;
 }

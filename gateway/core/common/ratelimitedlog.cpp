@@ -11,10 +11,17 @@ QString loggable(QStringView text, qsizetype max)
     out.reserve(std::min(text.size(), max) + 8);
     for (qsizetype i = 0; i < text.size() && i < max; ++i) {
         const QChar c = text[i];
-        if (c.unicode() < 0x20 || c.unicode() == 0x7f || c.category() == QChar::Other_Format)
-            out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
-        else
+        switch (c.category()) {
+        case QChar::Other_Control: // C0, DEL and C1 (NEL among them)
+        case QChar::Other_Format: // bidi overrides and other invisible marks
+        case QChar::Separator_Line:
+        case QChar::Separator_Paragraph:
+            out += c.unicode() <= 0xff ? QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'))
+                                       : QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+            break;
+        default:
             out += c;
+        }
     }
     if (text.size() > max)
         out += QChar(0x2026);

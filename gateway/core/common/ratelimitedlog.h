@@ -10,8 +10,9 @@
 
 namespace edgegate {
 
-/// Device-supplied text made safe for one log line: control characters become `\xNN`, and
-/// anything past `max` characters is cut (marked with an ellipsis).
+/// Device-supplied text made safe for one log line: control characters (C0, DEL, C1), invisible
+/// format marks and line or paragraph separators become `\xNN` or `\uNNNN`, and anything past `max`
+/// characters is cut (marked with an ellipsis).
 [[nodiscard]] QString loggable(QStringView text, qsizetype max = 120);
 
 /// Lets one log line per key through per interval, so a flood of bad input cannot flood the log.

@@ -10,8 +10,10 @@ namespace edgegate {
 BearerCheck checkBearer(const DeviceRegistry &registry, const QString &deviceId, QByteArrayView authorization)
 {
     const DeviceCredentials *credentials = registry.credentials(deviceId);
-    if (!credentials || credentials->tokenSha256.isEmpty())
+    if (!credentials || credentials->isEmpty())
         return BearerCheck::NotRequired;
+    if (credentials->tokenSha256.isEmpty())
+        return BearerCheck::NoToken;
     constexpr QByteArrayView Scheme("Bearer ");
     if (authorization.size() <= Scheme.size()
         || QByteArrayView(authorization.data(), Scheme.size()).compare(Scheme, Qt::CaseInsensitive) != 0)

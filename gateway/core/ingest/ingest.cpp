@@ -3,6 +3,7 @@
 
 #include "gateway/core/analytics/analytics.h"
 #include "gateway/core/common/metrics.h"
+#include "gateway/core/common/ratelimitedlog.h"
 #include "gateway/core/devices/deviceregistry.h"
 #include "gateway/core/ingest/receiveclock.h"
 #include "gateway/core/routing/router.h"
@@ -197,10 +198,10 @@ IngestResult Ingest::reject(Protocol protocol, BadInput reason, const QString &d
     m_badByReason[size_t(reason)]->inc();
     const QString label = badInputLabel(reason);
     if (const auto suppressed = m_warnings.allow(label)) {
-        const QString from = deviceId.isEmpty() ? QString() : u" from "_s + deviceId;
+        const QString from = deviceId.isEmpty() ? QString() : u" from "_s + loggable(deviceId);
         const QString more = *suppressed ? u" (%1 more since the last report)"_s.arg(*suppressed) : QString();
         qCWarning(lcIngest).noquote() << u"refused %1 message%2 (%3): %4%5"_s.arg(protocolName(protocol), from, label,
-                                                                                  detail, more);
+                                                                                  loggable(detail, 300), more);
     }
     if (!deviceId.isEmpty())
         m_registry.recordError(deviceId, label + u": "_s + detail, QDateTime::currentMSecsSinceEpoch());

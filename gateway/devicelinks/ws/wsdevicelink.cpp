@@ -75,6 +75,12 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket, const QStri
         return;
     }
     const BearerCheck auth = checkBearer(m_registry, id, authorization);
+    if (auth == BearerCheck::NoToken) {
+        m_ingest.reject(Protocol::WebSocket, BadInput::Unauthorized, id,
+                        u"device has credentials but no token for WebSocket"_s);
+        refuse(QWebSocketProtocol::CloseCodePolicyViolated, u"unauthorized: the device has no token"_s);
+        return;
+    }
     if (auth == BearerCheck::Missing || auth == BearerCheck::Wrong) {
         m_ingest.reject(Protocol::WebSocket, BadInput::Unauthorized, id, u"missing or wrong bearer token"_s);
         refuse(QWebSocketProtocol::CloseCodePolicyViolated, u"unauthorized"_s);

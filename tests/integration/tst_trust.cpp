@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+// The gateway as an attacker on the device network or a reader of its disk meets it: data_dir is
+// the service's alone, PSKs are not in registry.db, and a device with a credential must present it
+// on every link.
+#include "testsupport.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QNetworkRequest>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+
+#include <sys/stat.h>
+
+using namespace testsupport;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+mode_t modeOf(const QString &path)
+{
+    struct stat info = {};
+    return ::lstat(QFile::encodeName(path).constData(), &info) == 0 ? (info.st_mode & 07777) : 07777;
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TestTrust : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void dataDirIsPrivate();
+    void pskIsNotInTheRegistryFile();
+    void credentialNeededOnEveryLink();
+    void cleanupTestCase();
+
+private:
+    CurlReply putCredentials(const QString &device, const QByteArray &json);
+
+    std::unique_ptr<Broker> m_broker;
+    Gateway m_gateway;
+};
+
+CurlReply TestTrust::putCredentials(const QString &device, const QByteArray &json)
+{
+    return curl(
+        m_gateway.httpPort(), u"/api/v1/devices/%1/credentials"_s.arg(device),
+        {u"-X"_s, u"PUT"_s, u"-H"_s, u"Content-Type: application/json"_s, u"--data-binary"_s, QString::fromUtf8(json)});
+}
+
+void TestTrust::initTestCase()
+{
+    // A data_dir someone made with the usual 0755/0644, with a file and a folder already in it.
+    const QString data = m_gateway.dataDir();
+    QVERIFY(QDir().mkpath(data + u"/old"_s));
+    QFile stale(data + u"/old/stale.txt"_s);
+    QVERIFY(stale.open(QIODevice::WriteOnly));
+    stale.write("left over");
+    stale.close();
+    for (const QString &path : QStringList{data, data + u"/old"_s})
+        QVERIFY(::chmod(QFile::encodeName(path).constData(), 0755) == 0);
+    QVERIFY(::chmod(QFile::encodeName(stale.fileName()).constData(), 0644) == 0);
+
+    m_broker = std::make_unique<Broker>();
+    QVERIFY(m_broker->start());
+    QVERIFY(m_gateway.start(m_gateway.config(m_broker->port())));
+}
+
+void TestTrust::dataDirIsPrivate()
+{
+    const QString data = m_gateway.dataDir();
+    QVERIFY(QFile::exists(data + u"/registry.db"_s));
+    QVERIFY(QFile::exists(data + u"/registry.key"_s));
+    QCOMPARE(modeOf(data), mode_t(0700));
+    int checked = 0;
+    QDirIterator it(data, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        QVERIFY2((modeOf(path) & 077) == 0,
+                 qPrintable(u"%1 has mode %2"_s.arg(path, QString::number(modeOf(path), 8))));
+        ++checked;
+    }
+    QVERIFY2(checked >= 4, qPrintable(u"only %1 entries in data_dir"_s.arg(checked)));
+    QVERIFY(m_gateway.output().contains(u"entries of data_dir private"_s));
+}
+
+void TestTrust::pskIsNotInTheRegistryFile()
+{
+    const QByteArray key = "the-psk-that-must-not-leak-42";
+    QCOMPARE(putCredentials(u"psk-1"_s, R"({"psk_identity": "psk-1-id", "psk_key": ")" + key + R"("})").status, 201);
+    const QString data = m_gateway.dataDir();
+    QByteArray onDisk;
+    for (const QString &suffix : {u""_s, u"-wal"_s, u"-shm"_s})
+        onDisk += readAll(data + u"/registry.db"_s + suffix);
+    QVERIFY(onDisk.contains("psk-1-id"));
+    QVERIFY(!onDisk.contains(key));
+    // New files keep to the service's umask.
+    QCOMPARE(modeOf(data + u"/registry.db-wal"_s) & 077, mode_t(0));
+}
+
+void TestTrust::credentialNeededOnEveryLink()
+{
+    // A device provisioned for CoAP over DTLS only: it has a PSK, and no token.
+    QCOMPARE(putCredentials(u"psk-2"_s, R"({"psk_identity": "psk-2-id", "psk_key": "k2"})").status, 201);
+    const auto post = [this](const QString &device, const QStringList &extra = {}) {
+        return curl(m_gateway.httpPort(), u"/api/v1/devices/%1/telemetry"_s.arg(device),
+                    QStringList{u"-H"_s, u"Content-Type: application/json"_s, u"--data-binary"_s, u"{\"t\": 1}"_s}
+                        + extra);
+    };
+    const CurlReply anonymous = post(u"psk-2"_s);
+    QCOMPARE(anonymous.status, 401);
+    QVERIFY2(anonymous.body.contains("no token"), anonymous.body.constData());
+    QCOMPARE(post(u"psk-2"_s, {u"-H"_s, u"Authorization: Bearer guess"_s}).status, 401);
+
+    QWebSocket socket;
+    QSignalSpy closed(&socket, &QWebSocket::disconnected);
+    QNetworkRequest request(QUrl(u"ws://127.0.0.1:%1/ws/device/psk-2"_s.arg(m_gateway.httpPort())));
+    socket.open(request);
+    QVERIFY(closed.wait(10000));
+    QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+
+    // Given a token as well, the device proves itself with it.
+    QCOMPARE(putCredentials(u"psk-2"_s, R"({"psk_identity": "psk-2-id", "psk_key": "k2", "token": "tok-2"})").status,
+             200);
+    QCOMPARE(post(u"psk-2"_s, {u"-H"_s, u"Authorization: Bearer tok-2"_s}).status, 202);
+    QCOMPARE(post(u"psk-2"_s).status, 401);
+    // A device with no credential at all is left to the registry policy (auto here).
+    QCOMPARE(post(u"open-1"_s).status, 202);
+}
+
+void TestTrust::cleanupTestCase()
+{
+    QCOMPARE(m_gateway.terminate(), 0);
+    m_broker.reset();
+}
+
+QTEST_GUILESS_MAIN(TestTrust)
+#include "tst_trust.moc"
