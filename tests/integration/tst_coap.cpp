@@ -27,7 +27,8 @@ constexpr int ClientTimeoutMs = 30000;
 /// The core pipeline with a CoAP link on free loopback ports in front of it.
 struct Server : CorePipeline
 {
-    explicit Server(RegistryPolicy policy = RegistryPolicy::Auto, int maxSessions = 1000)
+    explicit Server(RegistryPolicy policy = RegistryPolicy::Auto,
+                    const std::function<void(CoapLink::Settings &)> &tune = {})
         : CorePipeline(policy, 4096)
     {
         psks.insert("dtls-1-identity", CoapLink::Psk{u"dtls-1"_s, "secret-key-1"});
@@ -38,7 +39,8 @@ struct Server : CorePipeline
         settings.dtlsHost = u"127.0.0.1"_s;
         settings.dtlsPort = freeUdpPort();
         settings.maxPayloadBytes = 512;
-        settings.maxSessions = maxSessions;
+        if (tune)
+            tune(settings);
         link = std::make_unique<CoapLink>(
             settings, ingest,
             [this](const QByteArray &identity) -> std::optional<CoapLink::Psk> {
@@ -121,7 +123,7 @@ QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArra
 
 /// A CoAP message built by hand (RFC 7252 section 3), for what the command-line client cannot do.
 QByteArray coapMessage(quint8 type, quint8 code, quint16 mid, const QByteArray &token, const QList<QByteArray> &path,
-                       int contentFormat, const QByteArray &payload)
+                       int contentFormat, const QByteArray &payload, bool observe = false)
 {
     QByteArray out;
     out.append(char(0x40 | (type << 4) | token.size()));
@@ -138,6 +140,8 @@ QByteArray coapMessage(quint8 type, quint8 code, quint16 mid, const QByteArray &
         out.append(value);
         previous = number;
     };
+    if (observe)
+        option(6, {}); // Observe: register
     for (const QByteArray &segment : path)
         option(11, segment);
     if (contentFormat >= 0)
@@ -147,6 +151,54 @@ QByteArray coapMessage(quint8 type, quint8 code, quint16 mid, const QByteArray &
         out.append(payload);
     }
     return out;
+}
+
+constexpr quint8 Code204 = (2 << 5) | 4;
+constexpr quint8 Code205 = (2 << 5) | 5;
+constexpr quint8 Code429 = (4 << 5) | 29;
+constexpr quint8 Code503 = (5 << 5) | 3;
+
+/// UDP sockets on one loopback address, each a peer of its own (its own port).
+struct Peers
+{
+    Peers(const QHostAddress &address, int count)
+    {
+        for (int i = 0; i < count; ++i) {
+            sockets.push_back(std::make_unique<QUdpSocket>());
+            if (!sockets.back()->bind(address, 0))
+                qFatal("cannot bind a UDP socket to %s", qPrintable(address.toString()));
+        }
+    }
+
+    /// Sends one datagram from each socket, then waits for one answer on each.
+    QList<QByteArray> exchange(quint16 port, const std::function<QByteArray(int)> &datagram)
+    {
+        for (int i = 0; i < int(sockets.size()); ++i)
+            sockets[i]->writeDatagram(datagram(i), QHostAddress::LocalHost, port);
+        QList<QByteArray> answers;
+        for (auto &socket : sockets) {
+            if (!QTest::qWaitFor([&] { return socket->hasPendingDatagrams(); }, 20000))
+                return answers;
+            answers.append(socket->receiveDatagram().data());
+        }
+        return answers;
+    }
+
+    std::vector<std::unique_ptr<QUdpSocket>> sockets;
+};
+
+/// One CON from one socket, and its answer.
+QByteArray exchangeOne(QUdpSocket &socket, quint16 port, const QByteArray &datagram)
+{
+    socket.writeDatagram(datagram, QHostAddress::LocalHost, port);
+    if (!QTest::qWaitFor([&] { return socket.hasPendingDatagrams(); }, 20000))
+        return {};
+    return socket.receiveDatagram().data();
+}
+
+quint8 codeOf(const QByteArray &answer)
+{
+    return answer.size() >= 2 ? quint8(answer[1]) : 0;
 }
 
 } // namespace
@@ -160,8 +212,11 @@ private slots:
     void refusals_data();
     void refusals();
     void policyDeny();
-    void overloadedLinkAnswers503();
+    void junkFromManyPortsCannotLockDevicesOut();
+    void addressOverItsShareGets429();
+    void observersAreCapped();
     void duplicateConIsIngestedOnce();
+    void rememberedAnswersStayWithinTheirBudget();
     void observeCommands();
     void dtlsPskRightKey();
     void dtlsPskWrongKeyIsRefused();
@@ -265,19 +320,76 @@ void TestCoap::policyDeny()
     QVERIFY(!server.analytics.device(u"stranger"_s));
 }
 
-void TestCoap::overloadedLinkAnswers503()
+void TestCoap::junkFromManyPortsCannotLockDevicesOut()
 {
-    Server server(RegistryPolicy::Auto, 1);
-    const QStringList post{
-        u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"a\": 1}"_s, server.url(u"/devices/busy/telemetry"_s)};
-    const ClientRun first = runClient(post);
-    QVERIFY2(first.exitCode == 0 && !first.output.contains(u"5.03"_s), qPrintable(first.output));
-    // The first client's session lives on (sessions end after minutes of silence): a second peer is one too many.
-    const ClientRun second = runClient(post);
-    QVERIFY2(second.output.contains(u"5.03"_s), qPrintable(second.output));
+    Server server(RegistryPolicy::Auto, [](CoapLink::Settings &s) { s.maxSessions = 20; });
+    // 200 peers on another address, from 200 ports, each sending a bare four-byte header (a CON GET of /).
+    Peers junk(QHostAddress(u"127.0.0.2"_s), 200);
+    const QList<QByteArray> answers = junk.exchange(server.link->port(), [](int i) {
+        QByteArray header("\x40\x01", 2);
+        header.append(char(i >> 8)).append(char(i));
+        return header;
+    });
+    QCOMPARE(answers.size(), 200); // each answered (4.04)
+    // Idle sessions past max_sessions ended, least recently used first.
+    QVERIFY(server.metrics.gauge(u"edgegate_coap_sessions"_s, {}).value() <= 20);
+
+    // A device that comes now is served.
+    const ClientRun run = runClient(
+        {u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"a\": 1}"_s, server.url(u"/devices/real-1/telemetry"_s)});
+    QVERIFY2(run.exitCode == 0 && !run.output.contains(u"5.03"_s) && !run.output.contains(u"4.29"_s),
+             qPrintable(run.output));
     QCOMPARE(server.ingested(), 1u);
-    QCOMPARE(server.metrics.gauge(u"edgegate_coap_sessions"_s, {}).value(), 2.0);
-    QCOMPARE(server.counter(u"edgegate_coap_overloaded_total"_s), 1u);
+}
+
+void TestCoap::addressOverItsShareGets429()
+{
+    Server server(RegistryPolicy::Auto, [](CoapLink::Settings &s) { s.maxSessionsPerAddress = 3; });
+    Peers greedy(QHostAddress(u"127.0.0.2"_s), 5);
+    const QList<QByteArray> answers = greedy.exchange(server.link->port(), [](int i) {
+        return coapMessage(0, 2, quint16(0x100 + i), "tk", {"devices", "greedy", "telemetry"}, 50, R"({"v": 1})");
+    });
+    QCOMPARE(answers.size(), 5);
+    int served = 0;
+    for (const QByteArray &answer : answers) {
+        if (codeOf(answer) == Code204) {
+            ++served;
+            continue;
+        }
+        QCOMPARE(codeOf(answer), Code429);
+        // Max-Age 30 (option 14: delta 13 + 1, one byte), then the reason as the diagnostic payload.
+        QCOMPARE(answer.mid(6, 3), QByteArray("\xd1\x01\x1e", 3));
+        QVERIFY2(answer.endsWith("\xfftoo_many_from_address"), answer.toHex().constData());
+    }
+    // Sessions start as the datagrams arrive: the first three are within the share.
+    QCOMPARE(served, 3);
+    QCOMPARE(server.counter(u"edgegate_messages_rejected_total"_s, {{u"reason"_s, u"too_many_from_address"_s}}), 2u);
+
+    // Another address is not affected.
+    QUdpSocket other;
+    QVERIFY(other.bind(QHostAddress::LocalHost, 0));
+    const QByteArray answer = exchangeOne(
+        other, server.link->port(), coapMessage(0, 2, 7, "tk", {"devices", "modest", "telemetry"}, 50, R"({"v": 1})"));
+    QCOMPARE(codeOf(answer), Code204);
+}
+
+void TestCoap::observersAreCapped()
+{
+    Server server(RegistryPolicy::Auto, [](CoapLink::Settings &s) { s.maxSessions = 2; });
+    QUdpSocket device;
+    QVERIFY(device.bind(QHostAddress::LocalHost, 0));
+    QCOMPARE(codeOf(exchangeOne(device, server.link->port(),
+                                coapMessage(0, 2, 1, "tk", {"devices", "watched", "telemetry"}, 50, R"({"v": 1})"))),
+             Code204);
+    // Observers hold their sessions: two may, a third is told to come back later.
+    Peers observers(QHostAddress::LocalHost, 3);
+    QList<quint8> codes;
+    for (auto &socket : observers.sockets) {
+        codes.append(codeOf(exchangeOne(*socket, server.link->port(),
+                                        coapMessage(0, 1, 2, "ob", {"devices", "watched", "commands"}, -1, {}, true))));
+    }
+    QCOMPARE(codes, (QList<quint8>{Code205, Code205, Code503}));
+    QCOMPARE(server.counter(u"edgegate_messages_rejected_total"_s, {{u"reason"_s, u"too_many_sessions"_s}}), 1u);
 }
 
 void TestCoap::duplicateConIsIngestedOnce()
@@ -313,6 +425,28 @@ void TestCoap::duplicateConIsIngestedOnce()
     const QByteArray next = coapMessage(0, 2, 0x1235, "tl", {"devices", "dup-1", "telemetry"}, 50, R"({"v": 8.5})");
     socket.writeDatagram(next, QHostAddress::LocalHost, server.link->port());
     QTRY_COMPARE_WITH_TIMEOUT(server.ingested(), 2u, 10000);
+}
+
+void TestCoap::rememberedAnswersStayWithinTheirBudget()
+{
+    Server server(RegistryPolicy::Auto, [](CoapLink::Settings &s) { s.dedupBytes = 3 * CoapLink::AnswerBytes; });
+    QUdpSocket socket;
+    QVERIFY(socket.bind(QHostAddress::LocalHost, 0));
+    const auto post = [&](quint16 mid) {
+        return codeOf(
+            exchangeOne(socket, server.link->port(),
+                        coapMessage(0, 2, mid, "tk", {"devices", "budget-1", "telemetry"}, 50, R"({"v": 1})")));
+    };
+    for (quint16 mid = 1; mid <= 5; ++mid)
+        QCOMPARE(post(mid), Code204);
+    QCOMPARE(server.ingested(), 5u);
+    QCOMPARE(server.counter(u"edgegate_coap_dedup_evicted_total"_s), 2u);
+    // The newest answers are still known; the oldest were given up to stay within the budget.
+    QCOMPARE(post(5), Code204);
+    QCOMPARE(server.ingested(), 5u);
+    QCOMPARE(server.counter(u"edgegate_coap_duplicates_total"_s), 1u);
+    QCOMPARE(post(1), Code204);
+    QCOMPARE(server.ingested(), 6u);
 }
 
 void TestCoap::observeCommands()

@@ -43,6 +43,7 @@ private slots:
     void dataDirIsPrivate();
     void pskIsNotInTheRegistryFile();
     void credentialNeededOnEveryLink();
+    void newDeviceFloodIsThrottledPerSource();
     void cleanupTestCase();
 
 private:
@@ -74,7 +75,7 @@ void TestTrust::initTestCase()
 
     m_broker = std::make_unique<Broker>();
     QVERIFY(m_broker->start());
-    QVERIFY(m_gateway.start(m_gateway.config(m_broker->port())));
+    QVERIFY(m_gateway.start(m_gateway.config(m_broker->port(), u"registry:\n  new_devices_per_minute: 5\n"_s)));
 }
 
 void TestTrust::dataDirIsPrivate()
@@ -138,6 +139,39 @@ void TestTrust::credentialNeededOnEveryLink()
     QCOMPARE(post(u"psk-2"_s).status, 401);
     // A device with no credential at all is left to the registry policy (auto here).
     QCOMPARE(post(u"open-1"_s).status, 202);
+}
+
+void TestTrust::newDeviceFloodIsThrottledPerSource()
+{
+    const auto post = [this](const QString &device, const QString &from) {
+        return curl(m_gateway.httpPort(), u"/api/v1/devices/%1/telemetry"_s.arg(device),
+                    {u"--interface"_s, from, u"-H"_s, u"Content-Type: application/json"_s, u"--data-binary"_s,
+                     u"{\"t\": 1}"_s, u"--include"_s});
+    };
+    QVERIFY(post(u"steady-1"_s, u"127.0.0.1"_s).status == 202);
+    // Invented ids from one address: five a minute are taken, the rest told when to come back.
+    int taken = 0;
+    int throttled = 0;
+    for (int i = 0; i < 12; ++i) {
+        const CurlReply reply = post(u"invented-%1"_s.arg(i), u"127.0.0.3"_s);
+        if (reply.status == 202) {
+            ++taken;
+            continue;
+        }
+        QCOMPARE(reply.status, 429);
+        QVERIFY2(reply.body.contains("too_many_new_devices"), reply.body.constData());
+        QVERIFY2(reply.body.contains("Retry-After: "), reply.body.constData());
+        ++throttled;
+    }
+    // (Twelve requests may straddle a minute boundary, which starts a new budget.)
+    QVERIFY2(taken <= 10 && throttled >= 2, qPrintable(u"%1 taken, %2 throttled"_s.arg(taken).arg(throttled)));
+    // Known devices, from that address too, and new devices from elsewhere go on.
+    QCOMPARE(post(u"steady-1"_s, u"127.0.0.3"_s).status, 202);
+    QCOMPARE(post(u"elsewhere-1"_s, u"127.0.0.1"_s).status, 202);
+    const QByteArray metrics = curl(m_gateway.httpPort(), u"/metrics"_s).body;
+    QVERIFY2(metrics.contains(
+                 u"edgegate_messages_rejected_total{reason=\"too_many_new_devices\"} %1"_s.arg(throttled).toUtf8()),
+             metrics.constData());
 }
 
 void TestTrust::cleanupTestCase()

@@ -13,8 +13,9 @@
 /// feed it directly or put one link in front. The references name its parts as the tests use them.
 struct CorePipeline
 {
-    explicit CorePipeline(edgegate::RegistryPolicy policy, qsizetype maxPayloadBytes = 1024, int pendingBuffer = 100)
-        : core({{policy, std::chrono::seconds(90), std::chrono::hours(1)},
+    explicit CorePipeline(edgegate::RegistryPolicy policy, qsizetype maxPayloadBytes = 1024, int pendingBuffer = 100,
+                          int maxDevices = 20000)
+        : core({{policy, std::chrono::seconds(90), std::chrono::hours(1), {}, maxDevices},
                 {10, 3.0, 5},
                 {maxPayloadBytes, pendingBuffer},
                 50},

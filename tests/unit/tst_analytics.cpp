@@ -38,12 +38,12 @@ private slots:
 
 void TestAnalytics::metricsPerDeviceAreBounded()
 {
-    Analytics analytics({5, 3.0, 2});
+    Analytics analytics({5, 3.0, 2, 40});
     Counter untracked;
     analytics.setOverflowCounter(&untracked);
-    for (int i = 0; i < Analytics::MaxMetricsPerDevice + 10; ++i)
+    for (int i = 0; i < 50; ++i)
         (void)analytics.process(telemetry(u"a"_s, {{u"m%1"_s.arg(i), 1.0}}, i));
-    QCOMPARE(analytics.device(u"a"_s)->size(), Analytics::MaxMetricsPerDevice);
+    QCOMPARE(analytics.device(u"a"_s)->size(), 40);
     QCOMPARE(untracked.value(), 10u);
     // Known names keep updating.
     (void)analytics.process(telemetry(u"a"_s, {{u"m0"_s, 2.0}}, 999));

@@ -65,6 +65,8 @@ private slots:
     void autoPolicyRegistersOnce();
     void approvePolicyHoldsUntilApproved();
     void denyPolicyRefusesUnknown();
+    void maxDevicesStopsRegistration();
+    void newDevicesAreBudgetedPerSource();
     void lastSeenIsBatched();
     void restartKeepsEverything();
     void restartWithTenThousandDevices();
@@ -132,6 +134,51 @@ void TestDeviceRegistry::denyPolicyRefusesUnknown()
         f.metrics->counter(u"edgegate_messages_rejected_total"_s, {}, {{u"reason"_s, u"unknown_device"_s}}).value(),
         2u);
     QCOMPARE(f.registry->admit(u"known"_s, Protocol::Mqtt, 4), DeviceRegistry::Admission::Accepted);
+}
+
+void TestDeviceRegistry::maxDevicesStopsRegistration()
+{
+    Fixture f(RegistryPolicy::Auto);
+    f.settings.maxDevices = 3;
+    f.restart();
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(f.registry->admit(u"d-%1"_s.arg(i), Protocol::Http, 1, u"10.0.0.%1"_s.arg(i)),
+                 DeviceRegistry::Admission::Accepted);
+    QCOMPARE(f.registry->admit(u"d-3"_s, Protocol::Http, 2, u"10.0.0.9"_s), DeviceRegistry::Admission::Full);
+    QVERIFY(!f.registry->find(u"d-3"_s));
+    QCOMPARE(f.registry->size(), 3);
+    // Known devices go on as before.
+    QCOMPARE(f.registry->admit(u"d-0"_s, Protocol::Http, 3, u"10.0.0.9"_s), DeviceRegistry::Admission::Accepted);
+    // A device removed makes room.
+    QCOMPARE(f.registry->remove(u"d-1"_s), DeviceRegistry::ChangeResult::Done);
+    QCOMPARE(f.registry->admit(u"d-3"_s, Protocol::Http, 4, u"10.0.0.9"_s), DeviceRegistry::Admission::Accepted);
+}
+
+void TestDeviceRegistry::newDevicesAreBudgetedPerSource()
+{
+    Fixture f(RegistryPolicy::Auto);
+    f.settings.newDevicesPerMinute = 2;
+    f.restart();
+    const qint64 minute = 60000 * 1000;
+    const auto admit = [&](const QString &id, const QString &source, qint64 at) {
+        return f.registry->admit(id, Protocol::Coap, at, source);
+    };
+    QCOMPARE(admit(u"a-1"_s, u"10.0.0.1"_s, minute), DeviceRegistry::Admission::Accepted);
+    QCOMPARE(admit(u"a-2"_s, u"10.0.0.1"_s, minute + 1), DeviceRegistry::Admission::Accepted);
+    QCOMPARE(admit(u"a-3"_s, u"10.0.0.1"_s, minute + 2), DeviceRegistry::Admission::TooFast);
+    QVERIFY(!f.registry->find(u"a-3"_s));
+    QCOMPARE(f.registry->newDeviceRetryAfter(minute + 2), std::chrono::seconds(60));
+    QCOMPARE(f.registry->newDeviceRetryAfter(minute + 59500), std::chrono::seconds(1));
+    // Known devices of that source, and new ones of another, are not affected.
+    QCOMPARE(admit(u"a-1"_s, u"10.0.0.1"_s, minute + 3), DeviceRegistry::Admission::Accepted);
+    QCOMPARE(admit(u"b-1"_s, u"10.0.0.2"_s, minute + 4), DeviceRegistry::Admission::Accepted);
+    // MQTT devices come without a source: the broker is their gate.
+    for (int i = 0; i < 5; ++i) {
+        QCOMPARE(f.registry->admit(u"m-%1"_s.arg(i), Protocol::Mqtt, minute + 5 + i),
+                 DeviceRegistry::Admission::Accepted);
+    }
+    // The next minute has a new budget.
+    QCOMPARE(admit(u"a-3"_s, u"10.0.0.1"_s, 2 * minute), DeviceRegistry::Admission::Accepted);
 }
 
 void TestDeviceRegistry::lastSeenIsBatched()

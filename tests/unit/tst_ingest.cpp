@@ -58,6 +58,7 @@ private slots:
     void badPayloadsAreCountedByReason();
     void linkRejections();
     void refusalsLogOneLineEach();
+    void logLimitsHoldAgainstManyKeys();
     void everyBadInputHasOneLabelAndACounter();
     void topicErrorLabel_data();
     void topicErrorLabel();
@@ -65,6 +66,7 @@ private slots:
     void pendingOverflowIsCounted();
     void removedPendingDeviceDropsHeld();
     void denyPolicy();
+    void budgetsAnswerLater();
     void statusMessages_data();
     void statusMessages();
     void statusUptime_data();
@@ -300,6 +302,45 @@ void TestIngest::removedPendingDeviceDropsHeld()
     QCOMPARE(p.registry.remove(u"new"_s), DeviceRegistry::ChangeResult::Done);
     QCOMPARE(p.ingest.heldCount(), 0);
     QCOMPARE(p.counter(u"edgegate_messages_dropped_total"_s, {{u"reason"_s, u"device_removed"_s}}), 1u);
+}
+
+void TestIngest::budgetsAnswerLater()
+{
+    CorePipeline p(RegistryPolicy::Auto, 1024, 100, 2);
+    const auto send = [&](const QString &device, const QString &source) {
+        InboundMessage message = receivedNow(Protocol::Http, device, MessageKind::Telemetry, R"({"a": 1})");
+        message.source = source;
+        return p.ingest.handle(message);
+    };
+    QVERIFY(send(u"d-1"_s, u"10.0.0.1"_s).taken());
+    QVERIFY(send(u"d-2"_s, u"10.0.0.1"_s).taken());
+    const IngestResult full = send(u"d-3"_s, u"10.0.0.2"_s);
+    QCOMPARE(full.outcome, IngestResult::Outcome::Overloaded);
+    QCOMPARE(full.code(), u"too_many_devices"_s);
+    QCOMPARE(full.retryAfter, std::chrono::seconds(300));
+    QVERIFY(!p.registry.find(u"d-3"_s));
+    QVERIFY(!p.analytics.device(u"d-3"_s));
+    QCOMPARE(p.counter(u"edgegate_messages_rejected_total"_s, {{u"reason"_s, u"too_many_devices"_s}}), 1u);
+    // A status or meta message of an unknown device is refused the same way.
+    InboundMessage status = receivedNow(Protocol::Http, u"d-4"_s, MessageKind::Status, "online");
+    QCOMPARE(p.ingest.handle(status).code(), u"too_many_devices"_s);
+    // Known devices go on.
+    QVERIFY(send(u"d-1"_s, u"10.0.0.2"_s).taken());
+}
+
+void TestIngest::logLimitsHoldAgainstManyKeys()
+{
+    RateLimitedLog log(std::chrono::hours(1));
+    QVERIFY(log.allow(u"a"_s));
+    QVERIFY(!log.allow(u"a"_s));
+    // Peer addresses as keys: past the cap, new ones share one limit instead of each getting a line.
+    int allowed = 0;
+    for (int i = 0; i < 3 * RateLimitedLog::MaxKeys; ++i)
+        allowed += log.allow(u"10.0.%1.%2"_s.arg(i / 256).arg(i % 256)) ? 1 : 0;
+    QCOMPARE(allowed, int(RateLimitedLog::MaxKeys));
+    QVERIFY(!log.allow(u"a"_s));
+    QCOMPARE(moreSince(0), QString());
+    QCOMPARE(moreSince(3), u"(3 more since)"_s);
 }
 
 void TestIngest::denyPolicy()

@@ -97,7 +97,8 @@ void UiFeed::addClient(std::unique_ptr<QWebSocket> socket, const HttpRequest &re
             wsapi::encodeError({wsapi::code::BadFrame.toString(), u"binary frames are not part of the API"_s})));
     });
     connect(s, &QWebSocket::disconnected, this, [this, s] { removeClient(s); });
-    qCInfo(lcFeed).noquote() << "client connected from" << s->peerAddress().toString();
+    if (const auto suppressed = m_notices.allow(u"connected"_s))
+        qCInfo(lcFeed).noquote() << "client connected from" << s->peerAddress().toString() << moreSince(*suppressed);
 
     // A valid Authorization header on the upgrade request spares the auth frame.
     const QByteArray header = request.value("authorization");
@@ -258,7 +259,8 @@ void UiFeed::removeClient(QWebSocket *socket)
                                  [socket](const Client &c) { return c.socket.get() == socket; });
     if (it == m_clients.end())
         return;
-    qCInfo(lcFeed) << "client disconnected";
+    if (const auto suppressed = m_notices.allow(u"disconnected"_s))
+        qCInfo(lcFeed).noquote() << "client disconnected" << moreSince(*suppressed);
     // The socket is inside its own signal: hand its deletion to the event loop.
     it->socket.release()->deleteLater();
     m_clients.erase(it);

@@ -121,6 +121,7 @@ private:
     WaitingLimits m_waitingLimits;
     RateMeter m_telemetryRate;
     RateLimitedLog m_refusalLog;
+    RateLimitedLog m_notices{std::chrono::seconds(1)}; ///< connection lines, which anyone can trigger
     qint64 m_startedMs = 0;
     QTimer m_statusTimer;
     std::vector<Client> m_clients;

@@ -336,6 +336,14 @@ QList<KeySpec> serviceKeys()
                  l.config().coap.dtlsPort = address->second;
              }},
             integerKey(u"coap", u"max_sessions", 1, 100000, &Config::coap, &CoapLink::Settings::maxSessions),
+            integerKey(u"coap", u"max_sessions_per_address", 1, 100000, &Config::coap,
+                       &CoapLink::Settings::maxSessionsPerAddress),
+            durationKey(u"coap", u"session_idle", 10s, 1h, &Config::coap, &CoapLink::Settings::sessionIdle),
+            {u"coap", u"dedup_memory",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.bytes(item, 0, 1LL << 30))
+                     l.config().coap.dedupBytes = *value;
+             }},
             {u"registry", u"policy",
              [](Loader &l, const Item &item) {
                  const auto value = l.choice(item, {u"auto"_s, u"approve"_s, u"deny"_s});
@@ -347,10 +355,15 @@ QList<KeySpec> serviceKeys()
              }},
             durationKey(u"registry", u"offline_after", 1s, 24h * 30, &Config::registry, &Registry::offlineAfter),
             durationKey(u"registry", u"flush_interval", 10ms, 60s, &Config::registry, &Registry::flushInterval),
+            integerKey(u"registry", u"max_devices", 1, 10000000, &Config::registry, &Registry::maxDevices),
+            integerKey(u"registry", u"new_devices_per_minute", 1, 1000000, &Config::registry,
+                       &Registry::newDevicesPerMinute),
             integerKey(u"registry", u"pending_buffer", 0, 100000, &Config::ingest, &Ingest::Settings::pendingBuffer),
             integerKey(u"registry", u"history_days", 1, 3650, &Config::history, &HealthHistory::Settings::keepDays),
             {u"registry", u"device_types", registryDeviceTypes},
             integerKey(u"analytics", u"window", 2, 100000, &Config::analytics, &Analytics::Settings::window),
+            integerKey(u"analytics", u"max_metrics_per_device", 1, 100000, &Config::analytics,
+                       &Analytics::Settings::maxMetricsPerDevice),
             {u"analytics", u"anomaly_z",
              [](Loader &l, const Item &item) {
                  const auto text = l.scalar(item, u"a number"_s);

@@ -21,7 +21,7 @@ QList<Anomaly> Analytics::process(const Envelope &envelope)
         auto found = metrics.find(sample.name);
         if (found == metrics.end()) {
             // A device inventing a new name per message must not grow its state without end.
-            if (metrics.size() >= MaxMetricsPerDevice) {
+            if (metrics.size() >= m_settings.maxMetricsPerDevice) {
                 if (m_overflow)
                     m_overflow->inc();
                 continue;

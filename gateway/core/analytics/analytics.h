@@ -43,14 +43,12 @@ public:
         int window = 60;
         double anomalyZ = 3.0;
         int minSamples = 10; ///< samples the window needs before anomalies are flagged
+        int maxMetricsPerDevice = 256; ///< distinct names tracked per device; further ones are not
     };
-
-    /// Distinct metric names kept per device; samples of further names are not tracked.
-    static constexpr int MaxMetricsPerDevice = 256;
 
     explicit Analytics(const Settings &settings);
 
-    /// Counts samples left out because their device already has MaxMetricsPerDevice metrics.
+    /// Counts samples left out because their device already has maxMetricsPerDevice metrics.
     void setOverflowCounter(Counter *counter) { m_overflow = counter; }
 
     /// Updates the device's metrics from a telemetry envelope; returns the anomalies it found.

@@ -5,6 +5,11 @@
 
 namespace edgegate {
 
+QString moreSince(quint64 suppressed)
+{
+    return suppressed ? QStringLiteral("(%1 more since)").arg(suppressed) : QString();
+}
+
 QString loggable(QStringView text, qsizetype max)
 {
     QString out;
@@ -37,8 +42,14 @@ std::optional<quint64> RateLimitedLog::allow(const QString &key)
 {
     const auto now = std::chrono::steady_clock::now();
     auto it = m_states.find(key);
+    if (it == m_states.end() && m_states.size() >= MaxKeys) {
+        // Keys may come from peers (addresses): forget the quiet ones, and past the cap share one.
+        m_states.removeIf([&](const auto &entry) { return now - entry.value().last >= m_interval; });
+        if (m_states.size() >= MaxKeys)
+            it = m_states.find(QString());
+    }
     if (it == m_states.end()) {
-        m_states.insert(key, State{now, 0});
+        m_states.insert(m_states.size() >= MaxKeys ? QString() : key, State{now, 0});
         return quint64{0};
     }
     if (now - it->last < m_interval) {

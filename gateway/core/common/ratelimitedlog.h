@@ -15,6 +15,9 @@ namespace edgegate {
 /// characters is cut (marked with an ellipsis).
 [[nodiscard]] QString loggable(QStringView text, qsizetype max = 120);
 
+/// What a rate-limited line adds about the lines it stood for: " (N more since)", or nothing.
+[[nodiscard]] QString moreSince(quint64 suppressed);
+
 /// Lets one log line per key through per interval, so a flood of bad input cannot flood the log.
 class RateLimitedLog
 {
@@ -23,6 +26,9 @@ public:
 
     /// When a line for `key` may be logged now: how many were suppressed since the last one.
     [[nodiscard]] std::optional<quint64> allow(const QString &key);
+
+    /// Keys tracked at once; past it, new keys share one limit.
+    static constexpr qsizetype MaxKeys = 1024;
 
 private:
     struct State

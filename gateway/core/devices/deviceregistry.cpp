@@ -4,6 +4,7 @@
 #include "gateway/core/common/duration.h"
 #include "gateway/core/common/metrics.h"
 #include "gateway/core/devices/devicestore.h"
+#include "gateway/core/ingest/limit.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -24,9 +25,8 @@ DeviceRegistry::DeviceRegistry(const Settings &settings, DeviceStore &store, Met
     , m_store(store)
     , m_writes(lcRegistry(), u"the registry"_s)
     , m_registered(metrics.counter(u"edgegate_devices_registered_total"_s, u"Devices registered since start."_s))
-    , m_denied(metrics.counter(u"edgegate_messages_rejected_total"_s,
-                               u"Messages refused by the registry policy, by reason."_s,
-                               {{u"reason"_s, u"unknown_device"_s}}))
+    , m_denied(
+          metrics.counter(u"edgegate_messages_rejected_total"_s, RejectedHelp, {{u"reason"_s, u"unknown_device"_s}}))
     , m_flushFailures(metrics.counter(u"edgegate_registry_flush_failures_total"_s,
                                       u"Batched registry writes that failed (retried at the next flush)."_s))
     , m_metrics(metrics)
@@ -291,7 +291,31 @@ void DeviceRegistry::expireSilent()
     armOfflineTimer();
 }
 
-DeviceRegistry::Admission DeviceRegistry::admit(const QString &id, Protocol protocol, qint64 nowMs)
+bool DeviceRegistry::countNewDevice(const QString &source, qint64 nowMs)
+{
+    if (const qint64 minute = nowMs / 60000; minute != m_newDevicesMinute) {
+        m_newDevicesMinute = minute;
+        m_newDevicesBySource.clear();
+    }
+    auto counted = m_newDevicesBySource.find(source);
+    if (counted == m_newDevicesBySource.end()) {
+        if (m_newDevicesBySource.size() >= MaxSourcesPerMinute)
+            return false;
+        counted = m_newDevicesBySource.insert(source, 0);
+    }
+    if (*counted >= m_settings.newDevicesPerMinute)
+        return false;
+    ++*counted;
+    return true;
+}
+
+std::chrono::seconds DeviceRegistry::newDeviceRetryAfter(qint64 nowMs) const
+{
+    return std::chrono::seconds(std::max<qint64>(1, (60000 - nowMs % 60000 + 999) / 1000));
+}
+
+DeviceRegistry::Admission DeviceRegistry::admit(const QString &id, Protocol protocol, qint64 nowMs,
+                                                const QString &source)
 {
     Entry *e = entry(id);
     if (!e) {
@@ -299,6 +323,10 @@ DeviceRegistry::Admission DeviceRegistry::admit(const QString &id, Protocol prot
             m_denied.inc();
             return Admission::Denied;
         }
+        if (size() >= m_settings.maxDevices)
+            return Admission::Full;
+        if (!source.isEmpty() && !countNewDevice(source, nowMs))
+            return Admission::TooFast;
         DeviceInfo info;
         info.id = id;
         info.protocol = protocolName(protocol);
@@ -313,8 +341,12 @@ DeviceRegistry::Admission DeviceRegistry::admit(const QString &id, Protocol prot
         countMessage(*e, nowMs);
         watch(*e);
         m_registered.inc();
-        qCInfo(lcRegistry).noquote() << "registered device" << id << "over" << protocolName(protocol)
-                                     << (e->info.approval == Approval::Pending ? "(pending approval)" : "(approved)");
+        if (const auto suppressed = m_notices.allow(u"registered"_s)) {
+            qCInfo(lcRegistry).noquote() << "registered device" << id << "over" << protocolName(protocol)
+                                         << (e->info.approval == Approval::Pending ? "(pending approval)"
+                                                                                   : "(approved)")
+                                         << moreSince(*suppressed);
+        }
         emit statusChanged(StatusTransition{id, std::nullopt, DeviceStatus::Online,
                                             u"registered: first %1 message"_s.arg(protocolName(protocol)), nowMs});
         changed(*e);
@@ -381,7 +413,9 @@ void DeviceRegistry::setReportedStatus(const QString &id, DeviceStatus status, q
         e->lastActivity = Clock::now();
         watch(*e);
     }
-    qCInfo(lcRegistry).noquote() << "device" << id << "reports" << deviceStatusName(status);
+    if (const auto suppressed = m_notices.allow(u"reports"_s))
+        qCInfo(lcRegistry).noquote() << "device" << id << "reports" << deviceStatusName(status)
+                                     << moreSince(*suppressed);
     changed(*e);
 }
 

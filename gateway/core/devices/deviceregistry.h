@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/common/ratelimitedlog.h"
 #include "gateway/core/common/writehealth.h"
 #include "gateway/core/devices/devicestore.h"
 #include "gateway/core/devices/healthstore.h"
@@ -65,9 +66,23 @@ public:
         std::chrono::milliseconds flushInterval{1000};
         /// offline_after of device types that have their own; others use `offlineAfter`.
         QHash<QString, std::chrono::milliseconds> offlineAfterByType{};
+        int maxDevices = 20000; ///< devices registered by their own messages stop here
+        /// Per source: a peer address of CoAP, HTTP or WebSocket. MQTT devices are not counted here:
+        /// the broker, which knows who publishes, is their gate.
+        int newDevicesPerMinute = 600;
     };
 
-    enum class Admission { Accepted, Pending, Denied };
+    enum class Admission {
+        Accepted,
+        Pending,
+        Denied, ///< the policy refuses unknown devices
+        Full, ///< an unknown device, and maxDevices are registered
+        TooFast, ///< an unknown device, and its source registered newDevicesPerMinute in this minute
+    };
+
+    /// Sources counted in one minute: past this many, new ones are refused as TooFast (a flood of
+    /// spoofed addresses must not grow the count without bound).
+    static constexpr int MaxSourcesPerMinute = 10000;
 
     DeviceRegistry(const Settings &settings, DeviceStore &store, Metrics &metrics, QObject *parent = nullptr);
     ~DeviceRegistry() override;
@@ -75,9 +90,12 @@ public:
     /// Loads the stored devices; call once before use.
     [[nodiscard]] bool load(QString *error);
 
-    /// A message from `id` arrived: registers it as the policy says, updates last seen and
-    /// brings it online. The per-message hot path.
-    Admission admit(const QString &id, Protocol protocol, qint64 nowMs);
+    /// A message from `id` arrived: registers it as the policy and the budgets say (`source`: who
+    /// sent it, as its link sees it; empty when the link cannot tell), updates last seen and brings
+    /// it online. The per-message hot path.
+    Admission admit(const QString &id, Protocol protocol, qint64 nowMs, const QString &source = {});
+    /// When the per-source budget of new devices is spent: how long until the next minute starts.
+    [[nodiscard]] std::chrono::seconds newDeviceRetryAfter(qint64 nowMs) const;
 
     /// A status the device reported; a repeated online (or error) is a heartbeat. `uptimeS` is the
     /// device's own uptime when it sent one.
@@ -173,6 +191,8 @@ private:
     /// Sets the status, keeps online_since and announces the transition.
     void transition(Entry &e, DeviceStatus to, const QString &reason, qint64 nowMs);
     void countMessage(Entry &e, qint64 nowMs);
+    /// Counts a new device against its source's budget for this minute; false when it is spent.
+    bool countNewDevice(const QString &source, qint64 nowMs);
     void fillHealth(DeviceInfo &info, const Entry &e, qint64 nowMs) const;
 
     Settings m_settings;
@@ -186,6 +206,9 @@ private:
     QSet<QString> m_removed;
     QTimer m_offlineTimer;
     QTimer m_flushTimer;
+    RateLimitedLog m_notices{std::chrono::seconds(1)}; ///< lines devices can trigger at will
+    qint64 m_newDevicesMinute = -1; ///< the minute (ms since the epoch / 60000) m_newDevicesBySource counts
+    QHash<QString, int> m_newDevicesBySource;
     WriteHealth m_writes;
     Counter &m_registered;
     Counter &m_denied;

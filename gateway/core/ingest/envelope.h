@@ -33,6 +33,9 @@ struct InboundMessage
     int qos = 0;
     /// A retained MQTT message the broker replays at subscription: the last known state, not news.
     bool replayed = false;
+    /// Who sent it as the link sees it: the peer's IP address (CoAP, HTTP, WebSocket). Empty over
+    /// MQTT, where the broker stands between. New devices are budgeted per source.
+    QString source;
     /// Wall clock when it arrived, ns since the epoch; Ingest makes it unique (see ReceiveClock).
     qint64 receivedAtNs = 0;
     std::chrono::steady_clock::time_point receivedMono; ///< for latency measurement

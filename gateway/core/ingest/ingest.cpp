@@ -111,6 +111,10 @@ Ingest::Ingest(const Settings &settings, DeviceRegistry &registry, Analytics &an
             = &metrics.counter(u"edgegate_bad_messages_total"_s, u"Messages refused as bad input, by reason."_s,
                                {{u"reason"_s, badInputLabel(reason)}});
     }
+    for (Limit limit : LimitLabels.values()) {
+        m_refusedByLimit[size_t(limit)]
+            = &metrics.counter(u"edgegate_messages_rejected_total"_s, RejectedHelp, {{u"reason"_s, limitLabel(limit)}});
+    }
     metrics.counter(u"edgegate_messages_dropped_total"_s, {}, {{u"reason"_s, u"device_removed"_s}});
     metrics.addGauge(u"edgegate_messages_held"_s, u"Messages now held for devices awaiting approval."_s,
                      [this] { return static_cast<double>(heldCount()); });
@@ -133,11 +137,20 @@ QString IngestResult::code() const
     case Outcome::Busy:
         return u"outbox_full"_s;
     case Outcome::Overloaded:
-        return u"overloaded"_s;
+    case Outcome::Throttled:
+        return limitLabel(limit);
     case Outcome::BadInput:
         return badInputLabel(bad);
     }
     return {};
+}
+
+IngestResult IngestResult::refusedBy(Limit limit, std::chrono::seconds retryAfter, QString detail)
+{
+    IngestResult result{isPerSource(limit) ? Outcome::Throttled : Outcome::Overloaded, {}, std::move(detail)};
+    result.limit = limit;
+    result.retryAfter = retryAfter;
+    return result;
 }
 
 qint64 Ingest::stampReceived(qint64 readingNs)
@@ -208,6 +221,20 @@ IngestResult Ingest::reject(Protocol protocol, BadInput reason, const QString &d
     return {IngestResult::Outcome::BadInput, reason, detail};
 }
 
+IngestResult Ingest::refuse(Protocol protocol, Limit limit, const QString &deviceId, std::chrono::seconds retryAfter,
+                            const QString &detail)
+{
+    m_refusedByLimit[size_t(limit)]->inc();
+    const QString label = limitLabel(limit);
+    if (const auto suppressed = m_warnings.allow(label)) {
+        const QString from = deviceId.isEmpty() ? QString() : u" from "_s + loggable(deviceId);
+        const QString more = *suppressed ? u" (%1 more since the last report)"_s.arg(*suppressed) : QString();
+        qCWarning(lcIngest).noquote() << u"refused %1 message%2 (%3): %4%5"_s.arg(protocolName(protocol), from, label,
+                                                                                  loggable(detail, 300), more);
+    }
+    return IngestResult::refusedBy(limit, retryAfter, detail);
+}
+
 IngestResult Ingest::handleTelemetry(const InboundMessage &message)
 {
     DecodeResult decoded = m_decoder.decode(message.payload, message.format, message.receivedAtNs);
@@ -225,9 +252,12 @@ IngestResult Ingest::handleTelemetry(const InboundMessage &message)
     envelope.hasDeviceTime = decoded.hasDeviceTime;
     envelope.receivedMono = message.receivedMono;
 
-    switch (m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs))) {
+    switch (const auto admission
+            = m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs), message.source)) {
     case DeviceRegistry::Admission::Denied:
-        return denied(message);
+    case DeviceRegistry::Admission::Full:
+    case DeviceRegistry::Admission::TooFast:
+        return refused(message, admission);
     case DeviceRegistry::Admission::Pending:
         hold(envelope);
         return {IngestResult::Outcome::Held, {}, {}};
@@ -257,17 +287,40 @@ IngestResult Ingest::unrouted(const InboundMessage &message, Router::Result resu
         return reject(message.protocol, BadInput::TooLarge, message.deviceId,
                       u"%1 larger than an outbox can hold"_s.arg(messageKindName(message.kind)));
     }
-    return {IngestResult::Outcome::Busy,
-            {},
-            u"no room to store %1 from %2; try again later"_s.arg(messageKindName(message.kind), message.deviceId)};
+    // An outbox makes room as its sink drains: soon worth another try.
+    IngestResult busy{
+        IngestResult::Outcome::Busy,
+        {},
+        u"no room to store %1 from %2; try again later"_s.arg(messageKindName(message.kind), message.deviceId)};
+    busy.retryAfter = std::chrono::seconds(1);
+    return busy;
 }
 
 std::optional<IngestResult> Ingest::admit(const InboundMessage &message)
 {
-    if (m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs))
-        == DeviceRegistry::Admission::Denied)
+    const auto admission
+        = m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs), message.source);
+    if (admission == DeviceRegistry::Admission::Accepted || admission == DeviceRegistry::Admission::Pending)
+        return std::nullopt;
+    return refused(message, admission);
+}
+
+IngestResult Ingest::refused(const InboundMessage &message, DeviceRegistry::Admission admission)
+{
+    const qint64 nowMs = msFromNs(message.receivedAtNs);
+    switch (admission) {
+    case DeviceRegistry::Admission::Full:
+        // Devices are removed by an operator, not by time: a new one may wait long.
+        return refuse(message.protocol, Limit::Devices, message.deviceId, std::chrono::seconds(300),
+                      u"the registry holds registry.max_devices devices"_s);
+    case DeviceRegistry::Admission::TooFast:
+        return refuse(message.protocol, Limit::NewDevicesFromSource, message.deviceId,
+                      m_registry.newDeviceRetryAfter(nowMs),
+                      u"too many new devices from %1 this minute (registry.new_devices_per_minute)"_s.arg(
+                          message.source.isEmpty() ? protocolName(message.protocol) : loggable(message.source, 64)));
+    default:
         return denied(message);
-    return std::nullopt;
+    }
 }
 
 std::optional<IngestResult> Ingest::forward(const InboundMessage &message)

@@ -4,8 +4,10 @@
 #include "gateway/core/analytics/analytics.h"
 #include "gateway/core/common/ratelimitedlog.h"
 #include "gateway/core/devices/devicemeta.h"
+#include "gateway/core/devices/deviceregistry.h"
 #include "gateway/core/ingest/badinput.h"
 #include "gateway/core/ingest/envelope.h"
+#include "gateway/core/ingest/limit.h"
 #include "gateway/core/ingest/payloaddecoder.h"
 #include "gateway/core/ingest/receiveclock.h"
 #include "gateway/core/routing/router.h"
@@ -15,6 +17,7 @@
 #include <QString>
 
 #include <array>
+#include <chrono>
 #include <deque>
 
 namespace edgegate {
@@ -32,17 +35,23 @@ struct IngestResult
         Held, ///< kept until an operator approves the device
         Denied, ///< the registry policy refuses the device
         Busy, ///< an outbox has no room (overflow reject_new): the device should try again later
-        Overloaded, ///< the link has too many sessions: the device should try again in a while
+        Overloaded, ///< a gateway-wide budget (`limit`) is spent: the device should try again in a while
+        Throttled, ///< its source used up its share of a budget (`limit`): the same
         BadInput, ///< refused for `bad`
     };
     Outcome outcome = Outcome::Accepted;
     BadInput bad = BadInput::Empty; ///< with BadInput
     QString detail;
+    Limit limit = Limit::Sessions; ///< with Overloaded and Throttled
+    std::chrono::seconds retryAfter{0}; ///< with Busy, Overloaded and Throttled: when another try may work
+
+    /// A refusal under `limit`: Throttled for a per-source share, Overloaded otherwise.
+    [[nodiscard]] static IngestResult refusedBy(Limit limit, std::chrono::seconds retryAfter, QString detail);
 
     /// The gateway took responsibility for the message: the device may be acknowledged.
     [[nodiscard]] bool taken() const { return outcome == Outcome::Accepted || outcome == Outcome::Held; }
     /// The code a refusal is answered with: badInputLabel(bad), `unknown_device`, `outbox_full` or
-    /// `overloaded`; empty for Accepted and Held.
+    /// limitLabel(limit); empty for Accepted and Held.
     [[nodiscard]] QString code() const;
 };
 
@@ -72,6 +81,11 @@ public:
     /// and logged like any bad input. `deviceId` may be empty when no valid id was found.
     IngestResult reject(Protocol protocol, BadInput reason, const QString &deviceId, const QString &detail);
 
+    /// For a message a budget refused (see Limit): counted in edgegate_messages_rejected_total and
+    /// logged at a limited rate.
+    IngestResult refuse(Protocol protocol, Limit limit, const QString &deviceId, std::chrono::seconds retryAfter,
+                        const QString &detail);
+
     /// Messages held for devices awaiting approval.
     [[nodiscard]] qsizetype heldCount() const;
 
@@ -96,6 +110,8 @@ private:
     IngestResult handleStatus(const InboundMessage &message);
     IngestResult handleMeta(const InboundMessage &message);
     IngestResult denied(const InboundMessage &message);
+    /// The answer for a message whose unknown device the registry did not take.
+    IngestResult refused(const InboundMessage &message, DeviceRegistry::Admission admission);
     /// Routes, then analyses and announces; the router's answer (nothing is done unless Stored).
     Router::Result process(const Envelope &envelope);
     Router::Result routed(const Envelope &envelope);
@@ -122,6 +138,7 @@ private:
     QHash<QString, std::deque<Envelope>> m_held;
     qsizetype m_heldCount = 0;
     std::array<Counter *, AllBadInputs.size()> m_badByReason{};
+    std::array<Counter *, LimitLabels.size()> m_refusedByLimit{};
     std::array<std::array<Counter *, 8>, 4> m_messages{}; // [protocol][kind]
     Counter &m_heldTotal;
     Counter &m_heldDropped;

@@ -56,6 +56,8 @@ struct CoapDownlinkCallbacks
                     const coap_string_t * /*query*/, coap_pdu_t *response)
     {
         auto *link = static_cast<CoapLink *>(coap_get_app_data(coap_session_get_context(session)));
+        if (!link->withinShare(session, response))
+            return;
         const auto target = resourceTarget(resource);
         link->handleDownlinkGet(session, request, response, target ? target->first : QString(),
                                 target ? target->second : Downlink::Command);
@@ -134,6 +136,17 @@ void CoapLink::handleDownlinkGet(coap_session_t *session, const coap_pdu_t *requ
     coap_opt_iterator_t it;
     const coap_opt_t *observe = coap_check_option(request, COAP_OPTION_OBSERVE, &it);
     if (observe && coap_decode_var_bytes(coap_opt_value(observe), coap_opt_length(observe)) == COAP_OBSERVE_ESTABLISH) {
+        // An observer keeps its session from ending while idle: their number is what max_sessions bounds.
+        if (const auto state = m_sessions.find(session); state != m_sessions.end() && !state->observing) {
+            if (m_observing >= m_settings.maxSessions) {
+                respond(response,
+                        m_ingest.refuse(Protocol::Coap, Limit::Sessions, deviceId, SessionRetryAfter,
+                                        u"%1 sessions observe already"_s.arg(m_observing)));
+                return;
+            }
+            state->observing = true;
+            ++m_observing;
+        }
         // libcoap adds the observer after this handler returns: announce it from the next loop pass.
         QMetaObject::invokeMethod(
             this, [this, deviceId] { reportReachable(deviceId); }, Qt::QueuedConnection);

@@ -7,6 +7,7 @@
 
 #include <QHostAddress>
 #include <QLoggingCategory>
+#include <QtEndian>
 
 #include <coap3/coap.h>
 
@@ -26,11 +27,11 @@ Q_LOGGING_CATEGORY(lcCoap, "edgegate.coap")
 namespace {
 
 // RFC 7252 EXCHANGE_LIFETIME (247 s with the default transmission parameters): a retransmitted CON
-// cannot arrive later than this. The per-session cap bounds memory against a peer cycling message ids.
+// cannot arrive later than this. The per-session cap keeps one peer cycling message ids from taking
+// the whole answer budget (coap.dedup_memory).
 constexpr auto ExchangeLifetime = std::chrono::seconds(247);
-constexpr std::size_t MaxRememberedExchanges = 250;
+constexpr int MaxRememberedExchanges = 250;
 constexpr qsizetype MaxIdentityBytes = 128;
-constexpr int RetryAfterSeconds = 30;
 
 const QByteArray DevicesSegment = QByteArrayLiteral("devices");
 const QByteArray TelemetrySegment = QByteArrayLiteral("telemetry");
@@ -67,6 +68,8 @@ int codeFor(const IngestResult &result, int successCode)
     case IngestResult::Outcome::Busy:
     case IngestResult::Outcome::Overloaded:
         return 503;
+    case IngestResult::Outcome::Throttled:
+        return 429;
     case IngestResult::Outcome::BadInput:
         break;
     }
@@ -125,6 +128,33 @@ QString shownId(const QByteArray &raw)
 QString methodDetail(coap_pdu_code_t method, const QList<QByteArray> &path)
 {
     return u"CoAP method %1 on '/%2'"_s.arg(codeText(int(method)), shownId(path.join('/')));
+}
+
+// The peer's IP address without its port: what a per-address share is counted by.
+QByteArray remoteAddress(const coap_session_t *session)
+{
+    const coap_address_t *address = coap_session_get_addr_remote(session);
+    if (!address)
+        return {};
+    if (address->addr.sa.sa_family == AF_INET)
+        return QByteArray(reinterpret_cast<const char *>(&address->addr.sin.sin_addr), sizeof(in_addr));
+    if (address->addr.sa.sa_family == AF_INET6) {
+        const auto *bytes = reinterpret_cast<const char *>(&address->addr.sin6.sin6_addr);
+        // An IPv4 peer on a dual-stack socket counts as that IPv4 address.
+        if (IN6_IS_ADDR_V4MAPPED(&address->addr.sin6.sin6_addr))
+            return QByteArray(bytes + 12, 4);
+        return QByteArray(bytes, sizeof(in6_addr));
+    }
+    return {};
+}
+
+QString addressText(const QByteArray &address)
+{
+    if (address.size() == 4)
+        return QHostAddress(qFromBigEndian<quint32>(address.constData())).toString();
+    if (address.size() == 16)
+        return QHostAddress(reinterpret_cast<const quint8 *>(address.constData())).toString();
+    return {};
 }
 
 bool makeAddress(const QString &host, quint16 port, coap_address_t *out)
@@ -199,8 +229,11 @@ struct CoapCallbacks
                               const coap_string_t * /*query*/, coap_pdu_t *response)
     {
         // Reached through a discovery template only, whose id is never valid: the path decides.
+        CoapLink *self = link(session);
+        if (!self->withinShare(session, response))
+            return;
         const QList<QByteArray> path = CoapLink::requestPath(request);
-        link(session)->handleDeviceMessage(session, request, response, path.size() == 3 ? path[1] : QByteArray(), Kind);
+        self->handleDeviceMessage(session, request, response, path.size() == 3 ? path[1] : QByteArray(), Kind);
     }
 
     static void added(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
@@ -208,6 +241,8 @@ struct CoapCallbacks
     {
         const coap_str_const_t *path = coap_resource_get_uri_path(resource);
         CoapLink *self = link(session);
+        if (!self->withinShare(session, response))
+            return;
         const auto it
             = self->m_handlers.constFind(QByteArray(reinterpret_cast<const char *>(path->s), qsizetype(path->length)));
         if (it != self->m_handlers.cend())
@@ -217,7 +252,8 @@ struct CoapCallbacks
     static void unknown(coap_resource_t * /*resource*/, coap_session_t *session, const coap_pdu_t *request,
                         const coap_string_t * /*query*/, coap_pdu_t *response)
     {
-        link(session)->handleUnknown(session, request, response);
+        if (CoapLink *self = link(session); self->withinShare(session, response))
+            self->handleUnknown(session, request, response);
     }
 
     static int event(coap_session_t *session, const coap_event_t event)
@@ -245,8 +281,9 @@ CoapLink::CoapLink(const Settings &settings, Ingest &ingest, PskLookup pskLookup
                                      u"DTLS handshakes or records that failed (wrong key, unknown identity)."_s))
     , m_duplicates(metrics.counter(u"edgegate_coap_duplicates_total"_s,
                                    u"Retransmitted CON requests answered again without ingesting them twice."_s))
-    , m_overloaded(metrics.counter(u"edgegate_coap_overloaded_total"_s,
-                                   u"Requests refused with 5.03 because there were more sessions than allowed."_s))
+    , m_dedupEvicted(metrics.counter(u"edgegate_coap_dedup_evicted_total"_s,
+                                     u"Answers to CON requests forgotten before their exchange lifetime because "
+                                     "coap.dedup_memory was full."_s))
 {
     static const bool libInit = [] {
         coap_startup();
@@ -284,6 +321,11 @@ bool CoapLink::start(QString *error)
     }
     coap_set_app_data(m_ctx, this);
     coap_register_event_handler(m_ctx, &CoapCallbacks::event);
+    // libcoap ends the least recently used idle session to make room for a new one, so junk from
+    // many ports cannot keep a real device out; sessions with observers are not idle.
+    coap_context_set_max_idle_sessions(m_ctx, unsigned(m_settings.maxSessions));
+    coap_context_set_session_timeout(
+        m_ctx, unsigned(std::max<qint64>(1, std::chrono::ceil<std::chrono::seconds>(m_settings.sessionIdle).count())));
 
     if (m_settings.dtls) {
         coap_dtls_spsk_t psk{};
@@ -394,8 +436,14 @@ void CoapLink::stop()
         coap_free_context(ctx);
     }
     m_sessions.clear();
+    m_sessionsByAddress.clear();
     m_sessionCount = 0;
+    m_observing = 0;
     m_sessionsGauge.set(0);
+    m_answers.clear();
+    m_rememberedBySession.clear();
+    m_answerOrder.clear();
+    m_answerBytes = 0;
     for (auto &observables : m_observables) {
         for (Observable &o : observables)
             o.resource = nullptr;
@@ -449,11 +497,10 @@ void CoapLink::sessionEvent(coap_session_t *session, int event)
     qCDebug(lcCoap).noquote() << "event" << Qt::hex << Qt::showbase << event << "on" << coap_session_str(session);
     switch (event) {
     case COAP_EVENT_SERVER_SESSION_NEW:
-        ++m_sessionCount;
+        sessionStarted(session);
         break;
     case COAP_EVENT_SERVER_SESSION_DEL:
-        m_sessionCount = std::max(0, m_sessionCount - 1);
-        m_sessions.remove(session);
+        sessionEnded(session);
         break;
     case COAP_EVENT_DTLS_CONNECTED:
         m_sessions[session].dtlsConnected = true;
@@ -471,6 +518,93 @@ void CoapLink::sessionEvent(coap_session_t *session, int event)
         break;
     }
     m_sessionsGauge.set(m_sessionCount);
+}
+
+void CoapLink::sessionStarted(coap_session_t *session)
+{
+    ++m_sessionCount;
+    SessionState &state = m_sessions[session];
+    state.serial = m_nextSerial++;
+    state.address = remoteAddress(session);
+    ++m_sessionsByAddress[state.address];
+}
+
+void CoapLink::sessionEnded(coap_session_t *session)
+{
+    m_sessionCount = std::max(0, m_sessionCount - 1);
+    const auto it = m_sessions.constFind(session);
+    if (it == m_sessions.cend())
+        return;
+    if (it->observing)
+        --m_observing;
+    if (const auto count = m_sessionsByAddress.find(it->address); count != m_sessionsByAddress.end() && --*count <= 0)
+        m_sessionsByAddress.erase(count);
+    // Its remembered answers go with their age or the budget: their keys carry its serial, never reused.
+    m_sessions.erase(it);
+}
+
+bool CoapLink::withinShare(coap_session_t *session, coap_pdu_t *response)
+{
+    const auto it = m_sessions.constFind(session);
+    if (it == m_sessions.cend() || m_sessionsByAddress.value(it->address) <= m_settings.maxSessionsPerAddress)
+        return true;
+    respond(response,
+            m_ingest.refuse(Protocol::Coap, Limit::SessionsFromAddress, {}, SessionRetryAfter,
+                            u"%1 has more than %2 CoAP sessions"_s.arg(QString::fromUtf8(coap_session_str(session)))
+                                .arg(m_settings.maxSessionsPerAddress)));
+    return false;
+}
+
+const CoapLink::Answer *CoapLink::rememberedAnswer(const SessionState &state, int mid,
+                                                   std::chrono::steady_clock::time_point now)
+{
+    forgetOldAnswers(now);
+    const auto it = m_answers.constFind((state.serial << 16) | quint16(mid));
+    return it == m_answers.cend() ? nullptr : &*it;
+}
+
+void CoapLink::remember(const SessionState &state, int mid, const IngestResult &result,
+                        std::chrono::steady_clock::time_point now)
+{
+    // A peer past its share is simply not remembered: a repeat of its CON would be taken again.
+    int &remembered = m_rememberedBySession[state.serial];
+    if (remembered >= MaxRememberedExchanges || m_settings.dedupBytes < AnswerBytes)
+        return;
+    const ExchangeKey key = (state.serial << 16) | quint16(mid);
+    IngestResult kept = result;
+    kept.detail.clear();
+    const auto expires = now + ExchangeLifetime;
+    if (!m_answers.contains(key)) {
+        ++remembered;
+        m_answerBytes += AnswerBytes;
+    }
+    m_answers.insert(key, Answer{std::move(kept), expires});
+    m_answerOrder.emplace_back(key, expires);
+    while (m_answerBytes > m_settings.dedupBytes && !m_answerOrder.empty()) {
+        if (forgetOldest())
+            m_dedupEvicted.inc();
+    }
+}
+
+void CoapLink::forgetOldAnswers(std::chrono::steady_clock::time_point now)
+{
+    while (!m_answerOrder.empty() && m_answerOrder.front().second <= now)
+        forgetOldest();
+}
+
+bool CoapLink::forgetOldest()
+{
+    const auto [key, expires] = m_answerOrder.front();
+    m_answerOrder.pop_front();
+    // A key answered again later has a newer entry further on: this one is stale.
+    const auto it = m_answers.find(key);
+    if (it == m_answers.end() || it->expires != expires)
+        return false;
+    m_answers.erase(it);
+    m_answerBytes -= AnswerBytes;
+    if (const auto count = m_rememberedBySession.find(key >> 16); count != m_rememberedBySession.end() && --*count <= 0)
+        m_rememberedBySession.erase(count);
+    return true;
 }
 
 void CoapLink::dtlsFailed(coap_session_t *session, const char *what)
@@ -613,34 +747,24 @@ void CoapLink::handleDeviceMessage(coap_session_t *session, const coap_pdu_t *re
     const bool confirmable = coap_pdu_get_type(request) == COAP_MESSAGE_CON;
     const int mid = coap_pdu_get_mid(request);
     const auto now = std::chrono::steady_clock::now();
-    SessionState *state = confirmable ? &m_sessions[session] : nullptr;
-    if (state) {
-        while (!state->recent.empty() && state->recent.front().expires <= now)
-            state->recent.pop_front();
-        for (const Exchange &exchange : state->recent) {
-            if (exchange.mid == mid) {
-                m_duplicates.inc();
-                respond(response, exchange.result);
-                return;
-            }
+    const auto state = m_sessions.constFind(session);
+    const bool remembering = confirmable && state != m_sessions.cend();
+    if (remembering) {
+        if (const Answer *answer = rememberedAnswer(*state, mid, now)) {
+            m_duplicates.inc();
+            respond(response, answer->result);
+            return;
         }
     }
     const IngestResult result = messageResult(session, request, deviceId, kind);
     respond(response, result);
-    if (state) {
-        if (state->recent.size() >= MaxRememberedExchanges)
-            state->recent.pop_front();
-        state->recent.push_back(Exchange{mid, result, now + ExchangeLifetime});
-    }
+    if (remembering)
+        remember(*state, mid, result, now);
 }
 
 IngestResult CoapLink::messageResult(coap_session_t *session, const coap_pdu_t *request, const QByteArray &rawId,
                                      MessageKind kind)
 {
-    if (m_sessionCount > m_settings.maxSessions) {
-        m_overloaded.inc();
-        return IngestResult{IngestResult::Outcome::Overloaded, {}, {}};
-    }
     const QString deviceId = QString::fromUtf8(rawId);
     if (!isValidDeviceId(deviceId))
         return m_ingest.reject(Protocol::Coap, BadInput::InvalidDeviceId, {},
@@ -696,6 +820,8 @@ IngestResult CoapLink::messageResult(coap_session_t *session, const coap_pdu_t *
     message.format = format;
     message.qos = coap_pdu_get_type(request) == COAP_MESSAGE_CON ? 1 : 0;
     message.payload = QByteArray(reinterpret_cast<const char *>(data), qsizetype(length));
+    if (const auto state = m_sessions.constFind(session); state != m_sessions.cend())
+        message.source = addressText(state->address);
     return m_ingest.handle(message);
 }
 
@@ -707,9 +833,9 @@ void CoapLink::respond(coap_pdu_t *response, const IngestResult &result)
     if (result.outcome == IngestResult::Outcome::BadInput && result.bad == BadInput::TooLarge) {
         coap_add_option(response, COAP_OPTION_SIZE1,
                         coap_encode_var_safe(buf, sizeof(buf), unsigned(m_settings.maxPayloadBytes)), buf);
-    } else if (code == 503) {
-        // An outbox makes room as the sink drains: soon worth another try, unlike a session limit.
-        const unsigned retry = result.outcome == IngestResult::Outcome::Busy ? 1U : unsigned(RetryAfterSeconds);
+    } else if (code == 503 || code == 429) {
+        // RFC 8516: Max-Age tells when another try may work.
+        const auto retry = unsigned(std::max<qint64>(1, result.retryAfter.count()));
         coap_add_option(response, COAP_OPTION_MAXAGE, coap_encode_var_safe(buf, sizeof(buf), retry), buf);
     }
     if (code >= 400) {

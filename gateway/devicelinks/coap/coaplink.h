@@ -51,7 +51,12 @@ public:
         QString dtlsHost = QStringLiteral("0.0.0.0");
         quint16 dtlsPort = 5684;
         qsizetype maxPayloadBytes = 65536;
-        int maxSessions = 1000; ///< above this many concurrent peers requests get 5.03
+        /// Idle sessions past this many end, least recently used first; also the most sessions that
+        /// observe a resource (a new observer past it gets 5.03).
+        int maxSessions = 1000;
+        int maxSessionsPerAddress = 64; ///< a peer address with more sessions than this gets 4.29
+        std::chrono::milliseconds sessionIdle = std::chrono::minutes(5); ///< a session silent this long ends
+        qsizetype dedupBytes = 4 * 1024 * 1024; ///< answers kept for repeated CONs, in all sessions
     };
 
     /// A device's pre-shared key and the device it authenticates.
@@ -110,16 +115,25 @@ public:
     /// observers are told on the next loop pass and false is returned.
     bool push(const QString &deviceId, Downlink kind, const QByteArray &payload) override;
 
+    /// What one remembered answer to a CON counts against Settings::dedupBytes.
+    static constexpr qsizetype AnswerBytes = 96;
+
 private:
-    struct Exchange
+    /// A session budget frees up as idle sessions end: not worth trying again at once.
+    static constexpr std::chrono::seconds SessionRetryAfter{30};
+
+    /// An answered CON, by session serial (high 48 bits) and message id (low 16).
+    using ExchangeKey = quint64;
+    struct Answer
     {
-        int mid = 0;
-        IngestResult result;
+        IngestResult result; ///< without its detail, which the answer does not carry
         std::chrono::steady_clock::time_point expires;
     };
     struct SessionState
     {
-        std::deque<Exchange> recent; ///< answered CON requests, oldest first
+        quint64 serial = 0; ///< never reused, unlike the session's address
+        QByteArray address; ///< the peer's IP address, without the port
+        bool observing = false;
         bool dtlsConnected = false;
         bool dtlsFailureCounted = false;
     };
@@ -160,6 +174,17 @@ private:
     void handleDownlinkGet(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response,
                            const QString &deviceId, Downlink kind);
     void dtlsFailed(coap_session_t *session, const char *what);
+    /// False, with `response` set to 4.29, when the session's address holds more than its share of sessions.
+    bool withinShare(coap_session_t *session, coap_pdu_t *response);
+    void sessionStarted(coap_session_t *session);
+    void sessionEnded(coap_session_t *session);
+    [[nodiscard]] const Answer *rememberedAnswer(const SessionState &state, int mid,
+                                                 std::chrono::steady_clock::time_point now);
+    void remember(const SessionState &state, int mid, const IngestResult &result,
+                  std::chrono::steady_clock::time_point now);
+    void forgetOldAnswers(std::chrono::steady_clock::time_point now);
+    /// Drops the oldest entry of the answer order; true when it was still a remembered answer.
+    bool forgetOldest();
 
     Settings m_settings;
     Ingest &m_ingest;
@@ -179,6 +204,13 @@ private:
     std::unique_ptr<coap_bin_const_t> m_pskKeyView;
     QHash<coap_session_t *, SessionState> m_sessions;
     int m_sessionCount = 0;
+    int m_observing = 0; ///< sessions that observed a resource
+    quint64 m_nextSerial = 1;
+    QHash<QByteArray, int> m_sessionsByAddress;
+    QHash<ExchangeKey, Answer> m_answers;
+    std::deque<std::pair<ExchangeKey, std::chrono::steady_clock::time_point>> m_answerOrder; ///< oldest first
+    QHash<quint64, int> m_rememberedBySession; ///< by serial, while any of its answers are kept
+    qsizetype m_answerBytes = 0;
     QHash<QByteArray, Handler> m_handlers; ///< by first path segment
     std::function<QByteArray(const QString &)> m_otaState;
     std::array<QHash<QString, Observable>, 2> m_observables; ///< by Downlink, then device
@@ -187,7 +219,7 @@ private:
     Gauge &m_sessionsGauge;
     Counter &m_dtlsFailures;
     Counter &m_duplicates;
-    Counter &m_overloaded;
+    Counter &m_dedupEvicted;
 };
 
 } // namespace edgegate

@@ -150,8 +150,8 @@ IngestResult CoapResourceDirectory::registration(coap_session_t *session, const 
         = m_directory.add(query->endpoint, query->lifetime.value_or(ResourceDirectory::DefaultLifetime),
                           query->endpointType, query->base.value_or(QString()), *resources);
     if (!r) {
-        return {
-            IngestResult::Outcome::Overloaded, {}, u"the resource directory holds as many registrations as it may"_s};
+        return IngestResult::refusedBy(Limit::Registrations, std::chrono::seconds(30),
+                                       u"the resource directory holds as many registrations as it may"_s);
     }
     m_registry.setResources(r->endpoint, r->resources);
     const QByteArray id = r->id.toUtf8();

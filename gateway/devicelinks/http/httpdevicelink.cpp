@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <optional>
 
 namespace edgegate {
@@ -104,7 +105,7 @@ HttpResponse HttpDeviceLink::commandAck(const QString &id, const HttpRequest &re
 {
     if (auto refused = refuse(id, request, HttpMethod::Post))
         return std::move(*refused);
-    return answer(m_ingest.handle(receivedNow(Protocol::Http, id, MessageKind::CommandAck, request.body())));
+    return answer(m_ingest.handle(received(id, MessageKind::CommandAck, request)));
 }
 
 void HttpDeviceLink::serveOta(OtaManager &ota)
@@ -127,7 +128,14 @@ HttpResponse HttpDeviceLink::otaProgress(const QString &id, const HttpRequest &r
 {
     if (auto refused = refuse(id, request, HttpMethod::Post))
         return std::move(*refused);
-    return answer(m_ingest.handle(receivedNow(Protocol::Http, id, MessageKind::OtaProgress, request.body())));
+    return answer(m_ingest.handle(received(id, MessageKind::OtaProgress, request)));
+}
+
+InboundMessage HttpDeviceLink::received(const QString &id, MessageKind kind, const HttpRequest &request)
+{
+    InboundMessage message = receivedNow(Protocol::Http, id, kind, request.body());
+    message.source = request.peerAddress().toString();
+    return message;
 }
 
 HttpResponse HttpDeviceLink::answer(const IngestResult &result)
@@ -140,9 +148,12 @@ HttpResponse HttpDeviceLink::answer(const IngestResult &result)
     case IngestResult::Outcome::Denied:
         return jsonError(Status::Forbidden, result.code(), u"the registry policy refuses this device"_s);
     case IngestResult::Outcome::Busy:
-    case IngestResult::Outcome::Overloaded: {
-        HttpResponse response = jsonError(Status::ServiceUnavailable, result.code(), result.detail);
-        response.setHeader("Retry-After", "1");
+    case IngestResult::Outcome::Overloaded:
+    case IngestResult::Outcome::Throttled: {
+        const Status status
+            = result.outcome == IngestResult::Outcome::Throttled ? Status::TooManyRequests : Status::ServiceUnavailable;
+        HttpResponse response = jsonError(status, result.code(), result.detail);
+        response.setHeader("Retry-After", QByteArray::number(std::max<qint64>(1, result.retryAfter.count())));
         return response;
     }
     case IngestResult::Outcome::BadInput:
@@ -162,7 +173,7 @@ HttpResponse HttpDeviceLink::telemetry(const QString &id, const HttpRequest &req
                             u"Content-Type must be application/json, application/cbor, application/senml+json or "
                             "application/senml+cbor"_s));
     }
-    InboundMessage message = receivedNow(Protocol::Http, id, MessageKind::Telemetry, request.body());
+    InboundMessage message = received(id, MessageKind::Telemetry, request);
     message.format = *format;
     return answer(m_ingest.handle(message));
 }
@@ -176,7 +187,7 @@ HttpResponse HttpDeviceLink::meta(const QString &id, const HttpRequest &request)
         return answer(m_ingest.reject(Protocol::Http, BadInput::UnsupportedFormat, id,
                                       u"Content-Type must be application/json or application/cbor"_s));
     }
-    InboundMessage message = receivedNow(Protocol::Http, id, MessageKind::Meta, request.body());
+    InboundMessage message = received(id, MessageKind::Meta, request);
     message.format = *format;
     return answer(m_ingest.handle(message));
 }

@@ -47,6 +47,8 @@ private:
     /// The answer when the request is not allowed, or nullopt when it may go on.
     std::optional<HttpResponse> refuse(const QString &id, const HttpRequest &request, HttpMethod method);
     static HttpResponse answer(const IngestResult &result);
+    /// A message from the request, its source the peer address.
+    static InboundMessage received(const QString &id, MessageKind kind, const HttpRequest &request);
 
     Ingest &m_ingest;
     DeviceRegistry &m_registry;

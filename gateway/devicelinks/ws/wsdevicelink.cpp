@@ -13,6 +13,8 @@
 #include <QNetworkRequest>
 #include <QWebSocket>
 
+#include <algorithm>
+
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
@@ -99,14 +101,20 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket, const QStri
 
     auto old = m_connections.find(id);
     if (old != m_connections.end()) {
-        qCInfo(lcWsDevice).noquote() << "device" << id << "connected again: closing its older connection";
+        if (const auto suppressed = m_notices.allow(u"replaced"_s)) {
+            qCInfo(lcWsDevice).noquote() << "device" << id << "connected again: closing its older connection"
+                                         << moreSince(*suppressed);
+        }
         QWebSocket *previous = old->second.socket.release();
         m_connections.erase(old);
         previous->disconnect(this);
         previous->close(QWebSocketProtocol::CloseCodeNormal, u"replaced by a newer connection"_s);
         previous->deleteLater();
     }
-    qCInfo(lcWsDevice).noquote() << "device" << id << "connected from" << s->peerAddress().toString();
+    if (const auto suppressed = m_notices.allow(u"connected"_s)) {
+        qCInfo(lcWsDevice).noquote() << "device" << id << "connected from" << s->peerAddress().toString()
+                                     << moreSince(*suppressed);
+    }
     m_connections.insert_or_assign(id, Connection{std::move(socket), Clock::now()});
     reportReachable(id);
 }
@@ -139,7 +147,9 @@ void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const Q
         const QJsonValue meta = QJsonDocument::fromJson(payload).object().value(u"meta"_s);
         body = meta.isObject() ? QJsonDocument(meta.toObject()).toJson(QJsonDocument::Compact) : QByteArray("[]");
     }
-    reply(socket, m_ingest.handle(receivedNow(Protocol::WebSocket, deviceId, kind, body)));
+    InboundMessage message = receivedNow(Protocol::WebSocket, deviceId, kind, body);
+    message.source = socket->peerAddress().toString();
+    reply(socket, m_ingest.handle(std::move(message)));
 }
 
 void WsDeviceLink::reply(QWebSocket *socket, const IngestResult &result)
@@ -147,7 +157,10 @@ void WsDeviceLink::reply(QWebSocket *socket, const IngestResult &result)
     // A device that sends but never reads would grow its answers without bound.
     if (socket->bytesToWrite() > MaxBacklogBytes) {
         m_backlogClosed.inc();
-        qCWarning(lcWsDevice) << "a device does not read its answers: closing its connection";
+        if (const auto suppressed = m_notices.allow(u"backlog"_s)) {
+            qCWarning(lcWsDevice).noquote()
+                << "a device does not read its answers: closing its connection" << moreSince(*suppressed);
+        }
         socket->abort();
         return;
     }
@@ -156,9 +169,14 @@ void WsDeviceLink::reply(QWebSocket *socket, const IngestResult &result)
             frame({{u"type"_s, u"ack"_s}, {u"held"_s, result.outcome == IngestResult::Outcome::Held}}));
         return;
     }
-    // Busy is not an error in what the device sent: the same frame may be sent again later.
-    const QString type = result.outcome == IngestResult::Outcome::Busy ? u"busy"_s : u"error"_s;
-    socket->sendTextMessage(frame({{u"type"_s, type}, {u"code"_s, result.code()}, {u"error"_s, result.detail}}));
+    // Busy and spent budgets are not errors in what the device sent: the same frame may be sent again later.
+    const bool later = result.outcome == IngestResult::Outcome::Busy
+        || result.outcome == IngestResult::Outcome::Overloaded || result.outcome == IngestResult::Outcome::Throttled;
+    QJsonObject answer{
+        {u"type"_s, later ? u"busy"_s : u"error"_s}, {u"code"_s, result.code()}, {u"error"_s, result.detail}};
+    if (later)
+        answer.insert(u"retry_after"_s, qint64(std::max<qint64>(1, result.retryAfter.count())));
+    socket->sendTextMessage(frame(answer));
 }
 
 bool WsDeviceLink::push(const QString &deviceId, Downlink kind, const QByteArray &payload)
@@ -181,7 +199,8 @@ void WsDeviceLink::dropConnection(const QString &deviceId, QWebSocket *socket)
     const auto it = m_connections.find(deviceId);
     if (it == m_connections.end() || it->second.socket.get() != socket)
         return;
-    qCInfo(lcWsDevice).noquote() << "device" << deviceId << "disconnected";
+    if (const auto suppressed = m_notices.allow(u"disconnected"_s))
+        qCInfo(lcWsDevice).noquote() << "device" << deviceId << "disconnected" << moreSince(*suppressed);
     // Inside the socket's own signal: the event loop deletes it.
     it->second.socket.release()->deleteLater();
     m_connections.erase(it);
@@ -199,7 +218,10 @@ void WsDeviceLink::keepAlive()
     }
     for (const QString &id : idle) {
         m_idleClosed.inc();
-        qCWarning(lcWsDevice).noquote() << "device" << id << "stopped answering pings: closing its connection";
+        if (const auto suppressed = m_notices.allow(u"idle"_s)) {
+            qCWarning(lcWsDevice).noquote()
+                << "device" << id << "stopped answering pings: closing its connection" << moreSince(*suppressed);
+        }
         auto node = m_connections.extract(id);
         Connection &c = node.mapped();
         c.socket->disconnect(this);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/common/ratelimitedlog.h"
 #include "gateway/core/downlink/devicelink.h"
 #include "shared/deviceid.h"
 
@@ -82,6 +83,7 @@ private:
     qsizetype m_maxPayloadBytes;
     std::unordered_map<QString, Connection> m_connections; // one per device: a new one replaces the old
     QTimer m_pingTimer;
+    RateLimitedLog m_notices{std::chrono::seconds(1)}; ///< connection lines, which devices can trigger at will
     Counter &m_idleClosed;
     Counter &m_backlogClosed;
 };
