@@ -210,12 +210,7 @@ IngestResult Ingest::reject(Protocol protocol, BadInput reason, const QString &d
 {
     m_badByReason[size_t(reason)]->inc();
     const QString label = badInputLabel(reason);
-    if (const auto suppressed = m_warnings.allow(label)) {
-        const QString from = deviceId.isEmpty() ? QString() : u" from "_s + loggable(deviceId);
-        const QString more = *suppressed ? u" (%1 more since the last report)"_s.arg(*suppressed) : QString();
-        qCWarning(lcIngest).noquote() << u"refused %1 message%2 (%3): %4%5"_s.arg(protocolName(protocol), from, label,
-                                                                                  loggable(detail, 300), more);
-    }
+    logRefusal(protocol, label, deviceId, detail);
     if (!deviceId.isEmpty())
         m_registry.recordError(deviceId, label + u": "_s + detail, QDateTime::currentMSecsSinceEpoch());
     return {IngestResult::Outcome::BadInput, reason, detail};
@@ -225,14 +220,18 @@ IngestResult Ingest::refuse(Protocol protocol, Limit limit, const QString &devic
                             const QString &detail)
 {
     m_refusedByLimit[size_t(limit)]->inc();
-    const QString label = limitLabel(limit);
+    logRefusal(protocol, limitLabel(limit), deviceId, detail);
+    return IngestResult::refusedBy(limit, retryAfter, detail);
+}
+
+void Ingest::logRefusal(Protocol protocol, const QString &label, const QString &deviceId, const QString &detail)
+{
     if (const auto suppressed = m_warnings.allow(label)) {
         const QString from = deviceId.isEmpty() ? QString() : u" from "_s + loggable(deviceId);
         const QString more = *suppressed ? u" (%1 more since the last report)"_s.arg(*suppressed) : QString();
         qCWarning(lcIngest).noquote() << u"refused %1 message%2 (%3): %4%5"_s.arg(protocolName(protocol), from, label,
                                                                                   loggable(detail, 300), more);
     }
-    return IngestResult::refusedBy(limit, retryAfter, detail);
 }
 
 IngestResult Ingest::handleTelemetry(const InboundMessage &message)

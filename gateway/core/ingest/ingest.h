@@ -110,6 +110,8 @@ private:
     IngestResult handleStatus(const InboundMessage &message);
     IngestResult handleMeta(const InboundMessage &message);
     IngestResult denied(const InboundMessage &message);
+    /// One warning per reason label at most every 10 s, with the device's text escaped.
+    void logRefusal(Protocol protocol, const QString &label, const QString &deviceId, const QString &detail);
     /// The answer for a message whose unknown device the registry did not take.
     IngestResult refused(const InboundMessage &message, DeviceRegistry::Admission admission);
     /// Routes, then analyses and announces; the router's answer (nothing is done unless Stored).
