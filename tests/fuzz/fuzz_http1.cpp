@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the HTTP/1.1 request parse and the API token gate, as a connection runs them on
 // every request of a byte stream (pipelined requests, bodies by Content-Length or chunked).
+#include "fuzzcheck.h"
 #include "gateway/api/http/http1parser.h"
 #include "gateway/core/common/apiaccess.h"
 #include "gateway/core/common/apigate.h"
@@ -11,12 +12,6 @@
 using namespace edgegate;
 
 namespace {
-
-void check(bool condition)
-{
-    if (!condition)
-        __builtin_trap();
-}
 
 const ApiAccess &access()
 {
