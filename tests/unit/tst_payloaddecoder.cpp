@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "gateway/core/devices/devicemeta.h"
 #include "gateway/core/ingest/payloaddecoder.h"
 
 #include <QByteArray>
@@ -163,6 +164,7 @@ class TestPayloadDecoder : public QObject
 
 private slots:
     void initTestCase();
+    void deeplyNestedCborIsRefusedBeforeParsing();
     void flatJson_data();
     void flatJson();
     void senmlJson_data();
@@ -210,6 +212,25 @@ void TestPayloadDecoder::addRows(const char *name, const QByteArray &payload, Pa
 {
     QTest::addRow("%s/auto", name) << payload << PayloadFormat::Auto << expected << hasDeviceTime;
     QTest::addRow("%s/explicit", name) << payload << explicitFormat << expected << hasDeviceTime;
+}
+
+void TestPayloadDecoder::deeplyNestedCborIsRefusedBeforeParsing()
+{
+    // Array headers declaring 39321 elements each, 4 kB of them: Qt's fromCbor would reserve every level.
+    const QByteArray nested(4000, '\x99');
+    const PayloadDecoder decoder(DefaultLimit);
+    for (const PayloadFormat format : {PayloadFormat::Cbor, PayloadFormat::SenmlCbor, PayloadFormat::Auto}) {
+        const DecodeResult result = decoder.decode(nested, format, ReceivedAtNs);
+        QCOMPARE(result.error, BadInput::BadValue);
+        QVERIFY2(result.detail.contains(u"deeper than"_s), qPrintable(result.detail));
+    }
+    const MetaParse meta = MetaParser(DefaultLimit).parse(QByteArray(4000, '\xa1'), PayloadFormat::Cbor);
+    QVERIFY(!meta.meta);
+    QVERIFY2(meta.detail.contains(u"deeper than"_s), qPrintable(meta.detail));
+    // As deep as a payload needs: a self-described SenML record list.
+    QCborArray records{QCborMap{{0, u"t"_s}, {2, 21.5}}};
+    const QByteArray senml = QCborValue(QCborKnownTags::Signature, records).toCbor();
+    QVERIFY(!decoder.decode(senml, PayloadFormat::SenmlCbor, ReceivedAtNs).error);
 }
 
 void TestPayloadDecoder::verifyDecoded(bool sortByName)

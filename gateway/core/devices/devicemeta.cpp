@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/devices/devicemeta.h"
+#include "gateway/core/common/cbordepth.h"
 
 #include <QCborMap>
 #include <QCborValue>
@@ -162,6 +163,8 @@ MetaParse MetaParser::parse(const QByteArray &payload, PayloadFormat format) con
             return {std::nullopt, BadInput::NotAnObject, u"meta must be a JSON object"_s};
         o = doc.object();
     } else {
+        if (cborNestsDeeperThan(payload))
+            return bad(u"meta CBOR nests deeper than %1 levels"_s.arg(MaxCborDepth));
         QCborParserError error;
         const QCborValue value = QCborValue::fromCbor(payload, &error);
         if (error.error != QCborError::NoError)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/ingest/payloaddecoder.h"
+#include "gateway/core/common/cbordepth.h"
 
 #include "gateway/core/ingest/payloaddecoding.h"
 #include "gateway/core/ingest/receiveclock.h"
@@ -452,6 +453,8 @@ bool Decoding::decodeFlatJson(const QJsonObject &object)
 
 bool Decoding::decodeCbor(const QByteArray &payload, PayloadFormat format)
 {
+    if (cborNestsDeeperThan(payload))
+        return fail(BadInput::BadValue, u"CBOR nests deeper than %1 levels"_s.arg(MaxCborDepth));
     QCborParserError error;
     QCborValue root = QCborValue::fromCbor(payload, &error);
     if (error.error != QCborError::NoError) {

@@ -555,22 +555,20 @@ bool CoapLink::withinShare(coap_session_t *session, coap_pdu_t *response)
     return false;
 }
 
-const CoapLink::Answer *CoapLink::rememberedAnswer(const SessionState &state, int mid,
-                                                   std::chrono::steady_clock::time_point now)
+const CoapLink::Answer *CoapLink::rememberedAnswer(quint64 serial, int mid, std::chrono::steady_clock::time_point now)
 {
     forgetOldAnswers(now);
-    const auto it = m_answers.constFind((state.serial << 16) | quint16(mid));
+    const auto it = m_answers.constFind((serial << 16) | quint16(mid));
     return it == m_answers.cend() ? nullptr : &*it;
 }
 
-void CoapLink::remember(const SessionState &state, int mid, const IngestResult &result,
-                        std::chrono::steady_clock::time_point now)
+void CoapLink::remember(quint64 serial, int mid, const IngestResult &result, std::chrono::steady_clock::time_point now)
 {
     // A peer past its share is simply not remembered: a repeat of its CON would be taken again.
-    int &remembered = m_rememberedBySession[state.serial];
-    if (remembered >= MaxRememberedExchanges || m_settings.dedupBytes < AnswerBytes)
+    if (m_settings.dedupBytes < AnswerBytes || m_rememberedBySession.value(serial) >= MaxRememberedExchanges)
         return;
-    const ExchangeKey key = (state.serial << 16) | quint16(mid);
+    int &remembered = m_rememberedBySession[serial];
+    const ExchangeKey key = (serial << 16) | quint16(mid);
     IngestResult kept = result;
     kept.detail.clear();
     const auto expires = now + ExchangeLifetime;
@@ -747,10 +745,12 @@ void CoapLink::handleDeviceMessage(coap_session_t *session, const coap_pdu_t *re
     const bool confirmable = coap_pdu_get_type(request) == COAP_MESSAGE_CON;
     const int mid = coap_pdu_get_mid(request);
     const auto now = std::chrono::steady_clock::now();
+    // By serial, not by the session: handling the message may change m_sessions.
     const auto state = m_sessions.constFind(session);
     const bool remembering = confirmable && state != m_sessions.cend();
+    const quint64 serial = remembering ? state->serial : 0;
     if (remembering) {
-        if (const Answer *answer = rememberedAnswer(*state, mid, now)) {
+        if (const Answer *answer = rememberedAnswer(serial, mid, now)) {
             m_duplicates.inc();
             respond(response, answer->result);
             return;
@@ -759,7 +759,7 @@ void CoapLink::handleDeviceMessage(coap_session_t *session, const coap_pdu_t *re
     const IngestResult result = messageResult(session, request, deviceId, kind);
     respond(response, result);
     if (remembering)
-        remember(*state, mid, result, now);
+        remember(serial, mid, result, now);
 }
 
 IngestResult CoapLink::messageResult(coap_session_t *session, const coap_pdu_t *request, const QByteArray &rawId,

@@ -178,10 +178,8 @@ private:
     bool withinShare(coap_session_t *session, coap_pdu_t *response);
     void sessionStarted(coap_session_t *session);
     void sessionEnded(coap_session_t *session);
-    [[nodiscard]] const Answer *rememberedAnswer(const SessionState &state, int mid,
-                                                 std::chrono::steady_clock::time_point now);
-    void remember(const SessionState &state, int mid, const IngestResult &result,
-                  std::chrono::steady_clock::time_point now);
+    [[nodiscard]] const Answer *rememberedAnswer(quint64 serial, int mid, std::chrono::steady_clock::time_point now);
+    void remember(quint64 serial, int mid, const IngestResult &result, std::chrono::steady_clock::time_point now);
     void forgetOldAnswers(std::chrono::steady_clock::time_point now);
     /// Drops the oldest entry of the answer order; true when it was still a remembered answer.
     bool forgetOldest();
