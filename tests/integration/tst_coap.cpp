@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QNetworkDatagram>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -215,6 +216,7 @@ private slots:
     void junkFromManyPortsCannotLockDevicesOut();
     void addressOverItsShareGets429();
     void observersAreCapped();
+    void spoofedResetsAreNotLogged();
     void duplicateConIsIngestedOnce();
     void rememberedAnswersStayWithinTheirBudget();
     void observeCommands();
@@ -371,6 +373,23 @@ void TestCoap::addressOverItsShareGets429()
     const QByteArray answer = exchangeOne(
         other, server.link->port(), coapMessage(0, 2, 7, "tk", {"devices", "modest", "telemetry"}, 50, R"({"v": 1})"));
     QCOMPARE(codeOf(answer), Code204);
+}
+
+void TestCoap::spoofedResetsAreNotLogged()
+{
+    Server server;
+    QTest::failOnWarning(QRegularExpression(u"RST"_s));
+    Peers spoofers(QHostAddress(u"127.0.0.2"_s), 50);
+    for (int i = 0; i < int(spoofers.sockets.size()); ++i) {
+        const char reset[] = {'\x70', '\x00', char(i >> 8), char(i)}; // RST, empty, message id i
+        spoofers.sockets[i]->writeDatagram(QByteArray(reset, 4), QHostAddress::LocalHost, server.link->port());
+    }
+    // A request sent after them is answered after them.
+    QUdpSocket device;
+    QVERIFY(device.bind(QHostAddress::LocalHost, 0));
+    QCOMPARE(codeOf(exchangeOne(device, server.link->port(),
+                                coapMessage(0, 2, 1, "tk", {"devices", "calm", "telemetry"}, 50, R"({"v": 1})"))),
+             Code204);
 }
 
 void TestCoap::observersAreCapped()

@@ -193,11 +193,14 @@ void logFromLibcoap(coap_log_t level, const char *message)
 {
     const QString text = QString::fromUtf8(message).trimmed();
     // Its warnings are about peers (bad packets, failed handshakes): the link counts and reports those
-    // itself at a limited rate, so only libcoap's own critical conditions are warnings here.
-    if (level <= LOG_CRIT)
-        qCWarning(lcCoap).noquote() << "libcoap:" << text;
-    else
+    // itself at a limited rate, so only libcoap's own critical conditions are warnings here. A reset
+    // is a peer's (libcoap 4.3.1 logs each as an alert), and even critical lines come at a limited rate.
+    static RateLimitedLog critical;
+    if (level > LOG_CRIT || text.startsWith(u"got RST"_s)) {
         qCDebug(lcCoap).noquote() << "libcoap:" << text;
+    } else if (const auto suppressed = critical.allow(u"libcoap"_s)) {
+        qCWarning(lcCoap).noquote() << "libcoap:" << loggable(text, 300) << moreSince(*suppressed);
+    }
 }
 
 void setAttribute(coap_resource_t *resource, const char *name, const QByteArray &value)
