@@ -476,6 +476,12 @@ HttpReply Http::send(const QByteArray &method, const QString &path, const QByteA
     return result;
 }
 
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
 CurlReply curl(quint16 port, const QString &path, const QStringList &args)
 {
     return curlUrl(u"http://127.0.0.1:%1%2"_s.arg(port).arg(path), args);

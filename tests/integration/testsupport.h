@@ -158,6 +158,9 @@ struct CurlReply
     [[nodiscard]] QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
 };
 
+/// The whole file, or nothing when it cannot be read.
+QByteArray readFile(const QString &path);
+
 /// Runs the real curl against 127.0.0.1:port; `args` come before the URL (e.g. -X, -H, --data-binary).
 /// Blocks without running the event loop: only for servers in another process.
 CurlReply curl(quint16 port, const QString &path, const QStringList &args = {});

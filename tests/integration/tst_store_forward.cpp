@@ -150,12 +150,6 @@ std::unique_ptr<QProcess> background(const QString &script, const QString &log)
     return p;
 }
 
-QByteArray fileText(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 } // namespace
 
 class TestStoreForward : public QObject
@@ -325,15 +319,15 @@ void TestStoreForward::killNineMidStream()
     }
     for (QProcess *stream : {mqttStream.get(), httpStream.get(), coapStream.get()})
         QVERIFY(stream->state() == QProcess::NotRunning || stream->waitForFinished(120000));
-    QVERIFY2(fileText(mqtt).contains("exit=0"), fileText(mqtt + u".err"_s).constData());
+    QVERIFY2(readFile(mqtt).contains("exit=0"), readFile(mqtt + u".err"_s).constData());
 
     QSet<int> httpAcked;
-    for (const QByteArray &line : fileText(http).split('\n')) {
+    for (const QByteArray &line : readFile(http).split('\n')) {
         if (line.endsWith(" 202"))
             httpAcked.insert(line.split(' ').first().toInt());
     }
     QSet<int> coapAcked;
-    for (const QByteArray &line : fileText(coap).split('\n')) {
+    for (const QByteArray &line : readFile(coap).split('\n')) {
         if (line.endsWith(" ok"))
             coapAcked.insert(line.split(' ').first().toInt());
     }

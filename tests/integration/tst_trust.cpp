@@ -26,12 +26,6 @@ mode_t modeOf(const QString &path)
     return ::lstat(QFile::encodeName(path).constData(), &info) == 0 ? (info.st_mode & 07777) : 07777;
 }
 
-QByteArray readAll(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 } // namespace
 
 class TestTrust : public QObject
@@ -104,7 +98,7 @@ void TestTrust::pskIsNotInTheRegistryFile()
     const QString data = m_gateway.dataDir();
     QByteArray onDisk;
     for (const QString &suffix : {u""_s, u"-wal"_s, u"-shm"_s})
-        onDisk += readAll(data + u"/registry.db"_s + suffix);
+        onDisk += readFile(data + u"/registry.db"_s + suffix);
     QVERIFY(onDisk.contains("psk-1-id"));
     QVERIFY(!onDisk.contains(key));
     // New files keep to the service's umask.
