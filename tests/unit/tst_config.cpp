@@ -610,6 +610,8 @@ void TestConfig::acceptedValues_data()
     QTest::addRow("host 63-char label") << (QByteArray("mqtt:\n  host: ") + QByteArray(63, 'a') + ".lan\n")
                                         << u"mqtt.host"_s << QVariant(QString(63, u'a') + u".lan"_s);
     QTest::addRow("quoted integer") << QByteArray("mqtt:\n  port: \"1884\"\n") << u"mqtt.port"_s << QVariant(1884);
+    QTest::addRow("alias reused") << QByteArray("mqtt:\n  port: &p 1884\nhttp:\n  max_connections: *p\n")
+                                  << u"mqtt.port"_s << QVariant(1884);
     QTest::addRow("port max") << QByteArray("mqtt:\n  port: 65535\n") << u"mqtt.port"_s << QVariant(65535);
     QTest::addRow("client_id 128") << (QByteArray("mqtt:\n  client_id: ") + QByteArray(128, 'c') + "\n")
                                    << u"mqtt.client_id"_s << QVariant(QString(128, u'c'));
@@ -938,6 +940,21 @@ void TestConfig::errors_data()
     row("yaml syntax, bad indent", "mqtt:\n  host: a\n port: 1\n", 3, u"YAML syntax error: "_s, false);
     row("deep nesting", "log:\n  level: " + QByteArray(5000, '[') + QByteArray(5000, ']') + "\n", 2,
         u"YAML syntax error: nesting too deep"_s);
+    QByteArray laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+    for (int i = 1; i < 8; ++i) {
+        const QByteArray previous = "*a" + QByteArray::number(i - 1);
+        laughs += "a" + QByteArray::number(i) + ": &a" + QByteArray::number(i) + " [" + previous;
+        for (int j = 1; j < 10; ++j)
+            laughs += ", " + previous;
+        laughs += "]\n";
+    }
+    laughs += "routes: *a7\n";
+    row("alias expansion", laughs, 1,
+        u"the file holds more than 100000 values or 32 levels of nesting once its YAML aliases are expanded"_s);
+    row("alias cycle", "a: &a [x, *a]\nroutes: *a\n", 1,
+        u"the file holds more than 100000 values or 32 levels of nesting once its YAML aliases are expanded"_s);
+    row("long unknown key", "log:\n  " + QByteArray(1000, 'l') + ": 1\n", 2,
+        u"unknown key 'log."_s + QString(56, u'l') + u"...'"_s);
     row("null key", "log:\n  ~: debug\n", 2, u"log: keys must be names, got an empty value"_s);
     row("two documents", "log:\n  level: info\n---\nlog:\n  level: debug\n", 4, u"only one YAML document is allowed"_s);
     row("coap listen, host name", "coap:\n  listen: gateway.lan:5683\n", 2,

@@ -172,6 +172,34 @@ QJsonValue yamlToJson(const YAML::Node &node, const QString &key)
     return text;
 }
 
+namespace {
+
+// An alias inside its own anchor makes a cycle, which only the depth ends.
+bool countValues(const YAML::Node &node, qsizetype &left, int depth)
+{
+    if (--left < 0 || depth > MaxConfigDepth)
+        return false;
+    if (node.IsMap()) {
+        for (const auto &entry : node) {
+            if (!countValues(entry.first, left, depth + 1) || !countValues(entry.second, left, depth + 1))
+                return false;
+        }
+    } else if (node.IsSequence()) {
+        for (const auto &item : node) {
+            if (!countValues(item, left, depth + 1))
+                return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+bool withinValues(const YAML::Node &node, qsizetype budget)
+{
+    return countValues(node, budget, 0);
+}
+
 int lineOf(const YAML::Node &node, int fallback)
 {
     // yaml-cpp marks an empty value at the token after it, often on the next line, so the caller's line is better.
@@ -209,6 +237,9 @@ void Loader::unknownKey(int line, const QString &path, bool topLevel)
     QString best;
     int bestDistance = 3;
     const auto consider = [&](const QString &candidate) {
+        // The lengths alone bound the distance from below; a long key is no near-miss of any.
+        if (std::abs(path.size() - candidate.size()) >= bestDistance)
+            return;
         const int distance = editDistance(path, candidate);
         if (distance < bestDistance) {
             bestDistance = distance;
@@ -409,6 +440,12 @@ void Loader::run(const QByteArray &yaml)
         }
     }
     const YAML::Node &root = documents.front();
+    if (!withinValues(root, MaxConfigValues)) {
+        error(1,
+              u"the file holds more than "_s + QString::number(MaxConfigValues) + u" values or "_s
+                  + QString::number(MaxConfigDepth) + u" levels of nesting once its YAML aliases are expanded"_s);
+        return;
+    }
     // "---" alone or a file of comments: every default applies.
     if (root.IsNull())
         return;

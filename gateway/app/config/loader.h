@@ -28,6 +28,10 @@ using namespace std::chrono_literals;
 inline constexpr qint64 MaxConfigFileBytes = 4 * 1024 * 1024;
 inline constexpr qsizetype MaxClientIdLength = 128;
 inline constexpr qsizetype MaxShownValueLength = 60;
+// Values in one file once YAML aliases are expanded: anchors that refer to each other can make a few
+// lines stand for billions of values, and every pass over the file would walk them all.
+inline constexpr qsizetype MaxConfigValues = 100000;
+inline constexpr int MaxConfigDepth = 32;
 
 [[nodiscard]] bool isAsciiDigit(QChar c);
 [[nodiscard]] bool isAsciiAlnum(QChar c);
@@ -43,6 +47,8 @@ inline constexpr qsizetype MaxShownValueLength = 60;
 [[nodiscard]] QString nodeKindName(const YAML::Node &node);
 [[nodiscard]] QJsonValue yamlToJson(const YAML::Node &node, const QString &key);
 [[nodiscard]] int lineOf(const YAML::Node &node, int fallback);
+/// Whether the node, its aliases expanded, holds at most `budget` values and MaxConfigDepth levels.
+[[nodiscard]] bool withinValues(const YAML::Node &node, qsizetype budget);
 
 // One key's value as the loader sees it.
 struct Item
