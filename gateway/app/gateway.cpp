@@ -3,6 +3,7 @@
 
 #include "gateway/api/http/httpserver.h"
 #include "gateway/api/operations/operations.h"
+#include "gateway/api/rest/caapi.h"
 #include "gateway/api/rest/firmwarehttp.h"
 #include "gateway/api/rest/healthapi.h"
 #include "gateway/api/rest/httpapi.h"
@@ -27,6 +28,8 @@
 #include "gateway/sinks/mqtt/upstreamsink.h"
 #include "gateway/sinks/sinkchannels.h"
 #include "gateway/storage/books.h"
+#include "gateway/storage/certauthority.h"
+#include "gateway/storage/devicecertificates.h"
 #include "gateway/storage/firmwarestore.h"
 #include "gateway/storage/privatefiles.h"
 #include "gateway/storage/sqlitedevicestore.h"
@@ -82,7 +85,7 @@ Gateway::Gateway(const Config &config, QObject *parent)
             return psk ? std::optional(CoapLink::Psk{psk->first, psk->second}) : std::nullopt;
         },
         metrics);
-    m_coap->setCredentialCheck([&core](const QString &id) { return core.registry.credentials(id) != nullptr; });
+    m_coap->setCredentialCheck([&core](const QString &id) { return core.registry.hasCredential(id); });
     for (DeviceLink *link :
          std::initializer_list<DeviceLink *>{m_mqtt.get(), m_coap.get(), m_httpDevices.get(), m_wsDevices.get()})
         core.downlinks.add(*link);
@@ -135,6 +138,15 @@ void Gateway::buildHealth()
     }
     m_healthApi = std::make_unique<HealthApi>(*m_httpServer, *m_operations, core.registry, *m_history, core.alerts,
                                               core.alertEngine, *m_alertRules);
+    m_ca = std::make_unique<CertificateAuthority>(m_config.dataFile(u"ca"_s), m_config.gateway.id);
+    m_deviceCertificates = std::make_unique<DeviceCertificates>(*m_ca, *m_metrics);
+    connect(m_deviceCertificates.get(), &DeviceCertificates::certifiedChanged, &core.registry,
+            &DeviceRegistry::setCertified);
+    connect(m_deviceCertificates.get(), &DeviceCertificates::expiryChecked, &core.alertEngine,
+            [&core](const QString &name, const QDateTime &at, const QString &what) {
+                core.alertEngine.onCertificateExpiry(name, at.toMSecsSinceEpoch(), what);
+            });
+    m_caApi = std::make_unique<CaApi>(*m_httpServer, *m_deviceCertificates);
 }
 
 void Gateway::buildOta()
@@ -194,6 +206,7 @@ bool Gateway::openStores(QString *error)
     if (!m_alertRules->load(&loadError))
         qCCritical(lcGateway).noquote() << loadError << "- using the alert rules of the config file";
     core.alertEngine.setRules(m_alertRules->rules());
+    m_deviceCertificates->reload();
     if (!m_routeBook->load(&loadError))
         qCCritical(lcGateway).noquote() << loadError << "- using the routes of the config file";
     if (!core.router.setRoutes(m_routeBook->routes(), &loadError)) {
@@ -253,6 +266,7 @@ bool Gateway::listen(QString *error)
 void Gateway::reload()
 {
     m_httpServer->reloadTls();
+    m_deviceCertificates->reload();
 }
 
 void Gateway::stop()

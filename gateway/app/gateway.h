@@ -13,10 +13,13 @@ namespace edgegate {
 class AlertRuleBook;
 class AlertWebhook;
 class ApiAccess;
+class CaApi;
+class CertificateAuthority;
 class CoapFirmware;
 class CoapLink;
 class CoapResourceDirectory;
 class Core;
+class DeviceCertificates;
 class FirmwareHttp;
 class FirmwareStore;
 class HealthApi;
@@ -56,7 +59,7 @@ public:
 
     /// Stops taking input, writes what is pending and emits stopped().
     void stop();
-    /// What SIGHUP asks for: the TLS certificate and key are loaded again.
+    /// What SIGHUP asks for: the TLS certificate and key, and the CA's index, are loaded again.
     void reload();
 
     [[nodiscard]] quint16 httpPort() const { return m_httpPort; }
@@ -98,6 +101,9 @@ private:
     std::unique_ptr<AlertRuleBook> m_alertRules;
     std::unique_ptr<AlertWebhook> m_webhook;
     std::unique_ptr<HealthApi> m_healthApi;
+    std::unique_ptr<CertificateAuthority> m_ca;
+    std::unique_ptr<DeviceCertificates> m_deviceCertificates;
+    std::unique_ptr<CaApi> m_caApi;
     std::unique_ptr<SqliteOtaStore> m_otaStore;
     std::unique_ptr<OtaManager> m_ota;
     std::unique_ptr<OtaApi> m_otaApi;

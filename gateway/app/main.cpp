@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "gateway/app/commands/cacommand.h"
 #include "gateway/app/config/config.h"
 #include "gateway/app/gateway.h"
 #include "gateway/app/logging.h"
@@ -35,10 +36,18 @@ int main(int argc, char *argv[])
         u"check-config"_s, u"Validate <file> and exit: 0 when valid, 2 with one line per problem."_s, u"file"_s);
     const QCommandLineOption logOption(u"log-level"_s, u"debug, info, warning or error (overrides log.level)."_s,
                                        u"level"_s);
-    parser.addOptions({configOption, checkOption, logOption});
+    const QCommandLineOption csrOption(u"csr"_s, u"ca issue: certify the key of the request in <file>."_s, u"file"_s);
+    const QCommandLineOption outOption(u"out"_s, u"ca issue: write the files to <dir>."_s, u"dir"_s);
+    const QCommandLineOption daysOption(u"days"_s, u"ca issue: valid for <n> days (default 365)."_s, u"n"_s);
+    parser.addOptions({configOption, checkOption, logOption, csrOption, outOption, daysOption});
+    parser.addPositionalArgument(u"command"_s,
+                                 u"Run a command and exit instead of the service: ca init, ca issue DEVICE_ID, "
+                                 u"ca revoke DEVICE_ID, ca list."_s,
+                                 u"[command]"_s);
     parser.process(app);
 
     QTextStream err(stderr);
+    const QStringList command = parser.positionalArguments();
     if (parser.isSet(checkOption)) {
         const QString path = parser.value(checkOption);
         const ConfigLoad load = loadConfigFile(path);
@@ -58,6 +67,15 @@ int main(int argc, char *argv[])
             err << formatConfigErrors(path, load.errors);
             return ExitConfigInvalid;
         }
+    }
+    if (!command.isEmpty()) {
+        QTextStream out(stdout);
+        if (command.constFirst() == u"ca")
+            return runCaCommand(
+                CaCommand{command.mid(1), parser.value(csrOption), parser.value(outOption), parser.value(daysOption)},
+                load.config, out, err);
+        err << "edgegated: unknown command '" << command.constFirst() << "' (ca)\n";
+        return ExitConfigInvalid;
     }
     const QString level = parser.isSet(logOption) ? parser.value(logOption) : load.config.log.level;
     if (!setupLogging(level)) {

@@ -186,8 +186,7 @@ bool Gateway::start(const QString &yaml)
 {
     if (m_httpPort == 0)
         qFatal("build the config with Gateway::config() first");
-    const QString path = m_dir.filePath(u"edgegated.yaml"_s);
-    QFile file(path);
+    QFile file(configPath());
     if (!file.open(QIODevice::WriteOnly))
         return false;
     file.write(yaml.toUtf8());
@@ -210,7 +209,7 @@ bool Gateway::start(const QString &yaml)
             ::setrlimit(RLIMIT_NOFILE, &l);
         });
     }
-    m_process->start(QStringLiteral(EDGEGATED_PATH), {u"--config"_s, path});
+    m_process->start(QStringLiteral(EDGEGATED_PATH), {u"--config"_s, configPath()});
     if (!m_process->waitForStarted(5000))
         return false;
     Http http(m_httpPort);

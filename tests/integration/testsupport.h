@@ -62,6 +62,8 @@ public:
     int terminate(int timeoutMs = 15000);
     void kill();
     [[nodiscard]] QString dataDir() const { return m_dir.filePath(QStringLiteral("data")); }
+    /// The file start() wrote its configuration to.
+    [[nodiscard]] QString configPath() const { return m_dir.filePath(QStringLiteral("edgegated.yaml")); }
     [[nodiscard]] quint16 httpPort() const { return m_httpPort; }
     [[nodiscard]] quint16 coapPort() const { return m_coapPort; }
     [[nodiscard]] QString output() const;

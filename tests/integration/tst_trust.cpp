@@ -7,7 +7,9 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QJsonArray>
 #include <QNetworkRequest>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -38,6 +40,7 @@ private slots:
     void pskIsNotInTheRegistryFile();
     void credentialNeededOnEveryLink();
     void newDeviceFloodIsThrottledPerSource();
+    void certificateAuthorityOverRestAndCommandLine();
     void cleanupTestCase();
 
 private:
@@ -166,6 +169,76 @@ void TestTrust::newDeviceFloodIsThrottledPerSource()
     QVERIFY2(metrics.contains(
                  u"edgegate_messages_rejected_total{reason=\"too_many_new_devices\"} %1"_s.arg(throttled).toUtf8()),
              metrics.constData());
+}
+
+void TestTrust::certificateAuthorityOverRestAndCommandLine()
+{
+    const quint16 port = m_gateway.httpPort();
+    const auto call = [port](const QString &method, const QString &path, const QByteArray &json = {}) {
+        QStringList args{u"-X"_s, method};
+        if (!json.isEmpty())
+            args += {u"-H"_s, u"Content-Type: application/json"_s, u"--data-binary"_s, QString::fromUtf8(json)};
+        return curl(port, path, args);
+    };
+    const auto cli = [this](const QStringList &args, QByteArray *out = nullptr) {
+        QProcess process;
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(QStringLiteral(EDGEGATED_PATH), args + QStringList{u"--config"_s, m_gateway.configPath()});
+        process.waitForFinished(30000);
+        if (out)
+            *out = process.readAll();
+        return process.exitCode();
+    };
+    const auto metric = [port](const QByteArray &line) { return curl(port, u"/metrics"_s).body.contains(line); };
+
+    QCOMPARE(call(u"GET"_s, u"/api/v1/ca"_s).json().value(u"initialized"_s), QJsonValue(false));
+    QCOMPARE(call(u"POST"_s, u"/api/v1/devices/cert-1/certificate"_s, "{}").status, 409);
+    const CurlReply created = call(u"POST"_s, u"/api/v1/ca"_s);
+    QCOMPARE(created.status, 201);
+    QVERIFY(created.json().value(u"certificate"_s).toString().startsWith(u"-----BEGIN CERTIFICATE-----"_s));
+    QCOMPARE(call(u"POST"_s, u"/api/v1/ca"_s).status, 409);
+
+    const CurlReply issued = call(u"POST"_s, u"/api/v1/devices/cert-1/certificate"_s, R"({"days": 30})");
+    QCOMPARE(issued.status, 201);
+    const QJsonObject answer = issued.json();
+    QVERIFY(answer.value(u"key"_s).toString().contains(u"PRIVATE KEY"_s));
+    QVERIFY(answer.value(u"ca_certificate"_s).toString().startsWith(u"-----BEGIN CERTIFICATE-----"_s));
+    QCOMPARE(answer.value(u"state"_s).toString(), u"valid"_s);
+    QCOMPARE(call(u"POST"_s, u"/api/v1/devices/cert-1/certificate"_s, R"({"days": 0})").status, 400);
+    QCOMPARE(call(u"POST"_s, u"/api/v1/devices/cert-1/certificate"_s, R"({"csr": "junk"})").status, 400);
+    QCOMPARE(call(u"POST"_s, u"/api/v1/devices/cert-1/certificate"_s, R"({"cn": "other"})").status, 400);
+
+    // A certificate is a credential: the device must prove itself on HTTP too now.
+    QCOMPARE(call(u"GET"_s, u"/api/v1/devices/cert-1/credentials"_s).json().value(u"certificate"_s), QJsonValue(true));
+    const auto telemetry = [port](const QString &device) {
+        return curl(port, u"/api/v1/devices/%1/telemetry"_s.arg(device),
+                    {u"-H"_s, u"Content-Type: application/json"_s, u"--data-binary"_s, u"{\"t\": 1}"_s});
+    };
+    QCOMPARE(telemetry(u"cert-1"_s).status, 401);
+
+    // The command line works on the same CA while the service runs, and the service follows.
+    QByteArray out;
+    const QString outDir = m_gateway.dataDir() + u"/../issued"_s;
+    QCOMPARE(cli({u"ca"_s, u"issue"_s, u"cert-2"_s, u"--out"_s, outDir}, &out), 0);
+    QVERIFY2(out.contains("issued cert-2"), out.constData());
+    QVERIFY(QFile::exists(outDir + u"/cert-2.crt"_s) && QFile::exists(outDir + u"/cert-2.key"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(metric("edgegate_ca_certificates{state=\"valid\"} 2"), 10000);
+    QCOMPARE(telemetry(u"cert-2"_s).status, 401);
+
+    QVERIFY2(cli({u"ca"_s, u"revoke"_s, u"cert-2"_s}, &out) == 0, out.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(metric("edgegate_ca_certificates{state=\"revoked\"} 1"), 10000);
+    // Revoked, the device is still one that must prove itself: revoking never opens a device up.
+    QCOMPARE(telemetry(u"cert-2"_s).status, 401);
+    const CurlReply revoked = call(u"DELETE"_s, u"/api/v1/devices/cert-1/certificate"_s);
+    QCOMPARE(revoked.json().value(u"revoked"_s).toInt(), 1);
+    QCOMPARE(call(u"DELETE"_s, u"/api/v1/devices/nobody/certificate"_s).status, 404);
+    const QJsonArray list = call(u"GET"_s, u"/api/v1/ca/certificates"_s).json().value(u"certificates"_s).toArray();
+    QCOMPARE(list.size(), 2);
+    for (const QJsonValue &c : list)
+        QCOMPARE(c.toObject().value(u"state"_s).toString(), u"revoked"_s);
+    QCOMPARE(cli({u"ca"_s, u"list"_s}, &out), 0);
+    QVERIFY2(out.contains("cert-1\t") && out.contains("cert-2\t") && out.count("revoked") == 2, out.constData());
+    QVERIFY(readFile(m_gateway.dataDir() + u"/ca/crl.pem"_s).startsWith("-----BEGIN X509 CRL-----"));
 }
 
 void TestTrust::cleanupTestCase()

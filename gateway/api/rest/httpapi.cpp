@@ -326,6 +326,7 @@ HttpResponse HttpApi::credentials(const QString &id, const HttpRequest &request)
                                             : QJsonValue(QJsonValue::Null)},
             {u"psk_key"_s, c && !c->pskKey.isEmpty()},
             {u"token"_s, c && !c->tokenSha256.isEmpty()},
+            {u"certificate"_s, m_registry.hasCertificate(id)},
         };
     };
     if (request.method() == HttpMethod::Get) {

@@ -305,25 +305,26 @@ void AlertEngine::onOutboxDropped(const QString &sink, quint64 count, const QStr
     arm();
 }
 
-void AlertEngine::onCertificateExpiry(const QString &listener, qint64 expiryMs)
+void AlertEngine::onCertificateExpiry(const QString &name, qint64 expiryMs, const QString &what)
 {
     const qint64 now = m_now();
     const double daysLeft = double(expiryMs - now) / (24.0 * 3600 * 1000);
+    const QString subject = what.isEmpty() ? u"the TLS certificate of the %1 listener"_s.arg(name) : what;
     for (const int i : rulesOf(AlertRule::Kind::CertificateExpiry)) {
         const AlertRule &r = m_rules[i];
-        const bool open = m_alerts.findOpen(r.id, {}, listener) != nullptr;
+        const bool open = m_alerts.findOpen(r.id, {}, name) != nullptr;
         if (expiryMs - now > r.before.count()) {
             if (open)
-                m_alerts.clearOpen(r.id, {}, listener, now);
+                m_alerts.clearOpen(r.id, {}, name, now);
             continue;
         }
         if (open)
             continue;
         const QString when = QDateTime::fromMSecsSinceEpoch(expiryMs, Qt::UTC).toString(Qt::ISODate);
-        raise(i, {}, listener, daysLeft,
-              expiryMs <= now ? u"the TLS certificate of the %1 listener expired at %2"_s.arg(listener, when)
-                              : u"the TLS certificate of the %1 listener expires at %2, in %3 days"_s.arg(
-                                  listener, when, QString::number(daysLeft, 'f', 1)));
+        raise(i, {}, name, daysLeft,
+              expiryMs <= now
+                  ? u"%1 expired at %2"_s.arg(subject, when)
+                  : u"%1 expires at %2, in %3 days"_s.arg(subject, when, QString::number(daysLeft, 'f', 1)));
     }
 }
 

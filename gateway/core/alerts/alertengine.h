@@ -43,9 +43,10 @@ public:
     void onTelemetry(const Envelope &envelope);
     void onAnomaly(const Anomaly &anomaly);
     void onOutboxDropped(const QString &sink, quint64 count, const QString &reason);
-    /// A TLS listener's certificate and when it expires (ms since the epoch); called on every load
-    /// and now and then: the alert is open while the expiry is within the rule's `before`.
-    void onCertificateExpiry(const QString &listener, qint64 expiryMs);
+    /// A certificate and when it expires (ms since the epoch); called on every load and now and then:
+    /// the alert is open while the expiry is within the rule's `before`. `name` keys the alert (a TLS
+    /// listener, "device_ca", "devices"); `what` words it, by default as the listener's certificate.
+    void onCertificateExpiry(const QString &name, qint64 expiryMs, const QString &what = {});
 
     /// Runs the deadlines that are due and re-arms the timer.
     void tick();

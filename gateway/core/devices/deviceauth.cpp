@@ -9,10 +9,10 @@ namespace edgegate {
 
 BearerCheck checkBearer(const DeviceRegistry &registry, const QString &deviceId, QByteArrayView authorization)
 {
-    const DeviceCredentials *credentials = registry.credentials(deviceId);
-    if (!credentials || credentials->isEmpty())
+    if (!registry.hasCredential(deviceId))
         return BearerCheck::NotRequired;
-    if (credentials->tokenSha256.isEmpty())
+    const DeviceCredentials *credentials = registry.credentials(deviceId);
+    if (!credentials || credentials->tokenSha256.isEmpty())
         return BearerCheck::NoToken;
     constexpr QByteArrayView Scheme("Bearer ");
     if (authorization.size() <= Scheme.size()

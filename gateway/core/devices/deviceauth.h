@@ -17,8 +17,8 @@ enum class BearerCheck {
 };
 
 /// Checks an `Authorization` header value against the device's token (stored as SHA-256), in
-/// constant time. A device with any credential proves itself on every link: one with a PSK only is
-/// refused here (NoToken), not let through for want of a token.
+/// constant time. A device with any credential proves itself on every link: one with only a PSK or a
+/// certificate is refused here (NoToken), not let through for want of a token.
 [[nodiscard]] BearerCheck checkBearer(const DeviceRegistry &registry, const QString &deviceId,
                                       QByteArrayView authorization);
 

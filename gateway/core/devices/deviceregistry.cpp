@@ -585,23 +585,12 @@ DeviceRegistry::ChangeResult DeviceRegistry::setCredentials(const QString &id, c
         if (!owner.isEmpty() && owner != id)
             return ChangeResult::Conflict;
     }
-    Entry *e = entry(id);
+    const bool known = entry(id) != nullptr;
     if (created)
-        *created = !e;
-    if (!e) {
-        DeviceInfo info;
-        info.id = id;
-        info.status = DeviceStatus::Offline;
-        info.approval = Approval::Approved;
-        info.firstSeenMs = QDateTime::currentMSecsSinceEpoch();
-        e = &insert(std::move(info));
-        m_registered.inc();
-        qCInfo(lcRegistry).noquote() << "provisioned device" << id;
-        changed(*e);
-        // The device row must exist before anything refers to it, so write it now.
-        if (!flush())
-            return ChangeResult::StorageFailed;
-    }
+        *created = !known;
+    // The device row must exist before anything refers to it, so it is written now.
+    if (!known && !provision(id))
+        return ChangeResult::StorageFailed;
     if (!m_store.saveCredentials(id, credentials)) {
         qCWarning(lcRegistry).noquote() << "cannot store credentials of" << id << ":" << m_store.lastError();
         return ChangeResult::StorageFailed;
@@ -622,6 +611,37 @@ const DeviceCredentials *DeviceRegistry::credentials(const QString &id) const
 {
     const auto it = m_credentials.constFind(id);
     return it == m_credentials.cend() ? nullptr : &it.value();
+}
+
+bool DeviceRegistry::provision(const QString &id)
+{
+    DeviceInfo info;
+    info.id = id;
+    info.status = DeviceStatus::Offline;
+    info.approval = Approval::Approved;
+    info.firstSeenMs = QDateTime::currentMSecsSinceEpoch();
+    Entry &e = insert(std::move(info));
+    m_registered.inc();
+    qCInfo(lcRegistry).noquote() << "provisioned device" << id;
+    changed(e);
+    return flush();
+}
+
+void DeviceRegistry::setCertified(QSet<QString> holders, const QSet<QString> &valid)
+{
+    if (holders != m_certified)
+        qCInfo(lcRegistry).noquote() << holders.size() << "device(s) hold a certificate of the gateway CA";
+    m_certified = std::move(holders);
+    for (const QString &id : valid) {
+        if (!entry(id))
+            provision(id);
+    }
+}
+
+bool DeviceRegistry::hasCredential(const QString &id) const
+{
+    const DeviceCredentials *c = credentials(id);
+    return (c && !c->isEmpty()) || m_certified.contains(id);
 }
 
 std::optional<std::pair<QString, QByteArray>> DeviceRegistry::pskForIdentity(const QByteArray &identity) const

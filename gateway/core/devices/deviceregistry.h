@@ -137,6 +137,14 @@ public:
     ChangeResult setCredentials(const QString &id, const DeviceCredentials &credentials, bool *created = nullptr);
     /// nullptr when the device has none.
     [[nodiscard]] const DeviceCredentials *credentials(const QString &id) const;
+    /// The devices the gateway CA has issued a certificate to, a credential beside PSK and token (one
+    /// revoked or expired still counts: it is what the device must prove itself with). The CA's
+    /// index is where they are kept; this is its current view. Holders of a `valid` certificate the
+    /// registry does not know yet are provisioned, as setCredentials() does.
+    void setCertified(QSet<QString> holders, const QSet<QString> &valid);
+    [[nodiscard]] bool hasCertificate(const QString &id) const { return m_certified.contains(id); }
+    /// A PSK, a token or a certificate: the device must prove itself on every link.
+    [[nodiscard]] bool hasCredential(const QString &id) const;
     /// The device a DTLS PSK identity belongs to, with its key.
     [[nodiscard]] std::optional<std::pair<QString, QByteArray>> pskForIdentity(const QByteArray &identity) const;
 
@@ -180,6 +188,8 @@ private:
     };
 
     Entry *entry(const QString &id);
+    /// Registers `id` approved and offline, and writes it at once; false when that write failed.
+    bool provision(const QString &id);
     Entry &insert(DeviceInfo info);
     void markDirty(const Entry &e);
     void changed(Entry &e);
@@ -202,6 +212,7 @@ private:
     QHash<QString, int> m_typeLists; // device type -> index in m_live
     QHash<QString, DeviceCredentials> m_credentials;
     QHash<QByteArray, QString> m_pskOwners; // identity -> device id
+    QSet<QString> m_certified;
     QSet<QString> m_dirty;
     QSet<QString> m_removed;
     QTimer m_offlineTimer;

@@ -1,0 +1,714 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gateway/storage/certauthority.h"
+
+#include "shared/deviceid.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLockFile>
+#include <QSaveFile>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <ctime>
+#include <memory>
+#include <sys/stat.h>
+
+namespace edgegate {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+template<typename T, void (*Free)(T *)> struct Deleter
+{
+    void operator()(T *p) const { Free(p); }
+};
+using Key = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
+using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
+using Request = std::unique_ptr<X509_REQ, Deleter<X509_REQ, X509_REQ_free>>;
+using Crl = std::unique_ptr<X509_CRL, Deleter<X509_CRL, X509_CRL_free>>;
+using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
+using Name = std::unique_ptr<X509_NAME, Deleter<X509_NAME, X509_NAME_free>>;
+using Integer = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER, ASN1_INTEGER_free>>;
+using BigNumber = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
+
+constexpr qint64 MaxIndexBytes = 128 * 1024 * 1024;
+constexpr qint64 SecondsPerDay = 86400;
+constexpr int LockWaitMs = 10000;
+
+QString sslError(const QString &what)
+{
+    const unsigned long code = ERR_get_error();
+    ERR_clear_error();
+    if (code == 0)
+        return what;
+    char text[256];
+    ERR_error_string_n(code, text, sizeof text);
+    return what + u": "_s + QString::fromLatin1(text);
+}
+
+Bio readBio(QByteArrayView bytes)
+{
+    return Bio(BIO_new_mem_buf(bytes.data(), int(bytes.size())));
+}
+
+QByteArray drain(BIO *bio)
+{
+    char *data = nullptr;
+    const long size = BIO_get_mem_data(bio, &data);
+    return QByteArray(data, size);
+}
+
+QByteArray certificateToPem(X509 *cert)
+{
+    Bio bio(BIO_new(BIO_s_mem()));
+    return bio && PEM_write_bio_X509(bio.get(), cert) == 1 ? drain(bio.get()) : QByteArray();
+}
+
+QByteArray keyToPem(EVP_PKEY *key)
+{
+    Bio bio(BIO_new(BIO_s_mem()));
+    return bio && PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1
+        ? drain(bio.get())
+        : QByteArray();
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes, mode_t mode, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || ::fchmod(file.handle(), mode) != 0 || file.write(bytes) != bytes.size()
+        || !file.commit()) {
+        *error = u"cannot write "_s + path + u": "_s + file.errorString();
+        return false;
+    }
+    return true;
+}
+
+std::optional<QByteArray> readFile(const QString &path, qint64 maxBytes, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = u"cannot read "_s + path + u": "_s + file.errorString();
+        return std::nullopt;
+    }
+    if (file.size() > maxBytes) {
+        *error = path + u" is larger than "_s + QString::number(maxBytes) + u" bytes"_s;
+        return std::nullopt;
+    }
+    return file.readAll();
+}
+
+QByteArray hex(const unsigned char *data, unsigned int size)
+{
+    return QByteArray(reinterpret_cast<const char *>(data), size).toHex();
+}
+
+bool setTime(ASN1_TIME *field, const QDateTime &when)
+{
+    return ASN1_TIME_set(field, time_t(when.toSecsSinceEpoch())) != nullptr;
+}
+
+QDateTime timeOf(const ASN1_TIME *field)
+{
+    struct tm parts = {};
+    if (ASN1_TIME_to_tm(field, &parts) != 1)
+        return {};
+    return QDateTime::fromSecsSinceEpoch(qint64(timegm(&parts)), Qt::UTC);
+}
+
+Integer randomSerial()
+{
+    unsigned char bytes[16];
+    if (RAND_bytes(bytes, sizeof bytes) != 1)
+        return nullptr;
+    bytes[0] &= 0x7f; // positive, as RFC 5280 asks
+    bytes[0] |= 0x40; // and always 16 bytes long
+    BigNumber number(BN_bin2bn(bytes, sizeof bytes, nullptr));
+    return Integer(number ? BN_to_ASN1_INTEGER(number.get(), nullptr) : nullptr);
+}
+
+QString serialText(const ASN1_INTEGER *serial)
+{
+    BigNumber number(ASN1_INTEGER_to_BN(serial, nullptr));
+    if (!number)
+        return {};
+    char *text = BN_bn2hex(number.get());
+    const QString out = QString::fromLatin1(text);
+    OPENSSL_free(text);
+    return out;
+}
+
+Integer serialFromText(const QString &text)
+{
+    BIGNUM *raw = nullptr;
+    const QByteArray latin = text.toLatin1();
+    if (BN_hex2bn(&raw, latin.constData()) != latin.size())
+        return BN_free(raw), nullptr;
+    BigNumber number(raw);
+    return Integer(BN_to_ASN1_INTEGER(number.get(), nullptr));
+}
+
+Name commonName(const QString &cn, bool withOrganization)
+{
+    Name name(X509_NAME_new());
+    const QByteArray utf8 = cn.toUtf8();
+    if (!name
+        || (withOrganization
+            && X509_NAME_add_entry_by_txt(name.get(), "O", MBSTRING_UTF8,
+                                          reinterpret_cast<const unsigned char *>("EdgeGate"), -1, -1, 0)
+                != 1)
+        || X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8,
+                                      reinterpret_cast<const unsigned char *>(utf8.constData()), int(utf8.size()), -1,
+                                      0)
+            != 1)
+        return nullptr;
+    return name;
+}
+
+/// The subject's CN; empty when it has none, nullopt when it has several or is not text.
+std::optional<QString> subjectCommonName(const X509_NAME *name)
+{
+    const int index = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+    if (index < 0)
+        return QString();
+    if (X509_NAME_get_index_by_NID(name, NID_commonName, index) >= 0)
+        return std::nullopt;
+    unsigned char *utf8 = nullptr;
+    const int size = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index)));
+    if (size < 0)
+        return std::nullopt;
+    const QString cn = QString::fromUtf8(reinterpret_cast<const char *>(utf8), size);
+    OPENSSL_free(utf8);
+    return cn;
+}
+
+bool addExtension(X509 *cert, X509 *issuer, int nid, const char *value)
+{
+    X509V3_CTX context;
+    X509V3_set_ctx_nodb(&context);
+    X509V3_set_ctx(&context, issuer, cert, nullptr, nullptr, 0);
+    X509_EXTENSION *extension = X509V3_EXT_conf_nid(nullptr, &context, nid, value);
+    if (!extension)
+        return false;
+    const bool added = X509_add_ext(cert, extension, -1) == 1;
+    X509_EXTENSION_free(extension);
+    return added;
+}
+
+/// Keys a device may certify: EC and RSA of at least 2048 bits, Ed25519.
+bool acceptableKey(EVP_PKEY *key, QString *why)
+{
+    switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_EC:
+        if (EVP_PKEY_get_bits(key) >= 256)
+            return true;
+        *why = u"an EC key of fewer than 256 bits"_s;
+        return false;
+    case EVP_PKEY_RSA:
+        if (EVP_PKEY_get_bits(key) >= 2048)
+            return true;
+        *why = u"an RSA key of fewer than 2048 bits"_s;
+        return false;
+    case EVP_PKEY_ED25519:
+        return true;
+    default:
+        *why = u"a key type other than EC, RSA or Ed25519"_s;
+        return false;
+    }
+}
+
+QString isoText(const QDateTime &when)
+{
+    return when.isValid() ? when.toUTC().toString(Qt::ISODate) : QString();
+}
+
+QDateTime fromIso(const QJsonValue &value)
+{
+    return value.isString() ? QDateTime::fromString(value.toString(), Qt::ISODate) : QDateTime();
+}
+
+/// The index: what was issued, and the CRL's number and next update.
+struct Index
+{
+    QList<IssuedCertificate> certificates;
+    qint64 crlNumber = 0;
+    QDateTime crlNextUpdate;
+};
+
+QJsonObject toJson(const IssuedCertificate &c)
+{
+    QJsonObject o{{u"device"_s, c.device},
+                  {u"serial"_s, c.serial},
+                  {u"sha256"_s, c.sha256},
+                  {u"not_before"_s, isoText(c.notBefore)},
+                  {u"not_after"_s, isoText(c.notAfter)}};
+    if (c.isRevoked())
+        o.insert(u"revoked_at"_s, isoText(c.revokedAt));
+    return o;
+}
+
+std::optional<Index> readIndex(const QString &path, QString *error)
+{
+    const auto bytes = readFile(path, MaxIndexBytes, error);
+    if (!bytes)
+        return std::nullopt;
+    QJsonParseError parse;
+    const QJsonObject root = QJsonDocument::fromJson(*bytes, &parse).object();
+    if (parse.error != QJsonParseError::NoError || !root.value(u"certificates"_s).isArray()) {
+        *error = path + u" is not a certificate index"_s;
+        return std::nullopt;
+    }
+    Index index;
+    index.crlNumber = root.value(u"crl_number"_s).toInteger();
+    index.crlNextUpdate = fromIso(root.value(u"crl_next_update"_s));
+    for (const QJsonValue &entry : root.value(u"certificates"_s).toArray()) {
+        const QJsonObject o = entry.toObject();
+        IssuedCertificate c{o.value(u"device"_s).toString(),  o.value(u"serial"_s).toString(),
+                            o.value(u"sha256"_s).toString(),  fromIso(o.value(u"not_before"_s)),
+                            fromIso(o.value(u"not_after"_s)), fromIso(o.value(u"revoked_at"_s))};
+        if (c.device.isEmpty() || c.serial.isEmpty() || !c.notAfter.isValid()) {
+            *error = path + u" has an entry without device, serial or not_after"_s;
+            return std::nullopt;
+        }
+        index.certificates.append(c);
+    }
+    return index;
+}
+
+bool writeIndex(const QString &path, const Index &index, QString *error)
+{
+    QJsonArray list;
+    for (const IssuedCertificate &c : index.certificates)
+        list.append(toJson(c));
+    const QJsonObject root{{u"version"_s, 1},
+                           {u"crl_number"_s, index.crlNumber},
+                           {u"crl_next_update"_s, isoText(index.crlNextUpdate)},
+                           {u"certificates"_s, list}};
+    return writeFile(path, QJsonDocument(root).toJson(QJsonDocument::Indented), 0600, error);
+}
+
+CaError failure(CaError::Kind kind, const QString &message)
+{
+    return CaError{kind, message};
+}
+
+} // namespace
+
+bool IssuedCertificate::isValidAt(const QDateTime &now) const
+{
+    return !isRevoked() && now >= notBefore && now < notAfter;
+}
+
+CertificateAuthority::CertificateAuthority(QString dir, QString name)
+    : m_dir(std::move(dir))
+    , m_name(std::move(name))
+{
+}
+
+QString CertificateAuthority::path(const QString &file) const
+{
+    return m_dir + u'/' + file;
+}
+
+QString CertificateAuthority::certificatePath() const
+{
+    return path(u"ca.crt"_s);
+}
+
+QString CertificateAuthority::crlPath() const
+{
+    return path(u"crl.pem"_s);
+}
+
+QString CertificateAuthority::indexPath() const
+{
+    return path(u"index.json"_s);
+}
+
+bool CertificateAuthority::exists() const
+{
+    return QFile::exists(path(u"ca.key"_s)) && QFile::exists(certificatePath()) && QFile::exists(indexPath());
+}
+
+QByteArray CertificateAuthority::certificatePem() const
+{
+    QString ignored;
+    return readFile(certificatePath(), MaxCsrBytes, &ignored).value_or(QByteArray());
+}
+
+QDateTime CertificateAuthority::expiry() const
+{
+    const QByteArray pem = certificatePem();
+    Bio bio = readBio(pem);
+    Cert cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    ERR_clear_error();
+    return cert ? timeOf(X509_get0_notAfter(cert.get())) : QDateTime();
+}
+
+namespace {
+
+/// The CA's key and certificate, read under the lock.
+struct Signer
+{
+    Key key;
+    Cert cert;
+};
+
+std::optional<Signer> loadSigner(const QString &keyPath, const QString &certPath, CaError *error)
+{
+    QString message;
+    const auto keyPem = readFile(keyPath, CertificateAuthority::MaxCsrBytes, &message);
+    const auto certPem = keyPem ? readFile(certPath, CertificateAuthority::MaxCsrBytes, &message) : std::nullopt;
+    if (!certPem) {
+        *error = failure(CaError::Kind::Failed, message);
+        return std::nullopt;
+    }
+    Bio keyBio = readBio(*keyPem);
+    Bio certBio = readBio(*certPem);
+    Signer signer{Key(PEM_read_bio_PrivateKey(keyBio.get(), nullptr, nullptr, nullptr)),
+                  Cert(PEM_read_bio_X509(certBio.get(), nullptr, nullptr, nullptr))};
+    if (!signer.key || !signer.cert || X509_check_private_key(signer.cert.get(), signer.key.get()) != 1) {
+        *error = failure(CaError::Kind::Failed, sslError(u"the CA key or certificate cannot be read"_s));
+        return std::nullopt;
+    }
+    return signer;
+}
+
+bool writeCrl(const Signer &signer, Index &index, const QString &path, const QDateTime &now, CaError *error)
+{
+    Crl crl(X509_CRL_new());
+    const QDateTime next = now.addSecs(CertificateAuthority::CrlDays * SecondsPerDay);
+    ASN1_TIME *last = ASN1_TIME_new();
+    ASN1_TIME *nextTime = ASN1_TIME_new();
+    Integer number(ASN1_INTEGER_new());
+    bool ok = crl && last && nextTime && number && X509_CRL_set_version(crl.get(), 1) == 1
+        && X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(signer.cert.get())) == 1 && setTime(last, now)
+        && setTime(nextTime, next) && X509_CRL_set1_lastUpdate(crl.get(), last) == 1
+        && X509_CRL_set1_nextUpdate(crl.get(), nextTime) == 1;
+    ASN1_TIME_free(last);
+    ASN1_TIME_free(nextTime);
+    for (const IssuedCertificate &c : std::as_const(index.certificates)) {
+        // An expired certificate is refused for its dates; the CRL need not carry it.
+        if (!ok || !c.isRevoked() || c.notAfter < now)
+            continue;
+        X509_REVOKED *entry = X509_REVOKED_new();
+        Integer serial = serialFromText(c.serial);
+        ASN1_TIME *when = ASN1_TIME_new();
+        ok = entry && serial && when && X509_REVOKED_set_serialNumber(entry, serial.get()) == 1
+            && setTime(when, c.revokedAt) && X509_REVOKED_set_revocationDate(entry, when) == 1
+            && X509_CRL_add0_revoked(crl.get(), entry) == 1;
+        ASN1_TIME_free(when);
+        if (!ok)
+            X509_REVOKED_free(entry);
+    }
+    ok = ok && ASN1_INTEGER_set_int64(number.get(), index.crlNumber + 1) == 1
+        && X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number.get(), 0, 0) == 1 && X509_CRL_sort(crl.get()) == 1
+        && X509_CRL_sign(crl.get(), signer.key.get(), EVP_sha256()) > 0;
+    Bio bio(BIO_new(BIO_s_mem()));
+    if (!ok || !bio || PEM_write_bio_X509_CRL(bio.get(), crl.get()) != 1) {
+        *error = failure(CaError::Kind::Failed, sslError(u"the CRL cannot be signed"_s));
+        return false;
+    }
+    // Devices' peers (the broker) read the CRL and the CA certificate, never the key.
+    QString message;
+    if (!writeFile(path, drain(bio.get()), 0644, &message)) {
+        *error = failure(CaError::Kind::Failed, message);
+        return false;
+    }
+    index.crlNumber += 1;
+    index.crlNextUpdate = next;
+    return true;
+}
+
+class Locked
+{
+public:
+    explicit Locked(const QString &dir)
+        : m_lock(dir + u"/lock"_s)
+    {
+        m_held = m_lock.tryLock(LockWaitMs);
+    }
+    [[nodiscard]] bool held() const { return m_held; }
+
+private:
+    QLockFile m_lock;
+    bool m_held = false;
+};
+
+std::optional<CaError> lockFailure(const Locked &lock, const QString &dir)
+{
+    if (lock.held())
+        return std::nullopt;
+    return failure(CaError::Kind::Failed, u"the CA in "_s + dir + u" is busy (another edgegated holds its lock)"_s);
+}
+
+} // namespace
+
+bool CertificateAuthority::init(CaError *error)
+{
+    if (exists()) {
+        *error = failure(CaError::Kind::AlreadyInitialized, u"a CA already exists in "_s + m_dir);
+        return false;
+    }
+    if (!QDir().mkpath(m_dir)
+        || !QFile::setPermissions(m_dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner)) {
+        *error = failure(CaError::Kind::Failed, u"cannot create "_s + m_dir);
+        return false;
+    }
+    const Locked lock(m_dir);
+    if (auto busy = lockFailure(lock, m_dir)) {
+        *error = *busy;
+        return false;
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    Signer signer{Key(EVP_EC_gen("P-256")), Cert(X509_new())};
+    Integer serial = randomSerial();
+    const Name name = commonName(u"EdgeGate device CA "_s + m_name, true);
+    bool ok = signer.key && signer.cert && serial && name && X509_set_version(signer.cert.get(), 2) == 1
+        && X509_set_serialNumber(signer.cert.get(), serial.get()) == 1
+        && X509_set_subject_name(signer.cert.get(), name.get()) == 1
+        && X509_set_issuer_name(signer.cert.get(), name.get()) == 1
+        && setTime(X509_getm_notBefore(signer.cert.get()), now)
+        && setTime(X509_getm_notAfter(signer.cert.get()), now.addSecs(CaDays * SecondsPerDay))
+        && X509_set_pubkey(signer.cert.get(), signer.key.get()) == 1
+        && addExtension(signer.cert.get(), signer.cert.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0")
+        && addExtension(signer.cert.get(), signer.cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign")
+        && addExtension(signer.cert.get(), signer.cert.get(), NID_subject_key_identifier, "hash")
+        && X509_sign(signer.cert.get(), signer.key.get(), EVP_sha256()) > 0;
+    const QByteArray keyPem = ok ? keyToPem(signer.key.get()) : QByteArray();
+    const QByteArray certPem = ok ? certificateToPem(signer.cert.get()) : QByteArray();
+    if (keyPem.isEmpty() || certPem.isEmpty()) {
+        *error = failure(CaError::Kind::Failed, sslError(u"the CA key and certificate cannot be made"_s));
+        return false;
+    }
+    QString message;
+    Index index;
+    // The index last: until it exists, the CA does not.
+    ok = writeFile(path(u"ca.key"_s), keyPem, 0600, &message) && writeFile(certificatePath(), certPem, 0644, &message);
+    if (!ok) {
+        *error = failure(CaError::Kind::Failed, message);
+        return false;
+    }
+    if (!writeCrl(signer, index, crlPath(), now, error))
+        return false;
+    if (!writeIndex(indexPath(), index, &message)) {
+        *error = failure(CaError::Kind::Failed, message);
+        return false;
+    }
+    return true;
+}
+
+std::optional<CertificateAuthority::Issued> CertificateAuthority::issue(const QString &device, QByteArrayView csrPem,
+                                                                        int days, const QDateTime &now, CaError *error)
+{
+    if (!isValidDeviceId(device)) {
+        *error = failure(CaError::Kind::BadRequest,
+                         u"'"_s + device.left(MaxDeviceIdLength)
+                             + u"' is not a device id (1-64 of A-Z a-z 0-9 . _ : -)"_s);
+        return std::nullopt;
+    }
+    if (days < 1 || days > MaxDays) {
+        *error = failure(CaError::Kind::BadRequest, u"days must be 1 to "_s + QString::number(MaxDays));
+        return std::nullopt;
+    }
+    if (csrPem.size() > MaxCsrBytes) {
+        *error = failure(CaError::Kind::BadRequest,
+                         u"the CSR is larger than "_s + QString::number(MaxCsrBytes) + u" bytes"_s);
+        return std::nullopt;
+    }
+    if (!exists()) {
+        *error = failure(CaError::Kind::NotInitialized, u"no CA in "_s + m_dir + u" (run: edgegated ca init)"_s);
+        return std::nullopt;
+    }
+    const Locked lock(m_dir);
+    if (auto busy = lockFailure(lock, m_dir)) {
+        *error = *busy;
+        return std::nullopt;
+    }
+    auto signer = loadSigner(path(u"ca.key"_s), certificatePath(), error);
+    if (!signer)
+        return std::nullopt;
+    QString message;
+    auto index = readIndex(indexPath(), &message);
+    if (!index) {
+        *error = failure(CaError::Kind::Failed, message);
+        return std::nullopt;
+    }
+    if (index->certificates.size() >= MaxIndexEntries) {
+        *error = failure(CaError::Kind::Failed,
+                         u"the CA has issued "_s + QString::number(MaxIndexEntries) + u" certificates, its limit"_s);
+        return std::nullopt;
+    }
+
+    Key key;
+    if (csrPem.isEmpty()) {
+        key = Key(EVP_EC_gen("P-256"));
+    } else {
+        Bio bio = readBio(csrPem);
+        Request request(bio ? PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+        key = Key(request ? X509_REQ_get_pubkey(request.get()) : nullptr);
+        if (!request || !key || X509_REQ_verify(request.get(), key.get()) != 1) {
+            ERR_clear_error();
+            *error = failure(CaError::Kind::BadRequest,
+                             u"the CSR is not a PEM certificate request with a valid "
+                             u"signature"_s);
+            return std::nullopt;
+        }
+        QString why;
+        if (!acceptableKey(key.get(), &why)) {
+            *error = failure(CaError::Kind::BadRequest, u"the CSR has "_s + why);
+            return std::nullopt;
+        }
+        const auto cn = subjectCommonName(X509_REQ_get_subject_name(request.get()));
+        if (!cn || (!cn->isEmpty() && *cn != device)) {
+            *error = failure(CaError::Kind::BadRequest,
+                             u"the CSR names another subject than '"_s + device
+                                 + u"' (leave its CN empty or use the device id)"_s);
+            return std::nullopt;
+        }
+    }
+
+    const QDateTime caEnd = timeOf(X509_get0_notAfter(signer->cert.get()));
+    const QDateTime notAfter = std::min(now.addSecs(days * SecondsPerDay), caEnd);
+    Cert cert(X509_new());
+    Integer serial = randomSerial();
+    const Name subject = commonName(device, false);
+    bool ok = key && cert && serial && subject && X509_set_version(cert.get(), 2) == 1
+        && X509_set_serialNumber(cert.get(), serial.get()) == 1 && X509_set_subject_name(cert.get(), subject.get()) == 1
+        && X509_set_issuer_name(cert.get(), X509_get_subject_name(signer->cert.get())) == 1
+        && setTime(X509_getm_notBefore(cert.get()), now) && setTime(X509_getm_notAfter(cert.get()), notAfter)
+        && X509_set_pubkey(cert.get(), key.get()) == 1
+        && addExtension(cert.get(), signer->cert.get(), NID_basic_constraints, "critical,CA:FALSE")
+        && addExtension(cert.get(), signer->cert.get(), NID_key_usage, "critical,digitalSignature")
+        && addExtension(cert.get(), signer->cert.get(), NID_ext_key_usage, "clientAuth")
+        && addExtension(cert.get(), signer->cert.get(), NID_subject_key_identifier, "hash")
+        && addExtension(cert.get(), signer->cert.get(), NID_authority_key_identifier, "keyid:always")
+        && X509_sign(cert.get(), signer->key.get(), EVP_sha256()) > 0;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digestSize = 0;
+    ok = ok && X509_digest(cert.get(), EVP_sha256(), digest, &digestSize) == 1;
+    Issued issued;
+    issued.certificatePem = ok ? certificateToPem(cert.get()) : QByteArray();
+    if (csrPem.isEmpty() && ok)
+        issued.keyPem = keyToPem(key.get());
+    if (issued.certificatePem.isEmpty() || (csrPem.isEmpty() && issued.keyPem.isEmpty())) {
+        *error = failure(CaError::Kind::Failed, sslError(u"the certificate cannot be made"_s));
+        return std::nullopt;
+    }
+    issued.record = IssuedCertificate{
+        device, serialText(serial.get()), QString::fromLatin1(hex(digest, digestSize)), now, notAfter, QDateTime()};
+    index->certificates.append(issued.record);
+    if (!writeIndex(indexPath(), *index, &message)) {
+        *error = failure(CaError::Kind::Failed, message);
+        return std::nullopt;
+    }
+    return issued;
+}
+
+std::optional<int> CertificateAuthority::revoke(const QString &device, const QDateTime &now, CaError *error)
+{
+    if (!exists()) {
+        *error = failure(CaError::Kind::NotInitialized, u"no CA in "_s + m_dir + u" (run: edgegated ca init)"_s);
+        return std::nullopt;
+    }
+    const Locked lock(m_dir);
+    if (auto busy = lockFailure(lock, m_dir)) {
+        *error = *busy;
+        return std::nullopt;
+    }
+    auto signer = loadSigner(path(u"ca.key"_s), certificatePath(), error);
+    if (!signer)
+        return std::nullopt;
+    QString message;
+    auto index = readIndex(indexPath(), &message);
+    if (!index) {
+        *error = failure(CaError::Kind::Failed, message);
+        return std::nullopt;
+    }
+    int revoked = 0;
+    bool known = false;
+    for (IssuedCertificate &c : index->certificates) {
+        if (c.device != device)
+            continue;
+        known = true;
+        if (!c.isRevoked()) {
+            c.revokedAt = now;
+            ++revoked;
+        }
+    }
+    if (!known) {
+        *error = failure(CaError::Kind::NotFound, u"the CA has issued no certificate for '"_s + device + u"'"_s);
+        return std::nullopt;
+    }
+    // The CRL first: an index that says "revoked" while the CRL does not would hide the gap.
+    if (!writeCrl(*signer, *index, crlPath(), now, error))
+        return std::nullopt;
+    if (!writeIndex(indexPath(), *index, &message)) {
+        *error = failure(CaError::Kind::Failed, message);
+        return std::nullopt;
+    }
+    return revoked;
+}
+
+std::optional<QList<IssuedCertificate>> CertificateAuthority::list(CaError *error) const
+{
+    if (!exists()) {
+        *error = failure(CaError::Kind::NotInitialized, u"no CA in "_s + m_dir + u" (run: edgegated ca init)"_s);
+        return std::nullopt;
+    }
+    QString message;
+    auto index = readIndex(indexPath(), &message);
+    if (!index) {
+        *error = failure(CaError::Kind::Failed, message);
+        return std::nullopt;
+    }
+    return index->certificates;
+}
+
+bool CertificateAuthority::refreshCrl(const QDateTime &now, CaError *error)
+{
+    if (!exists()) {
+        *error = failure(CaError::Kind::NotInitialized, u"no CA in "_s + m_dir);
+        return false;
+    }
+    const auto fresh = [&](const Index &index) {
+        return index.crlNextUpdate.isValid() && now.secsTo(index.crlNextUpdate) > CrlDays * SecondsPerDay / 2;
+    };
+    QString message;
+    // Looked at without the lock first: the index is replaced whole, and most calls find nothing to do.
+    if (const auto unlocked = readIndex(indexPath(), &message); unlocked && fresh(*unlocked))
+        return true;
+    const Locked lock(m_dir);
+    if (auto busy = lockFailure(lock, m_dir)) {
+        *error = *busy;
+        return false;
+    }
+    auto index = readIndex(indexPath(), &message);
+    if (!index) {
+        *error = failure(CaError::Kind::Failed, message);
+        return false;
+    }
+    if (fresh(*index))
+        return true;
+    auto signer = loadSigner(path(u"ca.key"_s), certificatePath(), error);
+    if (!signer || !writeCrl(*signer, *index, crlPath(), now, error))
+        return false;
+    if (!writeIndex(indexPath(), *index, &message)) {
+        *error = failure(CaError::Kind::Failed, message);
+        return false;
+    }
+    return true;
+}
+
+} // namespace edgegate
