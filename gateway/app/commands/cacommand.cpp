@@ -78,8 +78,7 @@ int issue(CertificateAuthority &ca, const CaCommand &command, QTextStream &out, 
         return ExitFailed;
     out << "issued " << device << " serial " << issued->record.serial << ", valid until "
         << issued->record.notAfter.toString(Qt::ISODate) << ": " << base << ".crt"
-        << (issued->keyPem.isEmpty() ? QString() : u", "_s + base + u".key"_s) << ", " << command.outDir
-        << "/ca.crt\n";
+        << (issued->keyPem.isEmpty() ? QString() : u", "_s + base + u".key"_s) << ", " << command.outDir << "/ca.crt\n";
     return 0;
 }
 
