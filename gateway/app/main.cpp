@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "gateway/app/commands/brokerconfig.h"
 #include "gateway/app/commands/cacommand.h"
 #include "gateway/app/config/config.h"
 #include "gateway/app/gateway.h"
@@ -37,12 +38,17 @@ int main(int argc, char *argv[])
     const QCommandLineOption logOption(u"log-level"_s, u"debug, info, warning or error (overrides log.level)."_s,
                                        u"level"_s);
     const QCommandLineOption csrOption(u"csr"_s, u"ca issue: certify the key of the request in <file>."_s, u"file"_s);
-    const QCommandLineOption outOption(u"out"_s, u"ca issue: write the files to <dir>."_s, u"dir"_s);
+    const QCommandLineOption outOption(u"out"_s, u"ca issue, broker-config: write the files to <dir>."_s, u"dir"_s);
+    const QCommandLineOption deviceListenOption(
+        u"device-listen"_s, u"broker-config: the devices' TLS listener (default 0.0.0.0:8883)."_s, u"host:port"_s);
+    const QCommandLineOption brokerHostOption(
+        u"broker-host"_s, u"broker-config: a name or address devices reach the broker by (repeatable)."_s, u"name"_s);
     const QCommandLineOption daysOption(u"days"_s, u"ca issue: valid for <n> days (default 365)."_s, u"n"_s);
-    parser.addOptions({configOption, checkOption, logOption, csrOption, outOption, daysOption});
+    parser.addOptions(
+        {configOption, checkOption, logOption, csrOption, outOption, daysOption, deviceListenOption, brokerHostOption});
     parser.addPositionalArgument(u"command"_s,
                                  u"Run a command and exit instead of the service: ca init, ca issue DEVICE_ID, "
-                                 u"ca revoke DEVICE_ID, ca list."_s,
+                                 u"ca revoke DEVICE_ID, ca list, broker-config."_s,
                                  u"[command]"_s);
     parser.process(app);
 
@@ -74,7 +80,11 @@ int main(int argc, char *argv[])
             return runCaCommand(
                 CaCommand{command.mid(1), parser.value(csrOption), parser.value(outOption), parser.value(daysOption)},
                 load.config, out, err);
-        err << "edgegated: unknown command '" << command.constFirst() << "' (ca)\n";
+        if (command == QStringList{u"broker-config"_s})
+            return runBrokerConfig(BrokerConfigCommand{parser.value(outOption), parser.value(deviceListenOption),
+                                                       parser.values(brokerHostOption)},
+                                   load.config, out, err);
+        err << "edgegated: unknown command '" << command.join(u' ') << "' (ca, broker-config)\n";
         return ExitConfigInvalid;
     }
     const QString level = parser.isSet(logOption) ? parser.value(logOption) : load.config.log.level;

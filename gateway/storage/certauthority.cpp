@@ -20,6 +20,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
+#include <arpa/inet.h>
 #include <ctime>
 #include <memory>
 #include <sys/stat.h>
@@ -347,6 +349,42 @@ QByteArray CertificateAuthority::certificatePem() const
     return readFile(certificatePath(), MaxCsrBytes, &ignored).value_or(QByteArray());
 }
 
+bool CertificateAuthority::addExport(const QString &dir, QString *error)
+{
+    const QString list = path(u"exports"_s);
+    const QString absolute = QDir(dir).absolutePath();
+    QStringList dirs
+        = QString::fromUtf8(readFile(list, MaxCsrBytes, error).value_or(QByteArray())).split(u'\n', Qt::SkipEmptyParts);
+    if (!dirs.contains(absolute)) {
+        dirs.append(absolute);
+        if (!writeFile(list, dirs.join(u'\n').toUtf8() + '\n', 0600, error))
+            return false;
+    }
+    return mirror(error);
+}
+
+bool CertificateAuthority::mirror(QString *error) const
+{
+    QString ignored;
+    const QStringList dirs
+        = QString::fromUtf8(readFile(path(u"exports"_s), MaxCsrBytes, &ignored).value_or(QByteArray()))
+              .split(u'\n', Qt::SkipEmptyParts);
+    const auto crl = readFile(crlPath(), MaxIndexBytes, error);
+    const auto cert = crl ? readFile(certificatePath(), MaxCsrBytes, error) : std::nullopt;
+    if (!cert)
+        return false;
+    bool ok = true;
+    for (const QString &dir : dirs) {
+        QString message;
+        if (!writeFile(dir + u"/crl.pem"_s, *crl, 0644, &message)
+            || !writeFile(dir + u"/ca.crt"_s, *cert, 0644, &message)) {
+            *error = message;
+            ok = false;
+        }
+    }
+    return ok;
+}
+
 QDateTime CertificateAuthority::expiry() const
 {
     const QByteArray pem = certificatePem();
@@ -383,6 +421,30 @@ std::optional<Signer> loadSigner(const QString &keyPath, const QString &certPath
         return std::nullopt;
     }
     return signer;
+}
+
+/// A certificate for `key`, named `cn`, signed by the CA: for TLS clients or servers as `usage` says,
+/// with subjectAltName entries when given.
+Cert signCertificate(const Signer &signer, EVP_PKEY *key, ASN1_INTEGER *serial, const QString &cn,
+                     const QDateTime &notBefore, const QDateTime &notAfter, const char *usage,
+                     const QByteArray &altNames)
+{
+    Cert cert(X509_new());
+    const Name subject = commonName(cn, false);
+    const bool ok = cert && subject && X509_set_version(cert.get(), 2) == 1
+        && X509_set_serialNumber(cert.get(), serial) == 1 && X509_set_subject_name(cert.get(), subject.get()) == 1
+        && X509_set_issuer_name(cert.get(), X509_get_subject_name(signer.cert.get())) == 1
+        && setTime(X509_getm_notBefore(cert.get()), notBefore) && setTime(X509_getm_notAfter(cert.get()), notAfter)
+        && X509_set_pubkey(cert.get(), key) == 1
+        && addExtension(cert.get(), signer.cert.get(), NID_basic_constraints, "critical,CA:FALSE")
+        && addExtension(cert.get(), signer.cert.get(), NID_key_usage, "critical,digitalSignature")
+        && addExtension(cert.get(), signer.cert.get(), NID_ext_key_usage, usage)
+        && addExtension(cert.get(), signer.cert.get(), NID_subject_key_identifier, "hash")
+        && addExtension(cert.get(), signer.cert.get(), NID_authority_key_identifier, "keyid:always")
+        && (altNames.isEmpty()
+            || addExtension(cert.get(), signer.cert.get(), NID_subject_alt_name, altNames.constData()))
+        && X509_sign(cert.get(), signer.key.get(), EVP_sha256()) > 0;
+    return ok ? std::move(cert) : Cert();
 }
 
 bool writeCrl(const Signer &signer, Index &index, const QString &path, const QDateTime &now, CaError *error)
@@ -579,22 +641,13 @@ std::optional<CertificateAuthority::Issued> CertificateAuthority::issue(const QS
         }
     }
 
-    const QDateTime caEnd = timeOf(X509_get0_notAfter(signer->cert.get()));
-    const QDateTime notAfter = std::min(now.addSecs(days * SecondsPerDay), caEnd);
-    Cert cert(X509_new());
+    const QDateTime notAfter
+        = std::min(now.addSecs(days * SecondsPerDay), timeOf(X509_get0_notAfter(signer->cert.get())));
     Integer serial = randomSerial();
-    const Name subject = commonName(device, false);
-    bool ok = key && cert && serial && subject && X509_set_version(cert.get(), 2) == 1
-        && X509_set_serialNumber(cert.get(), serial.get()) == 1 && X509_set_subject_name(cert.get(), subject.get()) == 1
-        && X509_set_issuer_name(cert.get(), X509_get_subject_name(signer->cert.get())) == 1
-        && setTime(X509_getm_notBefore(cert.get()), now) && setTime(X509_getm_notAfter(cert.get()), notAfter)
-        && X509_set_pubkey(cert.get(), key.get()) == 1
-        && addExtension(cert.get(), signer->cert.get(), NID_basic_constraints, "critical,CA:FALSE")
-        && addExtension(cert.get(), signer->cert.get(), NID_key_usage, "critical,digitalSignature")
-        && addExtension(cert.get(), signer->cert.get(), NID_ext_key_usage, "clientAuth")
-        && addExtension(cert.get(), signer->cert.get(), NID_subject_key_identifier, "hash")
-        && addExtension(cert.get(), signer->cert.get(), NID_authority_key_identifier, "keyid:always")
-        && X509_sign(cert.get(), signer->key.get(), EVP_sha256()) > 0;
+    const Cert cert = key && serial
+        ? signCertificate(*signer, key.get(), serial.get(), device, now, notAfter, "clientAuth", {})
+        : Cert();
+    bool ok = bool(cert);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digestSize = 0;
     ok = ok && X509_digest(cert.get(), EVP_sha256(), digest, &digestSize) == 1;
@@ -613,6 +666,57 @@ std::optional<CertificateAuthority::Issued> CertificateAuthority::issue(const QS
         *error = failure(CaError::Kind::Failed, message);
         return std::nullopt;
     }
+    return issued;
+}
+
+std::optional<CertificateAuthority::Issued> CertificateAuthority::issueServer(const QString &name,
+                                                                              const QStringList &hosts, int days,
+                                                                              const QDateTime &now, CaError *error)
+{
+    QByteArray altNames;
+    for (const QString &host : hosts) {
+        const QByteArray latin = host.toLatin1();
+        unsigned char bytes[16];
+        const bool address
+            = inet_pton(AF_INET, latin.constData(), bytes) == 1 || inet_pton(AF_INET6, latin.constData(), bytes) == 1;
+        const bool dnsName = !host.isEmpty() && host.size() <= 253
+            && std::all_of(host.cbegin(), host.cend(),
+                           [](QChar c) { return c.isLetterOrNumber() || c == u'.' || c == u'-'; })
+            && host.front().isLetterOrNumber();
+        if (!address && !dnsName) {
+            *error = failure(CaError::Kind::BadRequest,
+                             u"'"_s + host.left(64) + u"' is neither a host name nor an address"_s);
+            return std::nullopt;
+        }
+        altNames += (altNames.isEmpty() ? "" : ",") + QByteArray(address ? "IP:" : "DNS:") + host.toLatin1();
+    }
+    if (!exists()) {
+        *error = failure(CaError::Kind::NotInitialized, u"no CA in "_s + m_dir + u" (run: edgegated ca init)"_s);
+        return std::nullopt;
+    }
+    const Locked lock(m_dir);
+    if (auto busy = lockFailure(lock, m_dir)) {
+        *error = *busy;
+        return std::nullopt;
+    }
+    auto signer = loadSigner(path(u"ca.key"_s), certificatePath(), error);
+    if (!signer)
+        return std::nullopt;
+    Key key(EVP_EC_gen("P-256"));
+    Integer serial = randomSerial();
+    const QDateTime notAfter
+        = std::min(now.addSecs(days * SecondsPerDay), timeOf(X509_get0_notAfter(signer->cert.get())));
+    const Cert cert = key && serial
+        ? signCertificate(*signer, key.get(), serial.get(), name, now, notAfter, "serverAuth", altNames)
+        : Cert();
+    Issued issued;
+    issued.certificatePem = cert ? certificateToPem(cert.get()) : QByteArray();
+    issued.keyPem = cert ? keyToPem(key.get()) : QByteArray();
+    if (issued.certificatePem.isEmpty() || issued.keyPem.isEmpty()) {
+        *error = failure(CaError::Kind::Failed, sslError(u"the server certificate cannot be made"_s));
+        return std::nullopt;
+    }
+    issued.record = IssuedCertificate{name, serialText(serial.get()), {}, now, notAfter, QDateTime()};
     return issued;
 }
 
@@ -656,6 +760,11 @@ std::optional<int> CertificateAuthority::revoke(const QString &device, const QDa
         return std::nullopt;
     if (!writeIndex(indexPath(), *index, &message)) {
         *error = failure(CaError::Kind::Failed, message);
+        return std::nullopt;
+    }
+    // Revoked here; a broker that has not the new CRL yet must not be forgotten, so this is an error.
+    if (!mirror(&message)) {
+        *error = failure(CaError::Kind::Failed, u"revoked, but the CRL could not be copied: "_s + message);
         return std::nullopt;
     }
     return revoked;
@@ -704,7 +813,7 @@ bool CertificateAuthority::refreshCrl(const QDateTime &now, CaError *error)
     auto signer = loadSigner(path(u"ca.key"_s), certificatePath(), error);
     if (!signer || !writeCrl(*signer, *index, crlPath(), now, error))
         return false;
-    if (!writeIndex(indexPath(), *index, &message)) {
+    if (!writeIndex(indexPath(), *index, &message) || !mirror(&message)) {
         *error = failure(CaError::Kind::Failed, message);
         return false;
     }

@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -71,17 +72,27 @@ public:
     /// key is made here and returned once.
     [[nodiscard]] std::optional<Issued> issue(const QString &device, QByteArrayView csrPem, int days,
                                               const QDateTime &now, CaError *error);
+    /// A TLS server certificate and new key for a service beside the gateway (the local broker), named
+    /// `name`, for the host names and addresses in `hosts`. It is not a device credential: not kept in
+    /// the index, and replaced rather than revoked.
+    [[nodiscard]] std::optional<Issued> issueServer(const QString &name, const QStringList &hosts, int days,
+                                                    const QDateTime &now, CaError *error);
     /// Revokes every unrevoked certificate of `device` and writes the CRL. How many were revoked.
     [[nodiscard]] std::optional<int> revoke(const QString &device, const QDateTime &now, CaError *error);
     [[nodiscard]] std::optional<QList<IssuedCertificate>> list(CaError *error) const;
     /// Signs the CRL anew when less than half its validity is left.
     [[nodiscard]] bool refreshCrl(const QDateTime &now, CaError *error);
     [[nodiscard]] QByteArray certificatePem() const;
+    /// Keeps a copy of ca.crt and crl.pem in `dir` (a broker's folder, which cannot read data_dir),
+    /// from now on each time the CRL is signed.
+    [[nodiscard]] bool addExport(const QString &dir, QString *error);
     /// When the CA's own certificate expires; null when it cannot be read.
     [[nodiscard]] QDateTime expiry() const;
 
 private:
     QString path(const QString &file) const;
+    /// Copies ca.crt and crl.pem to every folder addExport() named; false when one failed.
+    bool mirror(QString *error) const;
 
     QString m_dir;
     QString m_name;

@@ -134,6 +134,33 @@ bool Broker::start(quint16 port, const QString &extraConfig)
     return true;
 }
 
+bool Broker::startWithFile(const QString &confPath, quint16 port)
+{
+    m_port = port;
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->start(u"mosquitto"_s, {u"-c"_s, confPath});
+    if (!m_process->waitForStarted(5000))
+        return false;
+    if (!waitForListening(m_port)) {
+        qWarning("mosquitto did not listen on %d: %s", m_port, m_process->readAll().constData());
+        return false;
+    }
+    return true;
+}
+
+QString Broker::sharedDir()
+{
+    makeShared(m_dir.path());
+    return m_dir.path();
+}
+
+void Broker::reload()
+{
+    if (m_process)
+        ::kill(static_cast<pid_t>(m_process->processId()), SIGHUP);
+}
+
 void Broker::kill()
 {
     if (!m_process)

@@ -35,6 +35,12 @@ public:
     /// 0: pick a free port. `extraConfig` is appended to mosquitto.conf, after the loopback
     /// listener on port(): more listeners (a TLS one), an acl_file, log_type debug.
     bool start(quint16 port = 0, const QString &extraConfig = {});
+    /// Runs mosquitto on a configuration file of its own (one `edgegated broker-config` wrote into
+    /// sharedDir()), and waits until `port` listens.
+    bool startWithFile(const QString &confPath, quint16 port);
+    /// A folder of the broker's, which the user mosquitto drops to can read.
+    [[nodiscard]] QString sharedDir();
+    void reload(); ///< SIGHUP: mosquitto reads its configuration, certificates and CRL again
     void kill(); ///< SIGKILL, as a crash would
     void suspend(); ///< SIGSTOP: the broker holds its connections open and answers nothing
     void resume(); ///< SIGCONT
@@ -111,6 +117,12 @@ public:
     bool start();
     /// SIGTERM and wait, a clean shutdown; false when it did not exit in time (it is killed then).
     bool stop(int timeoutMs = 15000);
+    /// Runs mosquitto on a configuration file of its own (one `edgegated broker-config` wrote into
+    /// sharedDir()), and waits until `port` listens.
+    bool startWithFile(const QString &confPath, quint16 port);
+    /// A folder of the broker's, which the user mosquitto drops to can read.
+    [[nodiscard]] QString sharedDir();
+    void reload(); ///< SIGHUP: mosquitto reads its configuration, certificates and CRL again
     void kill(); ///< SIGKILL, as a crash would
     [[nodiscard]] bool isRunning() const;
     [[nodiscard]] quint16 port() const { return m_httpPort; }

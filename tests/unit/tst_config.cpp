@@ -955,6 +955,14 @@ void TestConfig::errors_data()
         u"the file holds more than 100000 values or 32 levels of nesting once its YAML aliases are expanded"_s);
     row("long unknown key", "log:\n  " + QByteArray(1000, 'l') + ": 1\n", 2,
         u"unknown key 'log."_s + QString(56, u'l') + u"...'"_s);
+    // yaml-cpp loops for ever on these; they are refused before it sees them.
+    for (const char *comma : {",", "  ,\n", "# note\n,", "&x ,", "!t ,", "log:\n  level: info\n---\n,"})
+        row(qPrintable(u"leading comma "_s + QString::fromLatin1(comma).toHtmlEscaped()), comma, 0,
+            u"YAML syntax error: a ',' outside a [list] or {map}"_s);
+    row("nul byte", QByteArray("log:\n  level: info\n\0,x\n", 22), 3,
+        u"YAML syntax error: control character 0x00 is not allowed"_s);
+    row("escape byte", "log:\n  level: in\x1b[2Jfo\n", 2,
+        u"YAML syntax error: control character 0x1b is not allowed"_s);
     row("null key", "log:\n  ~: debug\n", 2, u"log: keys must be names, got an empty value"_s);
     row("two documents", "log:\n  level: info\n---\nlog:\n  level: debug\n", 4, u"only one YAML document is allowed"_s);
     row("coap listen, host name", "coap:\n  listen: gateway.lan:5683\n", 2,

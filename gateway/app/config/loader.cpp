@@ -417,8 +417,69 @@ void Loader::crossChecks()
           u"is greater than"_s, u"is less than"_s);
 }
 
+namespace {
+
+bool isBlank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// yaml-cpp 0.7 never returns from a document whose first token is a flow entry (',' with nothing
+// before it but comments, markers or an anchor or tag), so such a file is refused before it parses.
+bool documentStartsWithComma(const QByteArray &yaml)
+{
+    const qsizetype n = yaml.size();
+    const auto startsMarker = [&](qsizetype i) {
+        return i + 3 <= n && (yaml.sliced(i, 3) == "---" || yaml.sliced(i, 3) == "...")
+            && (i + 3 == n || isBlank(yaml[i + 3]));
+    };
+    for (qsizetype start = 0; start < n;) {
+        qsizetype i = start;
+        while (i < n) {
+            const bool lineStart = i == 0 || yaml[i - 1] == '\n';
+            if (isBlank(yaml[i])) {
+                ++i;
+            } else if (yaml[i] == '#' || (lineStart && yaml[i] == '%')) {
+                while (i < n && yaml[i] != '\n')
+                    ++i;
+            } else if (lineStart && startsMarker(i)) {
+                i += 3;
+            } else if (yaml[i] == '&' || yaml[i] == '!') {
+                while (i < n && !isBlank(yaml[i]))
+                    ++i;
+            } else {
+                break;
+            }
+        }
+        if (i < n && yaml[i] == ',')
+            return true;
+        // On to the next document marker at the start of a line.
+        qsizetype next = i;
+        while (next < n && !((next == 0 || yaml[next - 1] == '\n') && startsMarker(next)))
+            ++next;
+        start = next;
+    }
+    return false;
+}
+
+} // namespace
+
 void Loader::run(const QByteArray &yaml)
 {
+    // YAML allows no control characters but tab and line breaks; yaml-cpp skips some of them, which hides
+    // the comma check's tokens from it.
+    for (qsizetype i = 0; i < yaml.size(); ++i) {
+        const auto c = static_cast<unsigned char>(yaml[i]);
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+            error(int(yaml.first(i).count('\n')) + 1,
+                  u"YAML syntax error: control character 0x%1 is not allowed"_s.arg(c, 2, 16, QChar(u'0')));
+            return;
+        }
+    }
+    if (documentStartsWithComma(yaml)) {
+        error(0, u"YAML syntax error: a ',' outside a [list] or {map}"_s);
+        return;
+    }
     std::vector<YAML::Node> documents;
     try {
         documents = YAML::LoadAll(yaml.toStdString());
