@@ -681,7 +681,7 @@ std::optional<CertificateAuthority::Issued> CertificateAuthority::issueServer(co
             = inet_pton(AF_INET, latin.constData(), bytes) == 1 || inet_pton(AF_INET6, latin.constData(), bytes) == 1;
         const bool dnsName = !host.isEmpty() && host.size() <= 253
             && std::all_of(host.cbegin(), host.cend(),
-                           [](QChar c) { return c.isLetterOrNumber() || c == u'.' || c == u'-'; })
+                           [](QChar c) { return (c.isLetterOrNumber() && c.unicode() < 0x80) || c == u'.' || c == u'-'; })
             && host.front().isLetterOrNumber();
         if (!address && !dnsName) {
             *error = failure(CaError::Kind::BadRequest,

@@ -13,6 +13,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -172,8 +174,16 @@ int runBrokerConfig(const BrokerConfigCommand &command, const Config &config, QT
         out << "created the device CA in " << ca.dir() << '\n';
     }
     QStringList hosts = command.hosts;
-    if (hosts.isEmpty())
-        hosts = {QHostInfo::localHostName(), u"localhost"_s, u"127.0.0.1"_s, u"::1"_s};
+    if (hosts.isEmpty()) {
+        hosts = {u"localhost"_s, u"127.0.0.1"_s, u"::1"_s};
+        // This host's name too, when it is one a certificate can carry.
+        const QString name = QHostInfo::localHostName();
+        if (!name.isEmpty() && name.size() <= 253 && name.front().isLetterOrNumber()
+            && std::all_of(name.cbegin(), name.cend(), [](QChar c) {
+                   return (c.isLetterOrNumber() && c.unicode() < 0x80) || c == u'.' || c == u'-';
+               }))
+            hosts.prepend(name);
+    }
     if (QHostAddress(host) != QHostAddress::AnyIPv4 && QHostAddress(host) != QHostAddress::AnyIPv6
         && !hosts.contains(host))
         hosts.append(host);
