@@ -147,6 +147,14 @@ void Gateway::buildHealth()
                 core.alertEngine.onCertificateExpiry(name, at.toMSecsSinceEpoch(), what);
             });
     m_caApi = std::make_unique<CaApi>(*m_httpServer, *m_deviceCertificates);
+    // Devices may prove themselves with a certificate of the CA on the TLS port, instead of their token.
+    const CertificateCheck check = [certificates = m_deviceCertificates.get()](const QByteArray &der) {
+        return certificates->certificateDevice(der);
+    };
+    m_httpDevices->setCertificateCheck(check);
+    m_wsDevices->setCertificateCheck(check);
+    if (HttpTls *tls = m_httpServer->tls())
+        connect(m_deviceCertificates.get(), &DeviceCertificates::authorityChanged, tls, &HttpTls::setDeviceCa);
 }
 
 void Gateway::buildOta()

@@ -18,6 +18,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
@@ -385,6 +386,52 @@ bool CertificateAuthority::mirror(QString *error) const
     return ok;
 }
 
+QString CertificateAuthority::verifyClient(QByteArrayView der, const QDateTime &now, QString *why) const
+{
+    QString message;
+    const auto caPem = readFile(certificatePath(), MaxCsrBytes, &message);
+    const auto crlPem = caPem ? readFile(crlPath(), MaxIndexBytes, &message) : std::nullopt;
+    if (!crlPem) {
+        *why = message;
+        return {};
+    }
+    const auto *bytes = reinterpret_cast<const unsigned char *>(der.data());
+    Cert cert(d2i_X509(nullptr, &bytes, long(der.size())));
+    Bio caBio = readBio(*caPem);
+    Bio crlBio = readBio(*crlPem);
+    Cert ca(PEM_read_bio_X509(caBio.get(), nullptr, nullptr, nullptr));
+    Crl crl(PEM_read_bio_X509_CRL(crlBio.get(), nullptr, nullptr, nullptr));
+    std::unique_ptr<X509_STORE, Deleter<X509_STORE, X509_STORE_free>> store(X509_STORE_new());
+    std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX, X509_STORE_CTX_free>> context(X509_STORE_CTX_new());
+    if (!cert || bytes != reinterpret_cast<const unsigned char *>(der.data()) + der.size()) {
+        ERR_clear_error();
+        *why = u"not a DER certificate"_s;
+        return {};
+    }
+    const bool ready = ca && crl && store && context && X509_STORE_add_cert(store.get(), ca.get()) == 1
+        && X509_STORE_add_crl(store.get(), crl.get()) == 1
+        && X509_STORE_CTX_init(context.get(), store.get(), cert.get(), nullptr) == 1;
+    if (!ready) {
+        *why = sslError(u"the CA cannot be read"_s);
+        return {};
+    }
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(context.get());
+    X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CRL_CHECK);
+    X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_CLIENT);
+    X509_VERIFY_PARAM_set_time(param, time_t(now.toSecsSinceEpoch()));
+    if (X509_verify_cert(context.get()) != 1) {
+        *why = QString::fromLatin1(X509_verify_cert_error_string(X509_STORE_CTX_get_error(context.get())));
+        ERR_clear_error();
+        return {};
+    }
+    const auto cn = subjectCommonName(X509_get_subject_name(cert.get()));
+    if (!cn || !isValidDeviceId(*cn)) {
+        *why = u"its subject is not a device id"_s;
+        return {};
+    }
+    return *cn;
+}
+
 QDateTime CertificateAuthority::expiry() const
 {
     const QByteArray pem = certificatePem();
@@ -680,8 +727,9 @@ std::optional<CertificateAuthority::Issued> CertificateAuthority::issueServer(co
         const bool address
             = inet_pton(AF_INET, latin.constData(), bytes) == 1 || inet_pton(AF_INET6, latin.constData(), bytes) == 1;
         const bool dnsName = !host.isEmpty() && host.size() <= 253
-            && std::all_of(host.cbegin(), host.cend(),
-                           [](QChar c) { return (c.isLetterOrNumber() && c.unicode() < 0x80) || c == u'.' || c == u'-'; })
+            && std::all_of(
+                host.cbegin(), host.cend(),
+                [](QChar c) { return (c.isLetterOrNumber() && c.unicode() < 0x80) || c == u'.' || c == u'-'; })
             && host.front().isLetterOrNumber();
         if (!address && !dnsName) {
             *error = failure(CaError::Kind::BadRequest,

@@ -86,6 +86,9 @@ public:
     /// Keeps a copy of ca.crt and crl.pem in `dir` (a broker's folder, which cannot read data_dir),
     /// from now on each time the CRL is signed.
     [[nodiscard]] bool addExport(const QString &dir, QString *error);
+    /// The device a client certificate (DER) proves: its CN, when the CA issued it, it is in its dates
+    /// at `now`, not on the CRL, and made for TLS clients. Empty when it proves nothing, with `why`.
+    [[nodiscard]] QString verifyClient(QByteArrayView der, const QDateTime &now, QString *why) const;
     /// When the CA's own certificate expires; null when it cannot be read.
     [[nodiscard]] QDateTime expiry() const;
 

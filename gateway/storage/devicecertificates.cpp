@@ -3,6 +3,7 @@
 
 #include "gateway/core/common/metrics.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QHash>
 #include <QLoggingCategory>
@@ -19,6 +20,7 @@ namespace {
 
 constexpr auto RecheckEvery = std::chrono::hours(1);
 constexpr qint64 MaxTimerMs = std::chrono::milliseconds(RecheckEvery).count();
+constexpr qsizetype MaxRemembered = 4096;
 
 } // namespace
 
@@ -61,9 +63,31 @@ void DeviceCertificates::watch()
         m_watcher.addPath(m_ca.dir());
 }
 
+std::optional<QString> DeviceCertificates::certificateDevice(const QByteArray &der)
+{
+    if (der.isEmpty())
+        return std::nullopt;
+    const QByteArray key = QCryptographicHash::hash(der, QCryptographicHash::Sha256);
+    if (const auto it = m_verified.constFind(key); it != m_verified.cend())
+        return it.value();
+    QString why;
+    const QString device = m_ca.exists() ? m_ca.verifyClient(der, QDateTime::currentDateTimeUtc(), &why) : QString();
+    if (device.isEmpty()) {
+        if (const auto suppressed = m_refusals.allow(u"certificate"_s))
+            qCWarning(lcCa).noquote() << "a client certificate was refused:"
+                                      << (why.isEmpty() ? u"there is no gateway CA"_s : loggable(why))
+                    + moreSince(*suppressed);
+    }
+    if (m_verified.size() >= MaxRemembered)
+        m_verified.clear();
+    m_verified.insert(key, device);
+    return device;
+}
+
 void DeviceCertificates::reload()
 {
     watch();
+    m_verified.clear();
     const QDateTime now = QDateTime::currentDateTimeUtc();
     QSet<QString> certified;
     QSet<QString> validHolders;
@@ -110,6 +134,10 @@ void DeviceCertificates::reload()
                 soonest = it.value();
                 soonestDevice = it.key();
             }
+        }
+        if (const QByteArray pem = m_ca.certificatePem(); !pem.isEmpty() && pem != m_caPem) {
+            m_caPem = pem;
+            emit authorityChanged(m_caPem);
         }
         const QDateTime caEnd = m_ca.expiry();
         m_caExpiry.set(caEnd.isValid() ? double(now.secsTo(caEnd)) : 0.0);

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/common/ratelimitedlog.h"
 #include "gateway/storage/certauthority.h"
 
 #include <QFileSystemWatcher>
+#include <QHash>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
+
+#include <optional>
 
 namespace edgegate {
 
@@ -28,6 +32,10 @@ public:
     void reload();
     [[nodiscard]] const QSet<QString> &certified() const { return m_certified; }
     [[nodiscard]] CertificateAuthority &authority() { return m_ca; }
+    /// What a TLS client certificate (DER) proves, as checkBearer() takes it: nullopt when none was
+    /// presented, the device id when the CA vouches for it now, empty when it does not. Answers are
+    /// remembered until the index changes (a revocation clears them).
+    [[nodiscard]] std::optional<QString> certificateDevice(const QByteArray &der);
 
 signals:
     /// Every device the CA certified, and those of them with a valid certificate now.
@@ -35,6 +43,8 @@ signals:
     /// After each reload: a certificate (`name` "device_ca" or "devices", the soonest of the devices'
     /// newest unrevoked certificates) and when it expires, worded for an alert.
     void expiryChecked(const QString &name, const QDateTime &at, const QString &what);
+    /// The CA's certificate (PEM) is there or changed: TLS listeners ask devices for certificates of it.
+    void authorityChanged(const QByteArray &certificatePem);
 
 private:
     void watch();
@@ -44,6 +54,9 @@ private:
     QTimer m_timer;
     QSet<QString> m_certified;
     QSet<QString> m_validHolders;
+    QHash<QByteArray, QString> m_verified; ///< SHA-256 of the DER -> what it proved
+    RateLimitedLog m_refusals{std::chrono::seconds(10)};
+    QByteArray m_caPem;
     Gauge &m_valid;
     Gauge &m_revoked;
     Gauge &m_expired;

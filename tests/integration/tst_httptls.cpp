@@ -6,9 +6,11 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSslConfiguration>
+#include <QSslKey>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
@@ -27,6 +29,7 @@ private slots:
     void httpsAndWss();
     void reloadWithoutRestart();
     void clientCertificates();
+    void deviceCertificates();
     void badFilesStopTheStart();
     void expiryAlert();
 
@@ -180,6 +183,71 @@ void TestHttpTls::clientCertificates()
              0);
     const QByteArray metrics = curlUrl(https(gw.httpPort(), u"/metrics"_s), operatorCert).body;
     QVERIFY(metricValue(metrics, u"edgegate_http_refused_total{reason=\"tls_handshake\"}"_s) >= 2);
+}
+
+void TestHttpTls::deviceCertificates()
+{
+    install(u"first.crt"_s, u"first.key"_s);
+    Gateway gw;
+    const QStringList ca{u"--cacert"_s, path(u"ca.crt"_s)};
+    gw.setHttps(ca);
+    QVERIFY(gw.start(gw.config(m_broker->port(), {}, {}, tlsYaml())));
+    const auto post = [&](const QString &url, const QByteArray &json = "{}") {
+        return curlUrl(https(gw.httpPort(), url),
+                       ca
+                           + QStringList{u"-X"_s, u"POST"_s, u"-H"_s, u"Content-Type: application/json"_s,
+                                         u"--data-binary"_s, QString::fromUtf8(json)});
+    };
+    QCOMPARE(post(u"/api/v1/ca"_s).status, 201);
+    for (const QString &device : {u"cert-a"_s, u"cert-b"_s}) {
+        const QJsonObject issued = post(u"/api/v1/devices/%1/certificate"_s.arg(device)).json();
+        for (const auto &[field, suffix] : {std::pair{u"certificate"_s, u".crt"_s}, std::pair{u"key"_s, u".key"_s}}) {
+            QFile file(path(device + suffix));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(issued.value(field).toString().toLatin1());
+        }
+    }
+    const auto telemetry = [&](const QString &device, const QString &certOf) {
+        QStringList args = ca;
+        if (!certOf.isEmpty())
+            args += {u"--cert"_s, path(certOf + u".crt"_s), u"--key"_s, path(certOf + u".key"_s)};
+        args += {u"-H"_s, u"Content-Type: application/json"_s, u"--data-binary"_s, u"{\"t\": 1}"_s};
+        return curlUrl(https(gw.httpPort(), u"/api/v1/devices/%1/telemetry"_s.arg(device)), args).status;
+    };
+    // Its own certificate is enough; none, another device's, or one of another CA is not.
+    QCOMPARE(telemetry(u"cert-a"_s, u"cert-a"_s), 202);
+    QCOMPARE(telemetry(u"cert-a"_s, {}), 401);
+    QCOMPARE(telemetry(u"cert-b"_s, u"cert-a"_s), 401);
+    QCOMPARE(telemetry(u"open-9"_s, u"cert-a"_s), 401);
+    QCOMPARE(telemetry(u"stranger"_s, u"stranger"_s), 401);
+    QCOMPARE(telemetry(u"open-9"_s, {}), 202);
+
+    // A WebSocket device with its certificate.
+    QWebSocket socket;
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    ssl.setCaCertificates(QSslCertificate::fromPath(path(u"ca.crt"_s)));
+    ssl.setLocalCertificate(QSslCertificate::fromPath(path(u"cert-b.crt"_s)).value(0));
+    QFile keyFile(path(u"cert-b.key"_s));
+    QVERIFY(keyFile.open(QIODevice::ReadOnly));
+    ssl.setPrivateKey(QSslKey(keyFile.readAll(), QSsl::Ec));
+    socket.setSslConfiguration(ssl);
+    QSignalSpy frames(&socket, &QWebSocket::textMessageReceived);
+    QSignalSpy connected(&socket, &QWebSocket::connected);
+    socket.open(QUrl(u"wss://127.0.0.1:%1/ws/device/cert-b"_s.arg(gw.httpPort())));
+    QVERIFY(connected.wait(10000));
+    socket.sendTextMessage(u"{\"t\": 2}"_s);
+    QVERIFY(frames.wait(10000));
+    QVERIFY2(frames.first().first().toString().contains(u"ack"_s), qPrintable(frames.first().first().toString()));
+    socket.close();
+
+    // Revoked, the certificate proves nothing.
+    QCOMPARE(
+        curlUrl(https(gw.httpPort(), u"/api/v1/devices/cert-a/certificate"_s), ca + QStringList{u"-X"_s, u"DELETE"_s})
+            .status,
+        200);
+    QCOMPARE(telemetry(u"cert-a"_s, u"cert-a"_s), 401);
+    QCOMPARE(telemetry(u"cert-b"_s, u"cert-b"_s), 202);
+    QCOMPARE(gw.terminate(), 0);
 }
 
 void TestHttpTls::badFilesStopTheStart()

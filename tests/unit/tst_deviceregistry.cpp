@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/common/metrics.h"
+#include "gateway/core/devices/deviceauth.h"
 #include "gateway/core/devices/deviceregistry.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
+#include <QCryptographicHash>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -82,6 +84,7 @@ private slots:
     void transitionsCarryReasons();
     void healthFields();
     void onlineSinceRestored();
+    void certificatesAreCredentials();
 };
 
 void TestDeviceRegistry::autoPolicyRegistersOnce()
@@ -474,6 +477,31 @@ void TestDeviceRegistry::onlineSinceRestored()
     f.registry->restoreOnlineSince({{u"up"_s, now - 5000}, {u"down"_s, now - 5000}});
     QCOMPARE(f.registry->find(u"up"_s)->onlineSinceMs, now - 5000);
     QCOMPARE(f.registry->find(u"down"_s)->onlineSinceMs, 0); // offline devices have none
+}
+
+void TestDeviceRegistry::certificatesAreCredentials()
+{
+    Fixture f(RegistryPolicy::Deny);
+    // A valid holder the registry does not know is provisioned; a revoked-only one is not, but counts.
+    f.registry->setCertified({u"cert-1"_s, u"revoked-1"_s}, {u"cert-1"_s});
+    QVERIFY(f.registry->find(u"cert-1"_s));
+    QVERIFY(!f.registry->find(u"revoked-1"_s));
+    QVERIFY(f.registry->hasCredential(u"cert-1"_s));
+    QVERIFY(f.registry->hasCredential(u"revoked-1"_s));
+    QVERIFY(!f.registry->hasCredential(u"open-1"_s));
+    QCOMPARE(f.registry->admit(u"cert-1"_s, Protocol::Mqtt, 1000), DeviceRegistry::Admission::Accepted);
+
+    // No certificate presented: the token decides, and a certified device without one is refused.
+    QCOMPARE(checkBearer(*f.registry, u"cert-1"_s, {}), BearerCheck::NoToken);
+    QCOMPARE(checkBearer(*f.registry, u"open-1"_s, {}), BearerCheck::NotRequired);
+    // A presented certificate decides alone: its own device, another's, or one that proves nothing.
+    QCOMPARE(checkBearer(*f.registry, u"cert-1"_s, {}, u"cert-1"_s), BearerCheck::Valid);
+    QCOMPARE(checkBearer(*f.registry, u"cert-1"_s, "Bearer x", u"cert-2"_s), BearerCheck::Wrong);
+    QCOMPARE(checkBearer(*f.registry, u"open-1"_s, {}, u"cert-1"_s), BearerCheck::Wrong);
+    QCOMPARE(checkBearer(*f.registry, u"open-1"_s, {}, QString()), BearerCheck::Wrong);
+    QVERIFY(f.registry->setCredentials(u"cert-1"_s, {{}, {}, QCryptographicHash::hash("t", QCryptographicHash::Sha256)})
+            == DeviceRegistry::ChangeResult::Done);
+    QCOMPARE(checkBearer(*f.registry, u"cert-1"_s, "Bearer t"), BearerCheck::Valid);
 }
 
 QTEST_GUILESS_MAIN(TestDeviceRegistry)

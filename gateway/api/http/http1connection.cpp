@@ -168,6 +168,8 @@ void Http1Connection::startRequest(HttpHead head, qsizetype headLength)
     m_framing = std::get<http1::Framing>(framing);
     m_keepAlive = m_framing.keepAlive;
     m_request.emplace(std::move(head), m_peer, qobject_cast<QSslSocket *>(m_socket) != nullptr);
+    if (auto *ssl = qobject_cast<QSslSocket *>(m_socket); ssl && !ssl->peerCertificate().isNull())
+        m_request->setPeerCertificate(ssl->peerCertificate().toDer());
     const HttpRequest &request = *m_request;
     if (const auto refusal = m_server.admit(request)) {
         refuse(*refusal);

@@ -350,6 +350,8 @@ void Http2Session::dispatch(Stream &s)
             length = h.value.toLongLong(); // nghttp2 checked it is a number and matches the DATA frames
     }
     s.request.emplace(s.head, m_peer, qobject_cast<QSslSocket *>(m_socket) != nullptr);
+    if (auto *ssl = qobject_cast<QSslSocket *>(m_socket); ssl && !ssl->peerCertificate().isNull())
+        s.request->setPeerCertificate(ssl->peerCertificate().toDer());
     if (const auto refusal = m_server.admit(*s.request)) {
         refuse(s, *refusal);
         return;

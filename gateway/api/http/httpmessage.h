@@ -97,6 +97,9 @@ public:
     void setBody(QByteArray body) { m_body = std::move(body); }
     [[nodiscard]] const QHostAddress &peerAddress() const { return m_peer; }
     [[nodiscard]] bool isSecure() const { return m_secure; }
+    /// The client certificate the TLS peer presented (DER); empty when none. Not verified here.
+    [[nodiscard]] const QByteArray &peerCertificate() const { return m_peerCertificate; }
+    void setPeerCertificate(QByteArray der) { m_peerCertificate = std::move(der); }
     [[nodiscard]] int minorVersion() const { return m_head.minorVersion; }
 
 private:
@@ -105,6 +108,7 @@ private:
     QUrl m_url;
     QByteArray m_body;
     QHostAddress m_peer;
+    QByteArray m_peerCertificate;
     bool m_secure = false;
 };
 

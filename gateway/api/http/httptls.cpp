@@ -101,18 +101,36 @@ std::optional<QSslConfiguration> HttpTls::read(QString *error) const
     c.setPrivateKey(key);
     c.setProtocol(QSsl::TlsV1_2OrLater);
     c.setAllowedNextProtocols({QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1")});
+    // Devices may present a certificate of the gateway CA: it is asked for, and checked by the device
+    // links (revocation included), not by the handshake.
+    const QList<QSslCertificate> deviceCas = QSslCertificate::fromData(m_deviceCa, QSsl::Pem);
     if (m_settings.clientCaFile.isEmpty()) {
-        c.setPeerVerifyMode(QSslSocket::VerifyNone);
+        c.setCaCertificates(deviceCas);
+        c.setPeerVerifyMode(deviceCas.isEmpty() ? QSslSocket::VerifyNone : QSslSocket::QueryPeer);
     } else {
         const QList<QSslCertificate> cas = QSslCertificate::fromPath(m_settings.clientCaFile, QSsl::Pem);
         if (cas.isEmpty()) {
             *error = u"%1 holds no PEM CA certificate"_s.arg(m_settings.clientCaFile);
             return std::nullopt;
         }
-        c.setCaCertificates(cas);
+        c.setCaCertificates(cas + deviceCas);
         c.setPeerVerifyMode(QSslSocket::VerifyPeer);
     }
     return c;
+}
+
+void HttpTls::setDeviceCa(const QByteArray &pem)
+{
+    if (pem == m_deviceCa)
+        return;
+    m_deviceCa = pem;
+    QString error;
+    if (auto c = read(&error)) {
+        m_configuration = *c;
+        qCInfo(lcTls).noquote() << m_listener << "asks devices for a certificate of the gateway CA";
+    } else {
+        qCWarning(lcTls).noquote() << m_listener << "keeps its TLS configuration:" << error;
+    }
 }
 
 bool HttpTls::load(QString *error)

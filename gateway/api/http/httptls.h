@@ -39,6 +39,10 @@ public:
     /// Loads the files again; the configuration in use stays if they cannot be used.
     void reload();
 
+    /// The gateway CA's certificate (PEM): new connections ask devices for a client certificate of it,
+    /// which the device links verify. Empty: none is asked for (unless clientCaFile requires one).
+    void setDeviceCa(const QByteArray &pem);
+
     /// What new connections are set up with.
     [[nodiscard]] const QSslConfiguration &configuration() const { return m_configuration; }
     [[nodiscard]] QDateTime expiry() const { return m_expiry; }
@@ -57,6 +61,7 @@ private:
     Settings m_settings;
     QString m_listener;
     QSslConfiguration m_configuration;
+    QByteArray m_deviceCa;
     QDateTime m_expiry;
     QFileSystemWatcher m_watcher;
     QTimer m_settle; ///< files replaced one after the other are loaded once

@@ -7,8 +7,11 @@
 
 namespace edgegate {
 
-BearerCheck checkBearer(const DeviceRegistry &registry, const QString &deviceId, QByteArrayView authorization)
+BearerCheck checkBearer(const DeviceRegistry &registry, const QString &deviceId, QByteArrayView authorization,
+                        const std::optional<QString> &certificate)
 {
+    if (certificate)
+        return *certificate == deviceId ? BearerCheck::Valid : BearerCheck::Wrong;
     if (!registry.hasCredential(deviceId))
         return BearerCheck::NotRequired;
     const DeviceCredentials *credentials = registry.credentials(deviceId);

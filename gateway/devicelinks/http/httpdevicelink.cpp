@@ -66,15 +66,19 @@ std::optional<HttpResponse> HttpDeviceLink::refuse(const QString &id, const Http
     if (!isValidDeviceId(id))
         return answer(
             m_ingest.reject(Protocol::Http, BadInput::InvalidDeviceId, {}, u"id '%1'"_s.arg(loggable(id, 80))));
-    const BearerCheck check = checkBearer(m_registry, id, request.value("Authorization"));
+    std::optional<QString> certificate;
+    if (m_certificateCheck)
+        certificate = m_certificateCheck(request.peerCertificate());
+    const BearerCheck check = checkBearer(m_registry, id, request.value("Authorization"), certificate);
     switch (check) {
     case BearerCheck::Missing:
     case BearerCheck::Wrong:
     case BearerCheck::NoToken: {
         const bool noToken = check == BearerCheck::NoToken;
         m_ingest.reject(Protocol::Http, BadInput::Unauthorized, id,
-                        noToken ? u"device has credentials but no token for HTTP"_s
-                                : u"missing or wrong bearer token"_s);
+                        noToken           ? u"device has credentials but no token for HTTP"_s
+                            : certificate ? u"client certificate not valid for this device"_s
+                                          : u"missing or wrong bearer token"_s);
         HttpResponse response = jsonError(Status::Unauthorized, u"unauthorized"_s,
                                           noToken ? u"this device has credentials but no token: give it one "
                                                     "(PUT /api/v1/devices/{id}/credentials) to use HTTP"_s

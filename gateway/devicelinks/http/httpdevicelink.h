@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/devices/deviceauth.h"
+
 #include "gateway/api/http/httpserver.h"
 #include "gateway/core/downlink/devicelink.h"
 
@@ -29,6 +31,9 @@ public:
     HttpDeviceLink(HttpServer &server, Ingest &ingest, DeviceRegistry &registry, CommandQueue &commands,
                    QObject *parent = nullptr);
 
+    /// Devices may prove themselves with a TLS client certificate, as `check` says; without it, only tokens count.
+    void setCertificateCheck(CertificateCheck check) { m_certificateCheck = std::move(check); }
+
     /// Serves the device side of OTA: `GET .../ota/pending` (the notification waiting for the device,
     /// `{}` when none) and `POST .../ota/progress`. `ota` outlives this.
     void serveOta(OtaManager &ota);
@@ -55,6 +60,7 @@ private:
     CommandQueue &m_commands;
     HttpServer &m_server;
     OtaManager *m_ota = nullptr;
+    CertificateCheck m_certificateCheck;
 };
 
 } // namespace edgegate

@@ -54,7 +54,8 @@ void WsDeviceLink::serve(HttpServer &server)
     server.webSocketRoute(
         u"/ws/device/<arg>"_s,
         [this](std::unique_ptr<QWebSocket> socket, const HttpRequest &request, const QStringList &args) {
-            addConnection(std::move(socket), args.at(0), request.value("authorization"));
+            addConnection(std::move(socket), args.at(0), request.value("authorization"),
+                          m_certificateCheck ? m_certificateCheck(request.peerCertificate()) : std::nullopt);
         },
         quint64(m_maxPayloadBytes), quint64(m_maxPayloadBytes));
 }
@@ -64,7 +65,8 @@ WsDeviceLink::~WsDeviceLink()
     closeAll();
 }
 
-void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket, const QString &id, const QByteArray &authorization)
+void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket, const QString &id, const QByteArray &authorization,
+                                 const std::optional<QString> &certificate)
 {
     QWebSocket *s = socket.get();
     auto refuse = [&](QWebSocketProtocol::CloseCode code, const QString &why) {
@@ -76,7 +78,7 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket, const QStri
         refuse(QWebSocketProtocol::CloseCodePolicyViolated, u"invalid device id"_s);
         return;
     }
-    const BearerCheck auth = checkBearer(m_registry, id, authorization);
+    const BearerCheck auth = checkBearer(m_registry, id, authorization, certificate);
     if (auth == BearerCheck::NoToken) {
         m_ingest.reject(Protocol::WebSocket, BadInput::Unauthorized, id,
                         u"device has credentials but no token for WebSocket"_s);

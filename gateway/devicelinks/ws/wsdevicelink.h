@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/devices/deviceauth.h"
+
 #include "gateway/core/common/ratelimitedlog.h"
 #include "gateway/core/downlink/devicelink.h"
 #include "shared/deviceid.h"
@@ -52,7 +54,11 @@ public:
 
     /// Takes a connection upgraded on /ws/device/{id}, with the Authorization header of its request.
     /// The HTTP server already capped its frames and messages at maxPayloadBytes().
-    void addConnection(std::unique_ptr<QWebSocket> socket, const QString &id, const QByteArray &authorization);
+    /// `certificate`: what its TLS client certificate proved (checkBearer()).
+    void addConnection(std::unique_ptr<QWebSocket> socket, const QString &id, const QByteArray &authorization,
+                       const std::optional<QString> &certificate = std::nullopt);
+    /// Devices may prove themselves with a TLS client certificate, as `check` says (connections serve() takes).
+    void setCertificateCheck(CertificateCheck check) { m_certificateCheck = std::move(check); }
     /// Takes the devices' connections to `/ws/device/{id}` on `server`, frames capped at maxPayloadBytes().
     void serve(HttpServer &server);
     [[nodiscard]] qsizetype maxPayloadBytes() const { return m_maxPayloadBytes; }
@@ -81,6 +87,7 @@ private:
     Ingest &m_ingest;
     DeviceRegistry &m_registry;
     qsizetype m_maxPayloadBytes;
+    CertificateCheck m_certificateCheck;
     std::unordered_map<QString, Connection> m_connections; // one per device: a new one replaces the old
     QTimer m_pingTimer;
     RateLimitedLog m_notices{std::chrono::seconds(1)}; ///< connection lines, which devices can trigger at will
