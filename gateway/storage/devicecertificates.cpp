@@ -5,6 +5,7 @@
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QLoggingCategory>
 
@@ -53,14 +54,17 @@ DeviceCertificates::DeviceCertificates(CertificateAuthority &ca, Metrics &metric
 void DeviceCertificates::watch()
 {
     // The index, once there is one: index.json is replaced on each change, which ends its watch, so it
-    // is watched afresh each time. Until then, the folder, for a CA made on the command line.
+    // is watched afresh each time. Until then, the folder it will be in (or data_dir, which will hold
+    // that folder), for a CA made on the command line.
     const bool exists = QFile::exists(m_ca.indexPath());
-    if (!m_watcher.directories().isEmpty() && exists)
-        m_watcher.removePaths(m_watcher.directories());
+    const QString folder = QFile::exists(m_ca.dir()) ? m_ca.dir() : QFileInfo(m_ca.dir()).absolutePath();
+    const QStringList watched = m_watcher.directories();
+    if (!watched.isEmpty() && (exists || watched != QStringList{folder}))
+        m_watcher.removePaths(watched);
     if (exists && !m_watcher.files().contains(m_ca.indexPath()))
         m_watcher.addPath(m_ca.indexPath());
-    else if (!exists && m_watcher.directories().isEmpty() && QFile::exists(m_ca.dir()))
-        m_watcher.addPath(m_ca.dir());
+    else if (!exists && m_watcher.directories().isEmpty() && QFile::exists(folder))
+        m_watcher.addPath(folder);
 }
 
 std::optional<QString> DeviceCertificates::certificateDevice(const QByteArray &der)

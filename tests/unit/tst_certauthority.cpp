@@ -94,6 +94,7 @@ private slots:
     void revokingAnUnknownDeviceIsNotFound();
     void notInitializedIsSaid();
     void deviceCertificatesFollowTheIndex();
+    void aCaMadeElsewhereIsNoticed();
 };
 
 void TestCertAuthority::initMakesPrivateKeyAndRefusesTwice()
@@ -302,6 +303,24 @@ void TestCertAuthority::deviceCertificatesFollowTheIndex()
     QCOMPARE(certificates.certified(), (QSet<QString>{u"meter-1"_s, u"meter-2"_s}));
     QVERIFY(metrics.exposition().contains("edgegate_ca_certificates{state=\"revoked\"} 1"));
     QVERIFY(expiry.takeLast().at(2).toString().contains(u"meter-2"_s));
+}
+
+void TestCertAuthority::aCaMadeElsewhereIsNoticed()
+{
+    QTemporaryDir dir;
+    CertificateAuthority ca(dir.filePath(u"ca"_s), u"gw-1"_s);
+    Metrics metrics;
+    DeviceCertificates certificates(ca, metrics);
+    certificates.reload();
+    // The command line, while the service runs: a CA made, then certificates issued.
+    CertificateAuthority commandLine(dir.filePath(u"ca"_s), u"gw-1"_s);
+    CaError error;
+    QVERIFY(commandLine.init(&error));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QVERIFY(commandLine.issue(u"meter-1"_s, {}, 10, now, &error));
+    QTRY_VERIFY_WITH_TIMEOUT(certificates.certified().contains(u"meter-1"_s), 10000);
+    QVERIFY(commandLine.issue(u"meter-2"_s, {}, 10, now, &error));
+    QTRY_VERIFY_WITH_TIMEOUT(certificates.certified().contains(u"meter-2"_s), 10000);
 }
 
 QTEST_GUILESS_MAIN(TestCertAuthority)
