@@ -562,6 +562,37 @@ std::optional<CaError> lockFailure(const Locked &lock, const QString &dir)
     return failure(CaError::Kind::Failed, u"the CA in "_s + dir + u" is busy (another edgegated holds its lock)"_s);
 }
 
+/// The CA opened for a change: its lock held, its key, certificate and index read.
+struct Opened
+{
+    std::unique_ptr<Locked> lock;
+    Signer signer;
+    Index index;
+};
+
+std::optional<Opened> openCa(const CertificateAuthority &ca, CaError *error)
+{
+    if (!ca.exists()) {
+        *error = failure(CaError::Kind::NotInitialized, u"no CA in "_s + ca.dir() + u" (run: edgegated ca init)"_s);
+        return std::nullopt;
+    }
+    auto lock = std::make_unique<Locked>(ca.dir());
+    if (auto busy = lockFailure(*lock, ca.dir())) {
+        *error = *busy;
+        return std::nullopt;
+    }
+    auto signer = loadSigner(ca.dir() + u"/ca.key"_s, ca.certificatePath(), error);
+    if (!signer)
+        return std::nullopt;
+    QString message;
+    auto index = readIndex(ca.indexPath(), &message);
+    if (!index) {
+        *error = failure(CaError::Kind::Failed, message);
+        return std::nullopt;
+    }
+    return Opened{std::move(lock), std::move(*signer), std::move(*index)};
+}
+
 } // namespace
 
 bool CertificateAuthority::init(CaError *error)
@@ -636,24 +667,12 @@ std::optional<CertificateAuthority::Issued> CertificateAuthority::issue(const QS
                          u"the CSR is larger than "_s + QString::number(MaxCsrBytes) + u" bytes"_s);
         return std::nullopt;
     }
-    if (!exists()) {
-        *error = failure(CaError::Kind::NotInitialized, u"no CA in "_s + m_dir + u" (run: edgegated ca init)"_s);
+    auto opened = openCa(*this, error);
+    if (!opened)
         return std::nullopt;
-    }
-    const Locked lock(m_dir);
-    if (auto busy = lockFailure(lock, m_dir)) {
-        *error = *busy;
-        return std::nullopt;
-    }
-    auto signer = loadSigner(path(u"ca.key"_s), certificatePath(), error);
-    if (!signer)
-        return std::nullopt;
+    Signer *signer = &opened->signer;
+    Index *index = &opened->index;
     QString message;
-    auto index = readIndex(indexPath(), &message);
-    if (!index) {
-        *error = failure(CaError::Kind::Failed, message);
-        return std::nullopt;
-    }
     if (index->certificates.size() >= MaxIndexEntries) {
         *error = failure(CaError::Kind::Failed,
                          u"the CA has issued "_s + QString::number(MaxIndexEntries) + u" certificates, its limit"_s);
@@ -738,18 +757,10 @@ std::optional<CertificateAuthority::Issued> CertificateAuthority::issueServer(co
         }
         altNames += (altNames.isEmpty() ? "" : ",") + QByteArray(address ? "IP:" : "DNS:") + host.toLatin1();
     }
-    if (!exists()) {
-        *error = failure(CaError::Kind::NotInitialized, u"no CA in "_s + m_dir + u" (run: edgegated ca init)"_s);
+    auto opened = openCa(*this, error);
+    if (!opened)
         return std::nullopt;
-    }
-    const Locked lock(m_dir);
-    if (auto busy = lockFailure(lock, m_dir)) {
-        *error = *busy;
-        return std::nullopt;
-    }
-    auto signer = loadSigner(path(u"ca.key"_s), certificatePath(), error);
-    if (!signer)
-        return std::nullopt;
+    const Signer *signer = &opened->signer;
     Key key(EVP_EC_gen("P-256"));
     Integer serial = randomSerial();
     const QDateTime notAfter
@@ -770,24 +781,12 @@ std::optional<CertificateAuthority::Issued> CertificateAuthority::issueServer(co
 
 std::optional<int> CertificateAuthority::revoke(const QString &device, const QDateTime &now, CaError *error)
 {
-    if (!exists()) {
-        *error = failure(CaError::Kind::NotInitialized, u"no CA in "_s + m_dir + u" (run: edgegated ca init)"_s);
+    auto opened = openCa(*this, error);
+    if (!opened)
         return std::nullopt;
-    }
-    const Locked lock(m_dir);
-    if (auto busy = lockFailure(lock, m_dir)) {
-        *error = *busy;
-        return std::nullopt;
-    }
-    auto signer = loadSigner(path(u"ca.key"_s), certificatePath(), error);
-    if (!signer)
-        return std::nullopt;
+    Signer *signer = &opened->signer;
+    Index *index = &opened->index;
     QString message;
-    auto index = readIndex(indexPath(), &message);
-    if (!index) {
-        *error = failure(CaError::Kind::Failed, message);
-        return std::nullopt;
-    }
     int revoked = 0;
     bool known = false;
     for (IssuedCertificate &c : index->certificates) {

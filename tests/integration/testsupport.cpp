@@ -121,17 +121,7 @@ bool Broker::start(quint16 port, const QString &extraConfig)
     conf.write(extraConfig.toUtf8());
     conf.close();
     QFile::setPermissions(confPath, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
-
-    m_process = std::make_unique<QProcess>();
-    m_process->setProcessChannelMode(QProcess::MergedChannels);
-    m_process->start(u"mosquitto"_s, {u"-c"_s, confPath});
-    if (!m_process->waitForStarted(5000))
-        return false;
-    if (!waitForListening(m_port)) {
-        qWarning("mosquitto did not listen on %d: %s", m_port, m_process->readAll().constData());
-        return false;
-    }
-    return true;
+    return startWithFile(confPath, m_port);
 }
 
 bool Broker::startWithFile(const QString &confPath, quint16 port)
