@@ -956,7 +956,8 @@ void TestConfig::errors_data()
     row("long unknown key", "log:\n  " + QByteArray(1000, 'l') + ": 1\n", 2,
         u"unknown key 'log."_s + QString(56, u'l') + u"...'"_s);
     // yaml-cpp loops for ever on these; they are refused before it sees them.
-    for (const char *comma : {",", "  ,\n", "# note\n,", "&x ,", "!t ,", "log:\n  level: info\n---\n,"})
+    for (const char *comma :
+         {",", "  ,\n", "# note\n,", "&x ,", "!t ,", " !tag, x\n", "&a,\n", "log:\n  level: info\n---\n,"})
         row(qPrintable(u"leading comma "_s + QString::fromLatin1(comma).toHtmlEscaped()), comma, 0,
             u"YAML syntax error: a ',' outside a [list] or {map}"_s);
     row("nul byte", QByteArray("log:\n  level: info\n\0,x\n", 22), 3,

@@ -445,7 +445,8 @@ bool documentStartsWithComma(const QByteArray &yaml)
             } else if (lineStart && startsMarker(i)) {
                 i += 3;
             } else if (yaml[i] == '&' || yaml[i] == '!') {
-                while (i < n && !isBlank(yaml[i]))
+                // An anchor or tag ends at a blank or a flow indicator.
+                while (i < n && !isBlank(yaml[i]) && !QByteArrayView(",[]{}").contains(yaml[i]))
                     ++i;
             } else {
                 break;
