@@ -670,10 +670,10 @@ std::optional<CertificateAuthority::Issued> CertificateAuthority::issue(const QS
     auto opened = openCa(*this, error);
     if (!opened)
         return std::nullopt;
-    Signer *signer = &opened->signer;
-    Index *index = &opened->index;
+    Signer &signer = opened->signer;
+    Index &index = opened->index;
     QString message;
-    if (index->certificates.size() >= MaxIndexEntries) {
+    if (index.certificates.size() >= MaxIndexEntries) {
         *error = failure(CaError::Kind::Failed,
                          u"the CA has issued "_s + QString::number(MaxIndexEntries) + u" certificates, its limit"_s);
         return std::nullopt;
@@ -708,10 +708,10 @@ std::optional<CertificateAuthority::Issued> CertificateAuthority::issue(const QS
     }
 
     const QDateTime notAfter
-        = std::min(now.addSecs(days * SecondsPerDay), timeOf(X509_get0_notAfter(signer->cert.get())));
+        = std::min(now.addSecs(days * SecondsPerDay), timeOf(X509_get0_notAfter(signer.cert.get())));
     Integer serial = randomSerial();
     const Cert cert = key && serial
-        ? signCertificate(*signer, key.get(), serial.get(), device, now, notAfter, "clientAuth", {})
+        ? signCertificate(signer, key.get(), serial.get(), device, now, notAfter, "clientAuth", {})
         : Cert();
     bool ok = bool(cert);
     unsigned char digest[EVP_MAX_MD_SIZE];
@@ -727,8 +727,8 @@ std::optional<CertificateAuthority::Issued> CertificateAuthority::issue(const QS
     }
     issued.record = IssuedCertificate{
         device, serialText(serial.get()), QString::fromLatin1(hex(digest, digestSize)), now, notAfter, QDateTime()};
-    index->certificates.append(issued.record);
-    if (!writeIndex(indexPath(), *index, &message)) {
+    index.certificates.append(issued.record);
+    if (!writeIndex(indexPath(), index, &message)) {
         *error = failure(CaError::Kind::Failed, message);
         return std::nullopt;
     }
@@ -760,13 +760,13 @@ std::optional<CertificateAuthority::Issued> CertificateAuthority::issueServer(co
     auto opened = openCa(*this, error);
     if (!opened)
         return std::nullopt;
-    const Signer *signer = &opened->signer;
+    const Signer &signer = opened->signer;
     Key key(EVP_EC_gen("P-256"));
     Integer serial = randomSerial();
     const QDateTime notAfter
-        = std::min(now.addSecs(days * SecondsPerDay), timeOf(X509_get0_notAfter(signer->cert.get())));
+        = std::min(now.addSecs(days * SecondsPerDay), timeOf(X509_get0_notAfter(signer.cert.get())));
     const Cert cert = key && serial
-        ? signCertificate(*signer, key.get(), serial.get(), name, now, notAfter, "serverAuth", altNames)
+        ? signCertificate(signer, key.get(), serial.get(), name, now, notAfter, "serverAuth", altNames)
         : Cert();
     Issued issued;
     issued.certificatePem = cert ? certificateToPem(cert.get()) : QByteArray();
@@ -784,12 +784,12 @@ std::optional<int> CertificateAuthority::revoke(const QString &device, const QDa
     auto opened = openCa(*this, error);
     if (!opened)
         return std::nullopt;
-    Signer *signer = &opened->signer;
-    Index *index = &opened->index;
+    Signer &signer = opened->signer;
+    Index &index = opened->index;
     QString message;
     int revoked = 0;
     bool known = false;
-    for (IssuedCertificate &c : index->certificates) {
+    for (IssuedCertificate &c : index.certificates) {
         if (c.device != device)
             continue;
         known = true;
@@ -803,9 +803,9 @@ std::optional<int> CertificateAuthority::revoke(const QString &device, const QDa
         return std::nullopt;
     }
     // The CRL first: an index that says "revoked" while the CRL does not would hide the gap.
-    if (!writeCrl(*signer, *index, crlPath(), now, error))
+    if (!writeCrl(signer, index, crlPath(), now, error))
         return std::nullopt;
-    if (!writeIndex(indexPath(), *index, &message)) {
+    if (!writeIndex(indexPath(), index, &message)) {
         *error = failure(CaError::Kind::Failed, message);
         return std::nullopt;
     }

@@ -22,26 +22,24 @@ namespace {
 constexpr auto RecheckEvery = std::chrono::hours(1);
 constexpr qint64 MaxTimerMs = std::chrono::milliseconds(RecheckEvery).count();
 constexpr qsizetype MaxRemembered = 4096;
+constexpr auto StateHelp = u"Device certificates of the gateway CA, by state";
+constexpr auto ExpiryHelp = u"Seconds until a certificate of the gateway CA expires: its own, and the soonest of the "
+                            u"devices' newest unrevoked certificates (negative once expired)";
 
 } // namespace
 
 DeviceCertificates::DeviceCertificates(CertificateAuthority &ca, Metrics &metrics, QObject *parent)
     : QObject(parent)
     , m_ca(ca)
-    , m_valid(metrics.gauge(u"edgegate_ca_certificates"_s, u"Device certificates of the gateway CA, by state"_s,
-                            {{u"state"_s, u"valid"_s}}))
-    , m_revoked(metrics.gauge(u"edgegate_ca_certificates"_s, u"Device certificates of the gateway CA, by state"_s,
-                              {{u"state"_s, u"revoked"_s}}))
-    , m_expired(metrics.gauge(u"edgegate_ca_certificates"_s, u"Device certificates of the gateway CA, by state"_s,
-                              {{u"state"_s, u"expired"_s}}))
-    , m_soonest(metrics.gauge(u"edgegate_ca_expiry_seconds"_s,
-                              u"Seconds until a certificate of the gateway CA expires: its own, and the soonest of "
-                              u"the devices' newest unrevoked certificates (negative once expired)"_s,
+    , m_valid(metrics.gauge(u"edgegate_ca_certificates"_s, QString::fromUtf16(StateHelp), {{u"state"_s, u"valid"_s}}))
+    , m_revoked(
+          metrics.gauge(u"edgegate_ca_certificates"_s, QString::fromUtf16(StateHelp), {{u"state"_s, u"revoked"_s}}))
+    , m_expired(
+          metrics.gauge(u"edgegate_ca_certificates"_s, QString::fromUtf16(StateHelp), {{u"state"_s, u"expired"_s}}))
+    , m_soonest(metrics.gauge(u"edgegate_ca_expiry_seconds"_s, QString::fromUtf16(ExpiryHelp),
                               {{u"certificate"_s, u"devices"_s}}))
-    , m_caExpiry(metrics.gauge(u"edgegate_ca_expiry_seconds"_s,
-                               u"Seconds until a certificate of the gateway CA expires: its own, and the soonest of "
-                               u"the devices' newest unrevoked certificates (negative once expired)"_s,
-                               {{u"certificate"_s, u"ca"_s}}))
+    , m_caExpiry(
+          metrics.gauge(u"edgegate_ca_expiry_seconds"_s, QString::fromUtf16(ExpiryHelp), {{u"certificate"_s, u"ca"_s}}))
     , m_devices(metrics.gauge(u"edgegate_ca_devices_certified"_s,
                               u"Devices that hold at least one unrevoked certificate of the gateway CA"_s))
 {

@@ -262,7 +262,8 @@ void TestStoreForward::cloudBrokerOutage()
 void TestStoreForward::killNineMidStream()
 {
     Broker local;
-    // As the broker configuration edgegated broker-config writes: the broker queues for the gateway's session while it restarts.
+    // As the broker configuration edgegated broker-config writes: the broker queues for the gateway's session while it
+    // restarts.
     QVERIFY(local.start(0, u"max_queued_messages 1000000\n"_s));
     Broker cloud;
     QVERIFY(cloud.start());

@@ -239,8 +239,8 @@ private slots:
 void TestTimestamps::burstsKeepEveryMessage()
 {
     Broker local;
-    // As the broker configuration edgegated broker-config writes: mosquitto's default queue of 1,000 messages per client would drop
-    // part of a burst the gateway takes more slowly than it arrives.
+    // As the broker configuration edgegated broker-config writes: mosquitto's default queue of 1,000 messages per
+    // client would drop part of a burst the gateway takes more slowly than it arrives.
     QVERIFY(local.start(0, u"max_queued_messages 1000000\n"_s));
     Broker cloud;
     QVERIFY(cloud.start());
@@ -325,7 +325,8 @@ void TestTimestamps::burstsKeepEveryMessage()
 void TestTimestamps::burstsAcrossAKill()
 {
     Broker local;
-    // As the broker configuration edgegated broker-config writes: the broker queues for the gateway's session while it restarts.
+    // As the broker configuration edgegated broker-config writes: the broker queues for the gateway's session while it
+    // restarts.
     QVERIFY(local.start(0, u"max_queued_messages 1000000\n"_s));
     Influxd influx;
     QVERIFY2(influx.start(), qPrintable(influx.output()));
