@@ -37,6 +37,7 @@
 #include "gateway/storage/sqliteotastore.h"
 
 #include <QDir>
+#include <QHostAddress>
 #include <QLoggingCategory>
 
 namespace edgegate {
@@ -155,6 +156,37 @@ void Gateway::buildHealth()
     m_wsDevices->setCertificateCheck(check);
     if (HttpTls *tls = m_httpServer->tls())
         connect(m_deviceCertificates.get(), &DeviceCertificates::authorityChanged, tls, &HttpTls::setDeviceCa);
+    m_coap->setCertificateCheck(check);
+    if (m_config.coap.dtls) {
+        connect(m_deviceCertificates.get(), &DeviceCertificates::authorityChanged, this,
+                &Gateway::serveCoapCertificates);
+        // Checked hourly with the devices' certificates.
+        connect(m_deviceCertificates.get(), &DeviceCertificates::expiryChecked, this, [this] {
+            if (!m_caPem.isEmpty() && QDateTime::currentDateTimeUtc() >= m_coapCertificateRenewal)
+                serveCoapCertificates(m_caPem);
+        });
+    }
+}
+
+void Gateway::serveCoapCertificates(const QByteArray &caPem)
+{
+    constexpr int Days = 90;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QStringList hosts{u"localhost"_s, u"127.0.0.1"_s, u"::1"_s};
+    if (const QHostAddress host(m_config.coap.dtlsHost);
+        host != QHostAddress::AnyIPv4 && host != QHostAddress::AnyIPv6 && !hosts.contains(m_config.coap.dtlsHost))
+        hosts.append(m_config.coap.dtlsHost);
+    CaError caError;
+    const auto issued = m_ca->issueServer(u"EdgeGate CoAP"_s, hosts, Days, now, &caError);
+    QString error;
+    if (!issued || !m_coap->setCertificates(caPem, issued->certificatePem, issued->keyPem, &error)) {
+        qCCritical(lcGateway).noquote() << "CoAP over DTLS takes no certificates:"
+                                        << (issued ? error : caError.message);
+        return;
+    }
+    m_caPem = caPem;
+    m_coapCertificateRenewal = now.addDays(Days / 2);
+    qCInfo(lcGateway) << "CoAP over DTLS takes device certificates of the gateway CA";
 }
 
 void Gateway::buildOta()

@@ -3,6 +3,7 @@
 
 #include "gateway/app/config/config.h"
 
+#include <QDateTime>
 #include <QObject>
 #include <QString>
 
@@ -76,6 +77,8 @@ private:
     bool openStores(QString *error);
     bool listen(QString *error);
     void finishStop();
+    /// Gives CoAP over DTLS a server certificate of the gateway CA, so devices may use certificates.
+    void serveCoapCertificates(const QByteArray &caPem);
 
     Config m_config;
     std::unique_ptr<Metrics> m_metrics;
@@ -112,6 +115,8 @@ private:
     UpstreamSink *m_upstream = nullptr; // in m_sinks
     std::unique_ptr<MdnsAnnouncer> m_mdns;
     quint16 m_httpPort = 0;
+    QByteArray m_caPem;
+    QDateTime m_coapCertificateRenewal; ///< when the CoAP server certificate is issued anew
     bool m_stopping = false;
 };
 

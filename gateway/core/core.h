@@ -4,6 +4,7 @@
 #include "gateway/core/alerts/alertengine.h"
 #include "gateway/core/alerts/alertstore.h"
 #include "gateway/core/analytics/analytics.h"
+#include "gateway/core/common/lrubudget.h"
 #include "gateway/core/devices/deviceregistry.h"
 #include "gateway/core/devices/telemetryhistory.h"
 #include "gateway/core/downlink/commandqueue.h"
@@ -13,12 +14,15 @@
 
 namespace edgegate {
 
+class Counter;
 class DeviceStore;
+class Gauge;
 class Metrics;
 
 /// The core's object graph, connected: the device registry, analytics, alerts, the router, ingest,
 /// the downlinks and the command queue, and what follows accepted telemetry. The service builds
-/// its links, stores and sinks around one; tests build the same one.
+/// its links, stores and sinks around one; tests build the same one. Analytics state and chart
+/// history share analytics.memory_budget: the least recently seen devices' state goes first.
 class Core
 {
 public:
@@ -45,6 +49,13 @@ public:
     AlertEngine alertEngine;
     /// What the dashboard charts.
     TelemetryHistory telemetryHistory;
+
+private:
+    void keepWithinBudget(const QString &deviceId);
+
+    LruBudget m_stateBudget;
+    Gauge &m_stateBytes;
+    Counter &m_stateEvicted;
 };
 
 } // namespace edgegate

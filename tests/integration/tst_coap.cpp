@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/devicelinks/coap/coaplink.h"
+#include "gateway/storage/certauthority.h"
+#include "gateway/storage/devicecertificates.h"
 #include "support/corepipeline.h"
 #include "testsupport.h"
 
@@ -14,6 +16,15 @@
 #include <QTest>
 #include <QUdpSocket>
 
+#include <openssl/ssl.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <memory>
 
 using namespace edgegate;
@@ -159,6 +170,111 @@ constexpr quint8 Code205 = (2 << 5) | 5;
 constexpr quint8 Code429 = (4 << 5) | 29;
 constexpr quint8 Code503 = (5 << 5) | 3;
 
+/// The gateway CA in a folder of its own, and a link that takes device certificates of it.
+struct Pki
+{
+    explicit Pki(Server &server)
+        : ca(dir.filePath(u"ca"_s), u"gw-test"_s)
+        , certificates(ca, server.metrics)
+    {
+        CaError error;
+        if (!ca.init(&error))
+            qFatal("cannot make the CA: %s", qPrintable(error.message));
+        const auto own
+            = ca.issueServer(u"EdgeGate CoAP"_s, {u"127.0.0.1"_s}, 10, QDateTime::currentDateTimeUtc(), &error);
+        QString why;
+        if (!own || !server.link->setCertificates(ca.certificatePem(), own->certificatePem, own->keyPem, &why))
+            qFatal("cannot give the link its certificate: %s", qPrintable(own ? why : error.message));
+        certificates.reload();
+        server.link->setCertificateCheck([this](const QByteArray &der) { return certificates.certificateDevice(der); });
+        caFile = writeFile(dir, u"ca.crt"_s, ca.certificatePem());
+    }
+
+    /// A client certificate of `authority` for `device` and its key, in one file as coap-client takes it.
+    QString deviceFile(CertificateAuthority &authority, const QString &device)
+    {
+        CaError error;
+        const auto issued = authority.issue(device, {}, 10, QDateTime::currentDateTimeUtc(), &error);
+        if (!issued)
+            qFatal("cannot issue: %s", qPrintable(error.message));
+        certificates.reload();
+        return writeFile(dir, device + u".pem"_s, issued->certificatePem + issued->keyPem);
+    }
+    QString deviceFile(const QString &device) { return deviceFile(ca, device); }
+
+    QTemporaryDir dir;
+    CertificateAuthority ca;
+    DeviceCertificates certificates;
+    QString caFile;
+};
+
+/// A DTLS client that stops half-way: it answers the server's cookie and waits for the server's
+/// hello, which means the server holds a session in handshake for it, then never goes on.
+struct HalfOpenDtls
+{
+    explicit HalfOpenDtls(quint16 port)
+        : fd(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0))
+        , context(SSL_CTX_new(DTLS_client_method()))
+    {
+        sockaddr_in server{};
+        server.sin_family = AF_INET;
+        server.sin_port = htons(port);
+        server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (fd < 0 || !context || ::connect(fd, reinterpret_cast<sockaddr *>(&server), sizeof server) != 0)
+            qFatal("cannot make a DTLS client socket");
+        SSL_CTX_set_psk_client_callback(context, &psk);
+        SSL_CTX_set_cipher_list(context, "PSK-AES128-CCM8");
+        ssl = SSL_new(context);
+        BIO *bio = BIO_new_dgram(fd, BIO_NOCLOSE);
+        BIO_ctrl(bio, BIO_CTRL_DGRAM_SET_CONNECTED, 0, &server);
+        SSL_set_bio(ssl, bio, bio);
+    }
+    ~HalfOpenDtls()
+    {
+        SSL_free(ssl);
+        SSL_CTX_free(context);
+        ::close(fd);
+    }
+    HalfOpenDtls(const HalfOpenDtls &) = delete;
+    HalfOpenDtls &operator=(const HalfOpenDtls &) = delete;
+
+    /// Hello, cookie, hello again with the cookie, the server's hello: true when all came.
+    bool start()
+    {
+        SSL_connect(ssl);
+        if (!readable())
+            return false;
+        SSL_connect(ssl);
+        return readable();
+    }
+
+    bool readable() const
+    {
+        return QTest::qWaitFor(
+            [this] {
+                pollfd p{fd, POLLIN, 0};
+                return ::poll(&p, 1, 0) > 0;
+            },
+            10000);
+    }
+
+    static unsigned int psk(SSL * /*ssl*/, const char * /*hint*/, char *identity, unsigned int maxIdentity,
+                            unsigned char *key, unsigned int maxKey)
+    {
+        static constexpr char Identity[] = "dtls-1-identity";
+        static constexpr char Key[] = "secret-key-1";
+        if (maxIdentity < sizeof Identity || maxKey < sizeof Key - 1)
+            return 0;
+        std::memcpy(identity, Identity, sizeof Identity);
+        std::memcpy(key, Key, sizeof Key - 1);
+        return sizeof Key - 1;
+    }
+
+    int fd;
+    SSL_CTX *context;
+    SSL *ssl = nullptr;
+};
+
 /// UDP sockets on one loopback address, each a peer of its own (its own port).
 struct Peers
 {
@@ -223,6 +339,9 @@ private slots:
     void dtlsPskRightKey();
     void dtlsPskWrongKeyIsRefused();
     void dtlsIdentityMayOnlyPostForItsDevice();
+    void dtlsCertificateOfTheGatewayCa();
+    void dtlsCertificatesTheCaDoesNotVouchFor();
+    void dtlsHandshakesAreCapped();
     void discovery();
     void portInUseIsReported();
 };
@@ -536,6 +655,85 @@ void TestCoap::dtlsIdentityMayOnlyPostForItsDevice()
     QVERIFY2(run.output.contains(u"4.03"_s), qPrintable(run.output));
     QCOMPARE(server.ingested(), 0u);
     QCOMPARE(server.counter(u"edgegate_bad_messages_total"_s, {{u"reason"_s, u"forbidden_device"_s}}), 1u);
+}
+
+void TestCoap::dtlsCertificateOfTheGatewayCa()
+{
+    Server server;
+    Pki pki(server);
+    const QString device = pki.deviceFile(u"pki-1"_s);
+    const auto post = [&](const QString &id, double value) {
+        return runClient({u"-c"_s, device, u"-C"_s, pki.caFile, u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s,
+                          u"{\"temperature\": %1}"_s.arg(value), server.secureUrl(u"/devices/%1/telemetry"_s.arg(id))});
+    };
+    ClientRun run = post(u"pki-1"_s, 21.5);
+    QVERIFY2(run.exitCode == 0 && !run.output.contains(u"4."_s), qPrintable(run.output));
+    QTRY_COMPARE_WITH_TIMEOUT(server.lastValue(u"pki-1"_s, u"temperature"_s), 21.5, 5000);
+
+    // The certificate speaks for its CN alone.
+    run = post(u"pki-2"_s, 22);
+    QVERIFY2(run.output.contains(u"4.03"_s), qPrintable(run.output));
+    QCOMPARE(server.counter(u"edgegate_bad_messages_total"_s, {{u"reason"_s, u"forbidden_device"_s}}), 1u);
+    QVERIFY(!server.analytics.device(u"pki-2"_s));
+
+    // PSK devices are still served beside certificates.
+    run = runClient({u"-u"_s, u"dtls-1-identity"_s, u"-k"_s, u"secret-key-1"_s, u"-m"_s, u"post"_s, u"-t"_s, u"50"_s,
+                     u"-e"_s, u"{\"temperature\": 30.5}"_s, server.secureUrl(u"/devices/dtls-1/telemetry"_s)});
+    QVERIFY2(run.exitCode == 0 && !run.output.contains(u"4."_s), qPrintable(run.output));
+    QTRY_COMPARE_WITH_TIMEOUT(server.lastValue(u"dtls-1"_s, u"temperature"_s), 30.5, 5000);
+    QCOMPARE(server.counter(u"edgegate_coap_dtls_failures_total"_s), 0u);
+}
+
+void TestCoap::dtlsCertificatesTheCaDoesNotVouchFor()
+{
+    Server server;
+    Pki pki(server);
+    // Another CA's certificate with the right CN, a revoked one, and none at all.
+    QTemporaryDir otherDir;
+    CertificateAuthority other(otherDir.filePath(u"ca"_s), u"elsewhere"_s);
+    CaError error;
+    QVERIFY(other.init(&error));
+    const QString foreign = pki.deviceFile(other, u"pki-1"_s);
+    const QString revoked = pki.deviceFile(u"pki-3"_s);
+    QVERIFY(pki.ca.revoke(u"pki-3"_s, QDateTime::currentDateTimeUtc(), &error).value_or(0) == 1);
+    pki.certificates.reload();
+
+    const QList<std::pair<QStringList, QString>> attempts{
+        {{u"-c"_s, foreign, u"-C"_s, pki.caFile}, u"pki-1"_s},
+        {{u"-c"_s, revoked, u"-C"_s, pki.caFile}, u"pki-3"_s},
+        {{u"-C"_s, pki.caFile}, u"pki-1"_s},
+    };
+    for (const auto &[credentials, id] : attempts) {
+        const ClientRun run
+            = runClient(credentials
+                        + QStringList{u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s, u"{\"temperature\": 1}"_s,
+                                      server.secureUrl(u"/devices/%1/telemetry"_s.arg(id))});
+        QVERIFY2(!run.output.contains(u"2.04"_s), qPrintable(run.output));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(server.counter(u"edgegate_coap_dtls_failures_total"_s) >= 3u, 90000);
+    QCOMPARE(server.ingested(), 0u);
+}
+
+void TestCoap::dtlsHandshakesAreCapped()
+{
+    Server server(RegistryPolicy::Auto, [](CoapLink::Settings &s) { s.maxHandshakes = 2; });
+    const auto handshakes = [&] { return server.metrics.gauge(u"edgegate_coap_dtls_handshakes"_s, {}).value(); };
+    std::vector<std::unique_ptr<HalfOpenDtls>> halfOpen;
+    for (int i = 0; i < 5; ++i) {
+        halfOpen.push_back(std::make_unique<HalfOpenDtls>(server.link->dtlsPort()));
+        QVERIFY(halfOpen.back()->start());
+        QTRY_VERIFY_WITH_TIMEOUT(handshakes() >= std::min(i + 1, 2), 5000);
+    }
+    // Past the cap the oldest handshake went, each time: never more than two are held, and new
+    // peers (the last one and the device below) are not turned away.
+    QCOMPARE(handshakes(), 2.0);
+    QCOMPARE(server.counter(u"edgegate_coap_dtls_handshakes_dropped_total"_s), 3u);
+    const ClientRun run
+        = runClient({u"-u"_s, u"dtls-1-identity"_s, u"-k"_s, u"secret-key-1"_s, u"-m"_s, u"post"_s, u"-t"_s, u"50"_s,
+                     u"-e"_s, u"{\"temperature\": 30.5}"_s, server.secureUrl(u"/devices/dtls-1/telemetry"_s)});
+    QVERIFY2(run.exitCode == 0 && !run.output.contains(u"4."_s), qPrintable(run.output));
+    QTRY_COMPARE_WITH_TIMEOUT(server.lastValue(u"dtls-1"_s, u"temperature"_s), 30.5, 5000);
+    QVERIFY(handshakes() <= 2.0);
 }
 
 void TestCoap::discovery()

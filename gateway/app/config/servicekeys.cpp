@@ -339,6 +339,7 @@ QList<KeySpec> serviceKeys()
             integerKey(u"coap", u"max_sessions_per_address", 1, 100000, &Config::coap,
                        &CoapLink::Settings::maxSessionsPerAddress),
             durationKey(u"coap", u"session_idle", 10s, 1h, &Config::coap, &CoapLink::Settings::sessionIdle),
+            integerKey(u"coap", u"max_handshakes", 1, 100000, &Config::coap, &CoapLink::Settings::maxHandshakes),
             {u"coap", u"dedup_memory",
              [](Loader &l, const Item &item) {
                  if (const auto value = l.bytes(item, 0, 1LL << 30))
@@ -364,6 +365,11 @@ QList<KeySpec> serviceKeys()
             integerKey(u"analytics", u"window", 2, 100000, &Config::analytics, &Analytics::Settings::window),
             integerKey(u"analytics", u"max_metrics_per_device", 1, 100000, &Config::analytics,
                        &Analytics::Settings::maxMetricsPerDevice),
+            {u"analytics", u"memory_budget",
+             [](Loader &l, const Item &item) {
+                 if (const auto value = l.bytes(item, 1LL << 20, 1LL << 40))
+                     l.config().analytics.memoryBudgetBytes = *value;
+             }},
             {u"analytics", u"anomaly_z",
              [](Loader &l, const Item &item) {
                  const auto text = l.scalar(item, u"a number"_s);

@@ -44,6 +44,9 @@ public:
         double anomalyZ = 3.0;
         int minSamples = 10; ///< samples the window needs before anomalies are flagged
         int maxMetricsPerDevice = 256; ///< distinct names tracked per device; further ones are not
+        /// Analytics state and chart history of all devices together (see Core); past it the least
+        /// recently seen devices' state goes.
+        qsizetype memoryBudgetBytes = 128LL * 1024 * 1024;
     };
 
     explicit Analytics(const Settings &settings);
@@ -58,13 +61,21 @@ public:
     [[nodiscard]] const QHash<QString, MetricState> *device(const QString &deviceId) const;
 
     void removeDevice(const QString &deviceId);
+    /// What the device's state takes on the heap, estimated (names, windows, text values).
+    [[nodiscard]] qsizetype bytes(const QString &deviceId) const;
+    [[nodiscard]] qsizetype deviceCount() const { return m_devices.size(); }
 
     [[nodiscard]] const Settings &settings() const { return m_settings; }
 
 private:
+    struct DeviceState
+    {
+        QHash<QString, MetricState> metrics;
+        qsizetype bytes = 0;
+    };
     Settings m_settings;
     Counter *m_overflow = nullptr;
-    QHash<QString, QHash<QString, MetricState>> m_devices;
+    QHash<QString, DeviceState> m_devices;
 };
 
 } // namespace edgegate

@@ -3,6 +3,8 @@
 
 #include "gateway/core/ingest/receiveclock.h"
 
+#include <QScopeGuard>
+
 #include <algorithm>
 #include <cmath>
 
@@ -17,6 +19,14 @@ qint64 bucketStart(qint64 timeMs)
     if (timeMs % TelemetryHistory::BucketMs < 0)
         start -= TelemetryHistory::BucketMs;
     return start;
+}
+
+// Heap estimates, allocator overhead included roughly: what analytics.memory_budget counts.
+constexpr qsizetype AllocationBytes = 16;
+
+qsizetype textBytes(const QString &text)
+{
+    return qsizetype(sizeof(QArrayData)) + 2 * (text.size() + 1) + AllocationBytes;
 }
 
 } // namespace
@@ -37,14 +47,26 @@ void TelemetryHistory::add(const QString &deviceId, const QString &metric, qint6
         timeMs = nowMs;
     if (!std::isfinite(value))
         return;
-    Metrics &metrics = m_devices[deviceId];
+    auto device = m_devices.find(deviceId);
+    if (device == m_devices.end()) {
+        device = m_devices.insert(
+            deviceId, DeviceHistory{{}, qsizetype(sizeof(QString) + sizeof(DeviceHistory)) + 8 + textBytes(deviceId)});
+    }
+    Metrics &metrics = device->metrics;
     auto it = metrics.find(metric);
     if (it == metrics.end()) {
         if (metrics.size() >= MaxMetrics)
             return;
         it = metrics.insert(metric, {});
+        device->bytes += qsizetype(sizeof(QString) + sizeof(QList<Bucket>)) + 1 + textBytes(metric);
     }
     QList<Bucket> &buckets = *it;
+    // Counted as allocated: the list keeps its capacity as old buckets leave.
+    const qsizetype capacityBefore = buckets.capacity();
+    const auto charge = qScopeGuard([&] {
+        if (const qsizetype grown = buckets.capacity() - capacityBefore; grown != 0)
+            device->bytes += grown * qsizetype(sizeof(Bucket)) + (capacityBefore == 0 ? AllocationBytes + 16 : 0);
+    });
     const qint64 start = bucketStart(timeMs);
     if (!buckets.isEmpty() && start < buckets.constLast().startMs - (Buckets - 1) * BucketMs)
         return; // before the hour kept
@@ -69,13 +91,19 @@ void TelemetryHistory::removeDevice(const QString &deviceId)
     m_devices.remove(deviceId);
 }
 
+qsizetype TelemetryHistory::bytes(const QString &deviceId) const
+{
+    const auto it = m_devices.constFind(deviceId);
+    return it == m_devices.cend() ? 0 : it->bytes;
+}
+
 QMap<QString, QList<TelemetryHistory::Point>> TelemetryHistory::series(const QString &deviceId, qint64 sinceMs) const
 {
     QMap<QString, QList<Point>> out;
     const auto device = m_devices.constFind(deviceId);
     if (device == m_devices.cend())
         return out;
-    for (auto it = device->cbegin(); it != device->cend(); ++it) {
+    for (auto it = device->metrics.cbegin(); it != device->metrics.cend(); ++it) {
         QList<Point> points;
         for (const Bucket &b : *it) {
             if (b.startMs >= sinceMs)

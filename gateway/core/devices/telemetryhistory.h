@@ -34,6 +34,9 @@ public:
     /// no place on a chart).
     void add(const Envelope &envelope);
     void removeDevice(const QString &deviceId);
+    /// What the device's history takes on the heap, estimated.
+    [[nodiscard]] qsizetype bytes(const QString &deviceId) const;
+    [[nodiscard]] qsizetype deviceCount() const { return m_devices.size(); }
     /// Points with timeMs >= sinceMs, oldest first, for every metric of the device (metric -> points).
     [[nodiscard]] QMap<QString, QList<Point>> series(const QString &deviceId, qint64 sinceMs) const;
 
@@ -45,7 +48,12 @@ private:
         qint64 count;
     };
     using Metrics = QHash<QString, QList<Bucket>>; ///< buckets by start, oldest first
-    QHash<QString, Metrics> m_devices;
+    struct DeviceHistory
+    {
+        Metrics metrics;
+        qsizetype bytes = 0;
+    };
+    QHash<QString, DeviceHistory> m_devices;
 };
 
 } // namespace edgegate

@@ -7,6 +7,7 @@
 
 #include <QHostAddress>
 #include <QLoggingCategory>
+#include <QRandomGenerator>
 #include <QtEndian>
 
 #include <coap3/coap.h>
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace edgegate {
 
@@ -270,6 +272,13 @@ struct CoapCallbacks
     {
         return static_cast<CoapLink *>(self)->pskForIdentity(identity, session);
     }
+
+    static int certificate(const char * /*cn*/, const uint8_t *der, size_t length, coap_session_t *session,
+                           unsigned int depth, int validated, void *self)
+    {
+        const QByteArray certificate(reinterpret_cast<const char *>(der), qsizetype(length));
+        return static_cast<CoapLink *>(self)->acceptCertificate(certificate, session, depth, validated != 0) ? 1 : 0;
+    }
 };
 
 CoapLink::CoapLink(const Settings &settings, Ingest &ingest, PskLookup pskLookup, Metrics &metrics, QObject *parent)
@@ -280,6 +289,11 @@ CoapLink::CoapLink(const Settings &settings, Ingest &ingest, PskLookup pskLookup
     , m_metrics(metrics)
     , m_pskKeyView(std::make_unique<coap_bin_const_t>())
     , m_sessionsGauge(metrics.gauge(u"edgegate_coap_sessions"_s, u"CoAP and DTLS peers with a session."_s))
+    , m_handshakesGauge(metrics.gauge(u"edgegate_coap_dtls_handshakes"_s,
+                                      u"DTLS sessions whose handshake has not completed (coap.max_handshakes)."_s))
+    , m_handshakesDropped(metrics.counter(u"edgegate_coap_dtls_handshakes_dropped_total"_s,
+                                          u"DTLS handshakes ended unfinished, oldest first, to stay within "
+                                          "coap.max_handshakes."_s))
     , m_dtlsFailures(metrics.counter(u"edgegate_coap_dtls_failures_total"_s,
                                      u"DTLS handshakes or records that failed (wrong key, unknown identity)."_s))
     , m_duplicates(metrics.counter(u"edgegate_coap_duplicates_total"_s,
@@ -329,15 +343,12 @@ bool CoapLink::start(QString *error)
     coap_context_set_max_idle_sessions(m_ctx, unsigned(m_settings.maxSessions));
     coap_context_set_session_timeout(
         m_ctx, unsigned(std::max<qint64>(1, std::chrono::ceil<std::chrono::seconds>(m_settings.sessionIdle).count())));
+    // libcoap ignores new peers past its own limit; the link drops the oldest handshake first
+    // (dropOldestHandshake), so libcoap's limit is only reached by hellos that never answered.
+    coap_context_set_max_handshake_sessions(m_ctx, unsigned(m_settings.maxHandshakes) + 1);
 
     if (m_settings.dtls) {
-        coap_dtls_spsk_t psk{};
-        psk.version = COAP_DTLS_SPSK_SETUP_VERSION;
-        psk.validate_id_call_back = &CoapCallbacks::pskIdentity;
-        psk.id_call_back_arg = this;
-        if (!coap_dtls_is_supported() || !coap_context_set_psk2(m_ctx, &psk)) {
-            if (error)
-                *error = u"DTLS with PSK is not available in this libcoap"_s;
+        if (!applyCertificates(error) || !applyPsk(error)) {
             stop();
             return false;
         }
@@ -392,7 +403,8 @@ bool CoapLink::start(QString *error)
     if (port() != 0)
         qCInfo(lcCoap).noquote() << "CoAP on" << u"coap://%1:%2"_s.arg(m_settings.host).arg(port());
     if (dtlsPort() != 0)
-        qCInfo(lcCoap).noquote() << "CoAP over DTLS (PSK) on"
+        qCInfo(lcCoap).noquote() << (m_certificatesInUse.ca.isEmpty() ? "CoAP over DTLS (PSK) on"
+                                                                      : "CoAP over DTLS (PSK and certificates) on")
                                  << u"coaps://%1:%2"_s.arg(m_settings.dtlsHost).arg(dtlsPort());
     return true;
 }
@@ -438,9 +450,12 @@ void CoapLink::stop()
         // Frees every session and resource; the session events it raises still find this link.
         coap_free_context(ctx);
     }
+    m_certificatesInUse = {};
     m_sessions.clear();
     m_sessionsByAddress.clear();
     m_sessionCount = 0;
+    m_handshakes = 0;
+    m_handshakesGauge.set(0);
     m_observing = 0;
     m_sessionsGauge.set(0);
     m_answers.clear();
@@ -506,7 +521,11 @@ void CoapLink::sessionEvent(coap_session_t *session, int event)
         sessionEnded(session);
         break;
     case COAP_EVENT_DTLS_CONNECTED:
-        m_sessions[session].dtlsConnected = true;
+        if (SessionState &state = m_sessions[session]; !state.dtlsConnected) {
+            state.dtlsConnected = true;
+            if (std::exchange(state.handshaking, false))
+                --m_handshakes;
+        }
         break;
     case COAP_EVENT_DTLS_ERROR:
         dtlsFailed(session, "DTLS handshake failed with");
@@ -521,6 +540,7 @@ void CoapLink::sessionEvent(coap_session_t *session, int event)
         break;
     }
     m_sessionsGauge.set(m_sessionCount);
+    m_handshakesGauge.set(m_handshakes);
 }
 
 void CoapLink::sessionStarted(coap_session_t *session)
@@ -530,6 +550,31 @@ void CoapLink::sessionStarted(coap_session_t *session)
     state.serial = m_nextSerial++;
     state.address = remoteAddress(session);
     ++m_sessionsByAddress[state.address];
+    if (coap_session_get_proto(session) == COAP_PROTO_DTLS && !state.dtlsConnected && !state.handshaking) {
+        state.handshaking = true;
+        if (++m_handshakes > m_settings.maxHandshakes)
+            dropOldestHandshake(session);
+    }
+}
+
+void CoapLink::dropOldestHandshake(coap_session_t *keep)
+{
+    // Only a peer that answered the cookie has a server session libcoap can end; the hellos before
+    // it cannot be ended from here (libcoap drops those silent for 120 s when a new peer comes).
+    coap_session_t *oldest = nullptr;
+    quint64 oldestSerial = 0;
+    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it) {
+        if (it.key() != keep && it->handshaking && (!oldest || it->serial < oldestSerial)
+            && coap_session_get_type(it.key()) == COAP_SESSION_TYPE_SERVER) {
+            oldest = it.key();
+            oldestSerial = it->serial;
+        }
+    }
+    if (!oldest)
+        return;
+    m_handshakesDropped.inc();
+    // Its state becomes "none", and libcoap frees such a session at its next pass (SESSION_DEL).
+    coap_session_disconnected(oldest, COAP_NACK_TLS_FAILED);
 }
 
 void CoapLink::sessionEnded(coap_session_t *session)
@@ -540,6 +585,8 @@ void CoapLink::sessionEnded(coap_session_t *session)
         return;
     if (it->observing)
         --m_observing;
+    if (it->handshaking)
+        --m_handshakes;
     if (const auto count = m_sessionsByAddress.find(it->address); count != m_sessionsByAddress.end() && --*count <= 0)
         m_sessionsByAddress.erase(count);
     // Its remembered answers go with their age or the budget: their keys carry its serial, never reused.
@@ -616,7 +663,7 @@ void CoapLink::dtlsFailed(coap_session_t *session, const char *what)
     state.dtlsFailureCounted = true;
     m_dtlsFailures.inc();
     if (const auto suppressed = m_warnings.allow(u"dtls"_s)) {
-        qCWarning(lcCoap).noquote() << what << coap_session_str(session) << "(wrong key?" << *suppressed
+        qCWarning(lcCoap).noquote() << what << coap_session_str(session) << "(wrong key or certificate?" << *suppressed
                                     << "similar suppressed)";
     }
 }
@@ -640,6 +687,88 @@ const coap_bin_const_t *CoapLink::pskForIdentity(const coap_bin_const_t *identit
     return m_pskKeyView.get();
 }
 
+bool CoapLink::setCertificates(const QByteArray &caPem, const QByteArray &certificatePem, const QByteArray &keyPem,
+                               QString *error)
+{
+    m_certificates = Certificates{caPem, certificatePem, keyPem};
+    return !m_ctx || !m_settings.dtls || (applyCertificates(error) && applyPsk(error));
+}
+
+bool CoapLink::applyCertificates(QString *error)
+{
+    const Certificates next = m_certificates;
+    if (next.ca.isEmpty() || next.certificate.isEmpty() || next.key.isEmpty())
+        return true;
+    coap_dtls_pki_t pki{};
+    pki.version = COAP_DTLS_PKI_SETUP_VERSION;
+    pki.verify_peer_cert = 1;
+    pki.check_common_ca = 1; // only clients the gateway CA signed
+    pki.cert_chain_validation = 1;
+    pki.cert_chain_verify_depth = 2;
+    // Revocation is the CA's index, asked through the certificate check at each handshake and request.
+    pki.check_cert_revocation = 0;
+    pki.validate_cn_call_back = &CoapCallbacks::certificate;
+    pki.cn_call_back_arg = this;
+    pki.pki_key.key_type = COAP_PKI_KEY_PEM_BUF;
+    // libcoap wants the lengths with the terminating NUL that QByteArray keeps.
+    const auto buffer = [](const QByteArray &pem) { return reinterpret_cast<const uint8_t *>(pem.constData()); };
+    pki.pki_key.key.pem_buf.ca_cert = buffer(next.ca);
+    pki.pki_key.key.pem_buf.ca_cert_len = size_t(next.ca.size()) + 1;
+    pki.pki_key.key.pem_buf.public_cert = buffer(next.certificate);
+    pki.pki_key.key.pem_buf.public_cert_len = size_t(next.certificate.size()) + 1;
+    pki.pki_key.key.pem_buf.private_key = buffer(next.key);
+    pki.pki_key.key.pem_buf.private_key_len = size_t(next.key.size()) + 1;
+    if (!coap_context_set_pki(m_ctx, &pki)) {
+        if (error)
+            *error = u"libcoap refused the CoAP server certificate or the gateway CA"_s;
+        return false;
+    }
+    // libcoap now points into these; the buffers it pointed into before may go.
+    m_certificatesInUse = next;
+    return true;
+}
+
+bool CoapLink::applyPsk(QString *error)
+{
+    coap_dtls_spsk_t psk{};
+    psk.version = COAP_DTLS_SPSK_SETUP_VERSION;
+    psk.validate_id_call_back = &CoapCallbacks::pskIdentity;
+    psk.id_call_back_arg = this;
+    // With certificates set too, libcoap's OpenSSL layer offers PSK suites only when a default key
+    // exists. The callback decides every identity (an unknown one fails); this key is never used.
+    if (m_unusedPskKey.isEmpty()) {
+        m_unusedPskKey.resize(32);
+        QRandomGenerator::system()->generate(m_unusedPskKey.begin(), m_unusedPskKey.end());
+    }
+    psk.psk_info.key.s = reinterpret_cast<const uint8_t *>(m_unusedPskKey.constData());
+    psk.psk_info.key.length = size_t(m_unusedPskKey.size());
+    if (!coap_dtls_is_supported() || !coap_context_set_psk2(m_ctx, &psk)) {
+        if (error)
+            *error = u"DTLS with PSK is not available in this libcoap"_s;
+        return false;
+    }
+    return true;
+}
+
+bool CoapLink::acceptCertificate(const QByteArray &der, coap_session_t *session, unsigned int depth, bool validated)
+{
+    if (!validated)
+        return false;
+    if (depth > 0)
+        return true; // the CA above the client's certificate, which the chain check already trusted
+    const std::optional<QString> device = m_certificateCheck ? m_certificateCheck(der) : std::nullopt;
+    if (!device || device->isEmpty()) {
+        // The handshake fails from here and is counted through COAP_EVENT_DTLS_ERROR.
+        if (const auto suppressed = m_warnings.allow(u"certificate"_s)) {
+            qCWarning(lcCoap).noquote() << "client certificate from" << coap_session_str(session)
+                                        << "is not one the gateway CA vouches for now" << moreSince(*suppressed);
+        }
+        return false;
+    }
+    m_sessions[session].certificate = der;
+    return true;
+}
+
 std::optional<IngestResult> CoapLink::admitSession(coap_session_t *session, const QString &deviceId)
 {
     if (coap_session_get_proto(session) != COAP_PROTO_DTLS) {
@@ -652,10 +781,20 @@ std::optional<IngestResult> CoapLink::admitSession(coap_session_t *session, cons
     }
     // The identity was proven by the handshake; look it up again so a revoked device stops here.
     const coap_bin_const_t *identity = coap_session_get_psk_identity(session);
-    const QByteArray id = identity
-        ? QByteArray(reinterpret_cast<const char *>(identity->s), qsizetype(identity->length))
-        : QByteArray();
-    const std::optional<Psk> psk = m_pskLookup && !id.isEmpty() ? m_pskLookup(id) : std::nullopt;
+    if (!identity || identity->length == 0) {
+        const QByteArray certificate = m_sessions.value(session).certificate;
+        const std::optional<QString> device
+            = m_certificateCheck && !certificate.isEmpty() ? m_certificateCheck(certificate) : std::nullopt;
+        if (device && !device->isEmpty() && *device == deviceId)
+            return std::nullopt;
+        return m_ingest.reject(
+            Protocol::Coap, BadInput::ForbiddenDevice, deviceId,
+            device && !device->isEmpty()
+                ? u"the certificate of '%1' may not act for device '%2'"_s.arg(*device, shownId(deviceId.toUtf8()))
+                : u"the DTLS session's certificate no longer proves a device"_s);
+    }
+    const QByteArray id(reinterpret_cast<const char *>(identity->s), qsizetype(identity->length));
+    const std::optional<Psk> psk = m_pskLookup ? m_pskLookup(id) : std::nullopt;
     if (psk && psk->deviceId == deviceId)
         return std::nullopt;
     return m_ingest.reject(

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/common/ratelimitedlog.h"
+#include "gateway/core/devices/deviceauth.h"
 #include "gateway/core/downlink/devicelink.h"
 #include "gateway/core/ingest/ingest.h"
 
@@ -37,7 +38,8 @@ class Metrics;
 /// The CoAP server (RFC 7252, Observe RFC 7641, discovery RFC 6690), driven by libcoap inside the
 /// Qt event loop: a read notifier on libcoap's epoll descriptor and a timer armed for libcoap's next
 /// deadline, no thread of its own. Devices post telemetry to /devices/{id}/telemetry and observe
-/// /devices/{id}/commands; over DTLS the PSK identity decides which device a session may speak for.
+/// /devices/{id}/commands; over DTLS the PSK identity, or the client certificate of the gateway CA,
+/// decides which device a session may speak for.
 class CoapLink : public QObject, public DeviceLink
 {
     Q_OBJECT
@@ -57,6 +59,8 @@ public:
         int maxSessionsPerAddress = 64; ///< a peer address with more sessions than this gets 4.29
         std::chrono::milliseconds sessionIdle = std::chrono::minutes(5); ///< a session silent this long ends
         qsizetype dedupBytes = 4 * 1024 * 1024; ///< answers kept for repeated CONs, in all sessions
+        /// DTLS handshakes under way at once; past it the oldest one is dropped.
+        int maxHandshakes = 256;
     };
 
     /// A device's pre-shared key and the device it authenticates.
@@ -97,6 +101,15 @@ public:
     /// Tells whether a device has credentials; such devices are refused on plain CoAP (4.03).
     void setCredentialCheck(std::function<bool(const QString &deviceId)> check) { m_hasCredentials = std::move(check); }
 
+    /// DTLS with certificates beside PSK: clients present a certificate signed by `caPem`, the link
+    /// presents `certificatePem` (and `keyPem`). Applies to the handshakes that follow; all three
+    /// empty, or no DTLS, is PSK only. False with a reason when libcoap refuses them.
+    bool setCertificates(const QByteArray &caPem, const QByteArray &certificatePem, const QByteArray &keyPem,
+                         QString *error);
+    /// Which device a client certificate (DER) proves now; asked at each handshake and each request,
+    /// so a revoked certificate stops working at once. Without it no certificate is accepted.
+    void setCertificateCheck(CertificateCheck check) { m_certificateCheck = std::move(check); }
+
     /// Binds the UDP (and DTLS) endpoints; false with a reason when one cannot be bound.
     bool start(QString *error);
     void stop();
@@ -136,6 +149,15 @@ private:
         bool observing = false;
         bool dtlsConnected = false;
         bool dtlsFailureCounted = false;
+        bool handshaking = false; ///< a DTLS session whose handshake has not completed
+        QByteArray certificate; ///< the client certificate (DER) its handshake presented
+    };
+    /// What libcoap was given for certificates: it keeps pointers into these.
+    struct Certificates
+    {
+        QByteArray ca;
+        QByteArray certificate;
+        QByteArray key;
     };
     struct Handler
     {
@@ -164,6 +186,10 @@ private:
     void addHandlerResource(const QByteArray &path, const Handler &handler);
     void runHandler(const Handler &handler, coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response);
     const coap_bin_const_t *pskForIdentity(const coap_bin_const_t *identity, coap_session_t *session);
+    bool applyCertificates(QString *error);
+    bool applyPsk(QString *error);
+    /// libcoap's check of each certificate in a client's chain (depth 0 is the client's own).
+    bool acceptCertificate(const QByteArray &der, coap_session_t *session, unsigned int depth, bool validated);
     std::optional<IngestResult> admitSession(coap_session_t *session, const QString &deviceId);
     void respond(coap_pdu_t *response, const IngestResult &result);
     void count(int code);
@@ -178,6 +204,8 @@ private:
     bool withinShare(coap_session_t *session, coap_pdu_t *response);
     void sessionStarted(coap_session_t *session);
     void sessionEnded(coap_session_t *session);
+    /// Ends the handshake under way longest, other than `keep`'s, to make room for a new one.
+    void dropOldestHandshake(coap_session_t *keep);
     [[nodiscard]] const Answer *rememberedAnswer(quint64 serial, int mid, std::chrono::steady_clock::time_point now);
     void remember(quint64 serial, int mid, const IngestResult &result, std::chrono::steady_clock::time_point now);
     void forgetOldAnswers(std::chrono::steady_clock::time_point now);
@@ -200,6 +228,11 @@ private:
     quint64 m_answered = 0; ///< requests answered, to tell whether a libcoap pass did any work
     QByteArray m_pskKey; ///< the key last handed to libcoap, which copies it
     std::unique_ptr<coap_bin_const_t> m_pskKeyView;
+    QByteArray m_unusedPskKey; ///< libcoap's default PSK, which the identity callback never lets it use
+    Certificates m_certificates; ///< what setCertificates() was given
+    Certificates m_certificatesInUse; ///< what libcoap points into now
+    CertificateCheck m_certificateCheck;
+    int m_handshakes = 0;
     QHash<coap_session_t *, SessionState> m_sessions;
     int m_sessionCount = 0;
     int m_observing = 0; ///< sessions that observed a resource
@@ -215,6 +248,8 @@ private:
     QHash<int, Counter *> m_requestsByCode;
     RateLimitedLog m_warnings;
     Gauge &m_sessionsGauge;
+    Gauge &m_handshakesGauge;
+    Counter &m_handshakesDropped;
     Counter &m_dtlsFailures;
     Counter &m_duplicates;
     Counter &m_dedupEvicted;
