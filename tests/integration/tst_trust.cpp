@@ -22,6 +22,12 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+bool writeFile(const QString &path, const QByteArray &content)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(content) == content.size();
+}
+
 mode_t modeOf(const QString &path)
 {
     struct stat info = {};
@@ -48,6 +54,7 @@ private:
 
     std::unique_ptr<Broker> m_broker;
     Gateway m_gateway;
+    quint16 m_dtlsPort = 0;
 };
 
 CurlReply TestTrust::putCredentials(const QString &device, const QByteArray &json)
@@ -72,7 +79,10 @@ void TestTrust::initTestCase()
 
     m_broker = std::make_unique<Broker>();
     QVERIFY(m_broker->start());
-    QVERIFY(m_gateway.start(m_gateway.config(m_broker->port(), u"registry:\n  new_devices_per_minute: 5\n"_s)));
+    m_dtlsPort = freeUdpPort();
+    // The extra lines continue the coap section first.
+    QVERIFY(m_gateway.start(m_gateway.config(
+        m_broker->port(), u"  dtls_listen: 127.0.0.1:%1\nregistry:\n  new_devices_per_minute: 5\n"_s.arg(m_dtlsPort))));
 }
 
 void TestTrust::dataDirIsPrivate()
@@ -216,6 +226,28 @@ void TestTrust::certificateAuthorityOverRestAndCommandLine()
     };
     QCOMPARE(telemetry(u"cert-1"_s).status, 401);
 
+    // The DTLS port took a certificate of the new CA: cert-1 posts over CoAP with its certificate.
+    QTemporaryDir keys;
+    const QString pem = keys.filePath(u"cert-1.pem"_s);
+    const QString caPem = keys.filePath(u"ca.crt"_s);
+    QVERIFY(writeFile(pem, (answer.value(u"certificate"_s).toString() + answer.value(u"key"_s).toString()).toUtf8()));
+    QVERIFY(writeFile(caPem, answer.value(u"ca_certificate"_s).toString().toUtf8()));
+    const auto coapPost = [&](double value) {
+        QProcess client;
+        client.setProcessChannelMode(QProcess::MergedChannels);
+        client.start(u"coap-client-openssl"_s,
+                     {u"-B"_s, u"10"_s, u"-c"_s, pem, u"-C"_s, caPem, u"-m"_s, u"post"_s, u"-t"_s, u"50"_s, u"-e"_s,
+                      u"{\"t\": %1}"_s.arg(value), u"coaps://127.0.0.1:%1/devices/cert-1/telemetry"_s.arg(m_dtlsPort)});
+        QSignalSpy finished(&client, &QProcess::finished);
+        if (!finished.wait(30000))
+            client.kill();
+        return QString::fromUtf8(client.readAll());
+    };
+    const QString posted = coapPost(7.5);
+    QVERIFY2(!posted.contains(u"4."_s) && !posted.contains(u"cannot"_s), qPrintable(posted));
+    QTRY_COMPARE_WITH_TIMEOUT(curl(port, u"/api/v1/devices/cert-1"_s).json().value(u"protocol"_s).toString(), u"coap"_s,
+                              10000);
+
     // The command line works on the same CA while the service runs, and the service follows.
     QByteArray out;
     const QString outDir = m_gateway.dataDir() + u"/../issued"_s;
@@ -231,6 +263,11 @@ void TestTrust::certificateAuthorityOverRestAndCommandLine()
     QCOMPARE(telemetry(u"cert-2"_s).status, 401);
     const CurlReply revoked = call(u"DELETE"_s, u"/api/v1/devices/cert-1/certificate"_s);
     QCOMPARE(revoked.json().value(u"revoked"_s).toInt(), 1);
+    // Its certificate no longer opens a DTLS session.
+    QTRY_VERIFY_WITH_TIMEOUT(metric("edgegate_ca_certificates{state=\"revoked\"} 2"), 10000);
+    QVERIFY(metric("edgegate_coap_dtls_failures_total 0"));
+    QVERIFY(!coapPost(8.5).contains(u"2.04"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(!metric("edgegate_coap_dtls_failures_total 0"), 60000);
     QCOMPARE(call(u"DELETE"_s, u"/api/v1/devices/nobody/certificate"_s).status, 404);
     const QJsonArray list = call(u"GET"_s, u"/api/v1/ca/certificates"_s).json().value(u"certificates"_s).toArray();
     QCOMPARE(list.size(), 2);
