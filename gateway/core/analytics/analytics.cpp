@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/analytics/analytics.h"
 
+#include "gateway/core/common/heapestimate.h"
 #include "gateway/core/common/metrics.h"
 #include "gateway/core/ingest/receiveclock.h"
 
@@ -10,35 +11,19 @@ namespace edgegate {
 
 namespace {
 
-// Heap estimates, allocator overhead included roughly: what analytics.memory_budget counts.
-constexpr qsizetype AllocationBytes = 16; // malloc's header and rounding, per allocation
-constexpr qsizetype DequeBytes = 8 * sizeof(void *) + 512 + 2 * AllocationBytes; // libstdc++: map and one node
-
-qsizetype textBytes(const QString &text)
-{
-    return text.isEmpty() ? 0 : qsizetype(sizeof(QArrayData)) + 2 * (text.size() + 1) + AllocationBytes;
-}
+constexpr qsizetype DequeBytes = 8 * sizeof(void *) + 512 + 2 * heap::AllocationBytes; // libstdc++: map, one node
+constexpr qsizetype MetricNodeBytes = sizeof(QString) + sizeof(MetricState);
 
 qsizetype valueBytes(const Value &value)
 {
     const auto *text = std::get_if<QString>(&value);
-    return text ? textBytes(*text) : 0;
-}
-
-qsizetype metricBytes(const QString &name)
-{
-    // Its hash node (QHash keeps nodes in spans of 128 with a byte index each) and its name.
-    return qsizetype(sizeof(QString) + sizeof(MetricState)) + 1 + textBytes(name);
+    return text ? heap::textBytes(*text) : 0;
 }
 
 qsizetype windowBytes(int capacity)
 {
-    return qsizetype(capacity) * qsizetype(sizeof(double) + sizeof(qint64)) + 2 * AllocationBytes + 2 * DequeBytes;
-}
-
-qsizetype deviceBytes(const QString &deviceId)
-{
-    return qsizetype(sizeof(QString)) + qsizetype(sizeof(QHash<QString, MetricState>)) + 8 + textBytes(deviceId);
+    return qsizetype(capacity) * qsizetype(sizeof(double) + sizeof(qint64)) + 2 * heap::AllocationBytes
+        + 2 * DequeBytes;
 }
 
 } // namespace
@@ -53,7 +38,7 @@ QList<Anomaly> Analytics::process(const Envelope &envelope)
     QList<Anomaly> anomalies;
     auto device = m_devices.find(envelope.deviceId);
     if (device == m_devices.end())
-        device = m_devices.insert(envelope.deviceId, DeviceState{{}, deviceBytes(envelope.deviceId)});
+        device = m_devices.insert(envelope.deviceId, DeviceState{{}, heap::textBytes(envelope.deviceId)});
     auto &metrics = device->metrics;
     qsizetype &bytes = device->bytes;
     for (const Sample &sample : envelope.samples) {
@@ -66,7 +51,7 @@ QList<Anomaly> Analytics::process(const Envelope &envelope)
                 continue;
             }
             found = metrics.insert(sample.name, MetricState{});
-            bytes += metricBytes(sample.name);
+            bytes += heap::textBytes(sample.name);
         }
         MetricState &state = *found;
         bytes += valueBytes(sample.value) - valueBytes(state.last);
@@ -101,7 +86,12 @@ const QHash<QString, MetricState> *Analytics::device(const QString &deviceId) co
 qsizetype Analytics::bytes(const QString &deviceId) const
 {
     const auto it = m_devices.constFind(deviceId);
-    return it == m_devices.cend() ? 0 : it->bytes;
+    if (it == m_devices.cend())
+        return 0;
+    // Its share of the hash of devices (a node at most half the buckets use), its own hash of metrics,
+    // and what hangs off them.
+    constexpr qsizetype DeviceNodeBytes = 2 * (sizeof(QString) + sizeof(DeviceState)) + 2;
+    return DeviceNodeBytes + heap::hashBytes(it->metrics.size(), MetricNodeBytes) + it->bytes;
 }
 
 void Analytics::removeDevice(const QString &deviceId)

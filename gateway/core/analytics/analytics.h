@@ -71,7 +71,7 @@ private:
     struct DeviceState
     {
         QHash<QString, MetricState> metrics;
-        qsizetype bytes = 0;
+        qsizetype bytes = 0; ///< what its metrics hold outside the hash: names, windows, text values
     };
     Settings m_settings;
     Counter *m_overflow = nullptr;

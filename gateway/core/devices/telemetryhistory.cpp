@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/devices/telemetryhistory.h"
 
+#include "gateway/core/common/heapestimate.h"
 #include "gateway/core/ingest/receiveclock.h"
 
 #include <QScopeGuard>
@@ -19,14 +20,6 @@ qint64 bucketStart(qint64 timeMs)
     if (timeMs % TelemetryHistory::BucketMs < 0)
         start -= TelemetryHistory::BucketMs;
     return start;
-}
-
-// Heap estimates, allocator overhead included roughly: what analytics.memory_budget counts.
-constexpr qsizetype AllocationBytes = 16;
-
-qsizetype textBytes(const QString &text)
-{
-    return qsizetype(sizeof(QArrayData)) + 2 * (text.size() + 1) + AllocationBytes;
 }
 
 } // namespace
@@ -49,8 +42,7 @@ void TelemetryHistory::add(const QString &deviceId, const QString &metric, qint6
         return;
     auto device = m_devices.find(deviceId);
     if (device == m_devices.end()) {
-        device = m_devices.insert(
-            deviceId, DeviceHistory{{}, qsizetype(sizeof(QString) + sizeof(DeviceHistory)) + 8 + textBytes(deviceId)});
+        device = m_devices.insert(deviceId, DeviceHistory{{}, heap::textBytes(deviceId)});
     }
     Metrics &metrics = device->metrics;
     auto it = metrics.find(metric);
@@ -58,14 +50,14 @@ void TelemetryHistory::add(const QString &deviceId, const QString &metric, qint6
         if (metrics.size() >= MaxMetrics)
             return;
         it = metrics.insert(metric, {});
-        device->bytes += qsizetype(sizeof(QString) + sizeof(QList<Bucket>)) + 1 + textBytes(metric);
+        device->bytes += heap::textBytes(metric);
     }
     QList<Bucket> &buckets = *it;
     // Counted as allocated: the list keeps its capacity as old buckets leave.
     const qsizetype capacityBefore = buckets.capacity();
     const auto charge = qScopeGuard([&] {
         if (const qsizetype grown = buckets.capacity() - capacityBefore; grown != 0)
-            device->bytes += grown * qsizetype(sizeof(Bucket)) + (capacityBefore == 0 ? AllocationBytes + 16 : 0);
+            device->bytes += grown * qsizetype(sizeof(Bucket)) + (capacityBefore == 0 ? heap::AllocationBytes + 16 : 0);
     });
     const qint64 start = bucketStart(timeMs);
     if (!buckets.isEmpty() && start < buckets.constLast().startMs - (Buckets - 1) * BucketMs)
@@ -94,7 +86,10 @@ void TelemetryHistory::removeDevice(const QString &deviceId)
 qsizetype TelemetryHistory::bytes(const QString &deviceId) const
 {
     const auto it = m_devices.constFind(deviceId);
-    return it == m_devices.cend() ? 0 : it->bytes;
+    if (it == m_devices.cend())
+        return 0;
+    constexpr qsizetype DeviceNodeBytes = 2 * (sizeof(QString) + sizeof(DeviceHistory)) + 2;
+    return DeviceNodeBytes + heap::hashBytes(it->metrics.size(), sizeof(QString) + sizeof(QList<Bucket>)) + it->bytes;
 }
 
 QMap<QString, QList<TelemetryHistory::Point>> TelemetryHistory::series(const QString &deviceId, qint64 sinceMs) const

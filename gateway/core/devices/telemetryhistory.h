@@ -51,7 +51,7 @@ private:
     struct DeviceHistory
     {
         Metrics metrics;
-        qsizetype bytes = 0;
+        qsizetype bytes = 0; ///< what its metrics hold outside the hash: names, buckets
     };
     QHash<QString, DeviceHistory> m_devices;
 };
