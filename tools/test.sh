@@ -11,7 +11,7 @@ bash tools/install-deps.sh
 # The fuzz targets, with clang and sanitizers; CTest runs each for 30 s.
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
     -DEDGEGATE_FUZZ=ON -DEDGEGATE_BUILD_TESTS=OFF -DEDGEGATE_BUILD_DASHBOARD=OFF
-cmake --build build-fuzz --target fuzz_http1 fuzz_payload fuzz_config fuzz_wsapi fuzz_influxline fuzz_routes
+cmake --build build-fuzz --target fuzz_http1 fuzz_payload fuzz_config fuzz_wsapi fuzz_influxline fuzz_routes fuzz_coap
 cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEDGEGATE_BUILD_TESTS=ON \
     -DEDGEGATE_FUZZERS="$root/build-fuzz/tests/fuzz"
 cmake --build build-test
