@@ -41,9 +41,8 @@ void TelemetryHistory::add(const QString &deviceId, const QString &metric, qint6
     if (!std::isfinite(value))
         return;
     auto device = m_devices.find(deviceId);
-    if (device == m_devices.end()) {
+    if (device == m_devices.end())
         device = m_devices.insert(deviceId, DeviceHistory{{}, heap::textBytes(deviceId)});
-    }
     Metrics &metrics = device->metrics;
     auto it = metrics.find(metric);
     if (it == metrics.end()) {
