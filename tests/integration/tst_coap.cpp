@@ -16,6 +16,7 @@
 #include <QTest>
 #include <QUdpSocket>
 
+#include <coap3/coap.h>
 #include <openssl/ssl.h>
 
 #include <arpa/inet.h>
@@ -24,6 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 #include <memory>
 
@@ -208,6 +210,96 @@ struct Pki
     QString caFile;
 };
 
+/// A libcoap client with a certificate, whose one DTLS session stays open from request to request.
+class CertificateClient
+{
+public:
+    CertificateClient(quint16 port, const QByteArray &caPem, const QByteArray &certificatePem, const QByteArray &keyPem)
+        : m_ca(caPem)
+        , m_certificate(certificatePem)
+        , m_key(keyPem)
+        , m_context(coap_new_context(nullptr))
+    {
+        coap_address_t to;
+        coap_address_init(&to);
+        to.addr.sin.sin_family = AF_INET;
+        to.addr.sin.sin_port = htons(port);
+        to.addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        to.size = sizeof(to.addr.sin);
+        coap_dtls_pki_t pki{};
+        pki.version = COAP_DTLS_PKI_SETUP_VERSION;
+        pki.verify_peer_cert = 1;
+        pki.check_common_ca = 1;
+        pki.pki_key.key_type = COAP_PKI_KEY_PEM_BUF;
+        const auto buffer = [](const QByteArray &pem) { return reinterpret_cast<const uint8_t *>(pem.constData()); };
+        pki.pki_key.key.pem_buf.ca_cert = buffer(m_ca);
+        pki.pki_key.key.pem_buf.ca_cert_len = size_t(m_ca.size()) + 1;
+        pki.pki_key.key.pem_buf.public_cert = buffer(m_certificate);
+        pki.pki_key.key.pem_buf.public_cert_len = size_t(m_certificate.size()) + 1;
+        pki.pki_key.key.pem_buf.private_key = buffer(m_key);
+        pki.pki_key.key.pem_buf.private_key_len = size_t(m_key.size()) + 1;
+        m_session = m_context ? coap_new_client_session_pki(m_context, nullptr, &to, COAP_PROTO_DTLS, &pki) : nullptr;
+        if (m_session) {
+            coap_session_set_app_data(m_session, this);
+            coap_register_response_handler(m_context, &CertificateClient::onResponse);
+        }
+    }
+    ~CertificateClient()
+    {
+        if (m_session)
+            coap_session_release(m_session);
+        if (m_context)
+            coap_free_context(m_context);
+    }
+    CertificateClient(const CertificateClient &) = delete;
+    CertificateClient &operator=(const CertificateClient &) = delete;
+
+    [[nodiscard]] bool isValid() const { return m_session != nullptr; }
+
+    /// A CON POST of telemetry for `device` on the session: the answer's code (as 204), 0 for none.
+    int post(const QByteArray &device)
+    {
+        m_code = 0;
+        coap_pdu_t *pdu = coap_new_pdu(COAP_MESSAGE_CON, COAP_REQUEST_CODE_POST, m_session);
+        std::array<quint8, 8> token{};
+        size_t length = 0;
+        coap_session_new_token(m_session, &length, token.data());
+        coap_add_token(pdu, length, token.data());
+        for (const QByteArray &segment : {QByteArray("devices"), device, QByteArray("telemetry")}) {
+            coap_add_option(pdu, COAP_OPTION_URI_PATH, size_t(segment.size()),
+                            reinterpret_cast<const quint8 *>(segment.constData()));
+        }
+        const QByteArray payload = "{\"temperature\": 19.5}";
+        coap_add_data(pdu, size_t(payload.size()), reinterpret_cast<const quint8 *>(payload.constData()));
+        coap_send(m_session, pdu);
+        // The link answers from the same thread's event loop, which qWaitFor keeps running.
+        const bool answered = QTest::qWaitFor(
+            [this] {
+                coap_io_process(m_context, COAP_IO_NO_WAIT);
+                return m_code != 0;
+            },
+            20000);
+        return answered ? m_code : 0;
+    }
+
+private:
+    static coap_response_t onResponse(coap_session_t *session, const coap_pdu_t * /*sent*/, const coap_pdu_t *received,
+                                      const coap_mid_t /*mid*/)
+    {
+        auto *self = static_cast<CertificateClient *>(coap_session_get_app_data(session));
+        const int code = int(coap_pdu_get_code(received));
+        self->m_code = (code >> 5) * 100 + (code & 0x1f);
+        return COAP_RESPONSE_OK;
+    }
+
+    QByteArray m_ca;
+    QByteArray m_certificate;
+    QByteArray m_key;
+    coap_context_t *m_context = nullptr;
+    coap_session_t *m_session = nullptr;
+    int m_code = 0;
+};
+
 /// A DTLS client that stops half-way: it answers the server's cookie and waits for the server's
 /// hello, which means the server holds a session in handshake for it, then never goes on.
 struct HalfOpenDtls
@@ -341,6 +433,7 @@ private slots:
     void dtlsIdentityMayOnlyPostForItsDevice();
     void dtlsCertificateOfTheGatewayCa();
     void dtlsCertificatesTheCaDoesNotVouchFor();
+    void dtlsCertificateRevokedDuringASession();
     void dtlsHandshakesAreCapped();
     void discovery();
     void portInUseIsReported();
@@ -712,6 +805,27 @@ void TestCoap::dtlsCertificatesTheCaDoesNotVouchFor()
     }
     QTRY_VERIFY_WITH_TIMEOUT(server.counter(u"edgegate_coap_dtls_failures_total"_s) >= 3u, 90000);
     QCOMPARE(server.ingested(), 0u);
+}
+
+void TestCoap::dtlsCertificateRevokedDuringASession()
+{
+    Server server;
+    Pki pki(server);
+    CaError error;
+    const auto issued = pki.ca.issue(u"pki-5"_s, {}, 10, QDateTime::currentDateTimeUtc(), &error);
+    QVERIFY(issued);
+    pki.certificates.reload();
+    CertificateClient client(server.link->dtlsPort(), pki.ca.certificatePem(), issued->certificatePem, issued->keyPem);
+    QVERIFY(client.isValid());
+    QCOMPARE(client.post("pki-5"), 204);
+    QCOMPARE(server.lastValue(u"pki-5"_s, u"temperature"_s), 19.5);
+
+    QCOMPARE(pki.ca.revoke(u"pki-5"_s, QDateTime::currentDateTimeUtc(), &error).value_or(0), 1);
+    pki.certificates.reload();
+    // The same session, no new handshake: its next request is refused.
+    QCOMPARE(client.post("pki-5"), 403);
+    QCOMPARE(server.counter(u"edgegate_bad_messages_total"_s, {{u"reason"_s, u"forbidden_device"_s}}), 1u);
+    QCOMPARE(server.metrics.gauge(u"edgegate_coap_sessions"_s, {}).value(), 1.0);
 }
 
 void TestCoap::dtlsHandshakesAreCapped()
