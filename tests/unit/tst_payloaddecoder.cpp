@@ -771,6 +771,8 @@ void TestPayloadDecoder::rejects_data()
     add("cbor -2^64", hex("a161613bffffffffffffffff"), F::Auto, E::BadValue);
     add("senml cbor v -2^64", hex("81a2006161023bffffffffffffffff"), F::Auto, E::BadValue);
     add("self-described cbor -2^64", hex("d9d9f7a161613bffffffffffffffff"), F::Auto, E::BadValue);
+    // The walk looking for -2^64 once stopped on any other negative integer and never returned.
+    add("senml cbor -1 then -2^64", hex("82a20061610220a2006162023bffffffffffffffff"), F::Auto, E::BadValue);
     add("cbor ts byte string", hex("a26274734101") + "\x61\x61\x01", F::Auto, E::BadValue);
     add("cbor ts invalid tag 0", hex("a2627473c0626162") + "\x61\x61\x01", F::Auto, E::BadValue);
     add("cbor ts tag 1 on text", hex("a2627473c1626162") + "\x61\x61\x01", F::Auto, E::BadValue);

@@ -145,8 +145,11 @@ bool isJsonScalar(const QByteArray &data)
 /// Walks one CBOR item; true if it holds the integer -2**64, which Qt would turn into 0.
 bool itemHoldsMinusTwoPow64(QCborStreamReader &reader)
 {
-    if (reader.isNegativeInteger())
-        return quint64(reader.toNegativeInteger()) == 0;
+    if (reader.isNegativeInteger()) {
+        const bool minusTwoPow64 = quint64(reader.toNegativeInteger()) == 0;
+        reader.next(); // in a container, the walk goes on from the next item
+        return minusTwoPow64;
+    }
     if (reader.isTag())
         return reader.next() && itemHoldsMinusTwoPow64(reader);
     if (reader.isContainer()) {
