@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "coaptestpdu.h"
 #include "gateway/devicelinks/coap/coaplink.h"
 #include "gateway/storage/certauthority.h"
 #include "gateway/storage/devicecertificates.h"
@@ -220,12 +221,7 @@ public:
         , m_key(keyPem)
         , m_context(coap_new_context(nullptr))
     {
-        coap_address_t to;
-        coap_address_init(&to);
-        to.addr.sin.sin_family = AF_INET;
-        to.addr.sin.sin_port = htons(port);
-        to.addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        to.size = sizeof(to.addr.sin);
+        coap_address_t to = coaptest::loopback(port);
         coap_dtls_pki_t pki{};
         pki.version = COAP_DTLS_PKI_SETUP_VERSION;
         pki.verify_peer_cert = 1;
@@ -260,17 +256,7 @@ public:
     int post(const QByteArray &device)
     {
         m_code = 0;
-        coap_pdu_t *pdu = coap_new_pdu(COAP_MESSAGE_CON, COAP_REQUEST_CODE_POST, m_session);
-        std::array<quint8, 8> token{};
-        size_t length = 0;
-        coap_session_new_token(m_session, &length, token.data());
-        coap_add_token(pdu, length, token.data());
-        for (const QByteArray &segment : {QByteArray("devices"), device, QByteArray("telemetry")}) {
-            coap_add_option(pdu, COAP_OPTION_URI_PATH, size_t(segment.size()),
-                            reinterpret_cast<const quint8 *>(segment.constData()));
-        }
-        const QByteArray payload = "{\"temperature\": 19.5}";
-        coap_add_data(pdu, size_t(payload.size()), reinterpret_cast<const quint8 *>(payload.constData()));
+        coap_pdu_t *pdu = coaptest::telemetryPost(m_session, COAP_MESSAGE_CON, device, "{\"temperature\": 19.5}");
         coap_send(m_session, pdu);
         // The link answers from the same thread's event loop, which qWaitFor keeps running.
         const bool answered = QTest::qWaitFor(

@@ -2,6 +2,7 @@
 // Distinct messages keep distinct times end to end: bursts from one device over MQTT (one
 // connection), HTTP (keep-alive) and CoAP (NON) into a real influxd and a cloud broker, with
 // nothing folded into another point, also across a kill -9 of the gateway.
+#include "coaptestpdu.h"
 #include "testsupport.h"
 
 #include <QFile>
@@ -98,12 +99,7 @@ public:
     {
         coap_startup();
         m_context = coap_new_context(nullptr);
-        coap_address_t to;
-        coap_address_init(&to);
-        to.addr.sin.sin_family = AF_INET;
-        to.addr.sin.sin_port = htons(port);
-        to.addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        to.size = sizeof(to.addr.sin);
+        coap_address_t to = coaptest::loopback(port);
         m_session = m_context ? coap_new_client_session(m_context, nullptr, &to, COAP_PROTO_UDP) : nullptr;
         if (m_session) {
             coap_session_set_app_data(m_session, this);
@@ -128,21 +124,7 @@ public:
     void send(int from, int to)
     {
         for (int seq = from; seq <= to; ++seq) {
-            coap_pdu_t *pdu = coap_new_pdu(COAP_MESSAGE_NON, COAP_REQUEST_CODE_POST, m_session);
-            std::array<quint8, 8> token{};
-            size_t length = 0;
-            coap_session_new_token(m_session, &length, token.data());
-            coap_add_token(pdu, length, token.data());
-            for (const QByteArray &segment : {QByteArray("devices"), m_path, QByteArray("telemetry")}) {
-                coap_add_option(pdu, COAP_OPTION_URI_PATH, size_t(segment.size()),
-                                reinterpret_cast<const quint8 *>(segment.constData()));
-            }
-            std::array<quint8, 4> format{};
-            coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
-                            coap_encode_var_safe(format.data(), format.size(), COAP_MEDIATYPE_APPLICATION_JSON),
-                            format.data());
-            const QByteArray payload = reading(seq);
-            coap_add_data(pdu, size_t(payload.size()), reinterpret_cast<const quint8 *>(payload.constData()));
+            coap_pdu_t *pdu = coaptest::telemetryPost(m_session, COAP_MESSAGE_NON, m_path, reading(seq));
             coap_send(m_session, pdu);
         }
     }
