@@ -106,6 +106,7 @@ QJsonObject deviceToJson(const DeviceInfo &device)
         {u"metrics"_s, metricsToJson(device.metrics)},
         {u"resources"_s, resources},
         {u"protocol"_s, device.protocol},
+        {u"proof"_s, device.proof.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(device.proof)},
         {u"status"_s, deviceStatusName(device.status)},
         {u"approval"_s, approvalName(device.approval)},
         {u"first_seen"_s, timeToJson(device.firstSeenMs)},
@@ -142,6 +143,7 @@ std::optional<DeviceInfo> deviceFromJson(const QJsonObject &json)
             d.resources.append(std::move(r));
     }
     d.protocol = json.value(u"protocol"_s).toString();
+    d.proof = json.value(u"proof"_s).toString();
     const auto status = deviceStatusFromName(json.value(u"status"_s).toString());
     if (!status)
         return std::nullopt;

@@ -55,6 +55,9 @@ struct DeviceInfo
     QList<MetricInfo> metrics; ///< the metrics it says it reports
     QList<DeviceResource> resources; ///< from its resource directory registration, while it lasts
     QString protocol; ///< the link it last spoke on: mqtt, coap, http, websocket
+    /// How it proved who it is on that link: none, token, psk, certificate, broker. Empty until it
+    /// speaks after a start.
+    QString proof;
     DeviceStatus status = DeviceStatus::Offline;
     Approval approval = Approval::Approved;
     qint64 firstSeenMs = 0;

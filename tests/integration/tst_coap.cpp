@@ -707,6 +707,7 @@ void TestCoap::dtlsPskRightKey()
                      u"-e"_s, u"{\"temperature\": 30.5}"_s, server.secureUrl(u"/devices/dtls-1/telemetry"_s)});
     QVERIFY2(run.exitCode == 0, qPrintable(run.output));
     QTRY_COMPARE_WITH_TIMEOUT(server.lastValue(u"dtls-1"_s, u"temperature"_s), 30.5, 5000);
+    QCOMPARE(server.registry.find(u"dtls-1"_s)->proof, u"psk"_s);
     QCOMPARE(server.counter(u"edgegate_coap_dtls_failures_total"_s), 0u);
 }
 
@@ -748,6 +749,7 @@ void TestCoap::dtlsCertificateOfTheGatewayCa()
     ClientRun run = post(u"pki-1"_s, 21.5);
     QVERIFY2(run.exitCode == 0 && !run.output.contains(u"4."_s), qPrintable(run.output));
     QTRY_COMPARE_WITH_TIMEOUT(server.lastValue(u"pki-1"_s, u"temperature"_s), 21.5, 5000);
+    QCOMPARE(server.registry.find(u"pki-1"_s)->proof, u"certificate"_s);
 
     // The certificate speaks for its CN alone.
     run = post(u"pki-2"_s, 22);

@@ -144,6 +144,7 @@ void TestDeviceLinks::httpTelemetryIsTranslatedOnce()
 
     QCOMPARE(latest(*m_http, u"h-cbor"_s).value(u"pressure"_s).toObject().value(u"value"_s).toInt(), 1013);
     QCOMPARE(m_http->get(u"/api/v1/devices/h-json"_s).json().value(u"protocol"_s).toString(), u"http"_s);
+    QCOMPARE(m_http->get(u"/api/v1/devices/h-json"_s).json().value(u"proof"_s).toString(), u"none"_s);
 
     // The gateway never ingested its own republish (MQTT 5: No Local).
     const QByteArray metrics = m_http->get(u"/metrics"_s).body;
@@ -212,6 +213,7 @@ void TestDeviceLinks::httpToken()
     r = curl(port, path, post("application/json", u"{\"kwh\": 4}"_s, {u"-H"_s, u"Authorization: Bearer s3cret"_s}));
     QCOMPARE(r.status, 202);
     QCOMPARE(latest(*m_http, u"meter-1"_s).value(u"kwh"_s).toObject().value(u"value"_s).toInt(), 4);
+    QCOMPARE(m_http->get(u"/api/v1/devices/meter-1"_s).json().value(u"proof"_s).toString(), u"token"_s);
     const QByteArray metrics = m_http->get(u"/metrics"_s).body;
     QCOMPARE(metricValue(metrics, u"edgegate_bad_messages_total{reason=\"unauthorized\"}"_s), 2.0);
 }
@@ -266,6 +268,7 @@ void TestDeviceLinks::webSocketDevice()
     QCOMPARE(QJsonDocument::fromJson(sub.messages().at(0).second).object().value(u"speed"_s).toDouble(), 12.5);
     QCOMPARE(QJsonDocument::fromJson(sub.messages().at(1).second).object().value(u"speed"_s).toDouble(), 13.25);
     QCOMPARE(m_http->get(u"/api/v1/devices/ws-1"_s).json().value(u"protocol"_s).toString(), u"websocket"_s);
+    QCOMPARE(m_http->get(u"/api/v1/devices/ws-1"_s).json().value(u"proof"_s).toString(), u"none"_s);
 
     // Closing the socket lets the device fall silent and go offline.
     device.socket.close();
@@ -336,6 +339,7 @@ void TestDeviceLinks::coapDeviceThroughTheGateway()
     QCOMPARE(QJsonDocument::fromJson(sub.messages().at(0).second).object().value(u"lux"_s).toInt(), 310);
     QCOMPARE(QJsonDocument::fromJson(sub.messages().at(1).second).object().value(u"lux"_s).toInt(), 320);
     QCOMPARE(m_http->get(u"/api/v1/devices/c-dev"_s).json().value(u"protocol"_s).toString(), u"coap"_s);
+    QCOMPARE(m_http->get(u"/api/v1/devices/c-dev"_s).json().value(u"proof"_s).toString(), u"none"_s);
 
     auto newestCommandState = [this] {
         const QJsonArray commands

@@ -95,6 +95,7 @@ void TestGatewayMqtt::fiftyDevicesAutoRegistered()
     const QJsonObject d = device(http, u"sensor-07"_s);
     QCOMPARE(d.value(u"status"_s).toString(), u"online"_s);
     QCOMPARE(d.value(u"protocol"_s).toString(), u"mqtt"_s);
+    QCOMPARE(d.value(u"proof"_s).toString(), u"broker"_s);
 
     const QJsonObject latest = http.get(u"/api/v1/devices/sensor-07/telemetry/latest"_s).json();
     const QJsonObject temperature = latest.value(u"metrics"_s).toObject().value(u"temperature"_s).toObject();

@@ -143,6 +143,7 @@ void TestTrust::credentialNeededOnEveryLink()
     QCOMPARE(putCredentials(u"psk-2"_s, R"({"psk_identity": "psk-2-id", "psk_key": "k2", "token": "tok-2"})").status,
              200);
     QCOMPARE(post(u"psk-2"_s, {u"-H"_s, u"Authorization: Bearer tok-2"_s}).status, 202);
+    QCOMPARE(curl(m_gateway.httpPort(), u"/api/v1/devices/psk-2"_s).json().value(u"proof"_s).toString(), u"token"_s);
     QCOMPARE(post(u"psk-2"_s).status, 401);
     // A device with no credential at all is left to the registry policy (auto here).
     QCOMPARE(post(u"open-1"_s).status, 202);
@@ -247,6 +248,7 @@ void TestTrust::certificateAuthorityOverRestAndCommandLine()
     QVERIFY2(!posted.contains(u"4."_s) && !posted.contains(u"cannot"_s), qPrintable(posted));
     QTRY_COMPARE_WITH_TIMEOUT(curl(port, u"/api/v1/devices/cert-1"_s).json().value(u"protocol"_s).toString(), u"coap"_s,
                               10000);
+    QCOMPARE(curl(port, u"/api/v1/devices/cert-1"_s).json().value(u"proof"_s).toString(), u"certificate"_s);
 
     // The command line works on the same CA while the service runs, and the service follows.
     QByteArray out;

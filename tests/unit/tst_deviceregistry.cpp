@@ -208,14 +208,19 @@ void TestDeviceRegistry::restartKeepsEverything()
     f.registry->patch(u"t1"_s, {u"Hall boiler"_s, std::nullopt, std::nullopt});
     DeviceInfo before = *f.registry->find(u"t1"_s);
     QCOMPARE(before.onlineSinceMs, 500);
-    // online_since comes back from the status history (health.db), not from the device table.
+    // online_since comes back from the status history (health.db), not from the device table; the
+    // proof is the running link's, shown again once the device speaks.
     before.onlineSinceMs = 0;
+    QCOMPARE(before.proof, u"none"_s);
+    before.proof.clear();
     f.restart(); // the destructor writes what is pending
     const DeviceInfo *after = f.registry->find(u"t1"_s);
     QVERIFY(after);
     QCOMPARE(*after, before);
     QCOMPARE(after->name, u"Hall boiler"_s);
     QCOMPARE(after->type, u"thermostat"_s);
+    f.registry->admit(u"t1"_s, Protocol::Coap, 700, {}, DeviceProof::Psk);
+    QCOMPARE(f.registry->find(u"t1"_s)->proof, u"psk"_s);
     QCOMPARE(after->firmware, u"2.1.0"_s);
     QCOMPARE(after->metadata.value(u"model"_s), u"TX-9"_s);
     QCOMPARE(after->lastError, u"malformed_json: oops"_s);
@@ -495,7 +500,11 @@ void TestDeviceRegistry::certificatesAreCredentials()
     QCOMPARE(checkBearer(*f.registry, u"cert-1"_s, {}), BearerCheck::NoToken);
     QCOMPARE(checkBearer(*f.registry, u"open-1"_s, {}), BearerCheck::NotRequired);
     // A presented certificate decides alone: its own device, another's, or one that proves nothing.
-    QCOMPARE(checkBearer(*f.registry, u"cert-1"_s, {}, u"cert-1"_s), BearerCheck::Valid);
+    QCOMPARE(checkBearer(*f.registry, u"cert-1"_s, {}, u"cert-1"_s), BearerCheck::ValidCertificate);
+    QCOMPARE(proofOf(BearerCheck::ValidCertificate), DeviceProof::Certificate);
+    QCOMPARE(proofOf(BearerCheck::Valid), DeviceProof::Token);
+    QCOMPARE(proofOf(BearerCheck::NotRequired), DeviceProof::None);
+    QCOMPARE(proofOf(BearerCheck::Wrong), std::nullopt);
     QCOMPARE(checkBearer(*f.registry, u"cert-1"_s, "Bearer x", u"cert-2"_s), BearerCheck::Wrong);
     QCOMPARE(checkBearer(*f.registry, u"open-1"_s, {}, u"cert-1"_s), BearerCheck::Wrong);
     QCOMPARE(checkBearer(*f.registry, u"open-1"_s, {}, QString()), BearerCheck::Wrong);

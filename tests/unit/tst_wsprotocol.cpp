@@ -99,6 +99,7 @@ QList<DeviceInfo> sampleDevices()
     full.type = u"thermometer"_s;
     full.firmware = u"1.4.2"_s;
     full.protocol = u"mqtt"_s;
+    full.proof = u"broker"_s;
     full.status = DeviceStatus::Online;
     full.approval = Approval::Approved;
     full.firstSeenMs = SomeTimeMs;

@@ -7,11 +7,20 @@
 
 namespace edgegate {
 
+std::optional<DeviceProof> proofOf(BearerCheck check)
+{
+    if (check == BearerCheck::NotRequired)
+        return DeviceProof::None;
+    if (check == BearerCheck::Valid || check == BearerCheck::ValidCertificate)
+        return check == BearerCheck::Valid ? DeviceProof::Token : DeviceProof::Certificate;
+    return std::nullopt;
+}
+
 BearerCheck checkBearer(const DeviceRegistry &registry, const QString &deviceId, QByteArrayView authorization,
                         const std::optional<QString> &certificate)
 {
     if (certificate)
-        return *certificate == deviceId ? BearerCheck::Valid : BearerCheck::Wrong;
+        return *certificate == deviceId ? BearerCheck::ValidCertificate : BearerCheck::Wrong;
     if (!registry.hasCredential(deviceId))
         return BearerCheck::NotRequired;
     const DeviceCredentials *credentials = registry.credentials(deviceId);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gateway/core/ingest/envelope.h"
+
 #include <QByteArrayView>
 #include <QString>
 
@@ -13,7 +15,8 @@ class DeviceRegistry;
 
 enum class BearerCheck {
     NotRequired, ///< the device has no credential at all
-    Valid,
+    Valid, ///< its token
+    ValidCertificate, ///< its client certificate of the gateway CA
     Missing,
     Wrong,
     NoToken, ///< the device has a credential, but no token: it cannot prove itself with one
@@ -29,6 +32,9 @@ enum class BearerCheck {
 /// whatever the token says.
 /// What a TLS client certificate (DER, empty when none) proves, as checkBearer() takes it.
 using CertificateCheck = std::function<std::optional<QString>(const QByteArray &der)>;
+
+/// What a check that lets the device in proves (DeviceProof::None for NotRequired); nullopt when it refuses.
+[[nodiscard]] std::optional<DeviceProof> proofOf(BearerCheck check);
 
 [[nodiscard]] BearerCheck checkBearer(const DeviceRegistry &registry, const QString &deviceId,
                                       QByteArrayView authorization,

@@ -19,6 +19,24 @@ using Clock = std::chrono::steady_clock;
 
 Q_LOGGING_CATEGORY(lcRegistry, "edgegate.registry")
 
+namespace {
+
+/// Keeps `shown` (the name of `last`) up to date with `now` without rebuilding the string per message;
+/// true when what is shown changed.
+template<typename T> bool follow(std::optional<T> &last, T now, QString &shown, QString (*name)(T))
+{
+    if (last == now)
+        return false;
+    last = now;
+    QString newName = name(now);
+    if (shown == newName)
+        return false;
+    shown = std::move(newName);
+    return true;
+}
+
+} // namespace
+
 DeviceRegistry::DeviceRegistry(const Settings &settings, DeviceStore &store, Metrics &metrics, QObject *parent)
     : QObject(parent)
     , m_settings(settings)
@@ -315,7 +333,7 @@ std::chrono::seconds DeviceRegistry::newDeviceRetryAfter(qint64 nowMs) const
 }
 
 DeviceRegistry::Admission DeviceRegistry::admit(const QString &id, Protocol protocol, qint64 nowMs,
-                                                const QString &source)
+                                                const QString &source, DeviceProof proof)
 {
     Entry *e = entry(id);
     if (!e) {
@@ -330,6 +348,7 @@ DeviceRegistry::Admission DeviceRegistry::admit(const QString &id, Protocol prot
         DeviceInfo info;
         info.id = id;
         info.protocol = protocolName(protocol);
+        info.proof = proofName(proof);
         info.status = DeviceStatus::Online;
         info.approval = m_settings.policy == RegistryPolicy::Approve ? Approval::Pending : Approval::Approved;
         info.firstSeenMs = nowMs;
@@ -337,6 +356,7 @@ DeviceRegistry::Admission DeviceRegistry::admit(const QString &id, Protocol prot
         info.onlineSinceMs = nowMs;
         e = &insert(std::move(info));
         e->protocol = protocol;
+        e->proof = proof;
         e->lastActivity = Clock::now();
         countMessage(*e, nowMs);
         watch(*e);
@@ -363,14 +383,8 @@ DeviceRegistry::Admission DeviceRegistry::admit(const QString &id, Protocol prot
     }
     if (e->info.status != DeviceStatus::Maintenance)
         watch(*e);
-    if (e->protocol != protocol) {
-        e->protocol = protocol;
-        const QString name = protocolName(protocol);
-        if (e->info.protocol != name) {
-            e->info.protocol = name;
-            visible = true;
-        }
-    }
+    visible |= follow(e->protocol, protocol, e->info.protocol, protocolName);
+    visible |= follow(e->proof, proof, e->info.proof, proofName);
     if (visible)
         changed(*e);
     else

@@ -92,8 +92,9 @@ public:
 
     /// A message from `id` arrived: registers it as the policy and the budgets say (`source`: who
     /// sent it, as its link sees it; empty when the link cannot tell), updates last seen and brings
-    /// it online. The per-message hot path.
-    Admission admit(const QString &id, Protocol protocol, qint64 nowMs, const QString &source = {});
+    /// it online; `proof` is how its link knew it. The per-message hot path.
+    Admission admit(const QString &id, Protocol protocol, qint64 nowMs, const QString &source = {},
+                    DeviceProof proof = DeviceProof::None);
     /// When the per-source budget of new devices is spent: how long until the next minute starts.
     [[nodiscard]] std::chrono::seconds newDeviceRetryAfter(qint64 nowMs) const;
 
@@ -172,6 +173,7 @@ private:
         std::list<Entry *>::iterator livePos; // valid while `live`
         bool live = false; // in m_live, i.e. watched for silence
         std::optional<Protocol> protocol; // of the last message, to skip rebuilding info.protocol
+        std::optional<DeviceProof> proof; // likewise for info.proof
         int listIndex = 0; // which m_live list its type's timeout puts it in
         // Messages per 10 s slot over the last minute, indexed by slot % 6; rateSlot is the newest.
         std::array<quint16, RateSlots> rate{};

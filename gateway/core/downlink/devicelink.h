@@ -17,8 +17,10 @@ enum class Downlink {
 };
 
 /// A device transport as the core sees it: it pushes a downlink to a device that speaks on it and
-/// says when a device may be reached again. Each link in gateway/devicelinks/ is one; Downlinks
-/// holds them. (The links' own classes are QObjects already, so this is a plain interface.)
+/// says when a device may be reached again. Upward, every message it hands to Ingest names the
+/// device it authenticated and how (InboundMessage::deviceId and ::proof), which the registry shows.
+/// Each link in gateway/devicelinks/ is one; Downlinks holds them. (The links' own classes are
+/// QObjects already, so this is a plain interface.)
 class DeviceLink
 {
 public:

@@ -9,12 +9,18 @@ namespace edgegate {
 namespace {
 
 constexpr auto ProtocolNames = enumNames<Protocol>(u"mqtt", u"coap", u"http", u"websocket");
+constexpr auto ProofNames = enumNames<DeviceProof>(u"none", u"token", u"psk", u"certificate", u"broker");
 
 } // namespace
 
 QString protocolName(Protocol protocol)
 {
     return ProtocolNames.nameOf(protocol);
+}
+
+QString proofName(DeviceProof proof)
+{
+    return ProofNames.nameOf(proof);
 }
 
 InboundMessage receivedNow(Protocol protocol, const QString &deviceId, MessageKind kind, const QByteArray &payload)

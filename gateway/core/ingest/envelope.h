@@ -18,6 +18,17 @@ enum class Protocol { Mqtt, Coap, Http, WebSocket };
 
 [[nodiscard]] QString protocolName(Protocol protocol);
 
+/// How the link a message came over knows which device sent it.
+enum class DeviceProof : quint8 {
+    None, ///< nothing: the device has no credential, and its id is what it claims
+    Token, ///< its bearer token (HTTP, WebSocket)
+    Psk, ///< its DTLS pre-shared key (CoAP)
+    Certificate, ///< its client certificate of the gateway CA (HTTPS, WSS, CoAP over DTLS)
+    Broker, ///< the broker's account and ACL (MQTT): the broker lets a client publish under its own id only
+};
+
+[[nodiscard]] QString proofName(DeviceProof proof);
+
 /// How a payload is encoded; links that know it from the wire (CoAP content format,
 /// HTTP Content-Type) say so, MQTT leaves it to detection.
 enum class PayloadFormat { Auto, Json, SenmlJson, Cbor, SenmlCbor };
@@ -36,6 +47,8 @@ struct InboundMessage
     /// Who sent it as the link sees it: the peer's IP address (CoAP, HTTP, WebSocket). Empty over
     /// MQTT, where the broker stands between. New devices are budgeted per source.
     QString source;
+    /// What the link checked to take `deviceId` as the sender (see DeviceLink).
+    DeviceProof proof = DeviceProof::None;
     /// Wall clock when it arrived, ns since the epoch; Ingest makes it unique (see ReceiveClock).
     qint64 receivedAtNs = 0;
     std::chrono::steady_clock::time_point receivedMono; ///< for latency measurement

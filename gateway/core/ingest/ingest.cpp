@@ -176,7 +176,7 @@ IngestResult Ingest::handle(InboundMessage message)
     if ((message.kind == MessageKind::CommandAck || message.kind == MessageKind::Event
          || message.kind == MessageKind::OtaProgress)
         && m_registry.find(message.deviceId)) {
-        m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs));
+        m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs), {}, message.proof);
     }
     switch (message.kind) {
     case MessageKind::Telemetry:
@@ -251,8 +251,8 @@ IngestResult Ingest::handleTelemetry(const InboundMessage &message)
     envelope.hasDeviceTime = decoded.hasDeviceTime;
     envelope.receivedMono = message.receivedMono;
 
-    switch (const auto admission
-            = m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs), message.source)) {
+    switch (const auto admission = m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs),
+                                                    message.source, message.proof)) {
     case DeviceRegistry::Admission::Denied:
     case DeviceRegistry::Admission::Full:
     case DeviceRegistry::Admission::TooFast:
@@ -297,8 +297,8 @@ IngestResult Ingest::unrouted(const InboundMessage &message, Router::Result resu
 
 std::optional<IngestResult> Ingest::admit(const InboundMessage &message)
 {
-    const auto admission
-        = m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs), message.source);
+    const auto admission = m_registry.admit(message.deviceId, message.protocol, msFromNs(message.receivedAtNs),
+                                            message.source, message.proof);
     if (admission == DeviceRegistry::Admission::Accepted || admission == DeviceRegistry::Admission::Pending)
         return std::nullopt;
     return refused(message, admission);

@@ -97,6 +97,9 @@ public:
     {
         return admitSession(session, deviceId);
     }
+    /// What a session that sessionRefusal() let through proved: nothing on plain CoAP, else its PSK or
+    /// its certificate.
+    [[nodiscard]] DeviceProof sessionProof(coap_session_t *session) const;
 
     /// Tells whether a device has credentials; such devices are refused on plain CoAP (4.03).
     void setCredentialCheck(std::function<bool(const QString &deviceId)> check) { m_hasCredentials = std::move(check); }

@@ -63,7 +63,7 @@ void CoapResourceDirectory::handle(coap_session_t *session, const coap_pdu_t *re
         return;
     }
     if (method == COAP_REQUEST_CODE_POST)
-        respond(response, update(id, request), 204);
+        respond(response, update(id, request, m_link.sessionProof(session)), 204);
     else if (method == COAP_REQUEST_CODE_DELETE)
         respond(response, removal(id), 202);
     else
@@ -113,7 +113,7 @@ std::optional<QList<DeviceResource>> CoapResourceDirectory::body(const coap_pdu_
     return resources;
 }
 
-IngestResult CoapResourceDirectory::announce(const QString &deviceId, const QString &type)
+IngestResult CoapResourceDirectory::announce(const QString &deviceId, const QString &type, DeviceProof proof)
 {
     QJsonObject meta;
     if (!type.isEmpty())
@@ -121,6 +121,7 @@ IngestResult CoapResourceDirectory::announce(const QString &deviceId, const QStr
     InboundMessage message
         = receivedNow(Protocol::Coap, deviceId, MessageKind::Meta, QJsonDocument(meta).toJson(QJsonDocument::Compact));
     message.format = PayloadFormat::Json;
+    message.proof = proof;
     return m_ingest.handle(message);
 }
 
@@ -143,7 +144,7 @@ IngestResult CoapResourceDirectory::registration(coap_session_t *session, const 
     const auto resources = body(request, query->endpoint, query->base.value_or(QString()), &refused);
     if (!resources)
         return refused;
-    IngestResult admitted = announce(query->endpoint, query->endpointType);
+    IngestResult admitted = announce(query->endpoint, query->endpointType, m_link.sessionProof(session));
     if (!admitted.taken())
         return admitted;
     const ResourceDirectory::Registration *r
@@ -162,7 +163,7 @@ IngestResult CoapResourceDirectory::registration(coap_session_t *session, const 
     return admitted;
 }
 
-IngestResult CoapResourceDirectory::update(const QString &id, const coap_pdu_t *request)
+IngestResult CoapResourceDirectory::update(const QString &id, const coap_pdu_t *request, DeviceProof proof)
 {
     const QString endpoint = m_directory.find(id)->endpoint;
     QString error;
@@ -186,7 +187,7 @@ IngestResult CoapResourceDirectory::update(const QString &id, const coap_pdu_t *
         if (!resources)
             return refused;
     }
-    IngestResult admitted = announce(endpoint, query->endpointType);
+    IngestResult admitted = announce(endpoint, query->endpointType, proof);
     if (!admitted.taken())
         return admitted;
     const ResourceDirectory::Registration *r = m_directory.update(id, query->lifetime, query->base, resources);

@@ -31,14 +31,14 @@ public:
 private:
     void handle(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response);
     IngestResult registration(coap_session_t *session, const coap_pdu_t *request, coap_pdu_t *response);
-    IngestResult update(const QString &id, const coap_pdu_t *request);
+    IngestResult update(const QString &id, const coap_pdu_t *request, DeviceProof proof);
     IngestResult removal(const QString &id);
     /// The link-format body as resources; nullopt (with `refused` set) when it is refused.
     std::optional<QList<DeviceResource>> body(const coap_pdu_t *request, const QString &deviceId, const QString &base,
                                               IngestResult *refused);
     IngestResult bad(BadInput reason, const QString &deviceId, const QString &detail);
     /// Through Ingest as a meta message: the registry policy, last seen, the type.
-    IngestResult announce(const QString &deviceId, const QString &type);
+    IngestResult announce(const QString &deviceId, const QString &type, DeviceProof proof);
     void ended(const QString &deviceId);
     static void respond(coap_pdu_t *response, const IngestResult &result, int successCode);
 

@@ -55,7 +55,8 @@ HttpDeviceLink::HttpDeviceLink(HttpServer &server, Ingest &ingest, DeviceRegistr
     server.route(u"/api/v1/devices/<arg>/commands/ack"_s, this, &HttpDeviceLink::commandAck);
 }
 
-std::optional<HttpResponse> HttpDeviceLink::refuse(const QString &id, const HttpRequest &request, HttpMethod method)
+std::optional<HttpResponse> HttpDeviceLink::refuse(const QString &id, const HttpRequest &request, HttpMethod method,
+                                                   DeviceProof *proof)
 {
     if (request.method() != method) {
         HttpResponse response
@@ -70,27 +71,22 @@ std::optional<HttpResponse> HttpDeviceLink::refuse(const QString &id, const Http
     if (m_certificateCheck)
         certificate = m_certificateCheck(request.peerCertificate());
     const BearerCheck check = checkBearer(m_registry, id, request.value("Authorization"), certificate);
-    switch (check) {
-    case BearerCheck::Missing:
-    case BearerCheck::Wrong:
-    case BearerCheck::NoToken: {
-        const bool noToken = check == BearerCheck::NoToken;
-        m_ingest.reject(Protocol::Http, BadInput::Unauthorized, id,
-                        noToken           ? u"device has credentials but no token for HTTP"_s
-                            : certificate ? u"client certificate not valid for this device"_s
-                                          : u"missing or wrong bearer token"_s);
-        HttpResponse response = jsonError(Status::Unauthorized, u"unauthorized"_s,
-                                          noToken ? u"this device has credentials but no token: give it one "
-                                                    "(PUT /api/v1/devices/{id}/credentials) to use HTTP"_s
-                                                  : u"this device needs its bearer token"_s);
-        response.setHeader("WWW-Authenticate", "Bearer");
-        return response;
+    if (const auto proven = proofOf(check)) {
+        if (proof)
+            *proof = *proven;
+        return std::nullopt;
     }
-    case BearerCheck::NotRequired:
-    case BearerCheck::Valid:
-        break;
-    }
-    return std::nullopt;
+    const bool noToken = check == BearerCheck::NoToken;
+    m_ingest.reject(Protocol::Http, BadInput::Unauthorized, id,
+                    noToken           ? u"device has credentials but no token for HTTP"_s
+                        : certificate ? u"client certificate not valid for this device"_s
+                                      : u"missing or wrong bearer token"_s);
+    HttpResponse response = jsonError(Status::Unauthorized, u"unauthorized"_s,
+                                      noToken ? u"this device has credentials but no token: give it one "
+                                                "(PUT /api/v1/devices/{id}/credentials) to use HTTP"_s
+                                              : u"this device needs its bearer token"_s);
+    response.setHeader("WWW-Authenticate", "Bearer");
+    return response;
 }
 
 HttpResponse HttpDeviceLink::pendingCommands(const QString &id, const HttpRequest &request)
@@ -107,9 +103,10 @@ HttpResponse HttpDeviceLink::pendingCommands(const QString &id, const HttpReques
 
 HttpResponse HttpDeviceLink::commandAck(const QString &id, const HttpRequest &request)
 {
-    if (auto refused = refuse(id, request, HttpMethod::Post))
+    DeviceProof proof = DeviceProof::None;
+    if (auto refused = refuse(id, request, HttpMethod::Post, &proof))
         return std::move(*refused);
-    return answer(m_ingest.handle(received(id, MessageKind::CommandAck, request)));
+    return answer(m_ingest.handle(received(id, MessageKind::CommandAck, request, proof)));
 }
 
 void HttpDeviceLink::serveOta(OtaManager &ota)
@@ -130,15 +127,18 @@ HttpResponse HttpDeviceLink::pendingOta(const QString &id, const HttpRequest &re
 
 HttpResponse HttpDeviceLink::otaProgress(const QString &id, const HttpRequest &request)
 {
-    if (auto refused = refuse(id, request, HttpMethod::Post))
+    DeviceProof proof = DeviceProof::None;
+    if (auto refused = refuse(id, request, HttpMethod::Post, &proof))
         return std::move(*refused);
-    return answer(m_ingest.handle(received(id, MessageKind::OtaProgress, request)));
+    return answer(m_ingest.handle(received(id, MessageKind::OtaProgress, request, proof)));
 }
 
-InboundMessage HttpDeviceLink::received(const QString &id, MessageKind kind, const HttpRequest &request)
+InboundMessage HttpDeviceLink::received(const QString &id, MessageKind kind, const HttpRequest &request,
+                                        DeviceProof proof)
 {
     InboundMessage message = receivedNow(Protocol::Http, id, kind, request.body());
     message.source = request.peerAddress().toString();
+    message.proof = proof;
     return message;
 }
 
@@ -168,7 +168,8 @@ HttpResponse HttpDeviceLink::answer(const IngestResult &result)
 
 HttpResponse HttpDeviceLink::telemetry(const QString &id, const HttpRequest &request)
 {
-    if (auto refused = refuse(id, request, HttpMethod::Post))
+    DeviceProof proof = DeviceProof::None;
+    if (auto refused = refuse(id, request, HttpMethod::Post, &proof))
         return std::move(*refused);
     const auto format = formatFromContentType(request.value("Content-Type"));
     if (!format) {
@@ -177,21 +178,22 @@ HttpResponse HttpDeviceLink::telemetry(const QString &id, const HttpRequest &req
                             u"Content-Type must be application/json, application/cbor, application/senml+json or "
                             "application/senml+cbor"_s));
     }
-    InboundMessage message = received(id, MessageKind::Telemetry, request);
+    InboundMessage message = received(id, MessageKind::Telemetry, request, proof);
     message.format = *format;
     return answer(m_ingest.handle(message));
 }
 
 HttpResponse HttpDeviceLink::meta(const QString &id, const HttpRequest &request)
 {
-    if (auto refused = refuse(id, request, HttpMethod::Post))
+    DeviceProof proof = DeviceProof::None;
+    if (auto refused = refuse(id, request, HttpMethod::Post, &proof))
         return std::move(*refused);
     const auto format = formatFromContentType(request.value("Content-Type"));
     if (format != PayloadFormat::Json && format != PayloadFormat::Cbor) {
         return answer(m_ingest.reject(Protocol::Http, BadInput::UnsupportedFormat, id,
                                       u"Content-Type must be application/json or application/cbor"_s));
     }
-    InboundMessage message = received(id, MessageKind::Meta, request);
+    InboundMessage message = received(id, MessageKind::Meta, request, proof);
     message.format = *format;
     return answer(m_ingest.handle(message));
 }

@@ -49,11 +49,13 @@ private:
     HttpResponse commandAck(const QString &id, const HttpRequest &request);
     HttpResponse pendingOta(const QString &id, const HttpRequest &request);
     HttpResponse otaProgress(const QString &id, const HttpRequest &request);
-    /// The answer when the request is not allowed, or nullopt when it may go on.
-    std::optional<HttpResponse> refuse(const QString &id, const HttpRequest &request, HttpMethod method);
+    /// The answer when the request is not allowed, or nullopt when it may go on, with what the
+    /// device proved in `proof`.
+    std::optional<HttpResponse> refuse(const QString &id, const HttpRequest &request, HttpMethod method,
+                                       DeviceProof *proof = nullptr);
     static HttpResponse answer(const IngestResult &result);
     /// A message from the request, its source the peer address.
-    static InboundMessage received(const QString &id, MessageKind kind, const HttpRequest &request);
+    static InboundMessage received(const QString &id, MessageKind kind, const HttpRequest &request, DeviceProof proof);
 
     Ingest &m_ingest;
     DeviceRegistry &m_registry;

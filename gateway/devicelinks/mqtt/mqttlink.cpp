@@ -193,6 +193,7 @@ void MqttLink::consume(const Received &received)
     inbound.receivedMono = received.receivedMono;
     inbound.receivedAtNs = received.receivedAtNs;
     inbound.protocol = Protocol::Mqtt;
+    inbound.proof = DeviceProof::Broker;
 
     const QString &topic = received.topic;
     const TopicParse parsed = parseDeviceTopic(topic);

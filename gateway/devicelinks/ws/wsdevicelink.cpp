@@ -85,15 +85,16 @@ void WsDeviceLink::addConnection(std::unique_ptr<QWebSocket> socket, const QStri
         refuse(QWebSocketProtocol::CloseCodePolicyViolated, u"unauthorized: the device has no token"_s);
         return;
     }
-    if (auth == BearerCheck::Missing || auth == BearerCheck::Wrong) {
+    const std::optional<DeviceProof> proof = proofOf(auth);
+    if (!proof) {
         m_ingest.reject(Protocol::WebSocket, BadInput::Unauthorized, id, u"missing or wrong bearer token"_s);
         refuse(QWebSocketProtocol::CloseCodePolicyViolated, u"unauthorized"_s);
         return;
     }
     connect(s, &QWebSocket::textMessageReceived, this,
-            [this, id, s](const QString &text) { received(id, s, text.toUtf8(), true); });
+            [this, id, proof = *proof, s](const QString &text) { received(id, proof, s, text.toUtf8(), true); });
     connect(s, &QWebSocket::binaryMessageReceived, this,
-            [this, id, s](const QByteArray &data) { received(id, s, data, false); });
+            [this, id, proof = *proof, s](const QByteArray &data) { received(id, proof, s, data, false); });
     connect(s, &QWebSocket::pong, this, [this, id, s] {
         const auto it = m_connections.find(id);
         if (it != m_connections.end() && it->second.socket.get() == s)
@@ -136,7 +137,8 @@ MessageKind WsDeviceLink::frameKind(const QByteArray &text)
     return MessageKind::Telemetry;
 }
 
-void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload, bool text)
+void WsDeviceLink::received(const QString &deviceId, DeviceProof proof, QWebSocket *socket, const QByteArray &payload,
+                            bool text)
 {
     const auto it = m_connections.find(deviceId);
     if (it != m_connections.end())
@@ -151,6 +153,7 @@ void WsDeviceLink::received(const QString &deviceId, QWebSocket *socket, const Q
     }
     InboundMessage message = receivedNow(Protocol::WebSocket, deviceId, kind, body);
     message.source = socket->peerAddress().toString();
+    message.proof = proof;
     reply(socket, m_ingest.handle(std::move(message)));
 }
 

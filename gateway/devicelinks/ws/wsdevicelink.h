@@ -77,7 +77,7 @@ private:
         std::chrono::steady_clock::time_point lastHeard;
     };
 
-    void received(const QString &deviceId, QWebSocket *socket, const QByteArray &payload, bool text);
+    void received(const QString &deviceId, DeviceProof proof, QWebSocket *socket, const QByteArray &payload, bool text);
     /// CommandAck, OtaProgress or Meta for such control frames, Telemetry for everything else.
     static MessageKind frameKind(const QByteArray &text);
     void reply(QWebSocket *socket, const IngestResult &result);
