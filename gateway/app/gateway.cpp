@@ -15,11 +15,11 @@
 #include "gateway/core/core.h"
 #include "gateway/core/devices/healthhistory.h"
 #include "gateway/core/discovery/resourcedirectory.h"
-#include "gateway/core/ingest/receiveclock.h"
 #include "gateway/core/ota/otamanager.h"
 #include "gateway/devicelinks/coap/coapfirmware.h"
 #include "gateway/devicelinks/coap/coaplink.h"
 #include "gateway/devicelinks/coap/coapresourcedirectory.h"
+#include "gateway/devicelinks/coap/coapservercertificate.h"
 #include "gateway/devicelinks/http/httpdevicelink.h"
 #include "gateway/devicelinks/mqtt/mqttlink.h"
 #include "gateway/devicelinks/ws/wsdevicelink.h"
@@ -37,7 +37,6 @@
 #include "gateway/storage/sqliteotastore.h"
 
 #include <QDir>
-#include <QHostAddress>
 #include <QLoggingCategory>
 
 namespace edgegate {
@@ -80,16 +79,9 @@ Gateway::Gateway(const Config &config, QObject *parent)
     m_wsDevices = std::make_unique<WsDeviceLink>(core.ingest, core.registry, metrics, config.ingest.maxPayloadBytes);
     m_wsDevices->serve(*m_httpServer);
     m_coap = std::make_unique<CoapLink>(
-        config.coap, core.ingest,
-        [&core](const QByteArray &identity) -> std::optional<CoapLink::Psk> {
-            const auto psk = core.registry.pskForIdentity(identity);
-            return psk ? std::optional(CoapLink::Psk{psk->first, psk->second}) : std::nullopt;
-        },
-        metrics);
+        config.coap, core.ingest, [&core](const QByteArray &id) { return core.registry.pskForIdentity(id); }, metrics);
     m_coap->setCredentialCheck([&core](const QString &id) { return core.registry.hasCredential(id); });
-    for (DeviceLink *link :
-         std::initializer_list<DeviceLink *>{m_mqtt.get(), m_coap.get(), m_httpDevices.get(), m_wsDevices.get()})
-        core.downlinks.add(*link);
+    core.downlinks.add({m_mqtt.get(), m_coap.get(), m_httpDevices.get(), m_wsDevices.get()});
     m_resourceDirectory = std::make_unique<ResourceDirectory>();
     m_coapDirectory = std::make_unique<CoapResourceDirectory>(*m_coap, *m_resourceDirectory, core.ingest, core.registry,
                                                               config.ingest.maxPayloadBytes);
@@ -133,9 +125,7 @@ void Gateway::buildHealth()
         connect(&core.alerts, &AlertStore::alertChanged, m_webhook.get(), &AlertWebhook::post);
     }
     if (HttpTls *tls = m_httpServer->tls()) {
-        connect(tls, &HttpTls::expiryChecked, &core.alertEngine, [&core](const QString &listener, const QDateTime &at) {
-            core.alertEngine.onCertificateExpiry(listener, at.toMSecsSinceEpoch());
-        });
+        connect(tls, &HttpTls::expiryChecked, &core.alertEngine, &AlertEngine::onListenerExpiry);
     }
     m_healthApi = std::make_unique<HealthApi>(*m_httpServer, *m_operations, core.registry, *m_history, core.alerts,
                                               core.alertEngine, *m_alertRules);
@@ -144,9 +134,7 @@ void Gateway::buildHealth()
     connect(m_deviceCertificates.get(), &DeviceCertificates::certifiedChanged, &core.registry,
             &DeviceRegistry::setCertified);
     connect(m_deviceCertificates.get(), &DeviceCertificates::expiryChecked, &core.alertEngine,
-            [&core](const QString &name, const QDateTime &at, const QString &what) {
-                core.alertEngine.onCertificateExpiry(name, at.toMSecsSinceEpoch(), what);
-            });
+            &AlertEngine::onCertificatesExpiry);
     m_caApi = std::make_unique<CaApi>(*m_httpServer, *m_deviceCertificates);
     // Devices may prove themselves with a certificate of the CA on the TLS port, instead of their token.
     const CertificateCheck check = [certificates = m_deviceCertificates.get()](const QByteArray &der) {
@@ -158,35 +146,13 @@ void Gateway::buildHealth()
         connect(m_deviceCertificates.get(), &DeviceCertificates::authorityChanged, tls, &HttpTls::setDeviceCa);
     m_coap->setCertificateCheck(check);
     if (m_config.coap.dtls) {
-        connect(m_deviceCertificates.get(), &DeviceCertificates::authorityChanged, this,
-                &Gateway::serveCoapCertificates);
-        // Checked hourly with the devices' certificates.
-        connect(m_deviceCertificates.get(), &DeviceCertificates::expiryChecked, this, [this] {
-            if (!m_caPem.isEmpty() && QDateTime::currentDateTimeUtc() >= m_coapCertificateRenewal)
-                serveCoapCertificates(m_caPem);
-        });
+        m_coapCertificate = std::make_unique<CoapServerCertificate>(*m_ca, *m_coap, m_config.coap.dtlsHost);
+        const CoapServerCertificate *served = m_coapCertificate.get();
+        connect(m_deviceCertificates.get(), &DeviceCertificates::authorityChanged, served,
+                &CoapServerCertificate::serve);
+        connect(m_deviceCertificates.get(), &DeviceCertificates::expiryChecked, served,
+                &CoapServerCertificate::renewIfDue);
     }
-}
-
-void Gateway::serveCoapCertificates(const QByteArray &caPem)
-{
-    constexpr int Days = 90;
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    QStringList hosts{u"localhost"_s, u"127.0.0.1"_s, u"::1"_s};
-    if (const QHostAddress host(m_config.coap.dtlsHost);
-        host != QHostAddress::AnyIPv4 && host != QHostAddress::AnyIPv6 && !hosts.contains(m_config.coap.dtlsHost))
-        hosts.append(m_config.coap.dtlsHost);
-    CaError caError;
-    const auto issued = m_ca->issueServer(u"EdgeGate CoAP"_s, hosts, Days, now, &caError);
-    QString error;
-    if (!issued || !m_coap->setCertificates(caPem, issued->certificatePem, issued->keyPem, &error)) {
-        qCCritical(lcGateway).noquote() << "CoAP over DTLS takes no certificates:"
-                                        << (issued ? error : caError.message);
-        return;
-    }
-    m_caPem = caPem;
-    m_coapCertificateRenewal = now.addDays(Days / 2);
-    qCInfo(lcGateway) << "CoAP over DTLS takes device certificates of the gateway CA";
 }
 
 void Gateway::buildOta()
@@ -243,20 +209,9 @@ bool Gateway::openStores(QString *error)
     if (const auto since = m_healthStore->lastOnline())
         core.registry.restoreOnlineSince(*since);
     m_history->start();
-    if (!m_alertRules->load(&loadError))
-        qCCritical(lcGateway).noquote() << loadError << "- using the alert rules of the config file";
-    core.alertEngine.setRules(m_alertRules->rules());
+    m_alertRules->apply(core.alertEngine);
     m_deviceCertificates->reload();
-    if (!m_routeBook->load(&loadError))
-        qCCritical(lcGateway).noquote() << loadError << "- using the routes of the config file";
-    if (!core.router.setRoutes(m_routeBook->routes(), &loadError)) {
-        // Saved routes naming a sink since turned off: the config file's routes were checked at load.
-        qCCritical(lcGateway).noquote() << "the saved routes cannot be used:" << loadError
-                                        << "- using the routes of the config file";
-        if (!core.router.setRoutes(m_config.routes, error))
-            return false;
-    }
-    if (!m_firmware->load(error) || !m_sinks->open(error))
+    if (!m_routeBook->apply(core.router, error) || !m_firmware->load(error) || !m_sinks->open(error))
         return false;
     const QString otaPath = m_config.dataFile(u"ota.db"_s);
     if (!m_otaStore->open(otaPath) || !m_ota->load(error))
@@ -294,12 +249,11 @@ bool Gateway::listen(QString *error)
     m_ota->setBaseUrl(m_config.otaBaseUrl(m_httpPort));
     if ((m_config.coap.enabled || m_config.coap.dtls) && !m_coap->start(error))
         return false;
-    const bool tls = m_config.http.tls.enabled();
-    const QString where = u"%1:%2"_s.arg(m_config.http.host).arg(m_httpPort);
-    qCInfo(lcGateway).noquote() << "gateway" << m_config.gateway.id << "serving REST on"
-                                << (tls ? u"https://"_s : u"http://"_s) + where + u"/api/v1"_s << "and WebSocket on"
-                                << (tls ? u"wss://"_s : u"ws://"_s) + where + u"/ws"_s << "with data in"
-                                << QDir(m_config.gateway.dataDir).absolutePath();
+    qCInfo(lcGateway).noquote() << u"gateway %1 serving REST on http%2://%3:%4/api/v1 and WebSocket on ws%2://%3:%4/ws "
+                                   "with data in %5"_s.arg(m_config.gateway.id,
+                                                           m_config.http.tls.enabled() ? u"s"_s : u""_s,
+                                                           m_config.http.host, QString::number(m_httpPort),
+                                                           QDir(m_config.gateway.dataDir).absolutePath());
     return true;
 }
 
@@ -326,12 +280,8 @@ void Gateway::stop()
 void Gateway::finishStop()
 {
     m_feed->closeAll();
-    if (!m_core->registry.flush())
-        qCWarning(lcGateway) << "the last registry changes could not be written";
-    if (!m_history->flush() || !m_core->alerts.flush())
-        qCWarning(lcGateway) << "the last status history or alert changes could not be written";
-    // Aggregate windows in progress go out now, stamped with the time of the stop.
-    m_core->router.flushAggregates(wallClockNs(), true);
+    if (const bool written = m_core->flush(); !m_history->flush() || !written)
+        qCWarning(lcGateway) << "the last registry, alert or status history changes could not be written";
     m_sinks->sync();
     // Whatever is still unconfirmed stays in the outboxes for the next start.
     const auto done = [this] {

@@ -19,6 +19,7 @@ class CertificateAuthority;
 class CoapFirmware;
 class CoapLink;
 class CoapResourceDirectory;
+class CoapServerCertificate;
 class Core;
 class DeviceCertificates;
 class FirmwareHttp;
@@ -77,8 +78,6 @@ private:
     bool openStores(QString *error);
     bool listen(QString *error);
     void finishStop();
-    /// Gives CoAP over DTLS a server certificate of the gateway CA, so devices may use certificates.
-    void serveCoapCertificates(const QByteArray &caPem);
 
     Config m_config;
     std::unique_ptr<Metrics> m_metrics;
@@ -107,6 +106,7 @@ private:
     std::unique_ptr<CertificateAuthority> m_ca;
     std::unique_ptr<DeviceCertificates> m_deviceCertificates;
     std::unique_ptr<CaApi> m_caApi;
+    std::unique_ptr<CoapServerCertificate> m_coapCertificate;
     std::unique_ptr<SqliteOtaStore> m_otaStore;
     std::unique_ptr<OtaManager> m_ota;
     std::unique_ptr<OtaApi> m_otaApi;
@@ -115,8 +115,6 @@ private:
     UpstreamSink *m_upstream = nullptr; // in m_sinks
     std::unique_ptr<MdnsAnnouncer> m_mdns;
     quint16 m_httpPort = 0;
-    QByteArray m_caPem;
-    QDateTime m_coapCertificateRenewal; ///< when the CoAP server certificate is issued anew
     bool m_stopping = false;
 };
 

@@ -2,6 +2,7 @@
 #include "gateway/core/core.h"
 
 #include "gateway/core/common/metrics.h"
+#include "gateway/core/ingest/receiveclock.h"
 
 using namespace Qt::StringLiterals;
 
@@ -40,6 +41,14 @@ Core::Core(const Settings &settings, DeviceStore &store, Metrics &metrics)
         m_stateBudget.remove(id);
         m_stateBytes.set(double(m_stateBudget.used()));
     });
+}
+
+bool Core::flush()
+{
+    const bool devices = registry.flush();
+    const bool alertsWritten = alerts.flush();
+    router.flushAggregates(wallClockNs(), true);
+    return devices && alertsWritten;
 }
 
 void Core::keepWithinBudget(const QString &deviceId)

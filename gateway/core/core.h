@@ -38,6 +38,10 @@ public:
     Core(const Core &) = delete;
     Core &operator=(const Core &) = delete;
 
+    /// At a stop: writes the registry's and the alerts' pending changes and sends out the aggregate
+    /// windows in progress, stamped now. False when a write failed (everything is still tried).
+    bool flush();
+
     DeviceRegistry registry;
     Analytics analytics;
     AlertStore alerts;

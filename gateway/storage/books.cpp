@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/storage/books.h"
 
+#include "gateway/core/alerts/alertengine.h"
+#include "gateway/core/routing/router.h"
+
+#include <QLoggingCategory>
+
 namespace edgegate {
 
 using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcBooks, "edgegate.books")
 
 namespace {
 
@@ -20,6 +27,26 @@ AlertRuleBook::AlertRuleBook(const QString &path, QList<AlertRule> configured)
     : ListBook(path, std::move(configured), u"alert rules"_s, MaxAlertRulesBytes, &alertRulesFromJson,
                &alertRulesToJson)
 {
+}
+
+bool RouteBook::apply(Router &router, QString *error)
+{
+    QString problem;
+    if (!load(&problem))
+        qCCritical(lcBooks).noquote() << problem << "- using the routes of the config file";
+    if (router.setRoutes(routes(), &problem))
+        return true;
+    qCCritical(lcBooks).noquote() << "the saved routes cannot be used:" << problem
+                                  << "- using the routes of the config file";
+    return router.setRoutes(configured(), error);
+}
+
+void AlertRuleBook::apply(AlertEngine &engine)
+{
+    QString problem;
+    if (!load(&problem))
+        qCCritical(lcBooks).noquote() << problem << "- using the alert rules of the config file";
+    engine.setRules(rules());
 }
 
 } // namespace edgegate

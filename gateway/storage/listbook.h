@@ -83,6 +83,7 @@ protected:
     }
 
     [[nodiscard]] const QList<T> &items() const { return m_fromApi ? m_saved : m_configured; }
+    [[nodiscard]] const QList<T> &configured() const { return m_configured; }
 
 private:
     QString m_path;

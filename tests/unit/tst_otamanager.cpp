@@ -67,7 +67,7 @@ struct Fixture : CorePipeline
         , sent(link.sent)
         , unreachable(link.unreachable)
     {
-        downlinks.add(link);
+        downlinks.add({&link});
         if (!otaStore.open(dir.filePath(u"ota.db"_s)))
             qFatal("cannot open ota.db");
         makeManager();

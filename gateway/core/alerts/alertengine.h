@@ -7,6 +7,7 @@
 #include "gateway/core/devices/healthstore.h"
 #include "gateway/core/ingest/envelope.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QObject>
@@ -47,6 +48,15 @@ public:
     /// the alert is open while the expiry is within the rule's `before`. `name` keys the alert (a TLS
     /// listener, "device_ca", "devices"); `what` words it, by default as the listener's certificate.
     void onCertificateExpiry(const QString &name, qint64 expiryMs, const QString &what = {});
+    /// The same as a TLS listener (HttpTls::expiryChecked) and the device CA (DeviceCertificates) report it.
+    void onListenerExpiry(const QString &listener, const QDateTime &expiry)
+    {
+        onCertificateExpiry(listener, expiry.toMSecsSinceEpoch());
+    }
+    void onCertificatesExpiry(const QString &name, const QDateTime &expiry, const QString &what)
+    {
+        onCertificateExpiry(name, expiry.toMSecsSinceEpoch(), what);
+    }
 
     /// Runs the deadlines that are due and re-arms the timer.
     void tick();

@@ -658,12 +658,12 @@ bool DeviceRegistry::hasCredential(const QString &id) const
     return (c && !c->isEmpty()) || m_certified.contains(id);
 }
 
-std::optional<std::pair<QString, QByteArray>> DeviceRegistry::pskForIdentity(const QByteArray &identity) const
+std::optional<DevicePsk> DeviceRegistry::pskForIdentity(const QByteArray &identity) const
 {
     const QString owner = m_pskOwners.value(identity);
     if (owner.isEmpty())
         return std::nullopt;
-    return std::pair{owner, m_credentials.value(owner).pskKey};
+    return DevicePsk{owner, m_credentials.value(owner).pskKey};
 }
 
 bool DeviceRegistry::flush()

@@ -147,7 +147,7 @@ public:
     /// A PSK, a token or a certificate: the device must prove itself on every link.
     [[nodiscard]] bool hasCredential(const QString &id) const;
     /// The device a DTLS PSK identity belongs to, with its key.
-    [[nodiscard]] std::optional<std::pair<QString, QByteArray>> pskForIdentity(const QByteArray &identity) const;
+    [[nodiscard]] std::optional<DevicePsk> pskForIdentity(const QByteArray &identity) const;
 
     /// Writes pending changes now (also done on a timer and at shutdown).
     bool flush();

@@ -13,6 +13,13 @@
 
 namespace edgegate {
 
+/// A device's DTLS pre-shared key and the device it authenticates.
+struct DevicePsk
+{
+    QString deviceId;
+    QByteArray key;
+};
+
 /// What a device proves itself with. Kept apart from DeviceInfo: the API never shows it.
 struct DeviceCredentials
 {

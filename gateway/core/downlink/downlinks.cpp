@@ -11,15 +11,17 @@ Downlinks::Downlinks(const DeviceRegistry &registry, QObject *parent)
 {
 }
 
-void Downlinks::add(DeviceLink &link)
+void Downlinks::add(std::initializer_list<DeviceLink *> links)
 {
-    m_links.insert(protocolName(link.linkProtocol()), &link);
-    link.setReachableHandler([this](const QString &deviceId) {
-        if (deviceId.isEmpty())
-            emit allReachable();
-        else
-            emit reachable(deviceId);
-    });
+    for (DeviceLink *link : links) {
+        m_links.insert(protocolName(link->linkProtocol()), link);
+        link->setReachableHandler([this](const QString &deviceId) {
+            if (deviceId.isEmpty())
+                emit allReachable();
+            else
+                emit reachable(deviceId);
+        });
+    }
 }
 
 std::optional<Protocol> Downlinks::push(const QString &deviceId, Downlink kind, const QByteArray &payload)

@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QObject>
 
+#include <initializer_list>
 #include <optional>
 
 namespace edgegate {
@@ -20,8 +21,8 @@ class Downlinks : public QObject
 public:
     explicit Downlinks(const DeviceRegistry &registry, QObject *parent = nullptr);
 
-    /// `link` outlives this.
-    void add(DeviceLink &link);
+    /// The links outlive this.
+    void add(std::initializer_list<DeviceLink *> links);
 
     /// Pushes to `deviceId` over the link it last spoke on: the protocol it went over, or nullopt when
     /// the device is unknown, offline or in maintenance, or its link has no push or did not take it.

@@ -3,6 +3,7 @@
 
 #include "gateway/core/common/ratelimitedlog.h"
 #include "gateway/core/devices/deviceauth.h"
+#include "gateway/core/devices/devicestore.h"
 #include "gateway/core/downlink/devicelink.h"
 #include "gateway/core/ingest/ingest.h"
 
@@ -63,12 +64,7 @@ public:
         int maxHandshakes = 256;
     };
 
-    /// A device's pre-shared key and the device it authenticates.
-    struct Psk
-    {
-        QString deviceId;
-        QByteArray key;
-    };
+    using Psk = DevicePsk;
     using PskLookup = std::function<std::optional<Psk>(const QByteArray &identity)>;
 
     CoapLink(const Settings &settings, Ingest &ingest, PskLookup pskLookup, Metrics &metrics,
