@@ -592,9 +592,7 @@ std::optional<int> CertificateAuthority::revoke(const QString &device, const QDa
     auto opened = openCa(*this, error);
     if (!opened)
         return std::nullopt;
-    Signer &signer = opened->signer;
     Index &index = opened->index;
-    QString message;
     int revoked = 0;
     bool known = false;
     for (IssuedCertificate &c : index.certificates) {
@@ -611,8 +609,9 @@ std::optional<int> CertificateAuthority::revoke(const QString &device, const QDa
         return std::nullopt;
     }
     // The CRL first: an index that says "revoked" while the CRL does not would hide the gap.
-    if (!writeCrl(signer, index, crlPath(), now, error))
+    if (!writeCrl(opened->signer, index, crlPath(), now, error))
         return std::nullopt;
+    QString message;
     if (!writeIndex(indexPath(), index, &message)) {
         *error = failure(CaError::Kind::Failed, message);
         return std::nullopt;
