@@ -465,6 +465,30 @@
         <source>%1 is removed from the gateway and its held messages are dropped.</source>
         <translation>%1 wird vom Gateway entfernt, und seine zurückgehaltenen Nachrichten werden verworfen.</translation>
     </message>
+    <message>
+        <source>Proven by</source>
+        <translation>Nachgewiesen durch</translation>
+    </message>
+    <message>
+        <source>its token</source>
+        <translation>sein Token</translation>
+    </message>
+    <message>
+        <source>its DTLS key (PSK)</source>
+        <translation>seinen DTLS-Schlüssel (PSK)</translation>
+    </message>
+    <message>
+        <source>its certificate</source>
+        <translation>sein Zertifikat</translation>
+    </message>
+    <message>
+        <source>the broker</source>
+        <translation>den Broker</translation>
+    </message>
+    <message>
+        <source>nothing: no credentials</source>
+        <translation>nichts: keine Zugangsdaten</translation>
+    </message>
 </context>
 <context>
     <name>DevicesPage</name>

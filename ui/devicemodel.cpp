@@ -46,6 +46,7 @@ const ListRole<DeviceInfo> DeviceRoles[] = {
          return int(std::clamp<qint64>(d.uptimeS, -1, std::numeric_limits<int>::max()));
      }},
     {DeviceModel::OnlineSinceRole, "onlineSince", roleTime<&DeviceInfo::onlineSinceMs>},
+    {DeviceModel::ProofRole, "proof", roleField<&DeviceInfo::proof>},
 };
 
 } // namespace

@@ -38,6 +38,7 @@ public:
         MessagesPerMinuteRole,
         UptimeRole,
         OnlineSinceRole,
+        ProofRole,
     };
     Q_ENUM(Role)
 

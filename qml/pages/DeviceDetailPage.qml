@@ -448,6 +448,20 @@ Page {
                         Value { objectName: "firmwareValue"; text: page.known && page.device.firmware.length > 0 ? page.device.firmware : "—" }
                         Field { text: qsTr("Protocol") }
                         Value { text: page.known && page.device.protocol.length > 0 ? page.device.protocol : "—" }
+                        Field { text: qsTr("Proven by") }
+                        Value {
+                            objectName: "proofValue"
+                            text: {
+                                switch (page.known ? page.device.proof : "") {
+                                case "token": return qsTr("its token")
+                                case "psk": return qsTr("its DTLS key (PSK)")
+                                case "certificate": return qsTr("its certificate")
+                                case "broker": return qsTr("the broker")
+                                case "none": return qsTr("nothing: no credentials")
+                                default: return "—"
+                                }
+                            }
+                        }
                         Field { text: qsTr("Last seen") }
                         Value {
                             text: page.known ? qsTr("%1 (%2)").arg(Theme.formatAgo(page.device.lastSeen, page.now))

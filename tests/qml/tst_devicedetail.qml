@@ -78,6 +78,9 @@ TestCase {
         verify(page)
         tryVerify(() => page.known)
         compare(page.device.type, "sensor")
+        // The simulator's devices speak MQTT, where the broker vouches for them.
+        compare(page.device.proof, "broker")
+        compare(findChild(page, "proofValue").text, "the broker")
         const charts = findChild(page, "charts")
         tryVerify(() => charts.count >= 3, 20000) // temperature, humidity, battery
         for (const metric of ["temperature", "humidity", "battery"]) {

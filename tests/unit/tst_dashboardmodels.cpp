@@ -123,7 +123,7 @@ void TestDashboardModels::deviceModelRolesAndCounts()
     const QHash<int, QByteArray> names = model.roleNames();
     for (const char *role :
          {"deviceId", "name", "displayName", "type", "status", "approval", "protocol", "firmware", "model", "lastSeen",
-          "lastError", "metadata", "capabilities", "metrics", "messagesPerMinute", "uptime", "onlineSince"})
+          "lastError", "metadata", "capabilities", "metrics", "messagesPerMinute", "uptime", "onlineSince", "proof"})
         QVERIFY2(names.values().contains(role), role);
 
     const QVariantMap valve = model.get(u"valve-9"_s);
