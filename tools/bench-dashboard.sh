@@ -13,23 +13,10 @@ seconds=${3:-60}
 # shellcheck source=tools/bench-lib.sh
 source "$root/tools/bench-lib.sh"
 start_mosquitto
-http_port=$(free_port)
-
-cat >"$work/edgegated.yaml" <<YAML
-gateway:
-  data_dir: $work/data
-mqtt:
-  port: $mqtt_port
-http:
-  listen: 127.0.0.1:$http_port
-coap:
-  listen: 127.0.0.1:$(free_port)
-YAML
+write_config "coap:
+  listen: 127.0.0.1:$(free_port)"
 start_edgegated "$work/edgegated.yaml" "$http_port"
-for _ in $(seq 1 100); do # the devices' first messages must find the gateway subscribed
-    curl -sf "http://127.0.0.1:$http_port/healthz" | grep -q '"broker":"connected"' && break
-    sleep 0.1
-done
+wait_broker
 "$build/tools/simulator/edgegate-sim" --protocol mqtt --devices "$devices" --interval 1s \
     --broker "127.0.0.1:$mqtt_port" --duration "$((seconds + 30))s" >/dev/null 2>&1 &
 pids+=("$!")

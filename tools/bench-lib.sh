@@ -18,6 +18,21 @@ start_mosquitto() {
     pids+=("$!")
 }
 
+# write_config [YAML]: writes $work/edgegated.yaml for the private broker and a free HTTP port, which
+# it sets as $http_port, with YAML (further sections) after it.
+write_config() {
+    http_port=$(free_port)
+    cat >"$work/edgegated.yaml" <<YAML
+gateway:
+  data_dir: $work/data
+mqtt:
+  port: $mqtt_port
+http:
+  listen: 127.0.0.1:$http_port
+${1:-}
+YAML
+}
+
 # start_edgegated CONFIG HTTP_PORT: starts the gateway ($gw is its PID) and waits until /healthz answers.
 start_edgegated() {
     "$build/gateway/edgegated" --config "$1" --log-level warning 2>/dev/null &
@@ -28,4 +43,12 @@ start_edgegated() {
         sleep 0.1
     done
     curl -sf "http://127.0.0.1:$2/healthz" >/dev/null
+}
+
+# wait_broker: waits until the gateway is subscribed at the broker, so that devices' first messages reach it.
+wait_broker() {
+    for _ in $(seq 1 100); do
+        curl -sf "http://127.0.0.1:$http_port/healthz" | grep -q '"broker":"connected"' && break
+        sleep 0.1
+    done
 }

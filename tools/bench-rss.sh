@@ -11,16 +11,7 @@ settle=${2:-5}
 # shellcheck source=tools/bench-lib.sh
 source "$root/tools/bench-lib.sh"
 start_mosquitto
-http_port=$(free_port)
-
-cat >"$work/edgegated.yaml" <<YAML
-gateway:
-  data_dir: $work/data
-mqtt:
-  port: $mqtt_port
-http:
-  listen: 127.0.0.1:$http_port
-YAML
+write_config
 start_edgegated "$work/edgegated.yaml" "$http_port"
 sleep "$settle"
 

@@ -29,6 +29,7 @@
 #include "gateway/sinks/sinkchannels.h"
 #include "gateway/storage/books.h"
 #include "gateway/storage/certauthority.h"
+#include "gateway/storage/chartfile.h"
 #include "gateway/storage/devicecertificates.h"
 #include "gateway/storage/firmwarestore.h"
 #include "gateway/storage/privatefiles.h"
@@ -52,8 +53,9 @@ Gateway::Gateway(const Config &config, QObject *parent)
     , m_apiAccess(std::make_unique<ApiAccess>(config.http.tokens))
     , m_firmware(std::make_unique<FirmwareStore>(config.firmware))
     , m_store(std::make_unique<SqliteDeviceStore>())
+    , m_charts(std::make_unique<ChartFile>(config.analytics.chartSeries, *m_metrics))
     , m_core(std::make_unique<Core>(
-          Core::Settings{config.registry, config.analytics, config.ingest, config.alerts.maxKept}, *m_store,
+          Core::Settings{config.registry, config.analytics, config.ingest, config.alerts.maxKept}, *m_store, *m_charts,
           *m_metrics))
     , m_routeBook(std::make_unique<RouteBook>(config.dataFile(u"routes.json"_s), config.routes))
 {
@@ -206,6 +208,9 @@ bool Gateway::openStores(QString *error)
         return cannot(healthPath, u"open"_s, m_healthStore->lastError());
     if (!core.alerts.load(*m_healthStore, &loadError))
         return cannot(healthPath, u"read the alerts in"_s, loadError);
+    if (!m_charts->open(m_config.dataFile(u"charts"_s), error))
+        return false;
+    core.telemetryHistory.load();
     if (const auto since = m_healthStore->lastOnline())
         core.registry.restoreOnlineSince(*since);
     m_history->start();

@@ -15,6 +15,7 @@ class AlertRuleBook;
 class AlertWebhook;
 class ApiAccess;
 class CaApi;
+class ChartFile;
 class CertificateAuthority;
 class CoapFirmware;
 class CoapLink;
@@ -84,6 +85,7 @@ private:
     std::unique_ptr<ApiAccess> m_apiAccess;
     std::unique_ptr<FirmwareStore> m_firmware; // before the links that serve it, so it outlives them
     std::unique_ptr<SqliteDeviceStore> m_store;
+    std::unique_ptr<ChartFile> m_charts;
     std::unique_ptr<Core> m_core;
     std::unique_ptr<RouteBook> m_routeBook;
     std::unique_ptr<UiFeed> m_feed;

@@ -8,7 +8,7 @@ using namespace Qt::StringLiterals;
 
 namespace edgegate {
 
-Core::Core(const Settings &settings, DeviceStore &store, Metrics &metrics)
+Core::Core(const Settings &settings, DeviceStore &store, ChartStore &charts, Metrics &metrics)
     : registry(settings.registry, store, metrics)
     , analytics(settings.analytics)
     , alerts(settings.maxAlertsKept, metrics)
@@ -17,6 +17,7 @@ Core::Core(const Settings &settings, DeviceStore &store, Metrics &metrics)
     , downlinks(registry)
     , commands(registry, downlinks, metrics)
     , alertEngine(alerts, registry)
+    , telemetryHistory(charts)
     , m_stateBudget(settings.analytics.memoryBudgetBytes)
     , m_stateBytes(metrics.gauge(u"edgegate_analytics_state_bytes"_s,
                                  u"Analytics state and chart history of all devices, estimated, against "
@@ -47,6 +48,7 @@ bool Core::flush()
 {
     const bool devices = registry.flush();
     const bool alertsWritten = alerts.flush();
+    telemetryHistory.flush();
     router.flushAggregates(wallClockNs(), true);
     return devices && alertsWritten;
 }

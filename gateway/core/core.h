@@ -34,12 +34,13 @@ public:
         int maxAlertsKept = 1000;
     };
 
-    Core(const Settings &settings, DeviceStore &store, Metrics &metrics);
+    Core(const Settings &settings, DeviceStore &store, ChartStore &charts, Metrics &metrics);
     Core(const Core &) = delete;
     Core &operator=(const Core &) = delete;
 
-    /// At a stop: writes the registry's and the alerts' pending changes and sends out the aggregate
-    /// windows in progress, stamped now. False when a write failed (everything is still tried).
+    /// At a stop: writes the registry's and the alerts' pending changes and the chart bucket in
+    /// progress, and sends out the aggregate windows in progress, stamped now. False when a write failed (everything is
+    /// still tried).
     bool flush();
 
     DeviceRegistry registry;

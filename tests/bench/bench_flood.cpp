@@ -5,6 +5,7 @@
 // Usage: bench_flood [devices] [metrics] [budget MiB, 0 for no budget]
 #include "gateway/core/common/metrics.h"
 #include "gateway/core/core.h"
+#include "gateway/storage/chartfile.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
 #include <QCoreApplication>
@@ -54,13 +55,16 @@ int main(int argc, char *argv[])
     QTemporaryDir dir;
     Metrics counters;
     SqliteDeviceStore store;
-    if (!store.open(dir.filePath(u"r.db"_s)))
-        qFatal("cannot open the store");
+    ChartFile charts(Analytics::Settings{}.chartSeries, counters);
+    QString error;
+    if (!store.open(dir.filePath(u"r.db"_s)) || !charts.open(dir.filePath(u"charts"_s), &error))
+        qFatal("cannot open the stores: %s", qPrintable(error));
     // The service's defaults, except the budget and no cap on new devices per source.
     Core core({{RegistryPolicy::Auto, 90s, 1h, {}, 20000, 1000000}, {60, 3.0, 10, 256, budget}, {65536, 100}, 1000},
-              store, counters);
+              store, charts, counters);
     if (!core.registry.load(nullptr))
         qFatal("cannot load the registry");
+    core.telemetryHistory.load();
     Gauge &stateBytes = counters.gauge(u"edgegate_analytics_state_bytes"_s, {});
     Counter &evicted = counters.counter(u"edgegate_analytics_evicted_total"_s, {});
 

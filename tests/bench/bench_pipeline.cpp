@@ -5,6 +5,7 @@
 #include "gateway/core/common/metrics.h"
 #include "gateway/core/core.h"
 #include "gateway/core/ingest/receiveclock.h"
+#include "gateway/storage/chartfile.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
 #include <QCborMap>
@@ -54,12 +55,15 @@ void run(const char *label, QByteArray (*payload)(int), int messages, int device
     QTemporaryDir dir;
     Metrics metrics;
     SqliteDeviceStore store;
-    if (!store.open(dir.filePath(u"r.db"_s)))
-        qFatal("cannot open the store");
+    ChartFile charts(Analytics::Settings{}.chartSeries, metrics);
+    QString error;
+    if (!store.open(dir.filePath(u"r.db"_s)) || !charts.open(dir.filePath(u"charts"_s), &error))
+        qFatal("cannot open the stores: %s", qPrintable(error));
     // The core as the service builds it, with the default alert rules; no sinks.
-    Core core({{RegistryPolicy::Auto, 90s, 1h}, {60, 3.0, 10}, {65536, 100}, 1000}, store, metrics);
+    Core core({{RegistryPolicy::Auto, 90s, 1h}, {60, 3.0, 10}, {65536, 100}, 1000}, store, charts, metrics);
     if (!core.registry.load(nullptr))
         qFatal("cannot load the registry");
+    core.telemetryHistory.load();
     core.alertEngine.setRules(defaultAlertRules());
     Ingest &ingest = core.ingest;
 

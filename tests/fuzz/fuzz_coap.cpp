@@ -11,6 +11,7 @@
 #include "gateway/devicelinks/coap/coapfirmware.h"
 #include "gateway/devicelinks/coap/coaplink.h"
 #include "gateway/devicelinks/coap/coapresourcedirectory.h"
+#include "gateway/storage/chartfile.h"
 #include "gateway/storage/firmwarestore.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
@@ -41,12 +42,14 @@ struct Harness
 {
     Harness()
         : core({{RegistryPolicy::Auto, 90s, 1h, {}, 2000, 1000000}, {10, 3.0, 5, 64, 8 * 1024 * 1024}, {4096, 10}, 50},
-               store, metrics)
+               store, charts, metrics)
         , firmware({dir.filePath(u"firmware"_s), 1024 * 1024})
     {
         QString error;
-        if (!store.open(dir.filePath(u"registry.db"_s)) || !core.registry.load(&error) || !firmware.load(&error))
+        if (!store.open(dir.filePath(u"registry.db"_s)) || !core.registry.load(&error) || !firmware.load(&error)
+            || !charts.open(dir.filePath(u"charts"_s), &error))
             qFatal("cannot open the stores: %s", qPrintable(error));
+        core.telemetryHistory.load();
         CoapLink::Settings settings;
         settings.host = u"127.0.0.1"_s;
         settings.port = 0;
@@ -76,6 +79,7 @@ struct Harness
     QTemporaryDir dir;
     Metrics metrics;
     SqliteDeviceStore store;
+    ChartFile charts{1024, metrics};
     Core core;
     FirmwareStore firmware;
     ResourceDirectory resources{100};

@@ -3,6 +3,7 @@
 
 #include "gateway/core/common/metrics.h"
 #include "gateway/core/core.h"
+#include "gateway/storage/chartfile.h"
 #include "gateway/storage/sqlitedevicestore.h"
 
 #include <QTemporaryDir>
@@ -19,10 +20,13 @@ struct CorePipeline
                 {10, 3.0, 5},
                 {maxPayloadBytes, pendingBuffer},
                 50},
-               store, metrics)
+               store, charts, metrics)
     {
-        if (!store.open(dir.filePath(QStringLiteral("r.db"))) || !registry.load(nullptr))
-            qFatal("cannot open the registry");
+        QString error;
+        if (!store.open(dir.filePath(QStringLiteral("r.db"))) || !registry.load(nullptr)
+            || !charts.open(dir.filePath(QStringLiteral("charts")), &error))
+            qFatal("cannot open the registry or the charts: %s", qPrintable(error));
+        core.telemetryHistory.load();
     }
 
     quint64 counter(const QString &name, const edgegate::MetricLabels &labels = {})
@@ -33,6 +37,7 @@ struct CorePipeline
     QTemporaryDir dir;
     edgegate::Metrics metrics;
     edgegate::SqliteDeviceStore store;
+    edgegate::ChartFile charts{1024, metrics};
     edgegate::Core core;
     edgegate::DeviceRegistry &registry = core.registry;
     edgegate::Analytics &analytics = core.analytics;

@@ -91,6 +91,7 @@ const QList<std::pair<QString, Getter>> &fields()
         {u"analytics.window"_s, [](const Config &x) { return QVariant(x.analytics.window); }},
         {u"analytics.anomaly_z"_s, [](const Config &x) { return QVariant(x.analytics.anomalyZ); }},
         {u"analytics.min_samples"_s, [](const Config &x) { return QVariant(x.analytics.minSamples); }},
+        {u"analytics.chart_series"_s, [](const Config &x) { return QVariant(x.analytics.chartSeries); }},
         {u"ingest.max_payload_bytes"_s, [](const Config &x) { return QVariant(qint64(x.ingest.maxPayloadBytes)); }},
         {u"alerts.max_kept"_s, [](const Config &x) { return QVariant(x.alerts.maxKept); }},
         {u"alerts.rules"_s,
@@ -340,6 +341,7 @@ analytics:
   window: 120
   anomaly_z: 2.5
   min_samples: 30
+  chart_series: 5000
 ingest:
   max_payload_bytes: 4096
 firmware:
@@ -511,6 +513,7 @@ void TestConfig::fullFile_data()
     QTest::addRow("analytics.window") << u"analytics.window"_s << QVariant(120);
     QTest::addRow("analytics.anomaly_z") << u"analytics.anomaly_z"_s << QVariant(2.5);
     QTest::addRow("analytics.min_samples") << u"analytics.min_samples"_s << QVariant(30);
+    QTest::addRow("analytics.chart_series") << u"analytics.chart_series"_s << QVariant(5000);
     QTest::addRow("ingest.max_payload_bytes") << u"ingest.max_payload_bytes"_s << QVariant(qint64(4096));
     QTest::addRow("alerts.max_kept") << u"alerts.max_kept"_s << QVariant(50);
     QTest::addRow("alerts.rules") << u"alerts.rules"_s

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gateway/core/devices/telemetryhistory.h"
 
+#include "gateway/core/common/metrics.h"
+#include "gateway/storage/chartfile.h"
+
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <limits>
@@ -25,6 +30,33 @@ QStringList shown(const QList<Point> &points)
     return out;
 }
 
+/// A history over a chart file of its own in a temporary folder.
+struct Charts
+{
+    explicit Charts(int capacity = 64, const QString &folder = {})
+        : file(capacity, metrics)
+        , history(file)
+    {
+        QString error;
+        if (!file.open(folder.isEmpty() ? dir.filePath(u"charts"_s) : folder, &error))
+            qFatal("cannot open the chart file: %s", qPrintable(error));
+        history.load();
+    }
+
+    QTemporaryDir dir;
+    Metrics metrics;
+    ChartFile file;
+    TelemetryHistory history;
+};
+
+/// A run that charts one sample of `device` (metric v at T0) in `folder` and stops.
+void runOnce(const QString &folder, int capacity, const QString &device)
+{
+    Charts run(capacity, folder);
+    run.history.add(device, u"v"_s, T0, 1, Now);
+    run.history.flush();
+}
+
 } // namespace
 
 /// The bounded store of recent numeric telemetry behind the dashboard charts.
@@ -44,6 +76,11 @@ private slots:
     void devicesApart();
     void burstInOneMillisecond();
     void envelopeChartsNumbersAndBooleans();
+    void restartKeepsTheHour();
+    void freedSlotStartsEmpty();
+    void fullStoreChartsNoMore();
+    void hostileIndexLinesAreLeftOut();
+    void otherCapacityStartsAfresh();
 };
 
 void TestTelemetryHistory::bucketing_data()
@@ -75,7 +112,8 @@ void TestTelemetryHistory::bucketing()
     QFETCH(QList<qint64>, times);
     QFETCH(QList<double>, values);
     QFETCH(QStringList, expected);
-    TelemetryHistory history;
+    Charts charts;
+    TelemetryHistory &history = charts.history;
     for (qsizetype i = 0; i < times.size(); ++i)
         history.add(u"d"_s, u"temp"_s, T0 + times[i], values[i], Now);
     const auto series = history.series(u"d"_s, std::numeric_limits<qint64>::min());
@@ -85,7 +123,8 @@ void TestTelemetryHistory::bucketing()
 
 void TestTelemetryHistory::ringDropsOldest()
 {
-    TelemetryHistory history;
+    Charts charts;
+    TelemetryHistory &history = charts.history;
     for (int i = 0; i < TelemetryHistory::Buckets; ++i)
         history.add(u"d"_s, u"v"_s, T0 + i * Bucket, i, Now);
     QList<Point> points = history.series(u"d"_s, 0).value(u"v"_s);
@@ -107,7 +146,8 @@ void TestTelemetryHistory::ringDropsOldest()
 
 void TestTelemetryHistory::lateSamples()
 {
-    TelemetryHistory history;
+    Charts charts;
+    TelemetryHistory &history = charts.history;
     history.add(u"d"_s, u"v"_s, T0 + 400 * Bucket, 1, Now);
     // Older than the hour kept behind the newest bucket: dropped.
     history.add(u"d"_s, u"v"_s, T0 + 40 * Bucket, 2, Now);
@@ -118,7 +158,8 @@ void TestTelemetryHistory::lateSamples()
 
 void TestTelemetryHistory::futureSamples()
 {
-    TelemetryHistory history;
+    Charts charts;
+    TelemetryHistory &history = charts.history;
     history.add(u"d"_s, u"v"_s, T0, 1, T0);
     // Up to one bucket ahead of the receiving time is taken as it is.
     history.add(u"d"_s, u"v"_s, T0 + Bucket, 2, T0);
@@ -130,7 +171,8 @@ void TestTelemetryHistory::futureSamples()
 
 void TestTelemetryHistory::metricCap()
 {
-    TelemetryHistory history;
+    Charts charts;
+    TelemetryHistory &history = charts.history;
     for (int m = 0; m < TelemetryHistory::MaxMetrics + 5; ++m)
         history.add(u"d"_s, u"m%1"_s.arg(m, 2, 10, QChar(u'0')), T0, m, Now);
     auto series = history.series(u"d"_s, 0);
@@ -148,7 +190,8 @@ void TestTelemetryHistory::metricCap()
 
 void TestTelemetryHistory::since()
 {
-    TelemetryHistory history;
+    Charts charts;
+    TelemetryHistory &history = charts.history;
     for (int i = 0; i < 10; ++i) {
         history.add(u"d"_s, u"a"_s, T0 + i * Bucket + 500, i, Now);
         if (i % 2 == 0)
@@ -165,7 +208,8 @@ void TestTelemetryHistory::since()
 void TestTelemetryHistory::burstInOneMillisecond()
 {
     // 2,000 messages within one millisecond all count: a bucket is a mean, not a value per time.
-    TelemetryHistory history;
+    Charts charts;
+    TelemetryHistory &history = charts.history;
     for (int i = 0; i < 2000; ++i)
         history.add(u"fast"_s, u"v"_s, T0 + 5, i < 1000 ? 1.0 : 3.0, T0 + 5);
     QCOMPARE(shown(history.series(u"fast"_s, 0).value(u"v"_s)), QStringList{u"0:2"_s});
@@ -173,7 +217,8 @@ void TestTelemetryHistory::burstInOneMillisecond()
 
 void TestTelemetryHistory::removeDevice()
 {
-    TelemetryHistory history;
+    Charts charts;
+    TelemetryHistory &history = charts.history;
     history.add(u"d"_s, u"v"_s, T0, 1, Now);
     history.add(u"e"_s, u"v"_s, T0, 2, Now);
     history.removeDevice(u"d"_s);
@@ -187,17 +232,104 @@ void TestTelemetryHistory::removeDevice()
 
 void TestTelemetryHistory::devicesApart()
 {
-    TelemetryHistory history;
+    Charts charts;
+    TelemetryHistory &history = charts.history;
     history.add(u"d"_s, u"v"_s, T0, 1, Now);
     history.add(u"e"_s, u"v"_s, T0, 3, Now);
     QCOMPARE(shown(history.series(u"d"_s, 0).value(u"v"_s)), QStringList{u"0:1"_s});
     QCOMPARE(shown(history.series(u"e"_s, 0).value(u"v"_s)), QStringList{u"0:3"_s});
 }
 
+void TestTelemetryHistory::restartKeepsTheHour()
+{
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(u"charts"_s);
+    {
+        Charts first(64, folder);
+        for (int i = 0; i < 5; ++i) {
+            first.history.add(u"d"_s, u"v"_s, T0 + i * Bucket, i, Now);
+            first.history.add(u"e"_s, u"w"_s, T0 + i * Bucket, 10 * i, Now);
+        }
+        first.history.flush(); // as a stop does
+    }
+    Charts second(64, folder);
+    QCOMPARE(second.history.seriesCount(), 2);
+    QCOMPARE(shown(second.history.series(u"d"_s, 0).value(u"v"_s)),
+             (QStringList{u"0:0"_s, u"1:1"_s, u"2:2"_s, u"3:3"_s, u"4:4"_s}));
+    // The bucket in progress goes on where it was.
+    second.history.add(u"e"_s, u"w"_s, T0 + 4 * Bucket, 50, Now);
+    QCOMPARE(shown(second.history.series(u"e"_s, 0).value(u"w"_s)).last(), u"4:45"_s);
+    second.history.add(u"e"_s, u"w"_s, T0 + 5 * Bucket, 60, Now);
+    QCOMPARE(second.history.series(u"e"_s, 0).value(u"w"_s).size(), 6);
+}
+
+void TestTelemetryHistory::freedSlotStartsEmpty()
+{
+    Charts charts(1);
+    for (int i = 0; i < 5; ++i)
+        charts.history.add(u"d"_s, u"v"_s, T0 + i * Bucket, 7, Now);
+    charts.history.removeDevice(u"d"_s);
+    // The one slot goes to another series: nothing of the old one shows through, on disk or in progress.
+    charts.history.add(u"e"_s, u"w"_s, T0 + 4 * Bucket, 1, Now);
+    charts.history.add(u"e"_s, u"w"_s, T0 + 2 * Bucket, 2, Now); // its slot's past is not its own
+    charts.history.add(u"e"_s, u"w"_s, T0 + 5 * Bucket, 3, Now);
+    QCOMPARE(shown(charts.history.series(u"e"_s, 0).value(u"w"_s)), (QStringList{u"4:1"_s, u"5:3"_s}));
+    QVERIFY(charts.history.series(u"d"_s, 0).isEmpty());
+}
+
+void TestTelemetryHistory::fullStoreChartsNoMore()
+{
+    Charts charts(2);
+    charts.history.add(u"a"_s, u"v"_s, T0, 1, Now);
+    charts.history.add(u"b"_s, u"v"_s, T0, 2, Now);
+    charts.history.add(u"c"_s, u"v"_s, T0, 3, Now);
+    QCOMPARE(charts.history.seriesCount(), 2);
+    QVERIFY(charts.history.series(u"c"_s, 0).isEmpty());
+    QCOMPARE(charts.history.deviceCount(), 2);
+    charts.history.removeDevice(u"a"_s);
+    charts.history.add(u"c"_s, u"v"_s, T0 + Bucket, 3, Now);
+    QCOMPARE(shown(charts.history.series(u"c"_s, 0).value(u"v"_s)), QStringList{u"1:3"_s});
+}
+
+void TestTelemetryHistory::hostileIndexLinesAreLeftOut()
+{
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(u"charts"_s);
+    runOnce(folder, 8, u"good"_s);
+    QFile index(folder + u"/charts.idx"_s);
+    QVERIFY(index.open(QIODevice::Append));
+    index.write("not json\n");
+    index.write("{\"s\": 99, \"d\": \"far\", \"m\": \"v\"}\n"); // past the capacity
+    index.write("{\"s\": -1, \"d\": \"neg\", \"m\": \"v\"}\n");
+    index.write("{\"s\": 3, \"d\": \"bad id!\", \"m\": \"v\"}\n");
+    index.write("{\"s\": 4, \"d\": \"no-metric\", \"m\": \"\"}\n");
+    index.write(QByteArray(10000, 'x') + "\n");
+    index.close();
+    Charts second(8, folder);
+    QCOMPARE(second.history.seriesCount(), 1);
+    QCOMPARE(shown(second.history.series(u"good"_s, 0).value(u"v"_s)), QStringList{u"0:1"_s});
+    // The file was compacted to what is live.
+    QVERIFY(index.open(QIODevice::ReadOnly));
+    QCOMPARE(index.readAll().count('\n'), 1);
+}
+
+void TestTelemetryHistory::otherCapacityStartsAfresh()
+{
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(u"charts"_s);
+    runOnce(folder, 8, u"d"_s);
+    Charts second(16, folder);
+    QCOMPARE(second.history.seriesCount(), 0);
+    QVERIFY(second.history.series(u"d"_s, 0).isEmpty());
+    second.history.add(u"d"_s, u"v"_s, T0, 2, Now);
+    QCOMPARE(shown(second.history.series(u"d"_s, 0).value(u"v"_s)), QStringList{u"0:2"_s});
+}
+
 QTEST_GUILESS_MAIN(TestTelemetryHistory)
 void TestTelemetryHistory::envelopeChartsNumbersAndBooleans()
 {
-    TelemetryHistory history;
+    Charts charts;
+    TelemetryHistory &history = charts.history;
     Envelope envelope;
     envelope.deviceId = u"d"_s;
     envelope.receivedAtNs = 1'000'000'000'000'000'000;

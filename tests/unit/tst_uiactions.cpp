@@ -50,7 +50,7 @@ struct Fixture
     Downlinks downlinks;
     CommandQueue commands;
     HealthHistory history;
-    TelemetryHistory telemetry;
+    TelemetryHistory &telemetry = pipeline.core.telemetryHistory;
     Operations operations;
     UiActions actions;
     quint64 alertId = 0;
@@ -219,13 +219,13 @@ void TestUiActions::telemetryHistorySeries()
     Fixture f;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const qint64 bucket = now - now % TelemetryHistory::BucketMs;
-    f.telemetry.add(u"d1"_s, u"t"_s, now, 20, now);
-    f.telemetry.add(u"d1"_s, u"t"_s, now, 22, now);
+    f.telemetry.add(u"d1"_s, u"u"_s, now, 20, now);
+    f.telemetry.add(u"d1"_s, u"u"_s, now, 22, now);
     const wsapi::Reply reply = f.run(u"telemetry.history"_s, {{u"device"_s, u"d1"_s}, {u"range_s"_s, 60}});
     QVERIFY2(reply.ok, qPrintable(reply.error.message));
     const QJsonObject result = reply.result.toObject();
     QCOMPARE(result.value(u"device"_s).toString(), u"d1"_s);
-    const QJsonArray points = result.value(u"series"_s).toObject().value(u"t"_s).toArray();
+    const QJsonArray points = result.value(u"series"_s).toObject().value(u"u"_s).toArray();
     QCOMPARE(points.size(), 1);
     QCOMPARE(points.at(0).toArray().at(0).toInteger(), bucket);
     QCOMPARE(points.at(0).toArray().at(1).toDouble(), 21.0);

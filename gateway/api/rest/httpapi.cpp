@@ -293,10 +293,10 @@ HttpResponse HttpApi::latestTelemetry(const QString &id, const HttpRequest &requ
         return unknownDevice(id);
     QJsonObject metrics;
     if (const auto *states = m_analytics.device(id)) {
-        for (auto it = states->cbegin(); it != states->cend(); ++it) {
-            QJsonObject m{{u"value"_s, valueToJson(it->last)}, {u"time"_s, timeToJson(it->lastTimeMs)}};
-            if (it->window) {
-                const RollingWindow &w = *it->window;
+        for (const auto &[name, state] : *states) {
+            QJsonObject m{{u"value"_s, valueToJson(state.last)}, {u"time"_s, timeToJson(state.lastTimeMs)}};
+            if (state.window) {
+                const MetricWindow &w = *state.window;
                 m.insert(u"stats"_s,
                          QJsonObject{{u"window"_s, w.capacity()},
                                      {u"samples"_s, w.size()},
@@ -307,7 +307,7 @@ HttpResponse HttpApi::latestTelemetry(const QString &id, const HttpRequest &requ
                                      {u"max"_s, w.max()},
                                      {u"rate"_s, w.rate()}});
             }
-            metrics.insert(it.key(), m);
+            metrics.insert(name, m);
         }
     }
     return HttpResponse(QJsonObject{{u"device"_s, id}, {u"metrics"_s, metrics}});

@@ -365,6 +365,8 @@ QList<KeySpec> serviceKeys()
             integerKey(u"analytics", u"window", 2, 100000, &Config::analytics, &Analytics::Settings::window),
             integerKey(u"analytics", u"max_metrics_per_device", 1, 100000, &Config::analytics,
                        &Analytics::Settings::maxMetricsPerDevice),
+            integerKey(u"analytics", u"chart_series", 1, 1000000, &Config::analytics,
+                       &Analytics::Settings::chartSeries),
             {u"analytics", u"memory_budget",
              [](Loader &l, const Item &item) {
                  if (const auto value = l.bytes(item, 1LL << 20, 1LL << 40))

@@ -5,14 +5,12 @@
 #include "gateway/core/common/metrics.h"
 #include "gateway/core/ingest/receiveclock.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace edgegate {
 
 namespace {
-
-constexpr qsizetype DequeBytes = 8 * sizeof(void *) + 512 + 2 * heap::AllocationBytes; // libstdc++: map, one node
-constexpr qsizetype MetricNodeBytes = sizeof(QString) + sizeof(MetricState);
 
 qsizetype valueBytes(const Value &value)
 {
@@ -20,13 +18,22 @@ qsizetype valueBytes(const Value &value)
     return text ? heap::textBytes(*text) : 0;
 }
 
-qsizetype windowBytes(int capacity)
+} // namespace
+
+const MetricState *DeviceMetrics::find(const QString &name) const
 {
-    return qsizetype(capacity) * qsizetype(sizeof(double) + sizeof(qint64)) + 2 * heap::AllocationBytes
-        + 2 * DequeBytes;
+    for (const Entry &e : m_entries) {
+        if (e.name == name)
+            return &e.state;
+    }
+    return nullptr;
 }
 
-} // namespace
+MetricState DeviceMetrics::value(const QString &name) const
+{
+    const MetricState *state = find(name);
+    return state ? *state : MetricState{};
+}
 
 Analytics::Analytics(const Settings &settings)
     : m_settings(settings)
@@ -39,32 +46,35 @@ QList<Anomaly> Analytics::process(const Envelope &envelope)
     auto device = m_devices.find(envelope.deviceId);
     if (device == m_devices.end())
         device = m_devices.insert(envelope.deviceId, DeviceState{{}, heap::textBytes(envelope.deviceId)});
-    auto &metrics = device->metrics;
+    std::vector<DeviceMetrics::Entry> &metrics = device->metrics.m_entries;
     qsizetype &bytes = device->bytes;
     for (const Sample &sample : envelope.samples) {
-        auto found = metrics.find(sample.name);
+        auto found = std::find_if(metrics.begin(), metrics.end(),
+                                  [&sample](const DeviceMetrics::Entry &e) { return e.name == sample.name; });
         if (found == metrics.end()) {
             // A device inventing a new name per message must not grow its state without end.
-            if (metrics.size() >= m_settings.maxMetricsPerDevice) {
+            if (metrics.size() >= size_t(m_settings.maxMetricsPerDevice)) {
                 if (m_overflow)
                     m_overflow->inc();
                 continue;
             }
-            found = metrics.insert(sample.name, MetricState{});
+            // Grown by a quarter, not doubled: most devices have a few metrics and keep them.
+            if (metrics.size() == metrics.capacity())
+                metrics.reserve(metrics.size() + 1 + metrics.size() / 4);
+            metrics.push_back({sample.name, MetricState{}});
+            found = std::prev(metrics.end());
             bytes += heap::textBytes(sample.name);
         }
-        MetricState &state = *found;
+        MetricState &state = found->state;
         bytes += valueBytes(sample.value) - valueBytes(state.last);
         state.last = sample.value;
         state.lastTimeMs = msFromNs(sample.timeNs);
         const std::optional<double> number = numericValue(sample.value);
         if (!number)
             continue;
-        if (!state.window) {
+        if (!state.window)
             state.window.emplace(m_settings.window);
-            bytes += windowBytes(m_settings.window);
-        }
-        RollingWindow &window = *state.window;
+        MetricWindow &window = *state.window;
         if (window.size() >= m_settings.minSamples) {
             const double z = window.zScore(*number);
             // A negative z means the window has no spread: no z-score, so no anomaly.
@@ -77,7 +87,7 @@ QList<Anomaly> Analytics::process(const Envelope &envelope)
     return anomalies;
 }
 
-const QHash<QString, MetricState> *Analytics::device(const QString &deviceId) const
+const DeviceMetrics *Analytics::device(const QString &deviceId) const
 {
     const auto it = m_devices.constFind(deviceId);
     return it == m_devices.cend() ? nullptr : &it->metrics;
@@ -88,10 +98,13 @@ qsizetype Analytics::bytes(const QString &deviceId) const
     const auto it = m_devices.constFind(deviceId);
     if (it == m_devices.cend())
         return 0;
-    // Its share of the hash of devices (a node at most half the buckets use), its own hash of metrics,
-    // and what hangs off them.
+    // Its share of the hash of devices (a node at most half the buckets use), its list of metrics
+    // (as allocated: a vector doubles), and what hangs off them.
     constexpr qsizetype DeviceNodeBytes = 2 * (sizeof(QString) + sizeof(DeviceState)) + 2;
-    return DeviceNodeBytes + heap::hashBytes(it->metrics.size(), MetricNodeBytes) + it->bytes;
+    const qsizetype capacity = qsizetype(it->metrics.m_entries.capacity());
+    const qsizetype list
+        = capacity == 0 ? 0 : capacity * qsizetype(sizeof(DeviceMetrics::Entry)) + heap::AllocationBytes;
+    return DeviceNodeBytes + list + it->bytes;
 }
 
 void Analytics::removeDevice(const QString &deviceId)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "gateway/core/analytics/rollingwindow.h"
+#include "gateway/core/analytics/metricwindow.h"
 #include "gateway/core/ingest/envelope.h"
 
 #include <QHash>
@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <optional>
+#include <vector>
 
 namespace edgegate {
 
@@ -19,7 +20,32 @@ struct MetricState
 {
     Value last;
     qint64 lastTimeMs = 0;
-    std::optional<RollingWindow> window;
+    std::optional<MetricWindow> window;
+};
+
+/// The metrics of one device in the order they first came: a flat list searched by name, because
+/// a device has a handful of metrics (at most Settings::maxMetricsPerDevice) and a hash per device
+/// would cost more than the metrics themselves.
+class DeviceMetrics
+{
+public:
+    struct Entry
+    {
+        QString name;
+        MetricState state;
+    };
+
+    [[nodiscard]] const MetricState *find(const QString &name) const;
+    /// A copy of the metric's state, or an empty one.
+    [[nodiscard]] MetricState value(const QString &name) const;
+    [[nodiscard]] bool contains(const QString &name) const { return find(name) != nullptr; }
+    [[nodiscard]] qsizetype size() const { return qsizetype(m_entries.size()); }
+    [[nodiscard]] auto begin() const { return m_entries.cbegin(); }
+    [[nodiscard]] auto end() const { return m_entries.cend(); }
+
+private:
+    friend class Analytics;
+    std::vector<Entry> m_entries;
 };
 
 struct Anomaly
@@ -47,6 +73,8 @@ public:
         /// Analytics state and chart history of all devices together (see Core); past it the least
         /// recently seen devices' state goes.
         qsizetype memoryBudgetBytes = 128LL * 1024 * 1024;
+        /// Series (device × metric) the chart history keeps on disk, 8 bytes a bucket, 360 buckets each.
+        int chartSeries = 32768;
     };
 
     explicit Analytics(const Settings &settings);
@@ -58,10 +86,10 @@ public:
     [[nodiscard]] QList<Anomaly> process(const Envelope &envelope);
 
     /// Metrics of one device by name, or nullptr when it has sent no telemetry.
-    [[nodiscard]] const QHash<QString, MetricState> *device(const QString &deviceId) const;
+    [[nodiscard]] const DeviceMetrics *device(const QString &deviceId) const;
 
     void removeDevice(const QString &deviceId);
-    /// What the device's state takes on the heap, estimated (names, windows, text values).
+    /// What the device's state takes on the heap, estimated (its entry, names, text values).
     [[nodiscard]] qsizetype bytes(const QString &deviceId) const;
     [[nodiscard]] qsizetype deviceCount() const { return m_devices.size(); }
 
@@ -70,8 +98,8 @@ public:
 private:
     struct DeviceState
     {
-        QHash<QString, MetricState> metrics;
-        qsizetype bytes = 0; ///< what its metrics hold outside the hash: names, windows, text values
+        DeviceMetrics metrics;
+        qsizetype bytes = 0; ///< what its metrics hold outside the list: names, text values
     };
     Settings m_settings;
     Counter *m_overflow = nullptr;
