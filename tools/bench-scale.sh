@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Memory and CPU of edgegated with many MQTT devices: a private mosquitto, the gateway and
-# edgegate-sim (sensors: temperature, humidity, battery, one message a second each) on loopback.
-# After the devices connected and a warm-up, it measures the gateway's CPU per 1,000 messages over
-# the measuring time, then its RSS and peak RSS.
-# Usage: tools/bench-scale.sh [build-dir] [devices] [measure-seconds] [warm-up-seconds]
+# edgegate-sim (sensors: temperature, humidity, battery; a message per device per interval) on
+# loopback. After the devices connected and a warm-up, it measures the gateway's CPU per 1,000
+# messages over the measuring time, then its RSS and peak RSS.
+# Usage: tools/bench-scale.sh [build-dir] [devices] [measure-seconds] [warm-up-seconds] [interval]
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -12,10 +12,11 @@ build=${1:-$root/build-bench}
 devices=${2:-100}
 measure=${3:-60}
 warmup=${4:-30}
+interval=${5:-1s}
 # shellcheck source=tools/bench-lib.sh
 source "$root/tools/bench-lib.sh"
-# A connection per device, on both sides of the broker.
-ulimit -n "$((devices * 2 + 4096))"
+# A connection per device: the broker and the simulator each hold one.
+ulimit -n "$((devices + 4096))"
 start_mosquitto
 write_config "registry:
   max_devices: $((devices + 1000))
@@ -32,7 +33,7 @@ messages() {
 }
 
 "$build/tools/simulator/edgegate-sim" --protocol mqtt --broker "127.0.0.1:$mqtt_port" --devices "$devices" \
-    --interval 1s --duration "$((warmup + measure + 30))s" >"$work/sim.log" 2>/dev/null &
+    --interval "$interval" --duration "$((warmup + measure + 30))s" >"$work/sim.log" 2>/dev/null &
 pids+=("$!")
 sleep "$warmup"
 cpu0=$(cpu_s)
