@@ -31,6 +31,7 @@ constexpr qint64 HeaderBytes = 64;
 constexpr qint64 FrameHeaderBytes = 16;
 constexpr qint64 CellBytes = 8;
 constexpr qint64 MaxIndexBytes = 64LL * 1024 * 1024;
+constexpr qint64 MinIndexCompactBytes = 1024 * 1024;
 
 /// The file header: magic, frames, capacity, bucket length, high water.
 struct Header
@@ -203,20 +204,33 @@ bool ChartFile::openIndex(const QString &path, QString *error)
         }
         in.close();
     }
-    // Compacted: what is live, once.
-    QSaveFile out(path);
-    if (out.open(QIODevice::WriteOnly)) {
-        for (const Series &s : std::as_const(m_series))
-            out.write(indexLine(s));
-        out.commit();
-    }
-    const QByteArray native = QFile::encodeName(path);
-    m_index = ::open(native.constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (m_index < 0) {
+    m_indexPath = path;
+    if (!compactIndex()) {
         *error = u"cannot open %1: %2"_s.arg(path, QString::fromLocal8Bit(std::strerror(errno)));
         return false;
     }
     return true;
+}
+
+bool ChartFile::compactIndex()
+{
+    // What is live, once; appended to from here.
+    QSaveFile out(m_indexPath);
+    m_indexBytes = 0;
+    if (out.open(QIODevice::WriteOnly)) {
+        for (const Series &s : std::as_const(m_series)) {
+            const QByteArray line = indexLine(s);
+            out.write(line);
+            m_indexBytes += line.size();
+        }
+        out.commit();
+    }
+    m_liveIndexBytes = m_indexBytes;
+    if (m_index >= 0)
+        ::close(m_index);
+    const QByteArray native = QFile::encodeName(m_indexPath);
+    m_index = ::open(native.constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    return m_index >= 0;
 }
 
 bool ChartFile::written(qint64 result, qint64 expected, const char *what) const
@@ -233,7 +247,17 @@ bool ChartFile::written(qint64 result, qint64 expected, const char *what) const
 
 void ChartFile::appendIndex(const QByteArray &line)
 {
-    written(m_index < 0 ? -1 : qint64(::write(m_index, line.constData(), size_t(line.size()))), line.size(), "index");
+    // Series that come and go (devices evicted and back, removed, new) would grow the log without end:
+    // past four times what was live at the last compaction (and a floor), it is written anew.
+    if (m_indexBytes + line.size() > std::max(MinIndexCompactBytes, 4 * m_liveIndexBytes)) {
+        if (!compactIndex())
+            written(-1, line.size(), "index");
+        if (m_index < 0)
+            return;
+    }
+    if (written(m_index < 0 ? -1 : qint64(::write(m_index, line.constData(), size_t(line.size()))), line.size(),
+                "index"))
+        m_indexBytes += line.size();
 }
 
 void ChartFile::assign(const Series &series)

@@ -52,12 +52,16 @@ private:
     void setFrame(qint64 bucket, int count);
     void raiseHighWater(int count);
     void appendIndex(const QByteArray &line);
+    [[nodiscard]] bool compactIndex();
     bool written(qint64 result, qint64 expected, const char *what) const;
 
     int m_capacity;
     int m_highWater = 0;
     int m_data = -1;
     int m_index = -1;
+    QString m_indexPath;
+    qint64 m_indexBytes = 0; ///< in the log now
+    qint64 m_liveIndexBytes = 0; ///< what the last compaction wrote
     std::array<qint64, Frames> m_frames{};
     QHash<int, Series> m_series;
     Counter &m_failures;

@@ -5,6 +5,7 @@
 #include "gateway/storage/chartfile.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -81,6 +82,7 @@ private slots:
     void fullStoreChartsNoMore();
     void hostileIndexLinesAreLeftOut();
     void otherCapacityStartsAfresh();
+    void indexStaysBoundedUnderChurn();
 };
 
 void TestTelemetryHistory::bucketing_data()
@@ -323,6 +325,28 @@ void TestTelemetryHistory::otherCapacityStartsAfresh()
     QVERIFY(second.history.series(u"d"_s, 0).isEmpty());
     second.history.add(u"d"_s, u"v"_s, T0, 2, Now);
     QCOMPARE(shown(second.history.series(u"d"_s, 0).value(u"v"_s)), QStringList{u"0:2"_s});
+}
+
+void TestTelemetryHistory::indexStaysBoundedUnderChurn()
+{
+    // Ids that come and go, as a flood evicted by the memory budget would: the index is compacted.
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(u"charts"_s);
+    {
+        Charts churn(4, folder);
+        churn.history.add(u"stays"_s, u"v"_s, T0, 1, Now);
+        for (int i = 0; i < 40000; ++i) {
+            const QString id = u"churn-%1"_s.arg(i);
+            churn.history.add(id, u"v"_s, T0, 2, Now);
+            churn.history.removeDevice(id);
+        }
+        churn.history.flush();
+        QVERIFY2(QFileInfo(folder + u"/charts.idx"_s).size() <= 1024 * 1024 + 200,
+                 qPrintable(QString::number(QFileInfo(folder + u"/charts.idx"_s).size())));
+    }
+    Charts again(4, folder);
+    QCOMPARE(again.history.seriesCount(), 1);
+    QCOMPARE(shown(again.history.series(u"stays"_s, 0).value(u"v"_s)), QStringList{u"0:1"_s});
 }
 
 QTEST_GUILESS_MAIN(TestTelemetryHistory)

@@ -48,9 +48,18 @@ QList<Anomaly> Analytics::process(const Envelope &envelope)
         device = m_devices.insert(envelope.deviceId, DeviceState{{}, heap::textBytes(envelope.deviceId)});
     std::vector<DeviceMetrics::Entry> &metrics = device->metrics.m_entries;
     qsizetype &bytes = device->bytes;
+    // A device sends its metrics in the same order message after message: the search for each starts
+    // after the one before, so it usually takes one comparison whatever the number of metrics.
+    size_t next = 0;
     for (const Sample &sample : envelope.samples) {
-        auto found = std::find_if(metrics.begin(), metrics.end(),
-                                  [&sample](const DeviceMetrics::Entry &e) { return e.name == sample.name; });
+        auto found = metrics.end();
+        for (size_t i = 0; i < metrics.size(); ++i) {
+            const size_t at = (next + i) % metrics.size();
+            if (metrics[at].name == sample.name) {
+                found = metrics.begin() + qsizetype(at);
+                break;
+            }
+        }
         if (found == metrics.end()) {
             // A device inventing a new name per message must not grow its state without end.
             if (metrics.size() >= size_t(m_settings.maxMetricsPerDevice)) {
@@ -65,6 +74,7 @@ QList<Anomaly> Analytics::process(const Envelope &envelope)
             found = std::prev(metrics.end());
             bytes += heap::textBytes(sample.name);
         }
+        next = size_t(found - metrics.begin()) + 1;
         MetricState &state = found->state;
         bytes += valueBytes(sample.value) - valueBytes(state.last);
         state.last = sample.value;
@@ -99,7 +109,7 @@ qsizetype Analytics::bytes(const QString &deviceId) const
     if (it == m_devices.cend())
         return 0;
     // Its share of the hash of devices (a node at most half the buckets use), its list of metrics
-    // (as allocated: a vector doubles), and what hangs off them.
+    // (as allocated), and what hangs off them.
     constexpr qsizetype DeviceNodeBytes = 2 * (sizeof(QString) + sizeof(DeviceState)) + 2;
     const qsizetype capacity = qsizetype(it->metrics.m_entries.capacity());
     const qsizetype list
